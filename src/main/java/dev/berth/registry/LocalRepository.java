@@ -1,0 +1,201 @@
+package dev.berth.registry;
+
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestParser;
+import dev.berth.oci.OciError;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RegistryException;
+import dev.berth.oci.RepoName;
+import dev.berth.storage.Storage;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/** A repository whose content is stored here: what clients push, and what the mirror has cached. */
+final class LocalRepository implements Repository {
+    private final RepoName name;
+    private final Storage storage;
+    private final BlobStore blobs;
+    private final ManifestStore manifests;
+    private final TagStore tags;
+    private final ReferrersIndex referrers;
+    private final Uploads uploads;
+
+    LocalRepository(RepoName name, Storage storage, BlobStore blobs, ManifestStore manifests, TagStore tags,
+                    ReferrersIndex referrers, Uploads uploads) {
+        this.name = name;
+        this.storage = storage;
+        this.blobs = blobs;
+        this.manifests = manifests;
+        this.tags = tags;
+        this.referrers = referrers;
+        this.uploads = uploads;
+    }
+
+    @Override
+    public RepoName name() {
+        return name;
+    }
+
+    @Override
+    public Optional<Long> blobSize(Digest digest) {
+        return storage.stat(Paths.layerLink(name, digest)).isPresent() ? blobs.size(digest) : Optional.empty();
+    }
+
+    @Override
+    public BlobContent openBlob(Digest digest) {
+        if (storage.stat(Paths.layerLink(name, digest)).isEmpty()) {
+            throw blobUnknown(digest);
+        }
+        return blobs.open(digest).orElseThrow(() -> blobUnknown(digest));
+    }
+
+    @Override
+    public void deleteBlob(Digest digest) {
+        if (!storage.delete(Paths.layerLink(name, digest))) {
+            throw blobUnknown(digest);
+        }
+    }
+
+    @Override
+    public void putBlob(InputStream body, Digest digest) {
+        UploadSessions sessions = uploads();
+        sessions.complete(sessions.start(), body, Optional.empty(), digest);
+    }
+
+    @Override
+    public boolean mountBlob(Digest digest, Repository source) {
+        if (source.blobSize(digest).isEmpty()) {
+            return false;
+        }
+        link(digest);
+        return true;
+    }
+
+    /** Makes a stored blob reachable through this repository. */
+    void link(Digest digest) {
+        storage.write(Paths.layerLink(name, digest), new byte[0]);
+    }
+
+    @Override
+    public UploadSessions uploads() {
+        return new UploadSessions() {
+            @Override
+            public String start() {
+                return uploads.start(name);
+            }
+
+            @Override
+            public long size(String id) {
+                return uploads.size(name, id);
+            }
+
+            @Override
+            public long append(String id, InputStream chunk, Optional<Long> chunkStart) {
+                return uploads.append(name, id, chunk, chunkStart);
+            }
+
+            @Override
+            public void complete(String id, InputStream lastChunk, Optional<Long> chunkStart, Digest digest) {
+                uploads.complete(name, id, lastChunk, chunkStart, digest);
+                link(digest);
+            }
+
+            @Override
+            public void cancel(String id) {
+                uploads.cancel(name, id);
+            }
+        };
+    }
+
+    @Override
+    public StoredManifest manifest(Reference reference) {
+        Digest digest = resolve(reference);
+        return manifests.read(name, digest).orElseThrow(() -> manifestUnknown(reference));
+    }
+
+    @Override
+    public PushedManifest putManifest(Reference reference, byte[] bytes, String contentType) {
+        if (bytes.length > manifests.maxBytes()) {
+            throw new RegistryException(OciError.TOO_LARGE,
+                    "manifest is " + bytes.length + " bytes, over the limit of " + manifests.maxBytes());
+        }
+        Optional<Digest> named = reference.asDigest();
+        Manifest manifest = ManifestParser.parse(bytes, contentType, named.map(Digest::algorithm).orElse("sha256"));
+        if (named.isPresent() && !named.get().equals(manifest.digest())) {
+            throw new RegistryException(OciError.DIGEST_INVALID,
+                    "manifest digest " + manifest.digest() + " does not match " + named.get());
+        }
+        manifest.requiredBlobs().filter(d -> blobSize(d.digest()).isEmpty()).findFirst().ifPresent(d -> {
+            throw new RegistryException(OciError.MANIFEST_BLOB_UNKNOWN, "blob " + d.digest() + " is not in " + name);
+        });
+        manifest.manifests().stream().filter(d -> manifests.mediaType(name, d.digest()).isEmpty()).findFirst()
+                .ifPresent(d -> {
+                    throw new RegistryException(OciError.MANIFEST_BLOB_UNKNOWN,
+                            "manifest " + d.digest() + " is not in " + name);
+                });
+        manifests.link(name, manifest);
+        if (reference instanceof Reference.Tag tag) {
+            tags.put(name, tag.name(), manifest.digest());
+        }
+        manifest.subject().ifPresent(s -> referrers.add(name, s.digest(), manifest.descriptor()));
+        return new PushedManifest(manifest.digest(), manifest.subject().map(Descriptor::digest));
+    }
+
+    @Override
+    public void deleteManifest(Reference reference) {
+        if (reference instanceof Reference.Tag tag) {
+            if (!tags.delete(name, tag.name())) {
+                throw manifestUnknown(reference);
+            }
+            return;
+        }
+        StoredManifest stored = manifest(reference);
+        subjectOf(stored).ifPresent(subject -> referrers.remove(name, subject, stored.digest()));
+        manifests.unlink(name, stored.digest());
+        for (String tag : tags.list(name)) {
+            if (tags.get(name, tag).filter(stored.digest()::equals).isPresent()) {
+                tags.delete(name, tag);
+            }
+        }
+    }
+
+    @Override
+    public List<String> tags() {
+        if (storage.list(Paths.repository(name)).isEmpty()) {
+            throw new RegistryException(OciError.NAME_UNKNOWN, "repository " + name + " is not known");
+        }
+        return tags.list(name);
+    }
+
+    @Override
+    public List<Descriptor> referrers(Digest subject, Optional<String> artifactType) {
+        return referrers.list(name, subject, artifactType);
+    }
+
+    private Digest resolve(Reference reference) {
+        return switch (reference) {
+            case Reference.ByDigest d -> d.value();
+            case Reference.Tag t -> tags.get(name, t.name()).orElseThrow(() -> manifestUnknown(reference));
+        };
+    }
+
+    private static Optional<Digest> subjectOf(StoredManifest stored) {
+        try {
+            return ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm()).subject()
+                    .map(Descriptor::digest);
+        } catch (RegistryException e) {
+            return Optional.empty();
+        }
+    }
+
+    private RegistryException manifestUnknown(Reference reference) {
+        return new RegistryException(OciError.MANIFEST_UNKNOWN, "manifest " + reference + " is not in " + name);
+    }
+
+    private RegistryException blobUnknown(Digest digest) {
+        return new RegistryException(OciError.BLOB_UNKNOWN, "blob " + digest + " is not in " + name);
+    }
+}

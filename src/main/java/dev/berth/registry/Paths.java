@@ -1,0 +1,69 @@
+package dev.berth.registry;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepoName;
+
+/**
+ * The only code that builds storage keys. The layout, drawn once:
+ * <pre>
+ * blobs/&lt;alg&gt;/&lt;hex[0..2]&gt;/&lt;hex&gt;/data                      content-addressed bytes, shared by all repositories
+ * repositories/&lt;name&gt;/_layers/&lt;alg&gt;/&lt;hex&gt;/link              the blob is reachable through this repository
+ * repositories/&lt;name&gt;/_manifests/revisions/&lt;alg&gt;/&lt;hex&gt;/link  a manifest of this repository; holds its media type
+ * repositories/&lt;name&gt;/_tags/&lt;tag&gt;                            holds the digest the tag points at
+ * repositories/&lt;name&gt;/_referrers/&lt;alg&gt;/&lt;hex&gt;/&lt;alg&gt;-&lt;hex&gt;   a manifest whose subject is the first digest
+ * uploads/&lt;uuid&gt;/data, uploads/&lt;uuid&gt;/repository              an upload in progress and the name it is for
+ * </pre>
+ * Names and digests are validated before they get here, and every key is checked again by the storage layer.
+ */
+public final class Paths {
+    public static final String REPOSITORIES = "repositories";
+    public static final String UPLOADS = "uploads";
+    static final String MANIFESTS_DIR = "_manifests";
+
+    private Paths() {
+    }
+
+    static String blob(Digest d) {
+        return "blobs/" + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex() + "/data";
+    }
+
+    static String repository(RepoName name) {
+        return REPOSITORIES + "/" + name.value();
+    }
+
+    static String layerLink(RepoName name, Digest d) {
+        return repository(name) + "/_layers/" + d.algorithm() + "/" + d.hex() + "/link";
+    }
+
+    static String manifestLink(RepoName name, Digest d) {
+        return repository(name) + "/" + MANIFESTS_DIR + "/revisions/" + d.algorithm() + "/" + d.hex() + "/link";
+    }
+
+    static String tags(RepoName name) {
+        return repository(name) + "/_tags";
+    }
+
+    static String tag(RepoName name, String tag) {
+        return tags(name) + "/" + tag;
+    }
+
+    static String referrers(RepoName name, Digest subject) {
+        return repository(name) + "/_referrers/" + subject.algorithm() + "/" + subject.hex();
+    }
+
+    static String referrer(RepoName name, Digest subject, Digest referrer) {
+        return referrers(name, subject) + "/" + referrer.algorithm() + "-" + referrer.hex();
+    }
+
+    static String upload(String id) {
+        return UPLOADS + "/" + id;
+    }
+
+    static String uploadData(String id) {
+        return upload(id) + "/data";
+    }
+
+    static String uploadOwner(String id) {
+        return upload(id) + "/repository";
+    }
+}

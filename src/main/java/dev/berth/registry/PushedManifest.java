@@ -1,0 +1,8 @@
+package dev.berth.registry;
+
+import dev.berth.oci.Digest;
+import java.util.Optional;
+
+/** The outcome of a manifest push: its digest, and the subject it refers to if it has one. */
+public record PushedManifest(Digest digest, Optional<Digest> subject) {
+}

@@ -1,0 +1,212 @@
+package dev.berth.registry;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import dev.berth.oci.RepoName;
+import dev.berth.storage.ObjectInfo;
+import dev.berth.storage.ObjectReader;
+import dev.berth.storage.ObjectWriter;
+import dev.berth.storage.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+/**
+ * Blob uploads in progress. Their bytes and owner live in storage, so an upload survives a restart; the running
+ * sha256 lives in memory and is rebuilt from the stored bytes when missing, so the normal path hashes each byte once.
+ */
+public final class Uploads {
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final int COPY_BUFFER = 256 * 1024;
+
+    private final Storage storage;
+    private final BlobStore blobs;
+    private final long maxUploadBytes;
+    private final Map<String, State> states = new ConcurrentHashMap<>();
+
+    /** {@code maxUploadBytes} of 0 means no limit. */
+    public Uploads(Storage storage, BlobStore blobs, long maxUploadBytes) {
+        this.storage = storage;
+        this.blobs = blobs;
+        this.maxUploadBytes = maxUploadBytes;
+    }
+
+    /** Starts an upload for {@code name} and returns its id. */
+    public String start(RepoName name) {
+        String id = UUID.randomUUID().toString();
+        storage.write(Paths.uploadOwner(id), name.value().getBytes(StandardCharsets.UTF_8));
+        states.put(id, new State(Digest.newHasher("sha256"), 0));
+        return id;
+    }
+
+    /** Bytes received so far. */
+    public long size(RepoName name, String id) {
+        checkOwner(name, id);
+        return storage.stat(Paths.uploadData(id)).map(ObjectInfo::size).orElse(0L);
+    }
+
+    /**
+     * Appends {@code body} to the upload. When the client says where its chunk starts, it must start where the upload
+     * ends. Returns the new size.
+     */
+    public long append(RepoName name, String id, InputStream body, Optional<Long> chunkStart) {
+        checkOwner(name, id);
+        State state = state(id);
+        state.lock.lock();
+        try {
+            checkChunkStart(state, chunkStart);
+            return write(id, state, body);
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    /**
+     * Appends a last chunk (possibly empty), checks the digest of the whole upload, and moves it into the blob store.
+     * The upload is gone afterwards, whether the digest matched or not.
+     */
+    public void complete(RepoName name, String id, InputStream lastChunk, Optional<Long> chunkStart, Digest expected) {
+        checkOwner(name, id);
+        State state = state(id);
+        state.lock.lock();
+        try {
+            checkChunkStart(state, chunkStart);
+            write(id, state, lastChunk);
+            Digest actual = expected.algorithm().equals("sha256")
+                    ? Digest.of(state.hasher.digest(), "sha256")
+                    : Digest.of(hashStored(id, expected.algorithm()).hasher.digest(), expected.algorithm());
+            if (!actual.equals(expected)) {
+                cancel(id);
+                throw new RegistryException(OciError.DIGEST_INVALID,
+                        "uploaded content has digest " + actual + ", not " + expected);
+            }
+            if (storage.stat(Paths.uploadData(id)).isEmpty()) {
+                storage.write(Paths.uploadData(id), new byte[0]);
+            }
+            blobs.adopt(Paths.uploadData(id), expected);
+            cancel(id);
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    /** Abandons the upload and deletes its bytes. */
+    public void cancel(RepoName name, String id) {
+        checkOwner(name, id);
+        cancel(id);
+    }
+
+    /** Deletes uploads started longer than {@code maxAge} ago; returns how many. */
+    public int purge(Duration maxAge, Instant now) {
+        int purged = 0;
+        for (String id : storage.list(Paths.UPLOADS)) {
+            if (!ID.matcher(id).matches()) {
+                continue;
+            }
+            Optional<ObjectInfo> owner = storage.stat(Paths.uploadOwner(id));
+            if (owner.isEmpty() || owner.get().modified().plus(maxAge).isBefore(now)) {
+                cancel(id);
+                purged++;
+            }
+        }
+        return purged;
+    }
+
+    /** The Range header value that reports {@code size} bytes received. */
+    public static String rangeHeader(long size) {
+        return "0-" + Math.max(0, size - 1);
+    }
+
+    private static void checkChunkStart(State state, Optional<Long> chunkStart) {
+        if (chunkStart.isPresent() && chunkStart.get() != state.size) {
+            throw new RegistryException(OciError.RANGE_INVALID, "chunk starts at " + chunkStart.get()
+                    + " but the upload has " + state.size + " bytes")
+                    .withHeader("Range", rangeHeader(state.size));
+        }
+    }
+
+    private void cancel(String id) {
+        states.remove(id);
+        storage.deleteAll(Paths.upload(id));
+    }
+
+    private long write(String id, State state, InputStream body) {
+        byte[] buffer = new byte[COPY_BUFFER];
+        try (ObjectWriter out = storage.append(Paths.uploadData(id))) {
+            int n;
+            while ((n = body.read(buffer)) > 0) {
+                if (maxUploadBytes > 0 && state.size + n > maxUploadBytes) {
+                    out.commit();
+                    cancel(id);
+                    throw new RegistryException(OciError.TOO_LARGE,
+                            "blob exceeds the upload limit of " + maxUploadBytes + " bytes");
+                }
+                out.write(buffer, 0, n);
+                state.hasher.update(buffer, 0, n);
+                state.size += n;
+            }
+            out.commit();
+            return state.size;
+        } catch (IOException | UncheckedIOException e) {
+            // The stored bytes and the in-memory hash may now disagree: rebuild from storage next time.
+            states.remove(id);
+            throw new RegistryException(OciError.BLOB_UPLOAD_INVALID, "upload interrupted: " + e.getMessage(), e);
+        }
+    }
+
+    private void checkOwner(RepoName name, String id) {
+        if (!ID.matcher(id).matches()) {
+            throw new RegistryException(OciError.BLOB_UPLOAD_UNKNOWN, "invalid upload id");
+        }
+        Optional<byte[]> owner = storage.read(Paths.uploadOwner(id), 1024);
+        if (owner.isEmpty() || !new String(owner.get(), StandardCharsets.UTF_8).equals(name.value())) {
+            throw new RegistryException(OciError.BLOB_UPLOAD_UNKNOWN, "no upload " + id + " for " + name);
+        }
+    }
+
+    private State state(String id) {
+        return states.computeIfAbsent(id, key -> hashStored(key, "sha256"));
+    }
+
+    private State hashStored(String id, String algorithm) {
+        MessageDigest hasher = Digest.newHasher(algorithm);
+        long size = 0;
+        Optional<ObjectReader> reader = storage.open(Paths.uploadData(id));
+        if (reader.isPresent()) {
+            try (ObjectReader r = reader.get(); InputStream in = r.stream(0)) {
+                byte[] buffer = new byte[COPY_BUFFER];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    hasher.update(buffer, 0, n);
+                    size += n;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return new State(hasher, size);
+    }
+
+    /** The running hash of one upload and the bytes it covers; the lock serializes writers of the upload. */
+    private static final class State {
+        final MessageDigest hasher;
+        final ReentrantLock lock = new ReentrantLock();
+        long size;
+
+        State(MessageDigest hasher, long size) {
+            this.hasher = hasher;
+            this.size = size;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.berth.storage;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Bytes on their way into storage. {@link #commit()} makes them durable and visible; closing without a commit aborts a
+ * {@link Storage#create created} object (nothing becomes visible) and keeps what an {@link Storage#append append} wrote.
+ */
+public abstract class ObjectWriter extends OutputStream {
+    /** Bytes in the object so far, including any it had before an append. */
+    public abstract long size();
+
+    /** Flushes, syncs to stable storage and, for a created object, moves it into place atomically. */
+    public abstract void commit() throws IOException;
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+}

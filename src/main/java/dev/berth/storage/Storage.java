@@ -1,0 +1,44 @@
+package dev.berth.storage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Byte objects by key: the only place berth's data touches a disk or a remote store. It knows nothing of OCI or
+ * HTTP. Keys are relative {@code /}-separated paths checked by {@link StorageKeys}. Absence is an empty Optional; I/O
+ * failures are {@link java.io.UncheckedIOException}s.
+ */
+public interface Storage {
+    /** Size and modification time of the object at {@code key}, if there is one. */
+    Optional<ObjectInfo> stat(String key);
+
+    /** Opens the object for reading, if there is one. */
+    Optional<ObjectReader> open(String key);
+
+    /** Reads a small object whole; refuses objects over {@code maxBytes}. */
+    Optional<byte[]> read(String key, int maxBytes);
+
+    /** Replaces the object at {@code key} atomically: readers see the old content or the new, never a mix. */
+    void write(String key, byte[] content);
+
+    /** A writer whose bytes become the object at {@code key} only on {@link ObjectWriter#commit()}. */
+    ObjectWriter create(String key);
+
+    /** A writer appending to the object at {@code key} (created if absent); commit makes the appended bytes durable. */
+    ObjectWriter append(String key);
+
+    /** Moves an object atomically, replacing the target; false when the source is absent. */
+    boolean move(String from, String to);
+
+    /** Deletes one object; false when it was absent. */
+    boolean delete(String key);
+
+    /** Deletes everything under {@code prefix}. */
+    void deleteAll(String prefix);
+
+    /** The names of the direct children under {@code prefix} (objects and sub-prefixes), sorted. */
+    List<String> list(String prefix);
+
+    /** Removes temporary files that a crash may have left behind; called once at start. */
+    void recover();
+}
