@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /** The repositories stored in this berth, over one {@link Storage}. */
 public final class LocalRegistry implements Registry {
@@ -32,11 +31,11 @@ public final class LocalRegistry implements Registry {
     }
 
     @Override
-    public List<String> catalog(int limit, Optional<String> last) {
+    public List<String> catalog() {
         List<String> names = new ArrayList<>();
         collect("", names);
         names.sort(null);
-        return names.stream().filter(n -> last.isEmpty() || n.compareTo(last.get()) > 0).limit(limit).toList();
+        return names;
     }
 
     /** Deletes uploads older than {@code maxAge}; returns how many. */

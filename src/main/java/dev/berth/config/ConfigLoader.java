@@ -1,0 +1,128 @@
+package dev.berth.config;
+
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Reads berth.yaml into a {@link BerthConfig}; unknown keys and bad values fail with a message naming the key. */
+public final class ConfigLoader {
+    private static final List<Pattern> KNOWN_KEYS = List.of(
+            "server\\.host", "server\\.port", "server\\.tls\\.(cert|key)",
+            "storage\\.root", "storage\\.upload-timeout",
+            "limits\\.max-manifest-size", "limits\\.max-upload-size",
+            "mirror\\.upstreams\\.\\d+\\.(registry|url|default|tag-ttl|username|password|password-file"
+                    + "|connect-timeout|read-timeout)",
+            "private\\.repositories\\.\\d+",
+            "auth\\.htpasswd", "cache\\.max-bytes").stream().map(Pattern::compile).toList();
+
+    private ConfigLoader() {
+    }
+
+    /** Loads a YAML file. */
+    public static BerthConfig load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("configuration file not found: " + file.toAbsolutePath());
+        }
+        return from(Config.builder(ConfigSources.file(file))
+                .disableEnvironmentVariablesSource().disableSystemPropertiesSource().build());
+    }
+
+    /** Parses YAML text (tests use this). */
+    public static BerthConfig fromYaml(String yaml) {
+        return from(Config.just(yaml, MediaTypes.APPLICATION_X_YAML));
+    }
+
+    /** The configuration with every default: port 5000 on all addresses, data in ./data. */
+    public static BerthConfig defaults() {
+        return fromYaml("{}");
+    }
+
+    private static BerthConfig from(Config root) {
+        checkKeys(root);
+        Config server = root.get("server");
+        Optional<BerthConfig.Tls> tls = server.get("tls.cert").asString().asOptional()
+                .map(cert -> new BerthConfig.Tls(Path.of(cert), Path.of(required(server, "tls.key"))));
+        if (tls.isEmpty() && server.get("tls.key").exists()) {
+            throw new IllegalArgumentException("server.tls.key is set but server.tls.cert is not");
+        }
+        int port = server.get("port").asInt().orElse(5000);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("server.port must be 0..65535, not " + port);
+        }
+        Config storage = root.get("storage");
+        Config limits = root.get("limits");
+        long maxManifest = bytes(limits, "max-manifest-size", "4MiB");
+        if (maxManifest > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("limits.max-manifest-size is too large");
+        }
+        return new BerthConfig(
+                new BerthConfig.Server(server.get("host").asString().orElse("0.0.0.0"), port, tls),
+                new BerthConfig.Storage(Path.of(storage.get("root").asString().orElse("./data")),
+                        duration(storage, "upload-timeout", "24h")),
+                new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0")),
+                new BerthConfig.Mirror(upstreams(root.get("mirror.upstreams"))),
+                new BerthConfig.PrivateRepos(root.get("private.repositories").asList(String.class).orElse(List.of())));
+    }
+
+    private static List<BerthConfig.Upstream> upstreams(Config list) {
+        List<BerthConfig.Upstream> result = new ArrayList<>();
+        for (Config u : list.asNodeList().orElse(List.of())) {
+            Optional<String> password = u.get("password").asString().asOptional()
+                    .or(() -> u.get("password-file").asString().asOptional().map(ConfigLoader::readSecret));
+            result.add(new BerthConfig.Upstream(required(u, "registry"), required(u, "url"),
+                    u.get("default").asBoolean().orElse(false), duration(u, "tag-ttl", "5m"),
+                    u.get("username").asString().asOptional(), password,
+                    duration(u, "connect-timeout", "10s"), duration(u, "read-timeout", "60s")));
+        }
+        if (result.stream().filter(BerthConfig.Upstream::isDefault).count() > 1) {
+            throw new IllegalArgumentException("mirror.upstreams: only one upstream may be default: true");
+        }
+        return List.copyOf(result);
+    }
+
+    private static String readSecret(String file) {
+        try {
+            return Files.readString(Path.of(file)).strip();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read password-file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkKeys(Config root) {
+        root.traverse().filter(Config::isLeaf).map(c -> c.key().toString())
+                .filter(key -> KNOWN_KEYS.stream().noneMatch(p -> p.matcher(key).matches()))
+                .findFirst().ifPresent(key -> {
+                    throw new IllegalArgumentException("unknown configuration key: " + key);
+                });
+    }
+
+    private static String required(Config node, String key) {
+        return node.get(key).asString().orElseThrow(
+                () -> new IllegalArgumentException("missing configuration key: " + node.get(key).key()));
+    }
+
+    private static long bytes(Config node, String key, String fallback) {
+        String text = node.get(key).asString().orElse(fallback);
+        try {
+            return Units.bytes(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(node.get(key).key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Duration duration(Config node, String key, String fallback) {
+        String text = node.get(key).asString().orElse(fallback);
+        try {
+            return Units.duration(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(node.get(key).key() + ": " + e.getMessage(), e);
+        }
+    }
+}

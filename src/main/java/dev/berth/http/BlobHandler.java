@@ -1,0 +1,62 @@
+package dev.berth.http;
+
+import dev.berth.oci.MediaTypes;
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import dev.berth.registry.BlobContent;
+import dev.berth.registry.Registry;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Optional;
+
+/** {@code /v2/<name>/blobs/<digest>}: GET (with ranges), HEAD, DELETE. */
+final class BlobHandler {
+    private final Registry registry;
+
+    BlobHandler(Registry registry) {
+        this.registry = registry;
+    }
+
+    void head(Route.Blob route, ServerResponse res) {
+        long size = registry.repository(route.name()).blobSize(route.digest()).orElseThrow(() ->
+                new RegistryException(OciError.BLOB_UNKNOWN, "blob " + route.digest() + " is not in " + route.name()));
+        commonHeaders(route, res);
+        res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(size));
+        res.send();
+    }
+
+    void get(Route.Blob route, ServerRequest req, ServerResponse res) throws IOException {
+        try (BlobContent blob = registry.repository(route.name()).openBlob(route.digest())) {
+            long size = blob.size();
+            Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE), size);
+            long offset = range.map(ByteRange::start).orElse(0L);
+            long length = range.map(ByteRange::length).orElse(size);
+            commonHeaders(route, res);
+            if (range.isPresent()) {
+                res.status(Status.PARTIAL_CONTENT_206);
+                res.header(HeaderNames.CONTENT_RANGE, range.get().contentRange(size));
+            }
+            // Content-Length before outputStream(): Helidon then sends a plain body instead of chunks.
+            res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(length));
+            try (OutputStream out = res.outputStream()) {
+                blob.copyTo(offset, length, out);
+            }
+        }
+    }
+
+    void delete(Route.Blob route, ServerResponse res) {
+        registry.repository(route.name()).deleteBlob(route.digest());
+        res.status(Status.ACCEPTED_202).send();
+    }
+
+    private static void commonHeaders(Route.Blob route, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, MediaTypes.OCTET_STREAM);
+        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, route.digest().toString());
+        res.header(HeaderNames.ETAG, "\"" + route.digest() + "\"");
+        res.header(HeaderNames.ACCEPT_RANGES, "bytes");
+    }
+}

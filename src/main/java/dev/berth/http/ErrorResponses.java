@@ -1,0 +1,53 @@
+package dev.berth.http;
+
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.lang.System.Logger;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The one writer of error responses: the spec's {@code {"errors":[...]}} envelope with the code's status. */
+final class ErrorResponses {
+    private static final Logger LOG = System.getLogger(ErrorResponses.class.getName());
+
+    private ErrorResponses() {
+    }
+
+    /** Answers a registry error. */
+    static void send(ServerRequest req, ServerResponse res, RegistryException e) {
+        if (res.isSent()) {
+            // The body is already under way: a status can no longer be sent, so break the connection instead.
+            throw new java.io.UncheckedIOException(new java.io.IOException("response aborted: " + e.detail()));
+        }
+        OciError error = e.error();
+        res.status(Status.create(error.status()));
+        res.header(RegistryApi.API_VERSION);
+        e.headers().forEach(res::header);
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put("code", error.code());
+        entry.put("message", error.message());
+        entry.put("detail", e.detail() == null ? "" : e.detail());
+        byte[] body = Json.bytes(Map.of("errors", List.of(entry)));
+        res.header("Content-Type", "application/json");
+        if (req.prologue().method() == Method.HEAD) {
+            res.header("Content-Length", String.valueOf(body.length));
+            res.send();
+        } else {
+            res.send(body);
+        }
+    }
+
+    /** Answers anything unexpected as UNKNOWN 500, logging it under an id the client is given (no stack trace sent). */
+    static void sendUnexpected(ServerRequest req, ServerResponse res, Throwable t) {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        LOG.log(Logger.Level.ERROR, "error " + id + " on " + req.prologue().method().text() + " "
+                + req.path().rawPath(), t);
+        send(req, res, new RegistryException(OciError.UNKNOWN, "internal error " + id + ", see the server log"));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.berth.http;
+
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.MediaTypes;
+import dev.berth.registry.ReferrersIndex;
+import dev.berth.registry.Registry;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The listings: {@code /v2/_catalog}, {@code /v2/<name>/tags/list} and {@code /v2/<name>/referrers/<digest>}. */
+final class ListingHandler {
+    private final Registry registry;
+
+    ListingHandler(Registry registry) {
+        this.registry = registry;
+    }
+
+    void catalog(ServerRequest req, ServerResponse res) {
+        Pagination pagination = Pagination.of(req);
+        List<String> page = pagination.page(registry.catalog(), "/v2/_catalog", res);
+        Json.send(res, Map.of("repositories", page));
+    }
+
+    void tags(Route.Tags route, ServerRequest req, ServerResponse res) {
+        Pagination pagination = Pagination.of(req);
+        List<String> tags = registry.repository(route.name()).tags();
+        List<String> page = pagination.page(tags, "/v2/" + route.name() + "/tags/list", res);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", route.name().value());
+        body.put("tags", page);
+        Json.send(res, body);
+    }
+
+    void referrers(Route.Referrers route, ServerRequest req, ServerResponse res) {
+        Optional<String> artifactType = Requests.query(req, "artifactType");
+        List<Descriptor> referrers = registry.repository(route.name()).referrers(route.subject(), artifactType);
+        artifactType.ifPresent(t -> res.header("OCI-Filters-Applied", "artifactType"));
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", MediaTypes.OCI_INDEX);
+        index.put("manifests", referrers.stream().map(ReferrersIndex::toMap).toList());
+        Json.send(res, Status.OK_200, MediaTypes.OCI_INDEX, index);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.berth.http;
+
+import dev.berth.oci.MediaTypes;
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import dev.berth.registry.PushedManifest;
+import dev.berth.registry.Registry;
+import dev.berth.registry.StoredManifest;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** {@code /v2/<name>/manifests/<reference>}: GET, HEAD, PUT, DELETE. */
+final class ManifestHandler {
+    private final Registry registry;
+    private final int maxManifestBytes;
+
+    ManifestHandler(Registry registry, int maxManifestBytes) {
+        this.registry = registry;
+        this.maxManifestBytes = maxManifestBytes;
+    }
+
+    void get(Route.Manifest route, ServerRequest req, ServerResponse res, boolean head) {
+        StoredManifest manifest = registry.repository(route.name()).manifest(route.reference());
+        checkAccepted(req, manifest, route);
+        String etag = "\"" + manifest.digest() + "\"";
+        res.header(HeaderNames.CONTENT_TYPE, manifest.mediaType());
+        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, manifest.digest().toString());
+        res.header(HeaderNames.ETAG, etag);
+        if (req.headers().first(HeaderNames.IF_NONE_MATCH).filter(etag::equals).isPresent()) {
+            res.status(Status.NOT_MODIFIED_304).send();
+        } else if (head) {
+            res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(manifest.bytes().length));
+            res.send();
+        } else {
+            res.send(manifest.bytes());
+        }
+    }
+
+    void put(Route.Manifest route, ServerRequest req, ServerResponse res) {
+        byte[] body = Requests.body(req, maxManifestBytes, "manifest");
+        String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+        PushedManifest pushed = registry.repository(route.name()).putManifest(route.reference(), body, contentType);
+        res.status(Status.CREATED_201);
+        res.header(HeaderNames.LOCATION, "/v2/" + route.name() + "/manifests/" + pushed.digest());
+        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, pushed.digest().toString());
+        pushed.subject().ifPresent(s -> res.header("OCI-Subject", s.toString()));
+        res.send();
+    }
+
+    void delete(Route.Manifest route, ServerResponse res) {
+        registry.repository(route.name()).deleteManifest(route.reference());
+        res.status(Status.ACCEPTED_202).send();
+    }
+
+    /**
+     * Answers MANIFEST_UNKNOWN when the client lists the manifest types it accepts and the stored one is not among
+     * them (as distribution does), so that it does not receive a manifest it cannot parse.
+     */
+    private static void checkAccepted(ServerRequest req, StoredManifest manifest, Route.Manifest route) {
+        Set<String> accepted = req.headers().values(HeaderNames.ACCEPT).stream()
+                .flatMap(v -> List.of(v.split(",")).stream())
+                .map(MediaTypes::essence)
+                .filter(t -> !t.isEmpty())
+                .collect(Collectors.toSet());
+        boolean namesManifestTypes = accepted.stream().anyMatch(MediaTypes.MANIFESTS::contains);
+        if (namesManifestTypes && !accepted.contains(manifest.mediaType()) && !accepted.contains("*/*")) {
+            throw new RegistryException(OciError.MANIFEST_UNKNOWN, "manifest " + route.reference() + " is "
+                    + manifest.mediaType() + ", which the Accept header does not list");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.berth.http;
+
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import dev.berth.registry.Registry;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Map;
+
+/** The OCI distribution API under {@code /v2}: parses the path into a {@link Route} and hands it to its handler. */
+public final class RegistryApi implements HttpService {
+    static final HeaderName DOCKER_CONTENT_DIGEST = HeaderNames.create("Docker-Content-Digest");
+    static final Header API_VERSION = HeaderValues.createCached("Docker-Distribution-API-Version", "registry/2.0");
+
+    private final ManifestHandler manifests;
+    private final BlobHandler blobs;
+    private final UploadHandler uploads;
+    private final ListingHandler listings;
+
+    public RegistryApi(Registry registry, int maxManifestBytes) {
+        this.manifests = new ManifestHandler(registry, maxManifestBytes);
+        this.blobs = new BlobHandler(registry);
+        this.uploads = new UploadHandler(registry);
+        this.listings = new ListingHandler(registry);
+    }
+
+    /** Registers the API and its error mapping on {@code routing}. */
+    public void register(HttpRouting.Builder routing) {
+        routing.register("/v2", this);
+        routing.error(RegistryException.class, ErrorResponses::send);
+        routing.error(Exception.class, ErrorResponses::sendUnexpected);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        // Each method is registered on its own: Helidon does not route HEAD to GET handlers.
+        for (Method method : new Method[] {Method.GET, Method.HEAD, Method.POST, Method.PUT, Method.PATCH,
+                Method.DELETE}) {
+            rules.route(method, "/", this::dispatch);
+            rules.route(method, "/*", this::dispatch);
+        }
+    }
+
+    private void dispatch(ServerRequest req, ServerResponse res) throws Exception {
+        res.header(API_VERSION);
+        Method method = req.prologue().method();
+        Route route = OciPath.parse(req.path().absolute().rawPath());
+        switch (route) {
+            case Route.Base base -> base(method, res);
+            case Route.Catalog catalog -> {
+                only(method, Method.GET);
+                listings.catalog(req, res);
+            }
+            case Route.Tags tags -> {
+                only(method, Method.GET);
+                listings.tags(tags, req, res);
+            }
+            case Route.Referrers referrers -> {
+                only(method, Method.GET);
+                listings.referrers(referrers, req, res);
+            }
+            case Route.Manifest m -> {
+                if (method == Method.GET || method == Method.HEAD) {
+                    manifests.get(m, req, res, method == Method.HEAD);
+                } else if (method == Method.PUT) {
+                    manifests.put(m, req, res);
+                } else {
+                    only(method, Method.DELETE);
+                    manifests.delete(m, res);
+                }
+            }
+            case Route.Blob b -> {
+                if (method == Method.GET) {
+                    blobs.get(b, req, res);
+                } else if (method == Method.HEAD) {
+                    blobs.head(b, res);
+                } else {
+                    only(method, Method.DELETE);
+                    blobs.delete(b, res);
+                }
+            }
+            case Route.UploadStart start -> {
+                only(method, Method.POST);
+                uploads.start(start, req, res);
+            }
+            case Route.Upload upload -> {
+                if (method == Method.PATCH) {
+                    uploads.patch(upload, req, res);
+                } else if (method == Method.PUT) {
+                    uploads.put(upload, req, res);
+                } else if (method == Method.GET) {
+                    uploads.status(upload, res);
+                } else {
+                    only(method, Method.DELETE);
+                    uploads.cancel(upload, res);
+                }
+            }
+        }
+    }
+
+    private static void base(Method method, ServerResponse res) {
+        if (method != Method.GET && method != Method.HEAD) {
+            only(method, Method.GET);
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        if (method == Method.HEAD) {
+            res.header(HeaderNames.CONTENT_LENGTH, "2");
+            res.send();
+        } else {
+            res.send(Json.bytes(Map.of()));
+        }
+    }
+
+    private static void only(Method method, Method allowed) {
+        if (method != allowed) {
+            throw new RegistryException(OciError.UNSUPPORTED, method.text() + " is not supported here");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.berth.http;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepoName;
+import dev.berth.registry.Registry;
+import dev.berth.registry.Repository;
+import dev.berth.registry.UploadSessions;
+import dev.berth.registry.Uploads;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Optional;
+
+/** {@code /v2/<name>/blobs/uploads/[<id>]}: start (with mount and monolithic forms), PATCH, PUT, GET, DELETE. */
+final class UploadHandler {
+    private static final String UPLOAD_UUID = "Docker-Upload-UUID";
+
+    private final Registry registry;
+
+    UploadHandler(Registry registry) {
+        this.registry = registry;
+    }
+
+    void start(Route.UploadStart route, ServerRequest req, ServerResponse res) {
+        Repository repository = registry.repository(route.name());
+        Optional<String> mount = Requests.query(req, "mount");
+        Optional<String> from = Requests.query(req, "from");
+        if (mount.isPresent() && from.isPresent()) {
+            Digest digest = Digest.parse(mount.get());
+            if (repository.mountBlob(digest, registry.repository(RepoName.of(from.get())))) {
+                created(route.name(), digest, res);
+                return;
+            }
+        }
+        Optional<String> monolithic = Requests.query(req, "digest");
+        if (monolithic.isPresent()) {
+            Digest digest = Digest.parse(monolithic.get());
+            repository.putBlob(Requests.stream(req), digest);
+            created(route.name(), digest, res);
+            return;
+        }
+        String id = repository.uploads().start();
+        progress(route.name(), id, 0, res, Status.ACCEPTED_202);
+    }
+
+    void patch(Route.Upload route, ServerRequest req, ServerResponse res) {
+        Optional<Long> chunkStart = Requests.chunkStart(req);
+        long size = sessions(route).append(route.id(), Requests.stream(req), chunkStart);
+        progress(route.name(), route.id(), size, res, Status.ACCEPTED_202);
+    }
+
+    void put(Route.Upload route, ServerRequest req, ServerResponse res) {
+        Digest digest = Requests.digestParam(req);
+        Optional<Long> chunkStart = Requests.chunkStart(req);
+        sessions(route).complete(route.id(), Requests.stream(req), chunkStart, digest);
+        created(route.name(), digest, res);
+    }
+
+    void status(Route.Upload route, ServerResponse res) {
+        progress(route.name(), route.id(), sessions(route).size(route.id()), res, Status.NO_CONTENT_204);
+    }
+
+    void cancel(Route.Upload route, ServerResponse res) {
+        sessions(route).cancel(route.id());
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private UploadSessions sessions(Route.Upload route) {
+        return registry.repository(route.name()).uploads();
+    }
+
+    private static void progress(RepoName name, String id, long size, ServerResponse res, Status status) {
+        res.status(status);
+        res.header(HeaderNames.LOCATION, "/v2/" + name + "/blobs/uploads/" + id);
+        res.header(HeaderNames.RANGE, Uploads.rangeHeader(size));
+        res.header(UPLOAD_UUID, id);
+        res.header(HeaderNames.CONTENT_LENGTH, "0");
+        res.send();
+    }
+
+    private static void created(RepoName name, Digest digest, ServerResponse res) {
+        res.status(Status.CREATED_201);
+        res.header(HeaderNames.LOCATION, "/v2/" + name + "/blobs/" + digest);
+        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, digest.toString());
+        res.header(HeaderNames.CONTENT_LENGTH, "0");
+        res.send();
+    }
+}
