@@ -1,0 +1,125 @@
+package dev.berth.http;
+
+import static dev.berth.support.RegistryAssertions.assertError;
+import static dev.berth.support.RegistryAssertions.header;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.berth.support.RunningBerth;
+import dev.berth.support.TestClient;
+import dev.berth.support.TestData;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BlobApiTest {
+    @TempDir
+    Path root;
+    RunningBerth berth;
+    TestClient client;
+
+    @BeforeEach
+    void start() {
+        berth = RunningBerth.start(root);
+        client = berth.client();
+    }
+
+    @AfterEach
+    void stop() {
+        berth.close();
+    }
+
+    @Test
+    void baseEndpointAnswersWithApiVersion() {
+        HttpResponse<byte[]> r = client.get("/v2/");
+        assertEquals(200, r.statusCode());
+        assertEquals("registry/2.0", header(r, "Docker-Distribution-API-Version"));
+        assertEquals("{}", new String(r.body()));
+        assertEquals(200, client.head("/v2/").statusCode());
+    }
+
+    @Test
+    void getReturnsTheBytesWithDigestHeaders() {
+        byte[] blob = TestData.bytes(700_000, 1);
+        String digest = client.pushBlob("team/app", blob);
+
+        HttpResponse<byte[]> r = client.get("/v2/team/app/blobs/" + digest);
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(blob, r.body());
+        assertEquals(digest, header(r, "Docker-Content-Digest"));
+        assertEquals("bytes", header(r, "Accept-Ranges"));
+        assertEquals("application/octet-stream", header(r, "Content-Type"));
+        assertEquals("\"" + digest + "\"", header(r, "ETag"));
+    }
+
+    @Test
+    void headReportsLengthWithoutBody() {
+        byte[] blob = TestData.bytes(12345, 2);
+        String digest = client.pushBlob("team/app", blob);
+
+        HttpResponse<byte[]> r = client.head("/v2/team/app/blobs/" + digest);
+        assertEquals(200, r.statusCode());
+        assertEquals("12345", header(r, "Content-Length"));
+        assertEquals(digest, header(r, "Docker-Content-Digest"));
+        assertEquals(0, r.body().length);
+    }
+
+    @Test
+    void rangesAreServedAsPartialContent() {
+        byte[] blob = TestData.bytes(100_000, 3);
+        String digest = client.pushBlob("team/app", blob);
+        String path = "/v2/team/app/blobs/" + digest;
+
+        HttpResponse<byte[]> middle = client.get(path, "Range", "bytes=1000-1999");
+        assertEquals(206, middle.statusCode());
+        assertEquals("bytes 1000-1999/100000", header(middle, "Content-Range"));
+        assertArrayEquals(Arrays.copyOfRange(blob, 1000, 2000), middle.body());
+
+        HttpResponse<byte[]> open = client.get(path, "Range", "bytes=99990-");
+        assertArrayEquals(Arrays.copyOfRange(blob, 99990, 100000), open.body());
+
+        HttpResponse<byte[]> suffix = client.get(path, "Range", "bytes=-10");
+        assertEquals("bytes 99990-99999/100000", header(suffix, "Content-Range"));
+        assertArrayEquals(Arrays.copyOfRange(blob, 99990, 100000), suffix.body());
+    }
+
+    @Test
+    void unsatisfiableRangeIs416() {
+        String digest = client.pushBlob("team/app", TestData.bytes(100, 4));
+        HttpResponse<byte[]> r = client.get("/v2/team/app/blobs/" + digest, "Range", "bytes=100-200");
+        assertError(r, 416, "RANGE_INVALID");
+        assertEquals("bytes */100", header(r, "Content-Range"));
+    }
+
+    @Test
+    void blobIsOnlyReachableThroughRepositoriesThatHaveIt() {
+        String digest = client.pushBlob("team-a/app", TestData.bytes(1000, 5));
+        assertError(client.get("/v2/team-b/x/blobs/" + digest), 404, "BLOB_UNKNOWN");
+        assertError(client.head("/v2/team-b/x/blobs/" + digest), 404, "BLOB_UNKNOWN");
+    }
+
+    @Test
+    void unknownBlobIs404() {
+        assertError(client.get("/v2/team/app/blobs/" + TestData.digest(new byte[] {1})), 404, "BLOB_UNKNOWN");
+    }
+
+    @Test
+    void deleteUnlinksTheBlob() {
+        String digest = client.pushBlob("team/app", TestData.bytes(1000, 6));
+        assertEquals(202, client.delete("/v2/team/app/blobs/" + digest).statusCode());
+        assertError(client.get("/v2/team/app/blobs/" + digest), 404, "BLOB_UNKNOWN");
+        assertError(client.delete("/v2/team/app/blobs/" + digest), 404, "BLOB_UNKNOWN");
+    }
+
+    @Test
+    void emptyBlobCanBePushedAndPulled() {
+        String digest = client.pushBlob("team/app", new byte[0]);
+        HttpResponse<byte[]> r = client.get("/v2/team/app/blobs/" + digest);
+        assertEquals(200, r.statusCode());
+        assertEquals(0, r.body().length);
+    }
+}
