@@ -1,0 +1,117 @@
+package dev.berth.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** berth in its own JVM (for heap limits and hard kills), started through the real Main with a config file. */
+public final class ChildBerth implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("berth listening on [^ ]+:(\\d+)");
+
+    private final Process process;
+    private final int port;
+    private final StringBuffer output;
+
+    private ChildBerth(Process process, int port, StringBuffer output) {
+        this.process = process;
+        this.port = port;
+        this.output = output;
+    }
+
+    /** Starts berth with {@code root} as its data directory and the given JVM options; waits until it listens. */
+    public static ChildBerth start(Path root, String... jvmOptions) throws IOException {
+        Path config = Files.createTempFile("berth", ".yaml");
+        Files.writeString(config, "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n");
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", classpath(), "dev.berth.Main", "--config", config.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        StringBuffer output = new StringBuffer();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> pump(process, output, port));
+        try {
+            return new ChildBerth(process, port.get(60, TimeUnit.SECONDS), output);
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("berth did not start: " + output, e);
+        }
+    }
+
+    private static void pump(Process process, StringBuffer output, CompletableFuture<Integer> port) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                output.append(line).append('\n');
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                }
+            }
+        } catch (IOException e) {
+            port.completeExceptionally(e);
+        }
+        port.completeExceptionally(new IllegalStateException("berth exited: " + output));
+    }
+
+    private static String classpath() {
+        try {
+            return System.getProperty("berth.classes") + java.io.File.pathSeparator
+                    + Files.readString(Path.of(System.getProperty("berth.classpath.file"))).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A client pointed at this berth. */
+    public TestClient client() {
+        return new TestClient(URI.create("http://127.0.0.1:" + port));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Everything the child printed so far. */
+    public String output() {
+        return output.toString();
+    }
+
+    /** SIGKILL: no shutdown hooks, no flushing, like a power cut for the process. */
+    public void kill() {
+        process.destroyForcibly();
+        awaitExit();
+    }
+
+    /** SIGTERM, then SIGKILL if it has not stopped within 30 seconds. */
+    @Override
+    public void close() {
+        process.destroy();
+        if (!awaitExit()) {
+            kill();
+        }
+    }
+
+    private boolean awaitExit() {
+        try {
+            return process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
