@@ -1,0 +1,67 @@
+package dev.berth.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    @Test
+    void defaults() {
+        BerthConfig c = ConfigLoader.defaults();
+        assertEquals("0.0.0.0", c.server().host());
+        assertEquals(5000, c.server().port());
+        assertEquals(Path.of("./data"), c.storage().root());
+        assertEquals(4 * 1024 * 1024, c.limits().maxManifestBytes());
+        assertEquals(0, c.limits().maxUploadBytes());
+        assertFalse(c.server().tls().isPresent());
+    }
+
+    @Test
+    void shippedConfigurationLoads() {
+        BerthConfig c = ConfigLoader.load(Path.of("etc/berth.yaml"));
+        assertEquals(5000, c.server().port());
+    }
+
+    @Test
+    void sectionsAndUnits() {
+        BerthConfig c = ConfigLoader.fromYaml("""
+                server: {port: 5001, tls: {cert: /c.pem, key: /k.pem}}
+                storage: {root: /srv/berth, upload-timeout: 2h}
+                limits: {max-upload-size: 10GiB}
+                mirror:
+                  upstreams:
+                    - {registry: docker.io, url: 'https://registry-1.docker.io', default: true, tag-ttl: 90s}
+                private: {repositories: ['team/*']}
+                """);
+        assertEquals(Path.of("/c.pem"), c.server().tls().orElseThrow().cert());
+        assertEquals(Duration.ofHours(2), c.storage().uploadTimeout());
+        assertEquals(10L << 30, c.limits().maxUploadBytes());
+        assertEquals(Duration.ofSeconds(90), c.mirror().defaultUpstream().orElseThrow().tagTtl());
+        assertEquals("team/*", c.privateRepos().repositories().getFirst());
+    }
+
+    @Test
+    void mistakesNameTheKey() {
+        assertTrue(fails("storage: {rooot: /x}").contains("storage.rooot"));
+        assertTrue(fails("server: {port: 70000}").contains("server.port"));
+        assertTrue(fails("storage: {upload-timeout: soon}").contains("storage.upload-timeout"));
+        assertTrue(fails("server: {tls: {key: /k.pem}}").contains("server.tls.cert"));
+        assertTrue(fails("mirror: {upstreams: [{url: 'http://x'}]}").contains("registry"));
+    }
+
+    @Test
+    void upstreamPasswordIsNotPrinted() {
+        BerthConfig c = ConfigLoader.fromYaml(
+                "mirror: {upstreams: [{registry: r, url: 'http://r', username: u, password: hunter2}]}");
+        assertFalse(c.mirror().upstreams().getFirst().toString().contains("hunter2"));
+    }
+
+    private static String fails(String yaml) {
+        return assertThrows(IllegalArgumentException.class, () -> ConfigLoader.fromYaml(yaml)).getMessage();
+    }
+}

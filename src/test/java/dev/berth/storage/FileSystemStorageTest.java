@@ -1,0 +1,53 @@
+package dev.berth.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSystemStorageTest extends StorageContract {
+    @TempDir
+    Path root;
+    FileSystemStorage storage;
+
+    @BeforeEach
+    void create() {
+        storage = new FileSystemStorage(root);
+    }
+
+    @Override
+    Storage storage() {
+        return storage;
+    }
+
+    @Test
+    void abortedWriteLeavesNoTemporaryFile() throws IOException {
+        try (ObjectWriter w = storage.create("k")) {
+            w.write(new byte[10]);
+        }
+        try (var tmp = Files.list(root.resolve(".tmp"))) {
+            assertEquals(0, tmp.count());
+        }
+    }
+
+    @Test
+    void recoverDeletesTemporaryFilesOnly() throws IOException {
+        storage.write("kept", new byte[] {1});
+        Files.writeString(root.resolve(".tmp/orphan"), "x");
+        storage.recover();
+        assertFalse(Files.exists(root.resolve(".tmp/orphan")));
+        assertEquals(1, storage.stat("kept").orElseThrow().size());
+    }
+
+    @Test
+    void symlinkedObjectIsNotFollowedForStat() throws IOException {
+        Files.writeString(root.resolve("../outside-secret"), "secret");
+        Files.createSymbolicLink(root.resolve("link"), root.resolve("../outside-secret"));
+        assertFalse(storage.stat("link").isPresent());
+    }
+}
