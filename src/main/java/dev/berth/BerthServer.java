@@ -54,6 +54,10 @@ public final class BerthServer implements AutoCloseable {
                 .build()
                 .start();
         BerthServer berth = new BerthServer(server, housekeeping);
+        if (!config.mirror().upstreams().isEmpty()) {
+            LOG.log(Logger.Level.WARNING, "mirror.upstreams is set, but this version does not mirror yet:"
+                    + " every name is served as a private repository");
+        }
         LOG.log(Logger.Level.INFO, "berth listening on " + config.server().host() + ":" + server.port()
                 + " (plain HTTP), data in " + storage.root());
         return berth;

@@ -8,12 +8,8 @@ import java.util.Optional;
 /** The whole configuration, one immutable record per section of berth.yaml. */
 public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos) {
 
-    /** {@code server.*}: where berth listens, and TLS when both PEM files are given. */
-    public record Server(String host, int port, Optional<Tls> tls) {
-    }
-
-    /** {@code server.tls.*}: PEM certificate chain and private key. */
-    public record Tls(Path cert, Path key) {
+    /** {@code server.*}: where berth listens. */
+    public record Server(String host, int port) {
     }
 
     /** {@code storage.*}: the data directory, and how long an unfinished upload is kept. */

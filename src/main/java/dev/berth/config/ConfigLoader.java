@@ -46,12 +46,9 @@ public final class ConfigLoader {
 
     private static BerthConfig from(Config root) {
         checkKeys(root);
+        refuseUnavailable(root, "auth.htpasswd", "authentication");
         Config server = root.get("server");
-        Optional<BerthConfig.Tls> tls = server.get("tls.cert").asString().asOptional()
-                .map(cert -> new BerthConfig.Tls(Path.of(cert), Path.of(required(server, "tls.key"))));
-        if (tls.isEmpty() && server.get("tls.key").exists()) {
-            throw new IllegalArgumentException("server.tls.key is set but server.tls.cert is not");
-        }
+        refuseUnavailable(server, "tls", "TLS");
         int port = server.get("port").asInt().orElse(5000);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("server.port must be 0..65535, not " + port);
@@ -63,7 +60,7 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("limits.max-manifest-size is too large");
         }
         return new BerthConfig(
-                new BerthConfig.Server(server.get("host").asString().orElse("0.0.0.0"), port, tls),
+                new BerthConfig.Server(server.get("host").asString().orElse("0.0.0.0"), port),
                 new BerthConfig.Storage(Path.of(storage.get("root").asString().orElse("./data")),
                         duration(storage, "upload-timeout", "24h")),
                 new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0")),
@@ -92,6 +89,17 @@ public final class ConfigLoader {
             return Files.readString(Path.of(file)).strip();
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot read password-file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fails on a key whose feature this version lacks and whose silent absence would be unsafe (serving without the
+     * authentication or encryption the operator asked for).
+     */
+    private static void refuseUnavailable(Config root, String key, String feature) {
+        if (root.get(key).exists()) {
+            throw new IllegalArgumentException(key + ": " + feature + " is not available in this version of berth;"
+                    + " remove the key to serve without it");
         }
     }
 

@@ -18,7 +18,6 @@ class ConfigLoaderTest {
         assertEquals(Path.of("./data"), c.storage().root());
         assertEquals(4 * 1024 * 1024, c.limits().maxManifestBytes());
         assertEquals(0, c.limits().maxUploadBytes());
-        assertFalse(c.server().tls().isPresent());
     }
 
     @Test
@@ -30,7 +29,7 @@ class ConfigLoaderTest {
     @Test
     void sectionsAndUnits() {
         BerthConfig c = ConfigLoader.fromYaml("""
-                server: {port: 5001, tls: {cert: /c.pem, key: /k.pem}}
+                server: {port: 5001}
                 storage: {root: /srv/berth, upload-timeout: 2h}
                 limits: {max-upload-size: 10GiB}
                 mirror:
@@ -38,7 +37,6 @@ class ConfigLoaderTest {
                     - {registry: docker.io, url: 'https://registry-1.docker.io', default: true, tag-ttl: 90s}
                 private: {repositories: ['team/*']}
                 """);
-        assertEquals(Path.of("/c.pem"), c.server().tls().orElseThrow().cert());
         assertEquals(Duration.ofHours(2), c.storage().uploadTimeout());
         assertEquals(10L << 30, c.limits().maxUploadBytes());
         assertEquals(Duration.ofSeconds(90), c.mirror().defaultUpstream().orElseThrow().tagTtl());
@@ -50,7 +48,8 @@ class ConfigLoaderTest {
         assertTrue(fails("storage: {rooot: /x}").contains("storage.rooot"));
         assertTrue(fails("server: {port: 70000}").contains("server.port"));
         assertTrue(fails("storage: {upload-timeout: soon}").contains("storage.upload-timeout"));
-        assertTrue(fails("server: {tls: {key: /k.pem}}").contains("server.tls.cert"));
+        assertTrue(fails("server: {tls: {cert: /c.pem, key: /k.pem}}").contains("TLS is not available"));
+        assertTrue(fails("auth: {htpasswd: etc/htpasswd}").contains("authentication is not available"));
         assertTrue(fails("mirror: {upstreams: [{url: 'http://x'}]}").contains("registry"));
     }
 
