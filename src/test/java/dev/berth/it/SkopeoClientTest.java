@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -111,8 +112,10 @@ class SkopeoClientTest {
 
         // skopeo deletes by digest, which also drops the tag; the other tag names another manifest and stays.
         skopeo.delete(repo + ":1");
-        assertNotEquals(0, skopeo.tryInspect(repo + ":1").exitCode(), "inspect of a deleted image succeeded");
-        assertEquals(404, get(berthUrl(), "team/tagged", image.manifest().digest(), "GET").statusCode());
+        Skopeo.Result inspect = skopeo.tryInspect(repo + ":1");
+        assertNotEquals(0, inspect.exitCode(), "inspect of a deleted image succeeded");
+        assertTrue(inspect.stderr().contains("manifest unknown"), inspect.stderr());
+        assertEquals(404, send(berthUrl(), "team/tagged/manifests/" + image.manifest().digest(), "GET").statusCode());
         assertEquals(Set.of("multi"), tags(repo));
     }
 
@@ -122,12 +125,17 @@ class SkopeoClientTest {
             for (String host : List.of(berthHost(), peer.hostPort())) {
                 skopeo.copy(source("multi"), "docker://" + host + "/team/same:multi", "--all", "--preserve-digests");
             }
-            List<String> references = new ArrayList<>(List.of("multi", index.manifest().digest()));
-            index.images().forEach(child -> references.add(child.manifest().digest()));
-            for (String reference : references) {
+            // The index by tag and digest, each child manifest, and (as a spot check of blobs) each child's config.
+            List<String> paths = new ArrayList<>(List.of("team/same/manifests/multi",
+                    "team/same/manifests/" + index.manifest().digest()));
+            for (Image child : index.images()) {
+                paths.add("team/same/manifests/" + child.manifest().digest());
+                paths.add("team/same/blobs/" + child.config().digest());
+            }
+            for (String path : paths) {
                 for (String method : List.of("GET", "HEAD")) {
-                    assertSameResponse(get(peer.url(), "team/same", reference, method),
-                            get(berthUrl(), "team/same", reference, method), method + " " + reference);
+                    assertSameResponse(send(peer.url(), path, method), send(berthUrl(), path, method),
+                            method + " " + path);
                 }
             }
         }
@@ -149,9 +157,10 @@ class SkopeoClientTest {
         return response.headers().firstValue(name).orElse(null);
     }
 
-    private static HttpResponse<byte[]> get(String baseUrl, String repo, String reference, String method)
+    /** Sends {@code METHOD /v2/PATH}, accepting every manifest type both registries store. */
+    private static HttpResponse<byte[]> send(String baseUrl, String path, String method)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v2/" + repo + "/manifests/" + reference))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v2/" + path))
                 .header("Accept", ACCEPT_MANIFESTS)
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .build();
