@@ -104,6 +104,21 @@ class SkopeoClientTest {
     }
 
     @Test
+    void copiesAnImageBetweenRepositoriesOfBerth() throws Exception {
+        String source = "docker://" + berthHost() + "/team/origin:1";
+        String destination = "docker://" + berthHost() + "/other/copy:1";
+        skopeo.copy(source("single"), source, "--preserve-digests");
+        // skopeo knows the blobs are in team/origin of the same registry, so it asks berth to mount them.
+        skopeo.copy(source, destination, "--preserve-digests");
+        assertArrayEquals(Files.readAllBytes(blobIn(image.manifest())), skopeo.inspectRaw(destination));
+        for (Blob blob : Stream.concat(Stream.of(image.config()), image.layers().stream()).toList()) {
+            HttpResponse<byte[]> response = send(berthUrl(), "other/copy/blobs/" + blob.digest(), "GET");
+            assertEquals(200, response.statusCode(), blob.digest());
+            assertArrayEquals(Files.readAllBytes(blobIn(blob)), response.body(), blob.digest());
+        }
+    }
+
+    @Test
     void listsPushedTagsAndForgetsADeletedImage() throws Exception {
         String repo = "docker://" + berthHost() + "/team/tagged";
         skopeo.copy(source("single"), repo + ":1", "--preserve-digests");
