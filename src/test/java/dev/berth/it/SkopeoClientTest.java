@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -152,6 +153,21 @@ class SkopeoClientTest {
                     assertSameResponse(send(peer.url(), path, method), send(berthUrl(), path, method),
                             method + " " + path);
                 }
+            }
+        }
+    }
+
+    @Test
+    void distributionCanMirrorBerth(@TempDir Path proxyDir) throws IOException {
+        skopeo.copy(source("multi"), "docker://" + berthHost() + "/team/mirrored:1", "--all", "--preserve-digests");
+        // distribution's pull-through cache is a second, independent client of berth's pull API.
+        try (DistributionRegistry proxy = DistributionRegistry.start(proxyDir, Optional.of(berthUrl()))) {
+            Path output = work.resolve("mirrored-out");
+            skopeo.copy("docker://" + proxy.hostPort() + "/team/mirrored:1", "oci:" + output + ":1",
+                    "--all", "--preserve-digests");
+            assertEquals(index.manifest().digest(), refDigest(output, "1"));
+            for (Image child : index.images()) {
+                assertSameBlobs(output, child);
             }
         }
     }
