@@ -35,18 +35,18 @@ public final class Skopeo {
         }
     }
 
-    /** {@code skopeo copy SOURCE DEST OPTIONS...} without TLS verification on either side; returns stdout. */
-    public String copy(String source, String destination, String... options) {
+    /** {@code skopeo copy OPTIONS... SOURCE DEST} without TLS verification on either side. */
+    public void copy(String source, String destination, String... options) {
         List<String> args = new ArrayList<>(List.of("copy", "--src-tls-verify=false", "--dest-tls-verify=false"));
         args.addAll(List.of(options));
         args.add(source);
         args.add(destination);
-        return new String(succeed(args), StandardCharsets.UTF_8);
+        succeed(args);
     }
 
     /** {@code skopeo inspect --raw IMAGE}: the manifest exactly as the registry served it. */
     public byte[] inspectRaw(String image) {
-        return succeed(List.of("inspect", "--tls-verify=false", "--raw", image));
+        return succeed(List.of("inspect", "--tls-verify=false", "--raw", image)).stdout();
     }
 
     /** {@code skopeo inspect IMAGE}, which may fail (when the image is gone, say). */
@@ -56,7 +56,7 @@ public final class Skopeo {
 
     /** {@code skopeo list-tags REPOSITORY}: the JSON skopeo prints. */
     public String listTags(String repository) {
-        return new String(succeed(List.of("list-tags", "--tls-verify=false", repository)), StandardCharsets.UTF_8);
+        return succeed(List.of("list-tags", "--tls-verify=false", repository)).stdoutText();
     }
 
     /** {@code skopeo delete IMAGE}. */
@@ -64,13 +64,13 @@ public final class Skopeo {
         succeed(List.of("delete", "--tls-verify=false", image));
     }
 
-    private byte[] succeed(List<String> args) {
+    private Result succeed(List<String> args) {
         Result result = run(args);
         if (result.exitCode() != 0) {
             Assertions.fail("skopeo " + String.join(" ", args) + " exited with " + result.exitCode() + ":\n"
                     + result.stderr());
         }
-        return result.stdout();
+        return result;
     }
 
     /** Runs skopeo with the given arguments; a run over the timeout is killed and fails the test. */
