@@ -1,0 +1,43 @@
+package dev.berth.support;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/** Finds the external programs tests drive: a missing one skips the test, or fails it when {@code CI=true}. */
+public final class Tools {
+    private Tools() {
+    }
+
+    /** The program's path on {@code PATH}; otherwise skips the test (fails it on CI) naming the Debian package. */
+    public static Path require(String program, String debianPackage) {
+        return require(program, debianPackage, System.getenv());
+    }
+
+    static Path require(String program, String debianPackage, Map<String, String> env) {
+        Optional<Path> found = find(program, env.getOrDefault("PATH", ""));
+        if (found.isPresent()) {
+            return found.get();
+        }
+        String message = program + " is not on the PATH; install it with: apt-get install " + debianPackage;
+        if ("true".equals(env.get("CI"))) {
+            // CI installs the tools, so there a missing one is a broken build rather than an optional check.
+            return Assertions.fail(message);
+        }
+        Assumptions.abort(message);
+        throw new AssertionError("unreachable");
+    }
+
+    static Optional<Path> find(String program, String searchPath) {
+        return Stream.of(searchPath.split(File.pathSeparator))
+                .filter(dir -> !dir.isEmpty())
+                .map(dir -> Path.of(dir, program))
+                .filter(Files::isExecutable)
+                .findFirst();
+    }
+}
