@@ -58,5 +58,7 @@ final class BlobHandler {
         res.header(RegistryApi.DOCKER_CONTENT_DIGEST, route.digest().toString());
         res.header(HeaderNames.ETAG, "\"" + route.digest() + "\"");
         res.header(HeaderNames.ACCEPT_RANGES, "bytes");
+        // Content addressed: the bytes behind a digest never change.
+        res.header(HeaderNames.CACHE_CONTROL, "max-age=31536000");
     }
 }

@@ -54,6 +54,7 @@ class BlobApiTest {
         assertEquals("bytes", header(r, "Accept-Ranges"));
         assertEquals("application/octet-stream", header(r, "Content-Type"));
         assertEquals("\"" + digest + "\"", header(r, "ETag"));
+        assertEquals("max-age=31536000", header(r, "Cache-Control"));
     }
 
     @Test
