@@ -5,34 +5,12 @@ import static dev.berth.support.RegistryAssertions.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.berth.support.RunningBerth;
-import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class BlobApiTest {
-    @TempDir
-    Path root;
-    RunningBerth berth;
-    TestClient client;
-
-    @BeforeEach
-    void start() {
-        berth = RunningBerth.start(root);
-        client = berth.client();
-    }
-
-    @AfterEach
-    void stop() {
-        berth.close();
-    }
-
+class BlobApiTest extends ApiTestBase {
     @Test
     void baseEndpointAnswersWithApiVersion() {
         HttpResponse<byte[]> r = client.get("/v2/");

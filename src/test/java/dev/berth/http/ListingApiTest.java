@@ -6,34 +6,12 @@ import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.support.RunningBerth;
-import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ListingApiTest {
+class ListingApiTest extends ApiTestBase {
     static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-
-    @TempDir
-    Path root;
-    RunningBerth berth;
-    TestClient client;
-
-    @BeforeEach
-    void start() {
-        berth = RunningBerth.start(root);
-        client = berth.client();
-    }
-
-    @AfterEach
-    void stop() {
-        berth.close();
-    }
 
     private byte[] image(String repo, String... tags) {
         byte[] manifest = client.pushImage(repo, tags[0], TestData.utf8("{}"), TestData.bytes(10, 30));

@@ -6,36 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.support.RegistryAssertions;
-import dev.berth.support.RunningBerth;
-import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ManifestApiTest {
+class ManifestApiTest extends ApiTestBase {
     static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-
-    @TempDir
-    Path root;
-    RunningBerth berth;
-    TestClient client;
-
-    @BeforeEach
-    void start() {
-        berth = RunningBerth.start(root);
-        client = berth.client();
-    }
-
-    @AfterEach
-    void stop() {
-        berth.close();
-    }
 
     private byte[] pushSampleImage(String repo, String tag) {
         return client.pushImage(repo, tag, TestData.utf8("{\"architecture\":\"amd64\",\"os\":\"linux\"}"),

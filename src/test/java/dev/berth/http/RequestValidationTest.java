@@ -3,37 +3,16 @@ package dev.berth.http;
 import static dev.berth.support.RegistryAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.support.RunningBerth;
-import dev.berth.support.TestClient;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class RequestValidationTest {
+class RequestValidationTest extends ApiTestBase {
     static final String DIGEST = "sha256:" + "a".repeat(64);
-
-    @TempDir
-    Path root;
-    RunningBerth berth;
-    TestClient client;
-
-    @BeforeEach
-    void start() {
-        berth = RunningBerth.start(root);
-        client = berth.client();
-    }
-
-    @AfterEach
-    void stop() {
-        berth.close();
-    }
 
     @Test
     void namesOutsideTheGrammarAreRejected() {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.RunningBerth;
-import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -16,28 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class UploadApiTest {
-    @TempDir
-    Path root;
-    RunningBerth berth;
-    TestClient client;
-
-    @BeforeEach
-    void start() {
-        berth = RunningBerth.start(root);
-        client = berth.client();
-    }
-
-    @AfterEach
-    void stop() {
-        berth.close();
-    }
-
+class UploadApiTest extends ApiTestBase {
     private String startUpload(String repo) {
         HttpResponse<byte[]> r = client.send("POST", "/v2/" + repo + "/blobs/uploads/", null);
         assertEquals(202, r.statusCode());
