@@ -81,8 +81,13 @@ final class TokenAuthenticator implements Authenticator, Interceptor {
         String service = challenge.authParams().get("service");
         String scope = challenge.authParams().get("scope");
         String key = scope == null ? "" : scope;
+        String sent = refused.header(AUTHORIZATION);
+        if (sent != null && "insufficient_scope".equals(challenge.authParams().get("error"))) {
+            // Docker Hub's answer for a repository that does not exist or is private: a new token would not help.
+            return null;
+        }
         // A token we sent and the registry refused (revoked, or expired early) is not reused.
-        cache.invalidate(key, refused.header(AUTHORIZATION));
+        cache.invalidate(key, sent);
         BearerToken token = cache.get(key, () -> tokenService.fetch(realm, service, scope));
         return refused.newBuilder().header(AUTHORIZATION, token.authorization()).build();
     }

@@ -129,6 +129,24 @@ class TokenFlowTest {
     }
 
     @Test
+    void insufficientScopeWithAValidTokenIsNotRefreshed() {
+        registry.enqueue(bearerChallenge(auth));
+        registry.enqueue(manifest());
+        registry.enqueue(new MockResponse.Builder().code(401)
+                .addHeader("WWW-Authenticate", "Bearer realm=\"" + auth.url("/token") + "\",service=\"" + SERVICE
+                        + "\",scope=\"repository:library/nope:pull\",error=\"insufficient_scope\"")
+                .build());
+        auth.enqueue(token("tok-1", 300));
+        UpstreamClient client = Fixtures.client(Fixtures.config(registry), clock);
+        client.getManifest(BUSYBOX, LATEST, 4096);
+
+        UpstreamException e = assertThrows(UpstreamException.class, () -> client.getManifest(BUSYBOX, LATEST, 4096));
+        assertEquals(401, e.status());
+        assertEquals(3, registry.getRequestCount());
+        assertEquals(1, auth.getRequestCount());
+    }
+
+    @Test
     void credentialsGoToTheTokenServiceAsBasic() throws Exception {
         registry.enqueue(bearerChallenge(auth));
         registry.enqueue(manifest());
