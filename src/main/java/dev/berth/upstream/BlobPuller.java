@@ -1,0 +1,28 @@
+package dev.berth.upstream;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepoName;
+import java.util.Optional;
+import okhttp3.ResponseBody;
+
+/**
+ * GET of a blob, streamed. One request, no HEAD first (Docker Hub counts neither, but every round trip costs), and
+ * redirects to a CDN are followed by OkHttp, which drops Authorization when the host changes.
+ */
+final class BlobPuller {
+    private final EndpointCaller caller;
+    private final V2Requests requests;
+
+    BlobPuller(EndpointCaller caller, V2Requests requests) {
+        this.caller = caller;
+        this.requests = requests;
+    }
+
+    Optional<UpstreamBlob> open(RepoName repository, Digest digest) {
+        return caller.open(requests.blob(repository, digest).build()).map(response -> {
+            ResponseBody body = response.body();
+            // Closing the stream closes the response and frees the connection.
+            return new UpstreamBlob(body.byteStream(), body.contentLength());
+        });
+    }
+}

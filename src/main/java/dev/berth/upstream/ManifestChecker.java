@@ -1,0 +1,45 @@
+package dev.berth.upstream;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.MediaTypes;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RepoName;
+import java.util.Optional;
+import okhttp3.Response;
+
+/** HEAD of a manifest: what a tag points at now, without the body (and, on Docker Hub, without a pull count). */
+final class ManifestChecker {
+    private final EndpointCaller caller;
+    private final V2Requests requests;
+
+    ManifestChecker(EndpointCaller caller, V2Requests requests) {
+        this.caller = caller;
+        this.requests = requests;
+    }
+
+    Optional<ManifestHead> check(RepoName repository, Reference reference) {
+        return caller.call(requests.manifest(repository, reference).head().build(),
+                response -> read(response, reference));
+    }
+
+    private ManifestHead read(Response response, Reference reference) {
+        Optional<Digest> announced = DigestHeader.read(response, caller);
+        Optional<Digest> requested = reference.asDigest();
+        if (announced.isPresent() && requested.isPresent() && !announced.equals(requested)) {
+            throw caller.unusable(response, DigestHeader.NAME + " " + announced.get() + " is not the digest asked for");
+        }
+        Digest digest = announced.or(() -> requested).orElseThrow(() ->
+                caller.unusable(response, "no " + DigestHeader.NAME + " for a tag"));
+        String length = response.header("Content-Length");
+        long size = length == null ? -1 : parseLength(length);
+        return new ManifestHead(digest, MediaTypes.essence(response.header("Content-Type")), size);
+    }
+
+    private static long parseLength(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

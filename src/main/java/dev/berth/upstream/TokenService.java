@@ -1,0 +1,91 @@
+package dev.berth.upstream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/** Asks a registry's token service (the challenge's realm) for a token, as Docker Hub's auth.docker.io does it. */
+final class TokenService {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The token spec's default when the service leaves out {@code expires_in}. */
+    private static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
+
+    private final OkHttpClient client;
+    private final Optional<String> basicAuthorization;
+    private final Clock clock;
+
+    /** {@code client} must not carry the registry authenticator: the token service is another host with its own rules. */
+    TokenService(OkHttpClient client, Optional<String> basicAuthorization, Clock clock) {
+        this.client = client;
+        this.basicAuthorization = basicAuthorization;
+        this.clock = clock;
+    }
+
+    /**
+     * Fetches a token for {@code scope} (null: none) of {@code service} from {@code realm}. Failures are IOExceptions
+     * whose cause is the {@link UpstreamException}, since this runs inside OkHttp's authenticator.
+     */
+    BearerToken fetch(String realm, String service, String scope) throws IOException {
+        HttpUrl realmUrl = HttpUrl.parse(realm);
+        if (realmUrl == null) {
+            throw failure(new UpstreamException(401, "token realm is not an http(s) URL"));
+        }
+        HttpUrl.Builder url = realmUrl.newBuilder();
+        if (service != null) {
+            url.addQueryParameter("service", service);
+        }
+        if (scope != null) {
+            url.addQueryParameter("scope", scope);
+        }
+        Request.Builder request = new Request.Builder().url(url.build());
+        basicAuthorization.ifPresent(value -> request.header("Authorization", value));
+        Instant requestedAt = clock.instant();
+        try (Response response = client.newCall(request.build()).execute()) {
+            if (!response.isSuccessful()) {
+                throw failure(new UpstreamException(response.code(),
+                        "token service " + realmUrl.host() + " answered " + response.code() + " for scope " + scope,
+                        RetryAfter.parse(response.header("Retry-After"), clock.instant()), null));
+            }
+            return read(response, realmUrl.host(), requestedAt);
+        }
+    }
+
+    private static BearerToken read(Response response, String host, Instant requestedAt) throws IOException {
+        JsonNode json;
+        try {
+            json = JSON.readTree(response.body().byteStream());
+        } catch (JsonProcessingException e) {
+            // Jackson's message quotes the input, which may hold the token: leave it out.
+            throw failure(new UpstreamException(response.code(), "token service " + host + " sent malformed JSON"));
+        }
+        String token = text(json, "token");
+        if (token == null) {
+            token = text(json, "access_token");
+        }
+        if (token == null) {
+            throw failure(new UpstreamException(response.code(), "token service " + host + " sent no token"));
+        }
+        long expiresIn = json == null ? 0 : json.path("expires_in").asLong(0);
+        Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(expiresIn) : DEFAULT_LIFETIME;
+        // Counted from when we asked, not from issued_at: our clock and the service's need not agree.
+        return BearerToken.of(token, requestedAt, lifetime);
+    }
+
+    private static String text(JsonNode json, String field) {
+        JsonNode node = json == null ? null : json.get(field);
+        return node != null && node.isTextual() && !node.asText().isEmpty() ? node.asText() : null;
+    }
+
+    private static IOException failure(UpstreamException e) {
+        return new IOException(e.getMessage(), e);
+    }
+}

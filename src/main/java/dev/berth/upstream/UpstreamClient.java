@@ -1,0 +1,103 @@
+package dev.berth.upstream;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RepoName;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import okhttp3.Credentials;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/**
+ * A client for one upstream registry, such as Docker Hub: manifests, blobs and tags through the distribution API,
+ * with the registry's token flow. Absent content is an empty Optional; any other failure is an
+ * {@link UpstreamException}. Thread-safe; make one per configured upstream.
+ */
+public final class UpstreamClient {
+    private final String registry;
+    private final RateLimit rateLimit = new RateLimit();
+    private final ManifestChecker manifestChecker;
+    private final ManifestPuller manifestPuller;
+    private final BlobPuller blobPuller;
+    private final TagLister tagLister;
+
+    /**
+     * A client for {@code config}'s upstream. {@code shared} lends its connection pool and dispatcher; timeouts come
+     * from the config. {@code clock} decides when tokens expire.
+     */
+    public UpstreamClient(BerthConfig.Upstream config, OkHttpClient shared, Clock clock) {
+        HttpUrl base = HttpUrl.parse(config.url());
+        if (base == null) {
+            throw new IllegalArgumentException("upstream " + config.registry() + ": url is not http(s): " + config.url());
+        }
+        this.registry = config.registry();
+        OkHttpClient plain = shared.newBuilder()
+                .connectTimeout(config.connectTimeout())
+                .readTimeout(config.readTimeout())
+                .build();
+        Optional<String> basic = config.username().flatMap(user -> config.password()
+                .map(password -> Credentials.basic(user, password)));
+        V2Requests requests = new V2Requests(base);
+        TokenAuthenticator auth = new TokenAuthenticator(requests, basic,
+                new TokenService(plain, basic, clock), new TokenCache(clock));
+        OkHttpClient authenticated = plain.newBuilder()
+                .authenticator(auth)
+                .addInterceptor(auth)
+                .followRedirects(true)
+                .build();
+        EndpointCaller caller = new EndpointCaller(authenticated, registry, rateLimit, clock);
+        this.manifestChecker = new ManifestChecker(caller, requests);
+        this.manifestPuller = new ManifestPuller(caller, requests);
+        this.blobPuller = new BlobPuller(caller, requests);
+        this.tagLister = new TagLister(caller, requests);
+    }
+
+    /** A client with its own connection pool and the system clock. */
+    public static UpstreamClient create(BerthConfig.Upstream config) {
+        return new UpstreamClient(config, new OkHttpClient(), Clock.systemUTC());
+    }
+
+    /** The configured registry name, e.g. {@code docker.io}. */
+    public String registry() {
+        return registry;
+    }
+
+    /** The digest, media type and size of a manifest, by HEAD; empty when the upstream does not have it. */
+    public Optional<ManifestHead> headManifest(RepoName repository, Reference reference) {
+        return manifestChecker.check(repository, reference);
+    }
+
+    /** A manifest's raw bytes, checked against every digest claimed for them; empty when the upstream lacks it. */
+    public Optional<UpstreamManifest> getManifest(RepoName repository, Reference reference, int maxBytes) {
+        return manifestPuller.pull(repository, reference, maxBytes);
+    }
+
+    /** An open stream of a blob (one GET, redirects followed); empty when the upstream lacks it. Close it. */
+    public Optional<UpstreamBlob> openBlob(RepoName repository, Digest digest) {
+        return blobPuller.open(repository, digest);
+    }
+
+    /** The repository's tags, all pages; empty when the upstream does not know the repository. */
+    public Optional<List<String>> tags(RepoName repository) {
+        return tagLister.list(repository);
+    }
+
+    /** The latest {@code ratelimit-remaining} the upstream reported. */
+    public OptionalLong rateLimitRemaining() {
+        return rateLimit.remaining();
+    }
+
+    /** The latest {@code ratelimit-limit} the upstream reported. */
+    public OptionalLong rateLimitLimit() {
+        return rateLimit.limit();
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamClient[" + registry + "]";
+    }
+}

@@ -1,0 +1,54 @@
+package dev.berth.upstream;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.MediaTypes;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RepoName;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+
+/** Builds the distribution API requests for one registry, each tagged with the token scope it needs. */
+final class V2Requests {
+    /** Without this list Docker Hub answers with a schema 1 manifest, which berth does not serve. */
+    static final String MANIFEST_ACCEPT = String.join(", ", MediaTypes.DOCKER_MANIFEST,
+            MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX);
+
+    private final HttpUrl base;
+
+    V2Requests(HttpUrl base) {
+        this.base = base;
+    }
+
+    Request.Builder manifest(RepoName repository, Reference reference) {
+        return get(repository, url(repository, "manifests", reference.toString()))
+                .header("Accept", MANIFEST_ACCEPT);
+    }
+
+    Request.Builder blob(RepoName repository, Digest digest) {
+        return get(repository, url(repository, "blobs", digest.toString()));
+    }
+
+    Request.Builder tags(RepoName repository) {
+        return get(repository, url(repository, "tags", "list"));
+    }
+
+    /** A request for a URL the registry itself handed out, such as a {@code Link: <...>; rel="next"} page. */
+    Request.Builder get(RepoName repository, HttpUrl url) {
+        return new Request.Builder().url(url).tag(Scope.class, Scope.pull(repository));
+    }
+
+    /** Whether {@code url} is on this registry's origin, the only place its credentials and tokens may go. */
+    boolean isRegistry(HttpUrl url) {
+        return url.scheme().equals(base.scheme()) && url.host().equals(base.host()) && url.port() == base.port();
+    }
+
+    private HttpUrl url(RepoName repository, String kind, String last) {
+        // RepoName's grammar allows only [a-z0-9._/-], so its segments need no escaping.
+        return base.newBuilder()
+                .addPathSegment("v2")
+                .addPathSegments(repository.value())
+                .addPathSegment(kind)
+                .addPathSegment(last)
+                .build();
+    }
+}
