@@ -6,7 +6,6 @@ import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.storage.Storage;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +49,7 @@ public final class BerthServer implements AutoCloseable {
                 .writeBufferSize(0)
                 .writeQueueLength(0)
                 .shutdownHook(true)
-                .routing(routing -> routing(routing, api))
+                .routing(api::register)
                 .build()
                 .start();
         BerthServer berth = new BerthServer(server, housekeeping);
@@ -61,10 +60,6 @@ public final class BerthServer implements AutoCloseable {
         LOG.log(Logger.Level.INFO, "berth listening on " + config.server().host() + ":" + server.port()
                 + " (plain HTTP), data in " + storage.root());
         return berth;
-    }
-
-    private static void routing(HttpRouting.Builder routing, RegistryApi api) {
-        api.register(routing);
     }
 
     private static void purgeUploads(LocalRegistry registry, Duration maxAge, Clock clock) {

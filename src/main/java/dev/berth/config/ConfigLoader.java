@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** Reads berth.yaml into a {@link BerthConfig}; unknown keys and bad values fail with a message naming the key. */
@@ -117,18 +118,18 @@ public final class ConfigLoader {
     }
 
     private static long bytes(Config node, String key, String fallback) {
-        String text = node.get(key).asString().orElse(fallback);
-        try {
-            return Units.bytes(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(node.get(key).key() + ": " + e.getMessage(), e);
-        }
+        return parse(node, key, fallback, Units::bytes);
     }
 
     private static Duration duration(Config node, String key, String fallback) {
+        return parse(node, key, fallback, Units::duration);
+    }
+
+    /** Parses the value at {@code key} (or {@code fallback}); a bad value fails with a message naming the key. */
+    private static <T> T parse(Config node, String key, String fallback, Function<String, T> parser) {
         String text = node.get(key).asString().orElse(fallback);
         try {
-            return Units.duration(text);
+            return parser.apply(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(node.get(key).key() + ": " + e.getMessage(), e);
         }
