@@ -2,9 +2,10 @@ package dev.berth;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.http.RegistryApi;
+import dev.berth.mirror.RepositoryRouter;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.FileSystemStorage;
-import dev.berth.storage.Storage;
+import dev.berth.upstream.UpstreamClient;
 import io.helidon.webserver.WebServer;
 import java.lang.System.Logger;
 import java.time.Clock;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 
 /** Wires berth from its configuration: storage, registry services, HTTP routing and the web server. */
 public final class BerthServer implements AutoCloseable {
@@ -28,12 +30,19 @@ public final class BerthServer implements AutoCloseable {
 
     /** Builds everything from {@code config} and starts listening. */
     public static BerthServer start(BerthConfig config) {
-        Clock clock = Clock.systemUTC();
+        return start(config, Clock.systemUTC());
+    }
+
+    /** As {@link #start(BerthConfig)}, with the clock that tag TTLs, negative caching and upload expiry follow. */
+    public static BerthServer start(BerthConfig config, Clock clock) {
         FileSystemStorage storage = new FileSystemStorage(config.storage().root());
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes());
-        RegistryApi api = new RegistryApi(registry, config.limits().maxManifestBytes());
+        OkHttpClient upstreamConnections = new OkHttpClient();
+        RepositoryRouter router = new RepositoryRouter(config, registry,
+                upstream -> new UpstreamClient(upstream, upstreamConnections, clock), clock);
+        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes());
 
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
@@ -53,13 +62,18 @@ public final class BerthServer implements AutoCloseable {
                 .build()
                 .start();
         BerthServer berth = new BerthServer(server, housekeeping);
-        if (!config.mirror().upstreams().isEmpty()) {
-            LOG.log(Logger.Level.WARNING, "mirror.upstreams is set, but this version does not mirror yet:"
-                    + " every name is served as a private repository");
-        }
         LOG.log(Logger.Level.INFO, "berth listening on " + config.server().host() + ":" + server.port()
-                + " (plain HTTP), data in " + storage.root());
+                + " (plain HTTP), data in " + storage.root() + ", " + describeMirror(config));
         return berth;
+    }
+
+    private static String describeMirror(BerthConfig config) {
+        if (config.mirror().upstreams().isEmpty()) {
+            return "no upstreams: every repository is private";
+        }
+        String privateNames = config.privateRepos().repositories().isEmpty() ? "none"
+                : String.join(", ", config.privateRepos().repositories());
+        return "mirroring " + config.mirror().upstreams() + ", private: " + privateNames;
     }
 
     private static void purgeUploads(LocalRegistry registry, Duration maxAge, Clock clock) {

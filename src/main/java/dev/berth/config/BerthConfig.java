@@ -29,8 +29,9 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     }
 
     /** {@code mirror.upstreams[]}: one upstream registry. */
-    public record Upstream(String registry, String url, boolean isDefault, Duration tagTtl, Optional<String> username,
-                           Optional<String> password, Duration connectTimeout, Duration readTimeout) {
+    public record Upstream(String registry, String url, boolean isDefault, Duration tagTtl, Duration negativeTtl,
+                           Optional<String> username, Optional<String> password, Duration connectTimeout,
+                           Duration readTimeout) {
         @Override
         public String toString() {
             // Never print the password.

@@ -18,10 +18,13 @@ public final class ConfigLoader {
             "server\\.host", "server\\.port", "server\\.tls\\.(cert|key)",
             "storage\\.root", "storage\\.upload-timeout",
             "limits\\.max-manifest-size", "limits\\.max-upload-size",
-            "mirror\\.upstreams\\.\\d+\\.(registry|url|default|tag-ttl|username|password|password-file"
+            "mirror\\.upstreams\\.\\d+\\.(registry|url|default|tag-ttl|negative-ttl|username|password|password-file"
                     + "|connect-timeout|read-timeout)",
             "private\\.repositories\\.\\d+",
             "auth\\.htpasswd", "cache\\.max-bytes").stream().map(Pattern::compile).toList();
+
+    /** One or more repository-name components: a host name in lower case, with no port. */
+    private static final Pattern REGISTRY_NAME = Pattern.compile("[a-z0-9]+(?:[.-][a-z0-9]+)*");
 
     private ConfigLoader() {
     }
@@ -57,6 +60,9 @@ public final class ConfigLoader {
         Config storage = root.get("storage");
         Config limits = root.get("limits");
         long maxManifest = bytes(limits, "max-manifest-size", "4MiB");
+        List<BerthConfig.Upstream> upstreams = upstreams(root.get("mirror.upstreams"));
+        List<String> privateGlobs = root.get("private.repositories").asList(String.class).orElse(List.of());
+        checkPrivateGlobs(privateGlobs, upstreams);
         if (maxManifest > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("limits.max-manifest-size is too large");
         }
@@ -65,8 +71,22 @@ public final class ConfigLoader {
                 new BerthConfig.Storage(Path.of(storage.get("root").asString().orElse("./data")),
                         duration(storage, "upload-timeout", "24h")),
                 new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0")),
-                new BerthConfig.Mirror(upstreams(root.get("mirror.upstreams"))),
-                new BerthConfig.PrivateRepos(root.get("private.repositories").asList(String.class).orElse(List.of())));
+                new BerthConfig.Mirror(upstreams),
+                new BerthConfig.PrivateRepos(privateGlobs));
+    }
+
+    /** A private glob that could match a cached name would let pushes land in (or read from) a mirror's cache. */
+    private static void checkPrivateGlobs(List<String> globs, List<BerthConfig.Upstream> upstreams) {
+        for (String glob : globs) {
+            String literal = glob.contains("*") ? glob.substring(0, glob.indexOf('*')) : glob;
+            for (BerthConfig.Upstream u : upstreams) {
+                String cached = u.registry() + "/";
+                if (cached.startsWith(literal) || literal.startsWith(cached)) {
+                    throw new IllegalArgumentException("private.repositories: " + glob + " could match names under "
+                            + cached + ", where berth keeps its cache of upstream " + u.registry());
+                }
+            }
+        }
     }
 
     private static List<BerthConfig.Upstream> upstreams(Config list) {
@@ -74,8 +94,20 @@ public final class ConfigLoader {
         for (Config u : list.asNodeList().orElse(List.of())) {
             Optional<String> password = u.get("password").asString().asOptional()
                     .or(() -> u.get("password-file").asString().asOptional().map(ConfigLoader::readSecret));
-            result.add(new BerthConfig.Upstream(required(u, "registry"), required(u, "url"),
-                    u.get("default").asBoolean().orElse(false), duration(u, "tag-ttl", "5m"),
+            String registry = required(u, "registry");
+            if (!REGISTRY_NAME.matcher(registry).matches()) {
+                throw new IllegalArgumentException(u.get("registry").key() + ": " + registry + " is not a lower-case"
+                        + " host name without a port, such as docker.io (it prefixes the names of cached content)");
+            }
+            if (result.stream().anyMatch(other -> other.registry().equals(registry))) {
+                throw new IllegalArgumentException("mirror.upstreams: " + registry + " is configured twice");
+            }
+            String url = required(u, "url");
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new IllegalArgumentException(u.get("url").key() + ": must start with http:// or https://");
+            }
+            result.add(new BerthConfig.Upstream(registry, url, u.get("default").asBoolean().orElse(false),
+                    duration(u, "tag-ttl", "5m"), duration(u, "negative-ttl", "30s"),
                     u.get("username").asString().asOptional(), password,
                     duration(u, "connect-timeout", "10s"), duration(u, "read-timeout", "60s")));
         }

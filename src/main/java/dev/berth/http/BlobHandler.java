@@ -4,7 +4,7 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.BlobContent;
-import dev.berth.registry.Registry;
+import dev.berth.registry.Repository;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -15,22 +15,16 @@ import java.util.Optional;
 
 /** {@code /v2/<name>/blobs/<digest>}: GET (with ranges), HEAD, DELETE. */
 final class BlobHandler {
-    private final Registry registry;
-
-    BlobHandler(Registry registry) {
-        this.registry = registry;
-    }
-
-    void head(Route.Blob route, ServerResponse res) {
-        long size = registry.repository(route.name()).blobSize(route.digest()).orElseThrow(() ->
+    void head(Route.Blob route, Repository repository, ServerResponse res) {
+        long size = repository.blobSize(route.digest()).orElseThrow(() ->
                 new RegistryException(OciError.BLOB_UNKNOWN, "blob " + route.digest() + " is not in " + route.name()));
         commonHeaders(route, res);
         res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(size));
         res.send();
     }
 
-    void get(Route.Blob route, ServerRequest req, ServerResponse res) throws IOException {
-        try (BlobContent blob = registry.repository(route.name()).openBlob(route.digest())) {
+    void get(Route.Blob route, Repository repository, ServerRequest req, ServerResponse res) throws IOException {
+        try (BlobContent blob = repository.openBlob(route.digest())) {
             long size = blob.size();
             Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE), size);
             long offset = range.map(ByteRange::start).orElse(0L);
@@ -48,8 +42,8 @@ final class BlobHandler {
         }
     }
 
-    void delete(Route.Blob route, ServerResponse res) {
-        registry.repository(route.name()).deleteBlob(route.digest());
+    void delete(Route.Blob route, Repository repository, ServerResponse res) {
+        repository.deleteBlob(route.digest());
         res.status(Status.ACCEPTED_202).send();
     }
 

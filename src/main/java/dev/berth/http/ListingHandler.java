@@ -4,6 +4,7 @@ import dev.berth.oci.Descriptor;
 import dev.berth.oci.MediaTypes;
 import dev.berth.registry.ReferrersIndex;
 import dev.berth.registry.Registry;
+import dev.berth.registry.Repository;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -26,9 +27,9 @@ final class ListingHandler {
         Json.send(res, Map.of("repositories", page));
     }
 
-    void tags(Route.Tags route, ServerRequest req, ServerResponse res) {
+    void tags(Route.Tags route, Repository repository, ServerRequest req, ServerResponse res) {
         Pagination pagination = Pagination.of(req);
-        List<String> tags = registry.repository(route.name()).tags();
+        List<String> tags = repository.tags();
         List<String> page = pagination.page(tags, "/v2/" + route.name() + "/tags/list", res);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", route.name().value());
@@ -36,9 +37,9 @@ final class ListingHandler {
         Json.send(res, body);
     }
 
-    void referrers(Route.Referrers route, ServerRequest req, ServerResponse res) {
+    void referrers(Route.Referrers route, Repository repository, ServerRequest req, ServerResponse res) {
         Optional<String> artifactType = Requests.query(req, "artifactType");
-        List<Descriptor> referrers = registry.repository(route.name()).referrers(route.subject(), artifactType);
+        List<Descriptor> referrers = repository.referrers(route.subject(), artifactType);
         artifactType.ifPresent(t -> res.header("OCI-Filters-Applied", "artifactType"));
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("schemaVersion", 2);

@@ -4,7 +4,7 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.PushedManifest;
-import dev.berth.registry.Registry;
+import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -16,16 +16,14 @@ import java.util.stream.Collectors;
 
 /** {@code /v2/<name>/manifests/<reference>}: GET, HEAD, PUT, DELETE. */
 final class ManifestHandler {
-    private final Registry registry;
     private final int maxManifestBytes;
 
-    ManifestHandler(Registry registry, int maxManifestBytes) {
-        this.registry = registry;
+    ManifestHandler(int maxManifestBytes) {
         this.maxManifestBytes = maxManifestBytes;
     }
 
-    void get(Route.Manifest route, ServerRequest req, ServerResponse res, boolean head) {
-        StoredManifest manifest = registry.repository(route.name()).manifest(route.reference());
+    void get(Route.Manifest route, Repository repository, ServerRequest req, ServerResponse res, boolean head) {
+        StoredManifest manifest = repository.manifest(route.reference());
         checkAccepted(req, manifest, route);
         String etag = "\"" + manifest.digest() + "\"";
         res.header(HeaderNames.CONTENT_TYPE, manifest.mediaType());
@@ -41,10 +39,10 @@ final class ManifestHandler {
         }
     }
 
-    void put(Route.Manifest route, ServerRequest req, ServerResponse res) {
+    void put(Route.Manifest route, Repository repository, ServerRequest req, ServerResponse res) {
         byte[] body = Requests.body(req, maxManifestBytes, "manifest");
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
-        PushedManifest pushed = registry.repository(route.name()).putManifest(route.reference(), body, contentType);
+        PushedManifest pushed = repository.putManifest(route.reference(), body, contentType);
         res.status(Status.CREATED_201);
         res.header(HeaderNames.LOCATION, "/v2/" + route.name() + "/manifests/" + pushed.digest());
         res.header(RegistryApi.DOCKER_CONTENT_DIGEST, pushed.digest().toString());
@@ -52,8 +50,8 @@ final class ManifestHandler {
         res.send();
     }
 
-    void delete(Route.Manifest route, ServerResponse res) {
-        registry.repository(route.name()).deleteManifest(route.reference());
+    void delete(Route.Manifest route, Repository repository, ServerResponse res) {
+        repository.deleteManifest(route.reference());
         res.status(Status.ACCEPTED_202).send();
     }
 

@@ -3,6 +3,7 @@ package dev.berth.http;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.Registry;
+import dev.berth.registry.Repository;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -25,9 +26,12 @@ public final class RegistryApi implements HttpService {
     private final UploadHandler uploads;
     private final ListingHandler listings;
 
+    private final Registry registry;
+
     public RegistryApi(Registry registry, int maxManifestBytes) {
-        this.manifests = new ManifestHandler(registry, maxManifestBytes);
-        this.blobs = new BlobHandler(registry);
+        this.registry = registry;
+        this.manifests = new ManifestHandler(maxManifestBytes);
+        this.blobs = new BlobHandler();
         this.uploads = new UploadHandler(registry);
         this.listings = new ListingHandler(registry);
     }
@@ -53,54 +57,61 @@ public final class RegistryApi implements HttpService {
         res.header(API_VERSION);
         Method method = req.prologue().method();
         Route route = OciPath.parse(req.path().absolute().rawPath());
-        switch (route) {
-            case Route.Base base -> base(method, res);
-            case Route.Catalog catalog -> {
-                only(method, Method.GET);
-                listings.catalog(req, res);
-            }
+        if (route instanceof Route.Base) {
+            base(method, res);
+            return;
+        }
+        if (route instanceof Route.Catalog) {
+            only(method, Method.GET);
+            listings.catalog(req, res);
+            return;
+        }
+        Route.Named named = (Route.Named) route;
+        // containerd names the registry it mirrors in ?ns=; the router decides where the name lives.
+        Repository repository = registry.repository(named.name(), Requests.query(req, "ns"));
+        switch (named) {
             case Route.Tags tags -> {
                 only(method, Method.GET);
-                listings.tags(tags, req, res);
+                listings.tags(tags, repository, req, res);
             }
             case Route.Referrers referrers -> {
                 only(method, Method.GET);
-                listings.referrers(referrers, req, res);
+                listings.referrers(referrers, repository, req, res);
             }
             case Route.Manifest m -> {
                 if (method == Method.GET || method == Method.HEAD) {
-                    manifests.get(m, req, res, method == Method.HEAD);
+                    manifests.get(m, repository, req, res, method == Method.HEAD);
                 } else if (method == Method.PUT) {
-                    manifests.put(m, req, res);
+                    manifests.put(m, repository, req, res);
                 } else {
                     only(method, Method.DELETE);
-                    manifests.delete(m, res);
+                    manifests.delete(m, repository, res);
                 }
             }
             case Route.Blob b -> {
                 if (method == Method.GET) {
-                    blobs.get(b, req, res);
+                    blobs.get(b, repository, req, res);
                 } else if (method == Method.HEAD) {
-                    blobs.head(b, res);
+                    blobs.head(b, repository, res);
                 } else {
                     only(method, Method.DELETE);
-                    blobs.delete(b, res);
+                    blobs.delete(b, repository, res);
                 }
             }
             case Route.UploadStart start -> {
                 only(method, Method.POST);
-                uploads.start(start, req, res);
+                uploads.start(start, repository, req, res);
             }
             case Route.Upload upload -> {
                 if (method == Method.PATCH) {
-                    uploads.patch(upload, req, res);
+                    uploads.patch(upload, repository, req, res);
                 } else if (method == Method.PUT) {
-                    uploads.put(upload, req, res);
+                    uploads.put(upload, repository, req, res);
                 } else if (method == Method.GET) {
-                    uploads.status(upload, res);
+                    uploads.status(upload, repository, res);
                 } else {
                     only(method, Method.DELETE);
-                    uploads.cancel(upload, res);
+                    uploads.cancel(upload, repository, res);
                 }
             }
         }

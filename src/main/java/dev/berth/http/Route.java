@@ -14,27 +14,32 @@ sealed interface Route {
     record Catalog() implements Route {
     }
 
+    /** A resource of one repository. */
+    sealed interface Named extends Route {
+        RepoName name();
+    }
+
     /** {@code /v2/<name>/tags/list}. */
-    record Tags(RepoName name) implements Route {
+    record Tags(RepoName name) implements Named {
     }
 
     /** {@code /v2/<name>/manifests/<reference>}. */
-    record Manifest(RepoName name, Reference reference) implements Route {
+    record Manifest(RepoName name, Reference reference) implements Named {
     }
 
     /** {@code /v2/<name>/blobs/<digest>}. */
-    record Blob(RepoName name, Digest digest) implements Route {
+    record Blob(RepoName name, Digest digest) implements Named {
     }
 
     /** {@code /v2/<name>/blobs/uploads/}. */
-    record UploadStart(RepoName name) implements Route {
+    record UploadStart(RepoName name) implements Named {
     }
 
     /** {@code /v2/<name>/blobs/uploads/<id>}. */
-    record Upload(RepoName name, String id) implements Route {
+    record Upload(RepoName name, String id) implements Named {
     }
 
     /** {@code /v2/<name>/referrers/<digest>}. */
-    record Referrers(RepoName name, Digest subject) implements Route {
+    record Referrers(RepoName name, Digest subject) implements Named {
     }
 }

@@ -4,7 +4,6 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
-import dev.berth.registry.UploadSessions;
 import dev.berth.registry.Uploads;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -22,13 +21,12 @@ final class UploadHandler {
         this.registry = registry;
     }
 
-    void start(Route.UploadStart route, ServerRequest req, ServerResponse res) {
-        Repository repository = registry.repository(route.name());
+    void start(Route.UploadStart route, Repository repository, ServerRequest req, ServerResponse res) {
         Optional<String> mount = Requests.query(req, "mount");
         Optional<String> from = Requests.query(req, "from");
         if (mount.isPresent() && from.isPresent()) {
             Digest digest = Digest.parse(mount.get());
-            if (repository.mountBlob(digest, registry.repository(RepoName.of(from.get())))) {
+            if (repository.mountBlob(digest, registry.repository(RepoName.of(from.get()), Optional.empty()))) {
                 created(route.name(), digest, res);
                 return;
             }
@@ -44,30 +42,26 @@ final class UploadHandler {
         progress(route.name(), id, 0, res, Status.ACCEPTED_202);
     }
 
-    void patch(Route.Upload route, ServerRequest req, ServerResponse res) {
+    void patch(Route.Upload route, Repository repository, ServerRequest req, ServerResponse res) {
         Optional<Long> chunkStart = Requests.chunkStart(req);
-        long size = sessions(route).append(route.id(), Requests.stream(req), chunkStart);
+        long size = repository.uploads().append(route.id(), Requests.stream(req), chunkStart);
         progress(route.name(), route.id(), size, res, Status.ACCEPTED_202);
     }
 
-    void put(Route.Upload route, ServerRequest req, ServerResponse res) {
+    void put(Route.Upload route, Repository repository, ServerRequest req, ServerResponse res) {
         Digest digest = Requests.digestParam(req);
         Optional<Long> chunkStart = Requests.chunkStart(req);
-        sessions(route).complete(route.id(), Requests.stream(req), chunkStart, digest);
+        repository.uploads().complete(route.id(), Requests.stream(req), chunkStart, digest);
         created(route.name(), digest, res);
     }
 
-    void status(Route.Upload route, ServerResponse res) {
-        progress(route.name(), route.id(), sessions(route).size(route.id()), res, Status.NO_CONTENT_204);
+    void status(Route.Upload route, Repository repository, ServerResponse res) {
+        progress(route.name(), route.id(), repository.uploads().size(route.id()), res, Status.NO_CONTENT_204);
     }
 
-    void cancel(Route.Upload route, ServerResponse res) {
-        sessions(route).cancel(route.id());
+    void cancel(Route.Upload route, Repository repository, ServerResponse res) {
+        repository.uploads().cancel(route.id());
         res.status(Status.NO_CONTENT_204).send();
-    }
-
-    private UploadSessions sessions(Route.Upload route) {
-        return registry.repository(route.name()).uploads();
     }
 
     private static void progress(RepoName name, String id, long size, ServerResponse res, Status status) {

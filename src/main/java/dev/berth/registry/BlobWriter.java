@@ -6,6 +6,7 @@ import dev.berth.oci.RegistryException;
 import dev.berth.storage.ObjectWriter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 
 /**
@@ -37,6 +38,11 @@ public final class BlobWriter extends OutputStream {
     /** Bytes written so far. */
     public long size() {
         return target.size();
+    }
+
+    /** Reads back bytes already written, for readers that follow the blob while it arrives; -1 past the end. */
+    public int readBack(long position, ByteBuffer into) throws IOException {
+        return target.readBack(position, into);
     }
 
     /** Verifies the digest and makes the blob visible; a mismatch throws DIGEST_INVALID and stores nothing. */

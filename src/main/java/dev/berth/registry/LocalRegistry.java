@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The repositories stored in this berth, over one {@link Storage}. */
-public final class LocalRegistry implements Registry {
+/** The repositories stored in this berth, over one {@link Storage}: private ones and the mirror's cache. */
+public final class LocalRegistry {
     private final Storage storage;
     private final BlobStore blobs;
     private final ManifestStore manifests;
@@ -25,12 +25,17 @@ public final class LocalRegistry implements Registry {
         this.uploads = new Uploads(storage, blobs, maxUploadBytes);
     }
 
-    @Override
+    /** The stored repository of that name (it need not exist yet: a push creates it). */
     public Repository repository(RepoName name) {
-        return new LocalRepository(name, storage, blobs, manifests, tags, referrers, uploads);
+        return local(name);
     }
 
-    @Override
+    /** The same repository seen by the mirror, which fills it from an upstream. */
+    public RepositoryCache cache(RepoName name) {
+        return local(name);
+    }
+
+    /** All stored repository names, sorted. */
     public List<String> catalog() {
         List<String> names = new ArrayList<>();
         collect("", names);
@@ -46,6 +51,10 @@ public final class LocalRegistry implements Registry {
     /** The shared blob store. */
     public BlobStore blobs() {
         return blobs;
+    }
+
+    private LocalRepository local(RepoName name) {
+        return new LocalRepository(name, storage, blobs, manifests, tags, referrers, uploads);
     }
 
     private void collect(String prefix, List<String> names) {

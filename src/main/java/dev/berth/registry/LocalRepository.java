@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** A repository whose content is stored here: what clients push, and what the mirror has cached. */
-final class LocalRepository implements Repository {
+final class LocalRepository implements Repository, RepositoryCache {
     private final RepoName name;
     private final Storage storage;
     private final BlobStore blobs;
@@ -67,16 +67,22 @@ final class LocalRepository implements Repository {
 
     @Override
     public boolean mountBlob(Digest digest, Repository source) {
-        if (source.blobSize(digest).isEmpty()) {
+        // A mirrored source may know a blob from its upstream that is not stored here yet: only stored bytes mount.
+        if (blobs.size(digest).isEmpty() || source.blobSize(digest).isEmpty()) {
             return false;
         }
-        link(digest);
+        linkBlob(digest);
         return true;
     }
 
-    /** Makes a stored blob reachable through this repository. */
-    void link(Digest digest) {
+    @Override
+    public void linkBlob(Digest digest) {
         storage.write(Paths.layerLink(name, digest), new byte[0]);
+    }
+
+    @Override
+    public boolean hasBlob(Digest digest) {
+        return blobSize(digest).isPresent();
     }
 
     @Override
@@ -100,7 +106,7 @@ final class LocalRepository implements Repository {
             @Override
             public void complete(String id, InputStream lastChunk, Optional<Long> chunkStart, Digest digest) {
                 uploads.complete(name, id, lastChunk, chunkStart, digest);
-                link(digest);
+                linkBlob(digest);
             }
 
             @Override
@@ -136,12 +142,41 @@ final class LocalRepository implements Repository {
                     throw new RegistryException(OciError.MANIFEST_BLOB_UNKNOWN,
                             "manifest " + d.digest() + " is not in " + name);
                 });
-        manifests.link(name, manifest);
+        link(manifest);
         if (reference instanceof Reference.Tag tag) {
             tags.put(name, tag.name(), manifest.digest());
         }
-        manifest.subject().ifPresent(s -> referrers.add(name, s.digest(), manifest.descriptor()));
         return new PushedManifest(manifest.digest(), manifest.subject().map(Descriptor::digest));
+    }
+
+    @Override
+    public Repository repository() {
+        return this;
+    }
+
+    @Override
+    public Optional<Digest> tag(String tag) {
+        return tags.get(name, tag);
+    }
+
+    @Override
+    public Optional<StoredManifest> manifest(Digest digest) {
+        return manifests.read(name, digest);
+    }
+
+    @Override
+    public void storeManifest(StoredManifest stored) {
+        link(ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm()));
+    }
+
+    @Override
+    public void tag(String tag, Digest digest) {
+        tags.put(name, tag, digest);
+    }
+
+    private void link(Manifest manifest) {
+        manifests.link(name, manifest);
+        manifest.subject().ifPresent(s -> referrers.add(name, s.digest(), manifest.descriptor()));
     }
 
     @Override

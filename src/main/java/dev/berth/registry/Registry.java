@@ -2,11 +2,15 @@ package dev.berth.registry;
 
 import dev.berth.oci.RepoName;
 import java.util.List;
+import java.util.Optional;
 
-/** All repositories: a repository by name, and the catalog. */
+/** All repositories as the registry API sees them: a repository by name, and the catalog. */
 public interface Registry {
-    /** The repository of that name (it need not exist yet: a push creates it). */
-    Repository repository(RepoName name);
+    /**
+     * The repository a request names (it need not exist yet: a push creates it). {@code namespace} is the registry a
+     * mirroring client says it means (containerd's {@code ns} query parameter), when it says one.
+     */
+    Repository repository(RepoName name, Optional<String> namespace);
 
     /** All repository names, sorted. */
     List<String> catalog();

@@ -114,8 +114,8 @@ public final class FileSystemStorage implements Storage {
         Path target = path(key);
         Path temp = tmp.resolve(UUID.randomUUID().toString());
         try {
-            return new FileWriter(FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    0, temp, target);
+            return new FileWriter(FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ), 0, temp, target);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -126,8 +126,10 @@ public final class FileSystemStorage implements Storage {
         Path target = path(key);
         try {
             Files.createDirectories(target.getParent());
+            // Positioned at the end rather than APPEND, which Java does not allow together with READ.
             FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
+                    StandardOpenOption.READ);
+            ch.position(ch.size());
             return new FileWriter(ch, ch.size(), null, target);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -301,6 +303,12 @@ public final class FileSystemStorage implements Storage {
         @Override
         public long size() {
             return size;
+        }
+
+        @Override
+        public int readBack(long position, ByteBuffer target) throws IOException {
+            // Positional reads do not move the channel's position, so they may run beside writes.
+            return channel.read(target, position);
         }
 
         @Override

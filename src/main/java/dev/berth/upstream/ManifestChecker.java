@@ -30,16 +30,6 @@ final class ManifestChecker {
         }
         Digest digest = announced.or(() -> requested).orElseThrow(() ->
                 caller.unusable(response, "no " + DigestHeader.NAME + " for a tag"));
-        String length = response.header("Content-Length");
-        long size = length == null ? -1 : parseLength(length);
-        return new ManifestHead(digest, MediaTypes.essence(response.header("Content-Type")), size);
-    }
-
-    private static long parseLength(String value) {
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return new ManifestHead(digest, MediaTypes.essence(response.header("Content-Type")), ContentLength.of(response));
     }
 }

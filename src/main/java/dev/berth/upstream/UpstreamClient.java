@@ -22,6 +22,7 @@ public final class UpstreamClient {
     private final RateLimit rateLimit = new RateLimit();
     private final ManifestChecker manifestChecker;
     private final ManifestPuller manifestPuller;
+    private final BlobChecker blobChecker;
     private final BlobPuller blobPuller;
     private final TagLister tagLister;
 
@@ -52,6 +53,7 @@ public final class UpstreamClient {
         EndpointCaller caller = new EndpointCaller(authenticated, registry, rateLimit, clock);
         this.manifestChecker = new ManifestChecker(caller, requests);
         this.manifestPuller = new ManifestPuller(caller, requests);
+        this.blobChecker = new BlobChecker(caller, requests);
         this.blobPuller = new BlobPuller(caller, requests);
         this.tagLister = new TagLister(caller, requests);
     }
@@ -74,6 +76,11 @@ public final class UpstreamClient {
     /** A manifest's raw bytes, checked against every digest claimed for them; empty when the upstream lacks it. */
     public Optional<UpstreamManifest> getManifest(RepoName repository, Reference reference, int maxBytes) {
         return manifestPuller.pull(repository, reference, maxBytes);
+    }
+
+    /** A blob's size by HEAD (-1 when the upstream does not say); empty when the upstream lacks it. */
+    public Optional<Long> headBlob(RepoName repository, Digest digest) {
+        return blobChecker.check(repository, digest);
     }
 
     /** An open stream of a blob (one GET, redirects followed); empty when the upstream lacks it. Close it. */

@@ -25,7 +25,8 @@ final class V2Requests {
     }
 
     Request.Builder blob(RepoName repository, Digest digest) {
-        return get(repository, url(repository, "blobs", digest.toString()));
+        // The digest is of the bytes as stored: a transparently decompressed body would never match it.
+        return get(repository, url(repository, "blobs", digest.toString())).header("Accept-Encoding", "identity");
     }
 
     Request.Builder tags(RepoName repository) {

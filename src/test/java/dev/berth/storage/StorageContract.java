@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -48,6 +49,26 @@ abstract class StorageContract {
             w.commit();
         }
         assertEquals(1000, storage().stat("x/y").orElseThrow().size());
+    }
+
+    @Test
+    void writtenBytesCanBeReadBackBeforeCommit() throws IOException {
+        byte[] content = bytes(5000);
+        try (ObjectWriter w = storage().create("x/y")) {
+            w.write(content, 0, 3000);
+            ByteBuffer first = ByteBuffer.allocate(4000);
+            assertEquals(2000, w.readBack(1000, first));
+            assertArrayEquals(Arrays.copyOfRange(content, 1000, 3000), Arrays.copyOf(first.array(), 2000));
+            assertEquals(-1, w.readBack(3000, ByteBuffer.allocate(10)), "nothing past what is written");
+            w.write(content, 3000, 2000);
+            ByteBuffer rest = ByteBuffer.allocate(2000);
+            assertEquals(2000, w.readBack(3000, rest));
+            assertArrayEquals(Arrays.copyOfRange(content, 3000, 5000), rest.array());
+        }
+        try (ObjectWriter w = storage().append("u/data")) {
+            w.write(content, 0, 10);
+            assertEquals(10, w.readBack(0, ByteBuffer.allocate(100)));
+        }
     }
 
     @Test

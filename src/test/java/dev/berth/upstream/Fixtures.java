@@ -39,8 +39,8 @@ final class Fixtures {
     }
 
     static BerthConfig.Upstream config(String url, String user, String password, Duration readTimeout) {
-        return new BerthConfig.Upstream("docker.io", url, true, Duration.ofMinutes(5), Optional.ofNullable(user),
-                Optional.ofNullable(password), Duration.ofSeconds(2), readTimeout);
+        return new BerthConfig.Upstream("docker.io", url, true, Duration.ofMinutes(5), Duration.ofSeconds(30),
+                Optional.ofNullable(user), Optional.ofNullable(password), Duration.ofSeconds(2), readTimeout);
     }
 
     static UpstreamClient client(BerthConfig.Upstream config, MutableClock clock) {

@@ -1,0 +1,36 @@
+package dev.berth.mirror;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.oci.RepoName;
+import dev.berth.registry.StoredManifest;
+import dev.berth.upstream.UpstreamClient;
+import java.time.Clock;
+
+/**
+ * One configured upstream with the state the mirror keeps for it: its client, tag freshness, negative answers,
+ * outage logging, and the single-flight of its manifest fetches.
+ */
+record MirroredUpstream(String registry, UpstreamClient client, TagFreshness freshness, NegativeCache absent,
+                        UpstreamFailures failures, SingleFlight<String, StoredManifest> manifestFetches) {
+    /** Docker Hub's registry name, whose one-word names are {@code library/} images. */
+    static final String DOCKER_HUB = "docker.io";
+
+    static MirroredUpstream of(BerthConfig.Upstream config, UpstreamClient client, Clock clock) {
+        return new MirroredUpstream(config.registry(), client, new TagFreshness(config.tagTtl(), clock),
+                new NegativeCache(config.negativeTtl(), clock), new UpstreamFailures(config.registry()),
+                new SingleFlight<>());
+    }
+
+    /** The name the upstream knows: on Docker Hub, {@code busybox} is {@code library/busybox}. */
+    RepoName upstreamName(RepoName requested) {
+        if (registry.equals(DOCKER_HUB) && !requested.value().contains("/")) {
+            return RepoName.of("library/" + requested.value());
+        }
+        return requested;
+    }
+
+    /** Where the cached copy is stored: under the registry's name, as {@code docker.io/library/busybox}. */
+    RepoName cachedName(RepoName upstreamName) {
+        return RepoName.of(registry + "/" + upstreamName.value());
+    }
+}

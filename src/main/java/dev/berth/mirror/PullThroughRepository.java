@@ -1,0 +1,257 @@
+package dev.berth.mirror;
+
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.OciError;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RegistryException;
+import dev.berth.oci.RepoName;
+import dev.berth.registry.BlobContent;
+import dev.berth.registry.PushedManifest;
+import dev.berth.registry.Repository;
+import dev.berth.registry.RepositoryCache;
+import dev.berth.registry.StoredManifest;
+import dev.berth.registry.UploadSessions;
+import dev.berth.upstream.ManifestHead;
+import dev.berth.upstream.UpstreamBlob;
+import dev.berth.upstream.UpstreamException;
+import dev.berth.upstream.UpstreamManifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A mirrored repository: answers from the cache, fills a miss from the upstream once, and is read-only to clients.
+ * Manifests by digest and blobs never change, so once cached they are served with no upstream call; tags are trusted
+ * for the upstream's tag TTL, then revalidated with a HEAD, and served stale when the upstream fails.
+ */
+final class PullThroughRepository implements Repository {
+    private static final Logger LOG = System.getLogger(PullThroughRepository.class.getName());
+
+    private final RepoName cachedName;
+    private final RepoName upstreamName;
+    private final RepositoryCache cache;
+    private final MirroredUpstream upstream;
+    private final BlobFills fills;
+    private final int maxManifestBytes;
+    private final String readOnlyHint;
+
+    PullThroughRepository(RepoName upstreamName, RepositoryCache cache, MirroredUpstream upstream, BlobFills fills,
+                          int maxManifestBytes, String readOnlyHint) {
+        this.cachedName = cache.repository().name();
+        this.upstreamName = upstreamName;
+        this.cache = cache;
+        this.upstream = upstream;
+        this.fills = fills;
+        this.maxManifestBytes = maxManifestBytes;
+        this.readOnlyHint = readOnlyHint;
+    }
+
+    @Override
+    public RepoName name() {
+        return cachedName;
+    }
+
+    @Override
+    public Optional<Long> blobSize(Digest digest) {
+        Optional<Long> cached = cache.repository().blobSize(digest);
+        if (cached.isPresent()) {
+            return cached;
+        }
+        Optional<Long> size = askUpstream(key(digest), () -> upstream.client().headBlob(upstreamName, digest));
+        if (size.isPresent() && size.get() < 0) {
+            // The upstream would not say how large: fetch it, which tells.
+            try (BlobContent blob = openBlob(digest)) {
+                return Optional.of(blob.size());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return size;
+    }
+
+    @Override
+    public BlobContent openBlob(Digest digest) {
+        if (cache.hasBlob(digest)) {
+            return cache.repository().openBlob(digest);
+        }
+        Optional<BlobContent> fetching = fills.join(digest, () -> download(digest), () -> link(digest));
+        if (fetching.isPresent()) {
+            return fetching.get();
+        }
+        // Stored already through another repository. Link it here only once the upstream confirms that this
+        // repository holds it, so a digest never leaks into a repository that does not have it.
+        if (blobSize(digest).isEmpty()) {
+            throw blobUnknown(digest);
+        }
+        link(digest);
+        return cache.repository().openBlob(digest);
+    }
+
+    private UpstreamBlob download(Digest digest) {
+        return askUpstream(key(digest), () -> upstream.client().openBlob(upstreamName, digest))
+                .orElseThrow(() -> blobUnknown(digest));
+    }
+
+    private void link(Digest digest) {
+        try {
+            cache.linkBlob(digest);
+        } catch (RuntimeException e) {
+            LOG.log(Logger.Level.WARNING, "cannot link " + digest + " into " + cachedName, e);
+        }
+    }
+
+    @Override
+    public StoredManifest manifest(Reference reference) {
+        return switch (reference) {
+            case Reference.ByDigest d -> cache.manifest(d.value()).orElseGet(() -> fetch(d.value()));
+            case Reference.Tag t -> byTag(t.name());
+        };
+    }
+
+    private StoredManifest byTag(String tag) {
+        String tagKey = cachedName + ":" + tag;
+        Optional<StoredManifest> cached = cache.tag(tag).flatMap(cache::manifest);
+        if (cached.isPresent() && upstream.freshness().isFresh(tagKey)) {
+            return cached.get();
+        }
+        return upstream.manifestFetches().run(tagKey, () -> revalidate(tag, tagKey, cached));
+    }
+
+    /** Asks the upstream what the tag points at now (a HEAD), fetching the manifest only when it is new here. */
+    private StoredManifest revalidate(String tag, String tagKey, Optional<StoredManifest> cached) {
+        try {
+            ManifestHead head = askUpstream(tagKey,
+                    () -> upstream.client().headManifest(upstreamName, new Reference.Tag(tag)))
+                    .orElseThrow(() -> manifestUnknown(tag));
+            StoredManifest manifest = cache.manifest(head.digest()).orElseGet(() -> fetch(head.digest()));
+            cache.tag(tag, head.digest());
+            upstream.freshness().confirmed(tagKey);
+            return manifest;
+        } catch (UpstreamUnavailable e) {
+            // stale-if-error: the cached tag stands in; the outage is logged once by UpstreamFailures.
+            return cached.orElseThrow(() -> e);
+        }
+    }
+
+    /** Fetches a manifest by digest, once however many clients ask at the same moment, and caches it. */
+    private StoredManifest fetch(Digest digest) {
+        String key = key(digest);
+        return upstream.manifestFetches().run(key, () -> cache.manifest(digest).orElseGet(() -> {
+            UpstreamManifest got = askUpstream(key, () -> upstream.client()
+                    .getManifest(upstreamName, new Reference.ByDigest(digest), maxManifestBytes))
+                    .orElseThrow(() -> manifestUnknown(digest.toString()));
+            try {
+                cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
+            } catch (RegistryException e) {
+                throw new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + upstream.registry()
+                        + " sent a manifest berth cannot serve: " + e.detail());
+            }
+            return cache.manifest(digest).orElseThrow(() -> manifestUnknown(digest.toString()));
+        }));
+    }
+
+    /**
+     * One upstream call: empty when the upstream does not have {@code key} (remembered briefly, so a fleet asks
+     * once), the value when it answers, and {@link UpstreamUnavailable} when it fails.
+     */
+    private <T> Optional<T> askUpstream(String key, Supplier<Optional<T>> call) {
+        if (upstream.absent().isAbsent(key)) {
+            return Optional.empty();
+        }
+        try {
+            Optional<T> answer = call.get();
+            upstream.failures().succeeded();
+            if (answer.isEmpty()) {
+                upstream.absent().remember(key);
+            }
+            return answer;
+        } catch (UpstreamException e) {
+            if (UpstreamFailures.meansAbsent(e)) {
+                upstream.absent().remember(key);
+                return Optional.empty();
+            }
+            throw upstream.failures().failed(e);
+        }
+    }
+
+    @Override
+    public List<String> tags() {
+        try {
+            Optional<List<String>> listed = askUpstream(cachedName + "/tags", () -> upstream.client().tags(upstreamName));
+            if (listed.isPresent()) {
+                return listed.get().stream().sorted().toList();
+            }
+        } catch (UpstreamUnavailable e) {
+            return cachedTags().orElseThrow(() -> e);
+        }
+        return cachedTags().orElseThrow(() -> new RegistryException(OciError.NAME_UNKNOWN,
+                "repository " + upstreamName + " is not known to " + upstream.registry()));
+    }
+
+    private Optional<List<String>> cachedTags() {
+        try {
+            return Optional.of(cache.repository().tags());
+        } catch (RegistryException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public List<Descriptor> referrers(Digest subject, Optional<String> artifactType) {
+        return cache.repository().referrers(subject, artifactType);
+    }
+
+    @Override
+    public void deleteBlob(Digest digest) {
+        throw readOnly();
+    }
+
+    @Override
+    public void putBlob(InputStream body, Digest digest) {
+        throw readOnly();
+    }
+
+    @Override
+    public boolean mountBlob(Digest digest, Repository source) {
+        throw readOnly();
+    }
+
+    @Override
+    public UploadSessions uploads() {
+        throw readOnly();
+    }
+
+    @Override
+    public PushedManifest putManifest(Reference reference, byte[] bytes, String contentType) {
+        throw readOnly();
+    }
+
+    @Override
+    public void deleteManifest(Reference reference) {
+        throw readOnly();
+    }
+
+    private String key(Digest digest) {
+        return cachedName + "@" + digest;
+    }
+
+    private RegistryException readOnly() {
+        return new RegistryException(OciError.DENIED, cachedName + " is mirrored from " + upstream.registry()
+                + " and read-only here; " + readOnlyHint);
+    }
+
+    private RegistryException manifestUnknown(String reference) {
+        return new RegistryException(OciError.MANIFEST_UNKNOWN,
+                "manifest " + reference + " is not in " + upstreamName + " on " + upstream.registry());
+    }
+
+    private RegistryException blobUnknown(Digest digest) {
+        return new RegistryException(OciError.BLOB_UNKNOWN,
+                "blob " + digest + " is not in " + upstreamName + " on " + upstream.registry());
+    }
+}

@@ -1,0 +1,87 @@
+package dev.berth.mirror;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import dev.berth.oci.RepoName;
+import dev.berth.registry.LocalRegistry;
+import dev.berth.registry.Registry;
+import dev.berth.registry.Repository;
+import dev.berth.upstream.UpstreamClient;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Decides where a requested name lives, in this order: a name matching {@code private.repositories} is private;
+ * containerd's {@code ns} parameter names the upstream; a first path component naming a configured registry does
+ * ({@code ghcr.io/org/app}); otherwise the default upstream. With no upstream for it, a name is private. Private names
+ * are served from local storage and never asked of an upstream; mirrored ones are read-only pull-through caches.
+ */
+public final class RepositoryRouter implements Registry {
+    private final LocalRegistry local;
+    private final PrivateNames privateNames;
+    private final Map<String, MirroredUpstream> upstreams = new LinkedHashMap<>();
+    private final Optional<MirroredUpstream> defaultUpstream;
+    private final BlobFills fills;
+    private final int maxManifestBytes;
+    private final String readOnlyHint;
+
+    /** Routes over {@code local}, with one client per configured upstream made by {@code clients}. */
+    public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
+                            Clock clock) {
+        this.local = local;
+        this.privateNames = new PrivateNames(config.privateRepos().repositories());
+        for (BerthConfig.Upstream u : config.mirror().upstreams()) {
+            upstreams.put(u.registry(), MirroredUpstream.of(u, clients.apply(u), clock));
+        }
+        this.defaultUpstream = config.mirror().defaultUpstream().map(u -> upstreams.get(u.registry()));
+        this.fills = new BlobFills(local.blobs());
+        this.maxManifestBytes = config.limits().maxManifestBytes();
+        this.readOnlyHint = privateNames.globs().isEmpty()
+                ? "configure private.repositories to push to berth"
+                : "push to a private name instead (private.repositories: " + String.join(", ", privateNames.globs())
+                        + ")";
+    }
+
+    @Override
+    public Repository repository(RepoName name, Optional<String> namespace) {
+        if (privateNames.matches(name)) {
+            return local.repository(name);
+        }
+        if (namespace.isPresent()) {
+            MirroredUpstream upstream = upstreams.get(namespace.get());
+            if (upstream == null) {
+                throw new RegistryException(OciError.NAME_UNKNOWN, "berth does not mirror " + namespace.get()
+                        + (upstreams.isEmpty() ? "" : "; it mirrors " + String.join(", ", upstreams.keySet())));
+            }
+            return mirrored(upstream, name);
+        }
+        String value = name.value();
+        int slash = value.indexOf('/');
+        if (slash > 0 && upstreams.containsKey(value.substring(0, slash))) {
+            return mirrored(upstreams.get(value.substring(0, slash)), RepoName.of(value.substring(slash + 1)));
+        }
+        return defaultUpstream.map(upstream -> mirrored(upstream, name)).orElseGet(() -> local.repository(name));
+    }
+
+    private Repository mirrored(MirroredUpstream upstream, RepoName requested) {
+        RepoName upstreamName = upstream.upstreamName(requested);
+        return new PullThroughRepository(upstreamName, local.cache(upstream.cachedName(upstreamName)), upstream, fills,
+                maxManifestBytes, readOnlyHint);
+    }
+
+    /** Private repositories and cached mirrored ones, the latter under their registry's name. */
+    @Override
+    public List<String> catalog() {
+        return local.catalog();
+    }
+
+    /** The configured registry names, for the start-up log. */
+    public List<String> upstreams() {
+        return List.copyOf(upstreams.keySet());
+    }
+}

@@ -1,0 +1,61 @@
+package dev.berth.mirror;
+
+import dev.berth.oci.OciError;
+import dev.berth.upstream.UpstreamException;
+import java.lang.System.Logger;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Turns an upstream's failures into what clients are told, and logs an outage once when it starts and once when it
+ * ends rather than once per request.
+ */
+final class UpstreamFailures {
+    private static final Logger LOG = System.getLogger(UpstreamFailures.class.getName());
+    private static final Duration DEFAULT_RETRY = Duration.ofSeconds(10);
+
+    private final String registry;
+    private final AtomicBoolean failing = new AtomicBoolean();
+
+    UpstreamFailures(String registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * Whether the failure means the content does not exist. Docker Hub answers 401 (insufficient_scope) for
+     * repositories it does not have, even with a valid token; clients then fall back to their next source.
+     */
+    static boolean meansAbsent(UpstreamException e) {
+        return e.status() == 401 || e.status() == 403 || e.status() == 404;
+    }
+
+    /**
+     * Records a failure that does not mean absence, and gives the error a client gets when nothing cached stands in:
+     * 429 with the upstream's Retry-After when it rate-limits, else 503.
+     */
+    UpstreamUnavailable failed(UpstreamException e) {
+        if (failing.compareAndSet(false, true)) {
+            LOG.log(Logger.Level.WARNING, e.getMessage() + "; serving cached tags and answering 503/429 for"
+                    + " uncached content until " + registry + " recovers");
+        }
+        String retry = String.valueOf(e.retryAfter().orElse(DEFAULT_RETRY).toSeconds());
+        UpstreamUnavailable error;
+        if (e.status() == 429) {
+            error = new UpstreamUnavailable(OciError.TOOMANYREQUESTS, "upstream " + registry
+                    + " is rate limiting berth; try again later");
+        } else {
+            String why = e.status() == 0 ? "cannot be reached" : "answered " + e.status();
+            error = new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + registry + " " + why
+                    + " and the content is not cached; try again later");
+        }
+        error.withHeader("Retry-After", retry);
+        return error;
+    }
+
+    /** Records that the upstream answered. */
+    void succeeded() {
+        if (failing.compareAndSet(true, false)) {
+            LOG.log(Logger.Level.INFO, "upstream " + registry + " answers again");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.berth.registry;
+
+import dev.berth.oci.Digest;
+import java.util.Optional;
+
+/**
+ * The write side of a mirrored repository: content fetched from an upstream and verified there, stored without the
+ * checks a push gets (a cached index arrives before the manifests and blobs it lists, which are fetched on demand).
+ */
+public interface RepositoryCache {
+    /** The read side, as clients see it. */
+    Repository repository();
+
+    /** The digest a cached tag points at. */
+    Optional<Digest> tag(String tag);
+
+    /** A cached manifest revision. */
+    Optional<StoredManifest> manifest(Digest digest);
+
+    /** Stores a manifest whose digest the caller has verified; MANIFEST_INVALID if its bytes do not parse. */
+    void storeManifest(StoredManifest manifest);
+
+    /** Points a tag at a cached manifest. */
+    void tag(String tag, Digest digest);
+
+    /** Whether the blob is linked into this repository and stored. */
+    boolean hasBlob(Digest digest);
+
+    /** Links a stored blob into this repository. */
+    void linkBlob(Digest digest);
+}
