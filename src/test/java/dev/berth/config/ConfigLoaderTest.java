@@ -54,6 +54,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void upstreamsAreCheckedAtStart() {
+        assertTrue(fails("mirror: {upstreams: [{registry: 'localhost:5000', url: 'http://x'}]}")
+                .contains("without a port"));
+        assertTrue(fails("mirror: {upstreams: [{registry: Docker.io, url: 'http://x'}]}").contains("lower-case"));
+        assertTrue(fails("mirror: {upstreams: [{registry: r, url: 'ftp://x'}]}").contains("http://"));
+        assertTrue(fails("mirror: {upstreams: [{registry: r, url: 'http://a'}, {registry: r, url: 'http://b'}]}")
+                .contains("configured twice"));
+        assertTrue(fails("mirror: {upstreams: [{registry: a, url: 'http://a', default: true},"
+                + " {registry: b, url: 'http://b', default: true}]}").contains("only one"));
+        BerthConfig c = ConfigLoader.fromYaml(
+                "mirror: {upstreams: [{registry: ghcr.io, url: 'https://ghcr.io', negative-ttl: 2s}]}");
+        assertEquals(Duration.ofSeconds(2), c.mirror().upstreams().getFirst().negativeTtl());
+        assertEquals(Duration.ofMinutes(5), c.mirror().upstreams().getFirst().tagTtl());
+    }
+
+    @Test
+    void privateNamesMayNotReachIntoACache() {
+        String upstream = "mirror: {upstreams: [{registry: docker.io, url: 'https://registry-1.docker.io'}]}\n";
+        assertTrue(fails(upstream + "private: {repositories: ['docker.io/*']}").contains("cache of upstream docker.io"));
+        assertTrue(fails(upstream + "private: {repositories: ['*']}").contains("docker.io/"));
+        assertTrue(fails(upstream + "private: {repositories: ['d*']}").contains("docker.io/"));
+        assertEquals(2, ConfigLoader.fromYaml(upstream + "private: {repositories: ['team/*', 'alice']}")
+                .privateRepos().repositories().size());
+    }
+
+    @Test
     void upstreamPasswordIsNotPrinted() {
         BerthConfig c = ConfigLoader.fromYaml(
                 "mirror: {upstreams: [{registry: r, url: 'http://r', username: u, password: hunter2}]}");
