@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.BerthServer;
 import dev.berth.config.ConfigLoader;
 import dev.berth.support.DistributionRegistry;
+import dev.berth.support.ExternalCommand;
 import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
@@ -128,7 +129,7 @@ class SkopeoClientTest {
 
         // skopeo deletes by digest, which also drops the tag; the other tag names another manifest and stays.
         skopeo.delete(repo + ":1");
-        Skopeo.Result inspect = skopeo.tryInspect(repo + ":1");
+        ExternalCommand.Result inspect = skopeo.tryInspect(repo + ":1");
         assertNotEquals(0, inspect.exitCode(), "inspect of a deleted image succeeded");
         assertTrue(inspect.stderr().contains("manifest unknown"), inspect.stderr());
         assertEquals(404, send(berthUrl(), "team/tagged/manifests/" + image.manifest().digest(), "GET").statusCode());

@@ -30,9 +30,18 @@ public final class ChildBerth implements AutoCloseable {
 
     /** Starts berth with {@code root} as its data directory and the given JVM options; waits until it listens. */
     public static ChildBerth start(Path root, String... jvmOptions) throws IOException {
+        return start(List.of(), root, "", jvmOptions);
+    }
+
+    /**
+     * Starts berth through {@code prefix} (such as {@link NetworkNamespace#prefix()}, which also makes it
+     * reachable only there), with any extra top-level YAML sections; waits until it listens.
+     */
+    public static ChildBerth start(List<String> prefix, Path root, String extraYaml, String... jvmOptions)
+            throws IOException {
         Path config = Files.createTempFile("berth", ".yaml");
-        Files.writeString(config, "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n");
-        List<String> command = new ArrayList<>();
+        Files.writeString(config, "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n" + extraYaml);
+        List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", classpath(), "dev.berth.Main", "--config", config.toString()));

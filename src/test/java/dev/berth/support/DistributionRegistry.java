@@ -11,50 +11,54 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assertions;
+import java.util.function.BooleanSupplier;
 
 /** The Debian {@code docker-registry} (CNCF distribution), run on a free loopback port as a reference peer. */
 public final class DistributionRegistry implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(15);
-    private static final Duration POLL = Duration.ofMillis(50);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    private final Process process;
+    private final LoggedProcess process;
     private final int port;
-    private final Path log;
 
-    private DistributionRegistry(Process process, int port, Path log) {
+    private DistributionRegistry(LoggedProcess process, int port) {
         this.process = process;
         this.port = port;
-        this.log = log;
     }
 
-    /** Starts a plain registry storing in {@code workDir}, which also holds its config and log. */
+    /** Starts a plain registry storing in {@code workDir} (created if needed), which also holds its config and log. */
     public static DistributionRegistry start(Path workDir) {
         return start(workDir, Optional.empty());
     }
 
     /** Starts a registry storing in {@code workDir}; with {@code proxyRemoteUrl} it is a pull-through cache of it. */
     public static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl) {
+        return start(workDir, proxyRemoteUrl, List.of());
+    }
+
+    /**
+     * Starts a plain registry through {@code prefix} (such as {@link NetworkNamespace#prefix()}); it is then
+     * reachable only where {@code prefix} runs programs, so it is awaited with curl run the same way.
+     */
+    public static DistributionRegistry start(Path workDir, List<String> prefix) {
+        return start(workDir, Optional.empty(), prefix);
+    }
+
+    private static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl, List<String> prefix) {
         Path executable = Tools.require("docker-registry", "docker-registry");
         try {
             int port = freePort();
+            Files.createDirectories(workDir);
             Path config = workDir.resolve("config.yml");
-            Path log = workDir.resolve("registry.log");
             Files.writeString(config, config(workDir.resolve("storage"), port, proxyRemoteUrl));
-            Process process = new ProcessBuilder(executable.toString(), "serve", config.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            DistributionRegistry registry = new DistributionRegistry(process, port, log);
-            try {
-                registry.awaitReady();
-            } catch (RuntimeException | Error e) {
-                registry.close();
-                throw e;
-            }
+            List<String> command = new ArrayList<>(prefix);
+            command.addAll(List.of(executable.toString(), "serve", config.toString()));
+            DistributionRegistry registry = new DistributionRegistry(
+                    LoggedProcess.start("docker-registry", command, workDir.resolve("registry.log")), port);
+            registry.process.awaitReady(STARTUP, prefix.isEmpty() ? registry::answers : registry.answersVia(prefix));
             return registry;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -79,42 +83,34 @@ public final class DistributionRegistry implements AutoCloseable {
         return yaml + proxyRemoteUrl.map(url -> "proxy:\n  remoteurl: " + url + "\n").orElse("");
     }
 
-    /** A port that was free a moment ago; the registry must bind it itself, so a small race remains. */
+    /**
+     * A port that was free a moment ago; the registry must bind it itself, so a small race remains. In a
+     * network namespace of its own every port is free, so a port free here serves there too.
+     */
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
-    /** Polls {@code GET /v2/} until it answers 200, failing early with the log if the registry exits. */
-    private void awaitReady() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    /** Whether {@code GET /v2/} answers 200 to this JVM. */
+    private boolean answers() {
         HttpRequest ping = HttpRequest.newBuilder(URI.create(url() + "/v2/")).timeout(Duration.ofSeconds(2)).build();
-        Instant deadline = Instant.now().plus(STARTUP);
-        while (true) {
-            if (!process.isAlive()) {
-                Assertions.fail("docker-registry exited with " + process.exitValue() + ":\n" + logText());
-            }
-            try {
-                if (http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // Not listening or not answering yet: try again until the deadline.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for docker-registry", e);
-            }
-            if (Instant.now().isAfter(deadline)) {
-                Assertions.fail("docker-registry did not answer GET /v2/ within " + STARTUP + ":\n" + logText());
-            }
-            try {
-                process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for docker-registry", e);
-            }
+        try {
+            return HTTP.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            // Not listening or not answering yet.
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for docker-registry", e);
         }
+    }
+
+    /** Whether {@code GET /v2/} answers 2xx to curl run through {@code prefix}. */
+    private BooleanSupplier answersVia(List<String> prefix) {
+        Curl curl = Curl.find(prefix);
+        return () -> curl.get(url() + "/v2/").exitCode() == 0;
     }
 
     /** The loopback port it listens on. */
@@ -132,25 +128,9 @@ public final class DistributionRegistry implements AutoCloseable {
         return "http://" + hostPort();
     }
 
-    private String logText() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(log unreadable: " + e + ")";
-        }
-    }
-
     /** Stops the registry (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 }

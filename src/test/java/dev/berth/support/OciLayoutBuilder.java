@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes an OCI image layout directory holding images of random layers and multi-arch indexes made by the test. */
@@ -83,11 +84,24 @@ public final class OciLayoutBuilder {
 
     /** Writes an image for linux/{@code architecture} of {@code layers} gzipped random layers of {@code layerBytes}. */
     public Image image(String architecture, int layers, int layerBytes) {
+        List<Content> contents = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            contents.add(out -> writeRandom(out, layerBytes));
+        }
+        return image(architecture, contents);
+    }
+
+    /** Writes an image for linux/{@code architecture} whose layers are the tar archives {@code layerTars}, gzipped. */
+    public Image image(String architecture, byte[]... layerTars) {
+        return image(architecture, Stream.of(layerTars).<Content>map(tar -> out -> out.write(tar)).toList());
+    }
+
+    private Image image(String architecture, List<Content> layers) {
         List<Blob> layerBlobs = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
-        for (int i = 0; i < layers; i++) {
+        for (Content layer : layers) {
             MessageDigest diffId = sha256();
-            layerBlobs.add(writeBlob(OCI_LAYER_GZIP, out -> writeRandomGzip(out, layerBytes, diffId)));
+            layerBlobs.add(writeBlob(OCI_LAYER_GZIP, out -> writeGzip(out, layer, diffId)));
             diffIds.add(digestString(diffId));
         }
         Map<String, Object> config = new LinkedHashMap<>();
@@ -145,14 +159,18 @@ public final class OciLayoutBuilder {
         return writeBlob(mediaType, out -> JSON.writeValue(out, value));
     }
 
-    /** Writes random bytes gzipped into {@code out}, hashing the uncompressed bytes (the diff ID) into {@code diffId}. */
-    private void writeRandomGzip(OutputStream out, int bytes, MessageDigest diffId) throws IOException {
-        byte[] chunk = new byte[64 * 1024];
+    /** Gzips {@code content} into {@code out}, hashing the uncompressed bytes (the diff ID) into {@code diffId}. */
+    private static void writeGzip(OutputStream out, Content content, MessageDigest diffId) throws IOException {
         try (DigestOutputStream plain = new DigestOutputStream(new GZIPOutputStream(out), diffId)) {
-            for (int left = bytes; left > 0; left -= chunk.length) {
-                random.nextBytes(chunk);
-                plain.write(chunk, 0, Math.min(left, chunk.length));
-            }
+            content.writeTo(plain);
+        }
+    }
+
+    private void writeRandom(OutputStream out, int bytes) throws IOException {
+        byte[] chunk = new byte[64 * 1024];
+        for (int left = bytes; left > 0; left -= chunk.length) {
+            random.nextBytes(chunk);
+            out.write(chunk, 0, Math.min(left, chunk.length));
         }
     }
 

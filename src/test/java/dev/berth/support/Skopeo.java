@@ -1,38 +1,30 @@
 package dev.berth.support;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import dev.berth.support.ExternalCommand.Result;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assertions;
 
 /** Runs skopeo against plain-HTTP registries, failing the test with skopeo's stderr when it fails. */
 public final class Skopeo {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final Path executable;
+    private final List<String> launcher;
 
-    private Skopeo(Path executable) {
-        this.executable = executable;
+    private Skopeo(List<String> launcher) {
+        this.launcher = launcher;
     }
 
     /** Finds skopeo, or skips the test (fails it on CI). */
     public static Skopeo find() {
-        return new Skopeo(Tools.require("skopeo", "skopeo"));
+        return find(List.of());
     }
 
-    /** What one skopeo run printed and how it exited; stdout is kept as bytes because manifests must be exact. */
-    public record Result(int exitCode, byte[] stdout, String stderr) {
-        /** Stdout as UTF-8 text. */
-        public String stdoutText() {
-            return new String(stdout, StandardCharsets.UTF_8);
-        }
+    /** Finds skopeo, to be run through {@code prefix} (such as {@link NetworkNamespace#prefix()}). */
+    public static Skopeo find(List<String> prefix) {
+        List<String> launcher = new ArrayList<>(prefix);
+        launcher.add(Tools.require("skopeo", "skopeo").toString());
+        return new Skopeo(List.copyOf(launcher));
     }
 
     /** {@code skopeo copy OPTIONS... SOURCE DEST} without TLS verification on either side. */
@@ -65,44 +57,18 @@ public final class Skopeo {
     }
 
     private Result succeed(List<String> args) {
-        Result result = run(args);
-        if (result.exitCode() != 0) {
-            Assertions.fail("skopeo " + String.join(" ", args) + " exited with " + result.exitCode() + ":\n"
-                    + result.stderr());
-        }
-        return result;
+        return ExternalCommand.succeed(command(args), TIMEOUT);
     }
 
     /** Runs skopeo with the given arguments; a run over the timeout is killed and fails the test. */
     public Result run(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(executable.toString(), "--insecure-policy"));
-        command.addAll(args);
-        try {
-            Process process = new ProcessBuilder(command).start();
-            process.getOutputStream().close();
-            // Drained concurrently so that neither stream can fill its pipe and stall skopeo.
-            CompletableFuture<byte[]> stdout = drain(process.getInputStream());
-            CompletableFuture<byte[]> stderr = drain(process.getErrorStream());
-            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor();
-                Assertions.fail("skopeo " + String.join(" ", args) + " did not finish within " + TIMEOUT);
-            }
-            return new Result(process.exitValue(), stdout.join(), new String(stderr.join(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running skopeo", e);
-        }
+        return ExternalCommand.run(command(args), TIMEOUT);
     }
 
-    private static CompletableFuture<byte[]> drain(InputStream stream) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (stream) {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+    private List<String> command(List<String> args) {
+        List<String> command = new ArrayList<>(launcher);
+        command.add("--insecure-policy");
+        command.addAll(args);
+        return command;
     }
 }

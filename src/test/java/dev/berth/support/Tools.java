@@ -1,5 +1,6 @@
 package dev.berth.support;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
-/** Finds the external programs tests drive: a missing one skips the test, or fails it when {@code CI=true}. */
+/** Finds the programs (and root) that tests need: without one the test is skipped, or fails when {@code CI=true}. */
 public final class Tools {
     private Tools() {
     }
@@ -24,9 +25,24 @@ public final class Tools {
         if (found.isPresent()) {
             return found.get();
         }
-        String message = program + " is not on the PATH; install it with: apt-get install " + debianPackage;
+        return unavailable(program + " is not on the PATH; install it with: apt-get install " + debianPackage, env);
+    }
+
+    /** Returns if this JVM runs as root; otherwise skips the test (fails it on CI), saying what needs root. */
+    public static void requireRoot(String why) {
+        requireRoot(why, new UnixSystem().getUid(), System.getenv());
+    }
+
+    static void requireRoot(String why, long uid, Map<String, String> env) {
+        if (uid != 0) {
+            unavailable(why + " needs root, and this test runs as uid " + uid, env);
+        }
+    }
+
+    private static <T> T unavailable(String message, Map<String, String> env) {
         if ("true".equals(env.get("CI"))) {
-            // CI installs the tools, so there a missing one is a broken build rather than an optional check.
+            // CI installs the tools and runs as root, so there a missing one is a broken build rather than an
+            // optional check.
             return Assertions.fail(message);
         }
         Assumptions.abort(message);

@@ -34,4 +34,22 @@ class ToolsTest {
                 () -> Tools.require("some-tool", "some-package", Map.of("PATH", dir.toString(), "CI", "true")));
         assertTrue(e.getMessage().contains("apt-get install some-package"), e.getMessage());
     }
+
+    @Test
+    void rootPasses() {
+        Tools.requireRoot("something", 0, Map.of("CI", "true"));
+    }
+
+    @Test
+    void notRootSkipsTheTestSayingWhatNeedsRoot() {
+        TestAbortedException e = assertThrows(TestAbortedException.class,
+                () -> Tools.requireRoot("a network namespace", 1000, Map.of()));
+        assertTrue(e.getMessage().contains("a network namespace needs root"), e.getMessage());
+    }
+
+    @Test
+    void notRootFailsTheTestOnCi() {
+        assertThrows(AssertionFailedError.class,
+                () -> Tools.requireRoot("a network namespace", 1000, Map.of("CI", "true")));
+    }
 }

@@ -1,0 +1,192 @@
+package dev.berth.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.support.ChildBerth;
+import dev.berth.support.Curl;
+import dev.berth.support.DistributionRegistry;
+import dev.berth.support.DockerDaemon;
+import dev.berth.support.NetworkNamespace;
+import dev.berth.support.OciLayoutBuilder;
+import dev.berth.support.OciLayoutBuilder.Image;
+import dev.berth.support.Skopeo;
+import dev.berth.support.TarBuilder;
+import dev.berth.support.TestData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The real Docker engine (Debian's dockerd 20.10) pulls {@code busybox} through berth as its registry mirror.
+ *
+ * <p>Everything runs in a network namespace of the test's own with only loopback up: a local
+ * {@code docker-registry} standing in for Docker Hub, berth in a child JVM, dockerd and the clients. dockerd
+ * falls back to Docker Hub when a mirror fails, and from there that fallback cannot leave the machine.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DockerEngineTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    // The engine's own platform, so that dockerd has no reason to refuse the image.
+    private static final String ARCHITECTURE = "aarch64".equals(System.getProperty("os.arch")) ? "arm64" : "amd64";
+    private static final String REPOSITORY = "library/busybox";
+
+    @TempDir
+    static Path work;
+
+    private static NetworkNamespace namespace;
+    private static DistributionRegistry upstream;
+    private static Skopeo skopeo;
+    private static Image busybox;
+    private static String busyboxManifest;
+    private static TestAbortedException unavailable;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        try {
+            DockerDaemon.requireInstalled();
+            namespace = NetworkNamespace.create();
+            upstream = DistributionRegistry.start(work.resolve("upstream"), namespace.prefix());
+            skopeo = Skopeo.find(namespace.prefix());
+            busybox = buildBusybox(work.resolve("busybox"));
+            busyboxManifest = push(upstream.hostPort());
+        } catch (TestAbortedException e) {
+            // Surefire reports a class aborted in @BeforeAll as no tests at all (SUREFIRE-2300), so each test
+            // rethrows this instead: they show as skipped, with the reason (no root, a missing tool).
+            unavailable = e;
+        }
+    }
+
+    @BeforeEach
+    void skipWhereUnavailable() {
+        if (unavailable != null) {
+            throw unavailable;
+        }
+    }
+
+    @AfterAll
+    static void tearDown() {
+        try {
+            if (upstream != null) {
+                upstream.close();
+            }
+        } finally {
+            if (namespace != null) {
+                namespace.close();
+            }
+        }
+    }
+
+    /** Checks the harness: dockerd in the namespace pulls from the upstream registry, and cannot reach Docker Hub. */
+    @Test
+    @Order(1)
+    void dockerdPullsFromTheUpstreamDirectlyButNotFromDockerHub(@TempDir Path dir) throws IOException {
+        String image = upstream.hostPort() + "/" + REPOSITORY;
+        try (DockerDaemon docker = DockerDaemon.start(dir, namespace.prefix(),
+                Map.of("insecure-registries", List.of(upstream.hostPort())))) {
+            // With no mirror, "busybox" means Docker Hub.
+            assertNotEquals(0, docker.tryDocker("pull", "busybox").exitCode(),
+                    "pulled busybox from Docker Hub out of the namespace:\n" + docker.log());
+            docker.docker("pull", image);
+            assertPulled(docker, image);
+        }
+    }
+
+    /** berth's own repositories already serve docker as a mirror: {@code library/busybox} pushed into berth. */
+    @Test
+    @Order(2)
+    void dockerdPullsAnImagePushedIntoBerthThroughRegistryMirrors(@TempDir Path dir) throws IOException {
+        try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), "")) {
+            String berthHost = "127.0.0.1:" + berth.port();
+            assertEquals(busyboxManifest, push(berthHost));
+            pullBusyboxThrough(berth, dir.resolve("docker"));
+        }
+    }
+
+    /**
+     * AWAITS THE MIRROR: the case berth is for. berth's default upstream is the registry holding busybox, berth
+     * itself has nothing, and {@code docker pull busybox} gets the image through berth, which keeps a copy.
+     * Fails until berth fills repositories from its upstreams.
+     */
+    @Test
+    @Order(3)
+    @Tag("awaits-mirror")
+    void mirrorPullsBusyboxFromTheUpstreamThroughBerth(@TempDir Path dir) throws IOException {
+        String mirrorYaml = """
+                mirror:
+                  upstreams:
+                    - {registry: docker.io, url: '%s', default: true}
+                """.formatted(upstream.url());
+        try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), mirrorYaml)) {
+            pullBusyboxThrough(berth, dir.resolve("docker"));
+            // Asked of berth alone, with dockerd gone: the image is cached under the upstream's name.
+            String catalogUrl = "http://127.0.0.1:" + berth.port() + "/v2/_catalog";
+            String catalog = Curl.find(namespace.prefix()).getText(catalogUrl);
+            List<String> repositories = new ArrayList<>();
+            JSON.readTree(catalog).path("repositories").forEach(name -> repositories.add(name.asText()));
+            assertTrue(repositories.contains("docker.io/" + REPOSITORY),
+                    () -> "berth's catalog: " + catalog + "\nberth's log:\n" + berth.output());
+        }
+    }
+
+    /** dockerd with berth as its registry mirror runs {@code docker pull busybox} and has the image. */
+    private static void pullBusyboxThrough(ChildBerth berth, Path dir) throws IOException {
+        String mirror = "http://127.0.0.1:" + berth.port();
+        Map<String, Object> settings = Map.of("registry-mirrors", List.of(mirror));
+        try (DockerDaemon docker = DockerDaemon.start(dir, namespace.prefix(), settings)) {
+            docker.docker("pull", "busybox");
+            assertPulled(docker, "busybox");
+        } catch (AssertionError e) {
+            // The failure may well be berth's, so its log goes with dockerd's.
+            throw new AssertionError(e.getMessage() + "\nberth's log:\n" + berth.output(), e);
+        }
+    }
+
+    /** A one-layer image for this platform holding {@code bin/busybox} (a script: nothing runs it). */
+    private static Image buildBusybox(Path layout) {
+        byte[] layer = new TarBuilder()
+                .directory("bin")
+                .file("bin/busybox", 0755, TestData.utf8("#!/bin/sh\necho 'a stand-in for busybox'\n"))
+                .build();
+        OciLayoutBuilder builder = new OciLayoutBuilder(layout, 1);
+        Image image = builder.image(ARCHITECTURE, layer);
+        builder.tag("latest", image.manifest());
+        return image;
+    }
+
+    /**
+     * Pushes busybox to {@code library/busybox:latest} on {@code host} as a Docker schema 2 image, as Hub has it;
+     * returns the digest of the manifest, which skopeo made in converting, the same for every host.
+     */
+    private static String push(String host) throws IOException {
+        Path digestFile = Files.createTempFile(work, "manifest", ".digest");
+        skopeo.copy("oci:" + work.resolve("busybox") + ":latest", "docker://" + host + "/" + REPOSITORY + ":latest",
+                "--format", "v2s2", "--digestfile", digestFile.toString());
+        return Files.readString(digestFile).strip();
+    }
+
+    /** dockerd has {@code name}, with busybox's config digest as its ID and its manifest's digest as repo digest. */
+    private static void assertPulled(DockerDaemon docker, String name) throws IOException {
+        JsonNode image = JSON.readTree(docker.docker("image", "inspect", name)).path(0);
+        assertEquals(busybox.config().digest(), image.path("Id").asText(), docker.log());
+        List<String> repoDigests = new ArrayList<>();
+        image.path("RepoDigests").forEach(digest -> repoDigests.add(digest.asText()));
+        assertEquals(List.of(name + "@" + busyboxManifest), repoDigests, docker.log());
+    }
+}

@@ -1,0 +1,140 @@
+package dev.berth.support;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.support.ExternalCommand.Result;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assertions;
+
+/** Debian's dockerd started by hand with its own containerd, data, sockets and daemon.json, and a docker CLI for it. */
+public final class DockerDaemon implements AutoCloseable {
+    private static final Duration STARTUP = Duration.ofSeconds(30);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Containerd containerd;
+    private final LoggedProcess dockerd;
+    private final List<String> cli;
+
+    private DockerDaemon(Containerd containerd, LoggedProcess dockerd, List<String> cli) {
+        this.containerd = containerd;
+        this.dockerd = dockerd;
+        this.cli = cli;
+    }
+
+    /** The programs a daemon is started with, found on the PATH. */
+    private record Programs(Path dockerd, Path containerd, Path docker, Path unshare) {
+        static Programs find() {
+            return new Programs(Tools.require("dockerd", "docker.io"), Tools.require("containerd", "containerd"),
+                    Tools.require("docker", "docker.io"), Tools.require("unshare", "util-linux"));
+        }
+    }
+
+    /** Skips the test (fails it on CI) unless dockerd and all it is started with are installed: a cheap early check. */
+    public static void requireInstalled() {
+        Programs.find();
+    }
+
+    /**
+     * Starts dockerd and its containerd through {@code prefix} (such as {@link NetworkNamespace#prefix()}), with
+     * {@code settings} as its daemon.json, everything kept in {@code workDir}; waits until {@code docker version}
+     * answers. The docker CLI runs through {@code prefix} too.
+     */
+    public static DockerDaemon start(Path workDir, List<String> prefix, Map<String, Object> settings) {
+        Programs programs = Programs.find();
+        List<String> sandboxed = new ArrayList<>(prefix);
+        sandboxed.addAll(privateRun(programs.unshare()));
+        try {
+            Files.createDirectories(workDir);
+            Path socket = workDir.resolve("docker.sock");
+            Path daemonJson = workDir.resolve("daemon.json");
+            JSON.writeValue(daemonJson.toFile(), daemonJson(workDir, settings));
+            List<String> cli = new ArrayList<>(prefix);
+            // --config keeps the CLI away from ~/.docker (credential helpers, contexts) of whoever runs the tests.
+            cli.addAll(List.of(programs.docker().toString(), "--config", workDir.resolve("cli").toString(),
+                    "-H", "unix://" + socket));
+            Containerd containerd = Containerd.start(programs.containerd(), workDir.resolve("containerd"), sandboxed);
+            try {
+                List<String> command = new ArrayList<>(sandboxed);
+                command.addAll(List.of(programs.dockerd().toString(),
+                        "--config-file", daemonJson.toString(),
+                        "--containerd", containerd.socket().toString(),
+                        "--data-root", workDir.resolve("data").toString(),
+                        "--exec-root", workDir.resolve("exec").toString(),
+                        "--pidfile", workDir.resolve("dockerd.pid").toString(),
+                        "-H", "unix://" + socket,
+                        "--storage-driver", "vfs",
+                        // No bridge, NAT or forwarding: the namespace's loopback is all the network dockerd gets.
+                        "--bridge", "none", "--iptables=false", "--ip-masq=false", "--ip-forward=false"));
+                LoggedProcess process = LoggedProcess.start("dockerd", command, workDir.resolve("dockerd.log"));
+                DockerDaemon daemon = new DockerDaemon(containerd, process, List.copyOf(cli));
+                process.awaitReady(STARTUP, () -> daemon.tryDocker("version").exitCode() == 0);
+                return daemon;
+            } catch (RuntimeException | Error e) {
+                containerd.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The words that run a program in a mount namespace of its own with an empty /run. dockerd bind-mounts its
+     * data root onto itself and creates /run/docker/plugins whatever its --exec-root; this way neither reaches
+     * the host, even if dockerd is killed, and a host containerd's /run/containerd is out of sight.
+     */
+    private static List<String> privateRun(Path unshare) {
+        return List.of(unshare.toString(), "--mount", "--propagation", "private",
+                "sh", "-c", "mount -t tmpfs -o mode=755 berth-test-run /run && exec \"$@\"", "sh");
+    }
+
+    /**
+     * {@code settings} plus the trust key's path: dockerd 20.10 otherwise creates /etc/docker/key.json, and takes
+     * that path only from daemon.json.
+     */
+    private static Map<String, Object> daemonJson(Path workDir, Map<String, Object> settings) {
+        Map<String, Object> json = new LinkedHashMap<>(settings);
+        json.put("deprecated-key-path", workDir.resolve("key.json").toString());
+        return json;
+    }
+
+    /** Runs {@code docker ARGS...} against this daemon, whatever its exit code. */
+    public Result tryDocker(String... args) {
+        List<String> command = new ArrayList<>(cli);
+        command.addAll(List.of(args));
+        return ExternalCommand.run(command, COMMAND_TIMEOUT);
+    }
+
+    /** Runs {@code docker ARGS...}; fails the test with the CLI's stderr and dockerd's log unless it exits with 0. */
+    public String docker(String... args) {
+        Result result = tryDocker(args);
+        if (result.exitCode() != 0) {
+            Assertions.fail("docker " + String.join(" ", args) + " exited with " + result.exitCode() + ": "
+                    + result.stderr() + "\ndockerd's log:\n" + log());
+        }
+        return result.stdoutText();
+    }
+
+    /** Everything dockerd logged so far, for failure messages. */
+    public String log() {
+        return dockerd.log();
+    }
+
+    /** Stops dockerd, then its containerd, each by its own PID. */
+    @Override
+    public void close() {
+        try {
+            dockerd.close();
+        } finally {
+            containerd.close();
+        }
+    }
+}
