@@ -27,7 +27,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,13 +119,11 @@ class DockerEngineTest {
     }
 
     /**
-     * AWAITS THE MIRROR: the case berth is for. berth's default upstream is the registry holding busybox, berth
-     * itself has nothing, and {@code docker pull busybox} gets the image through berth, which keeps a copy.
-     * Fails until berth fills repositories from its upstreams.
+     * The case berth is for: berth's default upstream is the registry holding busybox, berth itself has nothing,
+     * and {@code docker pull busybox} gets the image through berth, which keeps a copy.
      */
     @Test
     @Order(3)
-    @Tag("awaits-mirror")
     void mirrorPullsBusyboxFromTheUpstreamThroughBerth(@TempDir Path dir) throws IOException {
         String mirrorYaml = """
                 mirror:
