@@ -98,7 +98,9 @@ final class BlobFill implements Runnable {
     private void copy(InputStream in, BlobWriter out) throws IOException {
         byte[] buffer = new byte[CHUNK];
         int n;
-        while ((n = in.read(buffer)) >= 0) {
+        // Whole chunks: OkHttp's stream returns at most 8 KiB per read, and every step wakes every follower and
+        // costs each a read and a write of its own. The price: behind a slow upstream they get 256 KiB at a time.
+        while ((n = in.readNBytes(buffer, 0, CHUNK)) > 0) {
             out.write(buffer, 0, n);
             int count = n;
             update(() -> written += count);
