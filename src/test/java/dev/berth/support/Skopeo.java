@@ -44,6 +44,18 @@ public final class Skopeo {
         succeed(args);
     }
 
+    /**
+     * {@code skopeo --registries-conf FILE copy SOURCE DEST}: registries and their mirrors, and whether they may be
+     * plain HTTP, come from {@code registriesConf} as they would for podman, not from TLS flags.
+     */
+    public void copyWithRegistriesConf(Path registriesConf, String source, String destination, String... options) {
+        List<String> args = new ArrayList<>(List.of("--registries-conf", registriesConf.toString(), "copy"));
+        args.addAll(List.of(options));
+        args.add(source);
+        args.add(destination);
+        succeed(args);
+    }
+
     /** {@code skopeo inspect --raw IMAGE}: the manifest exactly as the registry served it. */
     public byte[] inspectRaw(String image) {
         return succeed(List.of("inspect", "--tls-verify=false", "--raw", image)).stdout();
