@@ -5,6 +5,7 @@ import dev.berth.registry.BlobContent;
 import dev.berth.registry.BlobStore;
 import dev.berth.upstream.UpstreamBlob;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -37,9 +38,10 @@ final class BlobFills {
         if (fill == null) {
             return Optional.empty();
         }
-        fill.committed().thenRun(onStored);
+        CompletableFuture<Void> linked = fill.committed().thenRun(onStored);
         if (started[0] != null) {
-            fill.committed().whenComplete((ok, error) -> running.remove(digest, fill));
+            // Removed only once linked: a request in between would otherwise find the blob stored but not linked.
+            linked.whenComplete((ok, error) -> running.remove(digest, fill));
             Thread.ofVirtual().name("berth-fill-" + digest.hex().substring(0, 12)).start(fill);
         }
         return Optional.of(fill.open());

@@ -1,17 +1,19 @@
 package dev.berth.it;
 
+import static dev.berth.support.OciLayoutAssertions.assertSameFile;
+import static dev.berth.support.OciLayoutAssertions.refDigest;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.BerthServer;
 import dev.berth.config.ConfigLoader;
 import dev.berth.support.DistributionRegistry;
 import dev.berth.support.ExternalCommand;
+import dev.berth.support.OciLayoutAssertions;
 import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
@@ -205,26 +207,9 @@ class SkopeoClientTest {
         return tags;
     }
 
-    /** The digest {@code index.json} of an OCI layout gives for {@code refName}. */
-    private static String refDigest(Path layout, String refName) throws IOException {
-        for (JsonNode entry : JSON.readTree(layout.resolve("index.json").toFile()).path("manifests")) {
-            if (refName.equals(entry.path("annotations").path("org.opencontainers.image.ref.name").asText())) {
-                return entry.path("digest").asText();
-            }
-        }
-        throw new AssertionError(refName + " is not named in " + layout.resolve("index.json"));
-    }
-
     /** The image's manifest, config and layers are in {@code output} with exactly the bytes the test made. */
     private static void assertSameBlobs(Path output, Image image) throws IOException {
-        List<Blob> blobs = Stream.concat(Stream.of(image.manifest(), image.config()), image.layers().stream()).toList();
-        for (Blob blob : blobs) {
-            assertSameFile(blobIn(blob), OciLayoutBuilder.blobPath(output, blob));
-        }
-    }
-
-    private static void assertSameFile(Path expected, Path actual) throws IOException {
-        assertEquals(-1, Files.mismatch(expected, actual), actual + " differs from " + expected);
+        OciLayoutAssertions.assertSameBlobs(input, output, image);
     }
 
     private static Path blobIn(Blob blob) {

@@ -1,6 +1,7 @@
 package dev.berth.support;
 
 import dev.berth.support.ExternalCommand.Result;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,18 @@ public final class Skopeo {
     /** {@code skopeo copy OPTIONS... SOURCE DEST} without TLS verification on either side. */
     public void copy(String source, String destination, String... options) {
         List<String> args = new ArrayList<>(List.of("copy", "--src-tls-verify=false", "--dest-tls-verify=false"));
+        args.addAll(List.of(options));
+        args.add(source);
+        args.add(destination);
+        succeed(args);
+    }
+
+    /**
+     * {@code skopeo --registries-conf FILE copy SOURCE DEST}: registries and their mirrors, and whether they may be
+     * plain HTTP, come from {@code registriesConf} as they would for podman, not from TLS flags.
+     */
+    public void copyWithRegistriesConf(Path registriesConf, String source, String destination, String... options) {
+        List<String> args = new ArrayList<>(List.of("--registries-conf", registriesConf.toString(), "copy"));
         args.addAll(List.of(options));
         args.add(source);
         args.add(destination);

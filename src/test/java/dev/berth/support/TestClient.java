@@ -3,12 +3,17 @@ package dev.berth.support;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 
 /** A plain HTTP client for the registry API, with the few push helpers tests keep needing. */
 public final class TestClient {
@@ -59,6 +64,47 @@ public final class TestClient {
         HttpResponse<byte[]> r = send("POST", "/v2/" + repo + "/blobs/uploads/?digest=" + digest, content);
         assertEquals(201, r.statusCode(), () -> "blob push failed: " + new String(r.body()));
         return digest;
+    }
+
+    /**
+     * Pushes a blob of any size as one streamed (chunked) PATCH, hashing it on the way, then completes the upload
+     * with the digest; returns the digest. The content is never held in memory.
+     */
+    public String pushBlob(String repo, InputStream content) {
+        HttpResponse<byte[]> started = send("POST", "/v2/" + repo + "/blobs/uploads/", null);
+        assertEquals(202, started.statusCode(), () -> "upload start failed: " + new String(started.body()));
+        MessageDigest sha256 = sha256();
+        HttpRequest patch = HttpRequest.newBuilder(base.resolve(location(started))).timeout(Duration.ofMinutes(5))
+                .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> new DigestInputStream(content, sha256)))
+                .header("Content-Type", "application/octet-stream")
+                .build();
+        HttpResponse<byte[]> patched;
+        try {
+            patched = HTTP.send(patch, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertEquals(202, patched.statusCode(), () -> "upload PATCH failed: " + new String(patched.body()));
+        String digest = "sha256:" + HexFormat.of().formatHex(sha256.digest());
+        String next = location(patched);
+        HttpResponse<byte[]> done = send("PUT", next + (next.contains("?") ? "&" : "?") + "digest=" + digest, null);
+        assertEquals(201, done.statusCode(), () -> "upload PUT failed: " + new String(done.body()));
+        return digest;
+    }
+
+    private static String location(HttpResponse<?> response) {
+        return response.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location header"));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Pushes a manifest and returns the response. */

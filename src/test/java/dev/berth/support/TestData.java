@@ -1,8 +1,10 @@
 package dev.berth.support;
 
 import dev.berth.oci.Digest;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /** Content for tests: reproducible random bytes, digests, and small manifests. */
 public final class TestData {
@@ -14,6 +16,41 @@ public final class TestData {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         return b;
+    }
+
+    /**
+     * {@code size} pseudo-random bytes from {@code seed}, made as they are read: a blob of hundreds of MiB then
+     * costs no heap. The same seed gives the same bytes whatever sizes they are read in.
+     */
+    public static InputStream stream(long size, long seed) {
+        return new InputStream() {
+            private final SplittableRandom random = new SplittableRandom(seed);
+            private final byte[] chunk = new byte[64 * 1024];
+            private int position = chunk.length;
+            private long left = size;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (left == 0) {
+                    return -1;
+                }
+                if (position == chunk.length) {
+                    random.nextBytes(chunk);
+                    position = 0;
+                }
+                int n = (int) Math.min(Math.min(len, chunk.length - position), left);
+                System.arraycopy(chunk, position, b, off, n);
+                position += n;
+                left -= n;
+                return n;
+            }
+        };
     }
 
     /** The sha256 digest text of {@code bytes}. */

@@ -1,0 +1,310 @@
+package dev.berth.it;
+
+import static dev.berth.support.OciLayoutAssertions.assertSameBlobs;
+import static dev.berth.support.OciLayoutAssertions.refDigest;
+import static dev.berth.support.RegistryAssertions.assertError;
+import static dev.berth.support.RegistryAssertions.header;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.support.DistributionRegistry;
+import dev.berth.support.DistributionRegistry.Request;
+import dev.berth.support.OciLayoutBuilder;
+import dev.berth.support.OciLayoutBuilder.Blob;
+import dev.berth.support.OciLayoutBuilder.Image;
+import dev.berth.support.RegistryAssertions;
+import dev.berth.support.RunningBerth;
+import dev.berth.support.Skopeo;
+import dev.berth.support.TestClient;
+import dev.berth.support.TestData;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * berth as the pull-through mirror of docker.io, with Debian's docker-registry standing in for Docker Hub: what
+ * clients get, and what (and how often) berth asks the upstream.
+ */
+class MirrorWithDistributionTest {
+    private static final int MIB = 1024 * 1024;
+    /**
+     * What a podman or skopeo user writes in {@code registries.conf} to pull docker.io through berth; {@code %s} is
+     * berth's host:port. {@code insecure} lets them speak plain HTTP to it.
+     */
+    static final String REGISTRIES_CONF = """
+            [[registry]]
+            prefix = "docker.io"
+            location = "docker.io"
+
+            [[registry.mirror]]
+            location = "%s"
+            insecure = true
+            """;
+    private static final String UPSTREAM_REPO = "library/busybox";
+    private static final String TAG = "latest";
+
+    @TempDir
+    static Path shared;
+    private static Skopeo skopeo;
+    private static Path seed;
+    private static Image image;
+
+    @TempDir
+    Path work;
+    private DistributionRegistry upstream;
+    private int seedingRequests;
+    private RunningBerth berth;
+
+    @BeforeAll
+    static void buildImage() {
+        skopeo = Skopeo.find();
+        seed = shared.resolve("seed");
+        OciLayoutBuilder layout = new OciLayoutBuilder(seed, 7);
+        image = layout.image("amd64", 2, MIB);
+        layout.tag(TAG, image.manifest());
+    }
+
+    /** A fresh upstream holding {@code library/busybox:latest} for every test, since one test stops it. */
+    @BeforeEach
+    void startUpstream() throws IOException {
+        upstream = DistributionRegistry.start(Files.createDirectories(work.resolve("upstream")));
+        skopeo.copy("oci:" + seed + ":" + TAG, "docker://" + upstream.hostPort() + "/" + UPSTREAM_REPO + ":" + TAG,
+                "--preserve-digests");
+        seedingRequests = upstream.requests().size();
+    }
+
+    @AfterEach
+    void stop() {
+        if (berth != null) {
+            berth.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void podmanStyleRegistriesConfMirrorPullsDockerIoThroughBerth() throws IOException {
+        startBerth("5m");
+        Path conf = work.resolve("registries.conf");
+        Files.writeString(conf, REGISTRIES_CONF.formatted(berthHost()));
+        Path out = work.resolve("out");
+        // No TLS flags: the mirror entry alone must let skopeo use berth. Docker Hub itself cannot be reached from
+        // here, so if skopeo skipped the mirror this copy would fail.
+        skopeo.copyWithRegistriesConf(conf, "docker://docker.io/" + UPSTREAM_REPO + ":" + TAG, "oci:" + out + ":" + TAG,
+                "--preserve-digests");
+
+        assertPulled(out);
+        List<String> catalog = new ArrayList<>();
+        RegistryAssertions.json(berth.client().get("/v2/_catalog")).path("repositories")
+                .forEach(name -> catalog.add(name.asText()));
+        assertEquals(List.of("docker.io/library/busybox"), catalog);
+        assertAskedForOnePull(upstreamAsked());
+    }
+
+    @Test
+    void pullsByShortAndByRegistryQualifiedNameShareOneCache() throws IOException {
+        startBerth("5m");
+        int ref = 0;
+        for (String name : List.of("busybox", "docker.io/library/busybox", "docker.io/busybox")) {
+            Path out = work.resolve("out-" + ref++);
+            skopeo.copy("docker://" + berthHost() + "/" + name + ":" + TAG, "oci:" + out + ":" + TAG,
+                    "--preserve-digests");
+            assertPulled(out);
+        }
+        assertAskedForOnePull(upstreamAsked());
+    }
+
+    @Test
+    void aSecondPullWithinTheTagTtlAsksTheUpstreamNothing() throws IOException {
+        startBerth("5m");
+        pull("first");
+        List<Request> afterFirst = upstreamAsked();
+        assertAskedForOnePull(afterFirst);
+
+        pull("second");
+        List<Request> afterSecond = upstreamAsked();
+        assertEquals(List.of(), afterSecond.subList(afterFirst.size(), afterSecond.size()),
+                "upstream requests during the second pull");
+    }
+
+    @Test
+    void cachedTagsSurviveTheUpstreamGoingAwayAndUncachedContentIs503() throws IOException {
+        // A TTL of zero makes every pull revalidate, so the pull after the upstream stops must take stale-if-error.
+        startBerth("0s");
+        pull("warm");
+        List<Request> warm = upstreamAsked();
+        pull("revalidated");
+        List<Request> revalidated = upstreamAsked();
+        assertEquals(List.of(new Request("HEAD", manifestPath(TAG), 200)),
+                revalidated.subList(warm.size(), revalidated.size()),
+                "a pull after the TTL revalidates the tag with one HEAD and fetches nothing");
+
+        upstream.close();
+        assertPulled(pull("stale"));
+
+        TestClient client = berth.client();
+        assertUnavailable(client.get("/v2/busybox/manifests/not-cached"));
+        assertUnavailable(client.get("/v2/busybox/blobs/" + TestData.digest(TestData.utf8("not cached"))));
+    }
+
+    @Test
+    @Timeout(120)
+    void fiftyClientsOfAnUncached200MibBlobShareOneUpstreamDownload() throws Exception {
+        int clients = 50;
+        long size = 200L * MIB;
+        startBerth("5m");
+        long pushStart = System.nanoTime();
+        String digest = new TestClient(URI.create(upstream.url())).pushBlob(UPSTREAM_REPO, TestData.stream(size, 200));
+        long pushNanos = System.nanoTime() - pushStart;
+
+        HttpRequest get = HttpRequest.newBuilder(URI.create(berthUrl() + "/v2/busybox/blobs/" + digest)).build();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Download>> downloads = new ArrayList<>();
+        long start;
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < clients; i++) {
+                downloads.add(threads.submit(() -> {
+                    go.await();
+                    return Download.of(http.send(get, HttpResponse.BodyHandlers.ofInputStream()));
+                }));
+            }
+            start = System.nanoTime();
+            go.countDown();
+        }
+
+        List<Download> results = new ArrayList<>();
+        for (Future<Download> download : downloads) {
+            results.add(download.get());
+        }
+        for (Download result : results) {
+            assertAll(() -> assertEquals(200, result.status(), "status"),
+                    () -> assertEquals(digest, result.digestHeader(), "Docker-Content-Digest"),
+                    () -> assertEquals(size, result.bytes(), "bytes received"),
+                    () -> assertEquals(digest, result.digest(), "digest of the bytes received"));
+        }
+        assertEquals(List.of(new Request("GET", blobPath(digest), 200)),
+                upstreamAsked().stream().filter(r -> r.path().equals(blobPath(digest))).toList());
+        // For the record, not asserted: the clients' own HTTP and hashing take most of the CPU. Headers come once
+        // the upstream answers, well before 200 MiB can have arrived, so every client joined the running download.
+        long headers = results.stream().mapToLong(Download::headersAt).max().orElseThrow() - start;
+        long first = results.stream().mapToLong(Download::doneAt).min().orElseThrow() - start;
+        long last = results.stream().mapToLong(Download::doneAt).max().orElseThrow() - start;
+        System.out.printf("pushed %d MiB upstream in %d ms; through berth, %d clients all had headers after %d ms"
+                        + " and bodies after %d to %d ms: %.0f MiB/s served in all%n", size / MIB,
+                pushNanos / 1_000_000, clients, headers / 1_000_000, first / 1_000_000, last / 1_000_000,
+                clients * (double) size / MIB / (last / 1e9));
+    }
+
+    /** What one client got (status, announced digest, how many bytes and what they hash to) and when (nanoTime). */
+    private record Download(int status, String digestHeader, long bytes, String digest, long headersAt, long doneAt) {
+        static Download of(HttpResponse<InputStream> response) throws Exception {
+            long headersAt = System.nanoTime();
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[256 * 1024];
+            long total = 0;
+            try (InputStream body = response.body()) {
+                for (int n; (n = body.read(buffer)) >= 0; total += n) {
+                    sha256.update(buffer, 0, n);
+                }
+            }
+            return new Download(response.statusCode(),
+                    response.headers().firstValue("Docker-Content-Digest").orElse(""), total,
+                    "sha256:" + HexFormat.of().formatHex(sha256.digest()), headersAt, System.nanoTime());
+        }
+    }
+
+    private void startBerth(String tagTtl) {
+        berth = RunningBerth.start(work.resolve("berth"), """
+                mirror:
+                  upstreams:
+                    - registry: docker.io
+                      url: %s
+                      default: true
+                      tag-ttl: %s
+                """.formatted(upstream.url(), tagTtl));
+    }
+
+    /** Pulls busybox:latest from berth by its short name into a new OCI layout named {@code name}. */
+    private Path pull(String name) {
+        Path out = work.resolve(name);
+        skopeo.copy("docker://" + berthHost() + "/busybox:" + TAG, "oci:" + out + ":" + TAG, "--preserve-digests");
+        return out;
+    }
+
+    /** {@code out} holds the seeded image under the tag, with the same digests and bytes. */
+    private static void assertPulled(Path out) throws IOException {
+        assertEquals(image.manifest().digest(), refDigest(out, TAG));
+        assertSameBlobs(seed, out, image);
+    }
+
+    /**
+     * The upstream was asked what one pull needs, once each: a HEAD of the tag, the manifest by digest, the config
+     * and every layer. Compared in order of path, since skopeo fetches layers in parallel.
+     */
+    private static void assertAskedForOnePull(List<Request> requests) {
+        List<Request> expected = new ArrayList<>(List.of(new Request("HEAD", manifestPath(TAG), 200),
+                new Request("GET", manifestPath(image.manifest().digest()), 200)));
+        for (Blob blob : Stream.concat(Stream.of(image.config()), image.layers().stream()).toList()) {
+            expected.add(new Request("GET", blobPath(blob.digest()), 200));
+        }
+        Comparator<Request> byPath = Comparator.comparing(Request::path).thenComparing(Request::method);
+        assertEquals(expected.stream().sorted(byPath).toList(), requests.stream().sorted(byPath).toList(),
+                "upstream requests");
+    }
+
+    /** A 503 that names the upstream that failed and says when to try again. */
+    private static void assertUnavailable(HttpResponse<byte[]> response) {
+        assertError(response, 503, "UNAVAILABLE");
+        String detail = RegistryAssertions.json(response).path("errors").path(0).path("detail").asText();
+        assertTrue(detail.contains("docker.io"), () -> "detail: " + detail);
+        String retryAfter = header(response, "Retry-After");
+        assertTrue(retryAfter.matches("[1-9][0-9]*"), () -> "Retry-After: '" + retryAfter + "'");
+    }
+
+    /** What the upstream was asked since the test seeded it (skopeo's push asks too), oldest first. */
+    private List<Request> upstreamAsked() {
+        List<Request> all = upstream.requests();
+        return all.subList(seedingRequests, all.size());
+    }
+
+    private static String manifestPath(String reference) {
+        return "/v2/" + UPSTREAM_REPO + "/manifests/" + reference;
+    }
+
+    private static String blobPath(String digest) {
+        return "/v2/" + UPSTREAM_REPO + "/blobs/" + digest;
+    }
+
+    private String berthHost() {
+        return "127.0.0.1:" + berth.port();
+    }
+
+    private String berthUrl() {
+        return "http://" + berthHost();
+    }
+}
