@@ -25,6 +25,9 @@ final class ErrorResponses {
             // The body is already under way: a status can no longer be sent, so break the connection instead.
             throw new java.io.UncheckedIOException(new java.io.IOException("response aborted: " + e.detail()));
         }
+        // Headers set for the answer the handler meant to give (a blob's Content-Length, digest and caching) would
+        // describe the error instead: a stale Content-Length above the error's length leaves clients waiting.
+        res.headers().clear();
         OciError error = e.error();
         res.status(Status.create(error.status()));
         res.header(RegistryApi.API_VERSION);

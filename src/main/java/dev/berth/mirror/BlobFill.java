@@ -115,6 +115,8 @@ final class BlobFill implements Runnable {
         try {
             update(() -> fileOpen = false);
             opened.commit();
+            // Under the write lock, so that no reader finds the file closed while the state still says streaming.
+            update(() -> state = State.COMMITTED);
         } catch (RegistryException e) {
             LOG.log(Logger.Level.WARNING, "upstream sent corrupt bytes for " + digest + ": " + e.getMessage());
             throw new RegistryException(OciError.UNAVAILABLE, "the upstream sent bytes that do not match " + digest)
@@ -122,7 +124,6 @@ final class BlobFill implements Runnable {
         } finally {
             fileGuard.writeLock().unlock();
         }
-        update(() -> state = State.COMMITTED);
     }
 
     private void fail(RegistryException e) {
@@ -135,12 +136,13 @@ final class BlobFill implements Runnable {
         } catch (IOException closing) {
             e.addSuppressed(closing);
         } finally {
+            // As in commit: readers let back in find the state failed, not a closed file.
+            update(() -> {
+                failure = e;
+                state = State.FAILED;
+            });
             fileGuard.writeLock().unlock();
         }
-        update(() -> {
-            failure = e;
-            state = State.FAILED;
-        });
         committed.completeExceptionally(e);
     }
 

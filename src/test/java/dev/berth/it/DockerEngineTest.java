@@ -17,7 +17,6 @@ import dev.berth.support.Skopeo;
 import dev.berth.support.TarBuilder;
 import dev.berth.support.TestData;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +41,6 @@ import org.opentest4j.TestAbortedException;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DockerEngineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    // The engine's own platform, so that dockerd has no reason to refuse the image.
-    private static final String ARCHITECTURE = "aarch64".equals(System.getProperty("os.arch")) ? "arm64" : "amd64";
     private static final String REPOSITORY = "library/busybox";
 
     @TempDir
@@ -57,7 +54,7 @@ class DockerEngineTest {
     private static TestAbortedException unavailable;
 
     @BeforeAll
-    static void setUp() throws IOException {
+    static void setUp() {
         try {
             DockerDaemon.requireInstalled();
             namespace = NetworkNamespace.create();
@@ -162,7 +159,7 @@ class DockerEngineTest {
                 .file("bin/busybox", 0755, TestData.utf8("#!/bin/sh\necho 'a stand-in for busybox'\n"))
                 .build();
         OciLayoutBuilder builder = new OciLayoutBuilder(layout, 1);
-        Image image = builder.image(ARCHITECTURE, layer);
+        Image image = builder.image(OciLayoutBuilder.HOST_ARCHITECTURE, layer);
         builder.tag("latest", image.manifest());
         return image;
     }
@@ -171,11 +168,9 @@ class DockerEngineTest {
      * Pushes busybox to {@code library/busybox:latest} on {@code host} as a Docker schema 2 image, as Hub has it;
      * returns the digest of the manifest, which skopeo made in converting, the same for every host.
      */
-    private static String push(String host) throws IOException {
-        Path digestFile = Files.createTempFile(work, "manifest", ".digest");
-        skopeo.copy("oci:" + work.resolve("busybox") + ":latest", "docker://" + host + "/" + REPOSITORY + ":latest",
-                "--format", "v2s2", "--digestfile", digestFile.toString());
-        return Files.readString(digestFile).strip();
+    private static String push(String host) {
+        return skopeo.copyForDigest("oci:" + work.resolve("busybox") + ":latest",
+                "docker://" + host + "/" + REPOSITORY + ":latest", "--format", "v2s2");
     }
 
     /** dockerd has {@code name}, with busybox's config digest as its ID and its manifest's digest as repo digest. */

@@ -21,11 +21,13 @@ public final class ChildBerth implements AutoCloseable {
     private final Process process;
     private final int port;
     private final StringBuffer output;
+    private final Path config;
 
-    private ChildBerth(Process process, int port, StringBuffer output) {
+    private ChildBerth(Process process, int port, StringBuffer output, Path config) {
         this.process = process;
         this.port = port;
         this.output = output;
+        this.config = config;
     }
 
     /** Starts berth with {@code root} as its data directory and the given JVM options; waits until it listens. */
@@ -50,9 +52,10 @@ public final class ChildBerth implements AutoCloseable {
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> pump(process, output, port));
         try {
-            return new ChildBerth(process, port.get(60, TimeUnit.SECONDS), output);
+            return new ChildBerth(process, port.get(60, TimeUnit.SECONDS), output, config);
         } catch (Exception e) {
             process.destroyForcibly();
+            Files.deleteIfExists(config);
             throw new IllegalStateException("berth did not start: " + output, e);
         }
     }
@@ -106,12 +109,17 @@ public final class ChildBerth implements AutoCloseable {
         awaitExit();
     }
 
-    /** SIGTERM, then SIGKILL if it has not stopped within 30 seconds. */
+    /** SIGTERM, then SIGKILL if it has not stopped within 30 seconds; then deletes its config file. */
     @Override
     public void close() {
         process.destroy();
         if (!awaitExit()) {
             kill();
+        }
+        try {
+            Files.deleteIfExists(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -30,10 +30,10 @@ public final class DockerDaemon implements AutoCloseable {
     }
 
     /** The programs a daemon is started with, found on the PATH. */
-    private record Programs(Path dockerd, Path containerd, Path docker, Path unshare) {
+    private record Programs(Path dockerd, Path docker) {
         static Programs find() {
-            return new Programs(Tools.require("dockerd", "docker.io"), Tools.require("containerd", "containerd"),
-                    Tools.require("docker", "docker.io"), Tools.require("unshare", "util-linux"));
+            Containerd.requireInstalled();
+            return new Programs(Tools.require("dockerd", "docker.io"), Tools.require("docker", "docker.io"));
         }
     }
 
@@ -49,8 +49,6 @@ public final class DockerDaemon implements AutoCloseable {
      */
     public static DockerDaemon start(Path workDir, List<String> prefix, Map<String, Object> settings) {
         Programs programs = Programs.find();
-        List<String> sandboxed = new ArrayList<>(prefix);
-        sandboxed.addAll(privateRun(programs.unshare()));
         try {
             Files.createDirectories(workDir);
             Path socket = workDir.resolve("docker.sock");
@@ -60,9 +58,9 @@ public final class DockerDaemon implements AutoCloseable {
             // --config keeps the CLI away from ~/.docker (credential helpers, contexts) of whoever runs the tests.
             cli.addAll(List.of(programs.docker().toString(), "--config", workDir.resolve("cli").toString(),
                     "-H", "unix://" + socket));
-            Containerd containerd = Containerd.start(programs.containerd(), workDir.resolve("containerd"), sandboxed);
+            Containerd containerd = Containerd.start(workDir.resolve("containerd"), prefix);
             try {
-                List<String> command = new ArrayList<>(sandboxed);
+                List<String> command = PrivateRun.around(prefix);
                 command.addAll(List.of(programs.dockerd().toString(),
                         "--config-file", daemonJson.toString(),
                         "--containerd", containerd.socket().toString(),
@@ -84,16 +82,6 @@ public final class DockerDaemon implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /**
-     * The words that run a program in a mount namespace of its own with an empty /run. dockerd bind-mounts its
-     * data root onto itself and creates /run/docker/plugins whatever its --exec-root; this way neither reaches
-     * the host, even if dockerd is killed, and a host containerd's /run/containerd is out of sight.
-     */
-    private static List<String> privateRun(Path unshare) {
-        return List.of(unshare.toString(), "--mount", "--propagation", "private",
-                "sh", "-c", "mount -t tmpfs -o mode=755 berth-test-run /run && exec \"$@\"", "sh");
     }
 
     /**

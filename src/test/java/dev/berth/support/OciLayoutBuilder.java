@@ -27,6 +27,9 @@ public final class OciLayoutBuilder {
     public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
     // Gzip, so that skopeo has no reason to compress (and so re-digest) layers on the way to a registry.
     public static final String OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
+    // This machine's platform, so that clients that pull for it (dockerd, ctr) take the image.
+    public static final String HOST_ARCHITECTURE =
+            "aarch64".equals(System.getProperty("os.arch")) ? "arm64" : "amd64";
     private static final String REF_NAME = "org.opencontainers.image.ref.name";
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,6 +1,9 @@
 package dev.berth.support;
 
 import dev.berth.support.ExternalCommand.Result;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +50,26 @@ public final class Skopeo {
         args.add(source);
         args.add(destination);
         succeed(args);
+    }
+
+    /**
+     * {@code skopeo copy} as {@link #copy}, returning the digest of the manifest written to {@code destination},
+     * which differs from the source's when skopeo converts it (with {@code --format}, say).
+     */
+    public String copyForDigest(String source, String destination, String... options) {
+        try {
+            Path digestFile = Files.createTempFile("skopeo", ".digest");
+            try {
+                List<String> withDigestFile = new ArrayList<>(List.of(options));
+                withDigestFile.addAll(List.of("--digestfile", digestFile.toString()));
+                copy(source, destination, withDigestFile.toArray(String[]::new));
+                return Files.readString(digestFile).strip();
+            } finally {
+                Files.delete(digestFile);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** {@code skopeo inspect --raw IMAGE}: the manifest exactly as the registry served it. */
