@@ -4,6 +4,7 @@ import dev.berth.BerthServer;
 import dev.berth.config.ConfigLoader;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 
 /** A berth started in this JVM on a free loopback port, over a data directory the test owns. */
 public final class RunningBerth implements AutoCloseable {
@@ -17,8 +18,13 @@ public final class RunningBerth implements AutoCloseable {
 
     /** Starts berth with its data in {@code root} and any extra top-level YAML sections. */
     public static RunningBerth start(Path root, String extraYaml) {
+        return start(root, extraYaml, Clock.systemUTC());
+    }
+
+    /** As {@link #start(Path, String)}, with the clock that tag TTLs, negative caching and token expiry follow. */
+    public static RunningBerth start(Path root, String extraYaml, Clock clock) {
         String yaml = "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n" + extraYaml;
-        return new RunningBerth(BerthServer.start(ConfigLoader.fromYaml(yaml)));
+        return new RunningBerth(BerthServer.start(ConfigLoader.fromYaml(yaml), clock));
     }
 
     /** Starts berth with default settings and its data in {@code root}. */

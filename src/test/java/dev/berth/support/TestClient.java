@@ -50,6 +50,19 @@ public final class TestClient {
         return send("GET", path, null, headers);
     }
 
+    /** GETs {@code path} and hands over the body as a stream once the headers are in, to read as it arrives. */
+    public HttpResponse<InputStream> stream(String path) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public HttpResponse<byte[]> head(String path, String... headers) {
         return send("HEAD", path, null, headers);
     }

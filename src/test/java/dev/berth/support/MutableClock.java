@@ -1,4 +1,4 @@
-package dev.berth.upstream;
+package dev.berth.support;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand, so token expiry needs no sleeping. */
-final class MutableClock extends Clock {
+/** A clock tests move by hand, so token expiry, tag TTLs and negative caching need no sleeping. */
+public final class MutableClock extends Clock {
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration duration) {
+    /** Moves the clock forward by {@code duration}. */
+    public void advance(Duration duration) {
         now = now.plus(duration);
     }
 
