@@ -192,9 +192,10 @@ final class BlobFill implements Runnable {
     /**
      * Waits until a byte past {@code position} may be sent: written, not the last, and the file still open; or the
      * fill is over. Returns the end of what may be sent, or -1 once the blob is committed (read the store from then
-     * on). Between the file closing and the fill's end it waits rather than have the caller spin on readBack.
+     * on); throws the fill's error once it failed. Between the file closing and the fill's end it waits rather than
+     * have the caller spin on readBack.
      */
-    private long awaitSendable(long position) throws IOException {
+    private long awaitSendable(long position) {
         lock.lock();
         try {
             while (state == State.STREAMING && (!fileOpen || Math.min(written, length - 1) <= position)) {
@@ -202,7 +203,9 @@ final class BlobFill implements Runnable {
             }
             return switch (state) {
                 case COMMITTED -> -1;
-                case FAILED -> throw new IOException("blob download failed: " + failure.detail(), failure);
+                // The fill's own error: answered as such (503, Retry-After) while nothing is sent yet, and
+                // breaking the connection once the body is under way.
+                case FAILED -> throw failure;
                 default -> Math.min(written, length - 1);
             };
         } finally {
