@@ -72,7 +72,10 @@ final class BlobFill implements Runnable {
             });
             copy(blob.content(), opened);
             commit(opened);
+            // Linked into the joiners' repositories and forgotten by BlobFills before any reader learns of the
+            // commit: a client gets its last byte only once the blob is cached, so asking again finds it there.
             committed.complete(null);
+            update(() -> state = State.COMMITTED);
         } catch (RegistryException e) {
             fail(e);
         } catch (IOException | RuntimeException e) {
@@ -113,10 +116,9 @@ final class BlobFill implements Runnable {
     private void commit(BlobWriter opened) throws IOException {
         fileGuard.writeLock().lock();
         try {
+            // Readers wait from here until run() publishes the outcome.
             update(() -> fileOpen = false);
             opened.commit();
-            // Under the write lock, so that no reader finds the file closed while the state still says streaming.
-            update(() -> state = State.COMMITTED);
         } catch (RegistryException e) {
             LOG.log(Logger.Level.WARNING, "upstream sent corrupt bytes for " + digest + ": " + e.getMessage());
             throw new RegistryException(OciError.UNAVAILABLE, "the upstream sent bytes that do not match " + digest)
@@ -136,14 +138,15 @@ final class BlobFill implements Runnable {
         } catch (IOException closing) {
             e.addSuppressed(closing);
         } finally {
-            // As in commit: readers let back in find the state failed, not a closed file.
-            update(() -> {
-                failure = e;
-                state = State.FAILED;
-            });
             fileGuard.writeLock().unlock();
         }
+        // Forgotten by BlobFills before any reader learns of the failure (they wait meanwhile: the file is closed),
+        // so a client retrying at once starts a new download instead of joining this failed one.
         committed.completeExceptionally(e);
+        update(() -> {
+            failure = e;
+            state = State.FAILED;
+        });
     }
 
     private void update(Runnable change) {
