@@ -1,0 +1,138 @@
+package dev.berth.mirror;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.berth.oci.Digest;
+import dev.berth.support.MutableClock;
+import dev.berth.support.RegistryAssertions;
+import dev.berth.support.RunningBerth;
+import dev.berth.support.TestClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A berth started for each test in this JVM, mirroring a {@link MockHub} as its default upstream {@code docker.io},
+ * with {@code team/*} private and a clock the test moves. Subclasses may configure more upstreams.
+ */
+abstract class MirrorTestBase {
+    static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    static final Duration TAG_TTL = Duration.ofMinutes(5);
+    static final Duration NEGATIVE_TTL = Duration.ofSeconds(30);
+    static final String BUSYBOX = "library/busybox";
+    /**
+     * What a held upstream body sends before it holds: more than the 256 KiB that a download passes on to its
+     * followers at a time, so they have bytes while the upstream holds back the rest.
+     */
+    static final int FIRST_PART = 300 * 1024;
+
+    @StartStop
+    public final MockWebServer hubServer = new MockWebServer();
+    @StartStop
+    public final MockWebServer authServer = new MockWebServer();
+    @TempDir
+    Path root;
+
+    final MutableClock clock = new MutableClock(START);
+    final MockHub hub = new MockHub(hubServer, authServer, MockHub.DOCKER_HUB_SERVICE);
+    RunningBerth berth;
+    TestClient client;
+
+    @BeforeEach
+    void startBerth() {
+        berth = RunningBerth.start(root, mirrorYaml(), clock);
+        client = berth.client();
+    }
+
+    @AfterEach
+    void stopBerth() {
+        if (berth != null) {
+            berth.close();
+        }
+    }
+
+    /** The mirror and private sections of berth.yaml. */
+    String mirrorYaml() {
+        return "mirror:\n  upstreams:\n" + upstream("docker.io", hub.url(), true) + "private:\n  repositories: ['team/*']\n";
+    }
+
+    /**
+     * How long berth waits for an upstream's next bytes. Generous, since held bodies wait for clients on a machine
+     * that may be busy; a test of a stalled upstream shortens it.
+     */
+    Duration readTimeout() {
+        return Duration.ofSeconds(10);
+    }
+
+    /** One {@code mirror.upstreams} entry with the test timings. */
+    String upstream(String registry, String url, boolean isDefault) {
+        return "    - {registry: " + registry + ", url: '" + url + "', default: " + isDefault + ", tag-ttl: "
+                + TAG_TTL.toMinutes() + "m, negative-ttl: " + NEGATIVE_TTL.toSeconds() + "s, connect-timeout: 1s,"
+                + " read-timeout: " + readTimeout().toMillis() + "ms}\n";
+    }
+
+    /** Asserts a manifest response as a client sees it: 200, the media type, the digest and the exact bytes. */
+    static void assertManifest(HttpResponse<byte[]> r, byte[] bytes, String mediaType) {
+        assertEquals(200, r.statusCode(), () -> "body: " + new String(r.body()));
+        assertEquals(mediaType, RegistryAssertions.header(r, "Content-Type"));
+        assertEquals(Digest.sha256(bytes).toString(), RegistryAssertions.header(r, "Docker-Content-Digest"));
+        assertArrayEquals(bytes, r.body(), "the manifest is served byte for byte");
+    }
+
+    /** Asserts a blob response: 200, its digest announced, and bytes that hash to it. */
+    static void assertBlob(HttpResponse<byte[]> r, byte[] bytes) {
+        assertEquals(200, r.statusCode(), () -> "body: " + new String(r.body()));
+        String digest = Digest.sha256(bytes).toString();
+        assertEquals(digest, RegistryAssertions.header(r, "Docker-Content-Digest"));
+        assertEquals(String.valueOf(bytes.length), RegistryAssertions.header(r, "Content-Length"));
+        assertEquals(digest, Digest.sha256(r.body()).toString(), "the bytes received hash to the digest");
+    }
+
+    /** Asserts that GETting every blob of {@code image} through {@code repo} returns the right bytes. */
+    void assertBlobs(String repo, MockHub.Image image) {
+        assertBlob(client.get(MockHub.blobPath(repo, image.config())), image.config());
+        for (byte[] layer : image.layers()) {
+            assertBlob(client.get(MockHub.blobPath(repo, layer)), layer);
+        }
+    }
+
+    /** What the hub logged after the first {@code from} requests. */
+    List<String> hubLogSince(int from) {
+        List<String> log = hub.log();
+        return log.subList(from, log.size());
+    }
+
+    /** What a client got of a body before it ended or broke, and how it ended. */
+    record Received(byte[] bytes, IOException failure) {
+        @Override
+        public String toString() {
+            return bytes.length + " bytes, " + (failure == null ? "clean end" : "failed: " + failure);
+        }
+    }
+
+    /** Reads {@code in} to its end or its failure, keeping what arrived. */
+    static Received readUntilEndOrFailure(InputStream in) {
+        byte[] buffer = new byte[64 * 1024];
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        try (in) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                all.write(buffer, 0, n);
+            }
+            return new Received(all.toByteArray(), null);
+        } catch (IOException e) {
+            return new Received(all.toByteArray(), e);
+        }
+    }
+}

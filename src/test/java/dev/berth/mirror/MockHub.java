@@ -1,0 +1,334 @@
+package dev.berth.mirror;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.MediaTypes;
+import dev.berth.support.TestData;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+
+/**
+ * Docker Hub played by two MockWebServers: a registry serving seeded images to Bearer tokens only, and the token
+ * service its challenges name as realm. It answers as Hub does (401 with a challenge when no token is sent, 401
+ * {@code insufficient_scope} for repositories it does not have) and logs every request, so tests can count per path.
+ * Without a token service it plays an anonymous registry (404 for unknown repositories).
+ */
+final class MockHub {
+    /** Docker Hub's token service name. */
+    static final String DOCKER_HUB_SERVICE = "registry.docker.io";
+
+    private static final Pattern V2_PATH = Pattern.compile("/v2/(.+)/(manifests|blobs|tags)/([^/]+)");
+
+    /** A manifest as the hub stores it. */
+    record Manifest(byte[] bytes, String mediaType, Digest digest) {
+    }
+
+    /** A seeded image: its manifest, and the config and layers it lists. */
+    record Image(String repository, byte[] manifest, Digest digest, byte[] config, List<byte[]> layers) {
+        /** The digest as a reference, for paths. */
+        String ref() {
+            return digest.toString();
+        }
+    }
+
+    /** One repository's content. */
+    private static final class Repo {
+        final Map<String, Digest> tags = new ConcurrentHashMap<>();
+        final Map<Digest, Manifest> manifests = new ConcurrentHashMap<>();
+        final Map<Digest, byte[]> blobs = new ConcurrentHashMap<>();
+    }
+
+    private final MockWebServer registry;
+    private final MockWebServer auth;
+    private final String service;
+    private final Map<String, Repo> repos = new ConcurrentHashMap<>();
+    private final Map<String, String> tokenScopes = new ConcurrentHashMap<>();
+    private final Map<String, Queue<Supplier<MockResponse>>> overrides = new ConcurrentHashMap<>();
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger tokenSerial = new AtomicInteger();
+    private volatile Duration tokenLifetime = Duration.ofMinutes(60);
+    private volatile Supplier<MockResponse> outage;
+
+    /** A hub on {@code registry} whose tokens come from {@code auth}; a null {@code auth} serves anonymously. */
+    MockHub(MockWebServer registry, MockWebServer auth, String service) {
+        this.registry = registry;
+        this.auth = auth;
+        this.service = service;
+        registry.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                MockResponse response = answer(request);
+                if (request.getMethod().equals("HEAD") && response.getBody() != null) {
+                    // A HEAD answer announces the length but must not carry the bytes, or the connection desyncs.
+                    response = new MockResponse.Builder(response).body(new okio.Buffer())
+                            .setHeader("Content-Length", response.getBody().getContentLength()).build();
+                }
+                log.add(request.getMethod() + " " + request.getUrl().encodedPath() + " " + response.getCode());
+                return response;
+            }
+        });
+        if (auth != null) {
+            auth.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    return issueToken(request);
+                }
+            });
+        }
+    }
+
+    // ---- content ----
+
+    /** Seeds an OCI image of {@code config} and {@code layers} into {@code repository}, tagged unless tag is null. */
+    Image image(String repository, String tag, byte[] config, byte[]... layers) {
+        blob(repository, config);
+        for (byte[] layer : layers) {
+            blob(repository, layer);
+        }
+        byte[] manifest = TestData.ociManifest(config, layers);
+        Digest digest = manifest(repository, tag, manifest, MediaTypes.OCI_MANIFEST);
+        return new Image(repository, manifest, digest, config, List.of(layers));
+    }
+
+    /** Seeds a small image whose content is derived from {@code seed}, tagged unless tag is null. */
+    Image image(String repository, String tag, long seed) {
+        return image(repository, tag, TestData.utf8("{\"architecture\":\"amd64\",\"seed\":" + seed + "}"),
+                TestData.bytes(3000 + (int) seed, seed));
+    }
+
+    /** Seeds a blob. */
+    void blob(String repository, byte[] bytes) {
+        repo(repository).blobs.put(Digest.sha256(bytes), bytes);
+    }
+
+    /** Seeds a manifest (or index) as raw bytes, tagged unless tag is null; returns its digest. */
+    Digest manifest(String repository, String tag, byte[] bytes, String mediaType) {
+        Digest digest = Digest.sha256(bytes);
+        Repo repo = repo(repository);
+        repo.manifests.put(digest, new Manifest(bytes, mediaType, digest));
+        if (tag != null) {
+            repo.tags.put(tag, digest);
+        }
+        return digest;
+    }
+
+    /** Points {@code tag} at another manifest, as a push to Hub would. */
+    void retag(String repository, String tag, Digest digest) {
+        repo(repository).tags.put(tag, digest);
+    }
+
+    // ---- behaviour ----
+
+    /** How long tokens last ({@code expires_in}). */
+    void tokenLifetime(Duration lifetime) {
+        this.tokenLifetime = lifetime;
+    }
+
+    /**
+     * Answers the next authorized request for {@code method path} with {@code response} instead of the regular
+     * content (once per call, in order); the token flow still runs first, as in front of a flaky backend.
+     */
+    void override(String method, String path, Supplier<MockResponse> response) {
+        overrides.computeIfAbsent(method + " " + path, k -> new ConcurrentLinkedQueue<>()).add(response);
+    }
+
+    /** Answers every registry request with {@code response} (a fresh one each time) until {@link #recover()}. */
+    void outage(Supplier<MockResponse> response) {
+        this.outage = response;
+    }
+
+    /** Ends an outage. */
+    void recover() {
+        this.outage = null;
+    }
+
+    // ---- what the hub was asked ----
+
+    /** Requests for {@code method path}, the anonymous ones answered with a challenge included. */
+    int count(String method, String path) {
+        String prefix = method + " " + path + " ";
+        synchronized (log) {
+            return (int) log.stream().filter(line -> line.startsWith(prefix)).count();
+        }
+    }
+
+    /** Requests for {@code method path} that were answered with anything but a 401. */
+    int served(String method, String path) {
+        String prefix = method + " " + path + " ";
+        synchronized (log) {
+            return (int) log.stream().filter(line -> line.startsWith(prefix) && !line.endsWith(" 401")).count();
+        }
+    }
+
+    /** Every registry request so far as {@code METHOD path status}, in order. */
+    List<String> log() {
+        synchronized (log) {
+            return List.copyOf(log);
+        }
+    }
+
+    /** Registry requests so far, as the server counted them. */
+    int requests() {
+        return registry.getRequestCount();
+    }
+
+    /** The registry's base URL, for berth.yaml. */
+    String url() {
+        return registry.url("/").toString();
+    }
+
+    static String manifestPath(String repository, String reference) {
+        return "/v2/" + repository + "/manifests/" + reference;
+    }
+
+    static String blobPath(String repository, Digest digest) {
+        return "/v2/" + repository + "/blobs/" + digest;
+    }
+
+    static String blobPath(String repository, byte[] content) {
+        return blobPath(repository, Digest.sha256(content));
+    }
+
+    // ---- answers ----
+
+    private Repo repo(String repository) {
+        return repos.computeIfAbsent(repository, r -> new Repo());
+    }
+
+    private MockResponse answer(RecordedRequest request) {
+        Supplier<MockResponse> down = outage;
+        if (down != null) {
+            return down.get();
+        }
+        String method = request.getMethod();
+        String path = request.getUrl().encodedPath();
+        Matcher m = V2_PATH.matcher(path);
+        if (!m.matches()) {
+            return error(404, "NOT_FOUND", "no such endpoint");
+        }
+        String name = m.group(1);
+        Repo repo = repos.get(name);
+        if (auth != null) {
+            String scope = "repository:" + name + ":pull";
+            String authorization = request.getHeaders().get("Authorization");
+            String granted = authorization == null || !authorization.startsWith("Bearer ") ? null
+                    : tokenScopes.get(authorization.substring("Bearer ".length()));
+            if (granted == null) {
+                return challenge(scope, null);
+            }
+            if (!granted.equals(scope) || repo == null) {
+                // Hub's answer for a repository that does not exist, even to a valid token.
+                return challenge(scope, "insufficient_scope");
+            }
+        } else if (repo == null) {
+            return error(404, "NAME_UNKNOWN", "repository name not known to registry");
+        }
+        Queue<Supplier<MockResponse>> queued = overrides.get(method + " " + path);
+        Supplier<MockResponse> override = queued == null ? null : queued.poll();
+        if (override != null) {
+            return override.get();
+        }
+        return switch (m.group(2)) {
+            case "manifests" -> manifest(repo, m.group(3));
+            case "blobs" -> blob(repo, m.group(3));
+            default -> tags(name, repo);
+        };
+    }
+
+    private MockResponse manifest(Repo repo, String reference) {
+        Digest digest = reference.contains(":") ? Digest.parse(reference) : repo.tags.get(reference);
+        Manifest manifest = digest == null ? null : repo.manifests.get(digest);
+        if (manifest == null) {
+            return error(404, "MANIFEST_UNKNOWN", "manifest unknown");
+        }
+        MockResponse.Builder response = new MockResponse.Builder()
+                .setHeader("Content-Type", manifest.mediaType())
+                .setHeader("Docker-Content-Digest", manifest.digest().toString())
+                .setHeader("ratelimit-limit", "100;w=21600")
+                .setHeader("ratelimit-remaining", "99;w=21600");
+        return response.body(new okio.Buffer().write(manifest.bytes())).build();
+    }
+
+    private MockResponse blob(Repo repo, String reference) {
+        byte[] bytes = repo.blobs.get(Digest.parse(reference));
+        if (bytes == null) {
+            return error(404, "BLOB_UNKNOWN", "blob unknown");
+        }
+        return new MockResponse.Builder()
+                .setHeader("Content-Type", MediaTypes.OCTET_STREAM)
+                .setHeader("Docker-Content-Digest", reference)
+                .body(new okio.Buffer().write(bytes)).build();
+    }
+
+    private MockResponse tags(String name, Repo repo) {
+        StringBuilder json = new StringBuilder("{\"name\":\"" + name + "\",\"tags\":[");
+        String separator = "";
+        for (String tag : new TreeSet<>(repo.tags.keySet())) {
+            json.append(separator).append('"').append(tag).append('"');
+            separator = ",";
+        }
+        return new MockResponse.Builder().setHeader("Content-Type", "application/json")
+                .body(json.append("]}").toString()).build();
+    }
+
+    private MockResponse challenge(String scope, String error) {
+        String challenge = "Bearer realm=\"" + auth.url("/token") + "\",service=\"" + service + "\",scope=\"" + scope
+                + "\"" + (error == null ? "" : ",error=\"" + error + "\"");
+        return new MockResponse.Builder().code(401).addHeader("WWW-Authenticate", challenge)
+                .addHeader("Content-Type", "application/json")
+                .body("{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}")
+                .build();
+    }
+
+    private MockResponse issueToken(RecordedRequest request) {
+        String scope = request.getUrl().queryParameter("scope");
+        if (!"/token".equals(request.getUrl().encodedPath()) || !service.equals(request.getUrl().queryParameter("service"))
+                || scope == null) {
+            return error(400, "BAD_REQUEST", "unexpected token request " + request.getUrl());
+        }
+        // Hub hands out a token even for a repository it does not have; the registry then refuses it.
+        String token = "tok-" + tokenSerial.incrementAndGet();
+        tokenScopes.put(token, scope);
+        return new MockResponse.Builder().addHeader("Content-Type", "application/json")
+                .body("{\"token\":\"" + token + "\",\"access_token\":\"" + token + "\",\"expires_in\":"
+                        + tokenLifetime.toSeconds() + ",\"issued_at\":\"2026-01-01T00:00:00Z\"}")
+                .build();
+    }
+
+    private static MockResponse error(int status, String code, String message) {
+        return new MockResponse.Builder().code(status).addHeader("Content-Type", "application/json")
+                .body("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}]}").build();
+    }
+
+    // ---- canned failures ----
+
+    /** A Hub answer of {@code status} with no content. */
+    static Supplier<MockResponse> status(int status) {
+        return () -> error(status, status == 503 ? "UNAVAILABLE" : "UNKNOWN", "trouble upstream");
+    }
+
+    /** Hub's rate limit: 429 with its ratelimit headers and a Retry-After. */
+    static Supplier<MockResponse> rateLimited(long retryAfterSeconds) {
+        return () -> new MockResponse.Builder().code(429)
+                .addHeader("Retry-After", String.valueOf(retryAfterSeconds))
+                .addHeader("ratelimit-limit", "100;w=21600")
+                .addHeader("ratelimit-remaining", "0;w=21600")
+                .addHeader("Content-Type", "application/json")
+                .body("{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"You have reached your pull rate limit\"}]}")
+                .build();
+    }
+}
