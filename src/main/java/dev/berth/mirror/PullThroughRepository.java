@@ -115,15 +115,21 @@ final class PullThroughRepository implements Repository {
 
     private StoredManifest byTag(String tag) {
         String tagKey = cachedName + ":" + tag;
-        Optional<StoredManifest> cached = cache.tag(tag).flatMap(cache::manifest);
-        if (cached.isPresent() && upstream.freshness().isFresh(tagKey)) {
-            return cached.get();
-        }
-        return upstream.manifestFetches().run(tagKey, () -> revalidate(tag, tagKey, cached));
+        return freshlyCached(tag, tagKey).orElseGet(() -> upstream.manifestFetches().run(tagKey,
+                // Checked again inside: a revalidation that just finished makes this one unnecessary.
+                () -> freshlyCached(tag, tagKey).orElseGet(() -> revalidate(tag, tagKey))));
+    }
+
+    private Optional<StoredManifest> freshlyCached(String tag, String tagKey) {
+        return upstream.freshness().isFresh(tagKey) ? cached(tag) : Optional.empty();
+    }
+
+    private Optional<StoredManifest> cached(String tag) {
+        return cache.tag(tag).flatMap(cache::manifest);
     }
 
     /** Asks the upstream what the tag points at now (a HEAD), fetching the manifest only when it is new here. */
-    private StoredManifest revalidate(String tag, String tagKey, Optional<StoredManifest> cached) {
+    private StoredManifest revalidate(String tag, String tagKey) {
         try {
             ManifestHead head = askUpstream(tagKey,
                     () -> upstream.client().headManifest(upstreamName, new Reference.Tag(tag)))
@@ -134,7 +140,7 @@ final class PullThroughRepository implements Repository {
             return manifest;
         } catch (UpstreamUnavailable e) {
             // stale-if-error: the cached tag stands in; the outage is logged once by UpstreamFailures.
-            return cached.orElseThrow(() -> e);
+            return cached(tag).orElseThrow(() -> e);
         }
     }
 
