@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.support.ChildBerth;
+import dev.berth.support.TestData;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +26,7 @@ class LargeBlobTest {
 
     @Test
     void oneGibibyteThroughA64MiBHeap() throws Exception {
-        Digest digest = Digest.of(hash(new GeneratedStream(SIZE, 7)), "sha256");
+        Digest digest = Digest.of(hash(TestData.stream(SIZE, 7)), "sha256");
         HttpClient http = HttpClient.newHttpClient();
         try (ChildBerth berth = ChildBerth.start(root, "-Xmx64m")) {
             URI base = URI.create("http://127.0.0.1:" + berth.port());
@@ -35,7 +35,7 @@ class LargeBlobTest {
             String location = started.headers().firstValue("Location").orElseThrow();
 
             HttpResponse<Void> patched = http.send(HttpRequest.newBuilder(base.resolve(location))
-                    .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> new GeneratedStream(SIZE, 7)))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> TestData.stream(SIZE, 7)))
                     .build(), HttpResponse.BodyHandlers.discarding());
             assertEquals(202, patched.statusCode());
             assertEquals("0-" + (SIZE - 1), patched.headers().firstValue("Range").orElse(""));
@@ -67,39 +67,5 @@ class LargeBlobTest {
         }
         assertEquals(SIZE, total);
         return sha.digest();
-    }
-
-    /** {@code size} reproducible pseudo-random bytes, generated as they are read. */
-    static final class GeneratedStream extends InputStream {
-        private final SplittableRandom random;
-        private long left;
-
-        GeneratedStream(long size, long seed) {
-            this.left = size;
-            this.random = new SplittableRandom(seed);
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (left == 0) {
-                return -1;
-            }
-            int n = (int) Math.min(len & ~7, left);
-            n = n == 0 ? (int) Math.min(len, left) : n;
-            for (int i = 0; i < n; i += 8) {
-                long v = random.nextLong();
-                for (int j = 0; j < 8 && i + j < n; j++) {
-                    b[off + i + j] = (byte) (v >>> (8 * j));
-                }
-            }
-            left -= n;
-            return n;
-        }
     }
 }
