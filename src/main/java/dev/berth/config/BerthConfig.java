@@ -3,21 +3,30 @@ package dev.berth.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The whole configuration, one immutable record per section of berth.yaml. */
-public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos) {
+public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos,
+                          Auth auth) {
 
-    /** {@code server.*}: where berth listens. */
-    public record Server(String host, int port) {
+    /** {@code server.*}: where berth listens, and with which certificate when it speaks HTTPS. */
+    public record Server(String host, int port, Optional<Tls> tls) {
+    }
+
+    /** {@code server.tls.*}: PEM files of the certificate chain and its private key. */
+    public record Tls(Path cert, Path key) {
     }
 
     /** {@code storage.*}: the data directory, and how long an unfinished upload is kept. */
     public record Storage(Path root, Duration uploadTimeout) {
     }
 
-    /** {@code limits.*}: the largest manifest and blob accepted (0: no limit for blobs). */
-    public record Limits(int maxManifestBytes, long maxUploadBytes) {
+    /**
+     * {@code limits.*}: the largest manifest and blob accepted (0: no limit for blobs), and how many requests may be
+     * in progress at once in all and from one client address.
+     */
+    public record Limits(int maxManifestBytes, long maxUploadBytes, int maxRequests, int maxRequestsPerClient) {
     }
 
     /** {@code mirror.*}: the upstream registries mirrored. */
@@ -41,5 +50,27 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
 
     /** {@code private.*}: name globs of repositories that are pushed to berth and never asked of an upstream. */
     public record PrivateRepos(List<String> repositories) {
+    }
+
+    /**
+     * {@code auth.*}: accounts (an htpasswd file; absent: no authentication at all), the challenge clients get, how
+     * long tokens live, groups of users, what anonymous users may pull, and the access rules.
+     */
+    public record Auth(Optional<Path> htpasswd, Scheme scheme, Duration tokenTtl, Map<String, List<String>> groups,
+                       boolean anonymousPullsMirrored, boolean anonymousPullsPrivate, List<Rule> rules) {
+        /** Whether authentication is on. */
+        public boolean enabled() {
+            return htpasswd.isPresent();
+        }
+    }
+
+    /** {@code auth.scheme}: the Docker token flow (Bearer), or HTTP Basic on every request. */
+    public enum Scheme { BEARER, BASIC }
+
+    /**
+     * {@code auth.rules[]}: for repositories matching any of the globs, who may pull, push and delete. Entries are
+     * user names, {@code @group}, or {@code *} for every authenticated user.
+     */
+    public record Rule(List<String> repositories, List<String> pull, List<String> push, List<String> delete) {
     }
 }

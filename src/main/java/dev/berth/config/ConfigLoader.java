@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -17,11 +19,14 @@ public final class ConfigLoader {
     private static final List<Pattern> KNOWN_KEYS = List.of(
             "server\\.host", "server\\.port", "server\\.tls\\.(cert|key)",
             "storage\\.root", "storage\\.upload-timeout",
-            "limits\\.max-manifest-size", "limits\\.max-upload-size",
+            "limits\\.max-manifest-size", "limits\\.max-upload-size", "limits\\.max-requests",
+            "limits\\.max-requests-per-client",
             "mirror\\.upstreams\\.\\d+\\.(registry|url|default|tag-ttl|negative-ttl|username|password|password-file"
                     + "|connect-timeout|read-timeout)",
             "private\\.repositories\\.\\d+",
-            "auth\\.htpasswd", "cache\\.max-bytes").stream().map(Pattern::compile).toList();
+            "auth\\.(htpasswd|scheme|token-ttl)", "auth\\.groups\\.[^.]+\\.\\d+",
+            "auth\\.anonymous\\.(mirrored|private)",
+            "auth\\.rules\\.\\d+\\.(repositories|pull|push|delete)\\.\\d+", "cache\\.max-bytes").stream().map(Pattern::compile).toList();
 
     /** One or more repository-name components: a host name in lower case, with no port. */
     private static final Pattern REGISTRY_NAME = Pattern.compile("[a-z0-9]+(?:[.-][a-z0-9]+)*");
@@ -50,9 +55,7 @@ public final class ConfigLoader {
 
     private static BerthConfig from(Config root) {
         checkKeys(root);
-        refuseUnavailable(root, "auth.htpasswd", "authentication");
         Config server = root.get("server");
-        refuseUnavailable(server, "tls", "TLS");
         int port = server.get("port").asInt().orElse(5000);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("server.port must be 0..65535, not " + port);
@@ -67,12 +70,84 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("limits.max-manifest-size is too large");
         }
         return new BerthConfig(
-                new BerthConfig.Server(server.get("host").asString().orElse("0.0.0.0"), port),
+                new BerthConfig.Server(server.get("host").asString().orElse("0.0.0.0"), port, tls(server.get("tls"))),
                 new BerthConfig.Storage(Path.of(storage.get("root").asString().orElse("./data")),
                         duration(storage, "upload-timeout", "24h")),
-                new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0")),
+                new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0"),
+                        positive(limits, "max-requests", 1024), positive(limits, "max-requests-per-client", 64)),
                 new BerthConfig.Mirror(upstreams),
-                new BerthConfig.PrivateRepos(privateGlobs));
+                new BerthConfig.PrivateRepos(privateGlobs),
+                auth(root.get("auth")));
+    }
+
+    private static Optional<BerthConfig.Tls> tls(Config tls) {
+        Optional<String> cert = tls.get("cert").asString().asOptional();
+        Optional<String> key = tls.get("key").asString().asOptional();
+        if (cert.isPresent() != key.isPresent()) {
+            throw new IllegalArgumentException("server.tls needs both cert and key (PEM files)");
+        }
+        return cert.map(c -> new BerthConfig.Tls(readable(tls.get("cert"), c), readable(tls.get("key"), key.get())));
+    }
+
+    private static BerthConfig.Auth auth(Config auth) {
+        String scheme = auth.get("scheme").asString().orElse("bearer");
+        if (!scheme.equals("bearer") && !scheme.equals("basic")) {
+            throw new IllegalArgumentException("auth.scheme must be bearer or basic, not " + scheme);
+        }
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        for (Config group : auth.get("groups").asNodeList().orElse(List.of())) {
+            groups.put(group.name(), group.asList(String.class).orElse(List.of()));
+        }
+        List<BerthConfig.Rule> rules = new ArrayList<>();
+        for (Config rule : auth.get("rules").asNodeList().orElse(List.of())) {
+            List<String> repositories = rule.get("repositories").asList(String.class).orElse(List.of());
+            if (repositories.isEmpty()) {
+                throw new IllegalArgumentException(rule.key() + ".repositories must list at least one name glob");
+            }
+            rules.add(new BerthConfig.Rule(repositories, principals(rule, "pull", groups),
+                    principals(rule, "push", groups), principals(rule, "delete", groups)));
+        }
+        return new BerthConfig.Auth(auth.get("htpasswd").asString().asOptional().map(Path::of),
+                scheme.equals("basic") ? BerthConfig.Scheme.BASIC : BerthConfig.Scheme.BEARER,
+                duration(auth, "token-ttl", "5m"), Map.copyOf(groups),
+                anonymous(auth, "mirrored", "pull"), anonymous(auth, "private", "none"), List.copyOf(rules));
+    }
+
+    /** A rule's list of users, {@code @group}s (which must exist) and {@code *}. */
+    private static List<String> principals(Config rule, String action, Map<String, List<String>> groups) {
+        List<String> names = rule.get(action).asList(String.class).orElse(List.of());
+        for (String name : names) {
+            if (name.startsWith("@") && !groups.containsKey(name.substring(1))) {
+                throw new IllegalArgumentException(rule.get(action).key() + ": no group " + name.substring(1)
+                        + " in auth.groups");
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private static boolean anonymous(Config auth, String kind, String fallback) {
+        String value = auth.get("anonymous").get(kind).asString().orElse(fallback);
+        if (!value.equals("pull") && !value.equals("none")) {
+            throw new IllegalArgumentException("auth.anonymous." + kind + " must be pull or none, not " + value);
+        }
+        return value.equals("pull");
+    }
+
+    private static int positive(Config node, String key, int fallback) {
+        int value = node.get(key).asInt().orElse(fallback);
+        if (value < 1) {
+            throw new IllegalArgumentException(node.get(key).key() + " must be at least 1");
+        }
+        return value;
+    }
+
+    /** A file named by the configuration, which berth must be able to read at start. */
+    private static Path readable(Config node, String file) {
+        Path path = Path.of(file);
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException(node.key() + ": cannot read " + path.toAbsolutePath());
+        }
+        return path;
     }
 
     /** A private glob that could match a cached name would let pushes land in (or read from) a mirror's cache. */
@@ -122,17 +197,6 @@ public final class ConfigLoader {
             return Files.readString(Path.of(file)).strip();
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot read password-file " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Fails on a key whose feature this version lacks and whose silent absence would be unsafe (serving without the
-     * authentication or encryption the operator asked for).
-     */
-    private static void refuseUnavailable(Config root, String key, String feature) {
-        if (root.get(key).exists()) {
-            throw new IllegalArgumentException(key + ": " + feature + " is not available in this version of berth;"
-                    + " remove the key to serve without it");
         }
     }
 

@@ -48,8 +48,10 @@ class ConfigLoaderTest {
         assertTrue(fails("storage: {rooot: /x}").contains("storage.rooot"));
         assertTrue(fails("server: {port: 70000}").contains("server.port"));
         assertTrue(fails("storage: {upload-timeout: soon}").contains("storage.upload-timeout"));
-        assertTrue(fails("server: {tls: {cert: /c.pem, key: /k.pem}}").contains("TLS is not available"));
-        assertTrue(fails("auth: {htpasswd: etc/htpasswd}").contains("authentication is not available"));
+        assertTrue(fails("server: {tls: {cert: /nonexistent/c.pem, key: /nonexistent/k.pem}}")
+                .contains("server.tls.cert: cannot read"));
+        assertTrue(fails("server: {tls: {cert: /c.pem}}").contains("both cert and key"));
+        assertTrue(fails("limits: {max-requests: 0}").contains("limits.max-requests"));
         assertTrue(fails("mirror: {upstreams: [{url: 'http://x'}]}").contains("registry"));
     }
 
@@ -77,6 +79,36 @@ class ConfigLoaderTest {
         assertTrue(fails(upstream + "private: {repositories: ['d*']}").contains("docker.io/"));
         assertEquals(2, ConfigLoader.fromYaml(upstream + "private: {repositories: ['team/*', 'alice']}")
                 .privateRepos().repositories().size());
+    }
+
+    @Test
+    void authSection() {
+        BerthConfig.Auth none = ConfigLoader.defaults().auth();
+        assertFalse(none.enabled());
+        assertEquals(BerthConfig.Scheme.BEARER, none.scheme());
+        assertTrue(none.anonymousPullsMirrored());
+        assertFalse(none.anonymousPullsPrivate());
+        BerthConfig.Auth auth = ConfigLoader.fromYaml("""
+                auth:
+                  htpasswd: etc/htpasswd
+                  scheme: basic
+                  token-ttl: 2m
+                  groups: {devs: [alice, bob]}
+                  anonymous: {mirrored: none, private: pull}
+                  rules:
+                    - {repositories: ['team/*'], pull: ['*'], push: ['@devs'], delete: [alice]}
+                """).auth();
+        assertTrue(auth.enabled());
+        assertEquals(BerthConfig.Scheme.BASIC, auth.scheme());
+        assertEquals(Duration.ofMinutes(2), auth.tokenTtl());
+        assertEquals(java.util.List.of("alice", "bob"), auth.groups().get("devs"));
+        assertFalse(auth.anonymousPullsMirrored());
+        assertTrue(auth.anonymousPullsPrivate());
+        assertEquals(java.util.List.of("@devs"), auth.rules().getFirst().push());
+        assertTrue(fails("auth: {scheme: digest}").contains("auth.scheme"));
+        assertTrue(fails("auth: {anonymous: {private: yes}}").contains("auth.anonymous.private"));
+        assertTrue(fails("auth: {rules: [{repositories: [a], push: ['@ops']}]}").contains("no group ops"));
+        assertTrue(fails("auth: {rules: [{pull: ['*']}]}").contains("repositories"));
     }
 
     @Test
