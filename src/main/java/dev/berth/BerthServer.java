@@ -1,5 +1,7 @@
 package dev.berth;
 
+import dev.berth.auth.Accounts;
+import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.RegistryApi;
 import dev.berth.mirror.RepositoryRouter;
@@ -10,6 +12,7 @@ import io.helidon.webserver.WebServer;
 import java.lang.System.Logger;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +45,9 @@ public final class BerthServer implements AutoCloseable {
         OkHttpClient upstreamConnections = new OkHttpClient();
         RepositoryRouter router = new RepositoryRouter(config, registry,
                 upstream -> new UpstreamClient(upstream, upstreamConnections, clock), clock);
-        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes());
+        Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
+        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(),
+                accounts(config.auth()), tokens);
 
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
@@ -65,6 +70,13 @@ public final class BerthServer implements AutoCloseable {
         LOG.log(Logger.Level.INFO, "berth listening on " + config.server().host() + ":" + server.port()
                 + " (plain HTTP), data in " + storage.root() + ", " + describeMirror(config));
         return berth;
+    }
+
+    private static Optional<Accounts> accounts(BerthConfig.Auth auth) {
+        if (auth.htpasswd().isPresent()) {
+            throw new IllegalStateException("accounts from auth.htpasswd are not wired in yet");
+        }
+        return Optional.empty();
     }
 
     private static String describeMirror(BerthConfig config) {

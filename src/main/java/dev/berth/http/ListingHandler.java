@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** The listings: {@code /v2/_catalog}, {@code /v2/<name>/tags/list} and {@code /v2/<name>/referrers/<digest>}. */
 final class ListingHandler {
@@ -21,9 +22,11 @@ final class ListingHandler {
         this.registry = registry;
     }
 
-    void catalog(ServerRequest req, ServerResponse res) {
+    /** The catalog, listing only the repositories {@code visible} accepts (those the caller may pull). */
+    void catalog(ServerRequest req, ServerResponse res, Predicate<String> visible) {
         Pagination pagination = Pagination.of(req);
-        List<String> page = pagination.page(registry.catalog(), "/v2/_catalog", res);
+        List<String> names = registry.catalog().stream().filter(visible).toList();
+        List<String> page = pagination.page(names, "/v2/_catalog", res);
         Json.send(res, Map.of("repositories", page));
     }
 

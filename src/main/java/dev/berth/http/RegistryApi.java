@@ -1,5 +1,9 @@
 package dev.berth.http;
 
+import dev.berth.auth.Accounts;
+import dev.berth.auth.Action;
+import dev.berth.auth.Tokens;
+import dev.berth.config.BerthConfig;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.Registry;
@@ -15,6 +19,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Map;
+import java.util.Optional;
 
 /** The OCI distribution API under {@code /v2}: parses the path into a {@link Route} and hands it to its handler. */
 public final class RegistryApi implements HttpService {
@@ -27,18 +32,30 @@ public final class RegistryApi implements HttpService {
     private final ListingHandler listings;
 
     private final Registry registry;
+    private final AccessControl access;
+    private final TokenEndpoint tokenEndpoint;
 
-    public RegistryApi(Registry registry, int maxManifestBytes) {
+    /**
+     * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code accounts} checks passwords and
+     * {@code tokens} signs the tokens of berth's token endpoint.
+     */
+    public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, Optional<Accounts> accounts,
+                       Tokens tokens) {
         this.registry = registry;
+        this.access = new AccessControl(auth, accounts, tokens, registry);
+        this.tokenEndpoint = auth.enabled() ? new TokenEndpoint(access, tokens) : null;
         this.manifests = new ManifestHandler(maxManifestBytes);
         this.blobs = new BlobHandler();
-        this.uploads = new UploadHandler(registry);
+        this.uploads = new UploadHandler();
         this.listings = new ListingHandler(registry);
     }
 
-    /** Registers the API and its error mapping on {@code routing}. */
+    /** Registers the API, the token endpoint when authentication is on, and the error mapping on {@code routing}. */
     public void register(HttpRouting.Builder routing) {
         routing.register("/v2", this);
+        if (tokenEndpoint != null) {
+            routing.register("/auth", tokenEndpoint);
+        }
         routing.error(RegistryException.class, ErrorResponses::send);
         routing.error(Exception.class, ErrorResponses::sendUnexpected);
     }
@@ -57,18 +74,21 @@ public final class RegistryApi implements HttpService {
         res.header(API_VERSION);
         Method method = req.prologue().method();
         Route route = OciPath.parse(req.path().absolute().rawPath());
+        Caller caller = access.authenticate(req);
         if (route instanceof Route.Base) {
+            access.requireCredentials(req, caller);
             base(method, res);
             return;
         }
         if (route instanceof Route.Catalog) {
             only(method, Method.GET);
-            listings.catalog(req, res);
+            listings.catalog(req, res, name -> access.canPull(caller, name));
             return;
         }
         Route.Named named = (Route.Named) route;
         // containerd names the registry it mirrors in ?ns=; the router decides where the name lives.
         Repository repository = registry.repository(named.name(), Requests.query(req, "ns"));
+        access.authorize(req, caller, named.name(), repository, actionOf(method));
         switch (named) {
             case Route.Tags tags -> {
                 only(method, Method.GET);
@@ -100,7 +120,7 @@ public final class RegistryApi implements HttpService {
             }
             case Route.UploadStart start -> {
                 only(method, Method.POST);
-                uploads.start(start, repository, req, res);
+                uploads.start(start, repository, from -> access.mountSource(caller, from), req, res);
             }
             case Route.Upload upload -> {
                 if (method == Method.PATCH) {
@@ -115,6 +135,14 @@ public final class RegistryApi implements HttpService {
                 }
             }
         }
+    }
+
+    /** What a method does to a repository: reads pull, deletes delete, everything else writes. */
+    private static Action actionOf(Method method) {
+        if (method == Method.GET || method == Method.HEAD) {
+            return Action.PULL;
+        }
+        return method == Method.DELETE ? Action.DELETE : Action.PUSH;
     }
 
     private static void base(Method method, ServerResponse res) {

@@ -2,7 +2,6 @@ package dev.berth.http;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
-import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import dev.berth.registry.Uploads;
 import io.helidon.http.HeaderNames;
@@ -10,23 +9,24 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** {@code /v2/<name>/blobs/uploads/[<id>]}: start (with mount and monolithic forms), PATCH, PUT, GET, DELETE. */
 final class UploadHandler {
     private static final String UPLOAD_UUID = "Docker-Upload-UUID";
 
-    private final Registry registry;
-
-    UploadHandler(Registry registry) {
-        this.registry = registry;
-    }
-
-    void start(Route.UploadStart route, Repository repository, ServerRequest req, ServerResponse res) {
+    /**
+     * Starts an upload. {@code mountSource} gives the repository a {@code from} parameter names when the caller may
+     * pull from it; a mount the caller may not read from becomes an ordinary upload, as in distribution.
+     */
+    void start(Route.UploadStart route, Repository repository, Function<RepoName, Optional<Repository>> mountSource,
+               ServerRequest req, ServerResponse res) {
         Optional<String> mount = Requests.query(req, "mount");
         Optional<String> from = Requests.query(req, "from");
         if (mount.isPresent() && from.isPresent()) {
             Digest digest = Digest.parse(mount.get());
-            if (repository.mountBlob(digest, registry.repository(RepoName.of(from.get()), Optional.empty()))) {
+            Optional<Repository> source = mountSource.apply(RepoName.of(from.get()));
+            if (source.isPresent() && repository.mountBlob(digest, source.get())) {
                 created(route.name(), digest, res);
                 return;
             }

@@ -57,6 +57,11 @@ final class PullThroughRepository implements Repository {
     }
 
     @Override
+    public boolean isMirror() {
+        return true;
+    }
+
+    @Override
     public Optional<Long> blobSize(Digest digest) {
         Optional<Long> cached = cache.repository().blobSize(digest);
         if (cached.isPresent()) {

@@ -40,6 +40,11 @@ final class LocalRepository implements Repository, RepositoryCache {
     }
 
     @Override
+    public boolean isMirror() {
+        return false;
+    }
+
+    @Override
     public Optional<Long> blobSize(Digest digest) {
         return storage.stat(Paths.layerLink(name, digest)).isPresent() ? blobs.size(digest) : Optional.empty();
     }

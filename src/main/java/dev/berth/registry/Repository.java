@@ -15,6 +15,9 @@ import java.util.Optional;
 public interface Repository {
     RepoName name();
 
+    /** Whether this is a read-only copy of an upstream's repository rather than one pushed to berth. */
+    boolean isMirror();
+
     /** The size of a blob reachable through this repository. */
     Optional<Long> blobSize(Digest digest);
 

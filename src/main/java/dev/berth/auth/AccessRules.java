@@ -1,0 +1,81 @@
+package dev.berth.auth;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.oci.NameGlob;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who may do what with which repository. Anonymous users may only pull, where {@code auth.anonymous} allows it. An
+ * authenticated user gets what the first rule matching the repository's name grants (plus what anonymous users may);
+ * where no rule matches, every authenticated user may do everything. Mirrored repositories stay read-only whatever
+ * is granted here: the mirror refuses writes itself, with a message that says where to push instead. Without
+ * {@code auth.htpasswd}, everyone may do everything.
+ */
+public final class AccessRules {
+    private static final Set<Action> EVERYTHING = EnumSet.allOf(Action.class);
+
+    private final BerthConfig.Auth config;
+    private final List<CompiledRule> rules;
+
+    public AccessRules(BerthConfig.Auth config) {
+        this.config = config;
+        this.rules = config.rules().stream().map(CompiledRule::new).toList();
+    }
+
+    /** The actions {@code who} may take on the repository stored as {@code repository}. */
+    public Set<Action> allowed(Principal who, String repository, boolean mirrored) {
+        if (!config.enabled()) {
+            return EVERYTHING;
+        }
+        Set<Action> allowed = EnumSet.noneOf(Action.class);
+        if (mirrored ? config.anonymousPullsMirrored() : config.anonymousPullsPrivate()) {
+            allowed.add(Action.PULL);
+        }
+        if (who.user().isPresent()) {
+            String user = who.user().get();
+            rules.stream().filter(rule -> rule.matches(repository)).findFirst().ifPresentOrElse(
+                    rule -> allowed.addAll(rule.grants(user, config.groups())),
+                    () -> allowed.addAll(EVERYTHING));
+        }
+        return allowed;
+    }
+
+    /** Whether {@code who} may take {@code action}. */
+    public boolean allows(Principal who, String repository, boolean mirrored, Action action) {
+        return allowed(who, repository, mirrored).contains(action);
+    }
+
+    /** One configured rule with its globs compiled. */
+    private record CompiledRule(List<NameGlob> globs, BerthConfig.Rule rule) {
+        CompiledRule(BerthConfig.Rule rule) {
+            this(rule.repositories().stream().map(NameGlob::of).toList(), rule);
+        }
+
+        boolean matches(String repository) {
+            return globs.stream().anyMatch(g -> g.matches(repository));
+        }
+
+        Set<Action> grants(String user, Map<String, List<String>> groups) {
+            Set<Action> granted = EnumSet.noneOf(Action.class);
+            if (names(rule.pull(), user, groups)) {
+                granted.add(Action.PULL);
+            }
+            if (names(rule.push(), user, groups)) {
+                granted.add(Action.PUSH);
+            }
+            if (names(rule.delete(), user, groups)) {
+                granted.add(Action.DELETE);
+            }
+            return granted;
+        }
+
+        /** Whether a rule's list names the user: directly, by {@code *}, or through {@code @group}. */
+        private static boolean names(List<String> entries, String user, Map<String, List<String>> groups) {
+            return entries.stream().anyMatch(entry -> entry.equals("*") || entry.equals(user)
+                    || (entry.startsWith("@") && groups.getOrDefault(entry.substring(1), List.of()).contains(user)));
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.berth.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Short-lived tokens of the Docker token flow, as JWTs signed with HMAC-SHA256 under a key made at start. Only this
+ * process checks them, so the key never leaves it; after a restart clients simply fetch new tokens, as they do when
+ * one expires.
+ */
+public final class Tokens {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+    private static final String HEADER = ENCODER.encodeToString(
+            "{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    private static final String ISSUER = "berth";
+
+    private final byte[] key = new byte[32];
+    private final String service;
+    private final Duration ttl;
+    private final Clock clock;
+
+    public Tokens(String service, Duration ttl, Clock clock) {
+        new SecureRandom().nextBytes(key);
+        this.service = service;
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    /** The service name in challenges and tokens. */
+    public String service() {
+        return service;
+    }
+
+    /** A token for {@code who} granting {@code access}. */
+    public IssuedToken issue(Principal who, List<Scope> access) {
+        Instant now = clock.instant();
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("iss", ISSUER);
+        claims.put("sub", who.user().orElse(""));
+        claims.put("aud", service);
+        claims.put("iat", now.getEpochSecond());
+        claims.put("nbf", now.getEpochSecond());
+        claims.put("exp", now.plus(ttl).getEpochSecond());
+        claims.put("jti", UUID.randomUUID().toString());
+        claims.put("access", access.stream().map(s -> Map.of("type", "repository", "name", s.repository(),
+                "actions", s.actions().stream().sorted().map(Action::scopeName).toList())).toList());
+        try {
+            String payload = ENCODER.encodeToString(JSON.writeValueAsBytes(claims));
+            String signed = HEADER + "." + payload;
+            return new IssuedToken(signed + "." + sign(signed), ttl, now);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write token claims", e);
+        }
+    }
+
+    /** What {@code token} grants, when it is one of ours, for this service, and not expired. */
+    public Optional<VerifiedToken> verify(String token) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3 || !parts[0].equals(HEADER)) {
+            return Optional.empty();
+        }
+        byte[] expected = sign(parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, parts[2].getBytes(StandardCharsets.US_ASCII))) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode claims = JSON.readTree(DECODER.decode(parts[1]));
+            long now = clock.instant().getEpochSecond();
+            if (!ISSUER.equals(claims.path("iss").asText()) || !service.equals(claims.path("aud").asText())
+                    || now >= claims.path("exp").asLong(0) || now < claims.path("nbf").asLong(Long.MAX_VALUE)) {
+                return Optional.empty();
+            }
+            String subject = claims.path("sub").asText("");
+            Principal who = subject.isEmpty() ? Principal.ANONYMOUS : Principal.user(subject);
+            return Optional.of(new VerifiedToken(who, access(claims.path("access"))));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<Scope> access(JsonNode list) {
+        List<Scope> scopes = new ArrayList<>();
+        for (JsonNode entry : list) {
+            Set<Action> actions = EnumSet.noneOf(Action.class);
+            entry.path("actions").forEach(a -> Action.fromScopeName(a.asText()).ifPresent(actions::add));
+            scopes.add(new Scope(entry.path("name").asText(), actions));
+        }
+        return scopes;
+    }
+
+    private String sign(String content) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return ENCODER.encodeToString(mac.doFinal(content.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.berth.http;
+
+import dev.berth.auth.AccessRules;
+import dev.berth.auth.Accounts;
+import dev.berth.auth.Action;
+import dev.berth.auth.LoginThrottle;
+import dev.berth.auth.Principal;
+import dev.berth.auth.Scope;
+import dev.berth.auth.Tokens;
+import dev.berth.auth.VerifiedToken;
+import dev.berth.config.BerthConfig;
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import dev.berth.oci.RepoName;
+import dev.berth.registry.Registry;
+import dev.berth.registry.Repository;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Authentication and authorization of API requests: who the caller is (Basic credentials, a token from berth's
+ * token endpoint, or nobody), and whether the access rules and the token's scope let it do what it asks. Without
+ * {@code auth.htpasswd} it lets everything through.
+ */
+final class AccessControl {
+    private final BerthConfig.Auth config;
+    private final Optional<Accounts> accounts;
+    private final AccessRules rules;
+    private final Tokens tokens;
+    private final LoginThrottle throttle;
+    private final Challenge challenge;
+    private final Registry registry;
+
+    AccessControl(BerthConfig.Auth config, Optional<Accounts> accounts, Tokens tokens, Registry registry) {
+        this.config = config;
+        this.accounts = accounts;
+        this.rules = new AccessRules(config);
+        this.tokens = tokens;
+        this.throttle = new LoginThrottle();
+        this.challenge = new Challenge(config.scheme(), tokens.service());
+        this.registry = registry;
+    }
+
+    /** Who sent {@code req}; wrong credentials or a bad token are a 401 with a challenge. */
+    Caller authenticate(ServerRequest req) {
+        if (!config.enabled()) {
+            return Caller.ANONYMOUS;
+        }
+        Optional<String> header = req.headers().first(HeaderNames.AUTHORIZATION);
+        if (header.isEmpty()) {
+            return Caller.ANONYMOUS;
+        }
+        String value = header.get().trim();
+        Caller caller;
+        if (startsWithIgnoringCase(value, "Bearer ")) {
+            VerifiedToken token = tokens.verify(value.substring(7).trim()).orElseThrow(() ->
+                    challenge.unauthorized(req, "the token is invalid or has expired", Optional.empty(), true));
+            caller = new Caller(token.principal(), Optional.of(token));
+        } else if (startsWithIgnoringCase(value, "Basic ")) {
+            caller = new Caller(loginBasic(req, value.substring(6).trim()), Optional.empty());
+        } else {
+            throw challenge.unauthorized(req, "unsupported Authorization scheme", Optional.empty(), false);
+        }
+        caller.principal().user().ifPresent(user -> RequestUser.set(req, user));
+        return caller;
+    }
+
+    /** The user whose Basic credentials these are; a 401 when they are wrong. */
+    Principal loginBasic(ServerRequest req, String basicCredentials) {
+        String text;
+        try {
+            text = new String(Base64.getDecoder().decode(basicCredentials), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw challenge.unauthorized(req, "malformed Basic credentials", Optional.empty(), false);
+        }
+        int colon = text.indexOf(':');
+        if (colon < 0) {
+            throw challenge.unauthorized(req, "malformed Basic credentials", Optional.empty(), false);
+        }
+        return login(req, text.substring(0, colon), text.substring(colon + 1));
+    }
+
+    /** The user, when {@code password} is theirs; a 401 otherwise, after a delay when a client keeps failing. */
+    Principal login(ServerRequest req, String user, String password) {
+        String client = req.remotePeer().host();
+        Duration delay = throttle.delayFor(client);
+        if (!delay.isZero()) {
+            try {
+                // The request's own virtual thread waits: a guesser's next answer comes later, nobody else's does.
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (accounts.isPresent() && accounts.get().verify(user, password)) {
+            throttle.succeeded(client);
+            return Principal.user(user);
+        }
+        throttle.failed(client);
+        throw challenge.unauthorized(req, "wrong user name or password", Optional.empty(), false);
+    }
+
+    /** {@code GET /v2/}: with authentication on, it answers 200 only to a caller with credentials or a token. */
+    void requireCredentials(ServerRequest req, Caller caller) {
+        if (config.enabled() && !caller.presentedCredentials()) {
+            throw challenge.unauthorized(req, "authentication required", Optional.empty(), false);
+        }
+    }
+
+    /**
+     * Checks that {@code caller} may take {@code action} on {@code repository}, which the request named
+     * {@code requested}: a 401 with a challenge when logging in (or a token with a wider scope) could help, else a
+     * 403 DENIED.
+     */
+    void authorize(ServerRequest req, Caller caller, RepoName requested, Repository repository, Action action) {
+        Set<Action> allowed = rules.allowed(caller.principal(), repository.name().value(), repository.isMirror());
+        boolean scoped = caller.token().map(t -> t.grants(requested.value(), action)).orElse(true);
+        if (allowed.contains(action) && scoped) {
+            return;
+        }
+        if (caller.principal().isAnonymous() || (allowed.contains(action) && !scoped)) {
+            Set<Action> wanted = action == Action.PUSH ? EnumSet.of(Action.PULL, Action.PUSH) : EnumSet.of(action);
+            throw challenge.unauthorized(req, "authentication required to " + action.scopeName() + " " + requested,
+                    Optional.of(new Scope(requested.value(), wanted)), false);
+        }
+        throw new RegistryException(OciError.DENIED, caller.principal().user().get()
+                + " may not " + action.scopeName() + " " + requested);
+    }
+
+    /** Whether {@code caller} may pull the repository stored as {@code name} (for the catalog). */
+    boolean canPull(Caller caller, String name) {
+        if (!RepoName.isValid(name)) {
+            return false;
+        }
+        Repository repository = registry.repository(RepoName.of(name), Optional.empty());
+        return rules.allows(caller.principal(), repository.name().value(), repository.isMirror(), Action.PULL);
+    }
+
+    /** The source of a cross-repository mount, when {@code caller} may pull from it. */
+    Optional<Repository> mountSource(Caller caller, RepoName from) {
+        Repository source = registry.repository(from, Optional.empty());
+        boolean allowed = rules.allows(caller.principal(), source.name().value(), source.isMirror(), Action.PULL)
+                && caller.token().map(t -> t.grants(from.value(), Action.PULL)).orElse(true);
+        return allowed ? Optional.of(source) : Optional.empty();
+    }
+
+    /** What a token for {@code who} asking for {@code requested} may grant: each scope cut to what the rules allow. */
+    List<Scope> grant(Principal who, List<Scope> requested) {
+        return requested.stream().filter(s -> RepoName.isValid(s.repository())).map(s -> {
+            Repository repository = registry.repository(RepoName.of(s.repository()), Optional.empty());
+            Set<Action> actions = EnumSet.noneOf(Action.class);
+            actions.addAll(s.actions());
+            actions.retainAll(rules.allowed(who, repository.name().value(), repository.isMirror()));
+            return new Scope(s.repository(), actions);
+        }).filter(s -> !s.actions().isEmpty()).toList();
+    }
+
+    private static boolean startsWithIgnoringCase(String value, String prefix) {
+        return value.regionMatches(true, 0, prefix, 0, prefix.length());
+    }
+}

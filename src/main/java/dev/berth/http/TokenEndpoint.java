@@ -1,0 +1,98 @@
+package dev.berth.http;
+
+import dev.berth.auth.IssuedToken;
+import dev.berth.auth.Principal;
+import dev.berth.auth.Scope;
+import dev.berth.auth.Tokens;
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code /auth/token}, the token endpoint of the Docker token flow: {@code GET} with Basic credentials (or none, for
+ * an anonymous token) as docker and skopeo call it, and the OAuth2 password grant by {@code POST} as containerd does.
+ * The token grants each requested scope cut down to what the access rules allow.
+ */
+final class TokenEndpoint implements HttpService {
+    private static final int MAX_FORM = 16 * 1024;
+
+    private final AccessControl access;
+    private final Tokens tokens;
+
+    TokenEndpoint(AccessControl access, Tokens tokens) {
+        this.access = access;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/token", this::get);
+        rules.post("/token", this::post);
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        Principal who = req.headers().first(HeaderNames.AUTHORIZATION)
+                .filter(v -> v.regionMatches(true, 0, "Basic ", 0, 6))
+                .map(v -> access.loginBasic(req, v.substring(6).trim()))
+                .orElse(Principal.ANONYMOUS);
+        List<String> scopes = req.query().contains("scope") ? req.query().all("scope") : List.of();
+        send(res, who, scopes);
+    }
+
+    private void post(ServerRequest req, ServerResponse res) {
+        Map<String, List<String>> form = form(Requests.body(req, MAX_FORM, "token request"));
+        String grant = first(form, "grant_type").orElse("");
+        if (!grant.equals("password")) {
+            throw new RegistryException(OciError.UNSUPPORTED, "grant_type " + grant + " is not supported; use"
+                    + " password, or GET with Basic credentials");
+        }
+        Principal who = access.login(req, first(form, "username").orElse(""), first(form, "password").orElse(""));
+        send(res, who, form.getOrDefault("scope", List.of()));
+    }
+
+    private void send(ServerResponse res, Principal who, List<String> scopes) {
+        IssuedToken issued = tokens.issue(who, access.grant(who, Scope.parse(scopes)));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("token", issued.token());
+        body.put("access_token", issued.token());
+        body.put("expires_in", issued.expiresIn().toSeconds());
+        body.put("issued_at", issued.issuedAt().toString());
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Json.send(res, Status.OK_200, "application/json", body);
+    }
+
+    private static Map<String, List<String>> form(byte[] body) {
+        Map<String, List<String>> form = new HashMap<>();
+        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            try {
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                form.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            } catch (IllegalArgumentException e) {
+                throw new RegistryException(OciError.UNSUPPORTED, "the form body is not URL-encoded");
+            }
+        }
+        return form;
+    }
+
+    private static Optional<String> first(Map<String, List<String>> form, String name) {
+        return Optional.ofNullable(form.get(name)).filter(v -> !v.isEmpty()).map(List::getFirst);
+    }
+}
