@@ -35,6 +35,12 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return records.stream().filter(r -> r.getLevel().equals(level)).map(LogRecord::getMessage).toList();
     }
 
+    /** Everything logged, formatted as a log file would show it, with any exception's messages and stack. */
+    public synchronized String text() {
+        java.util.logging.SimpleFormatter formatter = new java.util.logging.SimpleFormatter();
+        return records.stream().map(formatter::format).collect(java.util.stream.Collectors.joining());
+    }
+
     @Override
     public void flush() {
     }

@@ -12,16 +12,42 @@ import java.net.http.HttpResponse;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /** A plain HTTP client for the registry API, with the few push helpers tests keep needing. */
 public final class TestClient {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
+    private final Optional<String> authorization;
 
     public TestClient(URI base) {
+        this(base, Optional.empty());
+    }
+
+    private TestClient(URI base, Optional<String> authorization) {
         this.base = base;
+        this.authorization = authorization;
+    }
+
+    /** The same client sending {@code Authorization: value} with every request. */
+    public TestClient withAuthorization(String value) {
+        return new TestClient(base, Optional.of(value));
+    }
+
+    /** The same client sending Basic credentials with every request. */
+    public TestClient withBasic(String user, String password) {
+        return withAuthorization("Basic " + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path));
+        authorization.ifPresent(value -> b.header("Authorization", value));
+        return b;
     }
 
     public URI base() {
@@ -30,7 +56,7 @@ public final class TestClient {
 
     /** Sends {@code method path} with {@code body} (may be null) and header name/value pairs. */
     public HttpResponse<byte[]> send(String method, String path, byte[] body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = request(path).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         for (int i = 0; i < headers.length; i += 2) {
@@ -52,7 +78,7 @@ public final class TestClient {
 
     /** GETs {@code path} and hands over the body as a stream once the headers are in, to read as it arrives. */
     public HttpResponse<InputStream> stream(String path) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).build();
+        HttpRequest request = request(path).timeout(Duration.ofSeconds(60)).build();
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
@@ -87,7 +113,7 @@ public final class TestClient {
         HttpResponse<byte[]> started = send("POST", "/v2/" + repo + "/blobs/uploads/", null);
         assertEquals(202, started.statusCode(), () -> "upload start failed: " + new String(started.body()));
         MessageDigest sha256 = sha256();
-        HttpRequest patch = HttpRequest.newBuilder(base.resolve(location(started))).timeout(Duration.ofMinutes(5))
+        HttpRequest patch = request(location(started)).timeout(Duration.ofMinutes(5))
                 .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> new DigestInputStream(content, sha256)))
                 .header("Content-Type", "application/octet-stream")
                 .build();
