@@ -35,6 +35,11 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return records.stream().filter(r -> r.getLevel().equals(level)).map(LogRecord::getMessage).toList();
     }
 
+    /** Every message logged, in order. */
+    public synchronized List<String> messages() {
+        return records.stream().map(LogRecord::getMessage).toList();
+    }
+
     @Override
     public void flush() {
     }
