@@ -1,6 +1,6 @@
 package dev.berth;
 
-import dev.berth.auth.Accounts;
+import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.RegistryApi;
@@ -47,7 +47,7 @@ public final class BerthServer implements AutoCloseable {
                 upstream -> new UpstreamClient(upstream, upstreamConnections, clock), clock);
         Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(),
-                accounts(config.auth()), tokens);
+                config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock)), tokens);
 
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
@@ -70,13 +70,6 @@ public final class BerthServer implements AutoCloseable {
         LOG.log(Logger.Level.INFO, "berth listening on " + config.server().host() + ":" + server.port()
                 + " (plain HTTP), data in " + storage.root() + ", " + describeMirror(config));
         return berth;
-    }
-
-    private static Optional<Accounts> accounts(BerthConfig.Auth auth) {
-        if (auth.htpasswd().isPresent()) {
-            throw new IllegalStateException("accounts from auth.htpasswd are not wired in yet");
-        }
-        return Optional.empty();
     }
 
     private static String describeMirror(BerthConfig config) {

@@ -1,10 +1,13 @@
 package dev.berth;
 
+import dev.berth.cli.PasswdCommand;
+import dev.berth.cli.PasswordInput;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The command line: {@code berth [--config FILE] [SUBCOMMAND ...]}; without a subcommand berth serves. */
 public final class Main {
@@ -33,17 +36,29 @@ public final class Main {
             return;
         }
         if (!rest.isEmpty()) {
+            if (rest.getFirst().equals(PasswdCommand.NAME)) {
+                System.exit(new PasswdCommand(config.auth().htpasswd(), Optional.ofNullable(configFile),
+                        PasswordInput.system(), System.err).run(rest.subList(1, rest.size())));
+            }
             System.err.println("berth: unknown subcommand: " + rest.getFirst());
             usage();
             System.exit(2);
         }
-        BerthServer.start(config);
+        try {
+            BerthServer.start(config);
+        } catch (IllegalArgumentException e) {
+            // A file the configuration names that cannot be used (htpasswd, TLS key): as bad as a bad key.
+            System.err.println("berth: " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     private static void usage() {
         System.err.println("""
                 usage: java -jar berth.jar [--config FILE] [SUBCOMMAND]
                   (no subcommand)   serve the registry API in the foreground
+                  passwd USER       set USER's password in the auth.htpasswd file: typed twice on a
+                                    terminal, else one line of standard input
                 """);
     }
 }

@@ -166,9 +166,9 @@ class AuthApiTest {
     void theCatalogListsOnlyWhatTheCallerMayPull() throws IOException {
         RunningBerth berth = start(RULES);
         TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
-        alice.pushBlob("team-a/app", TestData.bytes(10, 4));
-        alice.pushBlob("team-b/x", TestData.bytes(10, 5));
-        alice.pushBlob("open/tool", TestData.bytes(10, 6));
+        for (String name : List.of("team-a/app", "team-b/x", "open/tool")) {
+            alice.pushImage(name, "1", TestData.utf8("{}"), TestData.bytes(10, name.length()));
+        }
 
         assertEquals(List.of("open/tool", "team-a/app", "team-b/x"), catalog(alice));
         assertEquals(List.of("open/tool", "team-b/x"), catalog(berth.client().withBasic("bob", BOB_PASSWORD)));

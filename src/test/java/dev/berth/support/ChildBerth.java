@@ -44,9 +44,7 @@ public final class ChildBerth implements AutoCloseable {
         Path config = Files.createTempFile("berth", ".yaml");
         Files.writeString(config, "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n" + extraYaml);
         List<String> command = new ArrayList<>(prefix);
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", classpath(), "dev.berth.Main", "--config", config.toString()));
+        command.addAll(mainCommand(List.of(jvmOptions), List.of("--config", config.toString())));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         StringBuffer output = new StringBuffer();
         CompletableFuture<Integer> port = new CompletableFuture<>();
@@ -58,6 +56,16 @@ public final class ChildBerth implements AutoCloseable {
             Files.deleteIfExists(config);
             throw new IllegalStateException("berth did not start: " + output, e);
         }
+    }
+
+    /** The command that runs berth's Main in a new JVM, this one's java, with the compiled classes. */
+    public static List<String> mainCommand(List<String> jvmOptions, List<String> arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath(), "dev.berth.Main"));
+        command.addAll(arguments);
+        return command;
     }
 
     private static void pump(Process process, StringBuffer output, CompletableFuture<Integer> port) {

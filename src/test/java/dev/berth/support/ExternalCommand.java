@@ -2,6 +2,7 @@ package dev.berth.support;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,12 +26,19 @@ public final class ExternalCommand {
 
     /** Runs {@code command} with stdin closed; fails the test if it has not exited within {@code timeout}. */
     public static Result run(List<String> command, Duration timeout) {
+        return run(command, new byte[0], timeout);
+    }
+
+    /** Runs {@code command} with {@code stdin} as its standard input, then closed; fails the test as above. */
+    public static Result run(List<String> command, byte[] stdin, Duration timeout) {
         try {
             Process process = new ProcessBuilder(command).start();
-            process.getOutputStream().close();
             // Drained concurrently so that neither stream can fill its pipe and stall the program.
             CompletableFuture<byte[]> stdout = drain(process.getInputStream());
             CompletableFuture<byte[]> stderr = drain(process.getErrorStream());
+            try (OutputStream input = process.getOutputStream()) {
+                input.write(stdin);
+            }
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor();
                 Assertions.fail(String.join(" ", command) + " did not finish within " + timeout);

@@ -6,6 +6,8 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.stream.Collectors;
 
 /** Collects what one logger (java.util.logging, which System.Logger writes to) logs while it is open. */
 public final class LogCapture extends Handler implements AutoCloseable {
@@ -35,10 +37,15 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return records.stream().filter(r -> r.getLevel().equals(level)).map(LogRecord::getMessage).toList();
     }
 
+    /** Every message logged, in order. */
+    public synchronized List<String> messages() {
+        return records.stream().map(LogRecord::getMessage).toList();
+    }
+
     /** Everything logged, formatted as a log file would show it, with any exception's messages and stack. */
     public synchronized String text() {
-        java.util.logging.SimpleFormatter formatter = new java.util.logging.SimpleFormatter();
-        return records.stream().map(formatter::format).collect(java.util.stream.Collectors.joining());
+        SimpleFormatter formatter = new SimpleFormatter();
+        return records.stream().map(formatter::format).collect(Collectors.joining());
     }
 
     @Override

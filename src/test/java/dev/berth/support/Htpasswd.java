@@ -1,0 +1,31 @@
+package dev.berth.support;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Apache's htpasswd (Debian's apache2-utils), which makes and checks the files that berth reads and writes. */
+public final class Htpasswd {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private Htpasswd() {
+    }
+
+    /** Runs {@code htpasswd ARGS}, failing the test unless it succeeds (and skipping it if htpasswd is missing). */
+    public static String run(String... args) {
+        return ExternalCommand.succeed(command(args), TIMEOUT).stdoutText();
+    }
+
+    /** Whether {@code htpasswd -v} accepts {@code password} as {@code user}'s in {@code file}. */
+    public static boolean verifies(Path file, String user, String password) {
+        return ExternalCommand.run(command("-v", "-b", file.toString(), user, password), TIMEOUT).exitCode() == 0;
+    }
+
+    private static List<String> command(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Tools.require("htpasswd", "apache2-utils").toString());
+        command.addAll(List.of(args));
+        return command;
+    }
+}
