@@ -1,6 +1,7 @@
 package dev.berth.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,8 @@ import dev.berth.support.ChildBerth;
 import dev.berth.support.Curl;
 import dev.berth.support.DistributionRegistry;
 import dev.berth.support.DockerDaemon;
+import dev.berth.support.ExternalCommand.Result;
+import dev.berth.support.Htpasswd;
 import dev.berth.support.NetworkNamespace;
 import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Image;
@@ -17,10 +20,13 @@ import dev.berth.support.Skopeo;
 import dev.berth.support.TarBuilder;
 import dev.berth.support.TestData;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +48,8 @@ import org.opentest4j.TestAbortedException;
 class DockerEngineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REPOSITORY = "library/busybox";
+    private static final String USER = "alice";
+    private static final String PASSWORD = "correct horse battery staple";
 
     @TempDir
     static Path work;
@@ -100,7 +108,7 @@ class DockerEngineTest {
             assertNotEquals(0, docker.tryDocker("pull", "busybox").exitCode(),
                     "pulled busybox from Docker Hub out of the namespace:\n" + docker.log());
             docker.docker("pull", image);
-            assertPulled(docker, image);
+            assertPulled(docker, image, image + "@" + busyboxManifest);
         }
     }
 
@@ -122,12 +130,7 @@ class DockerEngineTest {
     @Test
     @Order(3)
     void mirrorPullsBusyboxFromTheUpstreamThroughBerth(@TempDir Path dir) throws IOException {
-        String mirrorYaml = """
-                mirror:
-                  upstreams:
-                    - {registry: docker.io, url: '%s', default: true}
-                """.formatted(upstream.url());
-        try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), mirrorYaml)) {
+        try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), mirrorYaml())) {
             pullBusyboxThrough(berth, dir.resolve("docker"));
             // Asked of berth alone, with dockerd gone: the image is cached under the upstream's name.
             String catalogUrl = "http://127.0.0.1:" + berth.port() + "/v2/_catalog";
@@ -139,13 +142,91 @@ class DockerEngineTest {
         }
     }
 
+    /**
+     * With authentication on, as berth runs in front of people: {@code docker pull busybox} through the mirror still
+     * needs no login (docker follows the challenge to an anonymous token), while the private {@code team/app} takes
+     * a {@code docker login} to push and to pull, and is closed again after {@code docker logout}.
+     */
+    @Test
+    @Order(4)
+    void dockerLogsInToPushAndPullPrivateImagesWhileTheMirrorStaysAnonymous(@TempDir Path dir) throws IOException {
+        Path htpasswd = dir.resolve("htpasswd");
+        Htpasswd.run("-B", "-c", "-b", htpasswd.toString(), USER, PASSWORD);
+        String yaml = mirrorYaml() + """
+                private: {repositories: ['team/*']}
+                auth: {htpasswd: '%s'}
+                """.formatted(htpasswd);
+        try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), yaml)) {
+            String host = "127.0.0.1:" + berth.port();
+            Map<String, Object> settings = Map.of("registry-mirrors", List.of("http://" + host),
+                    "insecure-registries", List.of(host));
+            try (DockerDaemon docker = DockerDaemon.start(dir.resolve("docker"), namespace.prefix(), settings)) {
+                // Anonymous: dockerd takes the 401 on /v2/ to the realm and gets a token without credentials.
+                docker.docker("pull", "busybox");
+                assertPulled(docker, "busybox", "busybox@" + busyboxManifest);
+
+                // dockerd checks a login by GET /v2/ with a token fetched with the credentials.
+                assertUnauthorized(login(docker, host, PASSWORD + "-wrong"));
+                Result login = login(docker, host, PASSWORD);
+                assertEquals(0, login.exitCode(), login.stderr());
+                assertTrue(login.stdoutText().contains("Login Succeeded"), login.stdoutText());
+                // The CLI keeps the login in its config dir in the test's directory, not in a keyring or ~/.docker.
+                Path cliConfig = dir.resolve("docker/cli/config.json");
+                String loggedIn = Files.readString(cliConfig);
+                assertTrue(JSON.readTree(loggedIn).path("auths").path(host).has("auth"), loggedIn);
+
+                String app = host + "/team/app";
+                docker.docker("tag", "busybox", app + ":1");
+                String pushed = docker.docker("push", app + ":1");
+                Matcher digest = Pattern.compile("1: digest: (sha256:[0-9a-f]{64}) ").matcher(pushed);
+                assertTrue(digest.find(), pushed);
+                // With busybox untagged too the image is gone, so the pull fetches all of it from team/app.
+                docker.docker("rmi", app + ":1", "busybox");
+                docker.docker("pull", app + ":1");
+                assertPulled(docker, app + ":1", app + "@" + digest.group(1));
+
+                docker.docker("logout", host);
+                String loggedOut = Files.readString(cliConfig);
+                assertFalse(JSON.readTree(loggedOut).path("auths").has(host), loggedOut);
+                // Anonymous again: the token dockerd gets grants nothing on team/app, so berth answers 401.
+                assertUnauthorized(docker.tryDocker("pull", app + ":1"));
+                assertUnauthorized(docker.tryDocker("push", app + ":1"));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nberth's log:\n" + berth.output(), e);
+            }
+        }
+    }
+
+    /** {@code docker login HOST -u USER --password-stdin}, the way scripts log in. */
+    private static Result login(DockerDaemon docker, String host, String password) {
+        return docker.tryDocker(TestData.utf8(password + "\n"), "login", host, "-u", USER, "--password-stdin");
+    }
+
+    /**
+     * The command failed on berth's 401, as dockerd 20.10 words it for login, pull and push alike: the error's code
+     * and message ("Error response from daemon: ..." before it for login and pull).
+     */
+    private static void assertUnauthorized(Result result) {
+        assertNotEquals(0, result.exitCode(), result::stdoutText);
+        assertTrue(result.stderr().contains("unauthorized: authentication required"), result.stderr());
+    }
+
+    /** berth's mirror section: the upstream registry holding busybox as the default, standing in for Docker Hub. */
+    private static String mirrorYaml() {
+        return """
+                mirror:
+                  upstreams:
+                    - {registry: docker.io, url: '%s', default: true}
+                """.formatted(upstream.url());
+    }
+
     /** dockerd with berth as its registry mirror runs {@code docker pull busybox} and has the image. */
     private static void pullBusyboxThrough(ChildBerth berth, Path dir) throws IOException {
         String mirror = "http://127.0.0.1:" + berth.port();
         Map<String, Object> settings = Map.of("registry-mirrors", List.of(mirror));
         try (DockerDaemon docker = DockerDaemon.start(dir, namespace.prefix(), settings)) {
             docker.docker("pull", "busybox");
-            assertPulled(docker, "busybox");
+            assertPulled(docker, "busybox", "busybox@" + busyboxManifest);
         } catch (AssertionError e) {
             // The failure may well be berth's, so its log goes with dockerd's.
             throw new AssertionError(e.getMessage() + "\nberth's log:\n" + berth.output(), e);
@@ -173,12 +254,12 @@ class DockerEngineTest {
                 "docker://" + host + "/" + REPOSITORY + ":latest", "--format", "v2s2");
     }
 
-    /** dockerd has {@code name}, with busybox's config digest as its ID and its manifest's digest as repo digest. */
-    private static void assertPulled(DockerDaemon docker, String name) throws IOException {
+    /** dockerd has {@code name}, with busybox's config digest as its ID and {@code repoDigest} as its only one. */
+    private static void assertPulled(DockerDaemon docker, String name, String repoDigest) throws IOException {
         JsonNode image = JSON.readTree(docker.docker("image", "inspect", name)).path(0);
         assertEquals(busybox.config().digest(), image.path("Id").asText(), docker.log());
         List<String> repoDigests = new ArrayList<>();
         image.path("RepoDigests").forEach(digest -> repoDigests.add(digest.asText()));
-        assertEquals(List.of(name + "@" + busyboxManifest), repoDigests, docker.log());
+        assertEquals(List.of(repoDigest), repoDigests, docker.log());
     }
 }

@@ -96,14 +96,26 @@ public final class DockerDaemon implements AutoCloseable {
 
     /** Runs {@code docker ARGS...} against this daemon, whatever its exit code. */
     public Result tryDocker(String... args) {
+        return tryDocker(new byte[0], args);
+    }
+
+    /** Runs {@code docker ARGS...} with {@code stdin} as its input (a password), whatever its exit code. */
+    public Result tryDocker(byte[] stdin, String... args) {
         List<String> command = new ArrayList<>(cli);
         command.addAll(List.of(args));
-        return ExternalCommand.run(command, COMMAND_TIMEOUT);
+        // No PATH: the CLI would use a credential helper it finds there (docker-credential-pass or -secretservice,
+        // the user's keyring) rather than its config dir in workDir.
+        return ExternalCommand.run(command, Map.of("PATH", ""), stdin, COMMAND_TIMEOUT);
     }
 
     /** Runs {@code docker ARGS...}; fails the test with the CLI's stderr and dockerd's log unless it exits with 0. */
     public String docker(String... args) {
-        Result result = tryDocker(args);
+        return docker(new byte[0], args);
+    }
+
+    /** As {@link #docker(String...)}, with {@code stdin} as the CLI's input. */
+    public String docker(byte[] stdin, String... args) {
+        Result result = tryDocker(stdin, args);
         if (result.exitCode() != 0) {
             Assertions.fail("docker " + String.join(" ", args) + " exited with " + result.exitCode() + ": "
                     + result.stderr() + "\ndockerd's log:\n" + log());

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
@@ -31,8 +32,15 @@ public final class ExternalCommand {
 
     /** Runs {@code command} with {@code stdin} as its standard input, then closed; fails the test as above. */
     public static Result run(List<String> command, byte[] stdin, Duration timeout) {
+        return run(command, Map.of(), stdin, timeout);
+    }
+
+    /** As {@link #run(List, byte[], Duration)}, with {@code environment} set over this JVM's environment. */
+    public static Result run(List<String> command, Map<String, String> environment, byte[] stdin, Duration timeout) {
         try {
-            Process process = new ProcessBuilder(command).start();
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             // Drained concurrently so that neither stream can fill its pipe and stall the program.
             CompletableFuture<byte[]> stdout = drain(process.getInputStream());
             CompletableFuture<byte[]> stderr = drain(process.getErrorStream());
