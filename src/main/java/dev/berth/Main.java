@@ -37,7 +37,13 @@ public final class Main {
             usage();
             System.exit(2);
         }
-        BerthServer.start(config);
+        try {
+            BerthServer.start(config);
+        } catch (IllegalArgumentException e) {
+            // What the configuration names but turns out unusable, such as certificate files that cannot serve.
+            System.err.println("berth: bad configuration: " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     private static void usage() {

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,9 +45,7 @@ public final class ChildBerth implements AutoCloseable {
         Path config = Files.createTempFile("berth", ".yaml");
         Files.writeString(config, "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n" + extraYaml);
         List<String> command = new ArrayList<>(prefix);
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", classpath(), "dev.berth.Main", "--config", config.toString()));
+        command.addAll(mainCommand(config, jvmOptions));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         StringBuffer output = new StringBuffer();
         CompletableFuture<Integer> port = new CompletableFuture<>();
@@ -58,6 +57,28 @@ public final class ChildBerth implements AutoCloseable {
             Files.deleteIfExists(config);
             throw new IllegalStateException("berth did not start: " + output, e);
         }
+    }
+
+    /**
+     * Runs berth with {@code yaml} as its whole configuration file until it exits by itself, as it does when the
+     * configuration cannot serve; fails the test if it is still running after a minute.
+     */
+    public static ExternalCommand.Result runUntilExit(String yaml) throws IOException {
+        Path config = Files.createTempFile("berth", ".yaml");
+        try {
+            Files.writeString(config, yaml);
+            return ExternalCommand.run(mainCommand(config), Duration.ofSeconds(60));
+        } finally {
+            Files.delete(config);
+        }
+    }
+
+    private static List<String> mainCommand(Path config, String... jvmOptions) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", classpath(), "dev.berth.Main", "--config", config.toString()));
+        return command;
     }
 
     private static void pump(Process process, StringBuffer output, CompletableFuture<Integer> port) {

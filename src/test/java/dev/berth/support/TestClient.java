@@ -15,13 +15,21 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 
-/** A plain HTTP client for the registry API, with the few push helpers tests keep needing. */
+/** An HTTP client for the registry API, with the few push helpers tests keep needing. */
 public final class TestClient {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient PLAIN = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
+    private final HttpClient http;
 
+    /** A client for plain HTTP. */
     public TestClient(URI base) {
+        this(base, PLAIN);
+    }
+
+    /** A client sending through {@code http}: one that trusts a test CA, say. */
+    public TestClient(URI base, HttpClient http) {
         this.base = base;
+        this.http = http;
     }
 
     public URI base() {
@@ -37,7 +45,7 @@ public final class TestClient {
             b.header(headers[i], headers[i + 1]);
         }
         try {
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -54,7 +62,7 @@ public final class TestClient {
     public HttpResponse<InputStream> stream(String path) {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).build();
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -93,7 +101,7 @@ public final class TestClient {
                 .build();
         HttpResponse<byte[]> patched;
         try {
-            patched = HTTP.send(patch, HttpResponse.BodyHandlers.ofByteArray());
+            patched = http.send(patch, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
