@@ -47,8 +47,8 @@ public final class Main {
         try {
             BerthServer.start(config);
         } catch (IllegalArgumentException e) {
-            // A file the configuration names that cannot be used (htpasswd, TLS key): as bad as a bad key.
-            System.err.println("berth: " + e.getMessage());
+            // A file the configuration names that cannot be used (htpasswd, certificate, key): a bad configuration.
+            System.err.println("berth: bad configuration: " + e.getMessage());
             System.exit(2);
         }
     }

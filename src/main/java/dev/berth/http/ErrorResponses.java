@@ -3,6 +3,7 @@ package dev.berth.http;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import io.helidon.http.Method;
+import io.helidon.http.NotFoundException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -48,6 +49,11 @@ final class ErrorResponses {
 
     /** Answers anything unexpected as UNKNOWN 500, logging it under an id the client is given (no stack trace sent). */
     static void sendUnexpected(ServerRequest req, ServerResponse res, Throwable t) {
+        if (t instanceof NotFoundException) {
+            // No route: a path outside the API (a scanner, a typo), not a fault of berth's.
+            send(req, res, new RegistryException(OciError.NOT_FOUND, "no endpoint at " + req.path().rawPath()));
+            return;
+        }
         String id = UUID.randomUUID().toString().substring(0, 8);
         LOG.log(Logger.Level.ERROR, "error " + id + " on " + req.prologue().method().text() + " "
                 + req.path().rawPath(), t);

@@ -9,6 +9,7 @@ import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -77,6 +78,16 @@ final class Requests {
     /** The request body as a stream (empty when there is none). */
     static InputStream stream(ServerRequest req) {
         return req.content().inputStream();
+    }
+
+    /**
+     * The client's IP address as the connection shows it. Never X-Forwarded-For: any client can write that, and
+     * limits keyed by it could be dodged or pinned on someone else.
+     */
+    static String clientAddress(ServerRequest req) {
+        return req.remotePeer().address() instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : req.remotePeer().host();
     }
 
     private static RegistryException tooLarge(String what, int max) {

@@ -270,6 +270,9 @@ final class BlobFill implements Runnable {
                 int n = readBack(position, buffer);
                 if (n > 0) {
                     out.write(buffer.array(), 0, n);
+                    // HTTP/2 holds a response's first write back until the next, which the upstream may be slow to
+                    // bring: sent now, the client has its bytes (and the status) while the download runs.
+                    out.flush();
                     position += n;
                 }
             }

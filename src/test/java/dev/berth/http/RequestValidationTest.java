@@ -34,6 +34,8 @@ class RequestValidationTest extends ApiTestBase {
     @Test
     void unknownEndpointsAndMethods() {
         assertError(client.get("/v2/team/app/nothing/here"), 404, "NOT_FOUND");
+        assertError(client.get("/wp-login.php"), 404, "NOT_FOUND");
+        assertError(client.get("/auth/token"), 404, "NOT_FOUND");
         assertError(client.send("POST", "/v2/team/app/manifests/1", null), 405, "UNSUPPORTED");
         assertError(client.send("PUT", "/v2/team/app/blobs/" + DIGEST, new byte[1]), 405, "UNSUPPORTED");
         assertError(client.send("PATCH", "/v2/_catalog", new byte[1]), 405, "UNSUPPORTED");

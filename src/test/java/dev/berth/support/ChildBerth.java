@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +56,21 @@ public final class ChildBerth implements AutoCloseable {
             process.destroyForcibly();
             Files.deleteIfExists(config);
             throw new IllegalStateException("berth did not start: " + output, e);
+        }
+    }
+
+    /**
+     * Runs berth with {@code yaml} as its whole configuration file until it exits by itself, as it does when the
+     * configuration cannot serve; fails the test if it is still running after a minute.
+     */
+    public static ExternalCommand.Result runUntilExit(String yaml) throws IOException {
+        Path config = Files.createTempFile("berth", ".yaml");
+        try {
+            Files.writeString(config, yaml);
+            return ExternalCommand.run(mainCommand(List.of(), List.of("--config", config.toString())),
+                    Duration.ofSeconds(60));
+        } finally {
+            Files.delete(config);
         }
     }
 

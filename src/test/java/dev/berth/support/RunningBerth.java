@@ -3,17 +3,19 @@ package dev.berth.support;
 import dev.berth.BerthServer;
 import dev.berth.config.ConfigLoader;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 /** A berth started in this JVM on a free loopback port, over a data directory the test owns. */
 public final class RunningBerth implements AutoCloseable {
     private final BerthServer server;
     private final TestClient client;
 
-    private RunningBerth(BerthServer server) {
+    private RunningBerth(BerthServer server, TestClient client) {
         this.server = server;
-        this.client = new TestClient(URI.create("http://127.0.0.1:" + server.port()));
+        this.client = client;
     }
 
     /** Starts berth with its data in {@code root} and any extra top-level YAML sections. */
@@ -23,8 +25,30 @@ public final class RunningBerth implements AutoCloseable {
 
     /** As {@link #start(Path, String)}, with the clock that tag TTLs, negative caching and token expiry follow. */
     public static RunningBerth start(Path root, String extraYaml, Clock clock) {
-        String yaml = "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n" + extraYaml;
-        return new RunningBerth(BerthServer.start(ConfigLoader.fromYaml(yaml), clock));
+        BerthServer server = start("{host: 127.0.0.1, port: 0}", root, extraYaml, clock);
+        return new RunningBerth(server, new TestClient(URI.create("http://127.0.0.1:" + server.port())));
+    }
+
+    /**
+     * Starts berth serving HTTPS with {@code certs}' chain and {@code key} (a format of its key), and any extra
+     * top-level YAML sections; its client trusts the test CA and offers HTTP/2.
+     */
+    public static RunningBerth startHttps(Path root, TestCertificates certs, Path key, String extraYaml) {
+        return startHttps(root, certs, key, extraYaml, Clock.systemUTC());
+    }
+
+    /** As {@link #startHttps(Path, TestCertificates, Path, String)}, with the clock berth follows. */
+    public static RunningBerth startHttps(Path root, TestCertificates certs, Path key, String extraYaml, Clock clock) {
+        BerthServer server = start("{host: 127.0.0.1, port: 0, tls: {cert: '" + certs.chain() + "', key: '" + key
+                + "'}}", root, extraYaml, clock);
+        HttpClient http = HttpClient.newBuilder().sslContext(certs.clientContext())
+                .version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+        return new RunningBerth(server, new TestClient(URI.create("https://127.0.0.1:" + server.port()), http));
+    }
+
+    private static BerthServer start(String serverYaml, Path root, String extraYaml, Clock clock) {
+        String yaml = "server: " + serverYaml + "\nstorage: {root: '" + root + "'}\n" + extraYaml;
+        return BerthServer.start(ConfigLoader.fromYaml(yaml), clock);
     }
 
     /** Starts berth with default settings and its data in {@code root}. */

@@ -8,15 +8,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** Runs skopeo against plain-HTTP registries, failing the test with skopeo's stderr when it fails. */
+/** Runs skopeo against plain-HTTP or test-CA HTTPS registries, failing the test with skopeo's stderr if it fails. */
 public final class Skopeo {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final List<String> launcher;
+    /** The directory holding the test CA's {@code ca.crt}; empty: plain HTTP, without TLS verification. */
+    private final Optional<Path> certDir;
 
-    private Skopeo(List<String> launcher) {
+    private Skopeo(List<String> launcher, Optional<Path> certDir) {
         this.launcher = launcher;
+        this.certDir = certDir;
     }
 
     /** Finds skopeo, or skips the test (fails it on CI). */
@@ -28,12 +32,25 @@ public final class Skopeo {
     public static Skopeo find(List<String> prefix) {
         List<String> launcher = new ArrayList<>(prefix);
         launcher.add(Tools.require("skopeo", "skopeo").toString());
-        return new Skopeo(List.copyOf(launcher));
+        return new Skopeo(List.copyOf(launcher), Optional.empty());
     }
 
-    /** {@code skopeo copy OPTIONS... SOURCE DEST} without TLS verification on either side. */
+    /**
+     * This skopeo for registries serving HTTPS with certificates from the CA whose {@code ca.crt} is in
+     * {@code certDir}, as {@code certs.d} holds it (see {@link TestCertificates#certDir()}).
+     */
+    public Skopeo trusting(Path certDir) {
+        return new Skopeo(launcher, Optional.of(certDir));
+    }
+
+    /**
+     * {@code skopeo copy OPTIONS... SOURCE DEST}, trusting the CA of {@link #trusting} on either side, or else without
+     * TLS verification.
+     */
     public void copy(String source, String destination, String... options) {
-        List<String> args = new ArrayList<>(List.of("copy", "--src-tls-verify=false", "--dest-tls-verify=false"));
+        List<String> args = new ArrayList<>(List.of("copy"));
+        args.addAll(access("src-"));
+        args.addAll(access("dest-"));
         args.addAll(List.of(options));
         args.add(source);
         args.add(destination);
@@ -74,22 +91,39 @@ public final class Skopeo {
 
     /** {@code skopeo inspect --raw IMAGE}: the manifest exactly as the registry served it. */
     public byte[] inspectRaw(String image) {
-        return succeed(List.of("inspect", "--tls-verify=false", "--raw", image)).stdout();
+        return succeed(withAccess("inspect", "--raw", image)).stdout();
     }
 
     /** {@code skopeo inspect IMAGE}, which may fail (when the image is gone, say). */
     public Result tryInspect(String image) {
-        return run(List.of("inspect", "--tls-verify=false", image));
+        return run(withAccess("inspect", image));
     }
 
     /** {@code skopeo list-tags REPOSITORY}: the JSON skopeo prints. */
     public String listTags(String repository) {
-        return succeed(List.of("list-tags", "--tls-verify=false", repository)).stdoutText();
+        return succeed(withAccess("list-tags", repository)).stdoutText();
     }
 
     /** {@code skopeo delete IMAGE}. */
     public void delete(String image) {
-        succeed(List.of("delete", "--tls-verify=false", image));
+        succeed(withAccess("delete", image));
+    }
+
+    /** {@code COMMAND}, the options reaching the registry, then {@code args}. */
+    private List<String> withAccess(String command, String... args) {
+        List<String> line = new ArrayList<>(List.of(command));
+        line.addAll(access(""));
+        line.addAll(List.of(args));
+        return line;
+    }
+
+    /**
+     * The options with which skopeo reaches a registry: for one side of a copy ({@code side} is {@code src-} or
+     * {@code dest-}), or for the one registry of other commands ({@code side} is empty).
+     */
+    private List<String> access(String side) {
+        return certDir.map(dir -> List.of("--" + side + "cert-dir=" + dir))
+                .orElse(List.of("--" + side + "tls-verify=false"));
     }
 
     private Result succeed(List<String> args) {

@@ -18,24 +18,32 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 
-/** A plain HTTP client for the registry API, with the few push helpers tests keep needing. */
+/** An HTTP client for the registry API, with the few push helpers tests keep needing. */
 public final class TestClient {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient PLAIN = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
+    private final HttpClient http;
     private final Optional<String> authorization;
 
+    /** A client for plain HTTP. */
     public TestClient(URI base) {
-        this(base, Optional.empty());
+        this(base, PLAIN);
     }
 
-    private TestClient(URI base, Optional<String> authorization) {
+    /** A client sending through {@code http}: one that trusts a test CA, say. */
+    public TestClient(URI base, HttpClient http) {
+        this(base, http, Optional.empty());
+    }
+
+    private TestClient(URI base, HttpClient http, Optional<String> authorization) {
         this.base = base;
+        this.http = http;
         this.authorization = authorization;
     }
 
     /** The same client sending {@code Authorization: value} with every request. */
     public TestClient withAuthorization(String value) {
-        return new TestClient(base, Optional.of(value));
+        return new TestClient(base, http, Optional.of(value));
     }
 
     /** The same client sending Basic credentials with every request. */
@@ -63,7 +71,7 @@ public final class TestClient {
             b.header(headers[i], headers[i + 1]);
         }
         try {
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -80,7 +88,7 @@ public final class TestClient {
     public HttpResponse<InputStream> stream(String path) {
         HttpRequest request = request(path).timeout(Duration.ofSeconds(60)).build();
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -119,7 +127,7 @@ public final class TestClient {
                 .build();
         HttpResponse<byte[]> patched;
         try {
-            patched = HTTP.send(patch, HttpResponse.BodyHandlers.ofByteArray());
+            patched = http.send(patch, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -1,0 +1,185 @@
+package dev.berth.http;
+
+import static dev.berth.support.RegistryAssertions.header;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.BerthServer;
+import dev.berth.config.ConfigLoader;
+import dev.berth.support.ChildBerth;
+import dev.berth.support.ExternalCommand;
+import dev.berth.support.RunningBerth;
+import dev.berth.support.TestCertificates;
+import dev.berth.support.TestCertificates.KeyType;
+import dev.berth.support.TestClient;
+import dev.berth.support.TestData;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * berth serving HTTPS from PEM files as a CA hands them out: clients that trust the CA get HTTP/2 when they offer it,
+ * every usual key format works, and files that cannot serve stop berth at start.
+ */
+class HttpsTest {
+    private static final int MIB = 1024 * 1024;
+
+    @TempDir
+    static Path certificates;
+    private static TestCertificates rsa;
+    private static TestCertificates ec;
+
+    @TempDir
+    Path root;
+
+    @BeforeAll
+    static void makeCertificates() {
+        rsa = TestCertificates.create(certificates.resolve("rsa"), KeyType.RSA);
+        ec = TestCertificates.create(certificates.resolve("ec"), KeyType.EC);
+    }
+
+    @Test
+    void clientsTrustingTheCaGetTheApiOverHttp2() {
+        try (RunningBerth berth = RunningBerth.startHttps(root, rsa, rsa.key(), "")) {
+            HttpResponse<byte[]> r = berth.client().get("/v2/");
+            assertEquals(200, r.statusCode());
+            assertEquals(HttpClient.Version.HTTP_2, r.version(), "negotiated by ALPN");
+            assertEquals("registry/2.0", header(r, "Docker-Distribution-API-Version"));
+        }
+    }
+
+    @Test
+    void clientsThatOfferOnlyHttp11GetHttp11() throws Exception {
+        try (RunningBerth berth = RunningBerth.startHttps(root, rsa, rsa.key(), "")) {
+            HttpClient http11 = HttpClient.newBuilder().sslContext(rsa.clientContext())
+                    .version(HttpClient.Version.HTTP_1_1).build();
+            HttpResponse<String> r = http11.send(HttpRequest.newBuilder(
+                    URI.create("https://localhost:" + berth.port() + "/v2/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertEquals(HttpClient.Version.HTTP_1_1, r.version());
+        }
+    }
+
+    @Test
+    void blobsPushedAndPulledOverHttp2AreByteForByteTheSame() {
+        byte[] small = TestData.bytes(3 * MIB, 1);
+        byte[] large = TestData.bytes(24 * MIB, 2);
+        try (RunningBerth berth = RunningBerth.startHttps(root, ec, ec.key(), "")) {
+            TestClient client = berth.client();
+            // One monolithic POST, and one streamed PATCH completed by a PUT.
+            String smallDigest = client.pushBlob("team/app", small);
+            String largeDigest = client.pushBlob("team/app", new ByteArrayInputStream(large));
+            assertBlob(client, "/v2/team/app/blobs/" + smallDigest, small);
+            assertBlob(client, "/v2/team/app/blobs/" + largeDigest, large);
+
+            HttpResponse<byte[]> range = client.get("/v2/team/app/blobs/" + largeDigest, "Range", "bytes=1000-2999999");
+            assertEquals(206, range.statusCode());
+            assertArrayEquals(Arrays.copyOfRange(large, 1000, 3_000_000), range.body());
+        }
+    }
+
+    private static void assertBlob(TestClient client, String path, byte[] expected) {
+        HttpResponse<byte[]> r = client.get(path);
+        assertEquals(200, r.statusCode());
+        assertEquals(HttpClient.Version.HTTP_2, r.version());
+        assertEquals(String.valueOf(expected.length), header(r, "Content-Length"));
+        assertArrayEquals(expected, r.body(), "pulled bytes differ from pushed ones");
+    }
+
+    static Stream<Arguments> keyFormats() {
+        return Stream.of(
+                Arguments.of("RSA, PKCS#8", KeyType.RSA, (Function<TestCertificates, Path>) TestCertificates::key),
+                Arguments.of("RSA, PKCS#1", KeyType.RSA,
+                        (Function<TestCertificates, Path>) TestCertificates::traditionalKey),
+                Arguments.of("EC, PKCS#8", KeyType.EC, (Function<TestCertificates, Path>) TestCertificates::key),
+                Arguments.of("EC, SEC 1", KeyType.EC,
+                        (Function<TestCertificates, Path>) TestCertificates::traditionalKey));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keyFormats")
+    void servesWithEveryUsualKeyFormat(String format, KeyType type, Function<TestCertificates, Path> key) {
+        TestCertificates certs = type == KeyType.RSA ? rsa : ec;
+        try (RunningBerth berth = RunningBerth.startHttps(root, certs, key.apply(certs), "")) {
+            HttpResponse<byte[]> r = berth.client().get("/v2/");
+            assertEquals(200, r.statusCode(), format);
+        }
+    }
+
+    @Test
+    void plainHttpIsNotAnsweredOnTheHttpsPort() {
+        try (RunningBerth berth = RunningBerth.startHttps(root, rsa, rsa.key(), "")) {
+            TestClient plain = new TestClient(URI.create("http://127.0.0.1:" + berth.port()));
+            assertThrows(RuntimeException.class, () -> plain.get("/v2/"));
+        }
+    }
+
+    @Test
+    void plainHttpStaysHttp11EvenForClientsThatAskForH2c() {
+        // Java's HttpClient asks for h2c on plain HTTP by default; no registry client does, so berth does not.
+        try (RunningBerth berth = RunningBerth.start(root)) {
+            HttpResponse<byte[]> r = berth.client().get("/v2/");
+            assertEquals(200, r.statusCode());
+            assertEquals(HttpClient.Version.HTTP_1_1, r.version());
+        }
+    }
+
+    // ---- files that cannot serve ----
+
+    @Test
+    void keyOfAnotherCertificateStopsBerth(@TempDir Path other) {
+        TestCertificates stranger = TestCertificates.create(other, KeyType.RSA);
+        assertRefused(rsa.chain(), stranger.key(), "server.tls.key " + stranger.key()
+                + ": this key does not belong to the first certificate in " + rsa.chain());
+    }
+
+    @Test
+    void keyOfAnotherTypeThanTheCertificateStopsBerth() {
+        assertRefused(rsa.chain(), ec.key(), "does not belong to the first certificate");
+    }
+
+    @Test
+    void certificateFileWithoutACertificateStopsBerth() {
+        assertRefused(rsa.key(), rsa.key(), "server.tls.cert " + rsa.key() + ": no PEM certificate");
+    }
+
+    @Test
+    void keyFileWithoutAKeyStopsBerth() {
+        assertRefused(rsa.chain(), rsa.chain(), "server.tls.key " + rsa.chain() + ": no unencrypted PEM private key");
+    }
+
+    @Test
+    void berthExitsWithStatus2AndSaysWhy() throws IOException {
+        ExternalCommand.Result result = ChildBerth.runUntilExit(tlsYaml(rsa.chain(), ec.key()));
+        assertEquals(2, result.exitCode(), result::stderr);
+        assertTrue(result.stderr().contains("berth: bad configuration: server.tls.key " + ec.key()
+                + ": this key does not belong"), result::stderr);
+    }
+
+    private void assertRefused(Path cert, Path key, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BerthServer.start(ConfigLoader.fromYaml(tlsYaml(cert, key))).close());
+        assertTrue(e.getMessage().contains(message), e::getMessage);
+    }
+
+    private String tlsYaml(Path cert, Path key) {
+        return "server: {host: 127.0.0.1, port: 0, tls: {cert: '" + cert + "', key: '" + key + "'}}\n"
+                + "storage: {root: '" + root + "'}\n";
+    }
+}

@@ -1,0 +1,79 @@
+package dev.berth.mirror;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.support.RunningBerth;
+import dev.berth.support.TestCertificates;
+import dev.berth.support.TestData;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Clients following an upstream download over HTTP/2: bytes as they arrive, and a cut download never ends clean. */
+class Http2MirrorTest extends MirrorTestBase {
+    @TempDir
+    static Path certificates;
+    private static TestCertificates certs;
+
+    @BeforeAll
+    static void makeCertificates() {
+        certs = TestCertificates.create(certificates, TestCertificates.KeyType.EC);
+    }
+
+    @Override
+    @BeforeEach
+    void startBerth() {
+        berth = RunningBerth.startHttps(root, certs, certs.key(), mirrorYaml(), clock);
+        client = berth.client();
+    }
+
+    @Test
+    void bytesReachTheClientWhileTheDownloadRuns() throws Exception {
+        byte[] layer = TestData.bytes(1024 * 1024, 20);
+        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        HeldBody held = HeldBody.thenRest(layer, FIRST_PART);
+        hub.override("GET", MockHub.blobPath(BUSYBOX, layer), held.response());
+        try {
+            HttpResponse<InputStream> r = client.stream(MockHub.blobPath("busybox", layer));
+            assertEquals(200, r.statusCode());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            InputStream body = r.body();
+            assertTrue(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> body.read()) >= 0,
+                    "the first bytes arrive while the upstream holds the rest");
+            held.release();
+            Received rest = readUntilEndOrFailure(body);
+            assertNull(rest.failure(), rest::toString);
+            assertArrayEquals(Arrays.copyOfRange(layer, 1, layer.length), rest.bytes());
+        } finally {
+            held.release();
+        }
+    }
+
+    @Test
+    void aCutDownloadEndsTheStreamWithAnError() throws Exception {
+        byte[] layer = TestData.bytes(1024 * 1024, 21);
+        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        HeldBody cut = HeldBody.thenCut(layer, FIRST_PART);
+        hub.override("GET", MockHub.blobPath(BUSYBOX, layer), cut.response());
+
+        HttpResponse<InputStream> r = client.stream(MockHub.blobPath("busybox", layer));
+        assertEquals(200, r.statusCode());
+        InputStream body = r.body();
+        assertTrue(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> body.read()) >= 0);
+        cut.release();
+        Received received = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> readUntilEndOrFailure(body));
+        assertNotNull(received.failure(), () -> "a cut download must not end like a complete one: " + received);
+    }
+}
