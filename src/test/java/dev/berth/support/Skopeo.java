@@ -17,10 +17,13 @@ public final class Skopeo {
     private final List<String> launcher;
     /** The directory holding the test CA's {@code ca.crt}; empty: plain HTTP, without TLS verification. */
     private final Optional<Path> certDir;
+    /** {@code user:password} to log in with; empty: anonymous. */
+    private final Optional<String> credentials;
 
-    private Skopeo(List<String> launcher, Optional<Path> certDir) {
+    private Skopeo(List<String> launcher, Optional<Path> certDir, Optional<String> credentials) {
         this.launcher = launcher;
         this.certDir = certDir;
+        this.credentials = credentials;
     }
 
     /** Finds skopeo, or skips the test (fails it on CI). */
@@ -32,7 +35,7 @@ public final class Skopeo {
     public static Skopeo find(List<String> prefix) {
         List<String> launcher = new ArrayList<>(prefix);
         launcher.add(Tools.require("skopeo", "skopeo").toString());
-        return new Skopeo(List.copyOf(launcher), Optional.empty());
+        return new Skopeo(List.copyOf(launcher), Optional.empty(), Optional.empty());
     }
 
     /**
@@ -40,7 +43,12 @@ public final class Skopeo {
      * {@code certDir}, as {@code certs.d} holds it (see {@link TestCertificates#certDir()}).
      */
     public Skopeo trusting(Path certDir) {
-        return new Skopeo(launcher, Optional.of(certDir));
+        return new Skopeo(launcher, Optional.of(certDir), credentials);
+    }
+
+    /** This skopeo logging in as {@code user} on every registry it reaches ({@code --creds}, {@code --src-creds}...). */
+    public Skopeo loggedInAs(String user, String password) {
+        return new Skopeo(launcher, certDir, Optional.of(user + ":" + password));
     }
 
     /**
@@ -122,8 +130,10 @@ public final class Skopeo {
      * {@code dest-}), or for the one registry of other commands ({@code side} is empty).
      */
     private List<String> access(String side) {
-        return certDir.map(dir -> List.of("--" + side + "cert-dir=" + dir))
-                .orElse(List.of("--" + side + "tls-verify=false"));
+        List<String> options = new ArrayList<>();
+        options.add(certDir.map(dir -> "--" + side + "cert-dir=" + dir).orElse("--" + side + "tls-verify=false"));
+        credentials.ifPresent(c -> options.add("--" + side + "creds=" + c));
+        return options;
     }
 
     private Result succeed(List<String> args) {
