@@ -33,13 +33,15 @@ public final class Uploads {
     private final Storage storage;
     private final BlobStore blobs;
     private final long maxUploadBytes;
+    private final LinkGuard guard;
     private final Map<String, State> states = new ConcurrentHashMap<>();
 
     /** {@code maxUploadBytes} of 0 means no limit. */
-    public Uploads(Storage storage, BlobStore blobs, long maxUploadBytes) {
+    Uploads(Storage storage, BlobStore blobs, long maxUploadBytes, LinkGuard guard) {
         this.storage = storage;
         this.blobs = blobs;
         this.maxUploadBytes = maxUploadBytes;
+        this.guard = guard;
     }
 
     /** Starts an upload for {@code name} and returns its id. */
@@ -73,10 +75,12 @@ public final class Uploads {
     }
 
     /**
-     * Appends a last chunk (possibly empty), checks the digest of the whole upload, and moves it into the blob store.
-     * The upload is gone afterwards, whether the digest matched or not.
+     * Appends a last chunk (possibly empty), checks the digest of the whole upload, moves it into the blob store and
+     * runs {@code link} there, together, so a garbage collection cannot take the blob in between. The upload is gone
+     * afterwards, whether the digest matched or not.
      */
-    public void complete(RepoName name, String id, InputStream lastChunk, Optional<Long> chunkStart, Digest expected) {
+    public void complete(RepoName name, String id, InputStream lastChunk, Optional<Long> chunkStart, Digest expected,
+                         Runnable link) {
         checkOwner(name, id);
         State state = state(id);
         state.lock.lock();
@@ -94,7 +98,10 @@ public final class Uploads {
             if (storage.stat(Paths.uploadData(id)).isEmpty()) {
                 storage.write(Paths.uploadData(id), new byte[0]);
             }
-            blobs.adopt(Paths.uploadData(id), expected);
+            guard.linking(expected, () -> {
+                blobs.adopt(Paths.uploadData(id), expected);
+                link.run();
+            });
             cancel(id);
         } finally {
             state.lock.unlock();
