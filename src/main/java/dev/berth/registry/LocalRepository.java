@@ -84,7 +84,7 @@ final class LocalRepository implements Repository, RepositoryCache {
 
     @Override
     public void linkBlob(Digest digest) {
-        guard.sharing(name, () -> {
+        StorageFull.translated(() -> guard.sharing(name, () -> {
             guard.linking(digest, () -> {
                 // Under the digest's lock a collection cannot delete the blob between this check and the link.
                 if (blobs.size(digest).isEmpty()) {
@@ -93,7 +93,7 @@ final class LocalRepository implements Repository, RepositoryCache {
                 writeLink(digest);
             });
             return null;
-        });
+        }));
     }
 
     private void writeLink(Digest digest) {
@@ -147,7 +147,7 @@ final class LocalRepository implements Repository, RepositoryCache {
     @Override
     public PushedManifest putManifest(Reference reference, byte[] bytes, String contentType) {
         // Shared with other pushes, exclusive of the collector's link sweep: the links checked here stay until linked.
-        return guard.sharing(name, () -> checkAndLink(reference, bytes, contentType));
+        return StorageFull.translated(() -> guard.sharing(name, () -> checkAndLink(reference, bytes, contentType)));
     }
 
     private PushedManifest checkAndLink(Reference reference, byte[] bytes, String contentType) {
@@ -193,12 +193,13 @@ final class LocalRepository implements Repository, RepositoryCache {
 
     @Override
     public void storeManifest(StoredManifest stored) {
-        link(ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm()));
+        Manifest manifest = ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm());
+        StorageFull.translated(() -> link(manifest));
     }
 
     @Override
     public void tag(String tag, Digest digest) {
-        tags.put(name, tag, digest);
+        StorageFull.translated(() -> tags.put(name, tag, digest));
     }
 
     private void link(Manifest manifest) {

@@ -8,6 +8,7 @@ import dev.berth.storage.ObjectInfo;
 import dev.berth.storage.ObjectReader;
 import dev.berth.storage.ObjectWriter;
 import dev.berth.storage.Storage;
+import dev.berth.storage.StorageFullException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -47,7 +48,8 @@ public final class Uploads {
     /** Starts an upload for {@code name} and returns its id. */
     public String start(RepoName name) {
         String id = UUID.randomUUID().toString();
-        storage.write(Paths.uploadOwner(id), name.value().getBytes(StandardCharsets.UTF_8));
+        byte[] owner = name.value().getBytes(StandardCharsets.UTF_8);
+        StorageFull.translated(() -> storage.write(Paths.uploadOwner(id), owner));
         states.put(id, new State(Digest.newHasher("sha256"), 0));
         return id;
     }
@@ -95,14 +97,19 @@ public final class Uploads {
                 throw new RegistryException(OciError.DIGEST_INVALID,
                         "uploaded content has digest " + actual + ", not " + expected);
             }
-            if (storage.stat(Paths.uploadData(id)).isEmpty()) {
-                storage.write(Paths.uploadData(id), new byte[0]);
+            try {
+                StorageFull.translated(() -> {
+                    if (storage.stat(Paths.uploadData(id)).isEmpty()) {
+                        storage.write(Paths.uploadData(id), new byte[0]);
+                    }
+                    guard.linking(expected, () -> {
+                        blobs.adopt(Paths.uploadData(id), expected);
+                        link.run();
+                    });
+                });
+            } finally {
+                cancel(id);
             }
-            guard.linking(expected, () -> {
-                blobs.adopt(Paths.uploadData(id), expected);
-                link.run();
-            });
-            cancel(id);
         } finally {
             state.lock.unlock();
         }
@@ -165,6 +172,10 @@ public final class Uploads {
             }
             out.commit();
             return state.size;
+        } catch (StorageFullException e) {
+            // Partial bytes would only hold space a client is unlikely to come back for.
+            cancel(id);
+            throw StorageFull.error(e);
         } catch (IOException | UncheckedIOException e) {
             // The stored bytes and the in-memory hash may now disagree: rebuild from storage next time.
             states.remove(id);
