@@ -106,6 +106,25 @@ class GarbageCollectorTest {
         assertRegistryError(OciError.BLOB_UNKNOWN, () -> app.openBlob(Digest.sha256(layer)));
     }
 
+    @Test
+    void aBlobBeingReadWhenItIsCollectedIsReadToTheEnd() throws IOException {
+        open();
+        Repository app = registry.repository(RepoName.of("team/app"));
+        byte[] layer = TestData.bytes(3 << 20, 5);
+        app.putBlob(new ByteArrayInputStream(layer), Digest.sha256(layer));
+        clock.advance(GRACE.plusMinutes(1));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (BlobContent blob = app.openBlob(Digest.sha256(layer))) {
+            blob.copyTo(0, layer.length / 2, out);
+
+            assertEquals(1, collector.collect().blobs());
+            assertFalse(registry.blobs().size(Digest.sha256(layer)).isPresent());
+
+            blob.copyTo(layer.length / 2, layer.length - layer.length / 2, out);
+        }
+        assertEquals(TestData.digest(layer), TestData.digest(out.toByteArray()));
+    }
+
     /**
      * Workers push images whose layers come from a small shared pool, check them, and delete them again, so the
      * pool's blobs keep becoming garbage and being pushed again, while collections run back to back with every file
