@@ -57,8 +57,9 @@ public final class BerthServer implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
                 0, PURGE_PERIOD.toSeconds(), TimeUnit.SECONDS);
         GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
+        // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
         housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector),
-                GC_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
+                PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
 
         WebServer server = WebServer.builder()
                 .host(config.server().host())
