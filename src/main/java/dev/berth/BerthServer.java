@@ -8,6 +8,7 @@ import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
 import dev.berth.http.ServerTls;
 import dev.berth.mirror.RepositoryRouter;
+import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.upstream.UpstreamClient;
@@ -29,6 +30,7 @@ import okhttp3.OkHttpClient;
 public final class BerthServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(BerthServer.class.getName());
     private static final Duration PURGE_PERIOD = Duration.ofMinutes(10);
+    private static final Duration GC_PERIOD = Duration.ofHours(1);
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
@@ -63,6 +65,10 @@ public final class BerthServer implements AutoCloseable {
         Duration uploadTimeout = config.storage().uploadTimeout();
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
                 0, PURGE_PERIOD.toSeconds(), TimeUnit.SECONDS);
+        GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
+        // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
+        housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector),
+                PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
 
         WebServerConfig.Builder web = WebServer.builder()
                 .host(config.server().host())
@@ -112,6 +118,18 @@ public final class BerthServer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.log(Logger.Level.WARNING, "upload cleanup failed", e);
+        }
+    }
+
+    private static void collectGarbage(GarbageCollector collector) {
+        try {
+            GarbageCollector.Result result = collector.collect();
+            if (result.blobs() > 0 || result.links() > 0) {
+                LOG.log(Logger.Level.INFO, "garbage collection removed " + result.links() + " unreferenced links and "
+                        + result.blobs() + " blobs (" + result.bytes() + " bytes)");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Logger.Level.WARNING, "garbage collection failed", e);
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /** The whole configuration, one immutable record per section of berth.yaml. */
 public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos,
-                          Auth auth) {
+                          Auth auth, Cache cache) {
 
     /** {@code server.*}: where berth listens, and with which certificate when it speaks HTTPS. */
     public record Server(String host, int port, Optional<Tls> tls) {
@@ -46,6 +46,10 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
             // Never print the password.
             return "Upstream[" + registry + " " + url + (isDefault ? " default" : "") + "]";
         }
+    }
+
+    /** {@code cache.*}: how long content nothing references is kept before garbage collection may delete it. */
+    public record Cache(Duration gcGrace) {
     }
 
     /** {@code private.*}: name globs of repositories that are pushed to berth and never asked of an upstream. */

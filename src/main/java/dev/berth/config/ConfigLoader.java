@@ -26,7 +26,7 @@ public final class ConfigLoader {
             "private\\.repositories\\.\\d+",
             "auth\\.(htpasswd|scheme|token-ttl)", "auth\\.groups\\.[^.]+\\.\\d+",
             "auth\\.anonymous\\.(mirrored|private)",
-            "auth\\.rules\\.\\d+\\.(repositories|pull|push|delete)\\.\\d+", "cache\\.max-bytes").stream().map(Pattern::compile).toList();
+            "auth\\.rules\\.\\d+\\.(repositories|pull|push|delete)\\.\\d+", "cache\\.(max-bytes|gc-grace)").stream().map(Pattern::compile).toList();
 
     /** One or more repository-name components: a host name in lower case, with no port. */
     private static final Pattern REGISTRY_NAME = Pattern.compile("[a-z0-9]+(?:[.-][a-z0-9]+)*");
@@ -77,7 +77,8 @@ public final class ConfigLoader {
                         positive(limits, "max-requests", 1024), positive(limits, "max-requests-per-client", 64)),
                 new BerthConfig.Mirror(upstreams),
                 new BerthConfig.PrivateRepos(privateGlobs),
-                auth(root.get("auth")));
+                auth(root.get("auth")),
+                new BerthConfig.Cache(duration(root.get("cache"), "gc-grace", "1h")));
     }
 
     private static Optional<BerthConfig.Tls> tls(Config tls) {

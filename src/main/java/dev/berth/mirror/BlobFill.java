@@ -120,6 +120,9 @@ final class BlobFill implements Runnable {
             update(() -> fileOpen = false);
             opened.commit();
         } catch (RegistryException e) {
+            if (e.error() != OciError.DIGEST_INVALID) {
+                throw e;
+            }
             LOG.log(Logger.Level.WARNING, "upstream sent corrupt bytes for " + digest + ": " + e.getMessage());
             throw new RegistryException(OciError.UNAVAILABLE, "the upstream sent bytes that do not match " + digest)
                     .withHeader("Retry-After", "1");

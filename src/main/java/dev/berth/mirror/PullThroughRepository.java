@@ -140,7 +140,16 @@ final class PullThroughRepository implements Repository {
                     () -> upstream.client().headManifest(upstreamName, new Reference.Tag(tag)))
                     .orElseThrow(() -> manifestUnknown(tag));
             StoredManifest manifest = cache.manifest(head.digest()).orElseGet(() -> fetch(head.digest()));
-            cache.tag(tag, head.digest());
+            try {
+                cache.tag(tag, head.digest());
+            } catch (RegistryException e) {
+                if (e.error() != OciError.INSUFFICIENT_STORAGE) {
+                    throw e;
+                }
+                // The manifest is stored: serve it, and try to record the tag again on the next request.
+                LOG.log(Logger.Level.WARNING, "cannot record " + tagKey + ": " + e.detail());
+                return manifest;
+            }
             upstream.freshness().confirmed(tagKey);
             return manifest;
         } catch (UpstreamUnavailable e) {
@@ -159,6 +168,9 @@ final class PullThroughRepository implements Repository {
             try {
                 cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
             } catch (RegistryException e) {
+                if (e.error() == OciError.INSUFFICIENT_STORAGE) {
+                    throw e;
+                }
                 throw new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + upstream.registry()
                         + " sent a manifest berth cannot serve: " + e.detail());
             }

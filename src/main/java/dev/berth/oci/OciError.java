@@ -22,6 +22,8 @@ public enum OciError {
     NOT_FOUND(404, "no such endpoint"),
     TOOMANYREQUESTS(429, "too many requests"),
     UNAVAILABLE(503, "service unavailable"),
+    /** Not a code of the spec: clients get UNAVAILABLE, with 507 telling operators what is wrong. */
+    INSUFFICIENT_STORAGE("UNAVAILABLE", 507, "the registry's storage is full"),
     UNKNOWN(500, "unknown error");
 
     private final String code;

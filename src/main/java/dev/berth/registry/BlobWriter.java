@@ -4,6 +4,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.storage.ObjectWriter;
+import dev.berth.storage.StorageFullException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -31,7 +32,11 @@ public final class BlobWriter extends OutputStream {
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        target.write(bytes, offset, length);
+        try {
+            target.write(bytes, offset, length);
+        } catch (StorageFullException e) {
+            throw StorageFull.error(e);
+        }
         hasher.update(bytes, offset, length);
     }
 
@@ -53,7 +58,11 @@ public final class BlobWriter extends OutputStream {
             throw new RegistryException(OciError.DIGEST_INVALID,
                     "content digest " + actual + " does not match " + expected);
         }
-        target.commit();
+        try {
+            target.commit();
+        } catch (StorageFullException e) {
+            throw StorageFull.error(e);
+        }
         return actual;
     }
 

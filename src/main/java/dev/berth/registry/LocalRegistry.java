@@ -2,10 +2,12 @@ package dev.berth.registry;
 
 import dev.berth.oci.RepoName;
 import dev.berth.storage.Storage;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** The repositories stored in this berth, over one {@link Storage}: private ones and the mirror's cache. */
 public final class LocalRegistry {
@@ -15,14 +17,15 @@ public final class LocalRegistry {
     private final TagStore tags;
     private final ReferrersIndex referrers;
     private final Uploads uploads;
+    private final LinkGuard guard = new LinkGuard();
 
     public LocalRegistry(Storage storage, int maxManifestBytes, long maxUploadBytes) {
         this.storage = storage;
         this.blobs = new BlobStore(storage);
-        this.manifests = new ManifestStore(storage, blobs, maxManifestBytes);
+        this.manifests = new ManifestStore(storage, blobs, maxManifestBytes, guard);
         this.tags = new TagStore(storage);
         this.referrers = new ReferrersIndex(storage);
-        this.uploads = new Uploads(storage, blobs, maxUploadBytes);
+        this.uploads = new Uploads(storage, blobs, maxUploadBytes, guard);
     }
 
     /** The stored repository of that name (it need not exist yet: a push creates it). */
@@ -35,12 +38,24 @@ public final class LocalRegistry {
         return local(name);
     }
 
-    /** All stored repository names, sorted. */
+    /** All stored repository names with a manifest, sorted. */
     public List<String> catalog() {
         List<String> names = new ArrayList<>();
-        collect("", names);
+        collect("", Paths.MANIFESTS_DIR::equals, names);
         names.sort(null);
         return names;
+    }
+
+    /** Every repository with anything stored, manifests or only blobs. */
+    List<RepoName> repositories() {
+        List<String> names = new ArrayList<>();
+        collect("", child -> child.startsWith("_"), names);
+        return names.stream().map(RepoName::of).toList();
+    }
+
+    /** A collector of content unused for {@code grace}, by {@code clock}. */
+    public GarbageCollector garbageCollector(Duration grace, Clock clock) {
+        return new GarbageCollector(this, storage, manifests, guard, grace, clock);
     }
 
     /** Deletes uploads older than {@code maxAge}; returns how many. */
@@ -54,16 +69,21 @@ public final class LocalRegistry {
     }
 
     private LocalRepository local(RepoName name) {
-        return new LocalRepository(name, storage, blobs, manifests, tags, referrers, uploads);
+        return new LocalRepository(name, storage, blobs, manifests, tags, referrers, uploads, guard);
     }
 
-    private void collect(String prefix, List<String> names) {
+    /** Collects the names under {@code prefix} whose directory has a child that {@code marks} a repository. */
+    private void collect(String prefix, Predicate<String> marks, List<String> names) {
         String dir = prefix.isEmpty() ? Paths.REPOSITORIES : Paths.REPOSITORIES + "/" + prefix;
+        boolean added = false;
         for (String child : storage.list(dir)) {
-            if (child.equals(Paths.MANIFESTS_DIR)) {
-                names.add(prefix);
+            if (marks.test(child)) {
+                if (!added) {
+                    names.add(prefix);
+                    added = true;
+                }
             } else if (!child.startsWith("_")) {
-                collect(prefix.isEmpty() ? child : prefix + "/" + child, names);
+                collect(prefix.isEmpty() ? child : prefix + "/" + child, marks, names);
             }
         }
     }

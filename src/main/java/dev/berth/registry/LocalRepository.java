@@ -22,9 +22,10 @@ final class LocalRepository implements Repository, RepositoryCache {
     private final TagStore tags;
     private final ReferrersIndex referrers;
     private final Uploads uploads;
+    private final LinkGuard guard;
 
     LocalRepository(RepoName name, Storage storage, BlobStore blobs, ManifestStore manifests, TagStore tags,
-                    ReferrersIndex referrers, Uploads uploads) {
+                    ReferrersIndex referrers, Uploads uploads, LinkGuard guard) {
         this.name = name;
         this.storage = storage;
         this.blobs = blobs;
@@ -32,6 +33,7 @@ final class LocalRepository implements Repository, RepositoryCache {
         this.tags = tags;
         this.referrers = referrers;
         this.uploads = uploads;
+        this.guard = guard;
     }
 
     @Override
@@ -82,6 +84,19 @@ final class LocalRepository implements Repository, RepositoryCache {
 
     @Override
     public void linkBlob(Digest digest) {
+        StorageFull.translated(() -> guard.sharing(name, () -> {
+            guard.linking(digest, () -> {
+                // Under the digest's lock a collection cannot delete the blob between this check and the link.
+                if (blobs.size(digest).isEmpty()) {
+                    throw blobUnknown(digest);
+                }
+                writeLink(digest);
+            });
+            return null;
+        }));
+    }
+
+    private void writeLink(Digest digest) {
         storage.write(Paths.layerLink(name, digest), new byte[0]);
     }
 
@@ -110,8 +125,10 @@ final class LocalRepository implements Repository, RepositoryCache {
 
             @Override
             public void complete(String id, InputStream lastChunk, Optional<Long> chunkStart, Digest digest) {
-                uploads.complete(name, id, lastChunk, chunkStart, digest);
-                linkBlob(digest);
+                guard.sharing(name, () -> {
+                    uploads.complete(name, id, lastChunk, chunkStart, digest, () -> writeLink(digest));
+                    return null;
+                });
             }
 
             @Override
@@ -129,6 +146,11 @@ final class LocalRepository implements Repository, RepositoryCache {
 
     @Override
     public PushedManifest putManifest(Reference reference, byte[] bytes, String contentType) {
+        // Shared with other pushes, exclusive of the collector's link sweep: the links checked here stay until linked.
+        return StorageFull.translated(() -> guard.sharing(name, () -> checkAndLink(reference, bytes, contentType)));
+    }
+
+    private PushedManifest checkAndLink(Reference reference, byte[] bytes, String contentType) {
         if (bytes.length > manifests.maxBytes()) {
             throw new RegistryException(OciError.TOO_LARGE,
                     "manifest is " + bytes.length + " bytes, over the limit of " + manifests.maxBytes());
@@ -171,12 +193,13 @@ final class LocalRepository implements Repository, RepositoryCache {
 
     @Override
     public void storeManifest(StoredManifest stored) {
-        link(ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm()));
+        Manifest manifest = ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm());
+        StorageFull.translated(() -> link(manifest));
     }
 
     @Override
     public void tag(String tag, Digest digest) {
-        tags.put(name, tag, digest);
+        StorageFull.translated(() -> tags.put(name, tag, digest));
     }
 
     private void link(Manifest manifest) {

@@ -14,11 +14,13 @@ public final class ManifestStore {
     private final Storage storage;
     private final BlobStore blobs;
     private final int maxManifestBytes;
+    private final LinkGuard guard;
 
-    public ManifestStore(Storage storage, BlobStore blobs, int maxManifestBytes) {
+    ManifestStore(Storage storage, BlobStore blobs, int maxManifestBytes, LinkGuard guard) {
         this.storage = storage;
         this.blobs = blobs;
         this.maxManifestBytes = maxManifestBytes;
+        this.guard = guard;
     }
 
     /** The largest manifest accepted, in bytes. */
@@ -40,8 +42,11 @@ public final class ManifestStore {
 
     /** Stores the bytes and makes the manifest a revision of {@code name}. */
     public void link(RepoName name, Manifest manifest) {
-        blobs.put(manifest.digest(), manifest.bytes());
-        storage.write(Paths.manifestLink(name, manifest.digest()), manifest.mediaType().getBytes(StandardCharsets.UTF_8));
+        guard.linking(manifest.digest(), () -> {
+            blobs.put(manifest.digest(), manifest.bytes());
+            storage.write(Paths.manifestLink(name, manifest.digest()),
+                    manifest.mediaType().getBytes(StandardCharsets.UTF_8));
+        });
     }
 
     /** Removes the revision from {@code name}; false when it was not there. */

@@ -18,25 +18,34 @@ import dev.berth.oci.RepoName;
 public final class Paths {
     public static final String REPOSITORIES = "repositories";
     public static final String UPLOADS = "uploads";
+    static final String BLOBS = "blobs";
     static final String MANIFESTS_DIR = "_manifests";
 
     private Paths() {
     }
 
     static String blob(Digest d) {
-        return "blobs/" + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex() + "/data";
+        return BLOBS + "/" + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex() + "/data";
     }
 
     static String repository(RepoName name) {
         return REPOSITORIES + "/" + name.value();
     }
 
+    static String layers(RepoName name) {
+        return repository(name) + "/_layers";
+    }
+
     static String layerLink(RepoName name, Digest d) {
-        return repository(name) + "/_layers/" + d.algorithm() + "/" + d.hex() + "/link";
+        return layers(name) + "/" + d.algorithm() + "/" + d.hex() + "/link";
+    }
+
+    static String revisions(RepoName name) {
+        return repository(name) + "/" + MANIFESTS_DIR + "/revisions";
     }
 
     static String manifestLink(RepoName name, Digest d) {
-        return repository(name) + "/" + MANIFESTS_DIR + "/revisions/" + d.algorithm() + "/" + d.hex() + "/link";
+        return revisions(name) + "/" + d.algorithm() + "/" + d.hex() + "/link";
     }
 
     static String tags(RepoName name) {

@@ -8,6 +8,7 @@ import dev.berth.storage.ObjectInfo;
 import dev.berth.storage.ObjectReader;
 import dev.berth.storage.ObjectWriter;
 import dev.berth.storage.Storage;
+import dev.berth.storage.StorageFullException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,19 +34,22 @@ public final class Uploads {
     private final Storage storage;
     private final BlobStore blobs;
     private final long maxUploadBytes;
+    private final LinkGuard guard;
     private final Map<String, State> states = new ConcurrentHashMap<>();
 
     /** {@code maxUploadBytes} of 0 means no limit. */
-    public Uploads(Storage storage, BlobStore blobs, long maxUploadBytes) {
+    Uploads(Storage storage, BlobStore blobs, long maxUploadBytes, LinkGuard guard) {
         this.storage = storage;
         this.blobs = blobs;
         this.maxUploadBytes = maxUploadBytes;
+        this.guard = guard;
     }
 
     /** Starts an upload for {@code name} and returns its id. */
     public String start(RepoName name) {
         String id = UUID.randomUUID().toString();
-        storage.write(Paths.uploadOwner(id), name.value().getBytes(StandardCharsets.UTF_8));
+        byte[] owner = name.value().getBytes(StandardCharsets.UTF_8);
+        StorageFull.translated(() -> storage.write(Paths.uploadOwner(id), owner));
         states.put(id, new State(Digest.newHasher("sha256"), 0));
         return id;
     }
@@ -73,10 +77,12 @@ public final class Uploads {
     }
 
     /**
-     * Appends a last chunk (possibly empty), checks the digest of the whole upload, and moves it into the blob store.
-     * The upload is gone afterwards, whether the digest matched or not.
+     * Appends a last chunk (possibly empty), checks the digest of the whole upload, moves it into the blob store and
+     * runs {@code link} there, together, so a garbage collection cannot take the blob in between. The upload is gone
+     * afterwards, whether the digest matched or not.
      */
-    public void complete(RepoName name, String id, InputStream lastChunk, Optional<Long> chunkStart, Digest expected) {
+    public void complete(RepoName name, String id, InputStream lastChunk, Optional<Long> chunkStart, Digest expected,
+                         Runnable link) {
         checkOwner(name, id);
         State state = state(id);
         state.lock.lock();
@@ -91,11 +97,19 @@ public final class Uploads {
                 throw new RegistryException(OciError.DIGEST_INVALID,
                         "uploaded content has digest " + actual + ", not " + expected);
             }
-            if (storage.stat(Paths.uploadData(id)).isEmpty()) {
-                storage.write(Paths.uploadData(id), new byte[0]);
+            try {
+                StorageFull.translated(() -> {
+                    if (storage.stat(Paths.uploadData(id)).isEmpty()) {
+                        storage.write(Paths.uploadData(id), new byte[0]);
+                    }
+                    guard.linking(expected, () -> {
+                        blobs.adopt(Paths.uploadData(id), expected);
+                        link.run();
+                    });
+                });
+            } finally {
+                cancel(id);
             }
-            blobs.adopt(Paths.uploadData(id), expected);
-            cancel(id);
         } finally {
             state.lock.unlock();
         }
@@ -158,6 +172,10 @@ public final class Uploads {
             }
             out.commit();
             return state.size;
+        } catch (StorageFullException e) {
+            // Partial bytes would only hold space a client is unlikely to come back for.
+            cancel(id);
+            throw StorageFull.error(e);
         } catch (IOException | UncheckedIOException e) {
             // The stored bytes and the in-memory hash may now disagree: rebuild from storage next time.
             states.remove(id);

@@ -105,8 +105,21 @@ public final class FileSystemStorage implements Storage {
             writer.write(content);
             writer.commit();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw unchecked(e);
         }
+    }
+
+    /** {@link StorageFullException} when the disk is full, so callers can tell clients more than "I/O error". */
+    private static UncheckedIOException unchecked(IOException e) {
+        return StorageFullException.isFull(e) ? new StorageFullException(e) : new UncheckedIOException(e);
+    }
+
+    /** Rethrows a full disk as {@link StorageFullException}, anything else as it is. */
+    private static IOException full(IOException e) {
+        if (StorageFullException.isFull(e)) {
+            throw new StorageFullException(e);
+        }
+        return e;
     }
 
     @Override
@@ -117,7 +130,7 @@ public final class FileSystemStorage implements Storage {
             return new FileWriter(FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     StandardOpenOption.READ), 0, temp, target);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw unchecked(e);
         }
     }
 
@@ -132,7 +145,7 @@ public final class FileSystemStorage implements Storage {
             ch.position(ch.size());
             return new FileWriter(ch, ch.size(), null, target);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw unchecked(e);
         }
     }
 
@@ -294,8 +307,12 @@ public final class FileSystemStorage implements Storage {
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
             ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+            try {
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            } catch (IOException e) {
+                throw full(e);
             }
             size += length;
         }
@@ -313,10 +330,15 @@ public final class FileSystemStorage implements Storage {
 
         @Override
         public void commit() throws IOException {
-            channel.force(false);
-            if (temp != null) {
-                channel.close();
-                moveIntoPlace(temp, target);
+            try {
+                channel.force(false);
+                if (temp != null) {
+                    channel.close();
+                    moveIntoPlace(temp, target);
+                }
+            } catch (IOException e) {
+                // A filesystem may report a full disk only when the written pages are flushed.
+                throw full(e);
             }
             done = true;
         }

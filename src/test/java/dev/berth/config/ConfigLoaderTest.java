@@ -18,6 +18,7 @@ class ConfigLoaderTest {
         assertEquals(Path.of("./data"), c.storage().root());
         assertEquals(4 * 1024 * 1024, c.limits().maxManifestBytes());
         assertEquals(0, c.limits().maxUploadBytes());
+        assertEquals(Duration.ofHours(1), c.cache().gcGrace());
     }
 
     @Test
@@ -36,8 +37,10 @@ class ConfigLoaderTest {
                   upstreams:
                     - {registry: docker.io, url: 'https://registry-1.docker.io', default: true, tag-ttl: 90s}
                 private: {repositories: ['team/*']}
+                cache: {gc-grace: 30m}
                 """);
         assertEquals(Duration.ofHours(2), c.storage().uploadTimeout());
+        assertEquals(Duration.ofMinutes(30), c.cache().gcGrace());
         assertEquals(10L << 30, c.limits().maxUploadBytes());
         assertEquals(Duration.ofSeconds(90), c.mirror().defaultUpstream().orElseThrow().tagTtl());
         assertEquals("team/*", c.privateRepos().repositories().getFirst());
@@ -48,6 +51,7 @@ class ConfigLoaderTest {
         assertTrue(fails("storage: {rooot: /x}").contains("storage.rooot"));
         assertTrue(fails("server: {port: 70000}").contains("server.port"));
         assertTrue(fails("storage: {upload-timeout: soon}").contains("storage.upload-timeout"));
+        assertTrue(fails("cache: {gc-grace: later}").contains("cache.gc-grace"));
         assertTrue(fails("server: {tls: {cert: /nonexistent/c.pem, key: /nonexistent/k.pem}}")
                 .contains("server.tls.cert: cannot read"));
         assertTrue(fails("server: {tls: {cert: /c.pem}}").contains("both cert and key"));

@@ -1,0 +1,142 @@
+package dev.berth.registry;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.ManifestParser;
+import dev.berth.oci.RegistryException;
+import dev.berth.oci.RepoName;
+import dev.berth.storage.ObjectInfo;
+import dev.berth.storage.Storage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Online mark and sweep of content no manifest needs. First, per repository, the layer links that none of its
+ * manifests references (what deleting a manifest leaves behind); then the blobs that no repository links, as a layer
+ * or a manifest. Both only when untouched for the grace period, so a blob pushed before its manifest survives.
+ * Pushes and pulls go on meanwhile: {@link LinkGuard} keeps a link made during the collection from losing its blob.
+ */
+public final class GarbageCollector {
+    private final LocalRegistry registry;
+    private final Storage storage;
+    private final ManifestStore manifests;
+    private final LinkGuard guard;
+    private final Duration grace;
+    private final Clock clock;
+
+    GarbageCollector(LocalRegistry registry, Storage storage, ManifestStore manifests, LinkGuard guard,
+                     Duration grace, Clock clock) {
+        this.registry = registry;
+        this.storage = storage;
+        this.manifests = manifests;
+        this.guard = guard;
+        this.grace = grace;
+        this.clock = clock;
+    }
+
+    /** What one collection removed, and the repositories it skipped because pushes to them were under way. */
+    public record Result(int links, int blobs, long bytes, int busyRepositories) {
+    }
+
+    /** Runs one collection. */
+    public Result collect() {
+        Instant cutoff = clock.instant().minus(grace);
+        guard.startCollection();
+        try {
+            int links = 0;
+            int busy = 0;
+            Set<Digest> linked = new HashSet<>();
+            for (RepoName name : registry.repositories()) {
+                Optional<Integer> unlinked = guard.tryExclusive(name, () -> unlinkUnreferencedLayers(name, cutoff));
+                links += unlinked.orElse(0);
+                busy += unlinked.isEmpty() ? 1 : 0;
+                digests(Paths.layers(name)).stream().filter(d -> exists(Paths.layerLink(name, d))).forEach(linked::add);
+                digests(Paths.revisions(name)).stream().filter(d -> exists(Paths.manifestLink(name, d)))
+                        .forEach(linked::add);
+            }
+            int blobs = 0;
+            long bytes = 0;
+            for (Digest digest : digests(Paths.BLOBS)) {
+                Optional<ObjectInfo> info = storage.stat(Paths.blob(digest));
+                if (!linked.contains(digest) && info.isPresent() && isStale(info.get(), cutoff)
+                        && guard.deleteUnlessLinked(digest, () -> isStale(digest, cutoff)
+                        && storage.delete(Paths.blob(digest)))) {
+                    blobs++;
+                    bytes += info.get().size();
+                }
+            }
+            return new Result(links, blobs, bytes, busy);
+        } finally {
+            guard.endCollection();
+        }
+    }
+
+    private int unlinkUnreferencedLayers(RepoName name, Instant cutoff) {
+        Set<Digest> referenced = new HashSet<>();
+        for (Digest revision : digests(Paths.revisions(name))) {
+            Optional<StoredManifest> stored = manifests.read(name, revision);
+            if (stored.isEmpty()) {
+                continue;
+            }
+            try {
+                ManifestParser.parse(stored.get().bytes(), stored.get().mediaType(), revision.algorithm())
+                        .requiredBlobs().forEach(d -> referenced.add(d.digest()));
+            } catch (RegistryException e) {
+                // A manifest we cannot read may reference anything: keep every link of this repository.
+                return 0;
+            }
+        }
+        int unlinked = 0;
+        for (Digest layer : digests(Paths.layers(name))) {
+            String link = Paths.layerLink(name, layer);
+            if (!referenced.contains(layer) && isStale(link, cutoff) && storage.delete(link)) {
+                unlinked++;
+            }
+        }
+        return unlinked;
+    }
+
+    private boolean exists(String key) {
+        return storage.stat(key).isPresent();
+    }
+
+    private boolean isStale(Digest digest, Instant cutoff) {
+        return isStale(Paths.blob(digest), cutoff);
+    }
+
+    private boolean isStale(String key, Instant cutoff) {
+        return storage.stat(key).filter(info -> isStale(info, cutoff)).isPresent();
+    }
+
+    private static boolean isStale(ObjectInfo info, Instant cutoff) {
+        return info.modified().isBefore(cutoff);
+    }
+
+    /**
+     * The digests under a prefix laid out as {@code <alg>/<hex>} or, for blobs, {@code <alg>/<hh>/<hex>}; names
+     * that are not digests (which berth never writes) are ignored.
+     */
+    private List<Digest> digests(String prefix) {
+        List<Digest> found = new ArrayList<>();
+        boolean fanned = prefix.equals(Paths.BLOBS);
+        for (String algorithm : storage.list(prefix)) {
+            List<String> dirs = fanned ? storage.list(prefix + "/" + algorithm).stream()
+                    .map(hh -> algorithm + "/" + hh).toList() : List.of(algorithm);
+            for (String dir : dirs) {
+                for (String hex : storage.list(prefix + "/" + dir)) {
+                    try {
+                        found.add(Digest.parse(algorithm + ":" + hex));
+                    } catch (RegistryException e) {
+                        // not berth's: leave it alone
+                    }
+                }
+            }
+        }
+        return found;
+    }
+}

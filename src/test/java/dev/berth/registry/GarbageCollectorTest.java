@@ -1,0 +1,216 @@
+package dev.berth.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.MediaTypes;
+import dev.berth.oci.OciError;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RegistryException;
+import dev.berth.oci.RepoName;
+import dev.berth.storage.FileSystemStorage;
+import dev.berth.support.MutableClock;
+import dev.berth.support.TestData;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the collector removes, what it keeps, and that pushes racing it never lose a blob they were promised. */
+class GarbageCollectorTest {
+    private static final Duration GRACE = Duration.ofHours(1);
+
+    @TempDir
+    Path root;
+
+    private final MutableClock clock = new MutableClock(Instant.now());
+    private LocalRegistry registry;
+    private GarbageCollector collector;
+
+    private void open() {
+        registry = new LocalRegistry(new FileSystemStorage(root), 4 << 20, 0);
+        collector = registry.garbageCollector(GRACE, clock);
+    }
+
+    @Test
+    void blobsOfADeletedImageGoOnceTheGracePeriodHasPassedSharedOnesStay() {
+        open();
+        Repository app = registry.repository(RepoName.of("team/app"));
+        byte[] shared = TestData.bytes(5000, 1);
+        byte[] onlyOld = TestData.bytes(6000, 2);
+        Digest old = push(app, "old", TestData.utf8("{\"v\":1}"), shared, onlyOld);
+        push(app, "new", TestData.utf8("{\"v\":2}"), shared);
+        app.deleteManifest(new Reference.ByDigest(old));
+
+        GarbageCollector.Result early = collector.collect();
+        assertEquals(new GarbageCollector.Result(0, 0, 0, 0), early, "nothing is older than the grace period yet");
+        assertTrue(registry.blobs().size(Digest.sha256(onlyOld)).isPresent());
+
+        clock.advance(GRACE.plusMinutes(1));
+        GarbageCollector.Result result = collector.collect();
+
+        assertEquals(2, result.links(), "the old config's and the old layer's links");
+        assertEquals(3, result.blobs(), "the old manifest, config and layer");
+        assertFalse(registry.blobs().size(Digest.sha256(onlyOld)).isPresent());
+        assertFalse(registry.blobs().size(old).isPresent());
+        assertRegistryError(OciError.BLOB_UNKNOWN, () -> app.openBlob(Digest.sha256(onlyOld)));
+        assertEquals(TestData.digest(shared), read(app, Digest.sha256(shared)));
+        StoredManifest current = app.manifest(new Reference.Tag("new"));
+        assertEquals(MediaTypes.OCI_MANIFEST, current.mediaType());
+    }
+
+    @Test
+    void aBlobStillLinkedByAnotherRepositoryStays() {
+        open();
+        byte[] layer = TestData.bytes(4000, 3);
+        Repository a = registry.repository(RepoName.of("team/a"));
+        Repository b = registry.repository(RepoName.of("team/b"));
+        push(a, "1", TestData.utf8("{\"a\":1}"), layer);
+        Digest inB = push(b, "1", TestData.utf8("{\"b\":1}"), layer);
+        b.deleteManifest(new Reference.ByDigest(inB));
+        clock.advance(GRACE.plusMinutes(1));
+
+        collector.collect();
+
+        assertRegistryError(OciError.BLOB_UNKNOWN, () -> b.openBlob(Digest.sha256(layer)));
+        assertEquals(TestData.digest(layer), read(a, Digest.sha256(layer)));
+    }
+
+    @Test
+    void aBlobPushedBeforeItsManifestSurvivesTheGracePeriod() {
+        open();
+        Repository app = registry.repository(RepoName.of("team/app"));
+        byte[] layer = TestData.bytes(4000, 4);
+        app.putBlob(new ByteArrayInputStream(layer), Digest.sha256(layer));
+        clock.advance(GRACE.minusMinutes(1));
+
+        assertEquals(0, collector.collect().blobs());
+        assertEquals(TestData.digest(layer), read(app, Digest.sha256(layer)));
+
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(1, collector.collect().blobs());
+        assertRegistryError(OciError.BLOB_UNKNOWN, () -> app.openBlob(Digest.sha256(layer)));
+    }
+
+    @Test
+    void aBlobBeingReadWhenItIsCollectedIsReadToTheEnd() throws IOException {
+        open();
+        Repository app = registry.repository(RepoName.of("team/app"));
+        byte[] layer = TestData.bytes(3 << 20, 5);
+        app.putBlob(new ByteArrayInputStream(layer), Digest.sha256(layer));
+        clock.advance(GRACE.plusMinutes(1));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (BlobContent blob = app.openBlob(Digest.sha256(layer))) {
+            blob.copyTo(0, layer.length / 2, out);
+
+            assertEquals(1, collector.collect().blobs());
+            assertFalse(registry.blobs().size(Digest.sha256(layer)).isPresent());
+
+            blob.copyTo(layer.length / 2, layer.length - layer.length / 2, out);
+        }
+        assertEquals(TestData.digest(layer), TestData.digest(out.toByteArray()));
+    }
+
+    /**
+     * Workers push images whose layers come from a small shared pool, check them, and delete them again, so the
+     * pool's blobs keep becoming garbage and being pushed again, while collections run back to back with every file
+     * already past the grace period. A push that got through must find every blob it references.
+     */
+    @Test
+    void pushesRacingCollectionsNeverLoseAReferencedBlob() throws Exception {
+        open();
+        clock.advance(Duration.ofDays(1));
+        List<byte[]> pool = List.of(TestData.bytes(70_000, 10), TestData.bytes(80_000, 11),
+                TestData.bytes(90_000, 12));
+        AtomicBoolean pushing = new AtomicBoolean(true);
+        AtomicInteger pushed = new AtomicInteger();
+        AtomicInteger collections = new AtomicInteger();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> gc = threads.submit(() -> {
+                while (pushing.get()) {
+                    collector.collect();
+                    collections.incrementAndGet();
+                }
+            });
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                int worker = w;
+                workers.add(threads.submit(() -> {
+                    Repository repo = registry.repository(RepoName.of("team/w" + worker));
+                    for (int i = 0; i < 40; i++) {
+                        byte[] layer = pool.get((worker + i) % pool.size());
+                        byte[] config = TestData.utf8("{\"w\":" + worker + ",\"i\":" + i + "}");
+                        Digest manifest;
+                        try {
+                            manifest = push(repo, "t", config, layer);
+                        } catch (RegistryException e) {
+                            // The collector may unlink a layer between its upload and the manifest (everything is
+                            // past the grace period here): the push fails cleanly, as a client would be told.
+                            assertEquals(OciError.MANIFEST_BLOB_UNKNOWN, e.error(), e.getMessage());
+                            continue;
+                        }
+                        pushed.incrementAndGet();
+                        assertEquals(TestData.digest(layer), read(repo, Digest.sha256(layer)));
+                        assertEquals(TestData.digest(config), read(repo, Digest.sha256(config)));
+                        repo.deleteManifest(new Reference.ByDigest(manifest));
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (Future<?> worker : workers) {
+                    worker.get();
+                }
+            } finally {
+                pushing.set(false);
+            }
+            gc.get();
+        }
+        assertTrue(pushed.get() > 40, "pushes got through: " + pushed.get());
+        assertTrue(collections.get() > 1, "collections ran: " + collections.get());
+    }
+
+    private static Digest push(Repository repo, String tag, byte[] config, byte[]... layers) {
+        repo.putBlob(new ByteArrayInputStream(config), Digest.sha256(config));
+        for (byte[] layer : layers) {
+            repo.putBlob(new ByteArrayInputStream(layer), Digest.sha256(layer));
+        }
+        return repo.putManifest(new Reference.Tag(tag), TestData.ociManifest(config, layers), MediaTypes.OCI_MANIFEST)
+                .digest();
+    }
+
+    /** The digest of the bytes the repository serves for {@code digest}. */
+    private static String read(Repository repo, Digest digest) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (BlobContent blob = repo.openBlob(digest)) {
+            blob.copyTo(0, blob.size(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return TestData.digest(out.toByteArray());
+    }
+
+    private static void assertRegistryError(OciError expected, Runnable action) {
+        try {
+            action.run();
+        } catch (RegistryException e) {
+            assertEquals(expected, e.error());
+            return;
+        }
+        throw new AssertionError("expected " + expected);
+    }
+}
