@@ -6,8 +6,11 @@ import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
+import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
 import dev.berth.mirror.RepositoryRouter;
+import dev.berth.observe.BerthMetrics;
+import dev.berth.observe.Observability;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.upstream.UpstreamClient;
@@ -32,10 +35,12 @@ public final class BerthServer implements AutoCloseable {
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
+    private final BerthMetrics metrics;
 
-    private BerthServer(WebServer server, ScheduledExecutorService housekeeping) {
+    private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics) {
         this.server = server;
         this.housekeeping = housekeeping;
+        this.metrics = metrics;
     }
 
     /** Builds everything from {@code config} and starts listening. */
@@ -52,8 +57,13 @@ public final class BerthServer implements AutoCloseable {
         LocalRegistry registry = new LocalRegistry(storage, config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes());
         OkHttpClient upstreamConnections = new OkHttpClient();
-        RepositoryRouter router = new RepositoryRouter(config, registry,
-                upstream -> new UpstreamClient(upstream, upstreamConnections, clock), clock);
+        BerthMetrics metrics = new BerthMetrics();
+        RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
+            UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
+            metrics.watchRateLimit(upstream.registry(), client::rateLimitRemaining);
+            return client;
+        }, clock, metrics);
+        metrics.watchBlobFills(router::blobFillsInFlight);
         Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(),
                 config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock)), tokens);
@@ -72,9 +82,11 @@ public final class BerthServer implements AutoCloseable {
                 .writeBufferSize(0)
                 .writeQueueLength(0)
                 .shutdownHook(true)
+                .addFeature(Observability.feature())
                 .routing(routing -> {
-                    // Outermost first: the access log sees every answer, the limits' 429s included.
+                    // Outermost first: the access log and the metrics see every answer, the limits' 429s included.
                     routing.addFilter(new AccessLog());
+                    routing.addFilter(new RequestMetrics(metrics));
                     routing.addFilter(new RequestLimits(config.limits().maxRequests(),
                             config.limits().maxRequestsPerClient()));
                     api.register(routing);
@@ -88,7 +100,7 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics);
         LOG.log(Logger.Level.INFO, "berth listening on " + config.server().host() + ":" + server.port()
                 + (tls.isPresent() ? " (HTTPS)" : " (plain HTTP)") + ", data in " + storage.root() + ", "
                 + describeMirror(config));
@@ -124,5 +136,6 @@ public final class BerthServer implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         server.stop();
+        metrics.close();
     }
 }

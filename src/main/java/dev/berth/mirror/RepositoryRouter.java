@@ -29,10 +29,18 @@ public final class RepositoryRouter implements Registry {
     private final BlobFills fills;
     private final int maxManifestBytes;
     private final String readOnlyHint;
+    private final MirrorEvents events;
 
     /** Routes over {@code local}, with one client per configured upstream made by {@code clients}. */
     public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
                             Clock clock) {
+        this(config, local, clients, clock, MirrorEvents.NONE);
+    }
+
+    /** As {@link #RepositoryRouter(BerthConfig, LocalRegistry, Function, Clock)}, reporting cache use to {@code events}. */
+    public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
+                            Clock clock, MirrorEvents events) {
+        this.events = events;
         this.local = local;
         this.privateNames = new PrivateNames(config.privateRepos().repositories());
         for (BerthConfig.Upstream u : config.mirror().upstreams()) {
@@ -71,7 +79,7 @@ public final class RepositoryRouter implements Registry {
     private Repository mirrored(MirroredUpstream upstream, RepoName requested) {
         RepoName upstreamName = upstream.upstreamName(requested);
         return new PullThroughRepository(upstreamName, local.cache(upstream.cachedName(upstreamName)), upstream, fills,
-                maxManifestBytes, readOnlyHint);
+                maxManifestBytes, readOnlyHint, events);
     }
 
     /** Private repositories and cached mirrored ones, the latter under their registry's name. */
@@ -83,5 +91,10 @@ public final class RepositoryRouter implements Registry {
     /** The configured registry names, for the start-up log. */
     public List<String> upstreams() {
         return List.copyOf(upstreams.keySet());
+    }
+
+    /** How many blob downloads from upstreams run now (each shared by every client of its digest). */
+    public int blobFillsInFlight() {
+        return fills.inFlight();
     }
 }
