@@ -82,7 +82,7 @@ public final class BerthServer implements AutoCloseable {
                 .writeBufferSize(0)
                 .writeQueueLength(0)
                 .shutdownHook(true)
-                .addFeature(Observability.feature())
+                .addFeature(Observability.feature(storage::probeWrite, router::upstreamStates, clock))
                 .routing(routing -> {
                     // Outermost first: the access log and the metrics see every answer, the limits' 429s included.
                     routing.addFilter(new AccessLog());

@@ -93,6 +93,13 @@ public final class RepositoryRouter implements Registry {
         return List.copyOf(upstreams.keySet());
     }
 
+    /** What the mirror's own traffic last showed of each upstream, in configuration order; no upstream is asked. */
+    public List<UpstreamState> upstreamStates() {
+        return upstreams.values().stream()
+                .map(u -> new UpstreamState(u.registry(), u.failures().problem()))
+                .toList();
+    }
+
     /** How many blob downloads from upstreams run now (each shared by every client of its digest). */
     public int blobFillsInFlight() {
         return fills.inFlight();
