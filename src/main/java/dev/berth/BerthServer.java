@@ -20,8 +20,10 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http2.Http2Config;
 import java.lang.System.Logger;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -101,10 +103,16 @@ public final class BerthServer implements AutoCloseable {
                 .build()));
         WebServer server = web.build().start();
         BerthServer berth = new BerthServer(server, housekeeping, metrics);
-        LOG.log(Logger.Level.INFO, "berth listening on " + config.server().host() + ":" + server.port()
-                + (tls.isPresent() ? " (HTTPS)" : " (plain HTTP)") + ", data in " + storage.root() + ", "
-                + describeMirror(config));
+        LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), storage.root()));
         return berth;
+    }
+
+    /** What berth logs once it listens: where and how, where the data is, what it mirrors, whether it authenticates. */
+    static String startedLine(BerthConfig config, int port, boolean https, Path dataDir) {
+        return "berth listening on " + config.server().host() + ":" + port + (https ? " (HTTPS)" : " (plain HTTP)")
+                + ", data in " + dataDir + ", " + describeMirror(config) + ", authentication "
+                + config.auth().htpasswd().map(file -> "from " + file).orElse("off")
+                + "; health at /observe/health, metrics at /observe/metrics";
     }
 
     private static String describeMirror(BerthConfig config) {
@@ -113,7 +121,10 @@ public final class BerthServer implements AutoCloseable {
         }
         String privateNames = config.privateRepos().repositories().isEmpty() ? "none"
                 : String.join(", ", config.privateRepos().repositories());
-        return "mirroring " + config.mirror().upstreams() + ", private: " + privateNames;
+        List<String> upstreams = config.mirror().upstreams().stream()
+                .map(u -> u.registry() + " from " + u.url() + (u.isDefault() ? " (default)" : ""))
+                .toList();
+        return "mirroring " + String.join(", ", upstreams) + "; private: " + privateNames;
     }
 
     private static void purgeUploads(LocalRegistry registry, Duration maxAge, Clock clock) {
