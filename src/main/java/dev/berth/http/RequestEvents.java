@@ -8,5 +8,5 @@ public interface RequestEvents {
     enum Kind { BASE, CATALOG, TAGS, MANIFEST, BLOB, UPLOAD, REFERRERS, TOKEN, OTHER }
 
     /** A request for {@code kind} was answered with {@code status} after {@code duration}. */
-    void answered(Kind kind, int status, Duration duration);
+    void requestAnswered(Kind kind, int status, Duration duration);
 }

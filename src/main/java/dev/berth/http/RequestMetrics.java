@@ -35,7 +35,7 @@ public final class RequestMetrics implements Filter {
     }
 
     private void report(RequestEvents.Kind kind, RoutingResponse res, long start) {
-        events.answered(kind, res.status().code(), Duration.ofNanos(System.nanoTime() - start));
+        events.requestAnswered(kind, res.status().code(), Duration.ofNanos(System.nanoTime() - start));
     }
 
     /** The kind of {@code rawPath}, as the API routes it; OTHER for paths outside it (the observe endpoints too). */

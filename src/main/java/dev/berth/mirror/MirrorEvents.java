@@ -5,21 +5,6 @@ public interface MirrorEvents {
     /** What a client asked for. */
     enum Kind { MANIFEST, BLOB }
 
-    /** Reports nothing. */
-    MirrorEvents NONE = new MirrorEvents() {
-        @Override
-        public void hit(String registry, Kind kind, long bytes) {
-        }
-
-        @Override
-        public void miss(String registry, Kind kind) {
-        }
-
-        @Override
-        public void received(String registry, long bytes) {
-        }
-    };
-
     /**
      * A request for content mirrored from {@code registry} (a manifest's GET or HEAD, a blob's GET) was answered from
      * the cache with no upstream request; the content is {@code bytes} long.

@@ -31,13 +31,10 @@ public final class RepositoryRouter implements Registry {
     private final String readOnlyHint;
     private final MirrorEvents events;
 
-    /** Routes over {@code local}, with one client per configured upstream made by {@code clients}. */
-    public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
-                            Clock clock) {
-        this(config, local, clients, clock, MirrorEvents.NONE);
-    }
-
-    /** As {@link #RepositoryRouter(BerthConfig, LocalRegistry, Function, Clock)}, reporting cache use to {@code events}. */
+    /**
+     * Routes over {@code local}, with one client per configured upstream made by {@code clients}, reporting cache use
+     * to {@code events}.
+     */
     public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
                             Clock clock, MirrorEvents events) {
         this.events = events;

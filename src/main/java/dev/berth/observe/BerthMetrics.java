@@ -29,7 +29,7 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
     private final MeterRegistry registry = Metrics.globalRegistry();
 
     @Override
-    public void answered(RequestEvents.Kind kind, int status, Duration duration) {
+    public void requestAnswered(RequestEvents.Kind kind, int status, Duration duration) {
         String kindTag = lower(kind);
         counter("berth_http_requests", "Requests answered, by kind and status",
                 Tag.create("kind", kindTag), Tag.create("status", String.valueOf(status))).increment();
@@ -59,10 +59,10 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
     }
 
     @Override
-    public void answered(String upstream, int status) {
+    public void upstreamAnswered(String upstream, int status) {
         counter("berth_upstream_requests", "Requests to the upstream's registry API (token fetches aside)",
                 registryTag(upstream)).increment();
-        // What UpstreamFailures treats as an outage: no answer, 429 or 5xx.
+        // The upstream in trouble, rather than an answer about content: no answer at all, 429 or a 5xx.
         if (status == 0 || status == 429 || status >= 500) {
             counter("berth_upstream_errors", "Upstream requests that got no answer, 429 or a 5xx",
                     registryTag(upstream)).increment();

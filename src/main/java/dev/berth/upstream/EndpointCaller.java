@@ -51,10 +51,10 @@ final class EndpointCaller {
         try {
             response = client.newCall(request).execute();
         } catch (IOException e) {
-            events.answered(registry, 0);
+            events.upstreamAnswered(registry, 0);
             throw ioFailure(request, e);
         }
-        events.answered(registry, response.code());
+        events.upstreamAnswered(registry, response.code());
         rateLimit.record(response.headers());
         if (response.isSuccessful()) {
             return Optional.of(response);

@@ -9,5 +9,5 @@ public interface UpstreamEvents {
      * A request to {@code registry}'s API got an answer with {@code status}, or none at all ({@code 0}: refused,
      * reset, timed out). Token fetches are not reported.
      */
-    void answered(String registry, int status);
+    void upstreamAnswered(String registry, int status);
 }
