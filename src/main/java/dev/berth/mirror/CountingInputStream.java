@@ -5,21 +5,26 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.LongConsumer;
 
-/** Counts the bytes read through it and reports the total once, when closed: one report per download. */
+/**
+ * Counts the bytes read through it and reports the total once: at the end of the stream, so the count is in before a
+ * download is committed and its clients get their last byte, or when closed before the end.
+ */
 final class CountingInputStream extends FilterInputStream {
-    private final LongConsumer onClose;
+    private final LongConsumer report;
     private long count;
-    private boolean closed;
+    private boolean reported;
 
-    CountingInputStream(InputStream in, LongConsumer onClose) {
+    CountingInputStream(InputStream in, LongConsumer report) {
         super(in);
-        this.onClose = onClose;
+        this.report = report;
     }
 
     @Override
     public int read() throws IOException {
         int b = super.read();
-        if (b >= 0) {
+        if (b < 0) {
+            report();
+        } else {
             count++;
         }
         return b;
@@ -28,7 +33,9 @@ final class CountingInputStream extends FilterInputStream {
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
         int n = super.read(buffer, offset, length);
-        if (n > 0) {
+        if (n < 0) {
+            report();
+        } else {
             count += n;
         }
         return n;
@@ -43,10 +50,14 @@ final class CountingInputStream extends FilterInputStream {
 
     @Override
     public void close() throws IOException {
-        if (!closed) {
-            closed = true;
-            onClose.accept(count);
-        }
+        report();
         super.close();
+    }
+
+    private void report() {
+        if (!reported) {
+            reported = true;
+            report.accept(count);
+        }
     }
 }

@@ -3,8 +3,12 @@ package dev.berth.mirror;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.Scrape;
+import dev.berth.support.TestData;
+import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +69,32 @@ class MirrorMetricsTest extends MirrorTestBase {
         assertEquals(1, scrape.value("berth_cache_misses_total", HUB_MANIFESTS));
         assertEquals(1, scrape.value("berth_http_requests_total", Map.of("kind", "manifest", "status", "503")));
         assertEquals(1, scrape.value("berth_http_requests_total", Map.of("kind", "other", "status", "404")));
+    }
+
+    @Test
+    void clientsOfARunningDownloadShareItAndItsBytesCountOnce() {
+        byte[] layer = TestData.bytes(600 * 1024, 21);
+        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        HeldBody held = HeldBody.thenRest(layer, FIRST_PART);
+        hub.override("GET", MockHub.blobPath(BUSYBOX, layer), held.response());
+        String path = MockHub.blobPath("busybox", layer);
+
+        InputStream first = client.stream(path).body();
+        InputStream second = client.stream(path).body();
+        Scrape during = Scrape.of(client);
+        assertEquals(1, during.value("berth_blob_fills_in_flight", Map.of()), during::toString);
+        assertEquals(2, during.value("berth_cache_misses_total", HUB_BLOBS), "both clients missed");
+        held.release();
+        for (InputStream body : List.of(first, second)) {
+            Received received = readUntilEndOrFailure(body);
+            assertEquals(Digest.sha256(layer), Digest.sha256(received.bytes()), received::toString);
+        }
+
+        Scrape after = Scrape.of(client);
+        assertEquals(0, after.value("berth_blob_fills_in_flight", Map.of()), after::toString);
+        assertEquals(layer.length, after.value("berth_upstream_received_bytes_total", HUB), "one download");
+        assertEquals(1, after.value("berth_upstream_requests_total", HUB));
+        assertEquals(0, after.value("berth_cache_hits_total", HUB_BLOBS));
     }
 
     private void pull(MockHub.Image image) {
