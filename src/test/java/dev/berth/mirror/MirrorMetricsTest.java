@@ -72,6 +72,17 @@ class MirrorMetricsTest extends MirrorTestBase {
     }
 
     @Test
+    void aRateLimitingUpstreamSetsTheGaugeToWhatItSaysIsLeft() {
+        hub.outage(MockHub.rateLimited(30));
+
+        assertEquals(429, client.get("/v2/busybox/manifests/latest").statusCode());
+
+        Scrape scrape = Scrape.of(client);
+        assertEquals(0, scrape.value("berth_upstream_ratelimit_remaining", HUB), scrape::toString);
+        assertEquals(1, scrape.value("berth_upstream_errors_total", HUB));
+    }
+
+    @Test
     void clientsOfARunningDownloadShareItAndItsBytesCountOnce() {
         byte[] layer = TestData.bytes(600 * 1024, 21);
         hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
