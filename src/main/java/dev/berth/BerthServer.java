@@ -6,8 +6,11 @@ import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
+import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
 import dev.berth.mirror.RepositoryRouter;
+import dev.berth.observe.BerthMetrics;
+import dev.berth.observe.Observability;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.FileSystemStorage;
@@ -18,8 +21,10 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http2.Http2Config;
 import java.lang.System.Logger;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,10 +39,12 @@ public final class BerthServer implements AutoCloseable {
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
+    private final BerthMetrics metrics;
 
-    private BerthServer(WebServer server, ScheduledExecutorService housekeeping) {
+    private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics) {
         this.server = server;
         this.housekeeping = housekeeping;
+        this.metrics = metrics;
     }
 
     /** Builds everything from {@code config} and starts listening. */
@@ -54,8 +61,13 @@ public final class BerthServer implements AutoCloseable {
         LocalRegistry registry = new LocalRegistry(storage, config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes());
         OkHttpClient upstreamConnections = new OkHttpClient();
-        RepositoryRouter router = new RepositoryRouter(config, registry,
-                upstream -> new UpstreamClient(upstream, upstreamConnections, clock), clock);
+        BerthMetrics metrics = new BerthMetrics();
+        RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
+            UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
+            metrics.watchRateLimit(upstream.registry(), client::rateLimitRemaining);
+            return client;
+        }, clock, metrics);
+        metrics.watchBlobFills(router::blobFillsInFlight);
         Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(),
                 config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock)), tokens);
@@ -78,9 +90,11 @@ public final class BerthServer implements AutoCloseable {
                 .writeBufferSize(0)
                 .writeQueueLength(0)
                 .shutdownHook(true)
+                .addFeature(Observability.feature(storage::probeWrite, router::upstreamStates, clock))
                 .routing(routing -> {
-                    // Outermost first: the access log sees every answer, the limits' 429s included.
+                    // Outermost first: the access log and the metrics see every answer, the limits' 429s included.
                     routing.addFilter(new AccessLog());
+                    routing.addFilter(new RequestMetrics(metrics));
                     routing.addFilter(new RequestLimits(config.limits().maxRequests(),
                             config.limits().maxRequestsPerClient()));
                     api.register(routing);
@@ -94,11 +108,17 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping);
-        LOG.log(Logger.Level.INFO, "berth listening on " + config.server().host() + ":" + server.port()
-                + (tls.isPresent() ? " (HTTPS)" : " (plain HTTP)") + ", data in " + storage.root() + ", "
-                + describeMirror(config));
+        BerthServer berth = new BerthServer(server, housekeeping, metrics);
+        LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), storage.root()));
         return berth;
+    }
+
+    /** What berth logs once it listens: where and how, where the data is, what it mirrors, whether it authenticates. */
+    static String startedLine(BerthConfig config, int port, boolean https, Path dataDir) {
+        return "berth listening on " + config.server().host() + ":" + port + (https ? " (HTTPS)" : " (plain HTTP)")
+                + ", data in " + dataDir + ", " + describeMirror(config) + ", authentication "
+                + config.auth().htpasswd().map(file -> "from " + file).orElse("off")
+                + "; health at /observe/health, metrics at /observe/metrics";
     }
 
     private static String describeMirror(BerthConfig config) {
@@ -107,7 +127,10 @@ public final class BerthServer implements AutoCloseable {
         }
         String privateNames = config.privateRepos().repositories().isEmpty() ? "none"
                 : String.join(", ", config.privateRepos().repositories());
-        return "mirroring " + config.mirror().upstreams() + ", private: " + privateNames;
+        List<String> upstreams = config.mirror().upstreams().stream()
+                .map(u -> u.registry() + " from " + u.url() + (u.isDefault() ? " (default)" : ""))
+                .toList();
+        return "mirroring " + String.join(", ", upstreams) + "; private: " + privateNames;
     }
 
     private static void purgeUploads(LocalRegistry registry, Duration maxAge, Clock clock) {
@@ -142,5 +165,6 @@ public final class BerthServer implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         server.stop();
+        metrics.close();
     }
 }

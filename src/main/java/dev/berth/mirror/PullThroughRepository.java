@@ -39,9 +39,10 @@ final class PullThroughRepository implements Repository {
     private final BlobFills fills;
     private final int maxManifestBytes;
     private final String readOnlyHint;
+    private final MirrorEvents events;
 
     PullThroughRepository(RepoName upstreamName, RepositoryCache cache, MirroredUpstream upstream, BlobFills fills,
-                          int maxManifestBytes, String readOnlyHint) {
+                          int maxManifestBytes, String readOnlyHint, MirrorEvents events) {
         this.cachedName = cache.repository().name();
         this.upstreamName = upstreamName;
         this.cache = cache;
@@ -49,6 +50,7 @@ final class PullThroughRepository implements Repository {
         this.fills = fills;
         this.maxManifestBytes = maxManifestBytes;
         this.readOnlyHint = readOnlyHint;
+        this.events = events;
     }
 
     @Override
@@ -82,8 +84,11 @@ final class PullThroughRepository implements Repository {
     @Override
     public BlobContent openBlob(Digest digest) {
         if (cache.hasBlob(digest)) {
-            return cache.repository().openBlob(digest);
+            BlobContent content = cache.repository().openBlob(digest);
+            events.hit(upstream.registry(), MirrorEvents.Kind.BLOB, content.size());
+            return content;
         }
+        events.miss(upstream.registry(), MirrorEvents.Kind.BLOB);
         Optional<BlobContent> fetching = fills.join(digest, () -> download(digest), () -> link(digest));
         if (fetching.isPresent()) {
             return fetching.get();
@@ -98,8 +103,10 @@ final class PullThroughRepository implements Repository {
     }
 
     private UpstreamBlob download(Digest digest) {
-        return askUpstream(key(digest), () -> upstream.client().openBlob(upstreamName, digest))
+        UpstreamBlob blob = askUpstream(key(digest), () -> upstream.client().openBlob(upstreamName, digest))
                 .orElseThrow(() -> blobUnknown(digest));
+        return new UpstreamBlob(new CountingInputStream(blob.content(),
+                bytes -> events.received(upstream.registry(), bytes)), blob.length());
     }
 
     private void link(Digest digest) {
@@ -112,17 +119,30 @@ final class PullThroughRepository implements Repository {
 
     @Override
     public StoredManifest manifest(Reference reference) {
+        Optional<StoredManifest> cached = switch (reference) {
+            case Reference.ByDigest d -> cache.manifest(d.value());
+            case Reference.Tag t -> freshlyCached(t.name(), tagKey(t.name()));
+        };
+        if (cached.isPresent()) {
+            events.hit(upstream.registry(), MirrorEvents.Kind.MANIFEST, cached.get().bytes().length);
+            return cached.get();
+        }
+        events.miss(upstream.registry(), MirrorEvents.Kind.MANIFEST);
         return switch (reference) {
-            case Reference.ByDigest d -> cache.manifest(d.value()).orElseGet(() -> fetch(d.value()));
+            case Reference.ByDigest d -> fetch(d.value());
             case Reference.Tag t -> byTag(t.name());
         };
     }
 
     private StoredManifest byTag(String tag) {
-        String tagKey = cachedName + ":" + tag;
-        return freshlyCached(tag, tagKey).orElseGet(() -> upstream.manifestFetches().run(tagKey,
+        String tagKey = tagKey(tag);
+        return upstream.manifestFetches().run(tagKey,
                 // Checked again inside: a revalidation that just finished makes this one unnecessary.
-                () -> freshlyCached(tag, tagKey).orElseGet(() -> revalidate(tag, tagKey))));
+                () -> freshlyCached(tag, tagKey).orElseGet(() -> revalidate(tag, tagKey)));
+    }
+
+    private String tagKey(String tag) {
+        return cachedName + ":" + tag;
     }
 
     private Optional<StoredManifest> freshlyCached(String tag, String tagKey) {
@@ -165,6 +185,7 @@ final class PullThroughRepository implements Repository {
             UpstreamManifest got = askUpstream(key, () -> upstream.client()
                     .getManifest(upstreamName, new Reference.ByDigest(digest), maxManifestBytes))
                     .orElseThrow(() -> manifestUnknown(digest.toString()));
+            events.received(upstream.registry(), got.bytes().length);
             try {
                 cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
             } catch (RegistryException e) {

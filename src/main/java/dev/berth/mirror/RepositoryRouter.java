@@ -29,10 +29,15 @@ public final class RepositoryRouter implements Registry {
     private final BlobFills fills;
     private final int maxManifestBytes;
     private final String readOnlyHint;
+    private final MirrorEvents events;
 
-    /** Routes over {@code local}, with one client per configured upstream made by {@code clients}. */
+    /**
+     * Routes over {@code local}, with one client per configured upstream made by {@code clients}, reporting cache use
+     * to {@code events}.
+     */
     public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
-                            Clock clock) {
+                            Clock clock, MirrorEvents events) {
+        this.events = events;
         this.local = local;
         this.privateNames = new PrivateNames(config.privateRepos().repositories());
         for (BerthConfig.Upstream u : config.mirror().upstreams()) {
@@ -71,7 +76,7 @@ public final class RepositoryRouter implements Registry {
     private Repository mirrored(MirroredUpstream upstream, RepoName requested) {
         RepoName upstreamName = upstream.upstreamName(requested);
         return new PullThroughRepository(upstreamName, local.cache(upstream.cachedName(upstreamName)), upstream, fills,
-                maxManifestBytes, readOnlyHint);
+                maxManifestBytes, readOnlyHint, events);
     }
 
     /** Private repositories and cached mirrored ones, the latter under their registry's name. */
@@ -83,5 +88,17 @@ public final class RepositoryRouter implements Registry {
     /** The configured registry names, for the start-up log. */
     public List<String> upstreams() {
         return List.copyOf(upstreams.keySet());
+    }
+
+    /** What the mirror's own traffic last showed of each upstream, in configuration order; no upstream is asked. */
+    public List<UpstreamState> upstreamStates() {
+        return upstreams.values().stream()
+                .map(u -> new UpstreamState(u.registry(), u.failures().problem()))
+                .toList();
+    }
+
+    /** How many blob downloads from upstreams run now (each shared by every client of its digest). */
+    public int blobFillsInFlight() {
+        return fills.inFlight();
     }
 }

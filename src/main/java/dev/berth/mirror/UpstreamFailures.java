@@ -4,7 +4,8 @@ import dev.berth.oci.OciError;
 import dev.berth.upstream.UpstreamException;
 import java.lang.System.Logger;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Turns an upstream's failures into what clients are told, and logs an outage once when it starts and once when it
@@ -15,7 +16,8 @@ final class UpstreamFailures {
     private static final Duration DEFAULT_RETRY = Duration.ofSeconds(10);
 
     private final String registry;
-    private final AtomicBoolean failing = new AtomicBoolean();
+    // What went wrong last while the upstream fails; null while it answers.
+    private final AtomicReference<String> problem = new AtomicReference<>();
 
     UpstreamFailures(String registry) {
         this.registry = registry;
@@ -34,7 +36,7 @@ final class UpstreamFailures {
      * 429 with the upstream's Retry-After when it rate-limits, else 503.
      */
     UpstreamUnavailable failed(UpstreamException e) {
-        if (failing.compareAndSet(false, true)) {
+        if (problem.getAndSet(e.getMessage()) == null) {
             LOG.log(Logger.Level.WARNING, e.getMessage() + "; serving cached tags and answering 503/429 for"
                     + " uncached content until " + registry + " recovers");
         }
@@ -52,9 +54,14 @@ final class UpstreamFailures {
         return error;
     }
 
+    /** The last failure while the upstream is failing; empty once it answers again (and before it ever failed). */
+    Optional<String> problem() {
+        return Optional.ofNullable(problem.get());
+    }
+
     /** Records that the upstream answered. */
     void succeeded() {
-        if (failing.compareAndSet(true, false)) {
+        if (problem.getAndSet(null) != null) {
             LOG.log(Logger.Level.INFO, "upstream " + registry + " answers again");
         }
     }

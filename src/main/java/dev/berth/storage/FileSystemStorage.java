@@ -50,6 +50,20 @@ public final class FileSystemStorage implements Storage {
         return root;
     }
 
+    /**
+     * Writes, syncs and deletes a small file in the temporary area, where every new object starts: proof that the data
+     * directory takes writes now. Throws when it does not.
+     */
+    public void probeWrite() throws IOException {
+        Path probe = tmp.resolve("probe-" + UUID.randomUUID());
+        try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] {1}));
+            channel.force(false);
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
     private Path path(String key) {
         return root.resolve(StorageKeys.check(key));
     }

@@ -9,7 +9,7 @@ import okhttp3.Response;
 
 /**
  * Runs one request against the upstream and turns the outcome into berth's terms: a 2xx response, empty for 404, or
- * an {@link UpstreamException}. Every response's rate-limit headers are recorded on the way.
+ * an {@link UpstreamException}. Every response's status and rate-limit headers are recorded on the way.
  */
 final class EndpointCaller {
     /** Reads a successful response; the caller closes it afterwards. */
@@ -22,12 +22,14 @@ final class EndpointCaller {
     private final String registry;
     private final RateLimit rateLimit;
     private final Clock clock;
+    private final UpstreamEvents events;
 
-    EndpointCaller(OkHttpClient client, String registry, RateLimit rateLimit, Clock clock) {
+    EndpointCaller(OkHttpClient client, String registry, RateLimit rateLimit, Clock clock, UpstreamEvents events) {
         this.client = client;
         this.registry = registry;
         this.rateLimit = rateLimit;
         this.clock = clock;
+        this.events = events;
     }
 
     /** Runs {@code request} and reads its body with {@code reader}, closing the response in every case. */
@@ -49,8 +51,10 @@ final class EndpointCaller {
         try {
             response = client.newCall(request).execute();
         } catch (IOException e) {
+            events.upstreamAnswered(registry, 0);
             throw ioFailure(request, e);
         }
+        events.upstreamAnswered(registry, response.code());
         rateLimit.record(response.headers());
         if (response.isSuccessful()) {
             return Optional.of(response);

@@ -31,6 +31,11 @@ public final class UpstreamClient {
      * from the config. {@code clock} decides when tokens expire.
      */
     public UpstreamClient(BerthConfig.Upstream config, OkHttpClient shared, Clock clock) {
+        this(config, shared, clock, UpstreamEvents.NONE);
+    }
+
+    /** As {@link #UpstreamClient(BerthConfig.Upstream, OkHttpClient, Clock)}, telling {@code events} of each answer. */
+    public UpstreamClient(BerthConfig.Upstream config, OkHttpClient shared, Clock clock, UpstreamEvents events) {
         HttpUrl base = HttpUrl.parse(config.url());
         if (base == null) {
             throw new IllegalArgumentException("upstream " + config.registry() + ": url is not http(s): " + config.url());
@@ -50,7 +55,7 @@ public final class UpstreamClient {
                 .addInterceptor(auth)
                 .followRedirects(true)
                 .build();
-        EndpointCaller caller = new EndpointCaller(authenticated, registry, rateLimit, clock);
+        EndpointCaller caller = new EndpointCaller(authenticated, registry, rateLimit, clock, events);
         this.manifestChecker = new ManifestChecker(caller, requests);
         this.manifestPuller = new ManifestPuller(caller, requests);
         this.blobChecker = new BlobChecker(caller, requests);

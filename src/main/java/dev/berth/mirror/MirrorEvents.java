@@ -1,0 +1,19 @@
+package dev.berth.mirror;
+
+/** What the mirror reports of its cache and its upstream traffic, for metrics; implementations must be thread-safe. */
+public interface MirrorEvents {
+    /** What a client asked for. */
+    enum Kind { MANIFEST, BLOB }
+
+    /**
+     * A request for content mirrored from {@code registry} (a manifest's GET or HEAD, a blob's GET) was answered from
+     * the cache with no upstream request; the content is {@code bytes} long.
+     */
+    void hit(String registry, Kind kind, long bytes);
+
+    /** A request as for {@link #hit} needed the upstream: a fetch, a tag's revalidation, or joining a running fill. */
+    void miss(String registry, Kind kind);
+
+    /** {@code bytes} of manifest or blob bodies arrived from {@code registry}. */
+    void received(String registry, long bytes);
+}

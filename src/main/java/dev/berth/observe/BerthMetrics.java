@@ -1,0 +1,103 @@
+package dev.berth.observe;
+
+import dev.berth.http.RequestEvents;
+import dev.berth.mirror.MirrorEvents;
+import dev.berth.upstream.UpstreamEvents;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * berth's own meters ({@code berth_*}): what the HTTP layer, the mirror and the upstream clients report through their
+ * event interfaces, and gauges read at scrape time. They live in Helidon's global registry, next to the JVM's meters,
+ * which {@code /observe/metrics} shows; Helidon's registries all share Micrometer's global one, so a server cannot
+ * keep its own. Closing removes them, so that a server started later in the same JVM starts from zero and its gauges
+ * do not read the closed server's state.
+ */
+public final class BerthMetrics implements RequestEvents, MirrorEvents, UpstreamEvents, AutoCloseable {
+    private static final String PREFIX = "berth_";
+
+    private final MeterRegistry registry = Metrics.globalRegistry();
+
+    @Override
+    public void requestAnswered(RequestEvents.Kind kind, int status, Duration duration) {
+        String kindTag = lower(kind);
+        counter("berth_http_requests", "Requests answered, by kind and status",
+                Tag.create("kind", kindTag), Tag.create("status", String.valueOf(status))).increment();
+        registry.getOrCreate(Timer.builder("berth_http_request_duration")
+                .description("Time to answer a request, its body included, by kind")
+                .tags(List.of(Tag.create("kind", kindTag)))).record(duration);
+    }
+
+    @Override
+    public void hit(String upstream, MirrorEvents.Kind kind, long bytes) {
+        counter("berth_cache_hits", "Mirrored manifests and blobs answered from the cache alone",
+                registryTag(upstream), Tag.create("kind", lower(kind))).increment();
+        counter("berth_cache_hit_bytes", "Size of the mirrored content answered from the cache alone",
+                registryTag(upstream), Tag.create("kind", lower(kind))).increment(bytes);
+    }
+
+    @Override
+    public void miss(String upstream, MirrorEvents.Kind kind) {
+        counter("berth_cache_misses", "Mirrored manifests and blobs that needed the upstream",
+                registryTag(upstream), Tag.create("kind", lower(kind))).increment();
+    }
+
+    @Override
+    public void received(String upstream, long bytes) {
+        counter("berth_upstream_received_bytes", "Bytes of manifests and blobs downloaded from the upstream",
+                registryTag(upstream)).increment(bytes);
+    }
+
+    @Override
+    public void upstreamAnswered(String upstream, int status) {
+        counter("berth_upstream_requests", "Requests to the upstream's registry API (token fetches aside)",
+                registryTag(upstream)).increment();
+        // The upstream in trouble, rather than an answer about content: no answer at all, 429 or a 5xx.
+        if (status == 0 || status == 429 || status >= 500) {
+            counter("berth_upstream_errors", "Upstream requests that got no answer, 429 or a 5xx",
+                    registryTag(upstream)).increment();
+        }
+    }
+
+    /** Shows {@code remaining}, the upstream's last {@code ratelimit-remaining}, as a gauge: NaN until it sends one. */
+    public void watchRateLimit(String upstream, Supplier<OptionalLong> remaining) {
+        registry.getOrCreate(Gauge.builder("berth_upstream_ratelimit_remaining", () -> {
+            OptionalLong value = remaining.get();
+            return value.isPresent() ? (double) value.getAsLong() : Double.NaN;
+        }).description("Pulls the upstream last said are left (Docker Hub's ratelimit-remaining)")
+                .tags(List.of(registryTag(upstream))));
+    }
+
+    /** Shows {@code running}, the blob downloads under way, as a gauge. */
+    public void watchBlobFills(IntSupplier running) {
+        registry.getOrCreate(Gauge.builder("berth_blob_fills_in_flight", () -> running.getAsInt())
+                .description("Blob downloads from upstreams under way, each shared by all its clients"));
+    }
+
+    @Override
+    public void close() {
+        registry.meters(meter -> meter.id().name().startsWith(PREFIX)).forEach(registry::remove);
+    }
+
+    private Counter counter(String name, String description, Tag... tags) {
+        return registry.getOrCreate(Counter.builder(name).description(description).tags(List.of(tags)));
+    }
+
+    private static Tag registryTag(String upstream) {
+        return Tag.create("registry", upstream);
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+}

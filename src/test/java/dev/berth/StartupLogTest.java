@@ -1,0 +1,34 @@
+package dev.berth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.berth.config.ConfigLoader;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The line berth logs when it starts: where it listens and how, where the data is, what it mirrors. */
+class StartupLogTest {
+    private static final Path DATA = Path.of("/var/lib/berth");
+
+    @Test
+    void namesPortTransportDataUpstreamsAuthenticationAndEndpoints() {
+        String yaml = "server: {host: 0.0.0.0, port: 5000}\nmirror:\n  upstreams:\n"
+                + "    - {registry: docker.io, url: 'https://registry-1.docker.io', default: true, username: u,"
+                + " password: secret}\n"
+                + "    - {registry: ghcr.io, url: 'https://ghcr.io'}\n"
+                + "private:\n  repositories: ['team/*']\n";
+        assertEquals("berth listening on 0.0.0.0:5000 (plain HTTP), data in /var/lib/berth, mirroring docker.io from"
+                + " https://registry-1.docker.io (default), ghcr.io from https://ghcr.io; private: team/*,"
+                + " authentication off; health at /observe/health, metrics at /observe/metrics",
+                BerthServer.startedLine(ConfigLoader.fromYaml(yaml), 5000, false, DATA));
+    }
+
+    @Test
+    void withoutUpstreamsEveryRepositoryIsPrivate() {
+        String yaml = "server: {host: 127.0.0.1, port: 0}\nauth: {htpasswd: /etc/berth/htpasswd}\n";
+        assertEquals("berth listening on 127.0.0.1:40123 (HTTPS), data in /var/lib/berth, no upstreams: every"
+                + " repository is private, authentication from /etc/berth/htpasswd; health at /observe/health,"
+                + " metrics at /observe/metrics",
+                BerthServer.startedLine(ConfigLoader.fromYaml(yaml), 40123, true, DATA));
+    }
+}
