@@ -79,7 +79,7 @@ public final class BerthServer implements AutoCloseable {
                 0, PURGE_PERIOD.toSeconds(), TimeUnit.SECONDS);
         GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
-        housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector),
+        housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector, metrics),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
 
         WebServerConfig.Builder web = WebServer.builder()
@@ -144,9 +144,10 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
-    private static void collectGarbage(GarbageCollector collector) {
+    private static void collectGarbage(GarbageCollector collector, BerthMetrics metrics) {
         try {
             GarbageCollector.Result result = collector.collect();
+            metrics.collected(result.links(), result.blobs(), result.bytes());
             if (result.blobs() > 0 || result.links() > 0) {
                 LOG.log(Logger.Level.INFO, "garbage collection removed " + result.links() + " unreferenced links and "
                         + result.blobs() + " blobs (" + result.bytes() + " bytes)");

@@ -78,6 +78,14 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
                 .tags(List.of(registryTag(upstream))));
     }
 
+    /** Counts one garbage collection and what it removed. */
+    public void collected(int links, int blobs, long bytes) {
+        counter("berth_gc_runs", "Garbage collections run").increment();
+        counter("berth_gc_removed_links", "Repository links to blobs removed by garbage collection").increment(links);
+        counter("berth_gc_removed_blobs", "Blobs removed by garbage collection").increment(blobs);
+        counter("berth_gc_removed_bytes", "Bytes of the blobs removed by garbage collection").increment(bytes);
+    }
+
     /** Shows {@code running}, the blob downloads under way, as a gauge. */
     public void watchBlobFills(IntSupplier running) {
         registry.getOrCreate(Gauge.builder("berth_blob_fills_in_flight", () -> running.getAsInt())
