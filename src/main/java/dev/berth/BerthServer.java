@@ -2,12 +2,15 @@ package dev.berth;
 
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.Tokens;
+import dev.berth.cache.AccessIndex;
+import dev.berth.cache.DiskBudget;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
 import dev.berth.http.ServerTls;
 import dev.berth.mirror.RepositoryRouter;
+import dev.berth.registry.Evictor;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.FileSystemStorage;
@@ -31,13 +34,16 @@ public final class BerthServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(BerthServer.class.getName());
     private static final Duration PURGE_PERIOD = Duration.ofMinutes(10);
     private static final Duration GC_PERIOD = Duration.ofHours(1);
+    private static final Duration BUDGET_PERIOD = Duration.ofMinutes(1);
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
+    private final AccessIndex access;
 
-    private BerthServer(WebServer server, ScheduledExecutorService housekeeping) {
+    private BerthServer(WebServer server, ScheduledExecutorService housekeeping, AccessIndex access) {
         this.server = server;
         this.housekeeping = housekeeping;
+        this.access = access;
     }
 
     /** Builds everything from {@code config} and starts listening. */
@@ -54,8 +60,9 @@ public final class BerthServer implements AutoCloseable {
         LocalRegistry registry = new LocalRegistry(storage, config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes());
         OkHttpClient upstreamConnections = new OkHttpClient();
+        AccessIndex access = AccessIndex.load(storage, clock);
         RepositoryRouter router = new RepositoryRouter(config, registry,
-                upstream -> new UpstreamClient(upstream, upstreamConnections, clock), clock);
+                upstream -> new UpstreamClient(upstream, upstreamConnections, clock), clock, access);
         Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(),
                 config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock)), tokens);
@@ -69,6 +76,10 @@ public final class BerthServer implements AutoCloseable {
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
         housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
+        Optional<Evictor> evictor = Optional.of(config.cache()).filter(BerthConfig.Cache::hasBudget)
+                .map(cache -> registry.evictor(cache.maxBytes(), router::isEvictable, access::lastAccess));
+        housekeeping.scheduleWithFixedDelay(new DiskBudget(evictor, access),
+                BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
 
         WebServerConfig.Builder web = WebServer.builder()
                 .host(config.server().host())
@@ -94,7 +105,7 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping);
+        BerthServer berth = new BerthServer(server, housekeeping, access);
         LOG.log(Logger.Level.INFO, "berth listening on " + config.server().host() + ":" + server.port()
                 + (tls.isPresent() ? " (HTTPS)" : " (plain HTTP)") + ", data in " + storage.root() + ", "
                 + describeMirror(config));
@@ -142,5 +153,7 @@ public final class BerthServer implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         server.stop();
+        // After the last request, so a restart evicts in the order this run left.
+        access.save();
     }
 }

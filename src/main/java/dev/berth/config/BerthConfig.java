@@ -48,8 +48,16 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
         }
     }
 
-    /** {@code cache.*}: how long content nothing references is kept before garbage collection may delete it. */
-    public record Cache(Duration gcGrace) {
+    /**
+     * {@code cache.*}: how long content nothing references is kept before garbage collection may delete it; the bytes
+     * mirrored layer blobs may use (0: no budget); globs of cached repositories ({@code docker.io/library/*}) that the
+     * budget never evicts from.
+     */
+    public record Cache(Duration gcGrace, long maxBytes, List<String> pin) {
+        /** Whether mirrored content has a disk budget. */
+        public boolean hasBudget() {
+            return maxBytes > 0;
+        }
     }
 
     /** {@code private.*}: name globs of repositories that are pushed to berth and never asked of an upstream. */

@@ -26,7 +26,7 @@ public final class ConfigLoader {
             "private\\.repositories\\.\\d+",
             "auth\\.(htpasswd|scheme|token-ttl)", "auth\\.groups\\.[^.]+\\.\\d+",
             "auth\\.anonymous\\.(mirrored|private)",
-            "auth\\.rules\\.\\d+\\.(repositories|pull|push|delete)\\.\\d+", "cache\\.(max-bytes|gc-grace)").stream().map(Pattern::compile).toList();
+            "auth\\.rules\\.\\d+\\.(repositories|pull|push|delete)\\.\\d+", "cache\\.(max-bytes|gc-grace)", "cache\\.pin\\.\\d+").stream().map(Pattern::compile).toList();
 
     /** One or more repository-name components: a host name in lower case, with no port. */
     private static final Pattern REGISTRY_NAME = Pattern.compile("[a-z0-9]+(?:[.-][a-z0-9]+)*");
@@ -78,7 +78,16 @@ public final class ConfigLoader {
                 new BerthConfig.Mirror(upstreams),
                 new BerthConfig.PrivateRepos(privateGlobs),
                 auth(root.get("auth")),
-                new BerthConfig.Cache(duration(root.get("cache"), "gc-grace", "1h")));
+                cache(root.get("cache")));
+    }
+
+    private static BerthConfig.Cache cache(Config cache) {
+        List<String> pin = cache.get("pin").asList(String.class).orElse(List.of());
+        pin.stream().filter(glob -> glob.contains(":")).findFirst().ifPresent(entry -> {
+            throw new IllegalArgumentException("cache.pin: " + entry + ": pin the repository (a name glob such as"
+                    + " docker.io/library/*); pinning a single tag is not supported");
+        });
+        return new BerthConfig.Cache(duration(cache, "gc-grace", "1h"), bytes(cache, "max-bytes", "0"), pin);
     }
 
     private static Optional<BerthConfig.Tls> tls(Config tls) {

@@ -1,5 +1,6 @@
 package dev.berth.mirror;
 
+import dev.berth.cache.AccessIndex;
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
@@ -27,12 +28,17 @@ public final class RepositoryRouter implements Registry {
     private final Map<String, MirroredUpstream> upstreams = new LinkedHashMap<>();
     private final Optional<MirroredUpstream> defaultUpstream;
     private final BlobFills fills;
+    private final AccessIndex access;
+    private final EvictableNames evictable;
     private final int maxManifestBytes;
     private final String readOnlyHint;
 
-    /** Routes over {@code local}, with one client per configured upstream made by {@code clients}. */
+    /**
+     * Routes over {@code local}, with one client per configured upstream made by {@code clients}; mirrored blobs served
+     * are recorded in {@code access}.
+     */
     public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
-                            Clock clock) {
+                            Clock clock, AccessIndex access) {
         this.local = local;
         this.privateNames = new PrivateNames(config.privateRepos().repositories());
         for (BerthConfig.Upstream u : config.mirror().upstreams()) {
@@ -40,6 +46,8 @@ public final class RepositoryRouter implements Registry {
         }
         this.defaultUpstream = config.mirror().defaultUpstream().map(u -> upstreams.get(u.registry()));
         this.fills = new BlobFills(local.blobs());
+        this.access = access;
+        this.evictable = new EvictableNames(upstreams.keySet(), privateNames, config.cache().pin());
         this.maxManifestBytes = config.limits().maxManifestBytes();
         this.readOnlyHint = privateNames.globs().isEmpty()
                 ? "configure private.repositories to push to berth"
@@ -71,13 +79,18 @@ public final class RepositoryRouter implements Registry {
     private Repository mirrored(MirroredUpstream upstream, RepoName requested) {
         RepoName upstreamName = upstream.upstreamName(requested);
         return new PullThroughRepository(upstreamName, local.cache(upstream.cachedName(upstreamName)), upstream, fills,
-                maxManifestBytes, readOnlyHint);
+                access, maxManifestBytes, readOnlyHint);
     }
 
     /** Private repositories and cached mirrored ones, the latter under their registry's name. */
     @Override
     public List<String> catalog() {
         return local.catalog();
+    }
+
+    /** Whether the disk budget may evict from the stored repository {@code name}: cached, and not pinned. */
+    public boolean isEvictable(RepoName name) {
+        return evictable.test(name);
     }
 
     /** The configured registry names, for the start-up log. */
