@@ -77,7 +77,8 @@ public final class BerthServer implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
         Optional<Evictor> evictor = Optional.of(config.cache()).filter(BerthConfig.Cache::hasBudget)
-                .map(cache -> registry.evictor(cache.maxBytes(), router::isEvictable, access::lastAccess));
+                .map(cache -> registry.evictor(cache.maxBytes(), router::isEvictable, router::pinnedBlobs,
+                        access::lastAccess));
         housekeeping.scheduleWithFixedDelay(new DiskBudget(evictor, access),
                 BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
 

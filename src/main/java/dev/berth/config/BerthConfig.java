@@ -50,10 +50,10 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
 
     /**
      * {@code cache.*}: how long content nothing references is kept before garbage collection may delete it; the bytes
-     * mirrored layer blobs may use (0: no budget); globs of cached repositories ({@code docker.io/library/*}) that the
-     * budget never evicts from.
+     * mirrored blobs may use (0: no budget); what the budget never evicts: {@code cache.pin}'s globs of cached
+     * repositories ({@code docker.io/library/*}) and its tags ({@code docker.io/library/busybox:latest}).
      */
-    public record Cache(Duration gcGrace, long maxBytes, List<String> pin) {
+    public record Cache(Duration gcGrace, long maxBytes, List<String> pinRepositories, List<String> pinTags) {
         /** Whether mirrored content has a disk budget. */
         public boolean hasBudget() {
             return maxBytes > 0;

@@ -1,5 +1,6 @@
 package dev.berth.config;
 
+import dev.berth.oci.RepoName;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -82,12 +83,23 @@ public final class ConfigLoader {
     }
 
     private static BerthConfig.Cache cache(Config cache) {
-        List<String> pin = cache.get("pin").asList(String.class).orElse(List.of());
-        pin.stream().filter(glob -> glob.contains(":")).findFirst().ifPresent(entry -> {
-            throw new IllegalArgumentException("cache.pin: " + entry + ": pin the repository (a name glob such as"
-                    + " docker.io/library/*); pinning a single tag is not supported");
-        });
-        return new BerthConfig.Cache(duration(cache, "gc-grace", "1h"), bytes(cache, "max-bytes", "0"), pin);
+        List<String> repositories = new ArrayList<>();
+        List<String> tags = new ArrayList<>();
+        for (String entry : cache.get("pin").asList(String.class).orElse(List.of())) {
+            // A colon after the last slash starts a tag: registry names carry no port.
+            int colon = entry.lastIndexOf(':');
+            if (colon < entry.lastIndexOf('/')) {
+                repositories.add(entry);
+            } else if (entry.contains("*") || colon == entry.length() - 1
+                    || !RepoName.isValid(entry.substring(0, colon))) {
+                throw new IllegalArgumentException("cache.pin: " + entry
+                        + ": a pinned tag names one cached repository, such as docker.io/library/busybox:latest");
+            } else {
+                tags.add(entry);
+            }
+        }
+        return new BerthConfig.Cache(duration(cache, "gc-grace", "1h"), bytes(cache, "max-bytes", "0"),
+                List.copyOf(repositories), List.copyOf(tags));
     }
 
     private static Optional<BerthConfig.Tls> tls(Config tls) {

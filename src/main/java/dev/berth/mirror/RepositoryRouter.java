@@ -2,6 +2,7 @@ package dev.berth.mirror;
 
 import dev.berth.cache.AccessIndex;
 import dev.berth.config.BerthConfig;
+import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -30,6 +32,7 @@ public final class RepositoryRouter implements Registry {
     private final BlobFills fills;
     private final AccessIndex access;
     private final EvictableNames evictable;
+    private final PinnedTags pinnedTags;
     private final int maxManifestBytes;
     private final String readOnlyHint;
 
@@ -47,7 +50,8 @@ public final class RepositoryRouter implements Registry {
         this.defaultUpstream = config.mirror().defaultUpstream().map(u -> upstreams.get(u.registry()));
         this.fills = new BlobFills(local.blobs());
         this.access = access;
-        this.evictable = new EvictableNames(upstreams.keySet(), privateNames, config.cache().pin());
+        this.evictable = new EvictableNames(upstreams.keySet(), privateNames, config.cache().pinRepositories());
+        this.pinnedTags = new PinnedTags(local, config.cache().pinTags());
         this.maxManifestBytes = config.limits().maxManifestBytes();
         this.readOnlyHint = privateNames.globs().isEmpty()
                 ? "configure private.repositories to push to berth"
@@ -91,6 +95,11 @@ public final class RepositoryRouter implements Registry {
     /** Whether the disk budget may evict from the stored repository {@code name}: cached, and not pinned. */
     public boolean isEvictable(RepoName name) {
         return evictable.test(name);
+    }
+
+    /** The blobs that the tags {@code cache.pin} names need now, which the disk budget never evicts. */
+    public Set<Digest> pinnedBlobs() {
+        return pinnedTags.blobs();
     }
 
     /** The configured registry names, for the start-up log. */

@@ -15,11 +15,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * Keeps the layer blobs of evictable (mirrored, unpinned) repositories within a byte budget, least recently used first.
- * A blob that any other repository links, or that is a stored manifest, is neither counted nor evicted. Manifests are
- * kept: they are small, and the blobs they name are fetched again on demand.
+ * Keeps the blobs linked by evictable (mirrored, unpinned) repositories within a byte budget, least recently used
+ * first. A blob that any other repository links, that is a stored manifest, or that is pinned, is neither counted nor
+ * evicted. Manifests are kept: they are small, and the blobs they name are fetched again on demand.
  *
  * <p>One pass lists every repository's {@code _layers} and {@code _manifests/revisions} and stats each evictable
  * blob once; each eviction lists the repositories again under the digest's lock, so a private link made meanwhile
@@ -32,15 +33,17 @@ public final class Evictor {
     private final LinkGuard guard;
     private final long maxBytes;
     private final Predicate<RepoName> evictable;
+    private final Supplier<Set<Digest>> pinned;
     private final Function<Digest, Optional<Instant>> lastAccess;
 
     Evictor(LocalRegistry registry, Storage storage, LinkGuard guard, long maxBytes, Predicate<RepoName> evictable,
-            Function<Digest, Optional<Instant>> lastAccess) {
+            Supplier<Set<Digest>> pinned, Function<Digest, Optional<Instant>> lastAccess) {
         this.registry = registry;
         this.storage = storage;
         this.guard = guard;
         this.maxBytes = maxBytes;
         this.evictable = evictable;
+        this.pinned = pinned;
         this.lastAccess = lastAccess;
     }
 
@@ -63,7 +66,7 @@ public final class Evictor {
             if (remaining <= maxBytes) {
                 break;
             }
-            if (guard.holding(digest, () -> evict(digest))) {
+            if (guard.holding(digest, () -> evictLocked(digest))) {
                 blobs++;
                 bytes += sizes.get(digest);
                 remaining -= sizes.get(digest);
@@ -75,7 +78,7 @@ public final class Evictor {
     /** Blobs linked as layers by evictable repositories only, with their sizes. */
     private Map<Digest, Long> evictableBlobs() {
         Set<Digest> candidates = new HashSet<>();
-        Set<Digest> kept = new HashSet<>();
+        Set<Digest> kept = new HashSet<>(pinned.get());
         for (RepoName name : registry.repositories()) {
             (evictable.test(name) ? candidates : kept).addAll(StoredDigests.under(storage, Paths.layers(name)));
             kept.addAll(StoredDigests.under(storage, Paths.revisions(name)));
@@ -98,7 +101,7 @@ public final class Evictor {
      * Under the digest's lock: unless a repository that is not evictable links it (as a layer or a manifest), removes
      * its links from evictable repositories and the blob itself.
      */
-    private boolean evict(Digest digest) {
+    private boolean evictLocked(Digest digest) {
         List<String> links = new ArrayList<>();
         for (RepoName name : registry.repositories()) {
             boolean linked = storage.stat(Paths.layerLink(name, digest)).isPresent();

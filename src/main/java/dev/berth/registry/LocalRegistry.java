@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.Predicate;
 
 /** The repositories stored in this berth, over one {@link Storage}: private ones and the mirror's cache. */
@@ -62,11 +64,13 @@ public final class LocalRegistry {
     }
 
     /**
-     * An evictor keeping the layer blobs of the repositories {@code evictable} accepts within {@code maxBytes}, least
-     * recently used first by {@code lastAccess} (a blob it does not know counts as used when it was stored).
+     * An evictor keeping the blobs of the repositories {@code evictable} accepts, {@code pinned} ones excepted, within
+     * {@code maxBytes}, least recently used first by {@code lastAccess} (a blob it does not know counts as used when
+     * it was stored).
      */
-    public Evictor evictor(long maxBytes, Predicate<RepoName> evictable, Function<Digest, Optional<Instant>> lastAccess) {
-        return new Evictor(this, storage, guard, maxBytes, evictable, lastAccess);
+    public Evictor evictor(long maxBytes, Predicate<RepoName> evictable, Supplier<Set<Digest>> pinned,
+                           Function<Digest, Optional<Instant>> lastAccess) {
+        return new Evictor(this, storage, guard, maxBytes, evictable, pinned, lastAccess);
     }
 
     /** Deletes uploads older than {@code maxAge}; returns how many. */

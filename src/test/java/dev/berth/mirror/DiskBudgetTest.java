@@ -8,6 +8,7 @@ import dev.berth.cache.AccessIndex;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.oci.Digest;
+import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
@@ -66,7 +67,7 @@ class DiskBudgetTest {
         }
 
         Evictor.Result evict(long maxBytes) {
-            return registry.evictor(maxBytes, router::isEvictable, access::lastAccess).evict();
+            return registry.evictor(maxBytes, router::isEvictable, router::pinnedBlobs, access::lastAccess).evict();
         }
 
         /** Pulls the image by tag and reads each of its blobs to the end, as a client does. */
@@ -144,6 +145,30 @@ class DiskBudgetTest {
         assertTrue(berth.router.isEvictable(RepoName.of("docker.io/library/alpine")));
         assertFalse(berth.router.isEvictable(RepoName.of("team/app")), "private");
         assertFalse(berth.router.isEvictable(RepoName.of("docker.io/library/busybox")), "pinned");
+    }
+
+    @Test
+    void aPinnedTagKeepsTheBlobsOfItsIndexsPlatformManifests() {
+        Berth berth = new Berth("cache:\n  pin: ['docker.io/library/busybox:stable']\n");
+        MockHub.Image platform = hub.image("library/busybox", null, 7);
+        byte[] index = TestData.utf8("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX
+                + "\",\"manifests\":[" + TestData.descriptor(MediaTypes.OCI_MANIFEST, platform.manifest()) + "]}");
+        hub.manifest("library/busybox", "stable", index, MediaTypes.OCI_INDEX);
+        MockHub.Image latest = hub.image("library/busybox", "latest", 8);
+        Repository busybox = berth.router.repository(RepoName.of("library/busybox"), Optional.empty());
+        assertEquals(Digest.sha256(index), busybox.manifest(new Reference.Tag("stable")).digest());
+        assertEquals(platform.digest(), busybox.manifest(new Reference.ByDigest(platform.digest())).digest());
+        assertEquals(TestData.digest(platform.layers().getFirst()),
+                read(busybox, Digest.sha256(platform.layers().getFirst())));
+        assertEquals(TestData.digest(platform.config()), read(busybox, Digest.sha256(platform.config())));
+        berth.pull(latest);
+
+        Evictor.Result result = berth.evict(0);
+
+        assertEquals(new Evictor.Result(bytes(latest), 2, bytes(latest)), result, "only the unpinned tag's blobs");
+        assertTrue(berth.cached(platform, platform.layers().getFirst()));
+        assertTrue(berth.cached(platform, platform.config()));
+        assertFalse(berth.cached(latest, latest.layers().getFirst()));
     }
 
     private static long bytes(MockHub.Image image) {

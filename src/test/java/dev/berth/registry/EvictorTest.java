@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +43,7 @@ class EvictorTest {
     }
 
     private Evictor evictor(long maxBytes, Function<Digest, Optional<Instant>> lastAccess) {
-        return registry.evictor(maxBytes, MIRRORED, lastAccess);
+        return registry.evictor(maxBytes, MIRRORED, Set::of, lastAccess);
     }
 
     private Evictor evictor(long maxBytes) {
