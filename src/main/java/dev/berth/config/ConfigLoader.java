@@ -27,7 +27,8 @@ public final class ConfigLoader {
             "private\\.repositories\\.\\d+",
             "auth\\.(htpasswd|scheme|token-ttl)", "auth\\.groups\\.[^.]+\\.\\d+",
             "auth\\.anonymous\\.(mirrored|private)",
-            "auth\\.rules\\.\\d+\\.(repositories|pull|push|delete)\\.\\d+", "cache\\.(max-bytes|gc-grace)", "cache\\.pin\\.\\d+").stream().map(Pattern::compile).toList();
+            "auth\\.rules\\.\\d+\\.(repositories|pull|push|delete)\\.\\d+",
+            "cache\\.(max-bytes|gc-grace)", "cache\\.pin\\.\\d+").stream().map(Pattern::compile).toList();
 
     /** One or more repository-name components: a host name in lower case, with no port. */
     private static final Pattern REGISTRY_NAME = Pattern.compile("[a-z0-9]+(?:[.-][a-z0-9]+)*");
