@@ -2,6 +2,8 @@ package dev.berth;
 
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.Tokens;
+import dev.berth.cache.AccessIndex;
+import dev.berth.cache.DiskBudget;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
 import dev.berth.http.RegistryApi;
@@ -11,6 +13,7 @@ import dev.berth.http.ServerTls;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
+import dev.berth.registry.Evictor;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.FileSystemStorage;
@@ -36,15 +39,19 @@ public final class BerthServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(BerthServer.class.getName());
     private static final Duration PURGE_PERIOD = Duration.ofMinutes(10);
     private static final Duration GC_PERIOD = Duration.ofHours(1);
+    private static final Duration BUDGET_PERIOD = Duration.ofMinutes(1);
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
     private final BerthMetrics metrics;
+    private final AccessIndex access;
 
-    private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics) {
+    private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
+                        AccessIndex access) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
+        this.access = access;
     }
 
     /** Builds everything from {@code config} and starts listening. */
@@ -62,11 +69,12 @@ public final class BerthServer implements AutoCloseable {
                 config.limits().maxUploadBytes());
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
+        AccessIndex access = AccessIndex.load(storage, clock);
         RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchRateLimit(upstream.registry(), client::rateLimitRemaining);
             return client;
-        }, clock, metrics);
+        }, clock, access, metrics);
         metrics.watchBlobFills(router::blobFillsInFlight);
         Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(),
@@ -81,6 +89,11 @@ public final class BerthServer implements AutoCloseable {
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
         housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector, metrics),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
+        Optional<Evictor> evictor = Optional.of(config.cache()).filter(BerthConfig.Cache::hasBudget)
+                .map(cache -> registry.evictor(cache.maxBytes(), router::isEvictable, router::pinnedBlobs,
+                        access::lastAccess));
+        housekeeping.scheduleWithFixedDelay(new DiskBudget(evictor, access),
+                BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
 
         WebServerConfig.Builder web = WebServer.builder()
                 .host(config.server().host())
@@ -108,7 +121,7 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access);
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), storage.root()));
         return berth;
     }
@@ -167,5 +180,7 @@ public final class BerthServer implements AutoCloseable {
         housekeeping.shutdownNow();
         server.stop();
         metrics.close();
+        // After the last request, so a restart evicts in the order this run left.
+        access.save();
     }
 }

@@ -45,7 +45,9 @@ public final class Main {
             System.exit(2);
         }
         try {
-            BerthServer.start(config);
+            BerthServer berth = BerthServer.start(config);
+            // SIGTERM: stop serving, then save what must outlive the process (the access index).
+            Runtime.getRuntime().addShutdownHook(new Thread(berth::close, "berth-shutdown"));
         } catch (IllegalArgumentException e) {
             // A file the configuration names that cannot be used (htpasswd, certificate, key): a bad configuration.
             System.err.println("berth: bad configuration: " + e.getMessage());

@@ -48,8 +48,16 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
         }
     }
 
-    /** {@code cache.*}: how long content nothing references is kept before garbage collection may delete it. */
-    public record Cache(Duration gcGrace) {
+    /**
+     * {@code cache.*}: how long content nothing references is kept before garbage collection may delete it; the bytes
+     * mirrored blobs may use (0: no budget); what the budget never evicts: {@code cache.pin}'s globs of cached
+     * repositories ({@code docker.io/library/*}) and its tags ({@code docker.io/library/busybox:latest}).
+     */
+    public record Cache(Duration gcGrace, long maxBytes, List<String> pinRepositories, List<String> pinTags) {
+        /** Whether mirrored content has a disk budget. */
+        public boolean hasBudget() {
+            return maxBytes > 0;
+        }
     }
 
     /** {@code private.*}: name globs of repositories that are pushed to berth and never asked of an upstream. */

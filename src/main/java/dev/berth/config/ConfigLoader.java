@@ -1,5 +1,6 @@
 package dev.berth.config;
 
+import dev.berth.oci.RepoName;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -26,7 +27,8 @@ public final class ConfigLoader {
             "private\\.repositories\\.\\d+",
             "auth\\.(htpasswd|scheme|token-ttl)", "auth\\.groups\\.[^.]+\\.\\d+",
             "auth\\.anonymous\\.(mirrored|private)",
-            "auth\\.rules\\.\\d+\\.(repositories|pull|push|delete)\\.\\d+", "cache\\.(max-bytes|gc-grace)").stream().map(Pattern::compile).toList();
+            "auth\\.rules\\.\\d+\\.(repositories|pull|push|delete)\\.\\d+",
+            "cache\\.(max-bytes|gc-grace)", "cache\\.pin\\.\\d+").stream().map(Pattern::compile).toList();
 
     /** One or more repository-name components: a host name in lower case, with no port. */
     private static final Pattern REGISTRY_NAME = Pattern.compile("[a-z0-9]+(?:[.-][a-z0-9]+)*");
@@ -78,7 +80,27 @@ public final class ConfigLoader {
                 new BerthConfig.Mirror(upstreams),
                 new BerthConfig.PrivateRepos(privateGlobs),
                 auth(root.get("auth")),
-                new BerthConfig.Cache(duration(root.get("cache"), "gc-grace", "1h")));
+                cache(root.get("cache")));
+    }
+
+    private static BerthConfig.Cache cache(Config cache) {
+        List<String> repositories = new ArrayList<>();
+        List<String> tags = new ArrayList<>();
+        for (String entry : cache.get("pin").asList(String.class).orElse(List.of())) {
+            // A colon after the last slash starts a tag: registry names carry no port.
+            int colon = entry.lastIndexOf(':');
+            if (colon < entry.lastIndexOf('/')) {
+                repositories.add(entry);
+            } else if (entry.contains("*") || colon == entry.length() - 1
+                    || !RepoName.isValid(entry.substring(0, colon))) {
+                throw new IllegalArgumentException("cache.pin: " + entry
+                        + ": a pinned tag names one cached repository, such as docker.io/library/busybox:latest");
+            } else {
+                tags.add(entry);
+            }
+        }
+        return new BerthConfig.Cache(duration(cache, "gc-grace", "1h"), bytes(cache, "max-bytes", "0"),
+                List.copyOf(repositories), List.copyOf(tags));
     }
 
     private static Optional<BerthConfig.Tls> tls(Config tls) {

@@ -2,6 +2,21 @@ package dev.berth.mirror;
 
 /** What the mirror reports of its cache and its upstream traffic, for metrics; implementations must be thread-safe. */
 public interface MirrorEvents {
+    /** Reports nothing: for a mirror nobody measures. */
+    MirrorEvents NONE = new MirrorEvents() {
+        @Override
+        public void hit(String registry, Kind kind, long bytes) {
+        }
+
+        @Override
+        public void miss(String registry, Kind kind) {
+        }
+
+        @Override
+        public void received(String registry, long bytes) {
+        }
+    };
+
     /** What a client asked for. */
     enum Kind { MANIFEST, BLOB }
 

@@ -1,5 +1,6 @@
 package dev.berth.mirror;
 
+import dev.berth.cache.AccessIndex;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
@@ -37,17 +38,19 @@ final class PullThroughRepository implements Repository {
     private final RepositoryCache cache;
     private final MirroredUpstream upstream;
     private final BlobFills fills;
+    private final AccessIndex access;
     private final int maxManifestBytes;
     private final String readOnlyHint;
     private final MirrorEvents events;
 
     PullThroughRepository(RepoName upstreamName, RepositoryCache cache, MirroredUpstream upstream, BlobFills fills,
-                          int maxManifestBytes, String readOnlyHint, MirrorEvents events) {
+                          AccessIndex access, int maxManifestBytes, String readOnlyHint, MirrorEvents events) {
         this.cachedName = cache.repository().name();
         this.upstreamName = upstreamName;
         this.cache = cache;
         this.upstream = upstream;
         this.fills = fills;
+        this.access = access;
         this.maxManifestBytes = maxManifestBytes;
         this.readOnlyHint = readOnlyHint;
         this.events = events;
@@ -83,6 +86,13 @@ final class PullThroughRepository implements Repository {
 
     @Override
     public BlobContent openBlob(Digest digest) {
+        BlobContent content = cachedOrFetched(digest);
+        // Recorded once the blob is there to serve, so requests for unknown digests do not fill the index.
+        access.touch(digest);
+        return content;
+    }
+
+    private BlobContent cachedOrFetched(Digest digest) {
         if (cache.hasBlob(digest)) {
             BlobContent content = cache.repository().openBlob(digest);
             events.hit(upstream.registry(), MirrorEvents.Kind.BLOB, content.size());

@@ -1,6 +1,8 @@
 package dev.berth.mirror;
 
+import dev.berth.cache.AccessIndex;
 import dev.berth.config.BerthConfig;
+import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -27,16 +30,19 @@ public final class RepositoryRouter implements Registry {
     private final Map<String, MirroredUpstream> upstreams = new LinkedHashMap<>();
     private final Optional<MirroredUpstream> defaultUpstream;
     private final BlobFills fills;
+    private final AccessIndex access;
+    private final EvictableNames evictable;
+    private final PinnedTags pinnedTags;
     private final int maxManifestBytes;
     private final String readOnlyHint;
     private final MirrorEvents events;
 
     /**
-     * Routes over {@code local}, with one client per configured upstream made by {@code clients}, reporting cache use
-     * to {@code events}.
+     * Routes over {@code local}, with one client per configured upstream made by {@code clients}; mirrored blobs served
+     * are recorded in {@code access}, and cache use is reported to {@code events}.
      */
     public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
-                            Clock clock, MirrorEvents events) {
+                            Clock clock, AccessIndex access, MirrorEvents events) {
         this.events = events;
         this.local = local;
         this.privateNames = new PrivateNames(config.privateRepos().repositories());
@@ -45,6 +51,9 @@ public final class RepositoryRouter implements Registry {
         }
         this.defaultUpstream = config.mirror().defaultUpstream().map(u -> upstreams.get(u.registry()));
         this.fills = new BlobFills(local.blobs());
+        this.access = access;
+        this.evictable = new EvictableNames(upstreams.keySet(), privateNames, config.cache().pinRepositories());
+        this.pinnedTags = new PinnedTags(local, config.cache().pinTags());
         this.maxManifestBytes = config.limits().maxManifestBytes();
         this.readOnlyHint = privateNames.globs().isEmpty()
                 ? "configure private.repositories to push to berth"
@@ -76,13 +85,23 @@ public final class RepositoryRouter implements Registry {
     private Repository mirrored(MirroredUpstream upstream, RepoName requested) {
         RepoName upstreamName = upstream.upstreamName(requested);
         return new PullThroughRepository(upstreamName, local.cache(upstream.cachedName(upstreamName)), upstream, fills,
-                maxManifestBytes, readOnlyHint, events);
+                access, maxManifestBytes, readOnlyHint, events);
     }
 
     /** Private repositories and cached mirrored ones, the latter under their registry's name. */
     @Override
     public List<String> catalog() {
         return local.catalog();
+    }
+
+    /** Whether the disk budget may evict from the stored repository {@code name}: cached, and not pinned. */
+    public boolean isEvictable(RepoName name) {
+        return evictable.test(name);
+    }
+
+    /** The blobs that the tags {@code cache.pin} names need now, which the disk budget never evicts. */
+    public Set<Digest> pinnedBlobs() {
+        return pinnedTags.blobs();
     }
 
     /** The configured registry names, for the start-up log. */

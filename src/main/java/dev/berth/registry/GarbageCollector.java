@@ -9,7 +9,6 @@ import dev.berth.storage.Storage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -117,26 +116,7 @@ public final class GarbageCollector {
         return info.modified().isBefore(cutoff);
     }
 
-    /**
-     * The digests under a prefix laid out as {@code <alg>/<hex>} or, for blobs, {@code <alg>/<hh>/<hex>}; names
-     * that are not digests (which berth never writes) are ignored.
-     */
     private List<Digest> digests(String prefix) {
-        List<Digest> found = new ArrayList<>();
-        boolean fanned = prefix.equals(Paths.BLOBS);
-        for (String algorithm : storage.list(prefix)) {
-            List<String> dirs = fanned ? storage.list(prefix + "/" + algorithm).stream()
-                    .map(hh -> algorithm + "/" + hh).toList() : List.of(algorithm);
-            for (String dir : dirs) {
-                for (String hex : storage.list(prefix + "/" + dir)) {
-                    try {
-                        found.add(Digest.parse(algorithm + ":" + hex));
-                    } catch (RegistryException e) {
-                        // not berth's: leave it alone
-                    }
-                }
-            }
-        }
-        return found;
+        return StoredDigests.under(storage, prefix);
     }
 }

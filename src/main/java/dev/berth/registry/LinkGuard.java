@@ -76,11 +76,18 @@ final class LinkGuard {
 
     /** Runs {@code delete} under the digest's lock, during a collection, unless the digest was linked since it began. */
     boolean deleteUnlessLinked(Digest digest, Supplier<Boolean> delete) {
+        return holding(digest, () -> {
+            Set<Digest> recording = linkedDuringCollection;
+            return recording != null && !recording.contains(digest) && delete.get();
+        });
+    }
+
+    /** Runs {@code action} under the digest's lock: no link to the digest is made meanwhile. */
+    <T> T holding(Digest digest, Supplier<T> action) {
         ReentrantLock lock = digests[stripe(digest.toString())];
         lock.lock();
         try {
-            Set<Digest> recording = linkedDuringCollection;
-            return recording != null && !recording.contains(digest) && delete.get();
+            return action.get();
         } finally {
             lock.unlock();
         }

@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
 import dev.berth.storage.Storage;
 import java.time.Clock;
@@ -7,6 +8,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.Predicate;
 
 /** The repositories stored in this berth, over one {@link Storage}: private ones and the mirror's cache. */
@@ -56,6 +61,16 @@ public final class LocalRegistry {
     /** A collector of content unused for {@code grace}, by {@code clock}. */
     public GarbageCollector garbageCollector(Duration grace, Clock clock) {
         return new GarbageCollector(this, storage, manifests, guard, grace, clock);
+    }
+
+    /**
+     * An evictor keeping the blobs of the repositories {@code evictable} accepts, {@code pinned} ones excepted, within
+     * {@code maxBytes}, least recently used first by {@code lastAccess} (a blob it does not know counts as used when
+     * it was stored).
+     */
+    public Evictor evictor(long maxBytes, Predicate<RepoName> evictable, Supplier<Set<Digest>> pinned,
+                           Function<Digest, Optional<Instant>> lastAccess) {
+        return new Evictor(this, storage, guard, maxBytes, evictable, pinned, lastAccess);
     }
 
     /** Deletes uploads older than {@code maxAge}; returns how many. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
@@ -19,6 +20,7 @@ class ConfigLoaderTest {
         assertEquals(4 * 1024 * 1024, c.limits().maxManifestBytes());
         assertEquals(0, c.limits().maxUploadBytes());
         assertEquals(Duration.ofHours(1), c.cache().gcGrace());
+        assertFalse(c.cache().hasBudget(), "no budget unless configured");
     }
 
     @Test
@@ -37,8 +39,11 @@ class ConfigLoaderTest {
                   upstreams:
                     - {registry: docker.io, url: 'https://registry-1.docker.io', default: true, tag-ttl: 90s}
                 private: {repositories: ['team/*']}
-                cache: {gc-grace: 30m}
+                cache: {gc-grace: 30m, max-bytes: 200GiB, pin: ['docker.io/library/*', 'ghcr.io/org/app:1.2']}
                 """);
+        assertEquals(200L << 30, c.cache().maxBytes());
+        assertEquals(List.of("docker.io/library/*"), c.cache().pinRepositories());
+        assertEquals(List.of("ghcr.io/org/app:1.2"), c.cache().pinTags());
         assertEquals(Duration.ofHours(2), c.storage().uploadTimeout());
         assertEquals(Duration.ofMinutes(30), c.cache().gcGrace());
         assertEquals(10L << 30, c.limits().maxUploadBytes());
@@ -52,6 +57,9 @@ class ConfigLoaderTest {
         assertTrue(fails("server: {port: 70000}").contains("server.port"));
         assertTrue(fails("storage: {upload-timeout: soon}").contains("storage.upload-timeout"));
         assertTrue(fails("cache: {gc-grace: later}").contains("cache.gc-grace"));
+        assertTrue(fails("cache: {max-bytes: lots}").contains("cache.max-bytes"));
+        assertTrue(fails("cache: {pin: ['docker.io/library/*:latest']}").contains("cache.pin"));
+        assertTrue(fails("cache: {pin: ['docker.io/library/busybox:']}").contains("cache.pin"));
         assertTrue(fails("server: {tls: {cert: /nonexistent/c.pem, key: /nonexistent/k.pem}}")
                 .contains("server.tls.cert: cannot read"));
         assertTrue(fails("server: {tls: {cert: /c.pem}}").contains("both cert and key"));

@@ -1,0 +1,33 @@
+package dev.berth.cache;
+
+import dev.berth.registry.Evictor;
+import java.lang.System.Logger;
+import java.util.Optional;
+
+/** One housekeeping round of the disk budget: evicts while over it, then saves the access index. */
+public final class DiskBudget implements Runnable {
+    private static final Logger LOG = System.getLogger(DiskBudget.class.getName());
+
+    private final Optional<Evictor> evictor;
+    private final AccessIndex access;
+
+    /** Rounds with {@code evictor} (empty: no budget, the index is only saved). */
+    public DiskBudget(Optional<Evictor> evictor, AccessIndex access) {
+        this.evictor = evictor;
+        this.access = access;
+    }
+
+    @Override
+    public void run() {
+        try {
+            evictor.map(Evictor::evict).filter(result -> result.blobs() > 0).ifPresent(result ->
+                    LOG.log(Logger.Level.INFO, "disk budget: mirrored blobs used " + result.usedBytes()
+                            + " bytes; evicted " + result.blobs() + " least recently used (" + result.bytes()
+                            + " bytes)"));
+            access.save();
+        } catch (RuntimeException e) {
+            // Caught so that the scheduler runs the next round.
+            LOG.log(Logger.Level.WARNING, "disk budget round failed", e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.berth.mirror;
+
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestParser;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RegistryException;
+import dev.berth.oci.RepoName;
+import dev.berth.registry.LocalRegistry;
+import dev.berth.registry.Repository;
+import dev.berth.registry.StoredManifest;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code repo:tag} entries of {@code cache.pin}: the blobs their cached manifests need, the per-platform manifests
+ * of an index included, as they stand now (a tag moved by a pull pins its new manifest from the next call).
+ */
+final class PinnedTags {
+    private final LocalRegistry local;
+    private final List<String> entries;
+
+    PinnedTags(LocalRegistry local, List<String> entries) {
+        this.local = local;
+        this.entries = List.copyOf(entries);
+    }
+
+    /** The blobs the pinned tags' cached manifests need. */
+    Set<Digest> blobs() {
+        Set<Digest> blobs = new HashSet<>();
+        for (String entry : entries) {
+            int colon = entry.lastIndexOf(':');
+            Repository repo = local.repository(RepoName.of(entry.substring(0, colon)));
+            read(repo, new Reference.Tag(entry.substring(colon + 1))).ifPresent(m -> addBlobs(repo, m, blobs));
+        }
+        return blobs;
+    }
+
+    private static void addBlobs(Repository repo, Manifest manifest, Set<Digest> blobs) {
+        manifest.requiredBlobs().map(Descriptor::digest).forEach(blobs::add);
+        for (Descriptor child : manifest.manifests()) {
+            read(repo, new Reference.ByDigest(child.digest())).ifPresent(m -> addBlobs(repo, m, blobs));
+        }
+    }
+
+    /** The cached manifest, if there is one that parses: a tag not pulled yet pins nothing. */
+    private static Optional<Manifest> read(Repository repo, Reference reference) {
+        try {
+            StoredManifest stored = repo.manifest(reference);
+            return Optional.of(ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm()));
+        } catch (RegistryException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.berth.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.oci.Digest;
+import dev.berth.storage.FileSystemStorage;
+import dev.berth.storage.Storage;
+import dev.berth.support.MutableClock;
+import dev.berth.support.TestData;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the access index keeps across a restart, and what a damaged file costs. */
+class AccessIndexTest {
+    @TempDir
+    Path root;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+
+    @Test
+    void aSavedIndexLoadsWithTheSameTimes() {
+        Storage storage = new FileSystemStorage(root);
+        AccessIndex index = AccessIndex.load(storage, clock);
+        Digest first = Digest.sha256(TestData.bytes(10, 1));
+        Digest second = Digest.sha256(TestData.bytes(10, 2));
+        index.touch(first);
+        clock.advance(Duration.ofMillis(1500));
+        index.touch(second);
+        index.save();
+
+        AccessIndex loaded = AccessIndex.load(storage, clock);
+
+        assertEquals(Optional.of(clock.instant().minusMillis(1500)), loaded.lastAccess(first));
+        assertEquals(Optional.of(clock.instant()), loaded.lastAccess(second));
+    }
+
+    @Test
+    void aDamagedLineCostsOnlyItsOwnEntry() {
+        Storage storage = new FileSystemStorage(root);
+        Digest good = Digest.sha256(TestData.bytes(10, 3));
+        storage.write(AccessIndex.KEY, ("sha256:nothex 5\n" + good + " 1000\nno-space\n" + good + "x 12\n")
+                .getBytes(StandardCharsets.UTF_8));
+
+        AccessIndex loaded = AccessIndex.load(storage, clock);
+
+        assertEquals(Optional.of(Instant.ofEpochMilli(1000)), loaded.lastAccess(good));
+    }
+
+    @Test
+    void anUnchangedIndexIsNotWrittenAgain() {
+        Storage storage = new FileSystemStorage(root);
+        AccessIndex index = AccessIndex.load(storage, clock);
+        index.touch(Digest.sha256(TestData.bytes(10, 4)));
+        index.save();
+        assertTrue(storage.delete(AccessIndex.KEY));
+
+        index.save();
+
+        assertTrue(storage.stat(AccessIndex.KEY).isEmpty(), "nothing was used since the last save");
+    }
+}

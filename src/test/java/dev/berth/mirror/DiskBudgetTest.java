@@ -1,0 +1,187 @@
+package dev.berth.mirror;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.cache.AccessIndex;
+import dev.berth.config.BerthConfig;
+import dev.berth.config.ConfigLoader;
+import dev.berth.oci.Digest;
+import dev.berth.oci.MediaTypes;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RepoName;
+import dev.berth.registry.BlobContent;
+import dev.berth.registry.Evictor;
+import dev.berth.registry.LocalRegistry;
+import dev.berth.registry.Repository;
+import dev.berth.storage.FileSystemStorage;
+import dev.berth.support.MutableClock;
+import dev.berth.support.TestData;
+import dev.berth.upstream.UpstreamClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The disk budget over the mirror: what pulls record, what a restart keeps, what pinning and privacy protect, and
+ * that an evicted blob comes back from the upstream. Eviction rounds are run by hand, as the scheduler would.
+ */
+class DiskBudgetTest {
+    private static final OkHttpClient CONNECTIONS = new OkHttpClient();
+
+    @StartStop
+    public final MockWebServer hubServer = new MockWebServer();
+    @StartStop
+    public final MockWebServer authServer = new MockWebServer();
+    @TempDir
+    Path root;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final MockHub hub = new MockHub(hubServer, authServer, MockHub.DOCKER_HUB_SERVICE);
+
+    /** One berth process's worth of state over the data directory: what a start builds. */
+    private final class Berth {
+        final BerthConfig config;
+        final LocalRegistry registry;
+        final AccessIndex access;
+        final RepositoryRouter router;
+
+        Berth(String cacheYaml) {
+            config = ConfigLoader.fromYaml("mirror:\n  upstreams:\n    - {registry: docker.io, url: '" + hub.url()
+                    + "', default: true}\nprivate:\n  repositories: ['team/*']\n" + cacheYaml);
+            FileSystemStorage storage = new FileSystemStorage(root);
+            registry = new LocalRegistry(storage, 4 << 20, 0);
+            access = AccessIndex.load(storage, clock);
+            router = new RepositoryRouter(config, registry, u -> new UpstreamClient(u, CONNECTIONS, clock), clock,
+                    access, MirrorEvents.NONE);
+        }
+
+        Evictor.Result evict(long maxBytes) {
+            return registry.evictor(maxBytes, router::isEvictable, router::pinnedBlobs, access::lastAccess).evict();
+        }
+
+        /** Pulls the image by tag and reads each of its blobs to the end, as a client does. */
+        void pull(MockHub.Image image) {
+            Repository repo = router.repository(RepoName.of(image.repository()), Optional.empty());
+            assertEquals(image.digest(), repo.manifest(new Reference.Tag("latest")).digest());
+            assertEquals(TestData.digest(image.config()), read(repo, Digest.sha256(image.config())));
+            for (byte[] layer : image.layers()) {
+                assertEquals(TestData.digest(layer), read(repo, Digest.sha256(layer)));
+            }
+        }
+
+        boolean cached(MockHub.Image image, byte[] blob) {
+            return registry.repository(RepoName.of("docker.io/" + image.repository())).blobSize(Digest.sha256(blob))
+                    .isPresent();
+        }
+    }
+
+    @Test
+    void theLeastRecentlyPulledImageGoesAndARestartKeepsTheOrder() {
+        Berth first = new Berth("");
+        MockHub.Image a = hub.image("library/a", "latest", 1);
+        MockHub.Image b = hub.image("library/b", "latest", 2);
+        MockHub.Image c = hub.image("library/c", "latest", 3);
+        first.pull(a);
+        clock.advance(Duration.ofMinutes(1));
+        first.pull(b);
+        clock.advance(Duration.ofMinutes(1));
+        first.pull(c);
+        clock.advance(Duration.ofMinutes(1));
+        // Stored first, pulled last: without the access index, a would be the oldest.
+        first.pull(a);
+        first.access.save();
+
+        Berth restarted = new Berth("");
+        long total = bytes(a) + bytes(b) + bytes(c);
+        Evictor.Result result = restarted.evict(total - bytes(b));
+
+        assertEquals(new Evictor.Result(total, 2, bytes(b)), result);
+        assertFalse(restarted.cached(b, b.config()));
+        assertFalse(restarted.cached(b, b.layers().getFirst()));
+        assertTrue(restarted.cached(a, a.layers().getFirst()), "pulled most recently, before the restart");
+        assertTrue(restarted.cached(c, c.layers().getFirst()));
+    }
+
+    @Test
+    void anEvictedBlobIsFetchedFromTheUpstreamAgain() {
+        Berth berth = new Berth("");
+        MockHub.Image image = hub.image("library/busybox", "latest", 4);
+        berth.pull(image);
+        String layerGet = "GET " + MockHub.blobPath("library/busybox", image.layers().getFirst()) + " 200";
+        assertEquals(1, hub.log().stream().filter(layerGet::equals).count());
+
+        assertEquals(2, berth.evict(0).blobs(), "the config and the layer; the manifest stays");
+        assertFalse(berth.cached(image, image.layers().getFirst()));
+
+        berth.pull(image);
+        assertEquals(2, hub.log().stream().filter(layerGet::equals).count(), "fetched again, once");
+        assertTrue(berth.cached(image, image.layers().getFirst()));
+    }
+
+    @Test
+    void pinnedAndPrivateRepositoriesKeepTheirBlobs() {
+        Berth berth = new Berth("cache:\n  pin: ['docker.io/library/busy*']\n");
+        MockHub.Image pinned = hub.image("library/busybox", "latest", 5);
+        MockHub.Image unpinned = hub.image("library/alpine", "latest", 6);
+        berth.pull(pinned);
+        berth.pull(unpinned);
+
+        Evictor.Result result = berth.evict(0);
+
+        assertEquals(new Evictor.Result(bytes(unpinned), 2, bytes(unpinned)), result, "pinned blobs do not count");
+        assertFalse(berth.cached(unpinned, unpinned.layers().getFirst()));
+        assertTrue(berth.cached(pinned, pinned.layers().getFirst()));
+        assertTrue(berth.router.isEvictable(RepoName.of("docker.io/library/alpine")));
+        assertFalse(berth.router.isEvictable(RepoName.of("team/app")), "private");
+        assertFalse(berth.router.isEvictable(RepoName.of("docker.io/library/busybox")), "pinned");
+    }
+
+    @Test
+    void aPinnedTagKeepsTheBlobsOfItsIndexsPlatformManifests() {
+        Berth berth = new Berth("cache:\n  pin: ['docker.io/library/busybox:stable']\n");
+        MockHub.Image platform = hub.image("library/busybox", null, 7);
+        byte[] index = TestData.utf8("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX
+                + "\",\"manifests\":[" + TestData.descriptor(MediaTypes.OCI_MANIFEST, platform.manifest()) + "]}");
+        hub.manifest("library/busybox", "stable", index, MediaTypes.OCI_INDEX);
+        MockHub.Image latest = hub.image("library/busybox", "latest", 8);
+        Repository busybox = berth.router.repository(RepoName.of("library/busybox"), Optional.empty());
+        assertEquals(Digest.sha256(index), busybox.manifest(new Reference.Tag("stable")).digest());
+        assertEquals(platform.digest(), busybox.manifest(new Reference.ByDigest(platform.digest())).digest());
+        assertEquals(TestData.digest(platform.layers().getFirst()),
+                read(busybox, Digest.sha256(platform.layers().getFirst())));
+        assertEquals(TestData.digest(platform.config()), read(busybox, Digest.sha256(platform.config())));
+        berth.pull(latest);
+
+        Evictor.Result result = berth.evict(0);
+
+        assertEquals(new Evictor.Result(bytes(latest), 2, bytes(latest)), result, "only the unpinned tag's blobs");
+        assertTrue(berth.cached(platform, platform.layers().getFirst()));
+        assertTrue(berth.cached(platform, platform.config()));
+        assertFalse(berth.cached(latest, latest.layers().getFirst()));
+    }
+
+    private static long bytes(MockHub.Image image) {
+        return image.config().length + image.layers().stream().mapToLong(l -> l.length).sum();
+    }
+
+    private static String read(Repository repo, Digest digest) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (BlobContent blob = repo.openBlob(digest)) {
+            blob.copyTo(0, blob.size(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return TestData.digest(out.toByteArray());
+    }
+}
