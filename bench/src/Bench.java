@@ -47,6 +47,17 @@ public final class Bench {
 
     /** A registry under test. */
     record Target(String name, URI base, long pid) {
+        /** CPU time the process has used so far (user + system), from /proc/PID/stat, in seconds. */
+        double cpuSeconds() throws IOException {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // After "(comm)": state is field 3 of stat(5), utime 14 and stime 15, in clock ticks (100 per second).
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        }
+    }
+
+    /** One repetition: the figure measured, and the work done in units of CPU time reported (GiB, 1000 requests). */
+    record Sample(double value, double work) {
     }
 
     private final Plan plan;
@@ -122,14 +133,14 @@ public final class Bench {
             new Seeder(t.base()).pushBlob("bench/big", big);
             verifiedGet(t, path, big);  // the warm-up: a full read, checked once
         }
-        Map<Target, double[]> mibPerSecond = alternate(t -> {
-            double seconds = Load.together(t.base(), plan.bigClients(), (http, c, i) -> get(http, path, big.size()));
-            return plan.bigClients() * mib(big.size()) / seconds;
+        Map<Target, double[]> mibPerSecond = alternate("warm big blob MiB/s", "GiB", t -> {
+            double seconds = Load.together(t.base(), plan.bigClients(), (http, c, i) -> get(http, t, path, big.size()));
+            double mib = plan.bigClients() * mib(big.size());
+            return new Sample(mib / seconds, mib / 1024);
         });
         rows.add(Row.higherBetter("warm blob GET, " + mib(big.size()) + " MiB blob, " + plan.bigClients()
                 + " clients (MiB/s, vs plain)", median(mibPerSecond.get(berth)), median(mibPerSecond.get(peer)),
                 "%.0f", Optional.of(1.3)));
-        detail("warm big blob MiB/s", mibPerSecond);
     }
 
     /** Many small blobs (4-64 KiB), as layers of small images and configs are, fetched round-robin by many clients. */
@@ -145,17 +156,16 @@ public final class Bench {
                 verifiedGet(t, "/v2/bench/small/blobs/" + blob.digest(), blob);
             }
         }
-        Map<Target, double[]> blobsPerSecond = alternate(t -> {
+        Map<Target, double[]> blobsPerSecond = alternate("warm small blobs/s", "1000 blobs", t -> {
             AtomicLong next = new AtomicLong();
-            return Load.closedLoop(t.base(), plan.smallClients(), plan.timed(), (http, c, i) -> {
+            return perThousand(Load.closedLoop(t.base(), plan.smallClients(), plan.timed(), (http, c, i) -> {
                 Content.Blob blob = blobs.get((int) (next.getAndIncrement() % blobs.size()));
-                get(http, "/v2/bench/small/blobs/" + blob.digest(), blob.size());
-            }).perSecond();
+                get(http, t, "/v2/bench/small/blobs/" + blob.digest(), blob.size());
+            }));
         });
         rows.add(Row.higherBetter("warm blob GET, " + blobs.size() + " blobs of 4-64 KiB, " + plan.smallClients()
                 + " clients (blobs/s, vs plain)", median(blobsPerSecond.get(berth)), median(blobsPerSecond.get(peer)),
                 "%.0f", Optional.of(1.3)));
-        detail("warm small blobs/s", blobsPerSecond);
     }
 
     // ---- 2. manifest HEAD by tag
@@ -167,20 +177,25 @@ public final class Bench {
             new Seeder(t.base()).pushImage("bench/app", "v1", app);
             headLoop(t, "bench/app", Duration.ofSeconds(1));  // warm-up
         }
-        Map<Target, double[]> perSecond = alternate(t -> headLoop(t, "bench/app", plan.timed()));
+        Map<Target, double[]> perSecond = alternate("manifest HEAD req/s", "1000 requests",
+                t -> perThousand(headLoop(t, "bench/app", plan.timed())));
         rows.add(Row.higherBetter("manifest HEAD by tag, " + plan.headClients() + " clients (req/s, vs plain)",
                 median(perSecond.get(berth)), median(perSecond.get(peer)), "%.0f", Optional.of(2.0)));
-        detail("manifest HEAD req/s", perSecond);
     }
 
-    private double headLoop(Target t, String repository, Duration duration) throws InterruptedException {
+    /** Operations per second, with the work counted in thousands of operations. */
+    private static Sample perThousand(Load.Rate rate) {
+        return new Sample(rate.perSecond(), rate.ops() / 1000.0);
+    }
+
+    private Load.Rate headLoop(Target t, String repository, Duration duration) throws InterruptedException {
         String path = "/v2/" + repository + "/manifests/v1";
         return Load.closedLoop(t.base(), plan.headClients(), duration, (http, c, i) -> {
             Http1.Response r = http.send("HEAD", path, Http1.MANIFEST_ACCEPT, Http1.Sink.DISCARD);
             if (r.status() != 200 || !r.headers().containsKey("docker-content-digest")) {
                 throw new IllegalStateException(t.name() + " answered " + r.status() + " to HEAD " + path);
             }
-        }).perSecond();
+        });
     }
 
     // ---- 3. and 4. cold pulls, upstream GETs per cold blob
@@ -189,19 +204,25 @@ public final class Bench {
      * Pulls an image that the mirror has never seen, through berth, through distribution's proxy, and directly from
      * the upstream: each pull has an image of its own (same sizes, other bytes), so every one is cold. A pull is what
      * docker does: the manifest by tag, then the config and layers, {@code pullParallelism} at a time, each checked
-     * against its digest.
+     * against its digest. Each target first pulls one more image of its own, untimed: cold content, but warm code
+     * (berth's JIT compiler, as the other tests do by their warm-ups).
      */
     private void coldPulls() throws Exception {
         Seeder seeder = new Seeder(upstream.base());
         List<Target> order = List.of(upstream, berth, proxy);
         Map<Target, List<Content.Image>> images = new HashMap<>();
-        progress("   pushing " + order.size() * plan.reps() + " images of " + mib(imageSize()) + " MiB to the upstream");
-        for (int rep = 0; rep < plan.reps(); rep++) {
+        int warmUp = plan.reps();  // the image after the timed ones
+        progress("   pushing " + order.size() * (plan.reps() + 1) + " images of " + mib(imageSize())
+                + " MiB to the upstream");
+        for (int rep = 0; rep <= warmUp; rep++) {
             for (int k = 0; k < order.size(); k++) {
                 Content.Image image = Content.Image.generated(100 + 10 * k + rep, plan.coldLayers());
                 seeder.pushImage(coldRepository(order.get(k), rep), "v1", image);
                 images.computeIfAbsent(order.get(k), x -> new ArrayList<>()).add(image);
             }
+        }
+        for (Target t : order) {
+            pull(t, coldRepository(t, warmUp), images.get(t).get(warmUp));
         }
         Map<Target, double[]> seconds = new HashMap<>();
         for (Target t : order) {
@@ -220,7 +241,7 @@ public final class Bench {
         rows.add(Row.info(String.format("  the same, relative to a direct pull from the upstream (%.2f s)", direct),
                 String.format("%.2f×", median(seconds.get(berth)) / direct),
                 String.format("%.2f×", median(seconds.get(proxy)) / direct)));
-        detail("cold pull s", seconds);
+        detail("cold pull s per repetition", seconds);
 
         List<AccessLog.Request> requests = upstreamLog.settled(Duration.ofSeconds(1));
         Map<Target, long[]> upstreamGets = new HashMap<>();
@@ -254,7 +275,7 @@ public final class Bench {
             long before = manifestRequests(upstreamLog.requests(), repository);
             double[] reps = new double[plan.reps()];
             for (int rep = 0; rep < plan.reps(); rep++) {
-                reps[rep] = headLoop(t, repository, plan.timed());
+                reps[rep] = headLoop(t, repository, plan.timed()).perSecond();
             }
             perSecond.put(t, reps);
             upstreamRequests.put(t, manifestRequests(upstreamLog.requests(), repository) - before);
@@ -262,7 +283,7 @@ public final class Bench {
         rows.add(Row.higherBetter("manifest HEAD by tag of a mirrored image, " + plan.headClients()
                 + " clients (req/s, vs proxy)", median(perSecond.get(berth)), median(perSecond.get(proxy)), "%.0f",
                 Optional.empty()));
-        detail("mirrored manifest HEAD req/s", perSecond);
+        detail("mirrored manifest HEAD req/s per repetition", perSecond);
         details.add("upstream manifest requests during the mirrored HEADs: berth " + upstreamRequests.get(berth)
                 + ", distribution proxy " + upstreamRequests.get(proxy));
     }
@@ -330,7 +351,7 @@ public final class Bench {
                 if (c == 0) {
                     verifiedGet(http, t, path, blob);  // one client checks the bytes; all check the length
                 } else {
-                    get(http, path, blob.size());
+                    get(http, t, path, blob.size());
                 }
             }));
             progress(String.format("   %s: %.2f s", t.name(), seconds.get(t)));
@@ -373,27 +394,42 @@ public final class Bench {
     // ---- helpers
 
     private interface PerTarget {
-        double measure(Target t) throws Exception;
+        Sample measure(Target t) throws Exception;
     }
 
-    /** Repeats a measurement of berth and the plain distribution, alternating which goes first. */
-    private Map<Target, double[]> alternate(PerTarget measurement) throws Exception {
+    /**
+     * Repeats a measurement of berth and the plain distribution, alternating which goes first, and notes each one's
+     * CPU time per {@code unit} of work: on a shared machine that varies less than the throughput does.
+     */
+    private Map<Target, double[]> alternate(String what, String unit, PerTarget measurement) throws Exception {
         Map<Target, double[]> values = Map.of(berth, new double[plan.reps()], peer, new double[plan.reps()]);
+        Map<Target, double[]> cpu = Map.of(berth, new double[plan.reps()], peer, new double[plan.reps()]);
         for (int rep = 0; rep < plan.reps(); rep++) {
             for (Target t : rep % 2 == 0 ? List.of(berth, peer) : List.of(peer, berth)) {
-                values.get(t)[rep] = measurement.measure(t);
-                progress(String.format("   %s: %.1f", t.name(), values.get(t)[rep]));
+                double cpuBefore = t.cpuSeconds();
+                Sample sample = measurement.measure(t);
+                values.get(t)[rep] = sample.value();
+                cpu.get(t)[rep] = (t.cpuSeconds() - cpuBefore) * 1000 / sample.work();
+                progress(String.format("   %s: %.1f (server CPU %.0f ms per %s)", t.name(), values.get(t)[rep],
+                        cpu.get(t)[rep], unit));
             }
         }
+        detail(what + " per repetition", values);
+        detail("server CPU ms per " + unit + " in it", cpu);
         return values;
     }
 
     /** A GET that must answer 200 with {@code size} bytes. */
-    private static void get(Http1 http, String path, long size) throws IOException {
-        Http1.Response r = http.send("GET", path, null, Http1.Sink.DISCARD);
+    private static void get(Http1 http, Target t, String path, long size) throws IOException {
+        Http1.Response r;
+        try {
+            r = http.send("GET", path, null, Http1.Sink.DISCARD);
+        } catch (IOException e) {
+            throw new IOException(t.name() + ": GET " + path + ": " + e.getMessage(), e);
+        }
         if (r.status() != 200 || r.bodyBytes() != size) {
-            throw new IllegalStateException("GET " + path + " answered " + r.status() + " with " + r.bodyBytes()
-                    + " bytes, expected 200 with " + size);
+            throw new IllegalStateException(t.name() + " answered " + r.status() + " to GET " + path + " with "
+                    + r.bodyBytes() + " bytes, expected 200 with " + size);
         }
     }
 
@@ -406,7 +442,12 @@ public final class Bench {
     /** A GET whose body must have the blob's digest. */
     private static void verifiedGet(Http1 http, Target t, String path, Content.Blob blob) throws IOException {
         Http1.DigestSink sink = new Http1.DigestSink();
-        Http1.Response r = http.send("GET", path, null, sink);
+        Http1.Response r;
+        try {
+            r = http.send("GET", path, null, sink);
+        } catch (IOException e) {
+            throw new IOException(t.name() + ": GET " + path + ": " + e.getMessage(), e);
+        }
         if (r.status() != 200 || !sink.digest().equals(blob.digest())) {
             throw new IllegalStateException(t.name() + " answered " + r.status() + " to GET " + path
                     + " with bytes of digest " + sink.digest());
@@ -414,7 +455,7 @@ public final class Bench {
     }
 
     private void detail(String what, Map<Target, double[]> values) {
-        StringBuilder line = new StringBuilder(what + " per repetition:");
+        StringBuilder line = new StringBuilder(what + ":");
         values.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey((a, b) -> a.name().compareTo(b.name())))
                 .forEach(e -> line.append(' ').append(e.getKey().name()).append(' ')
