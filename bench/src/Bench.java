@@ -1,5 +1,6 @@
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,16 +32,20 @@ public final class Bench {
     private static final long MiB = 1024 * 1024;
     private static final Pattern DIGEST = Pattern.compile("\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
 
-    /** Sizes and durations; {@code --quick} shrinks them to check that everything works, not to measure. */
-    record Plan(int reps, long bigBlob, int bigClients, int smallBlobs, int smallClients, int headClients,
-                Duration timed, long[] coldLayers, int pullParallelism, long herdBlob, int herdClients) {
+    /**
+     * Sizes and durations; {@code --quick} shrinks them to check that everything works, not to measure. Cold pulls
+     * are single events rather than timed loops, so they get more repetitions.
+     */
+    record Plan(int reps, int coldReps, long bigBlob, int bigClients, int smallBlobs, int smallClients,
+                int headClients, Duration timed, long[] coldLayers, int pullParallelism, long herdBlob,
+                int herdClients) {
         static Plan full() {
-            return new Plan(3, 1024 * MiB, 4, 1_000, 16, 64, Duration.ofSeconds(3),
+            return new Plan(3, 5, 1024 * MiB, 4, 1_000, 16, 64, Duration.ofSeconds(3),
                     new long[] {64 * MiB, 32 * MiB, 24 * MiB, 8 * MiB}, 3, 128 * MiB, 100);
         }
 
         static Plan quick() {
-            return new Plan(1, 64 * MiB, 4, 100, 16, 64, Duration.ofSeconds(1),
+            return new Plan(1, 1, 64 * MiB, 4, 100, 16, 64, Duration.ofSeconds(1),
                     new long[] {8 * MiB, 4 * MiB}, 3, 16 * MiB, 20);
         }
     }
@@ -211,8 +216,8 @@ public final class Bench {
         Seeder seeder = new Seeder(upstream.base());
         List<Target> order = List.of(upstream, berth, proxy);
         Map<Target, List<Content.Image>> images = new HashMap<>();
-        int warmUp = plan.reps();  // the image after the timed ones
-        progress("   pushing " + order.size() * (plan.reps() + 1) + " images of " + mib(imageSize())
+        int warmUp = plan.coldReps();  // the image after the timed ones
+        progress("   pushing " + order.size() * (plan.coldReps() + 1) + " images of " + mib(imageSize())
                 + " MiB to the upstream");
         for (int rep = 0; rep <= warmUp; rep++) {
             for (int k = 0; k < order.size(); k++) {
@@ -226,9 +231,9 @@ public final class Bench {
         }
         Map<Target, double[]> seconds = new HashMap<>();
         for (Target t : order) {
-            seconds.put(t, new double[plan.reps()]);
+            seconds.put(t, new double[plan.coldReps()]);
         }
-        for (int rep = 0; rep < plan.reps(); rep++) {
+        for (int rep = 0; rep < plan.coldReps(); rep++) {
             for (int k = 0; k < order.size(); k++) {
                 Target t = order.get((k + rep) % order.size());
                 seconds.get(t)[rep] = pull(t, coldRepository(t, rep), images.get(t).get(rep));
@@ -246,12 +251,12 @@ public final class Bench {
         List<AccessLog.Request> requests = upstreamLog.settled(Duration.ofSeconds(1));
         Map<Target, long[]> upstreamGets = new HashMap<>();
         for (Target t : List.of(berth, proxy)) {
-            upstreamGets.put(t, IntStream.range(0, plan.reps())
+            upstreamGets.put(t, IntStream.range(0, plan.coldReps())
                     .mapToLong(rep -> AccessLog.count(requests, "GET", coldRepository(t, rep), "blobs"))
                     .toArray());
         }
         int blobsPerImage = plan.coldLayers().length + 1;
-        long pulledBlobs = (long) blobsPerImage * plan.reps();
+        long pulledBlobs = (long) blobsPerImage * plan.coldReps();
         rows.add(Row.exactly("upstream GETs per cold blob (vs proxy)",
                 (double) Arrays.stream(upstreamGets.get(berth)).sum() / pulledBlobs,
                 (double) Arrays.stream(upstreamGets.get(proxy)).sum() / pulledBlobs, "%.2f", 1));
@@ -312,11 +317,12 @@ public final class Bench {
         try (Http1 http = new Http1(t.base())) {
             Http1.Response r = http.send("GET", "/v2/" + repository + "/manifests/v1", Http1.MANIFEST_ACCEPT, manifest);
             if (r.status() != 200) {
-                throw new IllegalStateException(t.name() + " answered " + r.status() + " to the manifest of " + repository);
+                throw new IllegalStateException(t.name() + " answered " + r.status() + " to the manifest of "
+                        + repository);
             }
         }
         List<String> digests = new ArrayList<>();
-        Matcher m = DIGEST.matcher(new String(manifest.bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        Matcher m = DIGEST.matcher(new String(manifest.bytes(), StandardCharsets.UTF_8));
         while (m.find()) {
             digests.add(m.group(1));
         }
@@ -326,7 +332,8 @@ public final class Bench {
         AtomicLong next = new AtomicLong();
         Load.together(t.base(), plan.pullParallelism(), (http, c, i) -> {
             for (int b; (b = (int) next.getAndIncrement()) < image.blobs().size(); ) {
-                verifiedGet(http, t, "/v2/" + repository + "/blobs/" + image.blobs().get(b).digest(), image.blobs().get(b));
+                Content.Blob blob = image.blobs().get(b);
+                verifiedGet(http, t, "/v2/" + repository + "/blobs/" + blob.digest(), blob);
             }
         });
         return (System.nanoTime() - start) / 1e9;

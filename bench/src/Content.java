@@ -35,7 +35,8 @@ final class Content {
         }
 
         static Blob of(byte[] bytes) {
-            return new Blob(sha256(new ByteArrayInputStream(bytes)), bytes.length, () -> new ByteArrayInputStream(bytes));
+            Supplier<InputStream> source = () -> new ByteArrayInputStream(bytes);
+            return new Blob(sha256(source.get()), bytes.length, source);
         }
     }
 
@@ -47,8 +48,10 @@ final class Content {
 
         /** An image whose config names {@code seed} and whose layers have the given sizes. */
         static Image generated(long seed, long... layerSizes) {
-            Blob config = Blob.of(("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Labels\":{\"bench.seed\":\""
-                    + seed + "\"}},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}").getBytes(StandardCharsets.UTF_8));
+            String configJson = "{\"architecture\":\"amd64\",\"os\":\"linux\","
+                    + "\"config\":{\"Labels\":{\"bench.seed\":\"" + seed + "\"}},"
+                    + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+            Blob config = Blob.of(configJson.getBytes(StandardCharsets.UTF_8));
             List<Blob> blobs = new ArrayList<>(List.of(config));
             StringBuilder layers = new StringBuilder();
             for (int i = 0; i < layerSizes.length; i++) {
@@ -62,7 +65,8 @@ final class Content {
         }
 
         private static String descriptor(String mediaType, Blob blob) {
-            return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + blob.digest() + "\",\"size\":" + blob.size() + "}";
+            return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + blob.digest() + "\",\"size\":"
+                    + blob.size() + "}";
         }
     }
 
@@ -93,7 +97,8 @@ final class Content {
 
     /** {@code size} bytes of a SplittableRandom sequence, produced in blocks as they are read. */
     private static final class GeneratedStream extends InputStream {
-        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final VarHandle LONGS =
+                MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
         private final SplittableRandom random;
         private final byte[] block = new byte[64 * 1024];

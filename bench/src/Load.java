@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /** Runs clients on virtual threads, each on its own keep-alive connection, all released at the same moment. */
 final class Load {
@@ -46,7 +47,7 @@ final class Load {
     }
 
     /** Starts the clients, releases them together, and waits for all; the first failure fails the run. */
-    private static double run(URI base, int clients, java.util.function.LongFunction<Op> opStartingAt)
+    private static double run(URI base, int clients, LongFunction<Op> opStartingAt)
             throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(clients);
         CountDownLatch go = new CountDownLatch(1);

@@ -13,7 +13,8 @@ record Row(String metric, String berth, String distribution, String advantage, S
     static Row higherBetter(String metric, double berth, double distribution, String format, Optional<Double> atLeast) {
         double advantage = berth / distribution;
         return new Row(metric, format(format, berth), format(format, distribution), String.format("%.2f×", advantage),
-                atLeast.map(m -> "≥ " + BigDecimal.valueOf(m).stripTrailingZeros().toPlainString() + "×").orElse("—"),
+                atLeast.map(m -> "≥ " + BigDecimal.valueOf(m).stripTrailingZeros().toPlainString() + "×")
+                        .orElse("—"),
                 atLeast.map(m -> verdict(advantage >= m)).orElse(""));
     }
 
