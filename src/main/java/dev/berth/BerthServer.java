@@ -92,7 +92,8 @@ public final class BerthServer implements AutoCloseable {
         Optional<Evictor> evictor = Optional.of(config.cache()).filter(BerthConfig.Cache::hasBudget)
                 .map(cache -> registry.evictor(cache.maxBytes(), router::isEvictable, router::pinnedBlobs,
                         access::lastAccess));
-        housekeeping.scheduleWithFixedDelay(new DiskBudget(evictor, access),
+        evictor.ifPresent(e -> metrics.watchBudget(config.cache().maxBytes()));
+        housekeeping.scheduleWithFixedDelay(new DiskBudget(evictor, access, metrics),
                 BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
 
         WebServerConfig.Builder web = WebServer.builder()

@@ -1,5 +1,6 @@
 package dev.berth.observe;
 
+import dev.berth.cache.BudgetEvents;
 import dev.berth.http.RequestEvents;
 import dev.berth.mirror.MirrorEvents;
 import dev.berth.upstream.UpstreamEvents;
@@ -11,6 +12,7 @@ import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.function.IntSupplier;
@@ -23,10 +25,11 @@ import java.util.function.Supplier;
  * keep its own. Closing removes them, so that a server started later in the same JVM starts from zero and its gauges
  * do not read the closed server's state.
  */
-public final class BerthMetrics implements RequestEvents, MirrorEvents, UpstreamEvents, AutoCloseable {
+public final class BerthMetrics implements RequestEvents, MirrorEvents, UpstreamEvents, BudgetEvents, AutoCloseable {
     private static final String PREFIX = "berth_";
 
     private final MeterRegistry registry = Metrics.globalRegistry();
+    private final AtomicLong mirroredBytes = new AtomicLong();
 
     @Override
     public void requestAnswered(RequestEvents.Kind kind, int status, Duration duration) {
@@ -76,6 +79,22 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
             return value.isPresent() ? (double) value.getAsLong() : Double.NaN;
         }).description("Pulls the upstream last said are left (Docker Hub's ratelimit-remaining)")
                 .tags(List.of(registryTag(upstream))));
+    }
+
+    @Override
+    public void budgetRound(long usedBytes, int evictedBlobs, long evictedBytes) {
+        mirroredBytes.set(usedBytes);
+        counter("berth_cache_evicted_blobs", "Mirrored blobs evicted to keep within cache.max-bytes")
+                .increment(evictedBlobs);
+        counter("berth_cache_evicted_bytes", "Bytes of the mirrored blobs evicted").increment(evictedBytes);
+    }
+
+    /** Shows the disk budget ({@code cache.max-bytes}) and what the last round found in use, as gauges. */
+    public void watchBudget(long maxBytes) {
+        registry.getOrCreate(Gauge.builder("berth_cache_budget_bytes", () -> (double) maxBytes)
+                .description("The budget for mirrored blobs (cache.max-bytes)"));
+        registry.getOrCreate(Gauge.builder("berth_cache_mirrored_bytes", () -> (double) mirroredBytes.get())
+                .description("Bytes of evictable mirrored blobs, as the last budget round counted them"));
     }
 
     /** Counts one garbage collection and what it removed. */

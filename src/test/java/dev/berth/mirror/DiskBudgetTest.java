@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cache.AccessIndex;
+import dev.berth.cache.BudgetEvents;
+import dev.berth.cache.DiskBudget;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.oci.Digest;
@@ -25,6 +27,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -111,6 +115,20 @@ class DiskBudgetTest {
         assertFalse(restarted.cached(b, b.layers().getFirst()));
         assertTrue(restarted.cached(a, a.layers().getFirst()), "pulled most recently, before the restart");
         assertTrue(restarted.cached(c, c.layers().getFirst()));
+    }
+
+    @Test
+    void eachRoundReportsWhatItFoundAndEvicted() {
+        Berth berth = new Berth("");
+        MockHub.Image image = hub.image("library/busybox", "latest", 9);
+        berth.pull(image);
+        List<String> rounds = new ArrayList<>();
+        BudgetEvents recorder = (used, blobs, evicted) -> rounds.add(used + " " + blobs + " " + evicted);
+        Evictor evictor = berth.registry.evictor(0, berth.router::isEvictable, berth.router::pinnedBlobs,
+                berth.access::lastAccess);
+        new DiskBudget(Optional.of(evictor), berth.access, recorder).run();
+        new DiskBudget(Optional.of(evictor), berth.access, recorder).run();
+        assertEquals(List.of(bytes(image) + " 2 " + bytes(image), "0 0 0"), rounds);
     }
 
     @Test

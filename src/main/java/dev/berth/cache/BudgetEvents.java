@@ -1,0 +1,10 @@
+package dev.berth.cache;
+
+/** What the disk budget reports of each round, for metrics; implementations must be thread-safe. */
+public interface BudgetEvents {
+    /** Reports nothing. */
+    BudgetEvents NONE = (usedBytes, evictedBlobs, evictedBytes) -> { };
+
+    /** A round found {@code usedBytes} of evictable mirrored blobs and evicted {@code evictedBlobs} of them. */
+    void budgetRound(long usedBytes, int evictedBlobs, long evictedBytes);
+}
