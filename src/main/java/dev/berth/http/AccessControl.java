@@ -120,8 +120,8 @@ final class AccessControl {
      * 403 DENIED.
      */
     void authorize(ServerRequest req, Caller caller, RepoName requested, Repository repository, Action action) {
-        Set<Action> allowed = rules.allowed(caller.principal(), repository.name().value(), repository.isMirror());
-        boolean scoped = caller.token().map(t -> t.grants(requested.value(), action)).orElse(true);
+        Set<Action> allowed = allowed(caller.principal(), repository);
+        boolean scoped = inScope(caller, requested, action);
         if (allowed.contains(action) && scoped) {
             return;
         }
@@ -139,27 +139,40 @@ final class AccessControl {
         if (!RepoName.isValid(name)) {
             return false;
         }
-        Repository repository = registry.repository(RepoName.of(name), Optional.empty());
-        return rules.allows(caller.principal(), repository.name().value(), repository.isMirror(), Action.PULL);
+        return allowed(caller.principal(), resolve(RepoName.of(name))).contains(Action.PULL);
     }
 
     /** The source of a cross-repository mount, when {@code caller} may pull from it. */
     Optional<Repository> mountSource(Caller caller, RepoName from) {
-        Repository source = registry.repository(from, Optional.empty());
-        boolean allowed = rules.allows(caller.principal(), source.name().value(), source.isMirror(), Action.PULL)
-                && caller.token().map(t -> t.grants(from.value(), Action.PULL)).orElse(true);
-        return allowed ? Optional.of(source) : Optional.empty();
+        Repository source = resolve(from);
+        boolean readable = allowed(caller.principal(), source).contains(Action.PULL)
+                && inScope(caller, from, Action.PULL);
+        return readable ? Optional.of(source) : Optional.empty();
     }
 
     /** What a token for {@code who} asking for {@code requested} may grant: each scope cut to what the rules allow. */
     List<Scope> grant(Principal who, List<Scope> requested) {
         return requested.stream().filter(s -> RepoName.isValid(s.repository())).map(s -> {
-            Repository repository = registry.repository(RepoName.of(s.repository()), Optional.empty());
             Set<Action> actions = EnumSet.noneOf(Action.class);
             actions.addAll(s.actions());
-            actions.retainAll(rules.allowed(who, repository.name().value(), repository.isMirror()));
+            actions.retainAll(allowed(who, resolve(RepoName.of(s.repository()))));
             return new Scope(s.repository(), actions);
         }).filter(s -> !s.actions().isEmpty()).toList();
+    }
+
+    /** The repository a name written without {@code ns} stands for (the router only builds it: no I/O). */
+    private Repository resolve(RepoName name) {
+        return registry.repository(name, Optional.empty());
+    }
+
+    /** What the rules let {@code who} do with {@code repository}, judged by the name it is stored under. */
+    private Set<Action> allowed(Principal who, Repository repository) {
+        return rules.allowed(who, repository.name().value(), repository.isMirror());
+    }
+
+    /** Whether the caller's token, when it came with one, covers {@code action} on the name the client wrote. */
+    private static boolean inScope(Caller caller, RepoName requested, Action action) {
+        return caller.token().map(t -> t.grants(requested.value(), action)).orElse(true);
     }
 
     private static boolean startsWithIgnoringCase(String value, String prefix) {

@@ -16,7 +16,6 @@ import dev.berth.support.TestData;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,7 +67,7 @@ class GarbageCollectorTest {
         assertFalse(registry.blobs().size(Digest.sha256(onlyOld)).isPresent());
         assertFalse(registry.blobs().size(old).isPresent());
         assertRegistryError(OciError.BLOB_UNKNOWN, () -> app.openBlob(Digest.sha256(onlyOld)));
-        assertEquals(TestData.digest(shared), read(app, Digest.sha256(shared)));
+        assertEquals(TestData.digest(shared), TestData.servedDigest(app, Digest.sha256(shared)));
         StoredManifest current = app.manifest(new Reference.Tag("new"));
         assertEquals(MediaTypes.OCI_MANIFEST, current.mediaType());
     }
@@ -87,7 +86,7 @@ class GarbageCollectorTest {
         collector.collect();
 
         assertRegistryError(OciError.BLOB_UNKNOWN, () -> b.openBlob(Digest.sha256(layer)));
-        assertEquals(TestData.digest(layer), read(a, Digest.sha256(layer)));
+        assertEquals(TestData.digest(layer), TestData.servedDigest(a, Digest.sha256(layer)));
     }
 
     @Test
@@ -99,7 +98,7 @@ class GarbageCollectorTest {
         clock.advance(GRACE.minusMinutes(1));
 
         assertEquals(0, collector.collect().blobs());
-        assertEquals(TestData.digest(layer), read(app, Digest.sha256(layer)));
+        assertEquals(TestData.digest(layer), TestData.servedDigest(app, Digest.sha256(layer)));
 
         clock.advance(Duration.ofMinutes(2));
         assertEquals(1, collector.collect().blobs());
@@ -164,8 +163,8 @@ class GarbageCollectorTest {
                             continue;
                         }
                         pushed.incrementAndGet();
-                        assertEquals(TestData.digest(layer), read(repo, Digest.sha256(layer)));
-                        assertEquals(TestData.digest(config), read(repo, Digest.sha256(config)));
+                        assertEquals(TestData.digest(layer), TestData.servedDigest(repo, Digest.sha256(layer)));
+                        assertEquals(TestData.digest(config), TestData.servedDigest(repo, Digest.sha256(config)));
                         repo.deleteManifest(new Reference.ByDigest(manifest));
                     }
                     return null;
@@ -193,16 +192,6 @@ class GarbageCollectorTest {
                 .digest();
     }
 
-    /** The digest of the bytes the repository serves for {@code digest}. */
-    private static String read(Repository repo, Digest digest) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (BlobContent blob = repo.openBlob(digest)) {
-            blob.copyTo(0, blob.size(), out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return TestData.digest(out.toByteArray());
-    }
 
     private static void assertRegistryError(OciError expected, Runnable action) {
         try {

@@ -1,7 +1,12 @@
 package dev.berth.support;
 
 import dev.berth.oci.Digest;
+import dev.berth.registry.BlobContent;
+import dev.berth.registry.Repository;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.SplittableRandom;
@@ -51,6 +56,17 @@ public final class TestData {
                 return n;
             }
         };
+    }
+
+    /** The sha256 digest text of the bytes {@code repo} serves for {@code digest}. */
+    public static String servedDigest(Repository repo, Digest digest) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (BlobContent blob = repo.openBlob(digest)) {
+            blob.copyTo(0, blob.size(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return digest(out.toByteArray());
     }
 
     /** The sha256 digest text of {@code bytes}. */
