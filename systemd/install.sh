@@ -103,8 +103,8 @@ else
     else
       echo "#JAVA=/usr/lib/jvm/temurin-21-jdk-amd64/bin/java"
     fi
-    echo "# Extra JVM options, split at spaces, e.g. a heap limit:"
-    echo "#BERTH_JAVA_OPTS=-Xmx2g"
+    echo "# Extra JVM options, split at spaces, e.g. a larger heap than the default 128 MiB:"
+    echo "#BERTH_JAVA_OPTS=-Xmx512m"
   } >"$default_file"
   chmod 0644 "$default_file"
   if [ -n "$java_bin" ]; then

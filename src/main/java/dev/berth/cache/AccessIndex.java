@@ -4,10 +4,19 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RegistryException;
+import dev.berth.storage.ObjectWriter;
 import dev.berth.storage.Storage;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -18,35 +27,54 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class AccessIndex {
     /** The storage key of the saved index. */
     static final String KEY = "access-index";
-    /** Bounds memory; a digest dropped from the index counts as used when it was stored, which is only less exact. */
-    private static final int MAX_ENTRIES = 1_000_000;
-    private static final int MAX_FILE_BYTES = MAX_ENTRIES * 96;
+    /** About what one entry costs on the heap (282 bytes measured: the digest, its time and the cache's node). */
+    private static final long ENTRY_BYTES = 300;
 
-    private final Cache<Digest, Instant> lastAccess = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).build();
+    private final Cache<Digest, Instant> lastAccess;
     private final AtomicBoolean changed = new AtomicBoolean();
     private final Storage storage;
     private final Clock clock;
 
-    private AccessIndex(Storage storage, Clock clock) {
+    private AccessIndex(Storage storage, Clock clock, int maxEntries) {
         this.storage = storage;
         this.clock = clock;
+        this.lastAccess = Caffeine.newBuilder().maximumSize(maxEntries).build();
     }
 
-    /** The index saved in {@code storage}, or an empty one; lines that do not parse are skipped. */
+    /**
+     * The index saved in {@code storage}, or an empty one; lines that do not parse are skipped. It holds as many
+     * entries as a fifth of the heap allows (about 90,000 with the default 128 MiB); a digest it drops counts as used
+     * when it was stored, which is only less exact.
+     */
     public static AccessIndex load(Storage storage, Clock clock) {
-        AccessIndex index = new AccessIndex(storage, clock);
-        storage.read(KEY, MAX_FILE_BYTES).ifPresent(bytes -> {
-            for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
-                int space = line.indexOf(' ');
-                try {
-                    index.lastAccess.put(Digest.parse(line.substring(0, space)),
-                            Instant.ofEpochMilli(Long.parseLong(line.substring(space + 1))));
-                } catch (RegistryException | IndexOutOfBoundsException | NumberFormatException e) {
-                    // A damaged line costs one blob its place in the order, not the start.
+        return load(storage, clock, (int) Math.clamp(Runtime.getRuntime().maxMemory() / 5 / ENTRY_BYTES, 10_000,
+                1_000_000));
+    }
+
+    static AccessIndex load(Storage storage, Clock clock, int maxEntries) {
+        AccessIndex index = new AccessIndex(storage, clock, maxEntries);
+        storage.open(KEY).ifPresent(saved -> {
+            try (saved; BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(saved.stream(0), StandardCharsets.UTF_8))) {
+                String line;
+                for (int read = 0; read < maxEntries && (line = lines.readLine()) != null; read++) {
+                    index.parse(line);
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         return index;
+    }
+
+    private void parse(String line) {
+        int space = line.indexOf(' ');
+        try {
+            lastAccess.put(Digest.parse(line.substring(0, space)),
+                    Instant.ofEpochMilli(Long.parseLong(line.substring(space + 1))));
+        } catch (RegistryException | IndexOutOfBoundsException | NumberFormatException e) {
+            // A damaged line costs one blob its place in the order, not the start.
+        }
     }
 
     /** Records that {@code digest} is being used now. */
@@ -60,14 +88,30 @@ public final class AccessIndex {
         return Optional.ofNullable(lastAccess.getIfPresent(digest));
     }
 
-    /** Saves the index atomically, replacing the previous copy; does nothing when nothing was used since. */
+    /**
+     * Saves the index atomically, replacing the previous copy; does nothing when nothing was used since. A failed save
+     * is tried again by the next one.
+     */
     public void save() {
         if (!changed.getAndSet(false)) {
             return;
         }
-        StringBuilder text = new StringBuilder();
-        lastAccess.asMap().forEach((digest, at) -> text.append(digest).append(' ').append(at.toEpochMilli())
-                .append('\n'));
-        storage.write(KEY, text.toString().getBytes(StandardCharsets.UTF_8));
+        lastAccess.cleanUp();
+        boolean saved = false;
+        try (ObjectWriter writer = storage.create(KEY)) {
+            Writer text = new BufferedWriter(new OutputStreamWriter(writer, StandardCharsets.UTF_8));
+            for (Map.Entry<Digest, Instant> entry : lastAccess.asMap().entrySet()) {
+                text.write(entry.getKey() + " " + entry.getValue().toEpochMilli() + "\n");
+            }
+            text.flush();
+            writer.commit();
+            saved = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (!saved) {
+                changed.set(true);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
@@ -8,11 +9,13 @@ import dev.berth.storage.FileSystemStorage;
 import dev.berth.storage.Storage;
 import dev.berth.support.MutableClock;
 import dev.berth.support.TestData;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,5 +66,37 @@ class AccessIndexTest {
         index.save();
 
         assertTrue(storage.stat(AccessIndex.KEY).isEmpty(), "nothing was used since the last save");
+    }
+
+    @Test
+    void aFullIndexKeepsAtMostItsCapacity() {
+        Storage storage = new FileSystemStorage(root);
+        AccessIndex index = AccessIndex.load(storage, clock, 10);
+        for (int i = 0; i < 50; i++) {
+            index.touch(Digest.sha256(TestData.bytes(10, 100 + i)));
+        }
+        index.save();
+
+        String saved = new String(storage.read(AccessIndex.KEY, 1 << 20).orElseThrow(), StandardCharsets.UTF_8);
+        assertTrue(saved.lines().count() <= 10, saved);
+        AccessIndex reloaded = AccessIndex.load(storage, clock, 10);
+        long known = IntStream.range(0, 50)
+                .filter(i -> reloaded.lastAccess(Digest.sha256(TestData.bytes(10, 100 + i))).isPresent()).count();
+        assertEquals(saved.lines().count(), known);
+    }
+
+    @Test
+    void aFailedSaveIsTriedAgain() {
+        Storage storage = new FileSystemStorage(root);
+        AccessIndex index = AccessIndex.load(storage, clock);
+        index.touch(Digest.sha256(TestData.bytes(10, 5)));
+        Path blocked = root.resolve(AccessIndex.KEY);
+        assertTrue(blocked.toFile().mkdir(), "a directory where the index goes makes the save fail");
+
+        assertThrows(UncheckedIOException.class, index::save);
+        assertTrue(blocked.toFile().delete());
+        index.save();
+
+        assertTrue(storage.stat(AccessIndex.KEY).isPresent(), "the second save wrote what the first could not");
     }
 }

@@ -112,6 +112,16 @@ abstract class StorageContract {
     }
 
     @Test
+    void copyPastTheEndFailsInsteadOfSendingShort() throws IOException {
+        byte[] content = bytes(1000);
+        storage().write("blob", content);
+        try (ObjectReader r = storage().open("blob").orElseThrow()) {
+            IOException e = assertThrows(IOException.class, () -> r.copyTo(990, 20, new ByteArrayOutputStream()));
+            assertEquals("object ended 10 bytes early", e.getMessage());
+        }
+    }
+
+    @Test
     void moveReplacesAtomicallyAndReportsMissingSource() {
         storage().write("from", new byte[] {1});
         storage().write("to/here", new byte[] {2});
