@@ -129,6 +129,14 @@ final class PullThroughRepository implements Repository {
 
     @Override
     public StoredManifest manifest(Reference reference) {
+        StoredManifest manifest = cachedOrFetchedManifest(reference);
+        // GET and HEAD alike, by tag or digest (both methods are served from here): a client holding the image checks
+        // its tag with a HEAD and fetches nothing more, so that HEAD is the only sign the manifest is still in use.
+        access.touch(manifest.digest());
+        return manifest;
+    }
+
+    private StoredManifest cachedOrFetchedManifest(Reference reference) {
         Optional<StoredManifest> cached = switch (reference) {
             case Reference.ByDigest d -> cache.manifest(d.value());
             case Reference.Tag t -> freshlyCached(t.name(), tagKey(t.name()));
