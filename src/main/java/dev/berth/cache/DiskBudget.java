@@ -55,8 +55,8 @@ public final class DiskBudget implements Runnable {
     }
 
     private Evictor.Result evict(Evictor e) {
-        // Reset before the walk: a blob stored during it is counted at most twice (calling a round too many), never
-        // missed.
+        // Reset before the walk: a blob stored during it may count twice (calling a round that finds nothing to do),
+        // but none is missed.
         storedSinceRound.set(0);
         return e.evict();
     }
