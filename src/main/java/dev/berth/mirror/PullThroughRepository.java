@@ -205,7 +205,8 @@ final class PullThroughRepository implements Repository {
                     .orElseThrow(() -> manifestUnknown(digest.toString()));
             events.received(upstream.registry(), got.bytes().length);
             try {
-                cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
+                // Served as stored, not read back: the disk budget may evict it as soon as it is linked.
+                return cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
             } catch (RegistryException e) {
                 if (e.error() == OciError.INSUFFICIENT_STORAGE) {
                     throw e;
@@ -213,7 +214,6 @@ final class PullThroughRepository implements Repository {
                 throw new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + upstream.registry()
                         + " sent a manifest berth cannot serve: " + e.detail());
             }
-            return cache.manifest(digest).orElseThrow(() -> manifestUnknown(digest.toString()));
         }));
     }
 

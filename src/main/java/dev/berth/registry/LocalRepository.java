@@ -192,9 +192,10 @@ final class LocalRepository implements Repository, RepositoryCache {
     }
 
     @Override
-    public void storeManifest(StoredManifest stored) {
+    public StoredManifest storeManifest(StoredManifest stored) {
         Manifest manifest = ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm());
         StorageFull.translated(() -> link(manifest));
+        return new StoredManifest(manifest.digest(), manifest.mediaType(), manifest.bytes());
     }
 
     @Override
