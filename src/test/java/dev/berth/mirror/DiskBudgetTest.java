@@ -1,5 +1,6 @@
 package dev.berth.mirror;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import dev.berth.oci.RepoName;
 import dev.berth.registry.Evictor;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.Repository;
+import dev.berth.registry.StoredManifest;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.support.MutableClock;
 import dev.berth.support.TestData;
@@ -87,10 +89,7 @@ class DiskBudgetTest {
         void pull(MockHub.Image image) {
             Repository repo = router.repository(RepoName.of(image.repository()), Optional.empty());
             assertEquals(image.digest(), repo.manifest(new Reference.Tag("latest")).digest());
-            assertEquals(TestData.digest(image.config()), TestData.servedDigest(repo, Digest.sha256(image.config())));
-            for (byte[] layer : image.layers()) {
-                assertEquals(TestData.digest(layer), TestData.servedDigest(repo, Digest.sha256(layer)));
-            }
+            assertBlobsServed(repo, image);
         }
 
         boolean cached(MockHub.Image image, byte[] blob) {
@@ -170,6 +169,25 @@ class DiskBudgetTest {
         assertTrue(berth.cached(image, image.layers().getFirst()));
     }
 
+    /** A client that read the index, then the platform manifest, when both are evicted: the pull still completes. */
+    @Test
+    void aPullThatAnEvictionInterruptsCompletesFromTheUpstream() {
+        Berth berth = new Berth("");
+        MockHub.Image platform = seedIndex("latest", 10);
+        byte[] index = indexOf(platform);
+        Repository busybox = berth.router.repository(RepoName.of("library/busybox"), Optional.empty());
+        assertArrayEquals(index, busybox.manifest(new Reference.Tag("latest")).bytes());
+        StoredManifest held = busybox.manifest(new Reference.ByDigest(platform.digest()));
+
+        assertEquals(2, berth.evict(0).blobs(), "the index and the platform manifest");
+
+        assertArrayEquals(platform.manifest(), held.bytes(), "what was served stays whole");
+        assertArrayEquals(platform.manifest(), busybox.manifest(new Reference.ByDigest(platform.digest())).bytes());
+        assertEquals(2, hub.served("GET", MockHub.manifestPath("library/busybox", platform.digest().toString())),
+                "the platform manifest is fetched again");
+        assertBlobsServed(busybox, platform);
+    }
+
     @Test
     void pinnedAndPrivateRepositoriesKeepTheirBlobs() {
         Berth berth = new Berth("cache:\n  pin: ['docker.io/library/busy*']\n");
@@ -193,18 +211,13 @@ class DiskBudgetTest {
     @Test
     void aPinnedTagKeepsItsIndexAndItsPlatformManifestsWithTheirBlobs() {
         Berth berth = new Berth("cache:\n  pin: ['docker.io/library/busybox:stable']\n");
-        MockHub.Image platform = hub.image("library/busybox", null, 7);
-        byte[] index = TestData.utf8("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX
-                + "\",\"manifests\":[" + TestData.descriptor(MediaTypes.OCI_MANIFEST, platform.manifest()) + "]}");
-        hub.manifest("library/busybox", "stable", index, MediaTypes.OCI_INDEX);
+        MockHub.Image platform = seedIndex("stable", 7);
+        byte[] index = indexOf(platform);
         MockHub.Image latest = hub.image("library/busybox", "latest", 8);
         Repository busybox = berth.router.repository(RepoName.of("library/busybox"), Optional.empty());
         assertEquals(Digest.sha256(index), busybox.manifest(new Reference.Tag("stable")).digest());
         assertEquals(platform.digest(), busybox.manifest(new Reference.ByDigest(platform.digest())).digest());
-        assertEquals(TestData.digest(platform.layers().getFirst()),
-                TestData.servedDigest(busybox, Digest.sha256(platform.layers().getFirst())));
-        assertEquals(TestData.digest(platform.config()),
-                TestData.servedDigest(busybox, Digest.sha256(platform.config())));
+        assertBlobsServed(busybox, platform);
         berth.pull(latest);
 
         Evictor.Result result = berth.evict(0);
@@ -243,6 +256,27 @@ class DiskBudgetTest {
 
         berth.pull(big);
         assertEquals(1, berth.earlyRounds.size(), "once a round ran, the next blob past the budget calls another");
+    }
+
+    /** Reads each blob of {@code image} to the end through {@code repo}, as a client does, checking the bytes. */
+    private static void assertBlobsServed(Repository repo, MockHub.Image image) {
+        assertEquals(TestData.digest(image.config()), TestData.servedDigest(repo, Digest.sha256(image.config())));
+        for (byte[] layer : image.layers()) {
+            assertEquals(TestData.digest(layer), TestData.servedDigest(repo, Digest.sha256(layer)));
+        }
+    }
+
+    /** Seeds into the hub's busybox an image from {@code seed} and, at {@code tag}, an index naming it; returns it. */
+    private MockHub.Image seedIndex(String tag, long seed) {
+        MockHub.Image platform = hub.image("library/busybox", null, seed);
+        hub.manifest("library/busybox", tag, indexOf(platform), MediaTypes.OCI_INDEX);
+        return platform;
+    }
+
+    /** An OCI index naming {@code platform}'s manifest. */
+    private static byte[] indexOf(MockHub.Image platform) {
+        return TestData.utf8("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
+                + TestData.descriptor(MediaTypes.OCI_MANIFEST, platform.manifest()) + "]}");
     }
 
     private static long bytes(MockHub.Image image) {
