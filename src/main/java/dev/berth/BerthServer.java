@@ -10,6 +10,7 @@ import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
 import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
+import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
@@ -70,18 +71,24 @@ public final class BerthServer implements AutoCloseable {
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
         AccessIndex access = AccessIndex.load(storage, clock);
+        EvictionRules rules = new EvictionRules(config, registry);
+        Optional<Evictor> evictor = Optional.of(config.cache()).filter(BerthConfig.Cache::hasBudget)
+                .map(cache -> registry.evictor(cache.maxBytes(), rules::isEvictable, rules::pinned,
+                        access::lastAccess));
+        evictor.ifPresent(e -> metrics.watchBudget(config.cache().maxBytes()));
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
+        DiskBudget budget = new DiskBudget(evictor, access, metrics, housekeeping);
         RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchRateLimit(upstream.registry(), client::rateLimitRemaining);
             return client;
-        }, clock, access, metrics);
+        }, clock, access, budget::stored, metrics);
         metrics.watchBlobFills(router::blobFillsInFlight);
         Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(),
                 config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock)), tokens);
 
-        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
         Duration uploadTimeout = config.storage().uploadTimeout();
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
                 0, PURGE_PERIOD.toSeconds(), TimeUnit.SECONDS);
@@ -89,11 +96,7 @@ public final class BerthServer implements AutoCloseable {
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
         housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector, metrics),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
-        Optional<Evictor> evictor = Optional.of(config.cache()).filter(BerthConfig.Cache::hasBudget)
-                .map(cache -> registry.evictor(cache.maxBytes(), router::isEvictable, router::pinnedBlobs,
-                        access::lastAccess));
-        evictor.ifPresent(e -> metrics.watchBudget(config.cache().maxBytes()));
-        housekeeping.scheduleWithFixedDelay(new DiskBudget(evictor, access, metrics),
+        housekeeping.scheduleWithFixedDelay(budget,
                 BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
 
         WebServerConfig.Builder web = WebServer.builder()

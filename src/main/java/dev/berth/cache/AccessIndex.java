@@ -21,8 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * When each mirrored blob was last served, which the disk budget evicts by. Kept in memory and saved to one small
- * object ({@code <digest> <epoch millis>} lines) so a restart keeps the order.
+ * When each mirrored blob or manifest was last served, which the disk budget evicts by. Kept in memory and saved to
+ * one small object ({@code <digest> <epoch millis>} lines) so a restart keeps the order.
  */
 public final class AccessIndex {
     /** The storage key of the saved index. */

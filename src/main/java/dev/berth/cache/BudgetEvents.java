@@ -5,6 +5,9 @@ public interface BudgetEvents {
     /** Reports nothing. */
     BudgetEvents NONE = (usedBytes, evictedBlobs, evictedBytes) -> { };
 
-    /** A round found {@code usedBytes} of evictable mirrored blobs and evicted {@code evictedBlobs} of them. */
+    /**
+     * A round found {@code usedBytes} of evictable mirrored blobs and manifests and evicted {@code evictedBlobs} of
+     * them (manifests included).
+     */
     void budgetRound(long usedBytes, int evictedBlobs, long evictedBytes);
 }

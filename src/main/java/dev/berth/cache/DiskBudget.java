@@ -3,37 +3,82 @@ package dev.berth.cache;
 import dev.berth.registry.Evictor;
 import java.lang.System.Logger;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** One housekeeping round of the disk budget: evicts while over it, then saves the access index. */
+/**
+ * One housekeeping round of the disk budget: evicts while over it, then saves the access index. Between scheduled
+ * rounds, the blobs the mirror stores call a round early when they may have put usage over the budget.
+ */
 public final class DiskBudget implements Runnable {
     private static final Logger LOG = System.getLogger(DiskBudget.class.getName());
 
     private final Optional<Evictor> evictor;
     private final AccessIndex access;
     private final BudgetEvents events;
+    private final Executor rounds;
+    private final AtomicLong storedSinceRound = new AtomicLong();
+    private final AtomicBoolean earlyRoundPending = new AtomicBoolean();
+    // Unknown before the first round: counted as nothing, so only what is stored meanwhile can call a round early.
+    private volatile long usedAfterRound;
 
-    /** Rounds with {@code evictor} (empty: no budget, the index is only saved), each reported to {@code events}. */
-    public DiskBudget(Optional<Evictor> evictor, AccessIndex access, BudgetEvents events) {
+    /**
+     * Rounds with {@code evictor} (empty: no budget, the index is only saved), each reported to {@code events}; early
+     * rounds run on {@code rounds}, which must be the executor of the scheduled ones so that rounds never overlap.
+     */
+    public DiskBudget(Optional<Evictor> evictor, AccessIndex access, BudgetEvents events, Executor rounds) {
         this.evictor = evictor;
         this.access = access;
         this.events = events;
+        this.rounds = rounds;
     }
 
     @Override
     public void run() {
         try {
-            evictor.map(Evictor::evict).ifPresent(result -> {
+            evictor.map(this::evict).ifPresent(result -> {
+                usedAfterRound = result.usedBytes() - result.bytes();
                 events.budgetRound(result.usedBytes(), result.blobs(), result.bytes());
                 if (result.blobs() > 0) {
-                    LOG.log(Logger.Level.INFO, "disk budget: mirrored blobs used " + result.usedBytes()
-                            + " bytes; evicted " + result.blobs() + " least recently used (" + result.bytes()
-                            + " bytes)");
+                    LOG.log(Logger.Level.INFO, "disk budget: mirrored content used " + result.usedBytes()
+                            + " bytes; evicted " + result.blobs() + " least recently used blobs and manifests ("
+                            + result.bytes() + " bytes)");
                 }
             });
             access.save();
         } catch (RuntimeException e) {
             // Caught so that the scheduler runs the next round.
             LOG.log(Logger.Level.WARNING, "disk budget round failed", e);
+        }
+    }
+
+    private Evictor.Result evict(Evictor e) {
+        // Reset before the walk: a blob stored during it may count twice (calling a round that finds nothing to do),
+        // but none is missed.
+        storedSinceRound.set(0);
+        return e.evict();
+    }
+
+    /**
+     * Told that the mirror stored a blob of {@code bytes}: when the last round's usage and what was stored since pass
+     * the budget, runs a round soon rather than at the next scheduled one, with at most one such round pending.
+     */
+    public void stored(long bytes) {
+        long estimate = usedAfterRound + storedSinceRound.addAndGet(bytes);
+        if (evictor.filter(e -> estimate > e.maxBytes()).isEmpty() || !earlyRoundPending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            rounds.execute(() -> {
+                // Cleared first: a blob stored during this round may need the next one.
+                earlyRoundPending.set(false);
+                run();
+            });
+        } catch (RejectedExecutionException e) {
+            // berth is stopping: no more rounds.
+            earlyRoundPending.set(false);
         }
     }
 }

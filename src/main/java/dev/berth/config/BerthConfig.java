@@ -50,8 +50,8 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
 
     /**
      * {@code cache.*}: how long content nothing references is kept before garbage collection may delete it; the bytes
-     * mirrored blobs may use (0: no budget); what the budget never evicts: {@code cache.pin}'s globs of cached
-     * repositories ({@code docker.io/library/*}) and its tags ({@code docker.io/library/busybox:latest}).
+     * mirrored blobs and manifests may use (0: no budget); what the budget never evicts: {@code cache.pin}'s globs of
+     * cached repositories ({@code docker.io/library/*}) and its tags ({@code docker.io/library/busybox:latest}).
      */
     public record Cache(Duration gcGrace, long maxBytes, List<String> pinRepositories, List<String> pinTags) {
         /** Whether mirrored content has a disk budget. */

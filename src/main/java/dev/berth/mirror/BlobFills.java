@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -16,10 +17,13 @@ import java.util.function.Supplier;
  */
 final class BlobFills {
     private final BlobStore blobs;
+    private final LongConsumer stored;
     private final ConcurrentMap<Digest, BlobFill> running = new ConcurrentHashMap<>();
 
-    BlobFills(BlobStore blobs) {
+    /** Downloads into {@code blobs}, telling {@code stored} the size of each blob stored. */
+    BlobFills(BlobStore blobs, LongConsumer stored) {
         this.blobs = blobs;
+        this.stored = stored;
     }
 
     /**
@@ -41,7 +45,9 @@ final class BlobFills {
         CompletableFuture<Void> linked = fill.committed().thenRun(onStored);
         if (started[0] != null) {
             // Removed only once linked: a request in between would otherwise find the blob stored but not linked.
-            linked.whenComplete((ok, error) -> running.remove(digest, fill));
+            linked.whenComplete((ok, error) -> running.remove(digest, fill))
+                    // Told once linked, so that a budget round it calls counts the blob.
+                    .thenRun(() -> blobs.size(digest).ifPresent(stored::accept));
             Thread.ofVirtual().name("berth-fill-" + digest.hex().substring(0, 12)).start(fill);
         }
         return Optional.of(fill.open());

@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code repo:tag} entries of {@code cache.pin}: the blobs their cached manifests need, the per-platform manifests
- * of an index included, as they stand now (a tag moved by a pull pins its new manifest from the next call).
+ * The {@code repo:tag} entries of {@code cache.pin}: their cached manifests and the blobs those need, the per-platform
+ * manifests of an index included, as they stand now (a tag moved by a pull pins its new manifest from the next call).
  */
 final class PinnedTags {
     private final LocalRegistry local;
@@ -28,21 +28,22 @@ final class PinnedTags {
         this.entries = List.copyOf(entries);
     }
 
-    /** The blobs the pinned tags' cached manifests need. */
-    Set<Digest> blobs() {
-        Set<Digest> blobs = new HashSet<>();
+    /** The pinned tags' cached manifests and the blobs they need. */
+    Set<Digest> digests() {
+        Set<Digest> digests = new HashSet<>();
         for (String entry : entries) {
             int colon = entry.lastIndexOf(':');
             Repository repo = local.repository(RepoName.of(entry.substring(0, colon)));
-            read(repo, new Reference.Tag(entry.substring(colon + 1))).ifPresent(m -> addBlobs(repo, m, blobs));
+            read(repo, new Reference.Tag(entry.substring(colon + 1))).ifPresent(m -> add(repo, m, digests));
         }
-        return blobs;
+        return digests;
     }
 
-    private static void addBlobs(Repository repo, Manifest manifest, Set<Digest> blobs) {
-        manifest.requiredBlobs().map(Descriptor::digest).forEach(blobs::add);
+    private static void add(Repository repo, Manifest manifest, Set<Digest> digests) {
+        digests.add(manifest.digest());
+        manifest.requiredBlobs().map(Descriptor::digest).forEach(digests::add);
         for (Descriptor child : manifest.manifests()) {
-            read(repo, new Reference.ByDigest(child.digest())).ifPresent(m -> addBlobs(repo, m, blobs));
+            read(repo, new Reference.ByDigest(child.digest())).ifPresent(m -> add(repo, m, digests));
         }
     }
 

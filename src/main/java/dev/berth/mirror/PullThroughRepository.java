@@ -129,6 +129,14 @@ final class PullThroughRepository implements Repository {
 
     @Override
     public StoredManifest manifest(Reference reference) {
+        StoredManifest manifest = cachedOrFetchedManifest(reference);
+        // GET and HEAD alike, by tag or digest (both methods are served from here): a client holding the image checks
+        // its tag with a HEAD and fetches nothing more, so that HEAD is the only sign the manifest is still in use.
+        access.touch(manifest.digest());
+        return manifest;
+    }
+
+    private StoredManifest cachedOrFetchedManifest(Reference reference) {
         Optional<StoredManifest> cached = switch (reference) {
             case Reference.ByDigest d -> cache.manifest(d.value());
             case Reference.Tag t -> freshlyCached(t.name(), tagKey(t.name()));
@@ -197,7 +205,8 @@ final class PullThroughRepository implements Repository {
                     .orElseThrow(() -> manifestUnknown(digest.toString()));
             events.received(upstream.registry(), got.bytes().length);
             try {
-                cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
+                // Served as stored, not read back: the disk budget may evict it as soon as it is linked.
+                return cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
             } catch (RegistryException e) {
                 if (e.error() == OciError.INSUFFICIENT_STORAGE) {
                     throw e;
@@ -205,7 +214,6 @@ final class PullThroughRepository implements Repository {
                 throw new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + upstream.registry()
                         + " sent a manifest berth cannot serve: " + e.detail());
             }
-            return cache.manifest(digest).orElseThrow(() -> manifestUnknown(digest.toString()));
         }));
     }
 

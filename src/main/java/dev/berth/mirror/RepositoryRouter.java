@@ -2,7 +2,6 @@ package dev.berth.mirror;
 
 import dev.berth.cache.AccessIndex;
 import dev.berth.config.BerthConfig;
-import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
@@ -15,8 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * Decides where a requested name lives, in this order: a name matching {@code private.repositories} is private;
@@ -31,18 +30,17 @@ public final class RepositoryRouter implements Registry {
     private final Optional<MirroredUpstream> defaultUpstream;
     private final BlobFills fills;
     private final AccessIndex access;
-    private final EvictableNames evictable;
-    private final PinnedTags pinnedTags;
     private final int maxManifestBytes;
     private final String readOnlyHint;
     private final MirrorEvents events;
 
     /**
-     * Routes over {@code local}, with one client per configured upstream made by {@code clients}; mirrored blobs served
-     * are recorded in {@code access}, and cache use is reported to {@code events}.
+     * Routes over {@code local}, with one client per configured upstream made by {@code clients}; mirrored blobs and
+     * manifests served are recorded in {@code access}, the size of each blob a download stored is told to
+     * {@code stored}, and cache use is reported to {@code events}.
      */
     public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
-                            Clock clock, AccessIndex access, MirrorEvents events) {
+                            Clock clock, AccessIndex access, LongConsumer stored, MirrorEvents events) {
         this.events = events;
         this.local = local;
         this.privateNames = new PrivateNames(config.privateRepos().repositories());
@@ -50,10 +48,8 @@ public final class RepositoryRouter implements Registry {
             upstreams.put(u.registry(), MirroredUpstream.of(u, clients.apply(u), clock));
         }
         this.defaultUpstream = config.mirror().defaultUpstream().map(u -> upstreams.get(u.registry()));
-        this.fills = new BlobFills(local.blobs());
+        this.fills = new BlobFills(local.blobs(), stored);
         this.access = access;
-        this.evictable = new EvictableNames(upstreams.keySet(), privateNames, config.cache().pinRepositories());
-        this.pinnedTags = new PinnedTags(local, config.cache().pinTags());
         this.maxManifestBytes = config.limits().maxManifestBytes();
         this.readOnlyHint = privateNames.globs().isEmpty()
                 ? "configure private.repositories to push to berth"
@@ -92,16 +88,6 @@ public final class RepositoryRouter implements Registry {
     @Override
     public List<String> catalog() {
         return local.catalog();
-    }
-
-    /** Whether the disk budget may evict from the stored repository {@code name}: cached, and not pinned. */
-    public boolean isEvictable(RepoName name) {
-        return evictable.test(name);
-    }
-
-    /** The blobs that the tags {@code cache.pin} names need now, which the disk budget never evicts. */
-    public Set<Digest> pinnedBlobs() {
-        return pinnedTags.blobs();
     }
 
     /** The configured registry names, for the start-up log. */

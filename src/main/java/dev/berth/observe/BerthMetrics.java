@@ -84,17 +84,17 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
     @Override
     public void budgetRound(long usedBytes, int evictedBlobs, long evictedBytes) {
         mirroredBytes.set(usedBytes);
-        counter("berth_cache_evicted_blobs", "Mirrored blobs evicted to keep within cache.max-bytes")
+        counter("berth_cache_evicted_blobs", "Mirrored blobs and manifests evicted to keep within cache.max-bytes")
                 .increment(evictedBlobs);
-        counter("berth_cache_evicted_bytes", "Bytes of the mirrored blobs evicted").increment(evictedBytes);
+        counter("berth_cache_evicted_bytes", "Bytes of the mirrored blobs and manifests evicted").increment(evictedBytes);
     }
 
     /** Shows the disk budget ({@code cache.max-bytes}) and what the last round found in use, as gauges. */
     public void watchBudget(long maxBytes) {
         registry.getOrCreate(Gauge.builder("berth_cache_budget_bytes", () -> (double) maxBytes)
-                .description("The budget for mirrored blobs (cache.max-bytes)"));
+                .description("The budget for mirrored blobs and manifests (cache.max-bytes)"));
         registry.getOrCreate(Gauge.builder("berth_cache_mirrored_bytes", () -> (double) mirroredBytes.get())
-                .description("Bytes of evictable mirrored blobs, as the last budget round counted them"));
+                .description("Bytes of evictable mirrored blobs and manifests, as the last budget round counted them"));
     }
 
     /** Counts one garbage collection and what it removed. */

@@ -18,14 +18,15 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Keeps the blobs linked by evictable (mirrored, unpinned) repositories within a byte budget, least recently used
- * first. A blob that any other repository links, that is a stored manifest, or that is pinned, is neither counted nor
- * evicted. Manifests are kept: they are small, and the blobs they name are fetched again on demand.
+ * Keeps the blobs and manifests linked by evictable (mirrored, unpinned) repositories within a byte budget, least
+ * recently used first. A digest that any other repository links (as a layer or a manifest), or that is pinned, is
+ * neither counted nor evicted. Evicting a manifest removes its revision and the tags pointing at it; the next pull of
+ * the tag or digest fetches it from the upstream again.
  *
  * <p>One pass lists every repository's {@code _layers} and {@code _manifests/revisions} and stats each evictable
- * blob once; each eviction lists the repositories again under the digest's lock, so a private link made meanwhile
- * (by a push, a mount, a new repository) is always seen. That is one directory walk per evicted blob, paid only while
- * over budget.
+ * digest once; each eviction lists the repositories again under the digest's lock, so a private link made meanwhile
+ * (by a push, a mount, a new repository) is always seen. That is one directory walk per evicted digest, paid only
+ * while over budget.
  */
 public final class Evictor {
     private final LocalRegistry registry;
@@ -47,13 +48,18 @@ public final class Evictor {
         this.lastAccess = lastAccess;
     }
 
-    /** What one pass found in use (before evicting), and what it evicted. */
+    /** What one pass found in use (before evicting), and what it evicted: {@code blobs} counts manifests too. */
     public record Result(long usedBytes, int blobs, long bytes) {
     }
 
-    /** Evicts least recently used evictable blobs until their total is within the budget. */
+    /** The budget, in bytes. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Evicts least recently used evictable blobs and manifests until their total is within the budget. */
     public Result evict() {
-        Map<Digest, Long> sizes = evictableBlobs();
+        Map<Digest, Long> sizes = evictableDigests();
         long used = sizes.values().stream().mapToLong(Long::longValue).sum();
         long remaining = used;
         int blobs = 0;
@@ -75,13 +81,14 @@ public final class Evictor {
         return new Result(used, blobs, bytes);
     }
 
-    /** Blobs linked as layers by evictable repositories only, with their sizes. */
-    private Map<Digest, Long> evictableBlobs() {
+    /** Digests linked (as layers or manifests) by evictable repositories only, with their sizes. */
+    private Map<Digest, Long> evictableDigests() {
         Set<Digest> candidates = new HashSet<>();
         Set<Digest> kept = new HashSet<>(pinned.get());
         for (RepoName name : registry.repositories()) {
-            (evictable.test(name) ? candidates : kept).addAll(StoredDigests.under(storage, Paths.layers(name)));
-            kept.addAll(StoredDigests.under(storage, Paths.revisions(name)));
+            Set<Digest> linked = evictable.test(name) ? candidates : kept;
+            linked.addAll(StoredDigests.under(storage, Paths.layers(name)));
+            linked.addAll(StoredDigests.under(storage, Paths.revisions(name)));
         }
         candidates.removeAll(kept);
         Map<Digest, Long> sizes = new HashMap<>();
@@ -91,7 +98,7 @@ public final class Evictor {
         return sizes;
     }
 
-    /** When the blob was last used: as recorded, else when it was stored. */
+    /** When the digest was last used: as recorded, else when it was stored. */
     private Instant lastAccess(Digest digest) {
         return lastAccess.apply(digest).or(() -> storage.stat(Paths.blob(digest)).map(ObjectInfo::modified))
                 .orElse(Instant.EPOCH);
@@ -99,21 +106,21 @@ public final class Evictor {
 
     /**
      * Under the digest's lock: unless a repository that is not evictable links it (as a layer or a manifest), removes
-     * its links from evictable repositories and the blob itself.
+     * it from the evictable repositories that link it (layer links, manifest revisions and their tags), then the blob.
      */
     private boolean evictLocked(Digest digest) {
-        List<String> links = new ArrayList<>();
+        List<RepoName> linking = new ArrayList<>();
         for (RepoName name : registry.repositories()) {
-            boolean linked = storage.stat(Paths.layerLink(name, digest)).isPresent();
-            if (storage.stat(Paths.manifestLink(name, digest)).isPresent() || linked && !evictable.test(name)) {
-                return false;
-            }
-            if (linked) {
-                links.add(Paths.layerLink(name, digest));
+            if (storage.stat(Paths.layerLink(name, digest)).isPresent()
+                    || storage.stat(Paths.manifestLink(name, digest)).isPresent()) {
+                if (!evictable.test(name)) {
+                    return false;
+                }
+                linking.add(name);
             }
         }
         // Links first: a reader that finds no link asks the upstream again rather than finding a link to nothing.
-        links.forEach(storage::delete);
+        linking.forEach(name -> registry.local(name).evict(digest));
         return storage.delete(Paths.blob(digest));
     }
 }

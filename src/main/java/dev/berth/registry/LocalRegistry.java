@@ -64,9 +64,9 @@ public final class LocalRegistry {
     }
 
     /**
-     * An evictor keeping the blobs of the repositories {@code evictable} accepts, {@code pinned} ones excepted, within
-     * {@code maxBytes}, least recently used first by {@code lastAccess} (a blob it does not know counts as used when
-     * it was stored).
+     * An evictor keeping the blobs and manifests of the repositories {@code evictable} accepts, {@code pinned} digests
+     * excepted, within {@code maxBytes}, least recently used first by {@code lastAccess} (a digest it does not know
+     * counts as used when it was stored).
      */
     public Evictor evictor(long maxBytes, Predicate<RepoName> evictable, Supplier<Set<Digest>> pinned,
                            Function<Digest, Optional<Instant>> lastAccess) {
@@ -83,7 +83,7 @@ public final class LocalRegistry {
         return blobs;
     }
 
-    private LocalRepository local(RepoName name) {
+    LocalRepository local(RepoName name) {
         return new LocalRepository(name, storage, blobs, manifests, tags, referrers, uploads, guard);
     }
 

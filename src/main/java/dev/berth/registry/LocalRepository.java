@@ -192,9 +192,10 @@ final class LocalRepository implements Repository, RepositoryCache {
     }
 
     @Override
-    public void storeManifest(StoredManifest stored) {
+    public StoredManifest storeManifest(StoredManifest stored) {
         Manifest manifest = ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm());
         StorageFull.translated(() -> link(manifest));
+        return new StoredManifest(manifest.digest(), manifest.mediaType(), manifest.bytes());
     }
 
     @Override
@@ -215,7 +216,20 @@ final class LocalRepository implements Repository, RepositoryCache {
             }
             return;
         }
-        StoredManifest stored = manifest(reference);
+        unlink(manifest(reference));
+    }
+
+    /**
+     * Removes {@code digest} from this repository for the disk budget, which holds the digest's lock: its layer link
+     * and, when it is a manifest revision here, the revision as a delete does.
+     */
+    void evict(Digest digest) {
+        storage.delete(Paths.layerLink(name, digest));
+        manifests.read(name, digest).ifPresent(this::unlink);
+    }
+
+    /** Removes a revision: its place among its subject's referrers, its link, and the tags pointing at it. */
+    private void unlink(StoredManifest stored) {
         subjectOf(stored).ifPresent(subject -> referrers.remove(name, subject, stored.digest()));
         manifests.unlink(name, stored.digest());
         for (String tag : tags.list(name)) {

@@ -17,8 +17,11 @@ public interface RepositoryCache {
     /** A cached manifest revision. */
     Optional<StoredManifest> manifest(Digest digest);
 
-    /** Stores a manifest whose digest the caller has verified; MANIFEST_INVALID if its bytes do not parse. */
-    void storeManifest(StoredManifest manifest);
+    /**
+     * Stores a manifest whose digest the caller has verified, and returns it as it is served (its media type as the
+     * bytes declare it); MANIFEST_INVALID if its bytes do not parse.
+     */
+    StoredManifest storeManifest(StoredManifest manifest);
 
     /** Points a tag at a cached manifest. */
     void tag(String tag, Digest digest);

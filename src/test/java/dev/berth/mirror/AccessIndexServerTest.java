@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Through the server: blobs pulled over HTTP enter the access index, which stopping berth (or SIGTERM) saves. */
+/**
+ * Through the server: blobs and manifests pulled over HTTP enter the access index, which stopping berth (or SIGTERM)
+ * saves.
+ */
 class AccessIndexServerTest extends MirrorTestBase {
     @Override
     String mirrorYaml() {
@@ -30,6 +33,19 @@ class AccessIndexServerTest extends MirrorTestBase {
         assertEquals(1, lines.size(), () -> "the one blob pulled: " + lines);
         assertTrue(lines.getFirst().startsWith(Digest.sha256(image.layers().getFirst()) + " "));
         assertEquals(START.toEpochMilli(), Long.parseLong(lines.getFirst().split(" ")[1]), "by berth's clock");
+    }
+
+    /** A client that holds the image checks its tag with a HEAD and pulls nothing: the manifest is still in use. */
+    @Test
+    void aManifestsHeadByTagRecordsItsUse() throws IOException {
+        MockHub.Image image = hub.image(BUSYBOX, "latest", 2);
+        assertEquals(200, client.head("/v2/busybox/manifests/latest").statusCode());
+
+        berth.close();
+        berth = null;
+
+        assertEquals(List.of(image.digest() + " " + START.toEpochMilli()),
+                Files.readAllLines(root.resolve("access-index")));
     }
 
     @Test

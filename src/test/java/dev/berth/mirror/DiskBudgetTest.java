@@ -1,5 +1,6 @@
 package dev.berth.mirror;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import dev.berth.oci.RepoName;
 import dev.berth.registry.Evictor;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.Repository;
+import dev.berth.registry.StoredManifest;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.support.MutableClock;
 import dev.berth.support.TestData;
@@ -26,6 +28,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import okhttp3.OkHttpClient;
@@ -33,8 +37,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The disk budget over the mirror: what pulls record, what a restart keeps, what pinning and privacy protect, and
- * that an evicted blob comes back from the upstream. Eviction rounds are run by hand, as the scheduler would.
+ * The disk budget over the mirror: what pulls record, what a restart keeps, what pinning and privacy protect, that an
+ * evicted image comes back from the upstream, and when stored blobs call a round early. Rounds are run by hand, as
+ * the scheduler would.
  */
 class DiskBudgetTest {
     private static final OkHttpClient CONNECTIONS = new OkHttpClient();
@@ -54,7 +59,10 @@ class DiskBudgetTest {
         final BerthConfig config;
         final LocalRegistry registry;
         final AccessIndex access;
+        final EvictionRules rules;
         final RepositoryRouter router;
+        /** The early rounds the budget of {@code cache.max-bytes} asked for, not run until the test runs them. */
+        final Queue<Runnable> earlyRounds = new ConcurrentLinkedQueue<>();
 
         Berth(String cacheYaml) {
             config = ConfigLoader.fromYaml("mirror:\n  upstreams:\n    - {registry: docker.io, url: '" + hub.url()
@@ -62,27 +70,38 @@ class DiskBudgetTest {
             FileSystemStorage storage = new FileSystemStorage(root);
             registry = new LocalRegistry(storage, 4 << 20, 0);
             access = AccessIndex.load(storage, clock);
+            rules = new EvictionRules(config, registry);
+            DiskBudget budget = new DiskBudget(Optional.of(evictor(config.cache().maxBytes())), access,
+                    BudgetEvents.NONE, earlyRounds::add);
             router = new RepositoryRouter(config, registry, u -> new UpstreamClient(u, CONNECTIONS, clock), clock,
-                    access, MirrorEvents.NONE);
+                    access, budget::stored, MirrorEvents.NONE);
+        }
+
+        Evictor evictor(long maxBytes) {
+            return registry.evictor(maxBytes, rules::isEvictable, rules::pinned, access::lastAccess);
         }
 
         Evictor.Result evict(long maxBytes) {
-            return registry.evictor(maxBytes, router::isEvictable, router::pinnedBlobs, access::lastAccess).evict();
+            return evictor(maxBytes).evict();
         }
 
         /** Pulls the image by tag and reads each of its blobs to the end, as a client does. */
         void pull(MockHub.Image image) {
             Repository repo = router.repository(RepoName.of(image.repository()), Optional.empty());
             assertEquals(image.digest(), repo.manifest(new Reference.Tag("latest")).digest());
-            assertEquals(TestData.digest(image.config()), TestData.servedDigest(repo, Digest.sha256(image.config())));
-            for (byte[] layer : image.layers()) {
-                assertEquals(TestData.digest(layer), TestData.servedDigest(repo, Digest.sha256(layer)));
-            }
+            assertBlobsServed(repo, image);
         }
 
         boolean cached(MockHub.Image image, byte[] blob) {
-            return registry.repository(RepoName.of("docker.io/" + image.repository())).blobSize(Digest.sha256(blob))
-                    .isPresent();
+            return registry.repository(cachedName(image)).blobSize(Digest.sha256(blob)).isPresent();
+        }
+
+        boolean cachedManifest(MockHub.Image image) {
+            return registry.cache(cachedName(image)).manifest(image.digest()).isPresent();
+        }
+
+        private static RepoName cachedName(MockHub.Image image) {
+            return RepoName.of("docker.io/" + image.repository());
         }
     }
 
@@ -106,10 +125,12 @@ class DiskBudgetTest {
         long total = bytes(a) + bytes(b) + bytes(c);
         Evictor.Result result = restarted.evict(total - bytes(b));
 
-        assertEquals(new Evictor.Result(total, 2, bytes(b)), result);
+        assertEquals(new Evictor.Result(total, 3, bytes(b)), result, "b's manifest, config and layer");
+        assertFalse(restarted.cachedManifest(b));
         assertFalse(restarted.cached(b, b.config()));
         assertFalse(restarted.cached(b, b.layers().getFirst()));
         assertTrue(restarted.cached(a, a.layers().getFirst()), "pulled most recently, before the restart");
+        assertTrue(restarted.cachedManifest(a), "its tag was pulled most recently too");
         assertTrue(restarted.cached(c, c.layers().getFirst()));
     }
 
@@ -120,27 +141,51 @@ class DiskBudgetTest {
         berth.pull(image);
         List<String> rounds = new ArrayList<>();
         BudgetEvents recorder = (used, blobs, evicted) -> rounds.add(used + " " + blobs + " " + evicted);
-        Evictor evictor = berth.registry.evictor(0, berth.router::isEvictable, berth.router::pinnedBlobs,
-                berth.access::lastAccess);
-        new DiskBudget(Optional.of(evictor), berth.access, recorder).run();
-        new DiskBudget(Optional.of(evictor), berth.access, recorder).run();
-        assertEquals(List.of(bytes(image) + " 2 " + bytes(image), "0 0 0"), rounds);
+        DiskBudget budget = new DiskBudget(Optional.of(berth.evictor(0)), berth.access, recorder, Runnable::run);
+        budget.run();
+        budget.run();
+        assertEquals(List.of(bytes(image) + " 3 " + bytes(image), "0 0 0"), rounds);
     }
 
     @Test
-    void anEvictedBlobIsFetchedFromTheUpstreamAgain() {
+    void anEvictedImageIsFetchedFromTheUpstreamAgain() {
         Berth berth = new Berth("");
         MockHub.Image image = hub.image("library/busybox", "latest", 4);
         berth.pull(image);
+        String manifestGet = "GET " + MockHub.manifestPath("library/busybox", image.digest().toString()) + " 200";
         String layerGet = "GET " + MockHub.blobPath("library/busybox", image.layers().getFirst()) + " 200";
+        assertEquals(1, hub.log().stream().filter(manifestGet::equals).count());
         assertEquals(1, hub.log().stream().filter(layerGet::equals).count());
 
-        assertEquals(2, berth.evict(0).blobs(), "the config and the layer; the manifest stays");
+        assertEquals(3, berth.evict(0).blobs(), "the manifest, the config and the layer");
+        assertFalse(berth.cachedManifest(image));
         assertFalse(berth.cached(image, image.layers().getFirst()));
 
+        // Within the tag's TTL, yet the tag went with its manifest: the pull asks the upstream again.
         berth.pull(image);
-        assertEquals(2, hub.log().stream().filter(layerGet::equals).count(), "fetched again, once");
+        assertEquals(2, hub.log().stream().filter(manifestGet::equals).count(), "the manifest fetched again, once");
+        assertEquals(2, hub.log().stream().filter(layerGet::equals).count(), "the layer fetched again, once");
+        assertTrue(berth.cachedManifest(image));
         assertTrue(berth.cached(image, image.layers().getFirst()));
+    }
+
+    /** A client that read the index, then the platform manifest, when both are evicted: the pull still completes. */
+    @Test
+    void aPullThatAnEvictionInterruptsCompletesFromTheUpstream() {
+        Berth berth = new Berth("");
+        MockHub.Image platform = seedIndex("latest", 10);
+        byte[] index = indexOf(platform);
+        Repository busybox = berth.router.repository(RepoName.of("library/busybox"), Optional.empty());
+        assertArrayEquals(index, busybox.manifest(new Reference.Tag("latest")).bytes());
+        StoredManifest held = busybox.manifest(new Reference.ByDigest(platform.digest()));
+
+        assertEquals(2, berth.evict(0).blobs(), "the index and the platform manifest");
+
+        assertArrayEquals(platform.manifest(), held.bytes(), "what was served stays whole");
+        assertArrayEquals(platform.manifest(), busybox.manifest(new Reference.ByDigest(platform.digest())).bytes());
+        assertEquals(2, hub.served("GET", MockHub.manifestPath("library/busybox", platform.digest().toString())),
+                "the platform manifest is fetched again");
+        assertBlobsServed(busybox, platform);
     }
 
     @Test
@@ -153,41 +198,89 @@ class DiskBudgetTest {
 
         Evictor.Result result = berth.evict(0);
 
-        assertEquals(new Evictor.Result(bytes(unpinned), 2, bytes(unpinned)), result, "pinned blobs do not count");
+        assertEquals(new Evictor.Result(bytes(unpinned), 3, bytes(unpinned)), result, "pinned content does not count");
+        assertFalse(berth.cachedManifest(unpinned));
         assertFalse(berth.cached(unpinned, unpinned.layers().getFirst()));
+        assertTrue(berth.cachedManifest(pinned));
         assertTrue(berth.cached(pinned, pinned.layers().getFirst()));
-        assertTrue(berth.router.isEvictable(RepoName.of("docker.io/library/alpine")));
-        assertFalse(berth.router.isEvictable(RepoName.of("team/app")), "private");
-        assertFalse(berth.router.isEvictable(RepoName.of("docker.io/library/busybox")), "pinned");
+        assertTrue(berth.rules.isEvictable(RepoName.of("docker.io/library/alpine")));
+        assertFalse(berth.rules.isEvictable(RepoName.of("team/app")), "private");
+        assertFalse(berth.rules.isEvictable(RepoName.of("docker.io/library/busybox")), "pinned");
     }
 
     @Test
-    void aPinnedTagKeepsTheBlobsOfItsIndexsPlatformManifests() {
+    void aPinnedTagKeepsItsIndexAndItsPlatformManifestsWithTheirBlobs() {
         Berth berth = new Berth("cache:\n  pin: ['docker.io/library/busybox:stable']\n");
-        MockHub.Image platform = hub.image("library/busybox", null, 7);
-        byte[] index = TestData.utf8("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX
-                + "\",\"manifests\":[" + TestData.descriptor(MediaTypes.OCI_MANIFEST, platform.manifest()) + "]}");
-        hub.manifest("library/busybox", "stable", index, MediaTypes.OCI_INDEX);
+        MockHub.Image platform = seedIndex("stable", 7);
+        byte[] index = indexOf(platform);
         MockHub.Image latest = hub.image("library/busybox", "latest", 8);
         Repository busybox = berth.router.repository(RepoName.of("library/busybox"), Optional.empty());
         assertEquals(Digest.sha256(index), busybox.manifest(new Reference.Tag("stable")).digest());
         assertEquals(platform.digest(), busybox.manifest(new Reference.ByDigest(platform.digest())).digest());
-        assertEquals(TestData.digest(platform.layers().getFirst()),
-                TestData.servedDigest(busybox, Digest.sha256(platform.layers().getFirst())));
-        assertEquals(TestData.digest(platform.config()),
-                TestData.servedDigest(busybox, Digest.sha256(platform.config())));
+        assertBlobsServed(busybox, platform);
         berth.pull(latest);
 
         Evictor.Result result = berth.evict(0);
 
-        assertEquals(new Evictor.Result(bytes(latest), 2, bytes(latest)), result, "only the unpinned tag's blobs");
+        assertEquals(new Evictor.Result(bytes(latest), 3, bytes(latest)), result, "only the unpinned tag's image");
+        assertEquals(Digest.sha256(index), berth.registry.cache(RepoName.of("docker.io/library/busybox"))
+                .tag("stable").orElseThrow());
+        assertTrue(berth.registry.cache(RepoName.of("docker.io/library/busybox")).manifest(Digest.sha256(index))
+                .isPresent());
+        assertTrue(berth.cachedManifest(platform));
         assertTrue(berth.cached(platform, platform.layers().getFirst()));
         assertTrue(berth.cached(platform, platform.config()));
+        assertFalse(berth.cachedManifest(latest));
         assertFalse(berth.cached(latest, latest.layers().getFirst()));
     }
 
+    /** A burst of pulls between scheduled rounds: the blob that passes the budget calls one round early. */
+    @Test
+    void blobsStoredPastTheBudgetCallOneEarlyRound() {
+        MockHub.Image big = hub.image("library/big", "latest", TestData.utf8("{\"big\":true}"),
+                TestData.bytes(9000, 1));
+        MockHub.Image small = hub.image("library/small", "latest", TestData.utf8("{\"small\":true}"),
+                TestData.bytes(1000, 2));
+        long blobsOfBig = bytes(big) - big.manifest().length;
+        Berth berth = new Berth("cache:\n  max-bytes: " + (blobsOfBig + 10) + "\n");
+        berth.pull(big);
+        assertTrue(berth.earlyRounds.isEmpty(), "within the budget");
+        clock.advance(Duration.ofMinutes(1));
+
+        berth.pull(small);
+        assertEquals(1, berth.earlyRounds.size(), "the config passed the budget; the layer found a round pending");
+        berth.earlyRounds.remove().run();
+        assertFalse(berth.cached(big, big.layers().getFirst()), "the least recently pulled layer went");
+        assertTrue(berth.cachedManifest(small));
+        assertTrue(berth.cached(small, small.layers().getFirst()));
+
+        berth.pull(big);
+        assertEquals(1, berth.earlyRounds.size(), "once a round ran, the next blob past the budget calls another");
+    }
+
+    /** Reads each blob of {@code image} to the end through {@code repo}, as a client does, checking the bytes. */
+    private static void assertBlobsServed(Repository repo, MockHub.Image image) {
+        assertEquals(TestData.digest(image.config()), TestData.servedDigest(repo, Digest.sha256(image.config())));
+        for (byte[] layer : image.layers()) {
+            assertEquals(TestData.digest(layer), TestData.servedDigest(repo, Digest.sha256(layer)));
+        }
+    }
+
+    /** Seeds into the hub's busybox an image from {@code seed} and, at {@code tag}, an index naming it; returns it. */
+    private MockHub.Image seedIndex(String tag, long seed) {
+        MockHub.Image platform = hub.image("library/busybox", null, seed);
+        hub.manifest("library/busybox", tag, indexOf(platform), MediaTypes.OCI_INDEX);
+        return platform;
+    }
+
+    /** An OCI index naming {@code platform}'s manifest. */
+    private static byte[] indexOf(MockHub.Image platform) {
+        return TestData.utf8("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
+                + TestData.descriptor(MediaTypes.OCI_MANIFEST, platform.manifest()) + "]}");
+    }
+
     private static long bytes(MockHub.Image image) {
-        return image.config().length + image.layers().stream().mapToLong(l -> l.length).sum();
+        return image.manifest().length + image.config().length + image.layers().stream().mapToLong(l -> l.length).sum();
     }
 
 }

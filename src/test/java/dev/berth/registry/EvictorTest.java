@@ -1,11 +1,13 @@
 package dev.berth.registry;
 
+import static dev.berth.support.RegistryAssertions.assertRegistryError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
+import dev.berth.oci.OciError;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
 import dev.berth.storage.FileSystemStorage;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which blobs the disk budget evicts, in which order, and what it never touches. */
+/** Which blobs and manifests the disk budget evicts, in which order, and what it never touches. */
 class EvictorTest {
     private static final Predicate<RepoName> MIRRORED = name -> name.value().startsWith("docker.io/");
     private static final RepoName BUSYBOX = RepoName.of("docker.io/library/busybox");
@@ -91,20 +94,79 @@ class EvictorTest {
     }
 
     @Test
-    void manifestsAreKept() {
+    void manifestsGoLeastRecentlyUsedFirstWithTheirTags() {
         Repository busybox = registry.repository(BUSYBOX);
-        byte[] config = TestData.utf8("{\"os\":\"linux\"}");
         byte[] layer = TestData.bytes(4000, 8);
+        byte[] oldConfig = TestData.utf8("{\"os\":\"linux\",\"old\":true}");
+        byte[] newConfig = TestData.utf8("{\"os\":\"linux\"}");
+        store(busybox, layer, T0.plusSeconds(30));
+        store(busybox, oldConfig, T0.plusSeconds(30));
+        store(busybox, newConfig, T0.plusSeconds(30));
+        byte[] oldBytes = TestData.ociManifest(oldConfig, layer);
+        Digest old = putManifest(busybox, "1.35", oldBytes, T0);
+        busybox.putManifest(new Reference.Tag("previous"), oldBytes, MediaTypes.OCI_MANIFEST);
+        byte[] newBytes = TestData.ociManifest(newConfig, layer);
+        Digest current = putManifest(busybox, "latest", newBytes, T0.plusSeconds(10));
+        long total = layer.length + oldConfig.length + newConfig.length + oldBytes.length + newBytes.length;
+
+        Evictor.Result result = evictor(total - oldBytes.length).evict();
+
+        assertEquals(new Evictor.Result(total, 1, oldBytes.length), result, "the manifest pulled longest ago");
+        assertRegistryError(OciError.MANIFEST_UNKNOWN, () -> busybox.manifest(new Reference.ByDigest(old)));
+        assertEquals(List.of("latest"), busybox.tags(), "both tags of the evicted manifest went with it");
+        assertFalse(registry.blobs().size(old).isPresent(), "its bytes are deleted");
+        assertEquals(current, busybox.manifest(new Reference.Tag("latest")).digest());
+        assertTrue(busybox.blobSize(Digest.sha256(oldConfig)).isPresent(), "used more recently than the manifest");
+    }
+
+    @Test
+    void aManifestTwoMirroredRepositoriesShareGoesFromBoth() {
+        Repository busybox = registry.repository(BUSYBOX);
+        Repository copy = registry.repository(RepoName.of("docker.io/library/busybox-copy"));
+        byte[] config = TestData.utf8("{\"os\":\"linux\"}");
+        byte[] manifest = TestData.ociManifest(config);
+        for (Repository repo : List.of(busybox, copy)) {
+            store(repo, config, T0.plusSeconds(10));
+            putManifest(repo, "latest", manifest, T0);
+        }
+
+        assertEquals(new Evictor.Result(config.length + manifest.length, 1, manifest.length),
+                evictor(config.length).evict());
+
+        for (Repository repo : List.of(busybox, copy)) {
+            assertRegistryError(OciError.MANIFEST_UNKNOWN, () -> repo.manifest(new Reference.Tag("latest")));
+        }
+        assertFalse(registry.blobs().size(Digest.sha256(manifest)).isPresent());
+    }
+
+    /** A mirrored manifest that a private repository also holds, as a manifest or as a blob, stays everywhere. */
+    @Test
+    void privateRepositoriesKeepTheirManifestsAndTheMirrorsCopies() {
+        Repository busybox = registry.repository(BUSYBOX);
+        Repository app = registry.repository(RepoName.of("team/app"));
+        Repository raw = registry.repository(RepoName.of("team/raw"));
+        byte[] config = TestData.utf8("{\"os\":\"linux\"}");
+        byte[] appConfig = TestData.utf8("{\"app\":true}");
+        byte[] pushed = TestData.ociManifest(config);
+        byte[] uploaded = TestData.ociManifest(config, TestData.bytes(10, 11));
+        store(app, config, T0);
+        store(app, appConfig, T0);
         store(busybox, config, T0);
-        store(busybox, layer, T0);
-        Digest manifest = busybox.putManifest(new Reference.Tag("latest"), TestData.ociManifest(config, layer),
-                MediaTypes.OCI_MANIFEST).digest();
+        store(busybox, TestData.bytes(10, 11), T0);
+        Digest shared = putManifest(app, "v1", pushed, T0);
+        putManifest(busybox, "latest", pushed, T0);
+        Digest asBlob = putManifest(busybox, "other", uploaded, T0);
+        store(raw, uploaded, T0);
+        Digest privateOnly = putManifest(app, "v2", TestData.ociManifest(appConfig), T0);
 
         Evictor.Result result = evictor(0).evict();
 
-        assertEquals(2, result.blobs(), "the config and the layer");
-        assertFalse(busybox.blobSize(Digest.sha256(layer)).isPresent());
-        assertEquals(manifest, busybox.manifest(new Reference.Tag("latest")).digest());
+        assertEquals(new Evictor.Result(10, 1, 10), result, "only the mirror's own layer counts and goes");
+        assertEquals(shared, busybox.manifest(new Reference.Tag("latest")).digest());
+        assertEquals(asBlob, busybox.manifest(new Reference.Tag("other")).digest());
+        assertEquals(shared, app.manifest(new Reference.Tag("v1")).digest());
+        assertEquals(privateOnly, app.manifest(new Reference.Tag("v2")).digest());
+        assertTrue(raw.blobSize(asBlob).isPresent());
     }
 
     /** A private mount made after the walk chose its victims, as a push racing the evictor would. */
@@ -140,6 +202,12 @@ class EvictorTest {
             blob.copyTo(layer.length / 2, layer.length - layer.length / 2, out);
         }
         assertEquals(TestData.digest(layer), TestData.digest(out.toByteArray()));
+    }
+
+    private Digest putManifest(Repository repo, String tag, byte[] manifest, Instant lastAccess) {
+        Digest digest = repo.putManifest(new Reference.Tag(tag), manifest, MediaTypes.OCI_MANIFEST).digest();
+        accessed.put(digest, lastAccess);
+        return digest;
     }
 
     private Digest store(Repository repo, int size, long seed, Instant lastAccess) {

@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import static dev.berth.support.RegistryAssertions.assertRegistryError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -192,14 +193,4 @@ class GarbageCollectorTest {
                 .digest();
     }
 
-
-    private static void assertRegistryError(OciError expected, Runnable action) {
-        try {
-            action.run();
-        } catch (RegistryException e) {
-            assertEquals(expected, e.error());
-            return;
-        }
-        throw new AssertionError("expected " + expected);
-    }
 }

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 
-/** Assertions on registry responses: status plus the spec's error envelope. */
+/** Assertions on registry responses (status plus the spec's error envelope) and on the services' errors. */
 public final class RegistryAssertions {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,6 +38,17 @@ public final class RegistryAssertions {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Asserts that {@code action} fails with a {@link RegistryException} of {@code expected}. */
+    public static void assertRegistryError(OciError expected, Runnable action) {
+        try {
+            action.run();
+        } catch (RegistryException e) {
+            assertEquals(expected, e.error());
+            return;
+        }
+        throw new AssertionError("expected " + expected);
     }
 
     /** A response header, or "" when absent. */

@@ -1,0 +1,64 @@
+package dev.berth.mirror;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.oci.MediaTypes;
+import dev.berth.support.Scrape;
+import dev.berth.support.TestData;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Through the server, whose scheduled budget rounds come a minute apart: pulls that store more than the budget between
+ * two of them get a round within seconds.
+ */
+class EarlyBudgetRoundTest extends MirrorTestBase {
+    private static final byte[] BIG_CONFIG = TestData.utf8("{\"big\":true}");
+    private static final byte[] BIG_LAYER = TestData.bytes(9000, 1);
+    /** Room for the big image's blobs, so that only the small image's pass the budget. */
+    private static final long MAX_BYTES = BIG_CONFIG.length + BIG_LAYER.length + 10;
+    /** Well within the minute to the first scheduled round. */
+    private static final Duration DEADLINE = Duration.ofSeconds(5);
+
+    @Override
+    String mirrorYaml() {
+        return super.mirrorYaml() + "cache:\n  max-bytes: " + MAX_BYTES + "\n";
+    }
+
+    @Test
+    void pullsPastTheBudgetEvictTheLeastRecentlyPulledWithinSeconds() {
+        MockHub.Image big = hub.image("library/big", "latest", BIG_CONFIG, BIG_LAYER);
+        MockHub.Image small = hub.image("library/small", "latest", TestData.utf8("{\"small\":true}"),
+                TestData.bytes(1000, 2));
+        pull("big", big);
+        clock.advance(Duration.ofMinutes(1));
+        pull("small", small);
+
+        Instant deadline = Instant.now().plus(DEADLINE);
+        while (evictedBlobs() == 0 && Instant.now().isBefore(deadline)) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        assertTrue(evictedBlobs() > 0, "no budget round within " + DEADLINE);
+
+        // The small image first: pulling the big one again passes the budget again.
+        assertBlobs("small", small);
+        assertEquals(1, hub.served("GET", MockHub.blobPath("library/small", small.layers().getFirst())),
+                "the image pulled last stayed");
+        assertBlobs("big", big);
+        assertEquals(2, hub.served("GET", MockHub.blobPath("library/big", BIG_LAYER)),
+                "the least recently pulled layer was evicted and comes from the upstream again");
+    }
+
+    private void pull(String name, MockHub.Image image) {
+        assertManifest(client.get("/v2/" + name + "/manifests/latest"), image.manifest(), MediaTypes.OCI_MANIFEST);
+        assertBlobs(name, image);
+    }
+
+    private double evictedBlobs() {
+        return Scrape.of(client).value("berth_cache_evicted_blobs_total", Map.of());
+    }
+}
