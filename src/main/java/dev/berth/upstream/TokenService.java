@@ -37,7 +37,7 @@ final class TokenService {
     BearerToken fetch(String realm, String service, String scope) throws IOException {
         HttpUrl realmUrl = HttpUrl.parse(realm);
         if (realmUrl == null) {
-            throw failure(new UpstreamException(401, "token realm is not an http(s) URL"));
+            throw failure(UpstreamException.ofTokenService(0, "token realm is not an http(s) URL", null));
         }
         HttpUrl.Builder url = realmUrl.newBuilder();
         if (service != null) {
@@ -51,9 +51,12 @@ final class TokenService {
         Instant requestedAt = clock.instant();
         try (Response response = client.newCall(request.build()).execute()) {
             if (!response.isSuccessful()) {
-                throw failure(new UpstreamException(response.code(),
-                        "token service " + realmUrl.host() + " answered " + response.code() + " for scope " + scope,
-                        RetryAfter.parse(response.header("Retry-After"), clock.instant()), null));
+                boolean refused = response.code() == 401 || response.code() == 403;
+                String hint = refused && basicAuthorization.isPresent() ? "; check the upstream's username and password"
+                        : "";
+                throw failure(UpstreamException.ofTokenService(response.code(), "token service " + realmUrl.host()
+                        + " answered " + response.code() + " for scope " + scope + hint,
+                        RetryAfter.parse(response.header("Retry-After"), clock.instant())));
             }
             return read(response, realmUrl.host(), requestedAt);
         }
@@ -65,14 +68,16 @@ final class TokenService {
             json = JSON.readTree(response.body().byteStream());
         } catch (JsonProcessingException e) {
             // Jackson's message quotes the input, which may hold the token: leave it out.
-            throw failure(new UpstreamException(response.code(), "token service " + host + " sent malformed JSON"));
+            throw failure(UpstreamException.ofTokenService(response.code(), "token service " + host
+                    + " sent malformed JSON", null));
         }
         String token = text(json, "token");
         if (token == null) {
             token = text(json, "access_token");
         }
         if (token == null) {
-            throw failure(new UpstreamException(response.code(), "token service " + host + " sent no token"));
+            throw failure(UpstreamException.ofTokenService(response.code(), "token service " + host + " sent no token",
+                    null));
         }
         long expiresIn = json == null ? 0 : json.path("expires_in").asLong(0);
         Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(expiresIn) : DEFAULT_LIFETIME;
