@@ -21,12 +21,17 @@ final class TokenService {
 
     private final OkHttpClient client;
     private final Optional<String> basicAuthorization;
+    private final boolean httpsOnly;
     private final Clock clock;
 
-    /** {@code client} must not carry the registry authenticator: the token service is another host with its own rules. */
-    TokenService(OkHttpClient client, Optional<String> basicAuthorization, Clock clock) {
+    /**
+     * {@code client} must not carry the registry authenticator: the token service is another host with its own rules.
+     * With {@code httpsOnly} (an https upstream) a realm that is not https is refused rather than sent credentials.
+     */
+    TokenService(OkHttpClient client, Optional<String> basicAuthorization, boolean httpsOnly, Clock clock) {
         this.client = client;
         this.basicAuthorization = basicAuthorization;
+        this.httpsOnly = httpsOnly;
         this.clock = clock;
     }
 
@@ -38,6 +43,12 @@ final class TokenService {
         HttpUrl realmUrl = HttpUrl.parse(realm);
         if (realmUrl == null) {
             throw failure(UpstreamException.ofTokenService(0, "token realm is not an http(s) URL", null));
+        }
+        if (httpsOnly && !realmUrl.isHttps()) {
+            // The challenge comes from the upstream, but a plain-http realm would expose the credentials (and the
+            // token) to anyone on the path; the realm's host may differ (Docker Hub's auth.docker.io), its scheme not.
+            throw failure(UpstreamException.ofTokenService(0, "token realm " + realmUrl.scheme() + "://"
+                    + realmUrl.host() + " is not https, unlike the upstream; berth does not ask it for a token", null));
         }
         HttpUrl.Builder url = realmUrl.newBuilder();
         if (service != null) {
