@@ -1,6 +1,7 @@
 package dev.berth.mirror;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
 import dev.berth.registry.BlobStore;
 import dev.berth.upstream.UpstreamBlob;
@@ -16,9 +17,13 @@ import java.util.function.Supplier;
  * that is being fetched joins that fetch instead of starting another.
  */
 final class BlobFills {
+    /** A download and the repository it was started for. */
+    private record Running(BlobFill fill, RepoName repository) {
+    }
+
     private final BlobStore blobs;
     private final LongConsumer stored;
-    private final ConcurrentMap<Digest, BlobFill> running = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Digest, Running> running = new ConcurrentHashMap<>();
 
     /** Downloads into {@code blobs}, telling {@code stored} the size of each blob stored. */
     BlobFills(BlobStore blobs, LongConsumer stored) {
@@ -27,25 +32,33 @@ final class BlobFills {
     }
 
     /**
-     * Joins the download of {@code digest}, starting it from {@code source} when none runs, and opens it for one
-     * client; {@code onStored} runs once the blob is stored and verified. Empty when the blob is already stored.
+     * Joins the download of {@code digest} for {@code repository}, starting it from {@code source} when none runs,
+     * and opens it for one client; {@code onStored} runs once the blob is stored and verified. A download started for
+     * another repository is joined only once {@code confirm} returns (it throws when {@code repository} does not
+     * have the blob): the bytes match the digest whoever asked, but whether this repository holds them is its
+     * upstream's to say. Empty when the blob is already stored.
      */
-    Optional<BlobContent> join(Digest digest, Supplier<UpstreamBlob> source, Runnable onStored) {
-        BlobFill[] started = new BlobFill[1];
-        BlobFill fill = running.computeIfAbsent(digest, d -> {
+    Optional<BlobContent> join(Digest digest, RepoName repository, Supplier<UpstreamBlob> source, Runnable confirm,
+                               Runnable onStored) {
+        boolean[] started = new boolean[1];
+        Running run = running.computeIfAbsent(digest, d -> {
             if (blobs.size(d).isPresent()) {
                 return null;
             }
-            started[0] = new BlobFill(d, blobs, source);
-            return started[0];
+            started[0] = true;
+            return new Running(new BlobFill(d, blobs, source), repository);
         });
-        if (fill == null) {
+        if (run == null) {
             return Optional.empty();
         }
+        BlobFill fill = run.fill();
+        if (!run.repository().equals(repository)) {
+            confirm.run();
+        }
         CompletableFuture<Void> linked = fill.committed().thenRun(onStored);
-        if (started[0] != null) {
+        if (started[0]) {
             // Removed only once linked: a request in between would otherwise find the blob stored but not linked.
-            linked.whenComplete((ok, error) -> running.remove(digest, fill))
+            linked.whenComplete((ok, error) -> running.remove(digest, run))
                     // Told once linked, so that a budget round it calls counts the blob.
                     .thenRun(() -> blobs.size(digest).ifPresent(stored::accept));
             Thread.ofVirtual().name("berth-fill-" + digest.hex().substring(0, 12)).start(fill);

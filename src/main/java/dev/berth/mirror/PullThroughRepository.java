@@ -72,7 +72,7 @@ final class PullThroughRepository implements Repository {
         if (cached.isPresent()) {
             return cached;
         }
-        Optional<Long> size = askUpstream(key(digest), () -> upstream.client().headBlob(upstreamName, digest));
+        Optional<Long> size = upstreamSize(digest);
         if (size.isPresent() && size.get() < 0) {
             // The upstream would not say how large: fetch it, which tells.
             try (BlobContent blob = openBlob(digest)) {
@@ -99,17 +99,31 @@ final class PullThroughRepository implements Repository {
             return content;
         }
         events.miss(upstream.registry(), MirrorEvents.Kind.BLOB);
-        Optional<BlobContent> fetching = fills.join(digest, () -> download(digest), () -> link(digest));
+        Optional<BlobContent> fetching = fills.join(digest, cachedName, () -> download(digest),
+                () -> confirmUpstreamHas(digest), () -> link(digest));
         if (fetching.isPresent()) {
             return fetching.get();
         }
-        // Stored already through another repository. Link it here only once the upstream confirms that this
-        // repository holds it, so a digest never leaks into a repository that does not have it.
-        if (blobSize(digest).isEmpty()) {
-            throw blobUnknown(digest);
-        }
+        // Stored already through another repository.
+        confirmUpstreamHas(digest);
         link(digest);
         return cache.repository().openBlob(digest);
+    }
+
+    /**
+     * Asks the upstream (HEAD) whether this repository has a blob that another repository brought in, so a digest
+     * never leaks into a repository that does not have it.
+     */
+    private void confirmUpstreamHas(Digest digest) {
+        // Not blobSize(): when the upstream leaves out the size, that fetches the blob, which comes back here.
+        if (upstreamSize(digest).isEmpty()) {
+            throw blobUnknown(digest);
+        }
+    }
+
+    /** The blob's size by an upstream HEAD: -1 when the upstream does not say, empty when it lacks the blob. */
+    private Optional<Long> upstreamSize(Digest digest) {
+        return askUpstream(key(digest), () -> upstream.client().headBlob(upstreamName, digest));
     }
 
     private UpstreamBlob download(Digest digest) {

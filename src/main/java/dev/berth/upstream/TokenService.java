@@ -21,12 +21,17 @@ final class TokenService {
 
     private final OkHttpClient client;
     private final Optional<String> basicAuthorization;
+    private final boolean httpsOnly;
     private final Clock clock;
 
-    /** {@code client} must not carry the registry authenticator: the token service is another host with its own rules. */
-    TokenService(OkHttpClient client, Optional<String> basicAuthorization, Clock clock) {
+    /**
+     * {@code client} must not carry the registry authenticator: the token service is another host with its own rules.
+     * With {@code httpsOnly} (an https upstream) a realm that is not https is refused rather than sent credentials.
+     */
+    TokenService(OkHttpClient client, Optional<String> basicAuthorization, boolean httpsOnly, Clock clock) {
         this.client = client;
         this.basicAuthorization = basicAuthorization;
+        this.httpsOnly = httpsOnly;
         this.clock = clock;
     }
 
@@ -37,7 +42,13 @@ final class TokenService {
     BearerToken fetch(String realm, String service, String scope) throws IOException {
         HttpUrl realmUrl = HttpUrl.parse(realm);
         if (realmUrl == null) {
-            throw failure(new UpstreamException(401, "token realm is not an http(s) URL"));
+            throw failure(UpstreamException.ofTokenService(0, "token realm is not an http(s) URL", null));
+        }
+        if (httpsOnly && !realmUrl.isHttps()) {
+            // The challenge comes from the upstream, but a plain-http realm would expose the credentials (and the
+            // token) to anyone on the path; the realm's host may differ (Docker Hub's auth.docker.io), its scheme not.
+            throw failure(UpstreamException.ofTokenService(0, "token realm " + realmUrl.scheme() + "://"
+                    + realmUrl.host() + " is not https, unlike the upstream; berth does not ask it for a token", null));
         }
         HttpUrl.Builder url = realmUrl.newBuilder();
         if (service != null) {
@@ -51,9 +62,12 @@ final class TokenService {
         Instant requestedAt = clock.instant();
         try (Response response = client.newCall(request.build()).execute()) {
             if (!response.isSuccessful()) {
-                throw failure(new UpstreamException(response.code(),
-                        "token service " + realmUrl.host() + " answered " + response.code() + " for scope " + scope,
-                        RetryAfter.parse(response.header("Retry-After"), clock.instant()), null));
+                boolean refused = response.code() == 401 || response.code() == 403;
+                String hint = refused && basicAuthorization.isPresent() ? "; check the upstream's username and password"
+                        : "";
+                throw failure(UpstreamException.ofTokenService(response.code(), "token service " + realmUrl.host()
+                        + " answered " + response.code() + " for scope " + scope + hint,
+                        RetryAfter.parse(response.header("Retry-After"), clock.instant())));
             }
             return read(response, realmUrl.host(), requestedAt);
         }
@@ -65,14 +79,16 @@ final class TokenService {
             json = JSON.readTree(response.body().byteStream());
         } catch (JsonProcessingException e) {
             // Jackson's message quotes the input, which may hold the token: leave it out.
-            throw failure(new UpstreamException(response.code(), "token service " + host + " sent malformed JSON"));
+            throw failure(UpstreamException.ofTokenService(response.code(), "token service " + host
+                    + " sent malformed JSON", null));
         }
         String token = text(json, "token");
         if (token == null) {
             token = text(json, "access_token");
         }
         if (token == null) {
-            throw failure(new UpstreamException(response.code(), "token service " + host + " sent no token"));
+            throw failure(UpstreamException.ofTokenService(response.code(), "token service " + host + " sent no token",
+                    null));
         }
         long expiresIn = json == null ? 0 : json.path("expires_in").asLong(0);
         Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(expiresIn) : DEFAULT_LIFETIME;

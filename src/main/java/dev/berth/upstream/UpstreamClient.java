@@ -49,7 +49,7 @@ public final class UpstreamClient {
                 .map(password -> Credentials.basic(user, password)));
         V2Requests requests = new V2Requests(base);
         TokenAuthenticator auth = new TokenAuthenticator(requests, basic,
-                new TokenService(plain, basic, clock), new TokenCache(clock));
+                new TokenService(plain, basic, base.isHttps(), clock), new TokenCache(clock));
         OkHttpClient authenticated = plain.newBuilder()
                 .authenticator(auth)
                 .addInterceptor(auth)

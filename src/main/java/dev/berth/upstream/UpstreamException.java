@@ -10,15 +10,34 @@ import java.util.Optional;
 public class UpstreamException extends RuntimeException {
     private final int status;
     private final Duration retryAfter;
+    private final boolean tokenService;
 
     UpstreamException(int status, String message) {
         this(status, message, null, null);
     }
 
     UpstreamException(int status, String message, Duration retryAfter, Throwable cause) {
+        this(status, message, retryAfter, cause, false);
+    }
+
+    private UpstreamException(int status, String message, Duration retryAfter, Throwable cause, boolean tokenService) {
         super(message, cause);
         this.status = status;
         this.retryAfter = retryAfter;
+        this.tokenService = tokenService;
+    }
+
+    /** A failure to get a token from the registry's token service; {@code status} is its answer, 0 for none. */
+    static UpstreamException ofTokenService(int status, String message, Duration retryAfter) {
+        return new UpstreamException(status, message, retryAfter, null, true);
+    }
+
+    /**
+     * Whether berth got no token: the token service refused it (wrong credentials, say), failed, or was not asked
+     * since its realm was unusable. Whatever the status, that says nothing of whether the content exists.
+     */
+    public boolean fromTokenService() {
+        return tokenService;
     }
 
     /**

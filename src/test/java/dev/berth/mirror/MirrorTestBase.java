@@ -77,7 +77,12 @@ abstract class MirrorTestBase {
 
     /** One {@code mirror.upstreams} entry with the test timings. */
     String upstream(String registry, String url, boolean isDefault) {
-        return "    - {registry: " + registry + ", url: '" + url + "', default: " + isDefault + ", tag-ttl: "
+        return upstream(registry, url, isDefault, "");
+    }
+
+    /** One {@code mirror.upstreams} entry with the test timings and {@code more} (e.g. {@code "username: a, "}). */
+    String upstream(String registry, String url, boolean isDefault, String more) {
+        return "    - {registry: " + registry + ", url: '" + url + "', default: " + isDefault + ", " + more + "tag-ttl: "
                 + TAG_TTL.toMinutes() + "m, negative-ttl: " + NEGATIVE_TTL.toSeconds() + "s, connect-timeout: 1s,"
                 + " read-timeout: " + readTimeout().toMillis() + "ms}\n";
     }

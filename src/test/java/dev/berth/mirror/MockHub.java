@@ -62,6 +62,7 @@ final class MockHub {
     private final AtomicInteger tokenSerial = new AtomicInteger();
     private volatile Duration tokenLifetime = Duration.ofMinutes(60);
     private volatile Supplier<MockResponse> outage;
+    private volatile String credentials;
 
     /** A hub on {@code registry} whose tokens come from {@code auth}; a null {@code auth} serves anonymously. */
     MockHub(MockWebServer registry, MockWebServer auth, String service) {
@@ -144,6 +145,14 @@ final class MockHub {
      */
     void override(String method, String path, Supplier<MockResponse> response) {
         overrides.computeIfAbsent(method + " " + path, k -> new ConcurrentLinkedQueue<>()).add(response);
+    }
+
+    /**
+     * Makes the token service refuse (401, as Docker Hub's does for a wrong password) token requests without these
+     * Basic credentials; until called it serves anyone.
+     */
+    void credentials(String user, String password) {
+        this.credentials = okhttp3.Credentials.basic(user, password);
     }
 
     /** Answers every registry request with {@code response} (a fresh one each time) until {@link #recover()}. */
@@ -299,6 +308,11 @@ final class MockHub {
         if (!"/token".equals(request.getUrl().encodedPath()) || !service.equals(request.getUrl().queryParameter("service"))
                 || scope == null) {
             return error(400, "BAD_REQUEST", "unexpected token request " + request.getUrl());
+        }
+        String required = credentials;
+        if (required != null && !required.equals(request.getHeaders().get("Authorization"))) {
+            return new MockResponse.Builder().code(401).addHeader("Content-Type", "application/json")
+                    .body("{\"details\":\"incorrect username or password\"}").build();
         }
         // Hub hands out a token even for a repository it does not have; the registry then refuses it.
         String token = "tok-" + tokenSerial.incrementAndGet();

@@ -2,15 +2,20 @@ package dev.berth.mirror;
 
 import static dev.berth.mirror.MockHub.blobPath;
 import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.RegistryAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.TestData;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -91,6 +96,68 @@ class SingleFlightTest extends MirrorTestBase {
         // Once stored, a blob is served from the cache.
         assertBlob(client.get(blobPath("busybox", layer)), layer);
         assertEquals(1, hub.served("GET", path), hub.log()::toString);
+    }
+
+    @Test
+    void aDownloadJoinedFromAnotherRepositoryIsConfirmedThereAndStillMadeOnce() throws Exception {
+        byte[] layer = TestData.bytes(1024 * 1024, 3);
+        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        hub.image("library/alpine", "latest", TestData.utf8("{\"alpine\":1}"), layer);
+        HeldBody held = HeldBody.thenRest(layer, FIRST_PART);
+        hub.override("GET", blobPath(BUSYBOX, layer), held.response());
+        try {
+            InputStream first = downloadInFlight(blobPath("busybox", layer));
+
+            HttpResponse<InputStream> joined = client.stream(blobPath("alpine", layer));
+            assertEquals(200, joined.statusCode());
+            assertEquals(1, hub.served("HEAD", blobPath("library/alpine", layer)),
+                    () -> "alpine's upstream confirmed the blob before the join: " + hub.log());
+            held.release();
+            assertArrayEquals(Arrays.copyOfRange(layer, 1, layer.length), first.readAllBytes());
+            try (InputStream in = joined.body()) {
+                assertArrayEquals(layer, in.readAllBytes());
+            }
+        } finally {
+            held.release();
+        }
+        assertEquals(1, hub.served("GET", blobPath(BUSYBOX, layer)), "one download for both repositories");
+        assertEquals(0, hub.count("GET", blobPath("library/alpine", layer)), hub.log()::toString);
+        assertBlob(client.get(blobPath("alpine", layer)), layer);
+        assertEquals(1, hub.served("HEAD", blobPath("library/alpine", layer)), "linked: served from the cache");
+    }
+
+    @Test
+    void aDownloadJoinedFromARepositoryWithoutTheBlobIs404AndLinksNothing() throws Exception {
+        byte[] layer = TestData.bytes(1024 * 1024, 4);
+        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        hub.image("library/alpine", "latest", 5);
+        HeldBody held = HeldBody.thenRest(layer, FIRST_PART);
+        hub.override("GET", blobPath(BUSYBOX, layer), held.response());
+        try {
+            InputStream first = downloadInFlight(blobPath("busybox", layer));
+
+            assertError(client.get(blobPath("alpine", layer)), 404, "BLOB_UNKNOWN");
+            held.release();
+            assertArrayEquals(Arrays.copyOfRange(layer, 1, layer.length), first.readAllBytes());
+        } finally {
+            held.release();
+        }
+        // Stored now through busybox, and still unknown to alpine.
+        assertError(client.get(blobPath("alpine", layer)), 404, "BLOB_UNKNOWN");
+        assertError(client.head(blobPath("alpine", layer)), 404, "BLOB_UNKNOWN");
+        assertEquals(List.of("HEAD " + blobPath("library/alpine", layer) + " 404"),
+                hub.log().stream().filter(line -> line.contains("/library/alpine/blobs/") && !line.endsWith(" 401"))
+                        .toList(), "one HEAD, remembered as absent, and no download through alpine");
+    }
+
+    /** Starts a client's download of {@code path} and reads its first byte: the fill runs (held) from then on. */
+    private InputStream downloadInFlight(String path) throws IOException {
+        HttpResponse<InputStream> r = client.stream(path);
+        assertEquals(200, r.statusCode());
+        InputStream in = r.body();
+        assertTrue(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> in.read()) >= 0,
+                "the first bytes arrive while the upstream holds the rest");
+        return in;
     }
 
     /** Runs {@code n} copies of {@code task} at once (released together by {@code start}) and collects results. */

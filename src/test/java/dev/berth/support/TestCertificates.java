@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /** A test CA, an intermediate and a server certificate for 127.0.0.1 and localhost, made with openssl. */
 public final class TestCertificates {
@@ -132,15 +134,24 @@ public final class TestCertificates {
 
     /** A client TLS context that trusts the test CA only. */
     public SSLContext clientContext() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trustManager()}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A trust manager that trusts the test CA only, as OkHttp wants it next to {@link #clientContext()}. */
+    public X509TrustManager trustManager() {
         try (InputStream in = Files.newInputStream(caCertificate())) {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
             trust.setCertificateEntry("berth-test-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
+            return (X509TrustManager) factory.getTrustManagers()[0];
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {

@@ -173,6 +173,7 @@ class TokenFlowTest {
 
         UpstreamException e = assertThrows(UpstreamException.class, () -> client.getManifest(BUSYBOX, LATEST, 4096));
         assertEquals(401, e.status());
+        assertTrue(e.fromTokenService(), "the token service's 401, not the registry's");
         String basic = Credentials.basic("alice", "s3cret-pw");
         for (Throwable t = e; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
