@@ -43,17 +43,17 @@ final class PullThroughRepository implements Repository {
     private final String readOnlyHint;
     private final MirrorEvents events;
 
-    PullThroughRepository(RepoName upstreamName, RepositoryCache cache, MirroredUpstream upstream, BlobFills fills,
-                          AccessIndex access, int maxManifestBytes, String readOnlyHint, MirrorEvents events) {
+    PullThroughRepository(RepoName upstreamName, RepositoryCache cache, MirroredUpstream upstream,
+                          PullThroughShared shared) {
         this.cachedName = cache.repository().name();
         this.upstreamName = upstreamName;
         this.cache = cache;
         this.upstream = upstream;
-        this.fills = fills;
-        this.access = access;
-        this.maxManifestBytes = maxManifestBytes;
-        this.readOnlyHint = readOnlyHint;
-        this.events = events;
+        this.fills = shared.fills();
+        this.access = shared.access();
+        this.maxManifestBytes = shared.maxManifestBytes();
+        this.readOnlyHint = shared.readOnlyHint();
+        this.events = shared.events();
     }
 
     @Override

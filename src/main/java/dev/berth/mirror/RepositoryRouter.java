@@ -28,11 +28,7 @@ public final class RepositoryRouter implements Registry {
     private final PrivateNames privateNames;
     private final Map<String, MirroredUpstream> upstreams = new LinkedHashMap<>();
     private final Optional<MirroredUpstream> defaultUpstream;
-    private final BlobFills fills;
-    private final AccessIndex access;
-    private final int maxManifestBytes;
-    private final String readOnlyHint;
-    private final MirrorEvents events;
+    private final PullThroughShared shared;
 
     /**
      * Routes over {@code local}, with one client per configured upstream made by {@code clients}; mirrored blobs and
@@ -41,20 +37,18 @@ public final class RepositoryRouter implements Registry {
      */
     public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
                             Clock clock, AccessIndex access, LongConsumer stored, MirrorEvents events) {
-        this.events = events;
         this.local = local;
         this.privateNames = new PrivateNames(config.privateRepos().repositories());
         for (BerthConfig.Upstream u : config.mirror().upstreams()) {
             upstreams.put(u.registry(), MirroredUpstream.of(u, clients.apply(u), clock));
         }
         this.defaultUpstream = config.mirror().defaultUpstream().map(u -> upstreams.get(u.registry()));
-        this.fills = new BlobFills(local.blobs(), stored);
-        this.access = access;
-        this.maxManifestBytes = config.limits().maxManifestBytes();
-        this.readOnlyHint = privateNames.globs().isEmpty()
+        String readOnlyHint = privateNames.globs().isEmpty()
                 ? "configure private.repositories to push to berth"
                 : "push to a private name instead (private.repositories: " + String.join(", ", privateNames.globs())
                         + ")";
+        this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored), access,
+                config.limits().maxManifestBytes(), readOnlyHint, events);
     }
 
     @Override
@@ -80,8 +74,8 @@ public final class RepositoryRouter implements Registry {
 
     private Repository mirrored(MirroredUpstream upstream, RepoName requested) {
         RepoName upstreamName = upstream.upstreamName(requested);
-        return new PullThroughRepository(upstreamName, local.cache(upstream.cachedName(upstreamName)), upstream, fills,
-                access, maxManifestBytes, readOnlyHint, events);
+        return new PullThroughRepository(upstreamName, local.cache(upstream.cachedName(upstreamName)), upstream,
+                shared);
     }
 
     /** Private repositories and cached mirrored ones, the latter under their registry's name. */
@@ -104,6 +98,6 @@ public final class RepositoryRouter implements Registry {
 
     /** How many blob downloads from upstreams run now (each shared by every client of its digest). */
     public int blobFillsInFlight() {
-        return fills.inFlight();
+        return shared.fills().inFlight();
     }
 }
