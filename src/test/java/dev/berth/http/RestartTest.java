@@ -39,6 +39,21 @@ class RestartTest {
     }
 
     @Test
+    void manifestPushedUnderAHigherLimitIsStillServed() {
+        byte[] manifest;
+        try (RunningBerth berth = RunningBerth.start(root)) {
+            manifest = berth.client().pushImage("team/app", "1.0", TestData.utf8("{}"), TestData.bytes(1000, 41));
+        }
+        try (RunningBerth berth = RunningBerth.start(root,
+                "storage: {root: '" + root + "'}\nlimits: {max-manifest-size: 100B}")) {
+            var response = berth.client().get("/v2/team/app/manifests/1.0");
+            assertEquals(200, response.statusCode());
+            assertArrayEquals(manifest, response.body());
+            assertError(berth.client().send("PUT", "/v2/team/app/manifests/1.1", manifest), 413, "SIZE_INVALID");
+        }
+    }
+
+    @Test
     void crashLeftoversAreRemovedAtStart() throws IOException {
         Files.createDirectories(root.resolve(".tmp"));
         Path leftover = Files.writeString(root.resolve(".tmp/half-written-blob"), "partial");
