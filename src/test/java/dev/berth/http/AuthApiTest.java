@@ -126,6 +126,31 @@ class AuthApiTest {
     }
 
     @Test
+    void uploadSessionsAreSeenAndCancelledOnlyWithPushRights() throws IOException {
+        // bob may pull and delete in shared/*, but not push.
+        RunningBerth berth = start("""
+                auth:
+                  htpasswd: '%s'
+                  groups: {devs: [alice]}
+                  rules:
+                    - {repositories: ['shared/*'], pull: ['*'], push: ['@devs'], delete: ['@devs', 'bob']}
+                private: {repositories: ['shared/*']}
+                """);
+        TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
+        TestClient bob = berth.client().withBasic("bob", BOB_PASSWORD);
+        String location = header(alice.send("POST", "/v2/shared/app/blobs/uploads/", null), "Location");
+
+        assertError(bob.get(location), 403, "DENIED");
+        assertError(bob.send("DELETE", location, null), 403, "DENIED");
+        TestClient alicePulling = berth.client().withAuthorization(
+                "Bearer " + token(alice, "repository:shared/app:pull,delete"));
+        assertError(alicePulling.get(location), 401, "UNAUTHORIZED");
+        assertError(alicePulling.send("DELETE", location, null), 401, "UNAUTHORIZED");
+        assertEquals(204, alice.get(location).statusCode(), "the upload is still there");
+        assertEquals(204, alice.send("DELETE", location, null).statusCode());
+    }
+
+    @Test
     void anonymousUsersPullMirroredContentButNotPrivateContent() throws IOException {
         // An upstream nobody listens on: an anonymous pull gets as far as asking it (503), not stopped at 401.
         RunningBerth berth = start(RULES + """
