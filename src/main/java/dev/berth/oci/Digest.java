@@ -41,7 +41,7 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
 
     /** The sha256 digest of {@code bytes}. */
     public static Digest sha256(byte[] bytes) {
-        return of(newSha256().digest(bytes), "sha256");
+        return of(newHasher("sha256").digest(bytes), "sha256");
     }
 
     /** A digest from the finished state of a {@link MessageDigest} created by {@link #newHasher(String)}. */
@@ -61,10 +61,6 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks " + algorithm, e);
         }
-    }
-
-    private static MessageDigest newSha256() {
-        return newHasher("sha256");
     }
 
     private static String abbreviate(String text) {
