@@ -28,7 +28,7 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     /** Parses {@code algorithm:hex}, failing with DIGEST_INVALID on anything else. */
     public static Digest parse(String text) {
         if (text == null || text.length() > 200 || !GRAMMAR.matcher(text).matches()) {
-            throw new RegistryException(OciError.DIGEST_INVALID, "invalid digest: " + abbreviate(text));
+            throw new RegistryException(OciError.DIGEST_INVALID, "invalid digest: " + ErrorText.shorten(text));
         }
         int colon = text.indexOf(':');
         return new Digest(text.substring(0, colon), text.substring(colon + 1));
@@ -61,13 +61,6 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks " + algorithm, e);
         }
-    }
-
-    private static String abbreviate(String text) {
-        if (text == null) {
-            return "(none)";
-        }
-        return text.length() > 80 ? text.substring(0, 80) + "..." : text;
     }
 
     @Override
