@@ -5,9 +5,12 @@ import static dev.berth.support.RegistryAssertions.header;
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.berth.BerthServer;
+import dev.berth.config.ConfigLoader;
 import dev.berth.support.LogCapture;
 import dev.berth.support.MutableClock;
 import dev.berth.support.RunningBerth;
@@ -148,6 +151,17 @@ class AuthApiTest {
         assertError(alicePulling.send("DELETE", location, null), 401, "UNAUTHORIZED");
         assertEquals(204, alice.get(location).statusCode(), "the upload is still there");
         assertEquals(204, alice.send("DELETE", location, null).statusCode());
+    }
+
+    @Test
+    void aMissingHtpasswdFileStopsBerthBeforeItTouchesTheDataDirectory() {
+        Path data = dir.resolve("data");
+        String yaml = "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + data + "'}\n"
+                + "auth: {htpasswd: '" + dir.resolve("missing") + "'}\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BerthServer.start(ConfigLoader.fromYaml(yaml)).close());
+        assertTrue(e.getMessage().startsWith("auth.htpasswd: cannot read"), e::getMessage);
+        assertFalse(Files.exists(data), "no data directory was created");
     }
 
     @Test
