@@ -148,16 +148,11 @@ public final class Uploads {
         return purged;
     }
 
-    /** The Range header value that reports {@code size} bytes received. */
-    public static String rangeHeader(long size) {
-        return "0-" + Math.max(0, size - 1);
-    }
-
     private static void checkChunkStart(State state, Optional<Long> chunkStart) {
         if (chunkStart.isPresent() && chunkStart.get() != state.size) {
             throw new RegistryException(OciError.RANGE_INVALID, "chunk starts at " + chunkStart.get()
                     + " but the upload has " + state.size + " bytes")
-                    .withHeader("Range", rangeHeader(state.size));
+                    .withHeader("Range", UploadSessions.rangeHeader(state.size));
         }
     }
 
