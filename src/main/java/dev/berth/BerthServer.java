@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.auth.Accounts;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.Tokens;
 import dev.berth.cache.AccessIndex;
@@ -62,8 +63,9 @@ public final class BerthServer implements AutoCloseable {
 
     /** As {@link #start(BerthConfig)}, with the clock that tag TTLs, negative caching and upload expiry follow. */
     public static BerthServer start(BerthConfig config, Clock clock) {
-        // First: certificate files that cannot serve stop berth before it touches the data directory.
+        // First: certificate and htpasswd files that cannot serve stop berth before it touches the data directory.
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
+        Optional<Accounts> accounts = config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock));
         FileSystemStorage storage = new FileSystemStorage(config.storage().root());
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, config.limits().maxManifestBytes(),
@@ -86,8 +88,7 @@ public final class BerthServer implements AutoCloseable {
         }, clock, access, budget::stored, metrics);
         metrics.watchBlobFills(router::blobFillsInFlight);
         Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
-        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(),
-                config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock)), tokens);
+        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), accounts, tokens);
 
         Duration uploadTimeout = config.storage().uploadTimeout();
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),

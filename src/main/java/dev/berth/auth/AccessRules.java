@@ -43,11 +43,6 @@ public final class AccessRules {
         return allowed;
     }
 
-    /** Whether {@code who} may take {@code action}. */
-    public boolean allows(Principal who, String repository, boolean mirrored, Action action) {
-        return allowed(who, repository, mirrored).contains(action);
-    }
-
     /** One configured rule with its globs compiled. */
     private record CompiledRule(List<NameGlob> globs, BerthConfig.Rule rule) {
         CompiledRule(BerthConfig.Rule rule) {

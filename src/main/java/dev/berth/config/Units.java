@@ -19,7 +19,7 @@ public final class Units {
         if (!m.matches()) {
             throw new IllegalArgumentException("not a size: '" + text + "' (use e.g. 512KiB, 4MiB, 200GiB)");
         }
-        long n = Long.parseLong(m.group(1));
+        long n = number(m.group(1), text);
         String unit = m.group(2) == null ? "B" : m.group(2);
         long factor = switch (unit) {
             case "KiB" -> 1L << 10;
@@ -32,7 +32,11 @@ public final class Units {
             case "TB" -> 1_000_000_000_000L;
             default -> 1L;
         };
-        return Math.multiplyExact(n, factor);
+        try {
+            return Math.multiplyExact(n, factor);
+        } catch (ArithmeticException e) {
+            throw tooLarge(text);
+        }
     }
 
     /** A duration from {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h} or {@code 7d}. */
@@ -41,13 +45,30 @@ public final class Units {
         if (!m.matches()) {
             throw new IllegalArgumentException("not a duration: '" + text + "' (use e.g. 500ms, 2s, 5m, 1h)");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        long n = number(m.group(1), text);
+        try {
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } catch (ArithmeticException e) {
+            throw tooLarge(text);
+        }
+    }
+
+    private static long number(String digits, String text) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw tooLarge(text);
+        }
+    }
+
+    /** Overflow as an IllegalArgumentException, which the config loader reports with the key's name. */
+    private static IllegalArgumentException tooLarge(String text) {
+        return new IllegalArgumentException("too large: '" + text + "'");
     }
 }

@@ -89,7 +89,7 @@ final class AccessControl {
 
     /** The user, when {@code password} is theirs; a 401 otherwise, after a delay when a client keeps failing. */
     Principal login(ServerRequest req, String user, String password) {
-        String client = req.remotePeer().host();
+        String client = Requests.clientAddress(req);
         Duration delay = throttle.delayFor(client);
         if (!delay.isZero()) {
             try {

@@ -2,7 +2,6 @@ package dev.berth.http;
 
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.MediaTypes;
-import dev.berth.registry.ReferrersIndex;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import io.helidon.http.Status;
@@ -47,7 +46,7 @@ final class ListingHandler {
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("schemaVersion", 2);
         index.put("mediaType", MediaTypes.OCI_INDEX);
-        index.put("manifests", referrers.stream().map(ReferrersIndex::toMap).toList());
+        index.put("manifests", referrers.stream().map(Descriptor::toMap).toList());
         Json.send(res, Status.OK_200, MediaTypes.OCI_INDEX, index);
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.http;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.ErrorText;
 import dev.berth.oci.OciError;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
@@ -29,7 +30,7 @@ final class OciPath {
         }
         Matcher m = RESOURCE.matcher(rawPath);
         if (!m.matches()) {
-            throw new RegistryException(OciError.NOT_FOUND, "no registry endpoint at " + shorten(rawPath));
+            throw new RegistryException(OciError.NOT_FOUND, "no registry endpoint at " + ErrorText.shorten(rawPath));
         }
         RepoName name = RepoName.of(m.group(1));
         String resource = m.group(2);
@@ -51,9 +52,5 @@ final class OciPath {
 
     private static String after(String text, String prefix) {
         return text.substring(prefix.length());
-    }
-
-    private static String shorten(String path) {
-        return path.length() > 200 ? path.substring(0, 200) + "..." : path;
     }
 }

@@ -88,7 +88,7 @@ public final class RegistryApi implements HttpService {
         Route.Named named = (Route.Named) route;
         // containerd names the registry it mirrors in ?ns=; the router decides where the name lives.
         Repository repository = registry.repository(named.name(), Requests.query(req, "ns"));
-        access.authorize(req, caller, named.name(), repository, actionOf(method));
+        access.authorize(req, caller, named.name(), repository, actionOf(named, method));
         switch (named) {
             case Route.Tags tags -> {
                 only(method, Method.GET);
@@ -137,8 +137,14 @@ public final class RegistryApi implements HttpService {
         }
     }
 
-    /** What a method does to a repository: reads pull, deletes delete, everything else writes. */
-    private static Action actionOf(Method method) {
+    /**
+     * What a request does to a repository: every upload request is part of a push (as distribution maps them, so a
+     * pull-only user can neither watch nor cancel one); otherwise reads pull, deletes delete, everything else writes.
+     */
+    private static Action actionOf(Route.Named route, Method method) {
+        if (route instanceof Route.UploadStart || route instanceof Route.Upload) {
+            return Action.PUSH;
+        }
         if (method == Method.GET || method == Method.HEAD) {
             return Action.PULL;
         }

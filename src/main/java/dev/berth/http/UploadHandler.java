@@ -3,7 +3,7 @@ package dev.berth.http;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.Repository;
-import dev.berth.registry.Uploads;
+import dev.berth.registry.UploadSessions;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -67,7 +67,7 @@ final class UploadHandler {
     private static void progress(RepoName name, String id, long size, ServerResponse res, Status status) {
         res.status(status);
         res.header(HeaderNames.LOCATION, "/v2/" + name + "/blobs/uploads/" + id);
-        res.header(HeaderNames.RANGE, Uploads.rangeHeader(size));
+        res.header(HeaderNames.RANGE, UploadSessions.rangeHeader(size));
         res.header(UPLOAD_UUID, id);
         res.header(HeaderNames.CONTENT_LENGTH, "0");
         res.send();

@@ -32,11 +32,6 @@ final class SingleFlight<K, V> {
         }
     }
 
-    /** How many computations are running now. */
-    int inFlight() {
-        return running.size();
-    }
-
     private static <V> V await(CompletableFuture<V> future) {
         try {
             return future.join();

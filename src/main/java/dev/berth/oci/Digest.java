@@ -28,7 +28,7 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     /** Parses {@code algorithm:hex}, failing with DIGEST_INVALID on anything else. */
     public static Digest parse(String text) {
         if (text == null || text.length() > 200 || !GRAMMAR.matcher(text).matches()) {
-            throw new RegistryException(OciError.DIGEST_INVALID, "invalid digest: " + abbreviate(text));
+            throw new RegistryException(OciError.DIGEST_INVALID, "invalid digest: " + ErrorText.shorten(text));
         }
         int colon = text.indexOf(':');
         return new Digest(text.substring(0, colon), text.substring(colon + 1));
@@ -41,7 +41,7 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
 
     /** The sha256 digest of {@code bytes}. */
     public static Digest sha256(byte[] bytes) {
-        return of(newSha256().digest(bytes), "sha256");
+        return of(newHasher("sha256").digest(bytes), "sha256");
     }
 
     /** A digest from the finished state of a {@link MessageDigest} created by {@link #newHasher(String)}. */
@@ -61,17 +61,6 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks " + algorithm, e);
         }
-    }
-
-    private static MessageDigest newSha256() {
-        return newHasher("sha256");
-    }
-
-    private static String abbreviate(String text) {
-        if (text == null) {
-            return "(none)";
-        }
-        return text.length() > 80 ? text.substring(0, 80) + "..." : text;
     }
 
     @Override

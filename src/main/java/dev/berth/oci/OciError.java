@@ -11,7 +11,6 @@ public enum OciError {
     MANIFEST_UNKNOWN(404, "manifest unknown to registry"),
     NAME_INVALID(400, "invalid repository name"),
     NAME_UNKNOWN(404, "repository name not known to registry"),
-    SIZE_INVALID(400, "provided length did not match content length"),
     TAG_INVALID(400, "manifest tag did not match URI"),
     PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
     RANGE_INVALID(416, "invalid content range"),

@@ -11,8 +11,7 @@ public sealed interface Reference {
 
         public Tag {
             if (name == null || !GRAMMAR.matcher(name).matches()) {
-                throw new RegistryException(OciError.TAG_INVALID, "invalid tag: "
-                        + (name == null ? "(none)" : name.substring(0, Math.min(name.length(), 140))));
+                throw new RegistryException(OciError.TAG_INVALID, "invalid tag: " + ErrorText.shorten(name));
             }
         }
 

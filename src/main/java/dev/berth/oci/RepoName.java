@@ -14,7 +14,7 @@ public record RepoName(String value) implements Comparable<RepoName> {
 
     public RepoName {
         if (value == null || value.isEmpty() || value.length() > MAX_LENGTH || !GRAMMAR.matcher(value).matches()) {
-            throw new RegistryException(OciError.NAME_INVALID, "invalid repository name: " + shorten(value));
+            throw new RegistryException(OciError.NAME_INVALID, "invalid repository name: " + ErrorText.shorten(value));
         }
     }
 
@@ -26,13 +26,6 @@ public record RepoName(String value) implements Comparable<RepoName> {
     /** Whether {@code value} is a valid name. */
     public static boolean isValid(String value) {
         return value != null && value.length() <= MAX_LENGTH && GRAMMAR.matcher(value).matches();
-    }
-
-    private static String shorten(String value) {
-        if (value == null) {
-            return "(none)";
-        }
-        return value.length() > 80 ? value.substring(0, 80) + "..." : value;
     }
 
     @Override

@@ -10,6 +10,12 @@ import java.util.Optional;
 /** Manifest revisions per repository: the bytes live in the blob store, the link holds the media type. */
 public final class ManifestStore {
     private static final int MAX_LINK = 256;
+    /**
+     * The bound for reading a stored manifest. {@code limits.max-manifest-size} is for manifests coming in: each stored
+     * one passed the limit in force when it came, and lowering the limit later must not make it unreadable (GET
+     * answered 500 and every garbage collection stopped). This is the largest limit the configuration accepts.
+     */
+    private static final int MAX_STORED = Integer.MAX_VALUE - 8;
 
     private final Storage storage;
     private final BlobStore blobs;
@@ -23,7 +29,7 @@ public final class ManifestStore {
         this.guard = guard;
     }
 
-    /** The largest manifest accepted, in bytes. */
+    /** The largest manifest accepted, in bytes; stored manifests are read whatever the limit is now. */
     public int maxBytes() {
         return maxManifestBytes;
     }
@@ -36,7 +42,7 @@ public final class ManifestStore {
 
     /** The manifest, when it is a revision of {@code name} and its bytes are stored. */
     public Optional<StoredManifest> read(RepoName name, Digest digest) {
-        return mediaType(name, digest).flatMap(type -> blobs.read(digest, maxManifestBytes)
+        return mediaType(name, digest).flatMap(type -> blobs.read(digest, MAX_STORED)
                 .map(bytes -> new StoredManifest(digest, type, bytes)));
     }
 

@@ -9,7 +9,6 @@ import dev.berth.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,24 +46,9 @@ public final class ReferrersIndex {
         return result;
     }
 
-    /** The JSON form of a descriptor, as the referrers index lists it. */
-    public static Map<String, Object> toMap(Descriptor d) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("mediaType", d.mediaType());
-        map.put("digest", d.digest().toString());
-        map.put("size", d.size());
-        if (d.artifactType() != null) {
-            map.put("artifactType", d.artifactType());
-        }
-        if (!d.annotations().isEmpty()) {
-            map.put("annotations", d.annotations());
-        }
-        return map;
-    }
-
     private static byte[] toJson(Descriptor d) {
         try {
-            return JSON.writeValueAsBytes(toMap(d));
+            return JSON.writeValueAsBytes(d.toMap());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -20,4 +20,9 @@ public interface UploadSessions {
 
     /** Abandons the upload. */
     void cancel(String id);
+
+    /** The Range header value that reports {@code size} bytes received. */
+    static String rangeHeader(long size) {
+        return "0-" + Math.max(0, size - 1);
+    }
 }

@@ -65,9 +65,7 @@ public final class Uploads {
      * ends. Returns the new size.
      */
     public long append(RepoName name, String id, InputStream body, Optional<Long> chunkStart) {
-        checkOwner(name, id);
-        State state = state(id);
-        state.lock.lock();
+        State state = locked(name, id);
         try {
             checkChunkStart(state, chunkStart);
             return write(id, state, body);
@@ -83,9 +81,7 @@ public final class Uploads {
      */
     public void complete(RepoName name, String id, InputStream lastChunk, Optional<Long> chunkStart, Digest expected,
                          Runnable link) {
-        checkOwner(name, id);
-        State state = state(id);
-        state.lock.lock();
+        State state = locked(name, id);
         try {
             checkChunkStart(state, chunkStart);
             write(id, state, lastChunk);
@@ -117,8 +113,12 @@ public final class Uploads {
 
     /** Abandons the upload and deletes its bytes. */
     public void cancel(RepoName name, String id) {
-        checkOwner(name, id);
-        cancel(id);
+        State state = locked(name, id);
+        try {
+            cancel(id);
+        } finally {
+            state.lock.unlock();
+        }
     }
 
     /** Deletes uploads started longer than {@code maxAge} ago; returns how many. */
@@ -130,29 +130,44 @@ public final class Uploads {
             }
             Optional<ObjectInfo> owner = storage.stat(Paths.uploadOwner(id));
             if (owner.isEmpty() || owner.get().modified().plus(maxAge).isBefore(now)) {
-                cancel(id);
+                // An upload being written to right now is not abandoned; the next purge looks again.
+                State state = states.get(id);
+                if (state != null && !state.lock.tryLock()) {
+                    continue;
+                }
+                try {
+                    cancel(id);
+                } finally {
+                    if (state != null) {
+                        state.lock.unlock();
+                    }
+                }
                 purged++;
             }
         }
         return purged;
     }
 
-    /** The Range header value that reports {@code size} bytes received. */
-    public static String rangeHeader(long size) {
-        return "0-" + Math.max(0, size - 1);
-    }
-
     private static void checkChunkStart(State state, Optional<Long> chunkStart) {
         if (chunkStart.isPresent() && chunkStart.get() != state.size) {
             throw new RegistryException(OciError.RANGE_INVALID, "chunk starts at " + chunkStart.get()
                     + " but the upload has " + state.size + " bytes")
-                    .withHeader("Range", rangeHeader(state.size));
+                    .withHeader("Range", UploadSessions.rangeHeader(state.size));
         }
     }
 
+    /** Deletes the upload; callers hold its state's lock, if it has one, so no writer is part way through. */
     private void cancel(String id) {
-        states.remove(id);
+        retire(id);
         storage.deleteAll(Paths.upload(id));
+    }
+
+    /** Drops the in-memory state; a request still waiting for its lock then looks the upload up again. */
+    private void retire(String id) {
+        State state = states.remove(id);
+        if (state != null) {
+            state.retired = true;
+        }
     }
 
     private long write(String id, State state, InputStream body) {
@@ -178,7 +193,7 @@ public final class Uploads {
             throw StorageFull.error(e);
         } catch (IOException | UncheckedIOException e) {
             // The stored bytes and the in-memory hash may now disagree: rebuild from storage next time.
-            states.remove(id);
+            retire(id);
             throw new RegistryException(OciError.BLOB_UPLOAD_INVALID, "upload interrupted: " + e.getMessage(), e);
         }
     }
@@ -193,8 +208,30 @@ public final class Uploads {
         }
     }
 
-    private State state(String id) {
-        return states.computeIfAbsent(id, key -> hashStored(key, "sha256"));
+    /**
+     * The upload's state, locked. The owner is checked again once the lock is held: a request that waited while
+     * another completed or cancelled the upload must not write to it (nor rebuild a state for its deleted bytes).
+     */
+    private State locked(RepoName name, String id) {
+        while (true) {
+            checkOwner(name, id);
+            State state = states.computeIfAbsent(id, key -> hashStored(key, "sha256"));
+            state.lock.lock();
+            if (!state.retired) {
+                try {
+                    checkOwner(name, id);
+                    return state;
+                } catch (RuntimeException e) {
+                    // Rebuilt from an upload that was deleted meanwhile.
+                    state.retired = true;
+                    states.remove(id, state);
+                    state.lock.unlock();
+                    throw e;
+                }
+            }
+            // Retired while this request waited: look the upload up again (gone, or a fresh state after an error).
+            state.lock.unlock();
+        }
     }
 
     private State hashStored(String id, String algorithm) {
@@ -216,11 +253,15 @@ public final class Uploads {
         return new State(hasher, size);
     }
 
-    /** The running hash of one upload and the bytes it covers; the lock serializes writers of the upload. */
+    /**
+     * The running hash of one upload and the bytes it covers; the lock serializes writers of the upload, and
+     * {@code retired} (set under the lock) tells a writer that waited for it that this state is no longer the upload's.
+     */
     private static final class State {
         final MessageDigest hasher;
         final ReentrantLock lock = new ReentrantLock();
         long size;
+        boolean retired;
 
         State(MessageDigest hasher, long size) {
             this.hasher = hasher;

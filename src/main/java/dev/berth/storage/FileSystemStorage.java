@@ -364,12 +364,14 @@ public final class FileSystemStorage implements Storage {
 
         @Override
         public void close() throws IOException {
-            if (!channel.isOpen()) {
-                return;
-            }
-            channel.close();
-            if (temp != null && !done) {
-                Files.deleteIfExists(temp);
+            // commit() closes the channel before the rename, so a failed rename leaves it closed: the temporary
+            // file goes whenever the object was not committed, whatever the channel's state.
+            try {
+                channel.close();
+            } finally {
+                if (temp != null && !done) {
+                    Files.deleteIfExists(temp);
+                }
             }
         }
     }

@@ -63,11 +63,6 @@ public final class UpstreamClient {
         this.tagLister = new TagLister(caller, requests);
     }
 
-    /** A client with its own connection pool and the system clock. */
-    public static UpstreamClient create(BerthConfig.Upstream config) {
-        return new UpstreamClient(config, new OkHttpClient(), Clock.systemUTC());
-    }
-
     /** The configured registry name, e.g. {@code docker.io}. */
     public String registry() {
         return registry;

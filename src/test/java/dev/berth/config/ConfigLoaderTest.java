@@ -64,6 +64,9 @@ class ConfigLoaderTest {
                 .contains("server.tls.cert: cannot read"));
         assertTrue(fails("server: {tls: {cert: /c.pem}}").contains("both cert and key"));
         assertTrue(fails("limits: {max-requests: 0}").contains("limits.max-requests"));
+        assertTrue(fails("cache: {max-bytes: 99999999999TiB}").contains("cache.max-bytes: too large: '99999999999TiB'"));
+        assertTrue(fails("cache: {max-bytes: 99999999999999999999}").contains("cache.max-bytes: too large"));
+        assertTrue(fails("cache: {gc-grace: 999999999999999d}").contains("cache.gc-grace: too large"));
         assertTrue(fails("mirror: {upstreams: [{url: 'http://x'}]}").contains("registry"));
     }
 

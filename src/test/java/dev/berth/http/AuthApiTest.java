@@ -5,9 +5,12 @@ import static dev.berth.support.RegistryAssertions.header;
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.berth.BerthServer;
+import dev.berth.config.ConfigLoader;
 import dev.berth.support.LogCapture;
 import dev.berth.support.MutableClock;
 import dev.berth.support.RunningBerth;
@@ -123,6 +126,42 @@ class AuthApiTest {
         TestClient aliceWithToken = berth.client().withAuthorization("Bearer " + alicesToken);
         assertEquals(200, aliceWithToken.get("/v2/team-a/app/manifests/1").statusCode());
         assertError(aliceWithToken.send("DELETE", "/v2/team-a/app/manifests/1", null), 401, "UNAUTHORIZED");
+    }
+
+    @Test
+    void uploadSessionsAreSeenAndCancelledOnlyWithPushRights() throws IOException {
+        // bob may pull and delete in shared/*, but not push.
+        RunningBerth berth = start("""
+                auth:
+                  htpasswd: '%s'
+                  groups: {devs: [alice]}
+                  rules:
+                    - {repositories: ['shared/*'], pull: ['*'], push: ['@devs'], delete: ['@devs', 'bob']}
+                private: {repositories: ['shared/*']}
+                """);
+        TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
+        TestClient bob = berth.client().withBasic("bob", BOB_PASSWORD);
+        String location = header(alice.send("POST", "/v2/shared/app/blobs/uploads/", null), "Location");
+
+        assertError(bob.get(location), 403, "DENIED");
+        assertError(bob.send("DELETE", location, null), 403, "DENIED");
+        TestClient alicePulling = berth.client().withAuthorization(
+                "Bearer " + token(alice, "repository:shared/app:pull,delete"));
+        assertError(alicePulling.get(location), 401, "UNAUTHORIZED");
+        assertError(alicePulling.send("DELETE", location, null), 401, "UNAUTHORIZED");
+        assertEquals(204, alice.get(location).statusCode(), "the upload is still there");
+        assertEquals(204, alice.send("DELETE", location, null).statusCode());
+    }
+
+    @Test
+    void aMissingHtpasswdFileStopsBerthBeforeItTouchesTheDataDirectory() {
+        Path data = dir.resolve("data");
+        String yaml = "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + data + "'}\n"
+                + "auth: {htpasswd: '" + dir.resolve("missing") + "'}\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BerthServer.start(ConfigLoader.fromYaml(yaml)).close());
+        assertTrue(e.getMessage().startsWith("auth.htpasswd: cannot read"), e::getMessage);
+        assertFalse(Files.exists(data), "no data directory was created");
     }
 
     @Test

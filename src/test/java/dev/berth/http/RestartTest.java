@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +38,21 @@ class RestartTest {
     }
 
     @Test
+    void manifestPushedUnderAHigherLimitIsStillServed() {
+        byte[] manifest;
+        try (RunningBerth berth = RunningBerth.start(root)) {
+            manifest = berth.client().pushImage("team/app", "1.0", TestData.utf8("{}"), TestData.bytes(1000, 41));
+        }
+        try (RunningBerth berth = RunningBerth.start(root,
+                "storage: {root: '" + root + "'}\nlimits: {max-manifest-size: 100B}")) {
+            var response = berth.client().get("/v2/team/app/manifests/1.0");
+            assertEquals(200, response.statusCode());
+            assertArrayEquals(manifest, response.body());
+            assertError(berth.client().send("PUT", "/v2/team/app/manifests/1.1", manifest), 413, "SIZE_INVALID");
+        }
+    }
+
+    @Test
     void crashLeftoversAreRemovedAtStart() throws IOException {
         Files.createDirectories(root.resolve(".tmp"));
         Path leftover = Files.writeString(root.resolve(".tmp/half-written-blob"), "partial");
@@ -56,10 +70,7 @@ class RestartTest {
             berth.client().send("PATCH", location, new byte[1000]);
         }
         try (RunningBerth berth = RunningBerth.start(root, "storage: {root: '" + root + "', upload-timeout: 1ms}")) {
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-            while (berth.client().get(location).statusCode() != 404 && Instant.now().isBefore(deadline)) {
-                Thread.sleep(20);
-            }
+            Poll.until(() -> berth.client().get(location).statusCode() == 404, "the stale upload is purged");
             assertError(berth.client().get(location), 404, "BLOB_UPLOAD_UNKNOWN");
         }
     }

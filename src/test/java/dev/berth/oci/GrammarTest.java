@@ -27,6 +27,17 @@ class GrammarTest {
     }
 
     @Test
+    void errorsQuoteAtMostAHundredCharactersOfWhatWasSent() {
+        String quoted = "A".repeat(100) + "...";
+        assertEquals("invalid repository name: " + quoted,
+                assertThrows(RegistryException.class, () -> RepoName.of("A".repeat(300))).getMessage());
+        assertEquals("invalid tag: " + quoted,
+                assertThrows(RegistryException.class, () -> new Reference.Tag("A".repeat(300))).getMessage());
+        assertEquals("invalid digest: (none)",
+                assertThrows(RegistryException.class, () -> Digest.parse(null)).getMessage());
+    }
+
+    @Test
     void digests() {
         assertEquals("sha256:" + HEX, Digest.parse("sha256:" + HEX).toString());
         assertEquals("sha512", Digest.parse("sha512:" + HEX + HEX).algorithm());

@@ -42,7 +42,11 @@ class GarbageCollectorTest {
     private GarbageCollector collector;
 
     private void open() {
-        registry = new LocalRegistry(new FileSystemStorage(root), 4 << 20, 0);
+        open(4 << 20);
+    }
+
+    private void open(int maxManifestBytes) {
+        registry = new LocalRegistry(new FileSystemStorage(root), maxManifestBytes, 0);
         collector = registry.garbageCollector(GRACE, clock);
     }
 
@@ -71,6 +75,25 @@ class GarbageCollectorTest {
         assertEquals(TestData.digest(shared), TestData.servedDigest(app, Digest.sha256(shared)));
         StoredManifest current = app.manifest(new Reference.Tag("new"));
         assertEquals(MediaTypes.OCI_MANIFEST, current.mediaType());
+    }
+
+    @Test
+    void manifestsOverALimitLoweredSinceTheyWerePushedAreStillReadAndCollected() {
+        open();
+        Repository app = registry.repository(RepoName.of("team/app"));
+        byte[] onlyOld = TestData.bytes(6000, 2);
+        Digest old = push(app, "old", TestData.utf8("{\"v\":1}"), onlyOld);
+        Digest current = push(app, "new", TestData.utf8("{\"v\":2}"), TestData.bytes(5000, 1));
+        app.deleteManifest(new Reference.ByDigest(old));
+        open(16);
+        app = registry.repository(RepoName.of("team/app"));
+        clock.advance(GRACE.plusMinutes(1));
+
+        GarbageCollector.Result result = collector.collect();
+
+        assertEquals(2, result.links(), "the old config's and the old layer's links");
+        assertEquals(3, result.blobs(), "the old manifest, config and layer");
+        assertEquals(current, app.manifest(new Reference.Tag("new")).digest());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.berth.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +30,19 @@ class FileSystemStorageTest extends StorageContract {
     void abortedWriteLeavesNoTemporaryFile() throws IOException {
         try (ObjectWriter w = storage.create("k")) {
             w.write(new byte[10]);
+        }
+        try (var tmp = Files.list(root.resolve(".tmp"))) {
+            assertEquals(0, tmp.count());
+        }
+    }
+
+    @Test
+    void failedCommitLeavesNoTemporaryFile() throws IOException {
+        storage.write("file", new byte[] {1});
+        // "file" is a regular file, so the directory the object would be renamed into cannot be created.
+        try (ObjectWriter w = storage.create("file/object")) {
+            w.write(new byte[10]);
+            assertThrows(IOException.class, w::commit);
         }
         try (var tmp = Files.list(root.resolve(".tmp"))) {
             assertEquals(0, tmp.count());

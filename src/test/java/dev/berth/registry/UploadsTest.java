@@ -1,0 +1,87 @@
+package dev.berth.registry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import dev.berth.oci.RepoName;
+import dev.berth.storage.FileSystemStorage;
+import dev.berth.support.Poll;
+import dev.berth.support.TestData;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Requests on one upload that race each other. */
+class UploadsTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+    private static final RepoName NAME = RepoName.of("team/app");
+
+    @TempDir
+    Path root;
+
+    @Test
+    void chunkThatWaitedForTheCompletingRequestFindsTheUploadGone() throws Exception {
+        FileSystemStorage storage = new FileSystemStorage(root);
+        BlobStore blobs = new BlobStore(storage);
+        Uploads uploads = new Uploads(storage, blobs, 0, new LinkGuard());
+        byte[] content = TestData.bytes(3000, 1);
+        String id = uploads.start(NAME);
+        uploads.append(NAME, id, new ByteArrayInputStream(content), Optional.empty());
+
+        CountDownLatch linking = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread completing = new Thread(() -> uploads.complete(NAME, id, new ByteArrayInputStream(new byte[0]),
+                Optional.empty(), Digest.sha256(content), () -> {
+                    linking.countDown();
+                    awaitLatch(release);
+                }));
+        completing.start();
+        assertTrue(linking.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "complete() reached the link step");
+
+        // A chunk for the same upload arrives while complete() holds the upload's lock.
+        AtomicReference<Throwable> chunkFailure = new AtomicReference<>();
+        Thread chunk = new Thread(() -> {
+            try {
+                uploads.append(NAME, id, new ByteArrayInputStream(TestData.bytes(100, 2)), Optional.empty());
+            } catch (Throwable e) {
+                chunkFailure.set(e);
+            }
+        });
+        chunk.start();
+        Poll.until(() -> chunk.getState() == Thread.State.WAITING, "the chunk waits for the upload's lock");
+
+        release.countDown();
+        completing.join(DEADLINE.toMillis());
+        chunk.join(DEADLINE.toMillis());
+        assertFalse(completing.isAlive() || chunk.isAlive(), "both requests finished");
+
+        RegistryException error = assertInstanceOf(RegistryException.class, chunkFailure.get());
+        assertEquals(OciError.BLOB_UPLOAD_UNKNOWN, error.error());
+        assertFalse(Files.exists(root.resolve(Paths.upload(id))), "nothing of the upload is left on disk");
+        assertArrayEquals(content, blobs.read(Digest.sha256(content), content.length).orElseThrow());
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            if (!latch.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                throw new AssertionError("the test never released the latch");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
