@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.support.ChildBerth;
+import dev.berth.support.Poll;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.ByteArrayInputStream;
@@ -17,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -82,8 +81,8 @@ class CrashRecoveryTest {
                 int n = i;
                 clients.submit(() -> push(client, n));
             }
-            awaitTrue(() -> pulled.stream().allMatch(r -> r.get() > 0) && pushedManifests.size()
-                    >= COMPLETED_PUSHES_BEFORE_KILL, "every pull under way and some pushes done");
+            Poll.until(() -> pulled.stream().allMatch(r -> r.get() > 0) && pushedManifests.size()
+                    >= COMPLETED_PUSHES_BEFORE_KILL, "every pull under way and some pushes done", DEADLINE);
             berth.kill();
         } finally {
             killed.countDown();
@@ -203,16 +202,6 @@ class CrashRecoveryTest {
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.toList();
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        Instant deadline = Instant.now().plus(DEADLINE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(10);
         }
     }
 }

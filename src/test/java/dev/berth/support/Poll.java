@@ -13,7 +13,12 @@ public final class Poll {
 
     /** Returns once {@code condition} holds; fails the test naming {@code what} after ten seconds. */
     public static void until(BooleanSupplier condition, String what) throws InterruptedException {
-        Instant deadline = Instant.now().plus(DEADLINE);
+        until(condition, what, DEADLINE);
+    }
+
+    /** Returns once {@code condition} holds; fails the test naming {@code what} after {@code timeout}. */
+    public static void until(BooleanSupplier condition, String what, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
         while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError("timed out waiting for: " + what);
