@@ -43,12 +43,22 @@ public final class LocalRegistry {
         return local(name);
     }
 
-    /** All stored repository names with a manifest, sorted. */
+    /**
+     * All stored repository names with a manifest, sorted. A repository whose manifests were all deleted or evicted
+     * keeps its directories, but is not listed: nothing in it can be pulled.
+     */
     public List<String> catalog() {
         List<String> names = new ArrayList<>();
         collect("", Paths.MANIFESTS_DIR::equals, names);
+        names.removeIf(name -> !holdsManifest(RepoName.of(name)));
         names.sort(null);
         return names;
+    }
+
+    private boolean holdsManifest(RepoName name) {
+        // A deleted revision leaves its directory behind: only the link says the manifest is there.
+        return StoredDigests.under(storage, Paths.revisions(name)).stream()
+                .anyMatch(digest -> storage.stat(Paths.manifestLink(name, digest)).isPresent());
     }
 
     /** Every repository with anything stored, manifests or only blobs. */

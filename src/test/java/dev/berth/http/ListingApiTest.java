@@ -65,6 +65,16 @@ class ListingApiTest extends ApiTestBase {
     }
 
     @Test
+    void aRepositoryWhoseManifestsWereDeletedLeavesTheCatalog() {
+        image("alpha", "1");
+        byte[] manifest = image("team/app", "1");
+
+        assertEquals(202, client.delete("/v2/team/app/manifests/" + TestData.digest(manifest)).statusCode());
+
+        assertEquals("[\"alpha\"]", json(client.get("/v2/_catalog")).path("repositories").toString());
+    }
+
+    @Test
     void emptyCatalog() {
         assertEquals("[]", json(client.get("/v2/_catalog")).path("repositories").toString());
     }

@@ -137,6 +137,7 @@ class EvictorTest {
             assertRegistryError(OciError.MANIFEST_UNKNOWN, () -> repo.manifest(new Reference.Tag("latest")));
         }
         assertFalse(registry.blobs().size(Digest.sha256(manifest)).isPresent());
+        assertEquals(List.of(), registry.catalog(), "nothing left to pull in either");
     }
 
     /** A mirrored manifest that a private repository also holds, as a manifest or as a blob, stays everywhere. */
