@@ -83,7 +83,7 @@ public final class BerthServer implements AutoCloseable {
         DiskBudget budget = new DiskBudget(evictor, access, metrics, housekeeping);
         RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
-            metrics.watchRateLimit(upstream.registry(), client::rateLimitRemaining);
+            metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
             return client;
         }, clock, access, budget::stored, metrics);
         metrics.watchBlobFills(router::blobFillsInFlight);

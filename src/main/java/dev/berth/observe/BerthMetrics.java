@@ -31,6 +31,17 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final AtomicLong mirroredBytes = new AtomicLong();
 
+    /**
+     * Meters whose series exist from the start, at zero, rather than from their first event: an alert on
+     * {@code increase(berth_upstream_errors_total[5m])} then sees the first error after a restart too.
+     */
+    public BerthMetrics() {
+        gcRuns();
+        gcRemovedLinks();
+        gcRemovedBlobs();
+        gcRemovedBytes();
+    }
+
     @Override
     public void requestAnswered(RequestEvents.Kind kind, int status, Duration duration) {
         String kindTag = lower(kind);
@@ -43,66 +54,73 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
 
     @Override
     public void hit(String upstream, MirrorEvents.Kind kind, long bytes) {
-        counter("berth_cache_hits", "Mirrored manifests and blobs answered from the cache alone",
-                registryTag(upstream), Tag.create("kind", lower(kind))).increment();
-        counter("berth_cache_hit_bytes", "Size of the mirrored content answered from the cache alone",
-                registryTag(upstream), Tag.create("kind", lower(kind))).increment(bytes);
+        hits(upstream, kind).increment();
+        hitBytes(upstream, kind).increment(bytes);
     }
 
     @Override
     public void miss(String upstream, MirrorEvents.Kind kind) {
-        counter("berth_cache_misses", "Mirrored manifests and blobs that needed the upstream",
-                registryTag(upstream), Tag.create("kind", lower(kind))).increment();
+        misses(upstream, kind).increment();
     }
 
     @Override
     public void received(String upstream, long bytes) {
-        counter("berth_upstream_received_bytes", "Bytes of manifests and blobs downloaded from the upstream",
-                registryTag(upstream)).increment(bytes);
+        receivedBytes(upstream).increment(bytes);
     }
 
     @Override
     public void upstreamAnswered(String upstream, int status) {
-        counter("berth_upstream_requests", "Requests to the upstream's registry API (token fetches aside)",
-                registryTag(upstream)).increment();
+        upstreamRequests(upstream).increment();
         // The upstream in trouble, rather than an answer about content: no answer at all, 429 or a 5xx.
         if (status == 0 || status == 429 || status >= 500) {
-            counter("berth_upstream_errors", "Upstream requests that got no answer, 429 or a 5xx",
-                    registryTag(upstream)).increment();
+            upstreamErrors(upstream).increment();
         }
     }
 
-    /** Shows {@code remaining}, the upstream's last {@code ratelimit-remaining}, as a gauge: NaN until it sends one. */
-    public void watchRateLimit(String upstream, Supplier<OptionalLong> remaining) {
+    /**
+     * Shows {@code remaining}, the upstream's last {@code ratelimit-remaining}, as a gauge (NaN until it sends one),
+     * and starts the upstream's and its cache's counters at zero.
+     */
+    public void watchUpstream(String upstream, Supplier<OptionalLong> remaining) {
         registry.getOrCreate(Gauge.builder("berth_upstream_ratelimit_remaining", () -> {
             OptionalLong value = remaining.get();
             return value.isPresent() ? (double) value.getAsLong() : Double.NaN;
         }).description("Pulls the upstream last said are left (Docker Hub's ratelimit-remaining)")
                 .tags(List.of(registryTag(upstream))));
+        upstreamRequests(upstream);
+        upstreamErrors(upstream);
+        receivedBytes(upstream);
+        for (MirrorEvents.Kind kind : MirrorEvents.Kind.values()) {
+            hits(upstream, kind);
+            hitBytes(upstream, kind);
+            misses(upstream, kind);
+        }
     }
 
     @Override
     public void budgetRound(long usedBytes, int evictedBlobs, long evictedBytes) {
-        mirroredBytes.set(usedBytes);
-        counter("berth_cache_evicted_blobs", "Mirrored blobs and manifests evicted to keep within cache.max-bytes")
-                .increment(evictedBlobs);
-        counter("berth_cache_evicted_bytes", "Bytes of the mirrored blobs and manifests evicted").increment(evictedBytes);
+        mirroredBytes.set(usedBytes - evictedBytes);
+        evictedBlobs().increment(evictedBlobs);
+        evictedBytes().increment(evictedBytes);
     }
 
-    /** Shows the disk budget ({@code cache.max-bytes}) and what the last round found in use, as gauges. */
+    /** Shows the disk budget ({@code cache.max-bytes}) and what the last round left in use, as gauges. */
     public void watchBudget(long maxBytes) {
         registry.getOrCreate(Gauge.builder("berth_cache_budget_bytes", () -> (double) maxBytes)
                 .description("The budget for mirrored blobs and manifests (cache.max-bytes)"));
         registry.getOrCreate(Gauge.builder("berth_cache_mirrored_bytes", () -> (double) mirroredBytes.get())
-                .description("Bytes of evictable mirrored blobs and manifests, as the last budget round counted them"));
+                .description("Bytes of evictable mirrored blobs and manifests after the last budget round's "
+                        + "evictions"));
+        evictedBlobs();
+        evictedBytes();
     }
 
     /** Counts one garbage collection and what it removed. */
     public void collected(int links, int blobs, long bytes) {
-        counter("berth_gc_runs", "Garbage collections run").increment();
-        counter("berth_gc_removed_links", "Repository links to blobs removed by garbage collection").increment(links);
-        counter("berth_gc_removed_blobs", "Blobs removed by garbage collection").increment(blobs);
-        counter("berth_gc_removed_bytes", "Bytes of the blobs removed by garbage collection").increment(bytes);
+        gcRuns().increment();
+        gcRemovedLinks().increment(links);
+        gcRemovedBlobs().increment(blobs);
+        gcRemovedBytes().increment(bytes);
     }
 
     /** Shows {@code running}, the blob downloads under way, as a gauge. */
@@ -114,6 +132,61 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
     @Override
     public void close() {
         registry.meters(meter -> meter.id().name().startsWith(PREFIX)).forEach(registry::remove);
+    }
+
+    private Counter hits(String upstream, MirrorEvents.Kind kind) {
+        return counter("berth_cache_hits", "Mirrored manifests and blobs answered from the cache alone",
+                registryTag(upstream), Tag.create("kind", lower(kind)));
+    }
+
+    private Counter hitBytes(String upstream, MirrorEvents.Kind kind) {
+        return counter("berth_cache_hit_bytes", "Size of the mirrored content answered from the cache alone",
+                registryTag(upstream), Tag.create("kind", lower(kind)));
+    }
+
+    private Counter misses(String upstream, MirrorEvents.Kind kind) {
+        return counter("berth_cache_misses", "Mirrored manifests and blobs that needed the upstream",
+                registryTag(upstream), Tag.create("kind", lower(kind)));
+    }
+
+    private Counter receivedBytes(String upstream) {
+        return counter("berth_upstream_received_bytes", "Bytes of manifests and blobs downloaded from the upstream",
+                registryTag(upstream));
+    }
+
+    private Counter upstreamRequests(String upstream) {
+        return counter("berth_upstream_requests", "Requests to the upstream's registry API (token fetches aside)",
+                registryTag(upstream));
+    }
+
+    private Counter upstreamErrors(String upstream) {
+        return counter("berth_upstream_errors", "Upstream requests that got no answer, 429 or a 5xx",
+                registryTag(upstream));
+    }
+
+    private Counter evictedBlobs() {
+        return counter("berth_cache_evicted_blobs",
+                "Mirrored blobs and manifests evicted to keep within cache.max-bytes");
+    }
+
+    private Counter evictedBytes() {
+        return counter("berth_cache_evicted_bytes", "Bytes of the mirrored blobs and manifests evicted");
+    }
+
+    private Counter gcRuns() {
+        return counter("berth_gc_runs", "Garbage collections run");
+    }
+
+    private Counter gcRemovedLinks() {
+        return counter("berth_gc_removed_links", "Repository links to blobs removed by garbage collection");
+    }
+
+    private Counter gcRemovedBlobs() {
+        return counter("berth_gc_removed_blobs", "Blobs removed by garbage collection");
+    }
+
+    private Counter gcRemovedBytes() {
+        return counter("berth_gc_removed_bytes", "Bytes of the blobs removed by garbage collection");
     }
 
     private Counter counter(String name, String description, Tag... tags) {

@@ -56,6 +56,22 @@ class MirrorMetricsTest extends MirrorTestBase {
         assertEquals(4, warm.value("berth_http_requests_total", Map.of("kind", "blob", "status", "200")));
     }
 
+    /** So that increase() and rate() over a restart see the first event: Prometheus needs a series before it. */
+    @Test
+    void theCountersOperatorsAlertOnExistFromTheStart() {
+        Scrape start = Scrape.of(client);
+
+        for (String counter : List.of("berth_upstream_requests_total", "berth_upstream_errors_total",
+                "berth_upstream_received_bytes_total")) {
+            assertTrue(start.has(counter, HUB), counter + " in " + start);
+        }
+        for (String counter : List.of("berth_cache_hits_total", "berth_cache_misses_total")) {
+            assertTrue(start.has(counter, HUB_MANIFESTS) && start.has(counter, HUB_BLOBS), counter + " in " + start);
+        }
+        assertTrue(start.has("berth_gc_runs_total", Map.of()), start::toString);
+        assertEquals(0, start.value("berth_upstream_errors_total", HUB));
+    }
+
     @Test
     void upstreamFailuresCountAsErrorsAndRequestsAreCountedByStatus() {
         hub.outage(MockHub.status(503));

@@ -29,11 +29,7 @@ public final class Scrape {
      * what Prometheus assumes of a counter not yet created. More than one match fails the test.
      */
     public double value(String name, Map<String, String> labels) {
-        List<String> matches = text.lines()
-                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
-                .filter(line -> labels.entrySet().stream()
-                        .allMatch(label -> line.contains(label.getKey() + "=\"" + label.getValue() + "\"")))
-                .toList();
+        List<String> matches = samples(name, labels);
         if (matches.isEmpty()) {
             return 0;
         }
@@ -50,5 +46,18 @@ public final class Scrape {
     @Override
     public String toString() {
         return text;
+    }
+
+    /** Whether the scrape has a sample of {@code name} whose labels include {@code labels}, whatever its value. */
+    public boolean has(String name, Map<String, String> labels) {
+        return !samples(name, labels).isEmpty();
+    }
+
+    private List<String> samples(String name, Map<String, String> labels) {
+        return text.lines()
+                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .filter(line -> labels.entrySet().stream()
+                        .allMatch(label -> line.contains(label.getKey() + "=\"" + label.getValue() + "\"")))
+                .toList();
     }
 }
