@@ -4,6 +4,7 @@ import dev.berth.cli.PasswdCommand;
 import dev.berth.cli.PasswordInput;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
+import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Before anything logs: otherwise Helidon's first lines come out in the JDK's two-line default format.
+        LogConfig.configureRuntime();
         Path configFile = null;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
