@@ -26,10 +26,11 @@ final class UpstreamFailures {
     /**
      * Whether the failure means the content does not exist. Docker Hub answers 401 (insufficient_scope) for
      * repositories it does not have, even with a valid token; clients then fall back to their next source. The token
-     * service refusing berth (wrong credentials in the config) is a failure: hiding it as absence would log nothing.
+     * service refusing berth, or a registry refusing its Basic credentials (wrong ones in the config), is a failure:
+     * hiding it as absence would log nothing.
      */
     static boolean meansAbsent(UpstreamException e) {
-        return !e.fromTokenService() && (e.status() == 401 || e.status() == 403 || e.status() == 404);
+        return !e.authenticationFailed() && (e.status() == 401 || e.status() == 403 || e.status() == 404);
     }
 
     /**
@@ -47,7 +48,7 @@ final class UpstreamFailures {
             error = new UpstreamUnavailable(OciError.TOOMANYREQUESTS, "upstream " + registry
                     + " is rate limiting berth; try again later");
         } else {
-            String why = e.fromTokenService() ? "gave berth no token"
+            String why = e.authenticationFailed() ? "did not let berth authenticate"
                     : e.status() == 0 ? "cannot be reached" : "answered " + e.status();
             error = new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + registry + " " + why
                     + " and the content is not cached; try again later");

@@ -63,6 +63,12 @@ final class EndpointCaller {
             if (response.code() == 404) {
                 return Optional.empty();
             }
+            String sent = response.request().header("Authorization");
+            if (response.code() == 401 && sent != null && sent.startsWith("Basic ")) {
+                // Unlike Docker Hub's token flow, a Basic registry says 404 for what it lacks: this 401 is about berth.
+                throw UpstreamException.ofAuthentication(401, describe(request)
+                        + " refused berth's credentials; check the upstream's username and password", null);
+            }
             throw new UpstreamException(response.code(), describe(request) + " answered " + response.code(),
                     RetryAfter.parse(response.header("Retry-After"), clock.instant()), null);
         }

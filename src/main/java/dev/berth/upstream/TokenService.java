@@ -42,12 +42,12 @@ final class TokenService {
     BearerToken fetch(String realm, String service, String scope) throws IOException {
         HttpUrl realmUrl = HttpUrl.parse(realm);
         if (realmUrl == null) {
-            throw failure(UpstreamException.ofTokenService(0, "token realm is not an http(s) URL", null));
+            throw failure(UpstreamException.ofAuthentication(0, "token realm is not an http(s) URL", null));
         }
         if (httpsOnly && !realmUrl.isHttps()) {
             // The challenge comes from the upstream, but a plain-http realm would expose the credentials (and the
             // token) to anyone on the path; the realm's host may differ (Docker Hub's auth.docker.io), its scheme not.
-            throw failure(UpstreamException.ofTokenService(0, "token realm " + realmUrl.scheme() + "://"
+            throw failure(UpstreamException.ofAuthentication(0, "token realm " + realmUrl.scheme() + "://"
                     + realmUrl.host() + " is not https, unlike the upstream; berth does not ask it for a token", null));
         }
         HttpUrl.Builder url = realmUrl.newBuilder();
@@ -65,7 +65,7 @@ final class TokenService {
                 boolean refused = response.code() == 401 || response.code() == 403;
                 String hint = refused && basicAuthorization.isPresent() ? "; check the upstream's username and password"
                         : "";
-                throw failure(UpstreamException.ofTokenService(response.code(), "token service " + realmUrl.host()
+                throw failure(UpstreamException.ofAuthentication(response.code(), "token service " + realmUrl.host()
                         + " answered " + response.code() + " for scope " + scope + hint,
                         RetryAfter.parse(response.header("Retry-After"), clock.instant())));
             }
@@ -79,7 +79,7 @@ final class TokenService {
             json = JSON.readTree(response.body().byteStream());
         } catch (JsonProcessingException e) {
             // Jackson's message quotes the input, which may hold the token: leave it out.
-            throw failure(UpstreamException.ofTokenService(response.code(), "token service " + host
+            throw failure(UpstreamException.ofAuthentication(response.code(), "token service " + host
                     + " sent malformed JSON", null));
         }
         String token = text(json, "token");
@@ -87,7 +87,7 @@ final class TokenService {
             token = text(json, "access_token");
         }
         if (token == null) {
-            throw failure(UpstreamException.ofTokenService(response.code(), "token service " + host + " sent no token",
+            throw failure(UpstreamException.ofAuthentication(response.code(), "token service " + host + " sent no token",
                     null));
         }
         long expiresIn = json == null ? 0 : json.path("expires_in").asLong(0);

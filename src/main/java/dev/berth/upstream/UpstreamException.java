@@ -10,7 +10,7 @@ import java.util.Optional;
 public class UpstreamException extends RuntimeException {
     private final int status;
     private final Duration retryAfter;
-    private final boolean tokenService;
+    private final boolean authentication;
 
     UpstreamException(int status, String message) {
         this(status, message, null, null);
@@ -20,24 +20,28 @@ public class UpstreamException extends RuntimeException {
         this(status, message, retryAfter, cause, false);
     }
 
-    private UpstreamException(int status, String message, Duration retryAfter, Throwable cause, boolean tokenService) {
+    private UpstreamException(int status, String message, Duration retryAfter, Throwable cause, boolean authentication) {
         super(message, cause);
         this.status = status;
         this.retryAfter = retryAfter;
-        this.tokenService = tokenService;
+        this.authentication = authentication;
     }
 
-    /** A failure to get a token from the registry's token service; {@code status} is its answer, 0 for none. */
-    static UpstreamException ofTokenService(int status, String message, Duration retryAfter) {
+    /**
+     * A failure to authenticate: no token from the registry's token service, or Basic credentials the registry refused;
+     * {@code status} is the answer, 0 for none.
+     */
+    static UpstreamException ofAuthentication(int status, String message, Duration retryAfter) {
         return new UpstreamException(status, message, retryAfter, null, true);
     }
 
     /**
-     * Whether berth got no token: the token service refused it (wrong credentials, say), failed, or was not asked
-     * since its realm was unusable. Whatever the status, that says nothing of whether the content exists.
+     * Whether berth could not authenticate: the token service refused it (wrong credentials, say), failed, or was not
+     * asked since its realm was unusable; or the registry refused the Basic credentials berth sent. Whatever the
+     * status, that says nothing of whether the content exists.
      */
-    public boolean fromTokenService() {
-        return tokenService;
+    public boolean authenticationFailed() {
+        return authentication;
     }
 
     /**

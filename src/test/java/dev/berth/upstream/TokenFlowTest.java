@@ -173,7 +173,7 @@ class TokenFlowTest {
 
         UpstreamException e = assertThrows(UpstreamException.class, () -> client.getManifest(BUSYBOX, LATEST, 4096));
         assertEquals(401, e.status());
-        assertTrue(e.fromTokenService(), "the token service's 401, not the registry's");
+        assertTrue(e.authenticationFailed(), "the token service's 401, not the registry's");
         String basic = Credentials.basic("alice", "s3cret-pw");
         for (Throwable t = e; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
@@ -201,5 +201,22 @@ class TokenFlowTest {
         assertEquals(basic, registry.takeRequest().getHeaders().get("Authorization"));
         assertEquals(3, registry.getRequestCount());
         assertEquals(0, auth.getRequestCount());
+    }
+
+    @Test
+    void refusedBasicCredentialsAreAnAuthenticationFailureNotAbsence() {
+        MockResponse basicChallenge = new MockResponse.Builder().code(401)
+                .addHeader("WWW-Authenticate", "Basic realm=\"registry\"").build();
+        registry.enqueue(basicChallenge);
+        registry.enqueue(basicChallenge);
+        UpstreamClient client = Fixtures.client(
+                Fixtures.config(registry, "alice", "wrong-pw", Duration.ofSeconds(5)), clock);
+
+        UpstreamException e = assertThrows(UpstreamException.class, () -> client.getManifest(BUSYBOX, LATEST, 4096));
+
+        assertEquals(401, e.status());
+        assertTrue(e.authenticationFailed(), e.getMessage());
+        assertFalse(e.getMessage().contains("wrong-pw"), e.getMessage());
+        assertEquals(2, registry.getRequestCount(), "the credentials were tried once");
     }
 }

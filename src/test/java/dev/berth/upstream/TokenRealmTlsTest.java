@@ -71,7 +71,7 @@ class TokenRealmTlsTest {
                 () -> client().getManifest(BUSYBOX, LATEST, 4096));
 
         assertEquals(0, httpAuth.getRequestCount(), "the http realm is not asked at all, so it sees no credentials");
-        assertTrue(e.fromTokenService(), "a failure, not a sign the content is absent");
+        assertTrue(e.authenticationFailed(), "a failure, not a sign the content is absent");
         assertTrue(e.getMessage().contains("is not https"), e.getMessage());
         assertEquals(1, registry.getRequestCount(), "no retry without a token");
     }
