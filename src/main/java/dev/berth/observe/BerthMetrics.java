@@ -77,6 +77,11 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
         }
     }
 
+    @Override
+    public void credentialsRefused(String upstream) {
+        upstreamErrors(upstream).increment();
+    }
+
     /**
      * Shows {@code remaining}, the upstream's last {@code ratelimit-remaining}, as a gauge (NaN until it sends one),
      * and starts the upstream's and its cache's counters at zero.
@@ -160,7 +165,8 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
     }
 
     private Counter upstreamErrors(String upstream) {
-        return counter("berth_upstream_errors", "Upstream requests that got no answer, 429 or a 5xx",
+        return counter("berth_upstream_errors",
+                "Upstream requests that got no answer, 429, a 5xx, or a refusal of berth's credentials",
                 registryTag(upstream));
     }
 

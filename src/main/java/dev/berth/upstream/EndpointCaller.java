@@ -66,6 +66,7 @@ final class EndpointCaller {
             String sent = response.request().header("Authorization");
             if (response.code() == 401 && sent != null && sent.startsWith("Basic ")) {
                 // Unlike Docker Hub's token flow, a Basic registry says 404 for what it lacks: this 401 is about berth.
+                events.credentialsRefused(registry);
                 throw UpstreamException.ofAuthentication(401, describe(request)
                         + " refused berth's credentials; check the upstream's username and password", null);
             }

@@ -63,11 +63,15 @@ final class TokenService {
         try (Response response = client.newCall(request.build()).execute()) {
             if (!response.isSuccessful()) {
                 boolean refused = response.code() == 401 || response.code() == 403;
-                String hint = refused && basicAuthorization.isPresent() ? "; check the upstream's username and password"
-                        : "";
-                throw failure(UpstreamException.ofAuthentication(response.code(), "token service " + realmUrl.host()
-                        + " answered " + response.code() + " for scope " + scope + hint,
-                        RetryAfter.parse(response.header("Retry-After"), clock.instant())));
+                String message = "token service " + realmUrl.host() + " answered " + response.code() + " for scope "
+                        + scope;
+                Duration retryAfter = RetryAfter.parse(response.header("Retry-After"), clock.instant());
+                if (refused && basicAuthorization.isEmpty()) {
+                    // No credentials to blame: the service declines this scope to anyone, as for a missing repository.
+                    throw failure(new UpstreamException(response.code(), message, retryAfter, null));
+                }
+                throw failure(UpstreamException.ofAuthentication(response.code(), message
+                        + (refused ? "; check the upstream's username and password" : ""), retryAfter));
             }
             return read(response, realmUrl.host(), requestedAt);
         }

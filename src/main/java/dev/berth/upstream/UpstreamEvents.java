@@ -10,4 +10,8 @@ public interface UpstreamEvents {
      * reset, timed out). Token fetches are not reported.
      */
     void upstreamAnswered(String registry, int status);
+
+    /** {@code registry} answered 401 to the Basic credentials berth sent: berth's configuration is wrong. */
+    default void credentialsRefused(String registry) {
+    }
 }

@@ -15,11 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.MutableClock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import okhttp3.Credentials;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 
 /** The registry token flow against a Docker Hub look-alike (registry) and its token service (auth). */
@@ -204,18 +207,42 @@ class TokenFlowTest {
     }
 
     @Test
+    void anAnonymousTokenRefusedForAScopeMeansTheContentIsNotThere() {
+        registry.enqueue(bearerChallenge(auth));
+        auth.enqueue(new MockResponse.Builder().code(403).build());
+        UpstreamClient client = Fixtures.client(registry);
+
+        UpstreamException e = assertThrows(UpstreamException.class, () -> client.getManifest(BUSYBOX, LATEST, 4096));
+
+        assertEquals(403, e.status());
+        assertFalse(e.authenticationFailed(), "berth sent no credentials that could be wrong");
+    }
+
+    @Test
     void refusedBasicCredentialsAreAnAuthenticationFailureNotAbsence() {
         MockResponse basicChallenge = new MockResponse.Builder().code(401)
                 .addHeader("WWW-Authenticate", "Basic realm=\"registry\"").build();
         registry.enqueue(basicChallenge);
         registry.enqueue(basicChallenge);
-        UpstreamClient client = Fixtures.client(
-                Fixtures.config(registry, "alice", "wrong-pw", Duration.ofSeconds(5)), clock);
+        List<String> refused = new CopyOnWriteArrayList<>();
+        UpstreamEvents events = new UpstreamEvents() {
+            @Override
+            public void upstreamAnswered(String registry, int status) {
+            }
+
+            @Override
+            public void credentialsRefused(String registry) {
+                refused.add(registry);
+            }
+        };
+        UpstreamClient client = new UpstreamClient(Fixtures.config(registry, "alice", "wrong-pw",
+                Duration.ofSeconds(5)), new OkHttpClient(), clock, events);
 
         UpstreamException e = assertThrows(UpstreamException.class, () -> client.getManifest(BUSYBOX, LATEST, 4096));
 
         assertEquals(401, e.status());
         assertTrue(e.authenticationFailed(), e.getMessage());
+        assertEquals(List.of("docker.io"), refused, "reported, so berth_upstream_errors_total counts it");
         assertFalse(e.getMessage().contains("wrong-pw"), e.getMessage());
         assertEquals(2, registry.getRequestCount(), "the credentials were tried once");
     }
