@@ -185,6 +185,12 @@ public final class BerthServer implements AutoCloseable {
         housekeeping.shutdownNow();
         server.stop();
         metrics.close();
+        try {
+            // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.
+            housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         // After the last request, so a restart evicts in the order this run left.
         access.save();
     }

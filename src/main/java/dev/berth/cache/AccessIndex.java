@@ -6,10 +6,10 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.RegistryException;
 import dev.berth.storage.ObjectWriter;
 import dev.berth.storage.Storage;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -29,6 +29,8 @@ public final class AccessIndex {
     static final String KEY = "access-index";
     /** About what one entry costs on the heap (282 bytes measured: the digest, its time and the cache's node). */
     private static final long ENTRY_BYTES = 300;
+    /** Longer than any line the index writes (a sha512 digest and a time: about 150 characters). */
+    private static final int MAX_LINE = 200;
 
     private final Cache<Digest, Instant> lastAccess;
     private final AtomicBoolean changed = new AtomicBoolean();
@@ -54,10 +56,9 @@ public final class AccessIndex {
     static AccessIndex load(Storage storage, Clock clock, int maxEntries) {
         AccessIndex index = new AccessIndex(storage, clock, maxEntries);
         storage.open(KEY).ifPresent(saved -> {
-            try (saved; BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(saved.stream(0), StandardCharsets.UTF_8))) {
+            try (saved; InputStream in = new BufferedInputStream(saved.stream(0))) {
                 String line;
-                for (int read = 0; read < maxEntries && (line = lines.readLine()) != null; read++) {
+                for (int read = 0; read < maxEntries && (line = nextLine(in)) != null; read++) {
                     index.parse(line);
                 }
             } catch (IOException e) {
@@ -65,6 +66,21 @@ public final class AccessIndex {
             }
         });
         return index;
+    }
+
+    /** The next line, or null at the end; a damaged one longer than any entry is skipped whole, not held in memory. */
+    private static String nextLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            if (line.length() <= MAX_LINE) {
+                line.append((char) b);
+            }
+        }
+        if (b == -1 && line.isEmpty()) {
+            return null;
+        }
+        return line.length() > MAX_LINE ? "" : line.toString();
     }
 
     private void parse(String line) {

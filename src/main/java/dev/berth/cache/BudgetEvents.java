@@ -3,11 +3,11 @@ package dev.berth.cache;
 /** What the disk budget reports of each round, for metrics; implementations must be thread-safe. */
 public interface BudgetEvents {
     /** Reports nothing. */
-    BudgetEvents NONE = (usedBytes, evictedBlobs, evictedBytes) -> { };
+    BudgetEvents NONE = (usedBytes, evicted, evictedBytes) -> { };
 
     /**
-     * A round found {@code usedBytes} of evictable mirrored blobs and manifests and evicted {@code evictedBlobs} of
+     * A round found {@code usedBytes} of evictable mirrored blobs and manifests and evicted {@code evicted} of
      * them (manifests included).
      */
-    void budgetRound(long usedBytes, int evictedBlobs, long evictedBytes);
+    void budgetRound(long usedBytes, int evicted, long evictedBytes);
 }

@@ -40,10 +40,10 @@ public final class DiskBudget implements Runnable {
         try {
             evictor.map(this::evict).ifPresent(result -> {
                 usedAfterRound = result.usedBytes() - result.bytes();
-                events.budgetRound(result.usedBytes(), result.blobs(), result.bytes());
-                if (result.blobs() > 0) {
+                events.budgetRound(result.usedBytes(), result.digests(), result.bytes());
+                if (result.digests() > 0) {
                     LOG.log(Logger.Level.INFO, "disk budget: mirrored content used " + result.usedBytes()
-                            + " bytes; evicted " + result.blobs() + " least recently used blobs and manifests ("
+                            + " bytes; evicted " + result.digests() + " least recently used blobs and manifests ("
                             + result.bytes() + " bytes)");
                 }
             });
@@ -64,6 +64,7 @@ public final class DiskBudget implements Runnable {
     /**
      * Told that the mirror stored a blob of {@code bytes}: when the last round's usage and what was stored since pass
      * the budget, runs a round soon rather than at the next scheduled one, with at most one such round pending.
+     * Manifests, small beside their blobs, are left to the scheduled rounds.
      */
     public void stored(long bytes) {
         long estimate = usedAfterRound + storedSinceRound.addAndGet(bytes);

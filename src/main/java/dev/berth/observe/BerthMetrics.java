@@ -103,9 +103,9 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
     }
 
     @Override
-    public void budgetRound(long usedBytes, int evictedBlobs, long evictedBytes) {
+    public void budgetRound(long usedBytes, int evicted, long evictedBytes) {
         mirroredBytes.set(usedBytes - evictedBytes);
-        evictedBlobs().increment(evictedBlobs);
+        evictedBlobs().increment(evicted);
         evictedBytes().increment(evictedBytes);
     }
 

@@ -48,8 +48,8 @@ public final class Evictor {
         this.lastAccess = lastAccess;
     }
 
-    /** What one pass found in use (before evicting), and what it evicted: {@code blobs} counts manifests too. */
-    public record Result(long usedBytes, int blobs, long bytes) {
+    /** What one pass found in use (before evicting), and what it evicted: {@code digests}, blobs and manifests. */
+    public record Result(long usedBytes, int digests, long bytes) {
     }
 
     /** The budget, in bytes. */
@@ -62,7 +62,7 @@ public final class Evictor {
         Map<Digest, Long> sizes = evictableDigests();
         long used = sizes.values().stream().mapToLong(Long::longValue).sum();
         long remaining = used;
-        int blobs = 0;
+        int digests = 0;
         long bytes = 0;
         List<Digest> oldestFirst = new ArrayList<>(sizes.keySet());
         Map<Digest, Instant> accessed = new HashMap<>();
@@ -73,12 +73,12 @@ public final class Evictor {
                 break;
             }
             if (guard.holding(digest, () -> evictLocked(digest))) {
-                blobs++;
+                digests++;
                 bytes += sizes.get(digest);
                 remaining -= sizes.get(digest);
             }
         }
-        return new Result(used, blobs, bytes);
+        return new Result(used, digests, bytes);
     }
 
     /** Digests linked (as layers or manifests) by evictable repositories only, with their sizes. */

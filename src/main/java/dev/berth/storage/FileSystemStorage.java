@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  * place, so a crash leaves at most a temporary file that {@link #recover()} deletes.
  */
 public final class FileSystemStorage implements Storage {
-    // Within the 256-512 KiB writes measured fastest, and below half a 1 MiB G1 region: a 512 KiB buffer per
-    // download is a humongous object, and 100 of them exhaust berth's default 128 MiB heap.
+    // Within the 256-512 KiB writes measured fastest, and small beside berth's default 128 MiB heap: 100 concurrent
+    // downloads hold 25 MiB. (Under G1, 512 KiB would also be a humongous object taking a whole 1 MiB region.)
     private static final int COPY_CHUNK = 256 * 1024;
 
     private final Path root;

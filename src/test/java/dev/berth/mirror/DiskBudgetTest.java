@@ -157,7 +157,7 @@ class DiskBudgetTest {
         assertEquals(1, hub.log().stream().filter(manifestGet::equals).count());
         assertEquals(1, hub.log().stream().filter(layerGet::equals).count());
 
-        assertEquals(3, berth.evict(0).blobs(), "the manifest, the config and the layer");
+        assertEquals(3, berth.evict(0).digests(), "the manifest, the config and the layer");
         assertFalse(berth.cachedManifest(image));
         assertFalse(berth.cached(image, image.layers().getFirst()));
 
@@ -179,7 +179,7 @@ class DiskBudgetTest {
         assertArrayEquals(index, busybox.manifest(new Reference.Tag("latest")).bytes());
         StoredManifest held = busybox.manifest(new Reference.ByDigest(platform.digest()));
 
-        assertEquals(2, berth.evict(0).blobs(), "the index and the platform manifest");
+        assertEquals(2, berth.evict(0).digests(), "the index and the platform manifest");
 
         assertArrayEquals(platform.manifest(), held.bytes(), "what was served stays whole");
         assertArrayEquals(platform.manifest(), busybox.manifest(new Reference.ByDigest(platform.digest())).bytes());

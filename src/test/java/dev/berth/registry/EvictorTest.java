@@ -197,7 +197,7 @@ class EvictorTest {
         try (BlobContent blob = busybox.openBlob(Digest.sha256(layer))) {
             blob.copyTo(0, layer.length / 2, out);
 
-            assertEquals(1, evictor(0).evict().blobs());
+            assertEquals(1, evictor(0).evict().digests());
             assertFalse(registry.blobs().size(Digest.sha256(layer)).isPresent());
 
             blob.copyTo(layer.length / 2, layer.length - layer.length / 2, out);

@@ -116,8 +116,9 @@ abstract class StorageContract {
         byte[] content = bytes(1000);
         storage().write("blob", content);
         try (ObjectReader r = storage().open("blob").orElseThrow()) {
-            IOException e = assertThrows(IOException.class, () -> r.copyTo(990, 20, new ByteArrayOutputStream()));
-            assertEquals("object ended 10 bytes early", e.getMessage());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertThrows(IOException.class, () -> r.copyTo(990, 20, out));
+            assertTrue(out.size() <= 10, "no bytes past the end: " + out.size());
         }
     }
 
