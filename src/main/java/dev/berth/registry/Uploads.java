@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 
 /**
  * Blob uploads in progress. Their bytes and owner live in storage, so an upload survives a restart; the running
- * sha256 lives in memory and is rebuilt from the stored bytes when missing, so the normal path hashes each byte once.
+ * sha256 lives in memory and is rebuilt from the stored bytes when a write needs it and it is missing, so the normal
+ * path hashes each byte once.
  */
 public final class Uploads {
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -35,7 +36,7 @@ public final class Uploads {
     private final BlobStore blobs;
     private final long maxUploadBytes;
     private final LinkGuard guard;
-    private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final Map<String, Upload> active = new ConcurrentHashMap<>();
 
     /** {@code maxUploadBytes} of 0 means no limit. */
     Uploads(Storage storage, BlobStore blobs, long maxUploadBytes, LinkGuard guard) {
@@ -50,7 +51,9 @@ public final class Uploads {
         String id = UUID.randomUUID().toString();
         byte[] owner = name.value().getBytes(StandardCharsets.UTF_8);
         StorageFull.translated(() -> storage.write(Paths.uploadOwner(id), owner));
-        states.put(id, new State(Digest.newHasher("sha256"), 0));
+        Upload upload = new Upload();
+        upload.hash = new Hash(Digest.newHasher("sha256"), 0);
+        active.put(id, upload);
         return id;
     }
 
@@ -65,12 +68,13 @@ public final class Uploads {
      * ends. Returns the new size.
      */
     public long append(RepoName name, String id, InputStream body, Optional<Long> chunkStart) {
-        State state = locked(name, id);
+        Upload upload = locked(name, id);
         try {
-            checkChunkStart(state, chunkStart);
-            return write(id, state, body);
+            Hash hash = hash(id, upload);
+            checkChunkStart(hash, chunkStart);
+            return write(id, upload, hash, body);
         } finally {
-            state.lock.unlock();
+            upload.lock.unlock();
         }
     }
 
@@ -81,15 +85,16 @@ public final class Uploads {
      */
     public void complete(RepoName name, String id, InputStream lastChunk, Optional<Long> chunkStart, Digest expected,
                          Runnable link) {
-        State state = locked(name, id);
+        Upload upload = locked(name, id);
         try {
-            checkChunkStart(state, chunkStart);
-            write(id, state, lastChunk);
+            Hash hash = hash(id, upload);
+            checkChunkStart(hash, chunkStart);
+            write(id, upload, hash, lastChunk);
             Digest actual = expected.algorithm().equals("sha256")
-                    ? Digest.of(state.hasher.digest(), "sha256")
+                    ? Digest.of(hash.hasher.digest(), "sha256")
                     : Digest.of(hashStored(id, expected.algorithm()).hasher.digest(), expected.algorithm());
             if (!actual.equals(expected)) {
-                cancel(id);
+                cancel(id, upload);
                 throw new RegistryException(OciError.DIGEST_INVALID,
                         "uploaded content has digest " + actual + ", not " + expected);
             }
@@ -104,20 +109,20 @@ public final class Uploads {
                     });
                 });
             } finally {
-                cancel(id);
+                cancel(id, upload);
             }
         } finally {
-            state.lock.unlock();
+            upload.lock.unlock();
         }
     }
 
     /** Abandons the upload and deletes its bytes. */
     public void cancel(RepoName name, String id) {
-        State state = locked(name, id);
+        Upload upload = locked(name, id);
         try {
-            cancel(id);
+            cancel(id, upload);
         } finally {
-            state.lock.unlock();
+            upload.lock.unlock();
         }
     }
 
@@ -130,17 +135,16 @@ public final class Uploads {
             }
             Optional<ObjectInfo> owner = storage.stat(Paths.uploadOwner(id));
             if (owner.isEmpty() || owner.get().modified().plus(maxAge).isBefore(now)) {
-                // An upload being written to right now is not abandoned; the next purge looks again.
-                State state = states.get(id);
-                if (state != null && !state.lock.tryLock()) {
+                // The lock a request takes, so a chunk arriving meanwhile waits and then finds the upload gone. Held
+                // means the upload is being written to right now, so not abandoned; the next purge looks again.
+                Upload upload = active.computeIfAbsent(id, key -> new Upload());
+                if (!upload.lock.tryLock()) {
                     continue;
                 }
                 try {
-                    cancel(id);
+                    cancel(id, upload);
                 } finally {
-                    if (state != null) {
-                        state.lock.unlock();
-                    }
+                    upload.lock.unlock();
                 }
                 purged++;
             }
@@ -148,52 +152,64 @@ public final class Uploads {
         return purged;
     }
 
-    private static void checkChunkStart(State state, Optional<Long> chunkStart) {
-        if (chunkStart.isPresent() && chunkStart.get() != state.size) {
+    private static void checkChunkStart(Hash hash, Optional<Long> chunkStart) {
+        if (chunkStart.isPresent() && chunkStart.get() != hash.size) {
             throw new RegistryException(OciError.RANGE_INVALID, "chunk starts at " + chunkStart.get()
-                    + " but the upload has " + state.size + " bytes")
-                    .withHeader("Range", UploadSessions.rangeHeader(state.size));
+                    + " but the upload has " + hash.size + " bytes")
+                    .withHeader("Range", UploadSessions.rangeHeader(hash.size));
         }
     }
 
-    /** Deletes the upload; callers hold its state's lock, if it has one, so no writer is part way through. */
-    private void cancel(String id) {
-        retire(id);
-        storage.deleteAll(Paths.upload(id));
-    }
-
-    /** Drops the in-memory state; a request still waiting for its lock then looks the upload up again. */
-    private void retire(String id) {
-        State state = states.remove(id);
-        if (state != null) {
-            state.retired = true;
+    /**
+     * Deletes the upload, whose lock the caller holds. It leaves {@link #active} only once deleted: until then a
+     * request arriving finds this locked entry and waits, rather than making a fresh one and writing meanwhile.
+     */
+    private void cancel(String id, Upload upload) {
+        try {
+            storage.deleteAll(Paths.upload(id));
+        } finally {
+            retire(id, upload);
         }
     }
 
-    private long write(String id, State state, InputStream body) {
+    /** A request still waiting for the lock then looks the upload up again; the caller holds the lock. */
+    private void retire(String id, Upload upload) {
+        upload.retired = true;
+        active.remove(id, upload);
+    }
+
+    /** The upload's running sha256, rebuilt from the stored bytes if missing; the caller holds the lock. */
+    private Hash hash(String id, Upload upload) {
+        if (upload.hash == null) {
+            upload.hash = hashStored(id, "sha256");
+        }
+        return upload.hash;
+    }
+
+    private long write(String id, Upload upload, Hash hash, InputStream body) {
         byte[] buffer = new byte[COPY_BUFFER];
         try (ObjectWriter out = storage.append(Paths.uploadData(id))) {
             int n;
             while ((n = body.read(buffer)) > 0) {
-                if (maxUploadBytes > 0 && state.size + n > maxUploadBytes) {
+                if (maxUploadBytes > 0 && hash.size + n > maxUploadBytes) {
                     out.commit();
-                    cancel(id);
+                    cancel(id, upload);
                     throw new RegistryException(OciError.TOO_LARGE,
                             "blob exceeds the upload limit of " + maxUploadBytes + " bytes");
                 }
                 out.write(buffer, 0, n);
-                state.hasher.update(buffer, 0, n);
-                state.size += n;
+                hash.hasher.update(buffer, 0, n);
+                hash.size += n;
             }
             out.commit();
-            return state.size;
+            return hash.size;
         } catch (StorageFullException e) {
             // Partial bytes would only hold space a client is unlikely to come back for.
-            cancel(id);
+            cancel(id, upload);
             throw StorageFull.error(e);
         } catch (IOException | UncheckedIOException e) {
             // The stored bytes and the in-memory hash may now disagree: rebuild from storage next time.
-            retire(id);
+            upload.hash = null;
             throw new RegistryException(OciError.BLOB_UPLOAD_INVALID, "upload interrupted: " + e.getMessage(), e);
         }
     }
@@ -209,32 +225,32 @@ public final class Uploads {
     }
 
     /**
-     * The upload's state, locked. The owner is checked again once the lock is held: a request that waited while
-     * another completed or cancelled the upload must not write to it (nor rebuild a state for its deleted bytes).
+     * The upload, locked; its hash is left to those that write, so cancelling never reads the stored bytes. The owner
+     * is checked again once the lock is held: a request that waited while another completed, cancelled or purged the
+     * upload must not write to it.
      */
-    private State locked(RepoName name, String id) {
+    private Upload locked(RepoName name, String id) {
         while (true) {
             checkOwner(name, id);
-            State state = states.computeIfAbsent(id, key -> hashStored(key, "sha256"));
-            state.lock.lock();
-            if (!state.retired) {
+            Upload upload = active.computeIfAbsent(id, key -> new Upload());
+            upload.lock.lock();
+            if (!upload.retired) {
                 try {
                     checkOwner(name, id);
-                    return state;
+                    return upload;
                 } catch (RuntimeException e) {
-                    // Rebuilt from an upload that was deleted meanwhile.
-                    state.retired = true;
-                    states.remove(id, state);
-                    state.lock.unlock();
+                    // Made for an upload that was deleted meanwhile.
+                    retire(id, upload);
+                    upload.lock.unlock();
                     throw e;
                 }
             }
-            // Retired while this request waited: look the upload up again (gone, or a fresh state after an error).
-            state.lock.unlock();
+            // Retired while this request waited: look the upload up again (gone by now).
+            upload.lock.unlock();
         }
     }
 
-    private State hashStored(String id, String algorithm) {
+    private Hash hashStored(String id, String algorithm) {
         MessageDigest hasher = Digest.newHasher(algorithm);
         long size = 0;
         Optional<ObjectReader> reader = storage.open(Paths.uploadData(id));
@@ -250,20 +266,26 @@ public final class Uploads {
                 throw new UncheckedIOException(e);
             }
         }
-        return new State(hasher, size);
+        return new Hash(hasher, size);
     }
 
     /**
-     * The running hash of one upload and the bytes it covers; the lock serializes writers of the upload, and
-     * {@code retired} (set under the lock) tells a writer that waited for it that this state is no longer the upload's.
+     * One upload in memory. The lock serializes requests on it (purge included); {@code retired} (set under the lock)
+     * tells a request that waited for it that the upload is gone; {@code hash} (read and written under the lock) is
+     * null after a restart or an interrupted write, until a write needs it.
      */
-    private static final class State {
-        final MessageDigest hasher;
+    private static final class Upload {
         final ReentrantLock lock = new ReentrantLock();
-        long size;
         boolean retired;
+        Hash hash;
+    }
 
-        State(MessageDigest hasher, long size) {
+    /** A running hash and the number of bytes it covers. */
+    private static final class Hash {
+        final MessageDigest hasher;
+        long size;
+
+        Hash(MessageDigest hasher, long size) {
             this.hasher = hasher;
             this.size = size;
         }

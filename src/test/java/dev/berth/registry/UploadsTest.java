@@ -11,16 +11,23 @@ import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.storage.FileSystemStorage;
+import dev.berth.storage.Storage;
 import dev.berth.support.Poll;
 import dev.berth.support.TestData;
 import java.io.ByteArrayInputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +79,82 @@ class UploadsTest {
         assertEquals(OciError.BLOB_UPLOAD_UNKNOWN, error.error());
         assertFalse(Files.exists(root.resolve(Paths.upload(id))), "nothing of the upload is left on disk");
         assertArrayEquals(content, blobs.read(Digest.sha256(content), content.length).orElseThrow());
+    }
+
+    @Test
+    void chunkArrivingWhilePurgeDeletesTheUploadFindsItGone() throws Exception {
+        FileSystemStorage disk = new FileSystemStorage(root);
+        String id = new Uploads(disk, new BlobStore(disk), 0, new LinkGuard()).start(NAME);
+
+        // After a restart no in-memory state exists for the upload; purge stops part way into deleting it.
+        CountDownLatch deleting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Storage storage = intercepted(disk, (method, args) -> {
+            if (method.equals("deleteAll")) {
+                deleting.countDown();
+                awaitLatch(release);
+            }
+        });
+        Uploads uploads = new Uploads(storage, new BlobStore(storage), 0, new LinkGuard());
+        AtomicReference<Integer> purged = new AtomicReference<>();
+        Thread purge = new Thread(() -> purged.set(uploads.purge(Duration.ZERO, Instant.now().plusSeconds(60))));
+        purge.start();
+        assertTrue(deleting.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "purge reached the delete");
+
+        AtomicReference<Throwable> chunkFailure = new AtomicReference<>();
+        Thread chunk = new Thread(() -> {
+            try {
+                uploads.append(NAME, id, new ByteArrayInputStream(TestData.bytes(100, 2)), Optional.empty());
+            } catch (Throwable e) {
+                chunkFailure.set(e);
+            }
+        });
+        chunk.start();
+        // The chunk must wait for the purge; if it does not, it has already written and finished.
+        Poll.until(() -> chunk.getState() == Thread.State.WAITING || !chunk.isAlive(),
+                "the chunk waits for the upload's lock or finishes");
+
+        release.countDown();
+        purge.join(DEADLINE.toMillis());
+        chunk.join(DEADLINE.toMillis());
+        assertFalse(purge.isAlive() || chunk.isAlive(), "both finished");
+
+        assertEquals(1, purged.get());
+        RegistryException error = assertInstanceOf(RegistryException.class, chunkFailure.get());
+        assertEquals(OciError.BLOB_UPLOAD_UNKNOWN, error.error());
+        assertFalse(Files.exists(root.resolve(Paths.upload(id))), "nothing of the upload is left on disk");
+    }
+
+    @Test
+    void cancelAfterRestartDoesNotReadTheUploadedBytes() {
+        FileSystemStorage disk = new FileSystemStorage(root);
+        Uploads before = new Uploads(disk, new BlobStore(disk), 0, new LinkGuard());
+        String id = before.start(NAME);
+        before.append(NAME, id, new ByteArrayInputStream(TestData.bytes(3000, 1)), Optional.empty());
+
+        List<String> opened = new CopyOnWriteArrayList<>();
+        Storage storage = intercepted(disk, (method, args) -> {
+            if (method.equals("open")) {
+                opened.add((String) args[0]);
+            }
+        });
+        new Uploads(storage, new BlobStore(storage), 0, new LinkGuard()).cancel(NAME, id);
+
+        assertEquals(List.of(), opened, "cancelling hashed nothing");
+        assertFalse(Files.exists(root.resolve(Paths.upload(id))), "nothing of the upload is left on disk");
+    }
+
+    /** {@code target}, with {@code before} told each call's method name and arguments before it runs. */
+    private static Storage intercepted(Storage target, BiConsumer<String, Object[]> before) {
+        return (Storage) Proxy.newProxyInstance(Storage.class.getClassLoader(), new Class<?>[] {Storage.class},
+                (proxy, method, args) -> {
+                    before.accept(method.getName(), args);
+                    try {
+                        return method.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private static void awaitLatch(CountDownLatch latch) {
