@@ -206,7 +206,11 @@ final class PullThroughRepository implements Repository {
             return manifest;
         } catch (UpstreamUnavailable e) {
             // stale-if-error: the cached tag stands in; the outage is logged once by UpstreamFailures.
-            return cached(tag).orElseThrow(() -> e);
+            StoredManifest stale = cached(tag).orElseThrow(() -> e);
+            // And is served unasked until the upstream is worth asking again: a fleet pulling through an outage
+            // gets it at once, instead of each client waiting on an upstream that times out.
+            upstream.freshness().retryAfter(tagKey, e.retryAfter());
+            return stale;
         }
     }
 
@@ -226,7 +230,7 @@ final class PullThroughRepository implements Repository {
                     throw e;
                 }
                 throw new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + upstream.registry()
-                        + " sent a manifest berth cannot serve: " + e.detail());
+                        + " sent a manifest berth cannot serve: " + e.detail(), UpstreamFailures.DEFAULT_RETRY);
             }
         }));
     }

@@ -7,14 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * When each cached tag was last confirmed by its upstream. Within the tag TTL a tag is served with no upstream call;
- * after it, the tag is revalidated. Kept in memory only: after a restart every tag is revalidated once, which costs a
- * HEAD each and keeps stale-if-error working from what is on disk.
+ * Until when each cached tag may be served with no upstream call: a tag TTL after its upstream last confirmed it, or,
+ * while the upstream fails, until it is worth asking again. Kept in memory only: after a restart every tag is
+ * revalidated once, which costs a HEAD each and keeps stale-if-error working from what is on disk.
  */
 final class TagFreshness {
     private static final int MAX_ENTRIES = 100_000;
 
-    private final Cache<String, Instant> validatedAt = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).build();
+    private final Cache<String, Instant> freshUntil = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).build();
     private final Duration ttl;
     private final Clock clock;
 
@@ -23,14 +23,19 @@ final class TagFreshness {
         this.clock = clock;
     }
 
-    /** Whether the tag was confirmed less than a TTL ago. */
+    /** Whether the tag may be served without asking the upstream. */
     boolean isFresh(String tagKey) {
-        Instant at = validatedAt.getIfPresent(tagKey);
-        return at != null && clock.instant().isBefore(at.plus(ttl));
+        Instant until = freshUntil.getIfPresent(tagKey);
+        return until != null && clock.instant().isBefore(until);
     }
 
-    /** Records that the upstream has just confirmed the tag. */
+    /** Records that the upstream has just confirmed the tag: it is fresh for a TTL. */
     void confirmed(String tagKey) {
-        validatedAt.put(tagKey, clock.instant());
+        freshUntil.put(tagKey, clock.instant().plus(ttl));
+    }
+
+    /** Records that the upstream could not be asked about the tag: the cached one stands in for {@code wait}. */
+    void retryAfter(String tagKey, Duration wait) {
+        freshUntil.put(tagKey, clock.instant().plus(wait));
     }
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class UpstreamFailures {
     private static final Logger LOG = System.getLogger(UpstreamFailures.class.getName());
-    private static final Duration DEFAULT_RETRY = Duration.ofSeconds(10);
+    /** How long clients are told to wait, and cached tags are served unasked, when the upstream names no time. */
+    static final Duration DEFAULT_RETRY = Duration.ofSeconds(10);
 
     private final String registry;
     // What went wrong last while the upstream fails; null while it answers.
@@ -42,19 +43,15 @@ final class UpstreamFailures {
             LOG.log(Logger.Level.WARNING, e.getMessage() + "; serving cached tags and answering 503/429 for"
                     + " uncached content until " + registry + " recovers");
         }
-        String retry = String.valueOf(e.retryAfter().orElse(DEFAULT_RETRY).toSeconds());
-        UpstreamUnavailable error;
+        Duration retry = e.retryAfter().orElse(DEFAULT_RETRY);
         if (e.status() == 429) {
-            error = new UpstreamUnavailable(OciError.TOOMANYREQUESTS, "upstream " + registry
-                    + " is rate limiting berth; try again later");
-        } else {
-            String why = e.authenticationFailed() ? "did not let berth authenticate"
-                    : e.status() == 0 ? "cannot be reached" : "answered " + e.status();
-            error = new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + registry + " " + why
-                    + " and the content is not cached; try again later");
+            return new UpstreamUnavailable(OciError.TOOMANYREQUESTS, "upstream " + registry
+                    + " is rate limiting berth; try again later", retry);
         }
-        error.withHeader("Retry-After", retry);
-        return error;
+        String why = e.authenticationFailed() ? "did not let berth authenticate"
+                : e.status() == 0 ? "cannot be reached" : "answered " + e.status();
+        return new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + registry + " " + why
+                + " and the content is not cached; try again later", retry);
     }
 
     /** The last failure while the upstream is failing; empty once it answers again (and before it ever failed). */

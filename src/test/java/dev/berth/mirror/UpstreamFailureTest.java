@@ -117,6 +117,27 @@ class UpstreamFailureTest extends MirrorTestBase {
     }
 
     @Test
+    void duringAnOutageAStaleTagIsAskedAboutOncePerRetryAfterNotOncePerPull() {
+        MockHub.Image image = hub.image(BUSYBOX, "latest", 5);
+        client.get("/v2/busybox/manifests/latest");
+        clock.advance(TAG_TTL.plusSeconds(1));
+        hub.outage(MockHub.status(503));
+        int before = hub.log().size();
+
+        for (int i = 0; i < 5; i++) {
+            assertManifest(client.get("/v2/busybox/manifests/latest"), image.manifest(), MediaTypes.OCI_MANIFEST);
+        }
+        assertEquals(List.of("HEAD " + LATEST + " 503"), hubLogSince(before),
+                "asked once; the other pulls got the cached tag without waiting on the upstream");
+
+        clock.advance(UpstreamFailures.DEFAULT_RETRY.plusSeconds(1));
+        hub.recover();
+        assertManifest(client.get("/v2/busybox/manifests/latest"), image.manifest(), MediaTypes.OCI_MANIFEST);
+        assertEquals(List.of("HEAD " + LATEST + " 503", "HEAD " + LATEST + " 200"), hubLogSince(before),
+                "asked again once the retry time had passed");
+    }
+
+    @Test
     void serverErrorsRetryAfterIsPassedOn() {
         hub.image(BUSYBOX, "latest", 5);
         hub.outage(() -> new MockResponse.Builder().code(503).addHeader("Retry-After", "120").build());
