@@ -42,9 +42,7 @@ class Http2MirrorTest extends MirrorTestBase {
     @Test
     void bytesReachTheClientWhileTheDownloadRuns() throws Exception {
         byte[] layer = TestData.bytes(1024 * 1024, 20);
-        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
-        HeldBody held = HeldBody.thenRest(layer, FIRST_PART);
-        hub.override("GET", MockHub.blobPath(BUSYBOX, layer), held.response());
+        HeldBody held = busyboxWithHeldLayer(layer);
         try {
             HttpResponse<InputStream> r = client.stream(MockHub.blobPath("busybox", layer));
             assertEquals(200, r.statusCode());
@@ -64,9 +62,7 @@ class Http2MirrorTest extends MirrorTestBase {
     @Test
     void aCutDownloadEndsTheStreamWithAnError() throws Exception {
         byte[] layer = TestData.bytes(1024 * 1024, 21);
-        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
-        HeldBody cut = HeldBody.thenCut(layer, FIRST_PART);
-        hub.override("GET", MockHub.blobPath(BUSYBOX, layer), cut.response());
+        HeldBody cut = busyboxWithCutLayer(layer);
 
         HttpResponse<InputStream> r = client.stream(MockHub.blobPath("busybox", layer));
         assertEquals(200, r.statusCode());

@@ -101,9 +101,7 @@ class MirrorMetricsTest extends MirrorTestBase {
     @Test
     void clientsOfARunningDownloadShareItAndItsBytesCountOnce() {
         byte[] layer = TestData.bytes(600 * 1024, 21);
-        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
-        HeldBody held = HeldBody.thenRest(layer, FIRST_PART);
-        hub.override("GET", MockHub.blobPath(BUSYBOX, layer), held.response());
+        HeldBody held = busyboxWithHeldLayer(layer);
         String path = MockHub.blobPath("busybox", layer);
 
         InputStream first = client.stream(path).body();

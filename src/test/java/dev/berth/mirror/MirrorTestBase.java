@@ -8,6 +8,7 @@ import dev.berth.support.MutableClock;
 import dev.berth.support.RegistryAssertions;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
+import dev.berth.support.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,6 +86,28 @@ abstract class MirrorTestBase {
         return "    - {registry: " + registry + ", url: '" + url + "', default: " + isDefault + ", " + more + "tag-ttl: "
                 + TAG_TTL.toMinutes() + "m, negative-ttl: " + NEGATIVE_TTL.toSeconds() + "s, connect-timeout: 1s,"
                 + " read-timeout: " + readTimeout().toMillis() + "ms}\n";
+    }
+
+    /**
+     * Seeds {@code BUSYBOX:latest} with an empty config and {@code layer}; the hub sends the layer's first
+     * {@link #FIRST_PART} bytes and holds the rest until the returned body is released.
+     */
+    HeldBody busyboxWithHeldLayer(byte[] layer) {
+        return busyboxWithLayerThrough(layer, HeldBody.thenRest(layer, FIRST_PART));
+    }
+
+    /**
+     * Seeds {@code BUSYBOX:latest} with an empty config and {@code layer}; the hub sends the layer's first
+     * {@link #FIRST_PART} bytes, and once the returned body is released breaks the connection halfway through.
+     */
+    HeldBody busyboxWithCutLayer(byte[] layer) {
+        return busyboxWithLayerThrough(layer, HeldBody.thenCut(layer, FIRST_PART));
+    }
+
+    private HeldBody busyboxWithLayerThrough(byte[] layer, HeldBody body) {
+        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        hub.override("GET", MockHub.blobPath(BUSYBOX, layer), body.response());
+        return body;
     }
 
     /** Asserts a manifest response as a client sees it: 200, the media type, the digest and the exact bytes. */

@@ -52,10 +52,8 @@ class SingleFlightTest extends MirrorTestBase {
     @Test
     void fiftyColdPullsOfABlobFollowOneDownloadWhileItRuns() throws Exception {
         byte[] layer = TestData.bytes(1024 * 1024, 2);
-        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        HeldBody held = busyboxWithHeldLayer(layer);
         String path = blobPath(BUSYBOX, layer);
-        HeldBody held = HeldBody.thenRest(layer, FIRST_PART);
-        hub.override("GET", path, held.response());
         CountDownLatch firstBytes = new CountDownLatch(50);
         int clients = 50;
 
@@ -101,10 +99,8 @@ class SingleFlightTest extends MirrorTestBase {
     @Test
     void aDownloadJoinedFromAnotherRepositoryIsConfirmedThereAndStillMadeOnce() throws Exception {
         byte[] layer = TestData.bytes(1024 * 1024, 3);
-        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        HeldBody held = busyboxWithHeldLayer(layer);
         hub.image("library/alpine", "latest", TestData.utf8("{\"alpine\":1}"), layer);
-        HeldBody held = HeldBody.thenRest(layer, FIRST_PART);
-        hub.override("GET", blobPath(BUSYBOX, layer), held.response());
         try {
             InputStream first = downloadInFlight(blobPath("busybox", layer));
 
@@ -129,10 +125,8 @@ class SingleFlightTest extends MirrorTestBase {
     @Test
     void aDownloadJoinedFromARepositoryWithoutTheBlobIs404AndLinksNothing() throws Exception {
         byte[] layer = TestData.bytes(1024 * 1024, 4);
-        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        HeldBody held = busyboxWithHeldLayer(layer);
         hub.image("library/alpine", "latest", 5);
-        HeldBody held = HeldBody.thenRest(layer, FIRST_PART);
-        hub.override("GET", blobPath(BUSYBOX, layer), held.response());
         try {
             InputStream first = downloadInFlight(blobPath("busybox", layer));
 

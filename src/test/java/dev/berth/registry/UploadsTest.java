@@ -60,14 +60,7 @@ class UploadsTest {
 
         // A chunk for the same upload arrives while complete() holds the upload's lock.
         AtomicReference<Throwable> chunkFailure = new AtomicReference<>();
-        Thread chunk = new Thread(() -> {
-            try {
-                uploads.append(NAME, id, new ByteArrayInputStream(TestData.bytes(100, 2)), Optional.empty());
-            } catch (Throwable e) {
-                chunkFailure.set(e);
-            }
-        });
-        chunk.start();
+        Thread chunk = startChunk(uploads, id, chunkFailure);
         Poll.until(() -> chunk.getState() == Thread.State.WAITING, "the chunk waits for the upload's lock");
 
         release.countDown();
@@ -102,14 +95,7 @@ class UploadsTest {
         assertTrue(deleting.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "purge reached the delete");
 
         AtomicReference<Throwable> chunkFailure = new AtomicReference<>();
-        Thread chunk = new Thread(() -> {
-            try {
-                uploads.append(NAME, id, new ByteArrayInputStream(TestData.bytes(100, 2)), Optional.empty());
-            } catch (Throwable e) {
-                chunkFailure.set(e);
-            }
-        });
-        chunk.start();
+        Thread chunk = startChunk(uploads, id, chunkFailure);
         // The chunk must wait for the purge; if it does not, it has already written and finished.
         Poll.until(() -> chunk.getState() == Thread.State.WAITING || !chunk.isAlive(),
                 "the chunk waits for the upload's lock or finishes");
@@ -142,6 +128,22 @@ class UploadsTest {
 
         assertEquals(List.of(), opened, "cancelling hashed nothing");
         assertFalse(Files.exists(root.resolve(Paths.upload(id))), "nothing of the upload is left on disk");
+    }
+
+    /**
+     * Starts a thread that appends a 100-byte chunk to upload {@code id}; whatever the append throws is put in
+     * {@code failure}.
+     */
+    private static Thread startChunk(Uploads uploads, String id, AtomicReference<Throwable> failure) {
+        Thread chunk = new Thread(() -> {
+            try {
+                uploads.append(NAME, id, new ByteArrayInputStream(TestData.bytes(100, 2)), Optional.empty());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        chunk.start();
+        return chunk;
     }
 
     /** {@code target}, with {@code before} told each call's method name and arguments before it runs. */
