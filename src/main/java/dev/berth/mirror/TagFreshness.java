@@ -34,8 +34,11 @@ final class TagFreshness {
         freshUntil.put(tagKey, clock.instant().plus(ttl));
     }
 
-    /** Records that the upstream could not be asked about the tag: the cached one stands in for {@code wait}. */
+    /**
+     * Records that the upstream could not be asked about the tag: the cached one stands in for {@code wait}, but no
+     * longer than a TTL, whatever Retry-After the upstream sent (Docker Hub's can be hours).
+     */
     void retryAfter(String tagKey, Duration wait) {
-        freshUntil.put(tagKey, clock.instant().plus(wait));
+        freshUntil.put(tagKey, clock.instant().plus(wait.compareTo(ttl) < 0 ? wait : ttl));
     }
 }

@@ -138,6 +138,25 @@ class UpstreamFailureTest extends MirrorTestBase {
     }
 
     @Test
+    void aRetryAfterOfHoursKeepsAStaleTagUnaskedForAtMostTheTagTtl() {
+        MockHub.Image image = hub.image(BUSYBOX, "latest", 6);
+        client.get("/v2/busybox/manifests/latest");
+        clock.advance(TAG_TTL.plusSeconds(1));
+        hub.outage(MockHub.rateLimited(86_400));
+        int before = hub.log().size();
+
+        assertManifest(client.get("/v2/busybox/manifests/latest"), image.manifest(), MediaTypes.OCI_MANIFEST);
+        clock.advance(TAG_TTL.minusSeconds(1));
+        assertManifest(client.get("/v2/busybox/manifests/latest"), image.manifest(), MediaTypes.OCI_MANIFEST);
+        assertEquals(List.of("HEAD " + LATEST + " 429"), hubLogSince(before), "unasked within the TTL");
+        clock.advance(Duration.ofSeconds(2));
+        assertManifest(client.get("/v2/busybox/manifests/latest"), image.manifest(), MediaTypes.OCI_MANIFEST);
+
+        assertEquals(List.of("HEAD " + LATEST + " 429", "HEAD " + LATEST + " 429"), hubLogSince(before),
+                "asked again a TTL later, not a day later");
+    }
+
+    @Test
     void serverErrorsRetryAfterIsPassedOn() {
         hub.image(BUSYBOX, "latest", 5);
         hub.outage(() -> new MockResponse.Builder().code(503).addHeader("Retry-After", "120").build());
