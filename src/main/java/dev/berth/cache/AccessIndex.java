@@ -108,7 +108,7 @@ public final class AccessIndex {
      * Saves the index atomically, replacing the previous copy; does nothing when nothing was used since. A failed save
      * is tried again by the next one.
      */
-    public void save() {
+    public synchronized void save() {
         if (!changed.getAndSet(false)) {
             return;
         }

@@ -12,7 +12,8 @@ final class UpstreamUnavailable extends RegistryException {
     UpstreamUnavailable(OciError error, String detail, Duration retryAfter) {
         super(error, detail);
         this.retryAfter = retryAfter;
-        withHeader("Retry-After", String.valueOf(retryAfter.toSeconds()));
+        // Whole seconds, at least one: "Retry-After: 0" would invite clients to hammer a failing upstream.
+        withHeader("Retry-After", String.valueOf(Math.max(1, retryAfter.plusMillis(999).toSeconds())));
     }
 
     /** How long before the upstream is worth asking again. */

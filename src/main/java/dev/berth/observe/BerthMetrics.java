@@ -32,8 +32,8 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
     private final AtomicLong mirroredBytes = new AtomicLong();
 
     /**
-     * Meters whose series exist from the start, at zero, rather than from their first event: an alert on
-     * {@code increase(berth_upstream_errors_total[5m])} then sees the first error after a restart too.
+     * Starts the GC counters at zero; {@link #watchUpstream} and {@link #watchBudget} do the same for theirs. A series
+     * that exists from the start lets {@code increase()} and {@code rate()} see the first event after a restart.
      */
     public BerthMetrics() {
         gcRuns();

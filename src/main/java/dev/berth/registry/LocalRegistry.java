@@ -50,15 +50,23 @@ public final class LocalRegistry {
     public List<String> catalog() {
         List<String> names = new ArrayList<>();
         collect("", Paths.MANIFESTS_DIR::equals, names);
-        names.removeIf(name -> !holdsManifest(RepoName.of(name)));
+        // A directory berth did not write may break the grammar: it is no repository, not a reason to fail.
+        names.removeIf(name -> !RepoName.isValid(name) || !holdsManifest(RepoName.of(name)));
         names.sort(null);
         return names;
     }
 
+    /** Whether a manifest link is left: a deleted revision leaves its directory behind. Stops at the first. */
     private boolean holdsManifest(RepoName name) {
-        // A deleted revision leaves its directory behind: only the link says the manifest is there.
-        return StoredDigests.under(storage, Paths.revisions(name)).stream()
-                .anyMatch(digest -> storage.stat(Paths.manifestLink(name, digest)).isPresent());
+        String revisions = Paths.revisions(name);
+        for (String algorithm : storage.list(revisions)) {
+            for (String hex : storage.list(revisions + "/" + algorithm)) {
+                if (storage.stat(revisions + "/" + algorithm + "/" + hex + "/link").isPresent()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Every repository with anything stored, manifests or only blobs. */

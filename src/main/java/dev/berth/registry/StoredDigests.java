@@ -6,7 +6,7 @@ import dev.berth.storage.Storage;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Lists the digests stored under a prefix, for the housekeeping walks (collection, eviction) and the catalog. */
+/** Lists the digests stored under a prefix, for the housekeeping walks (collection, eviction). */
 final class StoredDigests {
     private StoredDigests() {
     }

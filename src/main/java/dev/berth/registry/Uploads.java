@@ -142,6 +142,10 @@ public final class Uploads {
                     continue;
                 }
                 try {
+                    if (upload.retired) {
+                        // Completed or cancelled between the owner check and the lock.
+                        continue;
+                    }
                     cancel(id, upload);
                 } finally {
                     upload.lock.unlock();

@@ -51,8 +51,10 @@ final class EndpointCaller {
         try {
             response = client.newCall(request).execute();
         } catch (IOException e) {
-            events.upstreamAnswered(registry, 0);
-            throw ioFailure(request, e);
+            UpstreamException failure = ioFailure(request, e);
+            // The token flow's failures come this way too; a token refused to anonymous berth means absence, no error.
+            events.upstreamAnswered(registry, failure.authenticationFailed() ? 0 : failure.status());
+            throw failure;
         }
         events.upstreamAnswered(registry, response.code());
         rateLimit.record(response.headers());
@@ -68,7 +70,8 @@ final class EndpointCaller {
                 // Unlike Docker Hub's token flow, a Basic registry says 404 for what it lacks: this 401 is about berth.
                 events.credentialsRefused(registry);
                 throw UpstreamException.ofAuthentication(401, describe(request)
-                        + " refused berth's credentials; check the upstream's username and password", null);
+                        + " refused berth's credentials; check the upstream's username and password",
+                        RetryAfter.parse(response.header("Retry-After"), clock.instant()));
             }
             throw new UpstreamException(response.code(), describe(request) + " answered " + response.code(),
                     RetryAfter.parse(response.header("Retry-After"), clock.instant()), null);

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.support.TestData;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 class ListingApiTest extends ApiTestBase {
@@ -72,6 +74,17 @@ class ListingApiTest extends ApiTestBase {
         assertEquals(202, client.delete("/v2/team/app/manifests/" + TestData.digest(manifest)).statusCode());
 
         assertEquals("[\"alpha\"]", json(client.get("/v2/_catalog")).path("repositories").toString());
+    }
+
+    @Test
+    void aDirectoryThatIsNoRepositoryNameIsLeftOutOfTheCatalog() throws IOException {
+        image("alpha", "1");
+        Files.createDirectories(root.resolve("repositories/Not..A-Name/_manifests/revisions"));
+
+        HttpResponse<byte[]> r = client.get("/v2/_catalog");
+
+        assertEquals(200, r.statusCode());
+        assertEquals("[\"alpha\"]", json(r).path("repositories").toString());
     }
 
     @Test

@@ -210,12 +210,14 @@ class TokenFlowTest {
     void anAnonymousTokenRefusedForAScopeMeansTheContentIsNotThere() {
         registry.enqueue(bearerChallenge(auth));
         auth.enqueue(new MockResponse.Builder().code(403).build());
-        UpstreamClient client = Fixtures.client(registry);
+        RecordedEvents events = new RecordedEvents();
+        UpstreamClient client = new UpstreamClient(Fixtures.config(registry), new OkHttpClient(), clock, events);
 
         UpstreamException e = assertThrows(UpstreamException.class, () -> client.getManifest(BUSYBOX, LATEST, 4096));
 
         assertEquals(403, e.status());
         assertFalse(e.authenticationFailed(), "berth sent no credentials that could be wrong");
+        assertEquals(List.of(403), events.statuses, "reported as the answer it was, not as an upstream error (0)");
     }
 
     @Test
@@ -224,17 +226,7 @@ class TokenFlowTest {
                 .addHeader("WWW-Authenticate", "Basic realm=\"registry\"").build();
         registry.enqueue(basicChallenge);
         registry.enqueue(basicChallenge);
-        List<String> refused = new CopyOnWriteArrayList<>();
-        UpstreamEvents events = new UpstreamEvents() {
-            @Override
-            public void upstreamAnswered(String registry, int status) {
-            }
-
-            @Override
-            public void credentialsRefused(String registry) {
-                refused.add(registry);
-            }
-        };
+        RecordedEvents events = new RecordedEvents();
         UpstreamClient client = new UpstreamClient(Fixtures.config(registry, "alice", "wrong-pw",
                 Duration.ofSeconds(5)), new OkHttpClient(), clock, events);
 
@@ -242,8 +234,24 @@ class TokenFlowTest {
 
         assertEquals(401, e.status());
         assertTrue(e.authenticationFailed(), e.getMessage());
-        assertEquals(List.of("docker.io"), refused, "reported, so berth_upstream_errors_total counts it");
+        assertEquals(List.of("docker.io"), events.refused, "reported, so berth_upstream_errors_total counts it");
         assertFalse(e.getMessage().contains("wrong-pw"), e.getMessage());
         assertEquals(2, registry.getRequestCount(), "the credentials were tried once");
+    }
+
+    /** What the client reported of its traffic. */
+    private static final class RecordedEvents implements UpstreamEvents {
+        final List<Integer> statuses = new CopyOnWriteArrayList<>();
+        final List<String> refused = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void upstreamAnswered(String registry, int status) {
+            statuses.add(status);
+        }
+
+        @Override
+        public void credentialsRefused(String registry) {
+            refused.add(registry);
+        }
     }
 }
