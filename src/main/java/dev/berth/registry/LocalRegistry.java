@@ -58,15 +58,8 @@ public final class LocalRegistry {
 
     /** Whether a manifest link is left: a deleted revision leaves its directory behind. Stops at the first. */
     private boolean holdsManifest(RepoName name) {
-        String revisions = Paths.revisions(name);
-        for (String algorithm : storage.list(revisions)) {
-            for (String hex : storage.list(revisions + "/" + algorithm)) {
-                if (storage.stat(revisions + "/" + algorithm + "/" + hex + "/link").isPresent()) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return StoredDigests.stream(storage, Paths.revisions(name))
+                .anyMatch(digest -> storage.stat(Paths.manifestLink(name, digest)).isPresent());
     }
 
     /** Every repository with anything stored, manifests or only blobs. */
