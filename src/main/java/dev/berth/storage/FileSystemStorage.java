@@ -1,12 +1,9 @@
 package dev.berth.storage;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -30,10 +27,6 @@ import java.util.stream.Stream;
  * place, so a crash leaves at most a temporary file that {@link #recover()} deletes.
  */
 public final class FileSystemStorage implements Storage {
-    // Within the 256-512 KiB writes measured fastest, and small beside berth's default 128 MiB heap: 100 concurrent
-    // downloads hold 25 MiB. (Under G1, 512 KiB would also be a humongous object taking a whole 1 MiB region.)
-    private static final int COPY_CHUNK = 256 * 1024;
-
     private final Path root;
     private final Path tmp;
 
@@ -259,8 +252,10 @@ public final class FileSystemStorage implements Storage {
     }
 
     /**
-     * Reads a file. Copies are positional reads, not mapped windows: a mapping's pages count as berth's RSS until the
-     * GC happens to collect its buffer (12 GiB under bench/run), and reads measured as fast.
+     * Reads a file with positional reads, so that any number of streams and copies may read one reader, each from its
+     * own offset, and closing a stream leaves the file open for the others. Copies go through
+     * {@link ObjectReader#copyTo}: positional reads, not mapped windows, whose pages count as berth's RSS until the GC
+     * happens to collect their buffers (12 GiB under bench/run), and reads measured as fast.
      */
     private static final class FileReader implements ObjectReader {
         private final FileChannel channel;
@@ -277,29 +272,28 @@ public final class FileSystemStorage implements Storage {
         }
 
         @Override
-        public InputStream stream(long offset) throws IOException {
-            channel.position(offset);
-            return Channels.newInputStream(channel);
-        }
+        public InputStream stream(long offset) {
+            return new InputStream() {
+                private long position = offset;
 
-        @Override
-        public void copyTo(long offset, long length, OutputStream out) throws IOException {
-            if (length <= 0) {
-                return;
-            }
-            byte[] bytes = new byte[(int) Math.min(COPY_CHUNK, length)];
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            long position = offset;
-            long end = offset + length;
-            while (position < end) {
-                buffer.clear().limit((int) Math.min(bytes.length, end - position));
-                int n = channel.read(buffer, position);
-                if (n < 0) {
-                    throw new EOFException("object ended " + (end - position) + " bytes early");
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
                 }
-                out.write(bytes, 0, n);
-                position += n;
-            }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (len == 0) {
+                        return 0;
+                    }
+                    int n = channel.read(ByteBuffer.wrap(b, off, len), position);
+                    if (n > 0) {
+                        position += n;
+                    }
+                    return n;
+                }
+            };
         }
 
         @Override
