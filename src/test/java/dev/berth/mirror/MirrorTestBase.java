@@ -2,6 +2,8 @@ package dev.berth.mirror;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.support.MutableClock;
@@ -147,6 +149,17 @@ abstract class MirrorTestBase {
         public String toString() {
             return bytes.length + " bytes, " + (failure == null ? "clean end" : "failed: " + failure);
         }
+    }
+
+    /**
+     * Reads {@code body}'s first byte while the upstream still holds the rest (within seconds, or the test fails),
+     * then releases {@code held} and reads on to the end or the failure: what arrived after the first byte.
+     */
+    static Received readAcrossRelease(InputStream body, HeldBody held) {
+        assertTrue(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> body.read()) >= 0,
+                "the first bytes arrive while the upstream holds the rest");
+        held.release();
+        return assertTimeoutPreemptively(Duration.ofSeconds(10), () -> readUntilEndOrFailure(body));
     }
 
     /** Reads {@code in} to its end or its failure, keeping what arrived. */
