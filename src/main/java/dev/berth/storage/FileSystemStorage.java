@@ -159,6 +159,36 @@ public final class FileSystemStorage implements Storage {
     }
 
     @Override
+    public Path newScratchFile() {
+        Path file = tmp.resolve(UUID.randomUUID().toString());
+        try {
+            Files.createFile(file);
+            return file;
+        } catch (IOException e) {
+            throw unchecked(e);
+        }
+    }
+
+    @Override
+    public void importFile(String key, Path file) {
+        Path target = path(key);
+        try {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.force(false);
+            }
+            moveIntoPlace(file, target);
+        } catch (IOException e) {
+            throw unchecked(e);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // recover() removes what is left at the next start
+            }
+        }
+    }
+
+    @Override
     public boolean move(String from, String to) {
         Path source = path(from);
         Path target = path(to);

@@ -1,5 +1,8 @@
 package dev.berth.storage;
 
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,6 +29,23 @@ public interface Storage {
 
     /** A writer appending to the object at {@code key} (created if absent); commit makes the appended bytes durable. */
     ObjectWriter append(String key);
+
+    /**
+     * A new empty file in this store's local scratch area (on disk, never shared between instances), for bytes that are
+     * read locally while they arrive and then {@link #importFile imported}. {@link #recover()} empties the area.
+     */
+    Path newScratchFile();
+
+    /**
+     * Makes the content of {@code file}, a {@link #newScratchFile scratch file}, the object at {@code key}, durably and
+     * atomically: readers see no object or the whole of it. The file is gone afterwards, whether it succeeded or not.
+     */
+    void importFile(String key, Path file);
+
+    /** A URL that lets anyone read the object at {@code key} for {@code ttl}; empty when this store cannot sign one. */
+    default Optional<URI> presign(String key, Duration ttl) {
+        return Optional.empty();
+    }
 
     /** Moves an object atomically, replacing the target; false when the source is absent. */
     boolean move(String from, String to);
