@@ -40,6 +40,11 @@ public final class BlobStore {
         }
     }
 
+    /** Records that the blob's bytes are the object at {@code key} (an upload assembled where it was written). */
+    void locate(Digest digest, String key) {
+        storage.write(Paths.blobLocation(digest), key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** A writer that hashes as it writes and makes the blob visible only when it matches {@code expected}. */
     public BlobWriter writer(Digest expected) {
         return new BlobWriter(storage.create(Paths.blob(expected)), expected);

@@ -12,6 +12,8 @@ import dev.berth.oci.RepoName;
  * repositories/&lt;name&gt;/_tags/&lt;tag&gt;                            holds the digest the tag points at
  * repositories/&lt;name&gt;/_referrers/&lt;alg&gt;/&lt;hex&gt;/&lt;alg&gt;-&lt;hex&gt;   a manifest whose subject is the first digest
  * uploads/&lt;uuid&gt;/data, uploads/&lt;uuid&gt;/repository              an upload in progress and the name it is for
+ * uploads/&lt;uuid&gt;/state, uploads/&lt;uuid&gt;/tail-&lt;size&gt;            in a store without append: its parts, digest state and tail
+ * assembled/&lt;uuid&gt;                                     such an upload's bytes once complete, named by a location record
  * </pre>
  * Names and digests are validated before they get here, and every key is checked again by the storage layer.
  */
@@ -26,6 +28,10 @@ public final class Paths {
 
     static String blob(Digest d) {
         return BLOBS + "/" + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex() + "/data";
+    }
+
+    static String blobLocation(Digest d) {
+        return BLOBS + "/" + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex() + "/location";
     }
 
     static String repository(RepoName name) {
@@ -70,6 +76,18 @@ public final class Paths {
 
     static String uploadData(String id) {
         return upload(id) + "/data";
+    }
+
+    static String uploadState(String id) {
+        return upload(id) + "/state";
+    }
+
+    static String uploadTail(String id, long size) {
+        return upload(id) + "/tail-" + size;
+    }
+
+    static String assembledBlob(String id) {
+        return "assembled/" + id;
     }
 
     static String uploadOwner(String id) {
