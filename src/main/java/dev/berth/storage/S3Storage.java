@@ -174,8 +174,8 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
 
     @Override
     public void importFile(String key, Path file) {
-        StorageKeys.check(key);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            StorageKeys.check(key);
             long size = channel.size();
             // At most 10,000 parts: past 78 GiB, the parts grow.
             long partSize = Math.max(PART_SIZE, (size + 9_999) / 10_000);

@@ -6,6 +6,7 @@ import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /**
@@ -56,6 +57,12 @@ public final class S3Server implements AutoCloseable {
     /** Creates an empty bucket. */
     public void createBucket(String name) {
         blobs.getBlobStore().createContainerInLocation(null, name);
+    }
+
+    /** Stores an object straight into the backend, past the S3 API: quick fixtures (a thousand keys). */
+    public void put(String bucket, String key, byte[] content) {
+        BlobStore store = blobs.getBlobStore();
+        store.putBlob(bucket, store.blobBuilder(key).payload(content).build());
     }
 
     /** Stops answering: connections to {@link #endpoint()} are refused from now on. */
