@@ -6,8 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * Bytes {@code [offset, offset + length)} of an open file, read positionally: the body of one part of an upload from a
- * file, which the SDK may read more than once (to sign it, to retry) while the file stays open for the other parts.
+ * Bytes {@code [offset, offset + length)} of an open file, read positionally, so that any number of streams read one
+ * channel, each from its own offset, and closing one leaves the channel open: an object read from disk, or a part of a
+ * file being uploaded, which the SDK may read more than once (to sign it, to retry).
  */
 final class FileRange extends InputStream {
     private final FileChannel channel;
@@ -36,7 +37,7 @@ final class FileRange extends InputStream {
         }
         int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - position)), position);
         if (n < 0) {
-            throw new IOException("file ended " + (end - position) + " bytes before the part did");
+            throw new IOException("file ended " + (end - position) + " bytes early");
         }
         position += n;
         return n;

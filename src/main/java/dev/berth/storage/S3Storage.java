@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,28 +13,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
-import java.util.UUID;
 import java.util.stream.IntStream;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
-import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -47,43 +32,22 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 public final class S3Storage implements Storage, PartUploads, AutoCloseable {
     /** The part size of multipart uploads, and the most a writer holds in memory: objects up to 78 GiB. */
     static final int PART_SIZE = 8 * 1024 * 1024;
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final S3Settings settings;
     private final S3Client s3;
     private final S3Presigner presigner;
     private final String bucket;
-    private final Path scratch;
+    private final ScratchDirectory scratch;
+    private final S3Listing listing;
 
     /** A store over the bucket {@code settings} name, with local scratch files in {@code scratch} (created if absent). */
     public S3Storage(S3Settings settings, Path scratch) {
         this.settings = settings;
         this.bucket = settings.bucket();
-        this.scratch = scratch.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(this.scratch);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the scratch directory " + this.scratch, e);
-        }
-        StaticCredentialsProvider credentials =
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
-        Region region = Region.of(settings.region());
-        this.s3 = S3Client.builder().region(region).credentialsProvider(credentials)
-                .forcePathStyle(settings.pathStyle())
-                .endpointOverride(settings.endpoint().orElse(null))
-                // Checksums only where S3 requires them (DeleteObjects), and there as Content-MD5 alone: many
-                // S3-compatible services answer NotImplemented to the x-amz-checksum-* headers the SDK sends by default.
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .addPlugin(LegacyMd5Plugin.create()).putAuthScheme(ContentMd5Signer.scheme())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(CONNECT_TIMEOUT).socketTimeout(READ_TIMEOUT))
-                .build();
-        this.presigner = S3Presigner.builder().region(region).credentialsProvider(credentials)
-                .endpointOverride(settings.endpoint().orElse(null))
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build())
-                .build();
+        this.scratch = new ScratchDirectory(scratch);
+        this.s3 = S3Clients.client(settings);
+        this.presigner = S3Clients.presigner(settings);
+        this.listing = new S3Listing(s3, bucket);
     }
 
     /** A store over the bucket, once {@link S3StartupCheck} has found it reachable, with the credentials accepted. */
@@ -166,7 +130,7 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
     @Override
     public Path newScratchFile() {
         try {
-            return Files.createFile(scratch.resolve(UUID.randomUUID().toString()));
+            return scratch.newFile();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -243,59 +207,17 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
 
     @Override
     public void deleteAll(String prefix) {
-        String under = directory(prefix);
-        try {
-            // A page holds at most 1,000 keys, as many as one DeleteObjects takes.
-            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(under))) {
-                if (page.contents().isEmpty()) {
-                    continue;
-                }
-                List<ObjectIdentifier> keys = page.contents().stream()
-                        .map(o -> ObjectIdentifier.builder().key(o.key()).build()).toList();
-                DeleteObjectsResponse deleted = s3.deleteObjects(r -> r.bucket(bucket)
-                        .delete(d -> d.objects(keys).quiet(true)));
-                if (!deleted.errors().isEmpty()) {
-                    var first = deleted.errors().getFirst();
-                    throw new UncheckedIOException(new IOException("S3 DeleteObjects " + under + ": "
-                            + deleted.errors().size() + " not deleted, " + first.key() + ": " + first.code()));
-                }
-            }
-        } catch (SdkException e) {
-            throw S3Failures.of("DeleteObjects", under, e);
-        }
+        listing.deleteAll(prefix);
     }
 
     @Override
     public List<String> list(String prefix) {
-        String under = directory(prefix);
-        TreeSet<String> names = new TreeSet<>();
-        try {
-            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(under)
-                    .delimiter("/"))) {
-                page.contents().stream().map(S3Object::key).forEach(k -> names.add(k.substring(under.length())));
-                page.commonPrefixes().forEach(p -> names.add(p.prefix().substring(under.length(),
-                        p.prefix().length() - 1)));
-            }
-        } catch (SdkException e) {
-            throw S3Failures.of("ListObjectsV2", under, e);
-        }
-        return List.copyOf(names);
-    }
-
-    /** The key prefix of everything under {@code prefix}, as if it were a directory. */
-    private static String directory(String prefix) {
-        return StorageKeys.checkPrefix(prefix).isEmpty() ? "" : prefix + "/";
+        return listing.children(prefix);
     }
 
     @Override
     public void recover() {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(scratch)) {
-            for (Path file : files) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        scratch.empty();
     }
 
     @Override
