@@ -1,5 +1,6 @@
 package dev.berth.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Optional;
 
 /** The whole configuration, one immutable record per section of berth.yaml. */
 public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos,
-                          Auth auth, Cache cache) {
+                          Auth auth, Cache cache, Optional<Cluster> cluster) {
 
     /** {@code server.*}: where berth listens, and with which certificate when it speaks HTTPS. */
     public record Server(String host, int port, Optional<Tls> tls) {
@@ -18,8 +19,31 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     public record Tls(Path cert, Path key) {
     }
 
-    /** {@code storage.*}: the data directory, and how long an unfinished upload is kept. */
-    public record Storage(Path root, Duration uploadTimeout) {
+    /**
+     * {@code storage.*}: the data directory, how long an unfinished upload is kept, and the S3 bucket that holds the
+     * objects instead of the data directory (which then holds local scratch files only).
+     */
+    public record Storage(Path root, Duration uploadTimeout, Optional<S3> s3) {
+    }
+
+    /**
+     * {@code storage.s3.*}: an S3-compatible service (absent endpoint: AWS S3 in the region), its bucket, whether the
+     * bucket goes in the path, and the credentials as configured (absent: from the environment).
+     */
+    public record S3(Optional<URI> endpoint, String region, String bucket, boolean pathStyle,
+                     Optional<String> accessKey, Optional<String> secretKey) {
+        @Override
+        public String toString() {
+            // Never print the secret key.
+            return "S3[" + endpoint.map(URI::toString).orElse("AWS S3 in " + region) + " bucket " + bucket + "]";
+        }
+    }
+
+    /**
+     * {@code cluster.*}: every instance that shares the store (this one included), how the others reach this one, and
+     * the file of the secret they share.
+     */
+    public record Cluster(List<URI> peers, Optional<URI> self, Optional<Path> secretFile) {
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.berth.oci.RepoName;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +22,8 @@ public final class ConfigLoader {
     private static final List<Pattern> KNOWN_KEYS = List.of(
             "server\\.host", "server\\.port", "server\\.tls\\.(cert|key)",
             "storage\\.root", "storage\\.upload-timeout",
+            "storage\\.s3\\.(endpoint|region|bucket|path-style|access-key|secret-key)",
+            "cluster\\.peers\\.\\d+", "cluster\\.(self|secret-file)",
             "limits\\.max-manifest-size", "limits\\.max-upload-size", "limits\\.max-requests",
             "limits\\.max-requests-per-client",
             "mirror\\.upstreams\\.\\d+\\.(registry|url|default|tag-ttl|negative-ttl|username|password|password-file"
@@ -32,6 +36,10 @@ public final class ConfigLoader {
 
     /** One or more repository-name components: a host name in lower case, with no port. */
     private static final Pattern REGISTRY_NAME = Pattern.compile("[a-z0-9]+(?:[.-][a-z0-9]+)*");
+
+    /** S3's rules for bucket names: 3 to 63 lower-case letters, digits, dots and hyphens, a letter or digit at each end. */
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern REGION = Pattern.compile("[a-z0-9-]+");
 
     private ConfigLoader() {
     }
@@ -74,13 +82,77 @@ public final class ConfigLoader {
         return new BerthConfig(
                 new BerthConfig.Server(server.get("host").asString().orElse("0.0.0.0"), port, tls(server.get("tls"))),
                 new BerthConfig.Storage(Path.of(storage.get("root").asString().orElse("./data")),
-                        duration(storage, "upload-timeout", "24h")),
+                        duration(storage, "upload-timeout", "24h"), s3(storage.get("s3"))),
                 new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0"),
                         positive(limits, "max-requests", 1024), positive(limits, "max-requests-per-client", 64)),
                 new BerthConfig.Mirror(upstreams),
                 new BerthConfig.PrivateRepos(privateGlobs),
                 auth(root.get("auth")),
-                cache(root.get("cache")));
+                cache(root.get("cache")),
+                cluster(root.get("cluster")));
+    }
+
+    private static Optional<BerthConfig.S3> s3(Config s3) {
+        if (!s3.exists()) {
+            return Optional.empty();
+        }
+        String bucket = required(s3, "bucket");
+        if (!BUCKET.matcher(bucket).matches()) {
+            throw new IllegalArgumentException(s3.get("bucket").key() + ": " + bucket + " is not an S3 bucket name"
+                    + " (3 to 63 lower-case letters, digits, dots and hyphens)");
+        }
+        String region = s3.get("region").asString().orElse("us-east-1");
+        if (!REGION.matcher(region).matches()) {
+            throw new IllegalArgumentException(s3.get("region").key() + ": " + region + " is not a region name,"
+                    + " such as us-east-1");
+        }
+        Optional<URI> endpoint = s3.get("endpoint").asString().asOptional().map(url -> httpUrl(s3.get("endpoint"), url));
+        Optional<String> accessKey = s3.get("access-key").asString().asOptional();
+        Optional<String> secretKey = s3.get("secret-key").asString().asOptional();
+        if (accessKey.isPresent() != secretKey.isPresent()) {
+            throw new IllegalArgumentException("storage.s3 needs both access-key and secret-key, or neither (then"
+                    + " AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment)");
+        }
+        // Self-hosted services are reached by address, where a bucket cannot be a host name.
+        boolean pathStyle = s3.get("path-style").asBoolean().orElse(endpoint.isPresent());
+        return Optional.of(new BerthConfig.S3(endpoint, region, bucket, pathStyle, accessKey, secretKey));
+    }
+
+    private static Optional<BerthConfig.Cluster> cluster(Config cluster) {
+        if (!cluster.exists()) {
+            return Optional.empty();
+        }
+        List<URI> peers = new ArrayList<>();
+        for (Config peer : cluster.get("peers").asNodeList().orElse(List.of())) {
+            URI url = httpUrl(peer, peer.asString().get());
+            if (peers.contains(url)) {
+                throw new IllegalArgumentException("cluster.peers: " + url + " is listed twice");
+            }
+            peers.add(url);
+        }
+        Optional<URI> self = cluster.get("self").asString().asOptional().map(url -> httpUrl(cluster.get("self"), url));
+        if (self.isPresent() && !peers.contains(self.get())) {
+            throw new IllegalArgumentException("cluster.self: " + self.get() + " is not one of cluster.peers, which"
+                    + " lists every instance, this one included");
+        }
+        Optional<Path> secretFile = cluster.get("secret-file").asString().asOptional()
+                .map(file -> readable(cluster.get("secret-file"), file));
+        return Optional.of(new BerthConfig.Cluster(List.copyOf(peers), self, secretFile));
+    }
+
+    /** An http:// or https:// URL with a host and nothing after it but a path, such as http://10.0.0.1:9000. */
+    private static URI httpUrl(Config node, String text) {
+        try {
+            URI url = new URI(text);
+            if (("http".equals(url.getScheme()) || "https".equals(url.getScheme())) && url.getHost() != null
+                    && url.getRawUserInfo() == null && url.getRawQuery() == null && url.getRawFragment() == null) {
+                return url;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(node.key() + ": " + text + " is not an http:// or https:// URL such as"
+                + " http://10.0.0.1:9000");
     }
 
     private static BerthConfig.Cache cache(Config cache) {

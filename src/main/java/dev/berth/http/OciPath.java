@@ -38,7 +38,9 @@ final class OciPath {
             return new Route.Tags(name);
         }
         if (resource.startsWith("manifests/")) {
-            return new Route.Manifest(name, Reference.parse(after(resource, "manifests/")));
+            String reference = after(resource, "manifests/");
+            return Reference.tryParse(reference).<Route>map(r -> new Route.Manifest(name, r))
+                    .orElseGet(() -> new Route.InvalidTag(name, reference));
         }
         if (resource.startsWith("referrers/")) {
             return new Route.Referrers(name, Digest.parse(after(resource, "referrers/")));

@@ -4,7 +4,9 @@ import dev.berth.auth.Accounts;
 import dev.berth.auth.Action;
 import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
+import dev.berth.oci.ErrorText;
 import dev.berth.oci.OciError;
+import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
@@ -108,6 +110,7 @@ public final class RegistryApi implements HttpService {
                     manifests.delete(m, repository, res);
                 }
             }
+            case Route.InvalidTag invalid -> invalidTag(invalid, method);
             case Route.Blob b -> {
                 if (method == Method.GET) {
                     blobs.get(b, repository, req, res);
@@ -149,6 +152,22 @@ public final class RegistryApi implements HttpService {
             return Action.PULL;
         }
         return method == Method.DELETE ? Action.DELETE : Action.PUSH;
+    }
+
+    /**
+     * A manifest path whose reference is neither a digest nor a tag. Nothing can have been stored under it, so reads
+     * and deletes find nothing without a lookup (404, as from distribution and as the conformance suite expects),
+     * and a push is told that its tag is invalid.
+     */
+    private static void invalidTag(Route.InvalidTag route, Method method) {
+        if (method == Method.PUT) {
+            throw Reference.Tag.invalid(route.text());
+        }
+        if (method != Method.GET && method != Method.HEAD) {
+            only(method, Method.DELETE);
+        }
+        throw new RegistryException(OciError.MANIFEST_UNKNOWN, "no manifest is named "
+                + ErrorText.shorten(route.text()) + ": it is neither a tag nor a digest");
     }
 
     private static void base(Method method, ServerResponse res) {

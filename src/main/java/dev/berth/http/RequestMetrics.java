@@ -52,6 +52,7 @@ public final class RequestMetrics implements Filter {
                 case Route.Catalog c -> RequestEvents.Kind.CATALOG;
                 case Route.Tags t -> RequestEvents.Kind.TAGS;
                 case Route.Manifest m -> RequestEvents.Kind.MANIFEST;
+                case Route.InvalidTag t -> RequestEvents.Kind.MANIFEST;
                 case Route.Blob b -> RequestEvents.Kind.BLOB;
                 case Route.UploadStart u -> RequestEvents.Kind.UPLOAD;
                 case Route.Upload u -> RequestEvents.Kind.UPLOAD;

@@ -27,6 +27,13 @@ sealed interface Route {
     record Manifest(RepoName name, Reference reference) implements Named {
     }
 
+    /**
+     * {@code /v2/<name>/manifests/<text>} whose text is neither a digest nor a tag of the grammar, so it names no
+     * manifest. The text stays here, out of reach of storage keys.
+     */
+    record InvalidTag(RepoName name, String text) implements Named {
+    }
+
     /** {@code /v2/<name>/blobs/<digest>}. */
     record Blob(RepoName name, Digest digest) implements Named {
     }

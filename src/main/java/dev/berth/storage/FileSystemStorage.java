@@ -19,7 +19,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -28,16 +27,11 @@ import java.util.stream.Stream;
  */
 public final class FileSystemStorage implements Storage {
     private final Path root;
-    private final Path tmp;
+    private final ScratchDirectory tmp;
 
     public FileSystemStorage(Path root) {
         this.root = root.toAbsolutePath().normalize();
-        this.tmp = this.root.resolve(".tmp");
-        try {
-            Files.createDirectories(tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data directory " + this.root, e);
-        }
+        this.tmp = new ScratchDirectory(this.root.resolve(".tmp"));
     }
 
     /** The data directory. */
@@ -50,7 +44,7 @@ public final class FileSystemStorage implements Storage {
      * directory takes writes now. Throws when it does not.
      */
     public void probeWrite() throws IOException {
-        Path probe = tmp.resolve("probe-" + UUID.randomUUID());
+        Path probe = tmp.newPath();
         try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(new byte[] {1}));
             channel.force(false);
@@ -134,7 +128,7 @@ public final class FileSystemStorage implements Storage {
     @Override
     public ObjectWriter create(String key) {
         Path target = path(key);
-        Path temp = tmp.resolve(UUID.randomUUID().toString());
+        Path temp = tmp.newPath();
         try {
             return new FileWriter(FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     StandardOpenOption.READ), 0, temp, target);
@@ -160,10 +154,8 @@ public final class FileSystemStorage implements Storage {
 
     @Override
     public Path newScratchFile() {
-        Path file = tmp.resolve(UUID.randomUUID().toString());
         try {
-            Files.createFile(file);
-            return file;
+            return tmp.newFile();
         } catch (IOException e) {
             throw unchecked(e);
         }
@@ -250,13 +242,7 @@ public final class FileSystemStorage implements Storage {
 
     @Override
     public void recover() {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
-            for (Path entry : entries) {
-                Files.deleteIfExists(entry);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        tmp.empty();
     }
 
     private static void moveIntoPlace(Path source, Path target) throws IOException {
@@ -303,27 +289,7 @@ public final class FileSystemStorage implements Storage {
 
         @Override
         public InputStream stream(long offset) {
-            return new InputStream() {
-                private long position = offset;
-
-                @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (len == 0) {
-                        return 0;
-                    }
-                    int n = channel.read(ByteBuffer.wrap(b, off, len), position);
-                    if (n > 0) {
-                        position += n;
-                    }
-                    return n;
-                }
-            };
+            return new FileRange(channel, offset, Math.max(0, size - offset));
         }
 
         @Override

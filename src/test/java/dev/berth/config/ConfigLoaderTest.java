@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
     @Test
@@ -131,6 +136,58 @@ class ConfigLoaderTest {
         BerthConfig c = ConfigLoader.fromYaml(
                 "mirror: {upstreams: [{registry: r, url: 'http://r', username: u, password: hunter2}]}");
         assertFalse(c.mirror().upstreams().getFirst().toString().contains("hunter2"));
+    }
+
+    @Test
+    void s3Section() {
+        assertTrue(ConfigLoader.defaults().storage().s3().isEmpty(), "the data directory unless storage.s3 is set");
+        BerthConfig.S3 s3 = ConfigLoader.fromYaml("storage: {s3: {endpoint: 'http://127.0.0.1:9000', bucket: berth,"
+                + " access-key: AKIAEXAMPLE, secret-key: s3cr3t}}").storage().s3().orElseThrow();
+        assertEquals(Optional.of(URI.create("http://127.0.0.1:9000")), s3.endpoint());
+        assertEquals("us-east-1", s3.region());
+        assertEquals("berth", s3.bucket());
+        assertTrue(s3.pathStyle(), "path-style by default with an endpoint");
+        assertEquals(Optional.of("s3cr3t"), s3.secretKey());
+        assertFalse(s3.toString().contains("s3cr3t"));
+        BerthConfig.S3 aws = ConfigLoader.fromYaml("storage: {s3: {region: eu-west-1, bucket: b.e-r.th}}")
+                .storage().s3().orElseThrow();
+        assertFalse(aws.pathStyle(), "virtual-hosted buckets on AWS S3");
+        assertTrue(aws.accessKey().isEmpty(), "credentials from the environment");
+        assertFalse(ConfigLoader.fromYaml("storage: {s3: {endpoint: 'https://minio.lan', bucket: bkt, path-style: false}}")
+                .storage().s3().orElseThrow().pathStyle());
+    }
+
+    @Test
+    void s3MistakesNameTheKey() {
+        assertEquals("missing configuration key: storage.s3.bucket", fails("storage: {s3: {region: us-east-1}}"));
+        assertTrue(fails("storage: {s3: {bucket: Berth_1}}").startsWith("storage.s3.bucket: Berth_1 is not"));
+        assertEquals("storage.s3.endpoint: ftp://x is not an http:// or https:// URL such as http://10.0.0.1:9000",
+                fails("storage: {s3: {bucket: bkt, endpoint: 'ftp://x'}}"));
+        assertTrue(fails("storage: {s3: {bucket: bkt, endpoint: '127.0.0.1:9000'}}").startsWith("storage.s3.endpoint:"));
+        assertTrue(fails("storage: {s3: {bucket: bkt, region: 'US East'}}").startsWith("storage.s3.region:"));
+        assertTrue(fails("storage: {s3: {bucket: bkt, access-key: a}}").contains("both access-key and secret-key"));
+        assertEquals("unknown configuration key: storage.s3.acces-key",
+                fails("storage: {s3: {bucket: bkt, acces-key: a}}"));
+    }
+
+    @Test
+    void clusterSection(@TempDir Path dir) throws IOException {
+        assertTrue(ConfigLoader.defaults().cluster().isEmpty());
+        Path secret = Files.writeString(dir.resolve("cluster.key"), "k");
+        BerthConfig.Cluster cluster = ConfigLoader.fromYaml("cluster: {peers: ['http://10.0.0.1:5000',"
+                + " 'https://10.0.0.2:5000'], self: 'http://10.0.0.1:5000', secret-file: '" + secret + "'}")
+                .cluster().orElseThrow();
+        assertEquals(List.of(URI.create("http://10.0.0.1:5000"), URI.create("https://10.0.0.2:5000")),
+                cluster.peers());
+        assertEquals(Optional.of(URI.create("http://10.0.0.1:5000")), cluster.self());
+        assertEquals(Optional.of(secret), cluster.secretFile());
+        assertEquals("cluster.peers.1: 10.0.0.2 is not an http:// or https:// URL such as http://10.0.0.1:9000",
+                fails("cluster: {peers: ['http://10.0.0.1:5000', '10.0.0.2']}"));
+        assertTrue(fails("cluster: {peers: ['http://a:5000', 'http://a:5000']}").contains("listed twice"));
+        assertTrue(fails("cluster: {peers: ['http://a:5000'], self: 'http://b:5000'}")
+                .startsWith("cluster.self: http://b:5000 is not one of cluster.peers"));
+        assertTrue(fails("cluster: {secret-file: /nonexistent/cluster.key}")
+                .startsWith("cluster.secret-file: cannot read"));
     }
 
     private static String fails(String yaml) {

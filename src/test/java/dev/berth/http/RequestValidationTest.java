@@ -1,11 +1,16 @@
 package dev.berth.http;
 
 import static dev.berth.support.RegistryAssertions.assertError;
+import static dev.berth.support.RegistryAssertions.header;
+import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.oci.MediaTypes;
+import dev.berth.support.TestData;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,12 +33,48 @@ class RequestValidationTest extends ApiTestBase {
     }
 
     @Test
-    void badDigestsAndTagsAreRejected() {
+    void badDigestsAreRejected() {
         assertError(client.get("/v2/team/app/blobs/sha256:xyz"), 400, "DIGEST_INVALID");
         assertError(client.get("/v2/team/app/blobs/md5:" + "a".repeat(32)), 400, "DIGEST_INVALID");
         assertError(client.get("/v2/team/app/blobs/sha256:" + "A".repeat(64)), 400, "DIGEST_INVALID");
-        assertError(client.get("/v2/team/app/manifests/.hidden"), 400, "TAG_INVALID");
-        assertError(client.get("/v2/team/app/manifests/" + "t".repeat(129)), 400, "TAG_INVALID");
+        assertError(client.get("/v2/team/app/manifests/sha256:xyz"), 400, "DIGEST_INVALID");
+        assertError(client.head("/v2/team/app/manifests/sha256:"), 400, "DIGEST_INVALID");
+        assertError(client.get("/v2/Team/app/manifests/.INVALID_MANIFEST_NAME"), 400, "NAME_INVALID");
+    }
+
+    @Test
+    void theConformanceSuitesInvalidReferenceIsAnUnknownManifest() {
+        client.pushImage("team/app", "latest", TestData.utf8("{}"));
+        String path = "/v2/team/app/manifests/.INVALID_MANIFEST_NAME";
+
+        HttpResponse<byte[]> get = client.get(path);
+        assertEquals(404, get.statusCode());
+        assertEquals("application/json", header(get, "Content-Type"));
+        assertEquals("{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown to registry\","
+                + "\"detail\":\"no manifest is named .INVALID_MANIFEST_NAME: it is neither a tag nor a digest\"}]}",
+                new String(get.body(), StandardCharsets.UTF_8));
+        HttpResponse<byte[]> head = client.head(path);
+        assertEquals(404, head.statusCode());
+        assertEquals(0, head.body().length);
+        assertEquals(String.valueOf(get.body().length), header(head, "Content-Length"));
+        assertEquals("application/json", header(head, "Content-Type"));
+    }
+
+    @Test
+    void referencesOutsideTheTagGrammarNameNoManifest() {
+        byte[] manifest = client.pushImage("team/app", "latest", TestData.utf8("{}"));
+        for (String reference : List.of(".hidden", "-v1", "t".repeat(129), "v1%2F..", ":v1", "v%201")) {
+            String path = "/v2/team/app/manifests/" + reference;
+            assertError(client.get(path), 404, "MANIFEST_UNKNOWN");
+            assertError(client.head(path), 404, "MANIFEST_UNKNOWN");
+            assertError(client.delete(path), 404, "MANIFEST_UNKNOWN");
+            // A push cannot create such a tag: it is told why rather than that something is missing.
+            assertError(client.putManifest("team/app", reference, manifest, MediaTypes.OCI_MANIFEST), 400,
+                    "TAG_INVALID");
+            assertError(client.send("POST", path, null), 405, "UNSUPPORTED");
+        }
+        assertEquals(200, client.get("/v2/team/app/manifests/latest").statusCode(), "the repository is untouched");
+        assertEquals(List.of("latest"), tags());
     }
 
     @Test
@@ -89,5 +130,11 @@ class RequestValidationTest extends ApiTestBase {
             }
         });
         assertEquals(List.of(), escaped, "nothing escaped the root");
+    }
+
+    private List<String> tags() {
+        List<String> tags = new ArrayList<>();
+        json(client.get("/v2/team/app/tags/list")).path("tags").forEach(tag -> tags.add(tag.asText()));
+        return tags;
     }
 }

@@ -157,6 +157,18 @@ class SkopeoClientTest {
                             method + " " + path);
                 }
             }
+            // References that are neither a tag nor a digest name nothing: 404 from both (the OCI conformance suite
+            // asks for .INVALID_MANIFEST_NAME). distribution's 404 is its router's plain text, berth's the spec's
+            // MANIFEST_UNKNOWN. A PUT is left out on purpose: berth says TAG_INVALID (400) where distribution's
+            // router says 404.
+            for (String reference : List.of(".INVALID_MANIFEST_NAME", "-v1", "t".repeat(129))) {
+                String path = "team/same/manifests/" + reference;
+                for (String method : List.of("GET", "HEAD", "DELETE")) {
+                    int expected = send(peer.url(), path, method).statusCode();
+                    assertEquals(404, expected, "distribution's status for " + method + " " + path);
+                    assertEquals(expected, send(berthUrl(), path, method).statusCode(), method + " " + path);
+                }
+            }
         }
     }
 

@@ -94,6 +94,18 @@ class RoutingTest extends MirrorTestBase {
     }
 
     @Test
+    void aReferenceOutsideTheTagGrammarIsUnknownWithoutAskingAnyone() {
+        hub.image(BUSYBOX, "latest", 6);
+        for (String path : List.of("/v2/busybox/manifests/.INVALID_MANIFEST_NAME",
+                "/v2/ghcr.io/org/app/manifests/-v1", "/v2/library/busybox/manifests/.latest?ns=docker.io")) {
+            assertError(client.get(path), 404, "MANIFEST_UNKNOWN");
+            assertError(client.head(path), 404, "MANIFEST_UNKNOWN");
+        }
+        assertEquals(0, hub.requests() + ghcr.requests(), () -> "an upstream was asked: " + hub.log());
+        assertEquals(0, authServer.getRequestCount());
+    }
+
+    @Test
     void privateNamesAreServedLocallyAndNeverAskedUpstream() {
         byte[] config = TestData.utf8("{\"team\":true}");
         byte[] layer = TestData.bytes(4000, 3);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class GrammarTest {
@@ -54,6 +55,10 @@ class GrammarTest {
         assertInstanceOf(Reference.ByDigest.class, Reference.parse("sha256:" + HEX));
         for (String bad : List.of(".v1", "-v1", "a".repeat(129), "v/1", "")) {
             assertEquals(OciError.TAG_INVALID, assertThrows(RegistryException.class, () -> Reference.parse(bad)).error());
+            assertEquals(Optional.empty(), Reference.tryParse(bad), bad);
         }
+        assertEquals(Optional.of(new Reference.Tag("v1")), Reference.tryParse("v1"));
+        assertEquals(OciError.DIGEST_INVALID,
+                assertThrows(RegistryException.class, () -> Reference.tryParse("sha256:v1")).error());
     }
 }

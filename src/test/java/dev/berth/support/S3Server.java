@@ -1,0 +1,81 @@
+package dev.berth.support;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+
+/**
+ * A real S3 server for tests: s3proxy in this JVM, on a free loopback port, storing buckets as directories under a
+ * directory the test gives (jclouds' filesystem backend), and accepting only {@link #ACCESS_KEY} with
+ * {@link #SECRET_KEY} (AWS signature V4). {@link #stop()} makes it unreachable, for outage tests.
+ */
+public final class S3Server implements AutoCloseable {
+    public static final String ACCESS_KEY = "berth-test-access";
+    public static final String SECRET_KEY = "berth-test-secret-7f3a9c";
+    public static final String REGION = "us-east-1";
+
+    private final BlobStoreContext blobs;
+    private final S3Proxy proxy;
+    private final URI endpoint;
+
+    private S3Server(BlobStoreContext blobs, S3Proxy proxy) {
+        this.blobs = blobs;
+        this.proxy = proxy;
+        this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    }
+
+    /** Starts a server keeping its buckets under {@code directory}. */
+    public static S3Server start(Path directory) throws Exception {
+        Properties properties = new Properties();
+        properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
+        BlobStoreContext blobs = ContextBuilder.newBuilder("filesystem").overrides(properties)
+                .build(BlobStoreContext.class);
+        S3Proxy proxy = S3Proxy.builder().blobStore(blobs.getBlobStore())
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY)
+                .build();
+        try {
+            proxy.start();
+            Poll.until(() -> proxy.getState().equals("STARTED"), "s3proxy to start");
+        } catch (Exception | AssertionError e) {
+            blobs.close();
+            throw e;
+        }
+        return new S3Server(blobs, proxy);
+    }
+
+    /** Where clients reach it: {@code http://127.0.0.1:PORT}, with path-style bucket addressing. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** Creates an empty bucket. */
+    public void createBucket(String name) {
+        blobs.getBlobStore().createContainerInLocation(null, name);
+    }
+
+    /** Stores an object straight into the backend, past the S3 API: quick fixtures (a thousand keys). */
+    public void put(String bucket, String key, byte[] content) {
+        BlobStore store = blobs.getBlobStore();
+        store.putBlob(bucket, store.blobBuilder(key).payload(content).build());
+    }
+
+    /** Stops answering: connections to {@link #endpoint()} are refused from now on. */
+    public void stop() throws Exception {
+        proxy.stop();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            proxy.stop();
+        } finally {
+            blobs.close();
+        }
+    }
+}
