@@ -269,6 +269,11 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
     }
 
     /** The bucket and where it is, for messages. */
+    /** Compare-and-set on small objects of this bucket, for coordination between instances. */
+    public ConditionalWrites conditionalWrites() {
+        return new S3ConditionalWrites(s3, bucket);
+    }
+
     @Override
     public String toString() {
         return "S3Storage[" + settings + "]";

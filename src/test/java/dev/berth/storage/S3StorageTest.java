@@ -100,6 +100,22 @@ class S3StorageTest extends StorageContract {
     }
 
     @Test
+    void conditionalWritesCarryVersionsAndAStoreIgnoringThemIsFoundOut() {
+        ConditionalWrites cas = storage.conditionalWrites();
+        assertTrue(cas.readVersioned("lease", 100).isEmpty());
+        assertTrue(cas.writeIfAbsent("lease", new byte[] {1}));
+        ConditionalWrites.Versioned first = cas.readVersioned("lease", 100).orElseThrow();
+        assertArrayEquals(new byte[] {1}, first.content());
+        assertTrue(cas.writeIfMatch("lease", new byte[] {2}, first.version()));
+        ConditionalWrites.Versioned second = cas.readVersioned("lease", 100).orElseThrow();
+        assertArrayEquals(new byte[] {2}, second.content());
+        assertFalse(first.version().equals(second.version()), "a write makes a new version");
+        // s3proxy 2.6.0 accepts If-None-Match and If-Match on PUT and ignores them; AWS S3, MinIO and R2 keep them.
+        assertFalse(cas.honoured("probe"), "s3proxy ignores the conditions, and the probe says so");
+        assertTrue(storage.stat("probe").isEmpty(), "the probe cleans up");
+    }
+
+    @Test
     void objectsOfSeveralPartsRoundTripAndReadAcrossPartBoundaries() throws IOException {
         int part = S3Storage.PART_SIZE;
         byte[] content = bytes(2 * part + part / 2 + 17);
