@@ -269,6 +269,16 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
     }
 
     /** The bucket and where it is, for messages. */
+    /**
+     * Writes and deletes a small object under {@code health/}: proof that the bucket takes writes now. Throws when it
+     * does not (the store unreachable, the credentials refused).
+     */
+    public void probeWrite(String instance) {
+        String key = StorageKeys.check("health/" + instance);
+        write(key, new byte[] {1});
+        delete(key);
+    }
+
     /** Compare-and-set on small objects of this bucket, for coordination between instances. */
     public ConditionalWrites conditionalWrites() {
         return new S3ConditionalWrites(s3, bucket);
