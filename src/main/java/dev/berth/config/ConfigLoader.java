@@ -22,7 +22,7 @@ public final class ConfigLoader {
     private static final List<Pattern> KNOWN_KEYS = List.of(
             "server\\.host", "server\\.port", "server\\.tls\\.(cert|key)",
             "storage\\.root", "storage\\.upload-timeout",
-            "storage\\.s3\\.(endpoint|region|bucket|path-style|access-key|secret-key)",
+            "storage\\.s3\\.(endpoint|region|bucket|path-style|access-key|secret-key|redirect)",
             "cluster\\.peers\\.\\d+", "cluster\\.(self|secret-file)",
             "limits\\.max-manifest-size", "limits\\.max-upload-size", "limits\\.max-requests",
             "limits\\.max-requests-per-client",
@@ -115,7 +115,8 @@ public final class ConfigLoader {
         }
         // Self-hosted services are reached by address, where a bucket cannot be a host name.
         boolean pathStyle = s3.get("path-style").asBoolean().orElse(endpoint.isPresent());
-        return Optional.of(new BerthConfig.S3(endpoint, region, bucket, pathStyle, accessKey, secretKey));
+        boolean redirect = s3.get("redirect").asBoolean().orElse(false);
+        return Optional.of(new BerthConfig.S3(endpoint, region, bucket, pathStyle, accessKey, secretKey, redirect));
     }
 
     private static Optional<BerthConfig.Cluster> cluster(Config cluster) {

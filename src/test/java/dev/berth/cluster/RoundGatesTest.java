@@ -2,10 +2,12 @@ package dev.berth.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.storage.ConditionalWrites;
 import dev.berth.support.MutableClock;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class RoundLeaseTest {
+class RoundGatesTest {
     private static final Duration TERM = Duration.ofMinutes(5);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
     private final CompareAndSetMap store = new CompareAndSetMap(true);
@@ -84,22 +86,41 @@ class RoundLeaseTest {
     }
 
     @Test
-    void exclusiveRoundRunsOnlyOnTheHolderAndReleasesAfterwards() {
+    void aLeaseGateRunsTheRoundOnlyOnTheHolderAndReleasesAfterwards() {
         AtomicInteger runs = new AtomicInteger();
         RoundLease a = lease("a");
         assertTrue(a.acquire());
-        new ExclusiveRound("gc", lease("b"), Duration.ofSeconds(1), runs::incrementAndGet).run();
+        LeaseGate b = new LeaseGate(store, "b", clock);
+        assertFalse(b.runIfMine("gc", runs::incrementAndGet));
         assertEquals(0, runs.get(), "a holds the lease");
         a.release();
-        new ExclusiveRound("gc", lease("b"), Duration.ofSeconds(1), runs::incrementAndGet).run();
+        assertTrue(b.runIfMine("gc", runs::incrementAndGet));
         assertEquals(1, runs.get());
         assertTrue(lease("c").acquire(), "b released it after its round");
+        assertTrue(new LeaseGate(store, "b", clock).runIfMine("budget", runs::incrementAndGet), "one lease a round");
     }
 
     @Test
     void aStoreThatIgnoresConditionsIsFoundOut() {
         assertTrue(store.honoured("probe"));
         assertFalse(new CompareAndSetMap(false).honoured("probe"));
+    }
+
+    @Test
+    void aStoreIgnoringConditionsLeavesTheRoundsToTheFirstPeer() {
+        CompareAndSetMap ignoring = new CompareAndSetMap(false);
+        List<URI> peers = List.of(URI.create("http://b:5000"), URI.create("http://a:5000"));
+        AtomicInteger runs = new AtomicInteger();
+        RoundGates.forSharedStore(ignoring, "b", peers, Optional.of(URI.create("http://b:5000")), clock)
+                .runIfMine("gc", runs::incrementAndGet);
+        assertEquals(0, runs.get(), "b is not the first peer");
+        RoundGates.forSharedStore(ignoring, "a", peers, Optional.of(URI.create("http://a:5000")), clock)
+                .runIfMine("gc", runs::incrementAndGet);
+        assertEquals(1, runs.get(), "a is");
+        RoundGates.forSharedStore(ignoring, "a", List.of(), Optional.empty(), clock)
+                .runIfMine("gc", runs::incrementAndGet);
+        assertEquals(2, runs.get(), "with no peers, every instance runs the rounds");
+        assertInstanceOf(LeaseGate.class, RoundGates.forSharedStore(store, "a", peers, Optional.empty(), clock));
     }
 
     /** A store whose conditional writes hold (as S3's do), or are ignored (as some S3 work-alikes' are). */
