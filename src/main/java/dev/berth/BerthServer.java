@@ -56,7 +56,9 @@ public final class BerthServer implements AutoCloseable {
         this.access = access;
     }
 
-    /** Builds everything from {@code config} and starts listening. */
+    /**
+     * Builds everything from {@code config} and starts listening. A taken port is a {@link StartupFailure}; a file the configuration names that cannot serve, an IllegalArgumentException.
+     */
     public static BerthServer start(BerthConfig config) {
         return start(config, Clock.systemUTC());
     }
@@ -66,6 +68,7 @@ public final class BerthServer implements AutoCloseable {
         // First: certificate and htpasswd files that cannot serve stop berth before it touches the data directory.
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
         Optional<Accounts> accounts = config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock));
+        PortCheck.requireFree(config.server().host(), config.server().port());
         FileSystemStorage storage = new FileSystemStorage(config.storage().root());
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, config.limits().maxManifestBytes(),
@@ -127,6 +130,11 @@ public final class BerthServer implements AutoCloseable {
                 .build()));
         WebServer server = web.build().start();
         BerthServer berth = new BerthServer(server, housekeeping, metrics, access);
+        if (!server.isRunning()) {
+            // The port was taken between the check and the bind; the web server has logged why.
+            berth.close();
+            throw new StartupFailure("server.port " + config.server().port() + ": cannot listen (see the error above)");
+        }
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), storage.root()));
         return berth;
     }

@@ -55,6 +55,10 @@ public final class Main {
             // A file the configuration names that cannot be used (htpasswd, certificate, key): a bad configuration.
             System.err.println("berth: bad configuration: " + e.getMessage());
             System.exit(2);
+        } catch (StartupFailure e) {
+            // A taken port or data directory: exit 2 too, so systemd treats it as a configuration to fix.
+            System.err.println("berth: " + e.getMessage());
+            System.exit(2);
         }
     }
 
