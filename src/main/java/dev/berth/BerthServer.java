@@ -18,6 +18,7 @@ import dev.berth.observe.Observability;
 import dev.berth.registry.Evictor;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
+import dev.berth.storage.DataDirectoryLock;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.upstream.UpstreamClient;
 import io.helidon.common.tls.Tls;
@@ -47,17 +48,20 @@ public final class BerthServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final BerthMetrics metrics;
     private final AccessIndex access;
+    private final DataDirectoryLock lock;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access) {
+                        AccessIndex access, DataDirectoryLock lock) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
+        this.lock = lock;
     }
 
     /**
-     * Builds everything from {@code config} and starts listening. A taken port is a {@link StartupFailure}; a file the configuration names that cannot serve, an IllegalArgumentException.
+     * Builds everything from {@code config} and starts listening. A taken port or a data directory that another berth
+     * holds is a {@link StartupFailure}; a file the configuration names that cannot serve, an IllegalArgumentException.
      */
     public static BerthServer start(BerthConfig config) {
         return start(config, Clock.systemUTC());
@@ -69,6 +73,18 @@ public final class BerthServer implements AutoCloseable {
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
         Optional<Accounts> accounts = config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock));
         PortCheck.requireFree(config.server().host(), config.server().port());
+        // Before recover(), which clears the temporary files: they may be another berth's uploads in flight.
+        DataDirectoryLock lock = lockDataDirectory(config.storage().root());
+        try {
+            return start(config, clock, tls, accounts, lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static BerthServer start(BerthConfig config, Clock clock, Optional<Tls> tls, Optional<Accounts> accounts,
+                                     DataDirectoryLock lock) {
         FileSystemStorage storage = new FileSystemStorage(config.storage().root());
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, config.limits().maxManifestBytes(),
@@ -129,7 +145,7 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -157,6 +173,14 @@ public final class BerthServer implements AutoCloseable {
                 .map(u -> u.registry() + " from " + u.url() + (u.isDefault() ? " (default)" : ""))
                 .toList();
         return "mirroring " + String.join(", ", upstreams) + "; private: " + privateNames;
+    }
+
+    private static DataDirectoryLock lockDataDirectory(Path root) {
+        try {
+            return DataDirectoryLock.acquire(root);
+        } catch (DataDirectoryLock.InUse e) {
+            throw new StartupFailure(e.getMessage());
+        }
     }
 
     private static void purgeUploads(LocalRegistry registry, Duration maxAge, Clock clock) {
@@ -201,5 +225,6 @@ public final class BerthServer implements AutoCloseable {
         }
         // After the last request, so a restart evicts in the order this run left.
         access.save();
+        lock.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.ChildBerth;
 import dev.berth.support.ExternalCommand;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What an operator sees when berth cannot start: a taken port. */
+/** What an operator sees when berth cannot start: a taken port, a data directory another berth holds. */
 class StartupFailureTest {
     @TempDir
     Path root;
@@ -24,6 +25,29 @@ class StartupFailureTest {
             assertEquals(2, result.exitCode(), result::stderr);
             assertEquals("berth: server.port " + taken.getLocalPort() + ": address already in use\n", result.stderr());
             assertEquals("", result.stdoutText());
+        }
+    }
+
+    @Test
+    void aSecondBerthOnOneDataDirectoryRefusesNamingItAndTheHolder() throws IOException {
+        try (ChildBerth first = ChildBerth.start(root)) {
+            ExternalCommand.Result second = ChildBerth.runUntilExit(
+                    "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n");
+            assertEquals(2, second.exitCode(), second::stderr);
+            assertEquals("berth: storage.root " + root + " is in use by another berth (process " + first.pid()
+                    + "); stop it, or give this one another data directory\n", second.stderr());
+            assertEquals(200, first.client().get("/v2/").statusCode(), "the first berth serves on");
+        }
+    }
+
+    @Test
+    void aKilledHolderLeavesNoStaleLock() throws IOException {
+        try (ChildBerth killed = ChildBerth.start(root)) {
+            killed.kill();
+        }
+        try (ChildBerth next = ChildBerth.start(root)) {
+            assertTrue(next.isAlive());
+            assertEquals(200, next.client().get("/v2/").statusCode());
         }
     }
 }

@@ -118,6 +118,11 @@ public final class ChildBerth implements AutoCloseable {
         return port;
     }
 
+    /** The child's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
