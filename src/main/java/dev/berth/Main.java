@@ -68,6 +68,10 @@ public final class Main {
                   (no subcommand)   serve the registry API in the foreground
                   passwd USER       set USER's password in the auth.htpasswd file: typed twice on a
                                     terminal, else one line of standard input
+
+                Without --config, every key has its default (port 5000, data in ./data). Relative paths
+                (storage.root, auth.htpasswd, server.tls.*, password-file) are relative to the current
+                directory, not to the configuration file.
                 """);
     }
 }

@@ -29,6 +29,14 @@ class StartupFailureTest {
     }
 
     @Test
+    void aBadValueIsOneLineNamingKeyValueAndExpectation() throws IOException {
+        ExternalCommand.Result file = ChildBerth.runUntilExit("server: {port: 17501x}\n");
+        assertEquals(2, file.exitCode(), file::stderr);
+        assertEquals("berth: bad configuration: server.port: not a port: '17501x' (expected a whole number from 0 to"
+                + " 65535)\n", file.stderr());
+    }
+
+    @Test
     void aSecondBerthOnOneDataDirectoryRefusesNamingItAndTheHolder() throws IOException {
         try (ChildBerth first = ChildBerth.start(root)) {
             ExternalCommand.Result second = ChildBerth.runUntilExit(
