@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,11 +30,26 @@ class StartupFailureTest {
     }
 
     @Test
-    void aBadValueIsOneLineNamingKeyValueAndExpectation() throws IOException {
+    void aBadValueInTheFileOrTheEnvironmentIsOneLineNamingKeyValueAndExpectation() throws IOException {
         ExternalCommand.Result file = ChildBerth.runUntilExit("server: {port: 17501x}\n");
         assertEquals(2, file.exitCode(), file::stderr);
         assertEquals("berth: bad configuration: server.port: not a port: '17501x' (expected a whole number from 0 to"
                 + " 65535)\n", file.stderr());
+        ExternalCommand.Result environment = ChildBerth.runUntilExit("storage: {root: '" + root + "'}\n",
+                Map.of("BERTH_CACHE_MAX_BYTES", "lots"));
+        assertEquals(2, environment.exitCode(), environment::stderr);
+        assertEquals("berth: bad configuration: cache.max-bytes: not a size: 'lots' (expected a number of bytes with"
+                + " an optional unit: 512KiB, 4MiB, 200GiB)\n", environment.stderr());
+    }
+
+    @Test
+    void theEnvironmentSetsKeys() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            ExternalCommand.Result result = ChildBerth.runUntilExit("server: {host: 127.0.0.1, port: 0}\n",
+                    Map.of("BERTH_SERVER_PORT", Integer.toString(taken.getLocalPort()),
+                            "BERTH_STORAGE_ROOT", root.toString()));
+            assertEquals("berth: server.port " + taken.getLocalPort() + ": address already in use\n", result.stderr());
+        }
     }
 
     @Test

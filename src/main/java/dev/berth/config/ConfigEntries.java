@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * A configuration as a flat map from each value's key ({@code mirror.upstreams.0.url}) to its text: the form in
- * which every value is checked, and from which {@link #toConfig} builds the
+ * which environment overrides replace values and every value is checked, and from which {@link #toConfig} builds the
  * Helidon Config that {@link ConfigLoader} reads (lists as lists, in index order, which Helidon's own map source
  * does not keep).
  */
@@ -62,6 +62,7 @@ final class ConfigEntries {
         for (int i = 0; i < children.size(); i++) {
             Object entry = children.get(Integer.toString(i));
             if (entry == null) {
+                // Only environment overrides can leave a gap: a file's lists have none.
                 throw new IllegalArgumentException(key + ": list entries are numbered from 0 without gaps, found "
                         + new ArrayList<>(children.keySet()));
             }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every key berth.yaml may hold with the type of its value: the one list that the check of values and the suggestions
- * for misspelt keys read. A new key is a new line here.
+ * Every key berth.yaml may hold with the type of its value: the one list that the check of values, the suggestions
+ * for misspelt keys and the environment overrides all read. A new key is a new line here.
  */
 final class ConfigKeys {
     static final List<ConfigKey> ALL = List.of(

@@ -16,8 +16,8 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Reads berth.yaml into a {@link BerthConfig}; unknown keys and bad values fail with a message naming the key, the
- * value and what is expected (see {@link ConfigCheck}).
+ * Reads berth.yaml, with {@code BERTH_*} environment variables over it, into a {@link BerthConfig}; unknown keys and
+ * bad values fail with a message naming the key (see {@link ConfigCheck}).
  */
 public final class ConfigLoader {
     /** One or more repository-name components: a host name in lower case, with no port. */
@@ -26,18 +26,28 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Loads a YAML file. */
+    /** Loads a YAML file, without environment overrides. */
     public static BerthConfig load(Path file) {
+        return load(file, Map.of());
+    }
+
+    /** Loads a YAML file, with the {@code BERTH_*} variables of {@code environment} over its values. */
+    public static BerthConfig load(Path file, Map<String, String> environment) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("configuration file not found: " + file.toAbsolutePath());
         }
-        return fromFile(Config.builder(ConfigSources.file(file))
-                .disableEnvironmentVariablesSource().disableSystemPropertiesSource().build());
+        return from(Config.builder(ConfigSources.file(file))
+                .disableEnvironmentVariablesSource().disableSystemPropertiesSource().build(), environment);
     }
 
     /** Parses YAML text (tests use this). */
     public static BerthConfig fromYaml(String yaml) {
-        return fromFile(Config.just(yaml, MediaTypes.APPLICATION_X_YAML));
+        return fromYaml(yaml, Map.of());
+    }
+
+    /** Parses YAML text, with the {@code BERTH_*} variables of {@code environment} over its values. */
+    public static BerthConfig fromYaml(String yaml, Map<String, String> environment) {
+        return from(Config.just(yaml, MediaTypes.APPLICATION_X_YAML), environment);
     }
 
     /** The configuration with every default: port 5000 on all addresses, data in ./data. */
@@ -45,8 +55,14 @@ public final class ConfigLoader {
         return fromYaml("{}");
     }
 
-    private static BerthConfig fromFile(Config file) {
+    /** Every default, with the {@code BERTH_*} variables of {@code environment} over them. */
+    public static BerthConfig defaults(Map<String, String> environment) {
+        return fromYaml("{}", environment);
+    }
+
+    private static BerthConfig from(Config file, Map<String, String> environment) {
         Map<String, String> entries = ConfigEntries.of(file);
+        entries.putAll(EnvironmentOverrides.from(environment));
         ConfigCheck.check(entries);
         return from(ConfigEntries.toConfig(entries));
     }
