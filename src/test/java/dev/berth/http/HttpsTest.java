@@ -22,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Arrays;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -157,6 +158,15 @@ class HttpsTest {
     @Test
     void certificateFileWithoutACertificateStopsBerth() {
         assertRefused(rsa.key(), rsa.key(), "server.tls.cert " + rsa.key() + ": no PEM certificate");
+    }
+
+    @Test
+    void anEncryptedKeyStopsBerthSayingSoAndHowToDecryptIt() {
+        for (Path key : List.of(rsa.encryptedKey(false), rsa.encryptedKey(true), ec.encryptedKey(true))) {
+            assertRefused(rsa.chain(), key, "server.tls.key " + key + ": the key is encrypted, and berth has no"
+                    + " passphrase: decrypt it once with openssl pkey -in " + key + " -out privkey.pem (it asks for"
+                    + " the passphrase) and name privkey.pem here");
+        }
     }
 
     @Test
