@@ -15,6 +15,7 @@ import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
+import dev.berth.observe.OneCacheControl;
 import dev.berth.registry.Evictor;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
@@ -134,6 +135,7 @@ public final class BerthServer implements AutoCloseable {
                     routing.addFilter(new RequestMetrics(metrics));
                     routing.addFilter(new RequestLimits(config.limits().maxRequests(),
                             config.limits().maxRequestsPerClient()));
+                    routing.addFilter(new OneCacheControl());
                     api.register(routing);
                 });
         // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
