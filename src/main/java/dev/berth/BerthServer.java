@@ -94,18 +94,21 @@ public final class BerthServer implements AutoCloseable {
         BerthMetrics metrics = new BerthMetrics();
         AccessIndex access = AccessIndex.load(storage, clock);
         EvictionRules rules = new EvictionRules(config, registry);
-        Optional<Evictor> evictor = Optional.of(config.cache()).filter(BerthConfig.Cache::hasBudget)
-                .map(cache -> registry.evictor(cache.maxBytes(), rules::isEvictable, rules::pinned,
-                        access::lastAccess));
-        evictor.ifPresent(e -> metrics.watchBudget(config.cache().maxBytes()));
+        // Without a budget, an evictor whose budget is never passed: its rounds only count what is mirrored, for the
+        // metric.
+        long budget = config.cache().hasBudget() ? config.cache().maxBytes() : Long.MAX_VALUE;
+        Evictor evictor = registry.evictor(budget, rules::isEvictable, rules::pinned, access::lastAccess);
+        if (config.cache().hasBudget()) {
+            metrics.watchBudget(budget);
+        }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
-        DiskBudget budget = new DiskBudget(evictor, access, metrics, housekeeping);
+        DiskBudget diskBudget = new DiskBudget(evictor, access, metrics, housekeeping);
         RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
             return client;
-        }, clock, access, budget::stored, metrics);
+        }, clock, access, diskBudget::stored, metrics);
         metrics.watchBlobFills(router::blobFillsInFlight);
         Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), accounts, tokens);
@@ -117,7 +120,7 @@ public final class BerthServer implements AutoCloseable {
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
         housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector, metrics),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
-        housekeeping.scheduleWithFixedDelay(budget,
+        housekeeping.scheduleWithFixedDelay(diskBudget,
                 BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
 
         WebServerConfig.Builder web = WebServer.builder()
