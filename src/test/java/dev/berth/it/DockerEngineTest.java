@@ -158,9 +158,7 @@ class DockerEngineTest {
                 """.formatted(htpasswd);
         try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), yaml)) {
             String host = "127.0.0.1:" + berth.port();
-            Map<String, Object> settings = Map.of("registry-mirrors", List.of("http://" + host),
-                    "insecure-registries", List.of(host));
-            try (DockerDaemon docker = DockerDaemon.start(dir.resolve("docker"), namespace.prefix(), settings)) {
+            try (DockerDaemon docker = mirroringThrough(host, dir.resolve("docker"))) {
                 // Anonymous: dockerd takes the 401 on /v2/ to the realm and gets a token without credentials.
                 docker.docker("pull", "busybox");
                 assertPulled(docker, "busybox", "busybox@" + busyboxManifest);
@@ -207,9 +205,7 @@ class DockerEngineTest {
         String yaml = mirrorYaml() + "private: {repositories: ['team/*']}\n";
         try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), yaml)) {
             String host = "127.0.0.1:" + berth.port();
-            Map<String, Object> settings = Map.of("registry-mirrors", List.of("http://" + host),
-                    "insecure-registries", List.of(host));
-            try (DockerDaemon docker = DockerDaemon.start(dir.resolve("docker"), namespace.prefix(), settings)) {
+            try (DockerDaemon docker = mirroringThrough(host, dir.resolve("docker"))) {
                 docker.docker("pull", "busybox");
                 docker.docker("tag", "busybox", host + "/other/app:1");
                 Result refused = docker.tryDocker("push", host + "/other/app:1");
@@ -223,6 +219,12 @@ class DockerEngineTest {
                 throw new AssertionError(e.getMessage() + "\nberth's log:\n" + berth.output(), e);
             }
         }
+    }
+
+    /** dockerd with berth at {@code host} as its registry mirror, and allowed to push to it over plain HTTP. */
+    private static DockerDaemon mirroringThrough(String host, Path dir) {
+        return DockerDaemon.start(dir, namespace.prefix(), Map.of("registry-mirrors", List.of("http://" + host),
+                "insecure-registries", List.of(host)));
     }
 
     /** {@code docker login HOST -u USER --password-stdin}, the way scripts log in. */
