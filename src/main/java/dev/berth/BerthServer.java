@@ -15,9 +15,11 @@ import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
+import dev.berth.observe.OneCacheControl;
 import dev.berth.registry.Evictor;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
+import dev.berth.storage.DataDirectoryLock;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.upstream.UpstreamClient;
 import io.helidon.common.tls.Tls;
@@ -47,16 +49,21 @@ public final class BerthServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final BerthMetrics metrics;
     private final AccessIndex access;
+    private final DataDirectoryLock lock;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access) {
+                        AccessIndex access, DataDirectoryLock lock) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
+        this.lock = lock;
     }
 
-    /** Builds everything from {@code config} and starts listening. */
+    /**
+     * Builds everything from {@code config} and starts listening. A taken port or a data directory that another berth
+     * holds is a {@link StartupFailure}; a file the configuration names that cannot serve, an IllegalArgumentException.
+     */
     public static BerthServer start(BerthConfig config) {
         return start(config, Clock.systemUTC());
     }
@@ -66,6 +73,19 @@ public final class BerthServer implements AutoCloseable {
         // First: certificate and htpasswd files that cannot serve stop berth before it touches the data directory.
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
         Optional<Accounts> accounts = config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock));
+        PortCheck.requireFree(config.server().host(), config.server().port());
+        // Before recover(), which clears the temporary files: they may be another berth's uploads in flight.
+        DataDirectoryLock lock = lockDataDirectory(config.storage().root());
+        try {
+            return start(config, clock, tls, accounts, lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static BerthServer start(BerthConfig config, Clock clock, Optional<Tls> tls, Optional<Accounts> accounts,
+                                     DataDirectoryLock lock) {
         FileSystemStorage storage = new FileSystemStorage(config.storage().root());
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, config.limits().maxManifestBytes(),
@@ -74,18 +94,21 @@ public final class BerthServer implements AutoCloseable {
         BerthMetrics metrics = new BerthMetrics();
         AccessIndex access = AccessIndex.load(storage, clock);
         EvictionRules rules = new EvictionRules(config, registry);
-        Optional<Evictor> evictor = Optional.of(config.cache()).filter(BerthConfig.Cache::hasBudget)
-                .map(cache -> registry.evictor(cache.maxBytes(), rules::isEvictable, rules::pinned,
-                        access::lastAccess));
-        evictor.ifPresent(e -> metrics.watchBudget(config.cache().maxBytes()));
+        // Without a budget, an evictor whose budget is never passed: its rounds only count what is mirrored, for the
+        // metric.
+        long budget = config.cache().hasBudget() ? config.cache().maxBytes() : Long.MAX_VALUE;
+        Evictor evictor = registry.evictor(budget, rules::isEvictable, rules::pinned, access::lastAccess);
+        if (config.cache().hasBudget()) {
+            metrics.watchBudget(budget);
+        }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
-        DiskBudget budget = new DiskBudget(evictor, access, metrics, housekeeping);
+        DiskBudget diskBudget = new DiskBudget(evictor, access, metrics, housekeeping);
         RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
             return client;
-        }, clock, access, budget::stored, metrics);
+        }, clock, access, diskBudget::stored, metrics);
         metrics.watchBlobFills(router::blobFillsInFlight);
         Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), accounts, tokens);
@@ -97,7 +120,7 @@ public final class BerthServer implements AutoCloseable {
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
         housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector, metrics),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
-        housekeeping.scheduleWithFixedDelay(budget,
+        housekeeping.scheduleWithFixedDelay(diskBudget,
                 BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
 
         WebServerConfig.Builder web = WebServer.builder()
@@ -115,6 +138,7 @@ public final class BerthServer implements AutoCloseable {
                     routing.addFilter(new RequestMetrics(metrics));
                     routing.addFilter(new RequestLimits(config.limits().maxRequests(),
                             config.limits().maxRequestsPerClient()));
+                    routing.addFilter(new OneCacheControl());
                     api.register(routing);
                 });
         // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
@@ -126,7 +150,12 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock);
+        if (!server.isRunning()) {
+            // The port was taken between the check and the bind; the web server has logged why.
+            berth.close();
+            throw new StartupFailure("server.port " + config.server().port() + ": cannot listen (see the error above)");
+        }
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), storage.root()));
         return berth;
     }
@@ -149,6 +178,14 @@ public final class BerthServer implements AutoCloseable {
                 .map(u -> u.registry() + " from " + u.url() + (u.isDefault() ? " (default)" : ""))
                 .toList();
         return "mirroring " + String.join(", ", upstreams) + "; private: " + privateNames;
+    }
+
+    private static DataDirectoryLock lockDataDirectory(Path root) {
+        try {
+            return DataDirectoryLock.acquire(root);
+        } catch (DataDirectoryLock.InUse e) {
+            throw new StartupFailure(e.getMessage());
+        }
     }
 
     private static void purgeUploads(LocalRegistry registry, Duration maxAge, Clock clock) {
@@ -193,5 +230,6 @@ public final class BerthServer implements AutoCloseable {
         }
         // After the last request, so a restart evicts in the order this run left.
         access.save();
+        lock.close();
     }
 }

@@ -32,7 +32,8 @@ public final class Main {
         }
         BerthConfig config;
         try {
-            config = configFile == null ? ConfigLoader.defaults() : ConfigLoader.load(configFile);
+            config = configFile == null ? ConfigLoader.defaults(System.getenv())
+                    : ConfigLoader.load(configFile, System.getenv());
         } catch (RuntimeException e) {
             System.err.println("berth: bad configuration: " + e.getMessage());
             System.exit(2);
@@ -55,6 +56,10 @@ public final class Main {
             // A file the configuration names that cannot be used (htpasswd, certificate, key): a bad configuration.
             System.err.println("berth: bad configuration: " + e.getMessage());
             System.exit(2);
+        } catch (StartupFailure e) {
+            // A taken port or data directory: exit 2 too, so systemd treats it as a configuration to fix.
+            System.err.println("berth: " + e.getMessage());
+            System.exit(2);
         }
     }
 
@@ -64,6 +69,23 @@ public final class Main {
                   (no subcommand)   serve the registry API in the foreground
                   passwd USER       set USER's password in the auth.htpasswd file: typed twice on a
                                     terminal, else one line of standard input
+
+                Without --config, every key has its default (port 5000, data in ./data). Relative paths
+                (storage.root, auth.htpasswd, server.tls.*, password-file) are relative to the current
+                directory, not to the configuration file.
+
+                Environment: every key can be set by a variable BERTH_ and the key's path in upper case,
+                with . and - as _; it wins over the file. List entries go by index from 0, a group's name
+                in lower case:
+                  BERTH_SERVER_PORT=5001                  server.port
+                  BERTH_STORAGE_ROOT=/srv/berth           storage.root
+                  BERTH_CACHE_MAX_BYTES=200GiB            cache.max-bytes
+                  BERTH_MIRROR_UPSTREAMS_0_URL=https://registry-1.docker.io
+                                                          mirror.upstreams[0].url
+                  BERTH_PRIVATE_REPOSITORIES_0='team/*'   private.repositories[0]
+                  BERTH_AUTH_GROUPS_DEVS_0=alice          auth.groups.devs[0]
+                A variable that names no key stops berth (BERTH_JAVA and BERTH_JAVA_OPTS belong to the
+                launch scripts and are left alone).
                 """);
     }
 }

@@ -11,7 +11,7 @@ public enum Action {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** The action a scope names; empty for names berth does not grant (such as {@code *}). */
+    /** The action a scope names; empty for names of no single action ({@code *}, which {@link Scope} reads) or unknown. */
     public static Optional<Action> fromScopeName(String name) {
         for (Action action : values()) {
             if (action.scopeName().equals(name)) {

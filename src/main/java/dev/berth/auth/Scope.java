@@ -13,8 +13,10 @@ public record Scope(String repository, Set<Action> actions) {
     }
 
     /**
-     * The repository scopes in a {@code scope} parameter (space-separated, possibly repeated). Other resource types
-     * ({@code registry:catalog:*}) and actions berth does not know are left out: they are granted nothing.
+     * The repository scopes in a {@code scope} parameter (space-separated, possibly repeated). The action {@code *}
+     * asks for every action (skopeo asks so to delete), which the token endpoint then cuts down to what the rules
+     * allow, as Docker's token servers do. Other resource types ({@code registry:catalog:*}) and actions berth does not
+     * know are left out: they are granted nothing.
      */
     public static List<Scope> parse(List<String> parameters) {
         List<Scope> scopes = new ArrayList<>();
@@ -27,6 +29,9 @@ public record Scope(String repository, Set<Action> actions) {
                 }
                 Set<Action> actions = EnumSet.noneOf(Action.class);
                 for (String action : item.substring(last + 1).split(",")) {
+                    if (action.equals("*")) {
+                        actions.addAll(EnumSet.allOf(Action.class));
+                    }
                     Action.fromScopeName(action).ifPresent(actions::add);
                 }
                 scopes.add(new Scope(item.substring(first + 1, last), actions));

@@ -2,20 +2,20 @@ package dev.berth.cache;
 
 import dev.berth.registry.Evictor;
 import java.lang.System.Logger;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One housekeeping round of the disk budget: evicts while over it, then saves the access index. Between scheduled
- * rounds, the blobs the mirror stores call a round early when they may have put usage over the budget.
+ * One housekeeping round of the disk budget: counts mirrored content and evicts while over the budget (without
+ * {@code cache.max-bytes}, one that is never passed: the round only counts), then saves the access index. Between
+ * scheduled rounds, the blobs the mirror stores call a round early when they may have put usage over the budget.
  */
 public final class DiskBudget implements Runnable {
     private static final Logger LOG = System.getLogger(DiskBudget.class.getName());
 
-    private final Optional<Evictor> evictor;
+    private final Evictor evictor;
     private final AccessIndex access;
     private final BudgetEvents events;
     private final Executor rounds;
@@ -25,10 +25,10 @@ public final class DiskBudget implements Runnable {
     private volatile long usedAfterRound;
 
     /**
-     * Rounds with {@code evictor} (empty: no budget, the index is only saved), each reported to {@code events}; early
+     * Rounds with {@code evictor}, each reported to {@code events}; early
      * rounds run on {@code rounds}, which must be the executor of the scheduled ones so that rounds never overlap.
      */
-    public DiskBudget(Optional<Evictor> evictor, AccessIndex access, BudgetEvents events, Executor rounds) {
+    public DiskBudget(Evictor evictor, AccessIndex access, BudgetEvents events, Executor rounds) {
         this.evictor = evictor;
         this.access = access;
         this.events = events;
@@ -38,15 +38,14 @@ public final class DiskBudget implements Runnable {
     @Override
     public void run() {
         try {
-            evictor.map(this::evict).ifPresent(result -> {
-                usedAfterRound = result.usedBytes() - result.bytes();
-                events.budgetRound(result.usedBytes(), result.digests(), result.bytes());
-                if (result.digests() > 0) {
-                    LOG.log(Logger.Level.INFO, "disk budget: mirrored content used " + result.usedBytes()
-                            + " bytes; evicted " + result.digests() + " least recently used blobs and manifests ("
-                            + result.bytes() + " bytes)");
-                }
-            });
+            Evictor.Result result = evict();
+            usedAfterRound = result.usedBytes() - result.bytes();
+            events.budgetRound(result.usedBytes(), result.digests(), result.bytes());
+            if (result.digests() > 0) {
+                LOG.log(Logger.Level.INFO, "disk budget: mirrored content used " + result.usedBytes()
+                        + " bytes; evicted " + result.digests() + " least recently used blobs and manifests ("
+                        + result.bytes() + " bytes)");
+            }
             access.save();
         } catch (RuntimeException e) {
             // Caught so that the scheduler runs the next round.
@@ -54,11 +53,11 @@ public final class DiskBudget implements Runnable {
         }
     }
 
-    private Evictor.Result evict(Evictor e) {
+    private Evictor.Result evict() {
         // Reset before the walk: a blob stored during it may count twice (calling a round that finds nothing to do),
         // but none is missed.
         storedSinceRound.set(0);
-        return e.evict();
+        return evictor.evict();
     }
 
     /**
@@ -68,7 +67,7 @@ public final class DiskBudget implements Runnable {
      */
     public void stored(long bytes) {
         long estimate = usedAfterRound + storedSinceRound.addAndGet(bytes);
-        if (evictor.filter(e -> estimate > e.maxBytes()).isEmpty() || !earlyRoundPending.compareAndSet(false, true)) {
+        if (estimate <= evictor.maxBytes() || !earlyRoundPending.compareAndSet(false, true)) {
             return;
         }
         try {

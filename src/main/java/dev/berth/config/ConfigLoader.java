@@ -17,23 +17,11 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
-/** Reads berth.yaml into a {@link BerthConfig}; unknown keys and bad values fail with a message naming the key. */
+/**
+ * Reads berth.yaml, with {@code BERTH_*} environment variables over it, into a {@link BerthConfig}; unknown keys and
+ * bad values fail with a message naming the key (see {@link ConfigCheck}).
+ */
 public final class ConfigLoader {
-    private static final List<Pattern> KNOWN_KEYS = List.of(
-            "server\\.host", "server\\.port", "server\\.tls\\.(cert|key)",
-            "storage\\.root", "storage\\.upload-timeout",
-            "storage\\.s3\\.(endpoint|region|bucket|path-style|access-key|secret-key|redirect)",
-            "cluster\\.peers\\.\\d+", "cluster\\.(self|secret-file)",
-            "limits\\.max-manifest-size", "limits\\.max-upload-size", "limits\\.max-requests",
-            "limits\\.max-requests-per-client",
-            "mirror\\.upstreams\\.\\d+\\.(registry|url|default|tag-ttl|negative-ttl|username|password|password-file"
-                    + "|connect-timeout|read-timeout)",
-            "private\\.repositories\\.\\d+",
-            "auth\\.(htpasswd|scheme|token-ttl)", "auth\\.groups\\.[^.]+\\.\\d+",
-            "auth\\.anonymous\\.(mirrored|private)",
-            "auth\\.rules\\.\\d+\\.(repositories|pull|push|delete)\\.\\d+",
-            "cache\\.(max-bytes|gc-grace)", "cache\\.pin\\.\\d+").stream().map(Pattern::compile).toList();
-
     /** One or more repository-name components: a host name in lower case, with no port. */
     private static final Pattern REGISTRY_NAME = Pattern.compile("[a-z0-9]+(?:[.-][a-z0-9]+)*");
 
@@ -44,18 +32,28 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Loads a YAML file. */
+    /** Loads a YAML file, without environment overrides. */
     public static BerthConfig load(Path file) {
+        return load(file, Map.of());
+    }
+
+    /** Loads a YAML file, with the {@code BERTH_*} variables of {@code environment} over its values. */
+    public static BerthConfig load(Path file, Map<String, String> environment) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("configuration file not found: " + file.toAbsolutePath());
         }
         return from(Config.builder(ConfigSources.file(file))
-                .disableEnvironmentVariablesSource().disableSystemPropertiesSource().build());
+                .disableEnvironmentVariablesSource().disableSystemPropertiesSource().build(), environment);
     }
 
     /** Parses YAML text (tests use this). */
     public static BerthConfig fromYaml(String yaml) {
-        return from(Config.just(yaml, MediaTypes.APPLICATION_X_YAML));
+        return fromYaml(yaml, Map.of());
+    }
+
+    /** Parses YAML text, with the {@code BERTH_*} variables of {@code environment} over its values. */
+    public static BerthConfig fromYaml(String yaml, Map<String, String> environment) {
+        return from(Config.just(yaml, MediaTypes.APPLICATION_X_YAML), environment);
     }
 
     /** The configuration with every default: port 5000 on all addresses, data in ./data. */
@@ -63,13 +61,22 @@ public final class ConfigLoader {
         return fromYaml("{}");
     }
 
+    /** Every default, with the {@code BERTH_*} variables of {@code environment} over them. */
+    public static BerthConfig defaults(Map<String, String> environment) {
+        return fromYaml("{}", environment);
+    }
+
+    private static BerthConfig from(Config file, Map<String, String> environment) {
+        Map<String, String> entries = ConfigEntries.of(file);
+        entries.putAll(EnvironmentOverrides.from(environment));
+        ConfigCheck.check(entries);
+        return from(ConfigEntries.toConfig(entries));
+    }
+
+    /** Reads values that {@link ConfigCheck} has passed, so each has its key's type; checks how they fit together. */
     private static BerthConfig from(Config root) {
-        checkKeys(root);
         Config server = root.get("server");
         int port = server.get("port").asInt().orElse(5000);
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("server.port must be 0..65535, not " + port);
-        }
         Config storage = root.get("storage");
         Config limits = root.get("limits");
         long maxManifest = bytes(limits, "max-manifest-size", "4MiB");
@@ -84,7 +91,8 @@ public final class ConfigLoader {
                 new BerthConfig.Storage(Path.of(storage.get("root").asString().orElse("./data")),
                         duration(storage, "upload-timeout", "24h"), s3(storage.get("s3"))),
                 new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0"),
-                        positive(limits, "max-requests", 1024), positive(limits, "max-requests-per-client", 64)),
+                        limits.get("max-requests").asInt().orElse(1024),
+                        limits.get("max-requests-per-client").asInt().orElse(64)),
                 new BerthConfig.Mirror(upstreams),
                 new BerthConfig.PrivateRepos(privateGlobs),
                 auth(root.get("auth")),
@@ -187,9 +195,6 @@ public final class ConfigLoader {
 
     private static BerthConfig.Auth auth(Config auth) {
         String scheme = auth.get("scheme").asString().orElse("bearer");
-        if (!scheme.equals("bearer") && !scheme.equals("basic")) {
-            throw new IllegalArgumentException("auth.scheme must be bearer or basic, not " + scheme);
-        }
         Map<String, List<String>> groups = new LinkedHashMap<>();
         for (Config group : auth.get("groups").asNodeList().orElse(List.of())) {
             groups.put(group.name(), group.asList(String.class).orElse(List.of()));
@@ -222,19 +227,7 @@ public final class ConfigLoader {
     }
 
     private static boolean anonymous(Config auth, String kind, String fallback) {
-        String value = auth.get("anonymous").get(kind).asString().orElse(fallback);
-        if (!value.equals("pull") && !value.equals("none")) {
-            throw new IllegalArgumentException("auth.anonymous." + kind + " must be pull or none, not " + value);
-        }
-        return value.equals("pull");
-    }
-
-    private static int positive(Config node, String key, int fallback) {
-        int value = node.get(key).asInt().orElse(fallback);
-        if (value < 1) {
-            throw new IllegalArgumentException(node.get(key).key() + " must be at least 1");
-        }
-        return value;
+        return auth.get("anonymous").get(kind).asString().orElse(fallback).equals("pull");
     }
 
     /** A file named by the configuration, which berth must be able to read at start. */
@@ -274,9 +267,6 @@ public final class ConfigLoader {
                 throw new IllegalArgumentException("mirror.upstreams: " + registry + " is configured twice");
             }
             String url = required(u, "url");
-            if (!url.startsWith("http://") && !url.startsWith("https://")) {
-                throw new IllegalArgumentException(u.get("url").key() + ": must start with http:// or https://");
-            }
             result.add(new BerthConfig.Upstream(registry, url, u.get("default").asBoolean().orElse(false),
                     duration(u, "tag-ttl", "5m"), duration(u, "negative-ttl", "30s"),
                     u.get("username").asString().asOptional(), password,
@@ -294,14 +284,6 @@ public final class ConfigLoader {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot read password-file " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void checkKeys(Config root) {
-        root.traverse().filter(Config::isLeaf).map(c -> c.key().toString())
-                .filter(key -> KNOWN_KEYS.stream().noneMatch(p -> p.matcher(key).matches()))
-                .findFirst().ifPresent(key -> {
-                    throw new IllegalArgumentException("unknown configuration key: " + key);
-                });
     }
 
     private static String required(Config node, String key) {

@@ -35,7 +35,7 @@ final class ErrorResponses {
         e.headers().forEach(res::header);
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put("code", error.code());
-        entry.put("message", error.message());
+        entry.put("message", e.message().orElse(error.message()));
         entry.put("detail", e.detail() == null ? "" : e.detail());
         byte[] body = Json.bytes(Map.of("errors", List.of(entry)));
         res.header("Content-Type", "application/json");

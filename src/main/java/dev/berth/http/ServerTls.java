@@ -41,12 +41,20 @@ public final class ServerTls {
     private static PrivateKey privateKey(Path file) {
         try {
             String pem = Files.readString(file, StandardCharsets.ISO_8859_1);
+            if (pem.contains("BEGIN ENCRYPTED PRIVATE KEY") || pem.contains("Proc-Type: 4,ENCRYPTED")) {
+                // Said plainly: the parser's own failure on such a key names neither the encryption nor the cure.
+                throw new EncryptedKey();
+            }
             if (Sec1EcKey.isIn(pem)) {
                 // Helidon reads PKCS#8 and PKCS#1 RSA keys, not OpenSSL's traditional EC format.
                 return Sec1EcKey.parse(pem);
             }
             return Keys.builder().pem(p -> p.key(Resource.create(file.toString(), pem))).build().privateKey()
                     .orElseThrow();
+        } catch (EncryptedKey e) {
+            throw bad("server.tls.key", file, "the key is encrypted, and berth has no passphrase: decrypt it once with"
+                    + " openssl pkey -in " + file + " -out privkey.pem (it asks for the passphrase) and name"
+                    + " privkey.pem here", null);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             throw bad("server.tls.key", file, "no unencrypted PEM private key could be read (BEGIN PRIVATE KEY, "
                     + "BEGIN RSA PRIVATE KEY or BEGIN EC PRIVATE KEY)", e);
@@ -83,5 +91,12 @@ public final class ServerTls {
     private static IllegalArgumentException bad(String key, Path file, String problem, Throwable cause) {
         String detail = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
         return new IllegalArgumentException(key + " " + file + ": " + problem + detail, cause);
+    }
+
+    /** A PEM key that a passphrase protects. */
+    private static final class EncryptedKey extends RuntimeException {
+        EncryptedKey() {
+            super(null, null, false, false);
+        }
     }
 }

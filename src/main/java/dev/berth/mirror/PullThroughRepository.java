@@ -40,7 +40,7 @@ final class PullThroughRepository implements Repository {
     private final BlobFills fills;
     private final AccessIndex access;
     private final int maxManifestBytes;
-    private final String readOnlyHint;
+    private final RefusedWrites refusedWrites;
     private final MirrorEvents events;
 
     PullThroughRepository(RepoName upstreamName, RepositoryCache cache, MirroredUpstream upstream,
@@ -52,7 +52,7 @@ final class PullThroughRepository implements Repository {
         this.fills = shared.fills();
         this.access = shared.access();
         this.maxManifestBytes = shared.maxManifestBytes();
-        this.readOnlyHint = shared.readOnlyHint();
+        this.refusedWrites = shared.refusedWrites();
         this.events = shared.events();
     }
 
@@ -321,8 +321,7 @@ final class PullThroughRepository implements Repository {
     }
 
     private RegistryException readOnly() {
-        return new RegistryException(OciError.DENIED, cachedName + " is mirrored from " + upstream.registry()
-                + " and read-only here; " + readOnlyHint);
+        return refusedWrites.refuse(cachedName.toString(), upstream.registry());
     }
 
     private RegistryException manifestUnknown(String reference) {

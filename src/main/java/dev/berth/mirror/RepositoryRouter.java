@@ -43,12 +43,8 @@ public final class RepositoryRouter implements Registry {
             upstreams.put(u.registry(), MirroredUpstream.of(u, clients.apply(u), clock));
         }
         this.defaultUpstream = config.mirror().defaultUpstream().map(u -> upstreams.get(u.registry()));
-        String readOnlyHint = privateNames.globs().isEmpty()
-                ? "configure private.repositories to push to berth"
-                : "push to a private name instead (private.repositories: " + String.join(", ", privateNames.globs())
-                        + ")";
         this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored), access,
-                config.limits().maxManifestBytes(), readOnlyHint, events);
+                config.limits().maxManifestBytes(), new RefusedWrites(privateNames.globs()), events);
     }
 
     @Override

@@ -32,10 +32,13 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
     private final AtomicLong mirroredBytes = new AtomicLong();
 
     /**
-     * Starts the GC counters at zero; {@link #watchUpstream} and {@link #watchBudget} do the same for theirs. A series
+     * Starts the GC counters at zero and the gauge of mirrored bytes; {@link #watchUpstream} and {@link #watchBudget} do the same for theirs. A series
      * that exists from the start lets {@code increase()} and {@code rate()} see the first event after a restart.
      */
     public BerthMetrics() {
+        registry.getOrCreate(Gauge.builder("berth_cache_mirrored_bytes", () -> (double) mirroredBytes.get())
+                .description("Bytes of evictable mirrored blobs and manifests, as the last housekeeping round (every"
+                        + " minute) counted them, after its evictions when there is a budget"));
         gcRuns();
         gcRemovedLinks();
         gcRemovedBlobs();
@@ -109,13 +112,10 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
         evictedBytes().increment(evictedBytes);
     }
 
-    /** Shows the disk budget ({@code cache.max-bytes}) and what the last round left in use, as gauges. */
+    /** Shows the disk budget ({@code cache.max-bytes}) as a gauge, and starts the eviction counters at zero. */
     public void watchBudget(long maxBytes) {
         registry.getOrCreate(Gauge.builder("berth_cache_budget_bytes", () -> (double) maxBytes)
                 .description("The budget for mirrored blobs and manifests (cache.max-bytes)"));
-        registry.getOrCreate(Gauge.builder("berth_cache_mirrored_bytes", () -> (double) mirroredBytes.get())
-                .description("Bytes of evictable mirrored blobs and manifests after the last budget round's "
-                        + "evictions"));
         evictedBlobs();
         evictedBytes();
     }

@@ -2,11 +2,13 @@ package dev.berth.oci;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The one error type that reaches the HTTP layer: a spec error code, a detail for the client, and extra headers. */
 public class RegistryException extends RuntimeException {
     private final OciError error;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private String message;
 
     public RegistryException(OciError error, String detail) {
         super(detail);
@@ -22,6 +24,20 @@ public class RegistryException extends RuntimeException {
     public RegistryException withHeader(String name, String value) {
         headers.put(name, value);
         return this;
+    }
+
+    /**
+     * Replaces the code's standard message in the response: Docker prints the message and never the detail, so an
+     * explanation the user must read goes here.
+     */
+    public RegistryException withMessage(String text) {
+        this.message = text;
+        return this;
+    }
+
+    /** The message the response carries instead of the code's standard one, if any. */
+    public Optional<String> message() {
+        return Optional.ofNullable(message);
     }
 
     public OciError error() {

@@ -61,6 +61,10 @@ public final class Evictor {
     public Result evict() {
         Map<Digest, Long> sizes = evictableDigests();
         long used = sizes.values().stream().mapToLong(Long::longValue).sum();
+        if (used <= maxBytes) {
+            // Within the budget (always, without one): no order of eviction to work out.
+            return new Result(used, 0, 0);
+        }
         long remaining = used;
         int digests = 0;
         long bytes = 0;

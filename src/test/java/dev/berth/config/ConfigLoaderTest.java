@@ -161,12 +161,12 @@ class ConfigLoaderTest {
     void s3MistakesNameTheKey() {
         assertEquals("missing configuration key: storage.s3.bucket", fails("storage: {s3: {region: us-east-1}}"));
         assertTrue(fails("storage: {s3: {bucket: Berth_1}}").startsWith("storage.s3.bucket: Berth_1 is not"));
-        assertEquals("storage.s3.endpoint: ftp://x is not an http:// or https:// URL such as http://10.0.0.1:9000",
-                fails("storage: {s3: {bucket: bkt, endpoint: 'ftp://x'}}"));
+        assertEquals("storage.s3.endpoint: not an http:// or https:// URL: 'ftp://x'"
+                + " (expected such as https://registry-1.docker.io)", fails("storage: {s3: {bucket: bkt, endpoint: 'ftp://x'}}"));
         assertTrue(fails("storage: {s3: {bucket: bkt, endpoint: '127.0.0.1:9000'}}").startsWith("storage.s3.endpoint:"));
         assertTrue(fails("storage: {s3: {bucket: bkt, region: 'US East'}}").startsWith("storage.s3.region:"));
         assertTrue(fails("storage: {s3: {bucket: bkt, access-key: a}}").contains("both access-key and secret-key"));
-        assertEquals("unknown configuration key: storage.s3.acces-key",
+        assertEquals("unknown configuration key: storage.s3.acces-key (did you mean storage.s3.access-key?)",
                 fails("storage: {s3: {bucket: bkt, acces-key: a}}"));
     }
 
@@ -181,8 +181,8 @@ class ConfigLoaderTest {
                 cluster.peers());
         assertEquals(Optional.of(URI.create("http://10.0.0.1:5000")), cluster.self());
         assertEquals(Optional.of(secret), cluster.secretFile());
-        assertEquals("cluster.peers.1: 10.0.0.2 is not an http:// or https:// URL such as http://10.0.0.1:9000",
-                fails("cluster: {peers: ['http://10.0.0.1:5000', '10.0.0.2']}"));
+        assertEquals("cluster.peers.1: not an http:// or https:// URL: '10.0.0.2'"
+                + " (expected such as https://registry-1.docker.io)", fails("cluster: {peers: ['http://10.0.0.1:5000', '10.0.0.2']}"));
         assertTrue(fails("cluster: {peers: ['http://a:5000', 'http://a:5000']}").contains("listed twice"));
         assertTrue(fails("cluster: {peers: ['http://a:5000'], self: 'http://b:5000'}")
                 .startsWith("cluster.self: http://b:5000 is not one of cluster.peers"));

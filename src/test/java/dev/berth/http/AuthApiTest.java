@@ -80,6 +80,26 @@ class AuthApiTest {
     }
 
     @Test
+    void theStarActionGrantsWhatTheRulesAllow() throws IOException {
+        RunningBerth berth = start(RULES);
+        TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
+        alice.pushImage("team-a/app", "1", TestData.utf8("{}"), TestData.bytes(1000, 1));
+        alice.pushImage("team-b/x", "1", TestData.utf8("{}"), TestData.bytes(1000, 2));
+        TestClient bob = berth.client().withBasic("bob", BOB_PASSWORD);
+
+        TestClient aliceWithToken = berth.client().withAuthorization("Bearer " + token(alice,
+                "repository:team-a/app:*"));
+        assertEquals(200, aliceWithToken.get("/v2/team-a/app/manifests/1").statusCode());
+        assertEquals(202, aliceWithToken.send("POST", "/v2/team-a/app/blobs/uploads/", null).statusCode());
+        assertEquals(202, aliceWithToken.send("DELETE", "/v2/team-a/app/manifests/1", null).statusCode());
+
+        // The rules let bob pull and push team-b, not delete there: the star grants him those two.
+        TestClient bobWithToken = berth.client().withAuthorization("Bearer " + token(bob, "repository:team-b/x:*"));
+        assertEquals(202, bobWithToken.send("POST", "/v2/team-b/x/blobs/uploads/", null).statusCode());
+        assertError(bobWithToken.send("DELETE", "/v2/team-b/x/manifests/1", null), 403, "DENIED");
+    }
+
+    @Test
     void theBaseEndpointChallengesAndALoginGetsAToken() throws IOException {
         RunningBerth berth = start(RULES);
         HttpResponse<byte[]> anonymous = berth.client().get("/v2/");

@@ -3,6 +3,7 @@ package dev.berth.http;
 import static dev.berth.support.RegistryAssertions.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,12 +18,17 @@ import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -140,6 +146,40 @@ class HttpsTest {
         }
     }
 
+    /**
+     * Plain HTTP on the HTTPS port gets no HTTP answer: Helidon starts the TLS handshake on every connection it accepts,
+     * with no hook before it, and closes the connection when the handshake fails (see the README's "HTTPS").
+     */
+    @Test
+    void plainHttpOnTheHttpsPortIsClosedWithoutAnHttpAnswer() throws IOException {
+        try (RunningBerth berth = RunningBerth.startHttps(root, rsa, rsa.key(), "");
+             Socket socket = new Socket(InetAddress.getLoopbackAddress(), berth.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /v2/ HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] answer = readUntilClosed(socket.getInputStream());
+            assertFalse(new String(answer, StandardCharsets.ISO_8859_1).contains("HTTP/"),
+                    () -> "answered " + Arrays.toString(answer));
+            assertEquals(200, berth.client().get("/v2/").statusCode(), "HTTPS clients are served on");
+        }
+    }
+
+    /** What the server sent until it closed the connection (a reset counts as closed). */
+    private static byte[] readUntilClosed(InputStream in) {
+        java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[1024];
+        try {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                received.write(buffer, 0, n);
+            }
+        } catch (java.net.SocketException e) {
+            // Connection reset: closed as well.
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return received.toByteArray();
+    }
+
     // ---- files that cannot serve ----
 
     @Test
@@ -157,6 +197,15 @@ class HttpsTest {
     @Test
     void certificateFileWithoutACertificateStopsBerth() {
         assertRefused(rsa.key(), rsa.key(), "server.tls.cert " + rsa.key() + ": no PEM certificate");
+    }
+
+    @Test
+    void anEncryptedKeyStopsBerthSayingSoAndHowToDecryptIt() {
+        for (Path key : List.of(rsa.encryptedKey(false), rsa.encryptedKey(true), ec.encryptedKey(true))) {
+            assertRefused(rsa.chain(), key, "server.tls.key " + key + ": the key is encrypted, and berth has no"
+                    + " passphrase: decrypt it once with openssl pkey -in " + key + " -out privkey.pem (it asks for"
+                    + " the passphrase) and name privkey.pem here");
+        }
     }
 
     @Test

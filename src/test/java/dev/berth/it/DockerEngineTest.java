@@ -158,9 +158,7 @@ class DockerEngineTest {
                 """.formatted(htpasswd);
         try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), yaml)) {
             String host = "127.0.0.1:" + berth.port();
-            Map<String, Object> settings = Map.of("registry-mirrors", List.of("http://" + host),
-                    "insecure-registries", List.of(host));
-            try (DockerDaemon docker = DockerDaemon.start(dir.resolve("docker"), namespace.prefix(), settings)) {
+            try (DockerDaemon docker = mirroringThrough(host, dir.resolve("docker"))) {
                 // Anonymous: dockerd takes the 401 on /v2/ to the realm and gets a token without credentials.
                 docker.docker("pull", "busybox");
                 assertPulled(docker, "busybox", "busybox@" + busyboxManifest);
@@ -195,6 +193,38 @@ class DockerEngineTest {
                 throw new AssertionError(e.getMessage() + "\nberth's log:\n" + berth.output(), e);
             }
         }
+    }
+
+    /**
+     * {@code docker push} to a name berth mirrors is refused, and Docker prints only the error's message: berth puts
+     * its explanation (read-only, where to push instead) there, and logs the refusal once.
+     */
+    @Test
+    @Order(5)
+    void aPushToAMirroredNameShowsWhereToPushInstead(@TempDir Path dir) throws IOException {
+        String yaml = mirrorYaml() + "private: {repositories: ['team/*']}\n";
+        try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), yaml)) {
+            String host = "127.0.0.1:" + berth.port();
+            try (DockerDaemon docker = mirroringThrough(host, dir.resolve("docker"))) {
+                docker.docker("pull", "busybox");
+                docker.docker("tag", "busybox", host + "/other/app:1");
+                Result refused = docker.tryDocker("push", host + "/other/app:1");
+                assertNotEquals(0, refused.exitCode(), refused::stdoutText);
+                assertTrue(refused.stderr().contains("denied: docker.io/other/app is mirrored from docker.io and"
+                        + " read-only here; push to a private name instead (private.repositories: team/*)"),
+                        refused.stderr());
+                assertEquals(1, berth.output().split("WARNING dev.berth.mirror.RefusedWrites: refused a push, upload or"
+                        + " delete: docker.io/other/app ", -1).length - 1, berth::output);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nberth's log:\n" + berth.output(), e);
+            }
+        }
+    }
+
+    /** dockerd with berth at {@code host} as its registry mirror, and allowed to push to it over plain HTTP. */
+    private static DockerDaemon mirroringThrough(String host, Path dir) {
+        return DockerDaemon.start(dir, namespace.prefix(), Map.of("registry-mirrors", List.of("http://" + host),
+                "insecure-registries", List.of(host)));
     }
 
     /** {@code docker login HOST -u USER --password-stdin}, the way scripts log in. */

@@ -71,7 +71,7 @@ class DiskBudgetTest {
             registry = new LocalRegistry(storage, 4 << 20, 0);
             access = AccessIndex.load(storage, clock);
             rules = new EvictionRules(config, registry);
-            DiskBudget budget = new DiskBudget(Optional.of(evictor(config.cache().maxBytes())), access,
+            DiskBudget budget = new DiskBudget(evictor(config.cache().maxBytes()), access,
                     BudgetEvents.NONE, earlyRounds::add);
             router = new RepositoryRouter(config, registry, u -> new UpstreamClient(u, CONNECTIONS, clock), clock,
                     access, budget::stored, MirrorEvents.NONE);
@@ -136,15 +136,27 @@ class DiskBudgetTest {
 
     @Test
     void eachRoundReportsWhatItFoundAndEvicted() {
-        Berth berth = new Berth("");
         MockHub.Image image = hub.image("library/busybox", "latest", 9);
+        assertEquals(List.of(bytes(image) + " 3 " + bytes(image), "0 0 0"), twoRoundsAfterPulling(image, 0));
+    }
+
+    @Test
+    void withoutABudgetRoundsCountWhatIsMirroredAndEvictNothing() {
+        MockHub.Image image = hub.image("library/busybox", "latest", 9);
+        assertEquals(List.of(bytes(image) + " 0 0", bytes(image) + " 0 0"),
+                twoRoundsAfterPulling(image, Long.MAX_VALUE));
+    }
+
+    /** What two rounds with a budget of {@code maxBytes} reported after a pull of {@code image}: used, evicted, bytes. */
+    private List<String> twoRoundsAfterPulling(MockHub.Image image, long maxBytes) {
+        Berth berth = new Berth("");
         berth.pull(image);
         List<String> rounds = new ArrayList<>();
         BudgetEvents recorder = (used, blobs, evicted) -> rounds.add(used + " " + blobs + " " + evicted);
-        DiskBudget budget = new DiskBudget(Optional.of(berth.evictor(0)), berth.access, recorder, Runnable::run);
+        DiskBudget budget = new DiskBudget(berth.evictor(maxBytes), berth.access, recorder, Runnable::run);
         budget.run();
         budget.run();
-        assertEquals(List.of(bytes(image) + " 3 " + bytes(image), "0 0 0"), rounds);
+        return rounds;
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.berth.mirror;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
@@ -70,6 +71,9 @@ class MirrorMetricsTest extends MirrorTestBase {
         }
         assertTrue(start.has("berth_gc_runs_total", Map.of()), start::toString);
         assertEquals(0, start.value("berth_upstream_errors_total", HUB));
+        // Without cache.max-bytes too: the housekeeping rounds count what is mirrored all the same.
+        assertTrue(start.has("berth_cache_mirrored_bytes", Map.of()), start::toString);
+        assertFalse(start.has("berth_cache_budget_bytes", Map.of()), start::toString);
     }
 
     @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.LogCapture;
 import dev.berth.support.TestData;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -143,11 +144,27 @@ class RoutingTest extends MirrorTestBase {
 
         for (HttpResponse<byte[]> r : answers) {
             assertError(r, 403, "DENIED");
-            String detail = json(r).path("errors").path(0).path("detail").asText();
-            assertTrue(detail.contains("read-only") && detail.contains("team/*"), detail);
+            // Docker prints the message only ("denied: <message>"): the explanation must be there.
+            String message = json(r).path("errors").path(0).path("message").asText();
+            assertTrue(message.contains("read-only") && message.contains("team/*"), message);
         }
         assertEquals(0, hub.requests() + ghcr.requests(), "a write is refused without asking upstream");
         assertEquals(List.of(), catalog(), "and creates nothing");
+    }
+
+    @Test
+    void aRefusedWriteIsLoggedOncePerName() {
+        try (LogCapture log = LogCapture.of("dev.berth.mirror.RefusedWrites")) {
+            client.send("POST", "/v2/other/app/blobs/uploads/", null);
+            client.send("POST", "/v2/other/app/blobs/uploads/", null);
+            client.delete("/v2/other/app/manifests/1");
+            client.send("POST", "/v2/ghcr.io/org/app/blobs/uploads/", null);
+            assertEquals(List.of("refused a push, upload or delete: docker.io/other/app is mirrored from docker.io and"
+                    + " read-only here; push to a private name instead (private.repositories: team/*)",
+                    "refused a push, upload or delete: ghcr.io/org/app is mirrored from ghcr.io and read-only here;"
+                    + " push to a private name instead (private.repositories: team/*)"),
+                    log.messages(java.util.logging.Level.WARNING));
+        }
     }
 
     @Test

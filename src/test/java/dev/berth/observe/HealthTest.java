@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,15 @@ class HealthTest {
         Files.createDirectory(tmp);
         clock.advance(StorageCheck.MAX_AGE);
         assertStatus(client, "/observe/health", 200, "UP");
+    }
+
+    @Test
+    void healthAndMetricsSendOneCacheControlHeader() {
+        TestClient client = start("");
+        for (String path : List.of("/observe/health", "/observe/metrics")) {
+            assertEquals(List.of("no-cache, no-store, must-revalidate, no-transform"),
+                    client.get(path).headers().allValues("Cache-Control"), path);
+        }
     }
 
     @Test

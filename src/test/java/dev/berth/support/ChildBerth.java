@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -74,11 +75,17 @@ public final class ChildBerth implements AutoCloseable {
      * configuration cannot serve; fails the test if it is still running after a minute.
      */
     public static ExternalCommand.Result runUntilExit(String yaml) throws IOException {
+        return runUntilExit(yaml, Map.of());
+    }
+
+    /** As {@link #runUntilExit(String)}, with {@code environment} set over this JVM's environment. */
+    public static ExternalCommand.Result runUntilExit(String yaml, Map<String, String> environment)
+            throws IOException {
         Path config = Files.createTempFile("berth", ".yaml");
         try {
             Files.writeString(config, yaml);
-            return ExternalCommand.run(mainCommand(List.of(), List.of("--config", config.toString())),
-                    Duration.ofSeconds(60));
+            return ExternalCommand.run(mainCommand(List.of(), List.of("--config", config.toString())), environment,
+                    new byte[0], Duration.ofSeconds(60));
         } finally {
             Files.delete(config);
         }
@@ -126,6 +133,11 @@ public final class ChildBerth implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The child's process id. */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

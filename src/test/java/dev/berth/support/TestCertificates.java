@@ -132,6 +132,23 @@ public final class TestCertificates {
         return traditional;
     }
 
+    /**
+     * The server's key encrypted with a passphrase: as PKCS#8 ({@code BEGIN ENCRYPTED PRIVATE KEY}), or in the
+     * traditional format with a {@code Proc-Type: 4,ENCRYPTED} header.
+     */
+    public Path encryptedKey(boolean traditional) {
+        Path encrypted = dir.resolve(traditional ? "server-encrypted-traditional.key" : "server-encrypted.key");
+        List<String> args = new ArrayList<>(traditional
+                ? List.of(type == KeyType.RSA ? "rsa" : "ec", "-in", file("server.key"))
+                : List.of("pkey", "-in", file("server.key")));
+        if (traditional && type == KeyType.RSA) {
+            args.add("-traditional");
+        }
+        args.addAll(List.of("-aes256", "-passout", "pass:secret", "-out", encrypted.toString()));
+        openssl(args);
+        return encrypted;
+    }
+
     /** A client TLS context that trusts the test CA only. */
     public SSLContext clientContext() {
         try {
