@@ -7,6 +7,8 @@ import dev.berth.oci.RepoName;
  * The only code that builds storage keys. The layout, drawn once:
  * <pre>
  * blobs/&lt;alg&gt;/&lt;hex[0..2]&gt;/&lt;hex&gt;/data                      content-addressed bytes, shared by all repositories
+ * blobs/&lt;alg&gt;/&lt;hex[0..2]&gt;/&lt;hex&gt;/location                  when there is no data: one line, the key of the object
+ *                                                         that holds the bytes, in the same directory (data-&lt;id&gt;)
  * repositories/&lt;name&gt;/_layers/&lt;alg&gt;/&lt;hex&gt;/link              the blob is reachable through this repository
  * repositories/&lt;name&gt;/_manifests/revisions/&lt;alg&gt;/&lt;hex&gt;/link  a manifest of this repository; holds its media type
  * repositories/&lt;name&gt;/_tags/&lt;tag&gt;                            holds the digest the tag points at
@@ -14,6 +16,11 @@ import dev.berth.oci.RepoName;
  * uploads/&lt;uuid&gt;/data, uploads/&lt;uuid&gt;/repository              an upload in progress and the name it is for
  * </pre>
  * Names and digests are validated before they get here, and every key is checked again by the storage layer.
+ *
+ * <p>A store that can move an object (a file system) puts every blob at {@code data}. An object store cannot move
+ * what a multipart upload assembled without copying it, so it completes a pushed blob at a unique
+ * {@code data-<id>} key of the blob's directory and then writes {@code location} naming it; {@link BlobStore}
+ * resolves both forms, and deleting a blob deletes its directory.
  */
 public final class Paths {
     public static final String REPOSITORIES = "repositories";
@@ -24,8 +31,16 @@ public final class Paths {
     private Paths() {
     }
 
+    static String blobDirectory(Digest d) {
+        return BLOBS + "/" + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex();
+    }
+
     static String blob(Digest d) {
-        return BLOBS + "/" + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex() + "/data";
+        return blobDirectory(d) + "/data";
+    }
+
+    static String blobLocation(Digest d) {
+        return blobDirectory(d) + "/location";
     }
 
     static String repository(RepoName name) {
