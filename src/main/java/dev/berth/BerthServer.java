@@ -95,7 +95,7 @@ public final class BerthServer implements AutoCloseable {
         Storage storage = store.storage();
         Tokens tokens = tokens(config, store.shared(), clock);
         storage.recover();
-        LocalRegistry registry = new LocalRegistry(storage, config.limits().maxManifestBytes(),
+        LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes());
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();

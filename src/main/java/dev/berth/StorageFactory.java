@@ -2,9 +2,11 @@ package dev.berth;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.observe.WriteProbe;
+import dev.berth.registry.FileUploadData;
+import dev.berth.registry.PartUploadData;
+import dev.berth.registry.UploadData;
 import dev.berth.storage.ConditionalWrites;
 import dev.berth.storage.FileSystemStorage;
-import dev.berth.storage.PartUploads;
 import dev.berth.storage.S3Settings;
 import dev.berth.storage.S3Storage;
 import dev.berth.storage.Storage;
@@ -14,14 +16,15 @@ import java.util.function.Function;
 /** The store {@code storage.*} names: the data directory, or an S3 bucket with local scratch files in the directory. */
 final class StorageFactory {
     /**
-     * An opened store and what the layers above need to know of its kind: where it says where it is, how health probes
-     * it, and, for a bucket that several instances share, its multipart uploads and compare-and-set.
+     * An opened store and what the layers above need to know of its kind: where it is (for the start-up line), how
+     * health probes it, where uploads keep their bytes, and, for a bucket that several instances share, its
+     * compare-and-set.
      */
-    record OpenedStore(Storage storage, String where, WriteProbe probe, Optional<PartUploads> parts,
+    record OpenedStore(Storage storage, String where, WriteProbe probe, UploadData uploads,
                        Optional<ConditionalWrites> conditionalWrites) {
         /** Whether other instances may share this store. */
         boolean shared() {
-            return parts.isPresent();
+            return conditionalWrites.isPresent();
         }
     }
 
@@ -37,13 +40,14 @@ final class StorageFactory {
     static OpenedStore open(BerthConfig.Storage config, String instance, Function<String, String> env) {
         if (config.s3().isEmpty()) {
             FileSystemStorage files = new FileSystemStorage(config.root());
-            return new OpenedStore(files, "data in " + files.root(), files::probeWrite, Optional.empty(),
+            return new OpenedStore(files, "data in " + files.root(), files::probeWrite, new FileUploadData(files),
                     Optional.empty());
         }
         S3Settings settings = s3Settings(config.s3().get(), env);
         S3Storage bucket = S3Storage.connect(settings, config.root().resolve("scratch"));
         return new OpenedStore(bucket, "data in bucket " + settings.bucket() + " at " + settings.where() + ", scratch in " + config.root(),
-                () -> bucket.probeWrite(instance), Optional.of(bucket), Optional.of(bucket.conditionalWrites()));
+                () -> bucket.probeWrite(instance), new PartUploadData(bucket, bucket),
+                Optional.of(bucket.conditionalWrites()));
     }
 
     /** The bucket's settings, with the credentials from the environment unless the configuration has them. */

@@ -44,7 +44,7 @@ class StorageFactoryTest {
             Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY,
                     "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
             StorageFactory.OpenedStore opened = StorageFactory.open(config, "a", env::get);
-            assertTrue(opened.shared() && opened.conditionalWrites().isPresent());
+            assertTrue(opened.shared());
             opened.probe().probe();
             try (S3Storage storage = (S3Storage) opened.storage()) {
                 storage.write("k", new byte[] {7});

@@ -55,12 +55,13 @@ final class BlobFills {
         if (!run.repository().equals(repository)) {
             confirm.run();
         }
-        CompletableFuture<Void> linked = fill.committed().thenRun(onStored);
+        CompletableFuture<Void> linked = fill.stored().thenRun(onStored);
         if (started[0]) {
-            // Removed only once linked: a request in between would otherwise find the blob stored but not linked.
-            linked.whenComplete((ok, error) -> running.remove(digest, run))
-                    // Told once linked, so that a budget round it calls counts the blob.
-                    .thenRun(() -> blobs.size(digest).ifPresent(stored::accept));
+            // Told once linked, so that a budget round it calls counts the blob. Removed only then: a request in
+            // between would otherwise find the blob stored but not linked, and the download counts as running until
+            // all its work is done.
+            linked.thenRun(() -> blobs.size(digest).ifPresent(stored::accept))
+                    .whenComplete((ok, error) -> running.remove(digest, run));
             Thread.ofVirtual().name("berth-fill-" + digest.hex().substring(0, 12)).start(fill);
         }
         return Optional.of(fill.open());

@@ -268,7 +268,6 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
         }
     }
 
-    /** The bucket and where it is, for messages. */
     /**
      * Writes and deletes a small object under {@code health/}: proof that the bucket takes writes now. Throws when it
      * does not (the store unreachable, the credentials refused).
@@ -284,6 +283,7 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
         return new S3ConditionalWrites(s3, bucket);
     }
 
+    /** The bucket and where it is, for messages. */
     @Override
     public String toString() {
         return "S3Storage[" + settings + "]";
