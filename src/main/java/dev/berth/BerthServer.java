@@ -48,6 +48,8 @@ public final class BerthServer implements AutoCloseable {
     private static final Duration PURGE_PERIOD = Duration.ofMinutes(10);
     private static final Duration GC_PERIOD = Duration.ofHours(1);
     private static final Duration BUDGET_PERIOD = Duration.ofMinutes(1);
+    /** How long a blob GET's presigned URL is valid: long enough to start a large download, short to pass around. */
+    private static final Duration BLOB_REDIRECT_TTL = Duration.ofMinutes(10);
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
@@ -96,7 +98,8 @@ public final class BerthServer implements AutoCloseable {
         Tokens tokens = tokens(config, store.shared(), clock);
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
-                config.limits().maxUploadBytes());
+                config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
+                .map(s3 -> BLOB_REDIRECT_TTL));
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
         AccessIndex access = store.shared() ? AccessIndex.loadShared(storage, clock, instance)

@@ -45,7 +45,9 @@ final class StorageFactory {
         }
         S3Settings settings = s3Settings(config.s3().get(), env);
         S3Storage bucket = S3Storage.connect(settings, config.root().resolve("scratch"));
-        return new OpenedStore(bucket, "data in bucket " + settings.bucket() + " at " + settings.where() + ", scratch in " + config.root(),
+        String where = "data in bucket " + settings.bucket() + " at " + settings.where() + ", scratch in "
+                + config.root();
+        return new OpenedStore(bucket, where,
                 () -> bucket.probeWrite(instance), new PartUploadData(bucket, bucket),
                 Optional.of(bucket.conditionalWrites()));
     }

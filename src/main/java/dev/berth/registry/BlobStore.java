@@ -23,9 +23,17 @@ public final class BlobStore {
     private static final int MAX_RECORD_BYTES = 2048;
 
     private final Storage storage;
+    private final Optional<Duration> redirects;
 
+    /** Blobs in {@code storage}, always served by berth. */
     public BlobStore(Storage storage) {
+        this(storage, Optional.empty());
+    }
+
+    /** Blobs in {@code storage}; with {@code redirects}, opened blobs offer presigned URLs valid that long. */
+    public BlobStore(Storage storage, Optional<Duration> redirects) {
         this.storage = storage;
+        this.redirects = redirects;
     }
 
     /** The blob's size and when it was stored, when it is stored. */
@@ -40,7 +48,7 @@ public final class BlobStore {
 
     /** Opens the blob, when it is stored. */
     public Optional<BlobContent> open(Digest digest) {
-        return resolved(digest, storage::open).map(reader -> new StoredBlob(digest, reader));
+        return resolved(digest, storage::open).map(reader -> new StoredBlob(digest, reader, this));
     }
 
     /** Reads a small blob (a manifest) whole. */
@@ -105,7 +113,12 @@ public final class BlobStore {
         return key.startsWith(Paths.assembled() + "/");
     }
 
-    private record StoredBlob(Digest digest, ObjectReader reader) implements BlobContent {
+    private record StoredBlob(Digest digest, ObjectReader reader, BlobStore store) implements BlobContent {
+        @Override
+        public Optional<URI> redirect() {
+            return store.redirects.flatMap(ttl -> store.presign(digest, ttl));
+        }
+
         @Override
         public long size() {
             return reader.size();

@@ -32,8 +32,14 @@ public final class LocalRegistry {
 
     /** Over any store, with the form of upload data that suits it. */
     public LocalRegistry(Storage storage, UploadData uploadData, int maxManifestBytes, long maxUploadBytes) {
+        this(storage, uploadData, maxManifestBytes, maxUploadBytes, Optional.empty());
+    }
+
+    /** As the other constructors; with {@code blobRedirects}, blob GETs are sent to presigned URLs valid that long. */
+    public LocalRegistry(Storage storage, UploadData uploadData, int maxManifestBytes, long maxUploadBytes,
+                         Optional<Duration> blobRedirects) {
         this.storage = storage;
-        this.blobs = new BlobStore(storage);
+        this.blobs = new BlobStore(storage, blobRedirects);
         this.manifests = new ManifestStore(storage, blobs, maxManifestBytes, guard);
         this.tags = new TagStore(storage);
         this.referrers = new ReferrersIndex(storage);
