@@ -99,7 +99,7 @@ public final class BerthServer implements AutoCloseable {
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
-                .map(s3 -> BLOB_REDIRECT_TTL));
+                .map(s3 -> BLOB_REDIRECT_TTL), store.shared());
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
         AccessIndex access = store.shared() ? AccessIndex.loadShared(storage, clock, instance)

@@ -106,8 +106,10 @@ public final class GarbageCollector {
         return storage.stat(key).isPresent();
     }
 
+    /** The blob and, in a shared store, its last link by any instance, are older than the cutoff. */
     private boolean isStale(Digest digest, Instant cutoff) {
-        return blobs.stat(digest).filter(info -> isStale(info, cutoff)).isPresent();
+        return blobs.stat(digest).filter(info -> isStale(info, cutoff)).isPresent()
+                && guard.linkedElsewhereAt(digest).filter(at -> !at.isBefore(cutoff)).isEmpty();
     }
 
     private boolean isStale(String key, Instant cutoff) {

@@ -23,7 +23,7 @@ public final class LocalRegistry {
     private final TagStore tags;
     private final ReferrersIndex referrers;
     private final Uploads uploads;
-    private final LinkGuard guard = new LinkGuard();
+    private final LinkGuard guard;
 
     /** Over a data directory, where uploads append to files. */
     public LocalRegistry(FileSystemStorage storage, int maxManifestBytes, long maxUploadBytes) {
@@ -32,14 +32,18 @@ public final class LocalRegistry {
 
     /** Over any store, with the form of upload data that suits it. */
     public LocalRegistry(Storage storage, UploadData uploadData, int maxManifestBytes, long maxUploadBytes) {
-        this(storage, uploadData, maxManifestBytes, maxUploadBytes, Optional.empty());
+        this(storage, uploadData, maxManifestBytes, maxUploadBytes, Optional.empty(), false);
     }
 
-    /** As the other constructors; with {@code blobRedirects}, blob GETs are sent to presigned URLs valid that long. */
+    /**
+     * As the other constructors; with {@code blobRedirects}, blob GETs are sent to presigned URLs valid that long;
+     * {@code shared}: other instances write the same store, so links leave marks for their collectors.
+     */
     public LocalRegistry(Storage storage, UploadData uploadData, int maxManifestBytes, long maxUploadBytes,
-                         Optional<Duration> blobRedirects) {
+                         Optional<Duration> blobRedirects, boolean shared) {
         this.storage = storage;
         this.blobs = new BlobStore(storage, blobRedirects);
+        this.guard = new LinkGuard(shared ? LinkMarks.in(storage, blobs) : LinkMarks.NONE);
         this.manifests = new ManifestStore(storage, blobs, maxManifestBytes, guard);
         this.tags = new TagStore(storage);
         this.referrers = new ReferrersIndex(storage);

@@ -9,6 +9,7 @@ import dev.berth.oci.RepoName;
  * blobs/&lt;alg&gt;/&lt;hex[0..2]&gt;/&lt;hex&gt;/data                      content-addressed bytes, shared by all repositories
  * blobs/&lt;alg&gt;/&lt;hex[0..2]&gt;/&lt;hex&gt;/location                  when there is no data: one line, the key of the object
  *                                                         that holds the bytes (assembled/&lt;uuid&gt;)
+ * blobs/&lt;alg&gt;/&lt;hex[0..2]&gt;/&lt;hex&gt;/linked                    in a shared store: rewritten before each link to the blob
  * repositories/&lt;name&gt;/_layers/&lt;alg&gt;/&lt;hex&gt;/link              the blob is reachable through this repository
  * repositories/&lt;name&gt;/_manifests/revisions/&lt;alg&gt;/&lt;hex&gt;/link  a manifest of this repository; holds its media type
  * repositories/&lt;name&gt;/_tags/&lt;tag&gt;                            holds the digest the tag points at
@@ -43,6 +44,10 @@ public final class Paths {
 
     static String blobLocation(Digest d) {
         return blobDirectory(d) + "/location";
+    }
+
+    static String linkMark(Digest d) {
+        return blobDirectory(d) + "/linked";
     }
 
     static String repository(RepoName name) {
