@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,7 +105,7 @@ final class LinkGuard {
     }
 
     /** When another process last linked {@code digest}, where processes share the store and leave marks. */
-    Optional<java.time.Instant> linkedElsewhereAt(Digest digest) {
+    Optional<Instant> linkedElsewhereAt(Digest digest) {
         return marks.markedAt(digest);
     }
 
