@@ -42,18 +42,22 @@ public final class BerthServer implements AutoCloseable {
     private static final Duration PURGE_PERIOD = Duration.ofMinutes(10);
     private static final Duration GC_PERIOD = Duration.ofHours(1);
     private static final Duration BUDGET_PERIOD = Duration.ofMinutes(1);
+    /** How long a stop waits for blob downloads under way: clients may have every byte of one not yet stored. */
+    private static final Duration FILLS_AT_STOP = Duration.ofSeconds(10);
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
     private final BerthMetrics metrics;
     private final AccessIndex access;
+    private final RepositoryRouter router;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access) {
+                        AccessIndex access, RepositoryRouter router) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
+        this.router = router;
     }
 
     /** Builds everything from {@code config} and starts listening. */
@@ -126,7 +130,7 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, router);
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), storage.root()));
         return berth;
     }
@@ -188,6 +192,9 @@ public final class BerthServer implements AutoCloseable {
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.
             housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+            if (!router.awaitBlobFills(FILLS_AT_STOP)) {
+                LOG.log(Logger.Level.INFO, "stopping with blob downloads unfinished: the next pull fetches them again");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

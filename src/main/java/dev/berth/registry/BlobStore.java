@@ -60,9 +60,12 @@ public final class BlobStore {
         }
     }
 
-    /** A writer that hashes as it writes and makes the blob visible only when it matches {@code expected}. */
-    public BlobWriter writer(Digest expected) {
-        return new BlobWriter(storage.create(Paths.blob(expected)), expected);
+    /**
+     * A spool for a blob that arrives from elsewhere: a local scratch file, hashed as it is written and readable
+     * meanwhile, imported at the blob's key only once it matches {@code expected}.
+     */
+    public BlobSpool spool(Digest expected) {
+        return new BlobSpool(storage, expected);
     }
 
     /**

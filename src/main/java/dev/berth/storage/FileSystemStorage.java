@@ -123,6 +123,18 @@ public final class FileSystemStorage implements Storage {
         return StorageFullException.isFull(e) ? new StorageFullException(e) : new UncheckedIOException(e);
     }
 
+    /** Writes all of {@code length} bytes at the channel's position; a full disk is a {@link StorageFullException}. */
+    static void writeFully(FileChannel channel, byte[] bytes, int offset, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+        try {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        } catch (IOException e) {
+            throw full(e);
+        }
+    }
+
     /** Rethrows a full disk as {@link StorageFullException}, anything else as it is. */
     private static IOException full(IOException e) {
         if (StorageFullException.isFull(e)) {
@@ -349,14 +361,7 @@ public final class FileSystemStorage implements Storage {
 
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-            try {
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-            } catch (IOException e) {
-                throw full(e);
-            }
+            writeFully(channel, bytes, offset, length);
             size += length;
         }
 
