@@ -50,20 +50,24 @@ public final class BerthServer implements AutoCloseable {
     private static final Duration BUDGET_PERIOD = Duration.ofMinutes(1);
     /** How long a blob GET's presigned URL is valid: long enough to start a large download, short to pass around. */
     private static final Duration BLOB_REDIRECT_TTL = Duration.ofMinutes(10);
+    /** How long a stop waits for blob downloads under way: clients may have every byte of one not yet stored. */
+    private static final Duration FILLS_AT_STOP = Duration.ofSeconds(10);
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
     private final BerthMetrics metrics;
     private final AccessIndex access;
     private final DataDirectoryLock lock;
+    private final RepositoryRouter router;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock) {
+                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
         this.lock = lock;
+        this.router = router;
     }
 
     /**
@@ -163,7 +167,7 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -254,6 +258,9 @@ public final class BerthServer implements AutoCloseable {
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.
             housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+            if (!router.awaitBlobFills(FILLS_AT_STOP)) {
+                LOG.log(Logger.Level.INFO, "stopping with blob downloads unfinished: the next pull fetches them again");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -59,21 +59,10 @@ final class BlobFill implements Runnable {
 
     @Override
     public void run() {
-        BlobSpool opened = null;
-        try (UpstreamBlob blob = source.get()) {
-            opened = blobs.spool(digest);
-            BlobSpool spooling = opened;
-            update(() -> {
-                spool = spooling;
-                length = blob.length();
-                state = State.STREAMING;
-            });
-            copy(blob.content(), opened);
-            verify(opened);
-            update(() -> released = true);
-            opened.commit();
+        try {
+            fetch();
             // Linked into the joiners' repositories and forgotten by BlobFills before the state says so; until then
-            // a client asking for the blob joins this fill and reads the spool.
+            // a client asking for the blob joins this fill.
             stored.complete(null);
             update(() -> state = State.STORED);
         } catch (RegistryException e) {
@@ -81,10 +70,24 @@ final class BlobFill implements Runnable {
         } catch (IOException | RuntimeException e) {
             fail(new RegistryException(OciError.UNAVAILABLE, "the upstream download of " + digest + " broke off after "
                     + written() + " bytes: " + e.getMessage(), e).withHeader("Retry-After", "1"));
-        } finally {
-            if (opened != null) {
-                close(opened);
-            }
+        }
+    }
+
+    /**
+     * Downloads into the spool, verifies, releases the last byte, imports. The fill lets go of the spool (deleted
+     * unless imported) before anyone learns the outcome; clients reading it hold it open themselves.
+     */
+    private void fetch() throws IOException {
+        try (UpstreamBlob blob = source.get(); BlobSpool opened = blobs.spool(digest)) {
+            update(() -> {
+                spool = opened;
+                length = blob.length();
+                state = State.STREAMING;
+            });
+            copy(blob.content(), opened);
+            verify(opened);
+            update(() -> released = true);
+            opened.commit();
         }
     }
 
@@ -104,6 +107,10 @@ final class BlobFill implements Runnable {
             }
             if (spool.retain()) {
                 return new Follower(released ? written : length);
+            }
+            // Nobody holds the spool any more: the fill let go of it, and its outcome is a moment away.
+            while (state == State.STREAMING) {
+                progress.awaitUninterruptibly();
             }
             if (state == State.FAILED) {
                 throw failure;
@@ -149,15 +156,6 @@ final class BlobFill implements Runnable {
             failure = e;
             state = State.FAILED;
         });
-    }
-
-    /** The fill is done with the spool, which stays open for the clients still reading it. */
-    private void close(BlobSpool opened) {
-        try {
-            opened.close();
-        } catch (IOException e) {
-            LOG.log(Logger.Level.WARNING, "cannot close the spool of " + digest, e);
-        }
     }
 
     private void update(Runnable change) {

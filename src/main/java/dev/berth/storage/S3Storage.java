@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * {@link Storage} in an S3 bucket, shared by every instance that names it. Small objects are one PutObject, large ones
  * multipart uploads of {@link #PART_SIZE} parts, completed only on commit, so readers see an object whole or not at all.
  * Reads are ranged GETs. Files arriving locally are spooled in a scratch directory on local disk before they are
- * imported. S3 has neither append nor rename: those operations throw {@link UnsupportedOperationException}.
+ * imported.
  */
 public final class S3Storage implements Storage, PartUploads, AutoCloseable {
     /** The part size of multipart uploads, and the most a writer holds in memory: objects up to 78 GiB. */
@@ -123,11 +123,6 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
     }
 
     @Override
-    public ObjectWriter append(String key) {
-        throw new UnsupportedOperationException("not on S3");
-    }
-
-    @Override
     public Path newScratchFile() {
         try {
             return scratch.newFile();
@@ -184,11 +179,6 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
         } catch (URISyntaxException e) {
             throw new IllegalStateException("the SDK presigned an invalid URL", e);
         }
-    }
-
-    @Override
-    public boolean move(String from, String to) {
-        throw new UnsupportedOperationException("not on S3");
     }
 
     @Override

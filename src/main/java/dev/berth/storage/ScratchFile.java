@@ -42,7 +42,7 @@ public final class ScratchFile {
 
     /** Appends bytes; the writer only. A full disk is a {@link StorageFullException}. */
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        FileSystemStorage.writeFully(channel, bytes, offset, length);
+        FileObjectWriter.writeFully(channel, bytes, offset, length);
     }
 
     /** Reads written bytes from {@code position}; -1 past them. Only while holding the file. */

@@ -29,6 +29,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -90,7 +91,7 @@ class LastByteBeforeSyncTest {
         imports.release();
         clients.shutdownNow();
         // Before the data directory goes: a released import still writes there.
-        Poll.until(() -> router.blobFillsInFlight() == 0, "every download over");
+        assertTrue(router.awaitBlobFills(Duration.ofSeconds(10)), "every download over");
     }
 
     private String mirrorYaml() {
