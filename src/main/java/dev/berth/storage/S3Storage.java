@@ -197,7 +197,8 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
 
     @Override
     public void deleteAll(String prefix) {
-        listing.deleteAll(prefix);
+        // Never the empty prefix: that would be the whole bucket.
+        listing.deleteAll(StorageKeys.check(prefix));
     }
 
     @Override
