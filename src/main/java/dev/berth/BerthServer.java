@@ -2,9 +2,13 @@ package dev.berth;
 
 import dev.berth.auth.Accounts;
 import dev.berth.auth.HtpasswdAccounts;
+import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.Tokens;
 import dev.berth.cache.AccessIndex;
 import dev.berth.cache.DiskBudget;
+import dev.berth.cluster.InstanceName;
+import dev.berth.cluster.RoundGate;
+import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
 import dev.berth.http.RegistryApi;
@@ -20,7 +24,7 @@ import dev.berth.registry.Evictor;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.DataDirectoryLock;
-import dev.berth.storage.FileSystemStorage;
+import dev.berth.storage.Storage;
 import dev.berth.upstream.UpstreamClient;
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
@@ -44,20 +48,26 @@ public final class BerthServer implements AutoCloseable {
     private static final Duration PURGE_PERIOD = Duration.ofMinutes(10);
     private static final Duration GC_PERIOD = Duration.ofHours(1);
     private static final Duration BUDGET_PERIOD = Duration.ofMinutes(1);
+    /** How long a blob GET's presigned URL is valid: long enough to start a large download, short to pass around. */
+    private static final Duration BLOB_REDIRECT_TTL = Duration.ofMinutes(10);
+    /** How long a stop waits for blob downloads under way: clients may have every byte of one not yet stored. */
+    private static final Duration FILLS_AT_STOP = Duration.ofSeconds(10);
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
     private final BerthMetrics metrics;
     private final AccessIndex access;
     private final DataDirectoryLock lock;
+    private final RepositoryRouter router;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock) {
+                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
         this.lock = lock;
+        this.router = router;
     }
 
     /**
@@ -86,13 +96,21 @@ public final class BerthServer implements AutoCloseable {
 
     private static BerthServer start(BerthConfig config, Clock clock, Optional<Tls> tls, Optional<Accounts> accounts,
                                      DataDirectoryLock lock) {
-        FileSystemStorage storage = new FileSystemStorage(config.storage().root());
+        String instance = InstanceName.of(config.cluster().flatMap(BerthConfig.Cluster::self), config.server().port());
+        StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
+        Storage storage = store.storage();
+        Tokens tokens = tokens(config, store.shared(), clock);
         storage.recover();
-        LocalRegistry registry = new LocalRegistry(storage, config.limits().maxManifestBytes(),
-                config.limits().maxUploadBytes());
+        LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
+                config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
+                .map(s3 -> BLOB_REDIRECT_TTL), store.shared());
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
-        AccessIndex access = AccessIndex.load(storage, clock);
+        AccessIndex access = store.shared() ? AccessIndex.loadShared(storage, clock, instance)
+                : AccessIndex.load(storage, clock);
+        RoundGate gate = store.conditionalWrites().map(cas -> RoundGates.forSharedStore(cas, instance,
+                config.cluster().map(BerthConfig.Cluster::peers).orElse(List.of()),
+                config.cluster().flatMap(BerthConfig.Cluster::self), clock)).orElse(RoundGate.alone());
         EvictionRules rules = new EvictionRules(config, registry);
         // Without a budget, an evictor whose budget is never passed: its rounds only count what is mirrored, for the
         // metric.
@@ -103,14 +121,13 @@ public final class BerthServer implements AutoCloseable {
         }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
-        DiskBudget diskBudget = new DiskBudget(evictor, access, metrics, housekeeping);
+        DiskBudget diskBudget = new DiskBudget(evictor, access, metrics, housekeeping, gate);
         RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
             return client;
         }, clock, access, diskBudget::stored, metrics);
         metrics.watchBlobFills(router::blobFillsInFlight);
-        Tokens tokens = new Tokens("berth", config.auth().tokenTtl(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), accounts, tokens);
 
         Duration uploadTimeout = config.storage().uploadTimeout();
@@ -118,7 +135,7 @@ public final class BerthServer implements AutoCloseable {
                 0, PURGE_PERIOD.toSeconds(), TimeUnit.SECONDS);
         GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
-        housekeeping.scheduleWithFixedDelay(() -> collectGarbage(collector, metrics),
+        housekeeping.scheduleWithFixedDelay(() -> gate.runIfMine("gc", () -> collectGarbage(collector, metrics)),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(diskBudget,
                 BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
@@ -131,7 +148,7 @@ public final class BerthServer implements AutoCloseable {
                 .writeBufferSize(0)
                 .writeQueueLength(0)
                 .shutdownHook(true)
-                .addFeature(Observability.feature(storage::probeWrite, router::upstreamStates, clock))
+                .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
                 .routing(routing -> {
                     // Outermost first: the access log and the metrics see every answer, the limits' 429s included.
                     routing.addFilter(new AccessLog());
@@ -150,20 +167,20 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
             throw new StartupFailure("server.port " + config.server().port() + ": cannot listen (see the error above)");
         }
-        LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), storage.root()));
+        LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), store.where()));
         return berth;
     }
 
     /** What berth logs once it listens: where and how, where the data is, what it mirrors, whether it authenticates. */
-    static String startedLine(BerthConfig config, int port, boolean https, Path dataDir) {
+    static String startedLine(BerthConfig config, int port, boolean https, String where) {
         return "berth listening on " + config.server().host() + ":" + port + (https ? " (HTTPS)" : " (plain HTTP)")
-                + ", data in " + dataDir + ", " + describeMirror(config) + ", authentication "
+                + ", " + where + ", " + describeMirror(config) + ", authentication "
                 + config.auth().htpasswd().map(file -> "from " + file).orElse("off")
                 + "; health at /observe/health, metrics at /observe/metrics";
     }
@@ -178,6 +195,22 @@ public final class BerthServer implements AutoCloseable {
                 .map(u -> u.registry() + " from " + u.url() + (u.isDefault() ? " (default)" : ""))
                 .toList();
         return "mirroring " + String.join(", ", upstreams) + "; private: " + privateNames;
+    }
+
+    /**
+     * Tokens signed with a key from the cluster secret when it is configured; instances sharing a store with logins
+     * need one, or a token one issued would fail on the others.
+     */
+    private static Tokens tokens(BerthConfig config, boolean sharedStore, Clock clock) {
+        Optional<Path> secretFile = config.cluster().flatMap(BerthConfig.Cluster::secretFile);
+        if (secretFile.isEmpty() && sharedStore && config.auth().enabled()) {
+            throw new IllegalArgumentException("storage.s3 with auth.htpasswd needs cluster.secret-file: instances"
+                    + " sharing a bucket must accept each other's tokens (make one with: head -c 32 /dev/urandom"
+                    + " | base64 > /etc/berth/cluster.key, the same file on every instance)");
+        }
+        return secretFile.map(ClusterSecret::load)
+                .map(secret -> new Tokens("berth", secret.key("tokens"), config.auth().tokenTtl(), clock))
+                .orElseGet(() -> new Tokens("berth", config.auth().tokenTtl(), clock));
     }
 
     private static DataDirectoryLock lockDataDirectory(Path root) {
@@ -225,6 +258,9 @@ public final class BerthServer implements AutoCloseable {
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.
             housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+            if (!router.awaitBlobFills(FILLS_AT_STOP)) {
+                LOG.log(Logger.Level.INFO, "stopping with blob downloads unfinished: the next pull fetches them again");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -4,6 +4,7 @@ import dev.berth.cli.PasswdCommand;
 import dev.berth.cli.PasswordInput;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
+import dev.berth.storage.StorageUnavailableException;
 import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +57,10 @@ public final class Main {
             // A file the configuration names that cannot be used (htpasswd, certificate, key): a bad configuration.
             System.err.println("berth: bad configuration: " + e.getMessage());
             System.exit(2);
+        } catch (StorageUnavailableException e) {
+            // The store may come back: exit 1, which a supervisor (systemd's Restart=on-failure) tries again.
+            System.err.println("berth: " + e.getMessage());
+            System.exit(1);
         } catch (StartupFailure e) {
             // A taken port or data directory: exit 2 too, so systemd treats it as a configuration to fix.
             System.err.println("berth: " + e.getMessage());

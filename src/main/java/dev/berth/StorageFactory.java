@@ -1,28 +1,55 @@
 package dev.berth;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.observe.WriteProbe;
+import dev.berth.registry.FileUploadData;
+import dev.berth.registry.PartUploadData;
+import dev.berth.registry.UploadData;
+import dev.berth.storage.ConditionalWrites;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.storage.S3Settings;
 import dev.berth.storage.S3Storage;
 import dev.berth.storage.Storage;
+import java.util.Optional;
 import java.util.function.Function;
 
 /** The store {@code storage.*} names: the data directory, or an S3 bucket with local scratch files in the directory. */
 final class StorageFactory {
+    /**
+     * An opened store and what the layers above need to know of its kind: where it is (for the start-up line), how
+     * health probes it, where uploads keep their bytes, and, for a bucket that several instances share, its
+     * compare-and-set.
+     */
+    record OpenedStore(Storage storage, String where, WriteProbe probe, UploadData uploads,
+                       Optional<ConditionalWrites> conditionalWrites) {
+        /** Whether other instances may share this store. */
+        boolean shared() {
+            return conditionalWrites.isPresent();
+        }
+    }
+
     private StorageFactory() {
     }
 
     /** Opens the configured store; an S3 bucket is checked first (see {@link S3Storage#connect}). */
-    static Storage open(BerthConfig.Storage config) {
-        return open(config, System::getenv);
+    static OpenedStore open(BerthConfig.Storage config, String instance) {
+        return open(config, instance, System::getenv);
     }
 
-    /** {@link #open(BerthConfig.Storage)} with {@code env} for the environment's credentials. */
-    static Storage open(BerthConfig.Storage config, Function<String, String> env) {
+    /** {@link #open(BerthConfig.Storage, String)} with {@code env} for the environment's credentials. */
+    static OpenedStore open(BerthConfig.Storage config, String instance, Function<String, String> env) {
         if (config.s3().isEmpty()) {
-            return new FileSystemStorage(config.root());
+            FileSystemStorage files = new FileSystemStorage(config.root());
+            return new OpenedStore(files, "data in " + files.root(), files::probeWrite, new FileUploadData(files),
+                    Optional.empty());
         }
-        return S3Storage.connect(s3Settings(config.s3().get(), env), config.root().resolve("scratch"));
+        S3Settings settings = s3Settings(config.s3().get(), env);
+        S3Storage bucket = S3Storage.connect(settings, config.root().resolve("scratch"));
+        String where = "data in bucket " + settings.bucket() + " at " + settings.where() + ", scratch in "
+                + config.root();
+        return new OpenedStore(bucket, where,
+                () -> bucket.probeWrite(instance), new PartUploadData(bucket, bucket),
+                Optional.of(bucket.conditionalWrites()));
     }
 
     /** The bucket's settings, with the credentials from the environment unless the configuration has them. */

@@ -3,12 +3,11 @@ package dev.berth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.config.ConfigLoader;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The line berth logs when it starts: where it listens and how, where the data is, what it mirrors. */
 class StartupLogTest {
-    private static final Path DATA = Path.of("/var/lib/berth");
+    private static final String DATA = "data in /var/lib/berth";
 
     @Test
     void namesPortTransportDataUpstreamsAuthenticationAndEndpoints() {

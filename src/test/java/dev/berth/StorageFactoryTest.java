@@ -2,8 +2,10 @@ package dev.berth;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
@@ -27,8 +29,10 @@ class StorageFactoryTest {
 
     @Test
     void theDataDirectoryUnlessAnS3BucketIsConfigured() {
-        Storage storage = StorageFactory.open(storage("storage: {root: '" + dir + "'}"), Map.<String, String>of()::get);
-        assertInstanceOf(FileSystemStorage.class, storage);
+        StorageFactory.OpenedStore opened = StorageFactory.open(storage("storage: {root: '" + dir + "'}"), "a",
+                Map.<String, String>of()::get);
+        assertInstanceOf(FileSystemStorage.class, opened.storage());
+        assertFalse(opened.shared(), "a data directory is one instance's");
     }
 
     @Test
@@ -39,7 +43,10 @@ class StorageFactoryTest {
                     + server.endpoint() + "', bucket: berth}}");
             Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY,
                     "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
-            try (S3Storage storage = (S3Storage) StorageFactory.open(config, env::get)) {
+            StorageFactory.OpenedStore opened = StorageFactory.open(config, "a", env::get);
+            assertTrue(opened.shared());
+            opened.probe().probe();
+            try (S3Storage storage = (S3Storage) opened.storage()) {
                 storage.write("k", new byte[] {7});
                 assertArrayEquals(new byte[] {7}, storage.read("k", 1).orElseThrow());
                 assertEquals(dir.resolve("data/scratch"), storage.newScratchFile().getParent());

@@ -23,9 +23,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Short-lived tokens of the Docker token flow, as JWTs signed with HMAC-SHA256 under a key made at start. Only this
- * process checks them, so the key never leaves it; after a restart clients simply fetch new tokens, as they do when
- * one expires.
+ * Short-lived tokens of the Docker token flow, as JWTs signed with HMAC-SHA256. A single berth signs with a key made
+ * at start, which never leaves the process (after a restart clients simply fetch new tokens, as they do when one
+ * expires); instances that share a store sign with a key drawn from the cluster secret, so any of them accepts a token
+ * another issued.
  */
 public final class Tokens {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,16 +36,28 @@ public final class Tokens {
             "{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
     private static final String ISSUER = "berth";
 
-    private final byte[] key = new byte[32];
+    private final byte[] key;
     private final String service;
     private final Duration ttl;
     private final Clock clock;
 
+    /** Tokens signed with a key of this process alone. */
     public Tokens(String service, Duration ttl, Clock clock) {
-        new SecureRandom().nextBytes(key);
+        this(service, randomKey(), ttl, clock);
+    }
+
+    /** Tokens signed with {@code key}, which every instance that must accept them shares. */
+    public Tokens(String service, byte[] key, Duration ttl, Clock clock) {
+        this.key = key.clone();
         this.service = service;
         this.ttl = ttl;
         this.clock = clock;
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
     }
 
     /** The service name in challenges and tokens. */

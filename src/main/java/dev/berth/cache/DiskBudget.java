@@ -1,5 +1,6 @@
 package dev.berth.cache;
 
+import dev.berth.cluster.RoundGate;
 import dev.berth.registry.Evictor;
 import java.lang.System.Logger;
 import java.util.concurrent.Executor;
@@ -11,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One housekeeping round of the disk budget: counts mirrored content and evicts while over the budget (without
  * {@code cache.max-bytes}, one that is never passed: the round only counts), then saves the access index. Between
  * scheduled rounds, the blobs the mirror stores call a round early when they may have put usage over the budget.
+ * Instances sharing a store count and evict on one instance at a time (its {@link RoundGate}), with every instance's
+ * access records merged first; each saves its own records every round.
  */
 public final class DiskBudget implements Runnable {
     private static final Logger LOG = System.getLogger(DiskBudget.class.getName());
@@ -19,6 +22,7 @@ public final class DiskBudget implements Runnable {
     private final AccessIndex access;
     private final BudgetEvents events;
     private final Executor rounds;
+    private final RoundGate gate;
     private final AtomicLong storedSinceRound = new AtomicLong();
     private final AtomicBoolean earlyRoundPending = new AtomicBoolean();
     // Unknown before the first round: counted as nothing, so only what is stored meanwhile can call a round early.
@@ -29,27 +33,38 @@ public final class DiskBudget implements Runnable {
      * rounds run on {@code rounds}, which must be the executor of the scheduled ones so that rounds never overlap.
      */
     public DiskBudget(Evictor evictor, AccessIndex access, BudgetEvents events, Executor rounds) {
+        this(evictor, access, events, rounds, RoundGate.alone());
+    }
+
+    /** As the other constructor, evicting only when {@code gate} says it is this instance's turn. */
+    public DiskBudget(Evictor evictor, AccessIndex access, BudgetEvents events, Executor rounds, RoundGate gate) {
         this.evictor = evictor;
         this.access = access;
         this.events = events;
         this.rounds = rounds;
+        this.gate = gate;
     }
 
     @Override
     public void run() {
         try {
-            Evictor.Result result = evict();
-            usedAfterRound = result.usedBytes() - result.bytes();
-            events.budgetRound(result.usedBytes(), result.digests(), result.bytes());
-            if (result.digests() > 0) {
-                LOG.log(Logger.Level.INFO, "disk budget: mirrored content used " + result.usedBytes()
-                        + " bytes; evicted " + result.digests() + " least recently used blobs and manifests ("
-                        + result.bytes() + " bytes)");
-            }
+            gate.runIfMine("budget", this::countAndEvict);
             access.save();
         } catch (RuntimeException e) {
             // Caught so that the scheduler runs the next round.
             LOG.log(Logger.Level.WARNING, "disk budget round failed", e);
+        }
+    }
+
+    private void countAndEvict() {
+        access.mergeOthers();
+        Evictor.Result result = evict();
+        usedAfterRound = result.usedBytes() - result.bytes();
+        events.budgetRound(result.usedBytes(), result.digests(), result.bytes());
+        if (result.digests() > 0) {
+            LOG.log(Logger.Level.INFO, "disk budget: mirrored content used " + result.usedBytes()
+                    + " bytes; evicted " + result.digests() + " least recently used blobs and manifests ("
+                    + result.bytes() + " bytes)");
         }
     }
 

@@ -28,10 +28,11 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
 
     /**
      * {@code storage.s3.*}: an S3-compatible service (absent endpoint: AWS S3 in the region), its bucket, whether the
-     * bucket goes in the path, and the credentials as configured (absent: from the environment).
+     * bucket goes in the path, the credentials as configured (absent: from the environment), and whether blob GETs
+     * are redirected to presigned URLs of the objects.
      */
     public record S3(Optional<URI> endpoint, String region, String bucket, boolean pathStyle,
-                     Optional<String> accessKey, Optional<String> secretKey) {
+                     Optional<String> accessKey, Optional<String> secretKey, boolean redirect) {
         @Override
         public String toString() {
             // Never print the secret key.

@@ -21,6 +21,7 @@ final class ConfigKeys {
             ConfigKey.of("storage.s3.path-style", ValueType.BOOLEAN),
             ConfigKey.of("storage.s3.access-key", ValueType.TEXT),
             ConfigKey.of("storage.s3.secret-key", ValueType.TEXT),
+            ConfigKey.of("storage.s3.redirect", ValueType.BOOLEAN),
             ConfigKey.of("cluster.peers.#", ValueType.URL),
             ConfigKey.of("cluster.self", ValueType.URL),
             ConfigKey.of("cluster.secret-file", ValueType.TEXT),

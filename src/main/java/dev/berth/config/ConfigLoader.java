@@ -123,7 +123,8 @@ public final class ConfigLoader {
         }
         // Self-hosted services are reached by address, where a bucket cannot be a host name.
         boolean pathStyle = s3.get("path-style").asBoolean().orElse(endpoint.isPresent());
-        return Optional.of(new BerthConfig.S3(endpoint, region, bucket, pathStyle, accessKey, secretKey));
+        boolean redirect = s3.get("redirect").asBoolean().orElse(false);
+        return Optional.of(new BerthConfig.S3(endpoint, region, bucket, pathStyle, accessKey, secretKey, redirect));
     }
 
     private static Optional<BerthConfig.Cluster> cluster(Config cluster) {

@@ -11,6 +11,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.util.Optional;
 
 /** {@code /v2/<name>/blobs/<digest>}: GET (with ranges), HEAD, DELETE. */
@@ -25,6 +26,16 @@ final class BlobHandler {
 
     void get(Route.Blob route, Repository repository, ServerRequest req, ServerResponse res) throws IOException {
         try (BlobContent blob = repository.openBlob(route.digest())) {
+            Optional<URI> redirect = blob.redirect();
+            if (redirect.isPresent()) {
+                // After the access check: the URL opens this one object for a few minutes, to whoever holds it.
+                commonHeaders(route, res);
+                res.headers().remove(HeaderNames.CACHE_CONTROL);
+                res.status(Status.TEMPORARY_REDIRECT_307);
+                res.header(HeaderNames.LOCATION, redirect.get().toString());
+                res.send();
+                return;
+            }
             long size = blob.size();
             Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE), size);
             long offset = range.map(ByteRange::start).orElse(0L);

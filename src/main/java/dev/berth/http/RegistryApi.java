@@ -10,6 +10,7 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
+import dev.berth.storage.StorageUnavailableException;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -59,6 +60,7 @@ public final class RegistryApi implements HttpService {
             routing.register("/auth", tokenEndpoint);
         }
         routing.error(RegistryException.class, ErrorResponses::send);
+        routing.error(StorageUnavailableException.class, StoreOutage::send);
         routing.error(Exception.class, ErrorResponses::sendUnexpected);
     }
 

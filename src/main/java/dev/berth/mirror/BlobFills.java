@@ -5,10 +5,14 @@ import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
 import dev.berth.registry.BlobStore;
 import dev.berth.upstream.UpstreamBlob;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
@@ -17,8 +21,8 @@ import java.util.function.Supplier;
  * that is being fetched joins that fetch instead of starting another.
  */
 final class BlobFills {
-    /** A download and the repository it was started for. */
-    private record Running(BlobFill fill, RepoName repository) {
+    /** A download, the repository it was started for, and its end: stored and linked, or failed; and forgotten. */
+    private record Running(BlobFill fill, RepoName repository, CompletableFuture<Void> ended) {
     }
 
     private final BlobStore blobs;
@@ -46,7 +50,7 @@ final class BlobFills {
                 return null;
             }
             started[0] = true;
-            return new Running(new BlobFill(d, blobs, source), repository);
+            return new Running(new BlobFill(d, blobs, source), repository, new CompletableFuture<>());
         });
         if (run == null) {
             return Optional.empty();
@@ -55,12 +59,16 @@ final class BlobFills {
         if (!run.repository().equals(repository)) {
             confirm.run();
         }
-        CompletableFuture<Void> linked = fill.committed().thenRun(onStored);
+        CompletableFuture<Void> linked = fill.stored().thenRun(onStored);
         if (started[0]) {
-            // Removed only once linked: a request in between would otherwise find the blob stored but not linked.
-            linked.whenComplete((ok, error) -> running.remove(digest, run))
-                    // Told once linked, so that a budget round it calls counts the blob.
-                    .thenRun(() -> blobs.size(digest).ifPresent(stored::accept));
+            // Told once linked, so that a budget round it calls counts the blob. Removed only then: a request in
+            // between would otherwise find the blob stored but not linked, and the download counts as running until
+            // all its work is done.
+            linked.thenRun(() -> blobs.size(digest).ifPresent(stored::accept))
+                    .whenComplete((ok, error) -> {
+                        running.remove(digest, run);
+                        run.ended().complete(null);
+                    });
             Thread.ofVirtual().name("berth-fill-" + digest.hex().substring(0, 12)).start(fill);
         }
         return Optional.of(fill.open());
@@ -69,5 +77,18 @@ final class BlobFills {
     /** How many downloads run now. */
     int inFlight() {
         return running.size();
+    }
+
+    /** Waits until the downloads running now have ended, for at most {@code timeout}; false if some still run. */
+    boolean awaitEnd(Duration timeout) throws InterruptedException {
+        CompletableFuture<?>[] ends = running.values().stream().map(Running::ended).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(ends).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("an end never fails", e);
+        }
     }
 }

@@ -7,7 +7,7 @@ import java.util.function.LongConsumer;
 
 /**
  * Counts the bytes read through it and reports the total once: at the end of the stream, so the count is in before a
- * download is committed and its clients get their last byte, or when closed before the end.
+ * download is verified and its clients get their last byte, or when closed before the end.
  */
 final class CountingInputStream extends FilterInputStream {
     private final LongConsumer report;

@@ -10,6 +10,7 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import dev.berth.upstream.UpstreamClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,5 +96,13 @@ public final class RepositoryRouter implements Registry {
     /** How many blob downloads from upstreams run now (each shared by every client of its digest). */
     public int blobFillsInFlight() {
         return shared.fills().inFlight();
+    }
+
+    /**
+     * Waits, for at most {@code timeout}, until the blob downloads running now are stored (or failed): on a clean stop,
+     * what clients were sent whole is kept. False if some still run.
+     */
+    public boolean awaitBlobFills(Duration timeout) throws InterruptedException {
+        return shared.fills().awaitEnd(timeout);
     }
 }

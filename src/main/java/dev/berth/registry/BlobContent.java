@@ -4,6 +4,8 @@ import dev.berth.oci.Digest;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
+import java.util.Optional;
 
 /** A blob opened for reading: its digest and size, and its bytes copied out on demand. */
 public interface BlobContent extends Closeable {
@@ -13,4 +15,12 @@ public interface BlobContent extends Closeable {
 
     /** Copies {@code length} bytes from {@code offset} to {@code out}. */
     void copyTo(long offset, long length, OutputStream out) throws IOException;
+
+    /**
+     * Where the client may fetch the bytes itself instead (a presigned URL of the store), when the store signs one and
+     * redirects are on; empty: berth sends them.
+     */
+    default Optional<URI> redirect() {
+        return Optional.empty();
+    }
 }

@@ -31,16 +31,19 @@ import java.util.function.Supplier;
 public final class Evictor {
     private final LocalRegistry registry;
     private final Storage storage;
+    private final BlobStore blobs;
     private final LinkGuard guard;
     private final long maxBytes;
     private final Predicate<RepoName> evictable;
     private final Supplier<Set<Digest>> pinned;
     private final Function<Digest, Optional<Instant>> lastAccess;
 
-    Evictor(LocalRegistry registry, Storage storage, LinkGuard guard, long maxBytes, Predicate<RepoName> evictable,
-            Supplier<Set<Digest>> pinned, Function<Digest, Optional<Instant>> lastAccess) {
+    Evictor(LocalRegistry registry, Storage storage, BlobStore blobs, LinkGuard guard, long maxBytes,
+            Predicate<RepoName> evictable, Supplier<Set<Digest>> pinned,
+            Function<Digest, Optional<Instant>> lastAccess) {
         this.registry = registry;
         this.storage = storage;
+        this.blobs = blobs;
         this.guard = guard;
         this.maxBytes = maxBytes;
         this.evictable = evictable;
@@ -97,14 +100,14 @@ public final class Evictor {
         candidates.removeAll(kept);
         Map<Digest, Long> sizes = new HashMap<>();
         for (Digest digest : candidates) {
-            storage.stat(Paths.blob(digest)).ifPresent(info -> sizes.put(digest, info.size()));
+            blobs.size(digest).ifPresent(size -> sizes.put(digest, size));
         }
         return sizes;
     }
 
     /** When the digest was last used: as recorded, else when it was stored. */
     private Instant lastAccess(Digest digest) {
-        return lastAccess.apply(digest).or(() -> storage.stat(Paths.blob(digest)).map(ObjectInfo::modified))
+        return lastAccess.apply(digest).or(() -> blobs.stat(digest).map(ObjectInfo::modified))
                 .orElse(Instant.EPOCH);
     }
 
@@ -125,6 +128,6 @@ public final class Evictor {
         }
         // Links first: a reader that finds no link asks the upstream again rather than finding a link to nothing.
         linking.forEach(name -> registry.local(name).evict(digest));
-        return storage.delete(Paths.blob(digest));
+        return blobs.delete(digest);
     }
 }

@@ -23,15 +23,17 @@ import java.util.Set;
 public final class GarbageCollector {
     private final LocalRegistry registry;
     private final Storage storage;
+    private final BlobStore blobs;
     private final ManifestStore manifests;
     private final LinkGuard guard;
     private final Duration grace;
     private final Clock clock;
 
-    GarbageCollector(LocalRegistry registry, Storage storage, ManifestStore manifests, LinkGuard guard,
-                     Duration grace, Clock clock) {
+    GarbageCollector(LocalRegistry registry, Storage storage, BlobStore blobs, ManifestStore manifests,
+                     LinkGuard guard, Duration grace, Clock clock) {
         this.registry = registry;
         this.storage = storage;
+        this.blobs = blobs;
         this.manifests = manifests;
         this.guard = guard;
         this.grace = grace;
@@ -58,18 +60,18 @@ public final class GarbageCollector {
                 digests(Paths.revisions(name)).stream().filter(d -> exists(Paths.manifestLink(name, d)))
                         .forEach(linked::add);
             }
-            int blobs = 0;
+            int deleted = 0;
             long bytes = 0;
             for (Digest digest : digests(Paths.BLOBS)) {
-                Optional<ObjectInfo> info = storage.stat(Paths.blob(digest));
+                Optional<ObjectInfo> info = blobs.stat(digest);
                 if (!linked.contains(digest) && info.isPresent() && isStale(info.get(), cutoff)
                         && guard.deleteUnlessLinked(digest, () -> isStale(digest, cutoff)
-                        && storage.delete(Paths.blob(digest)))) {
-                    blobs++;
+                        && blobs.delete(digest))) {
+                    deleted++;
                     bytes += info.get().size();
                 }
             }
-            return new Result(links, blobs, bytes, busy);
+            return new Result(links, deleted, bytes, busy);
         } finally {
             guard.endCollection();
         }
@@ -104,8 +106,10 @@ public final class GarbageCollector {
         return storage.stat(key).isPresent();
     }
 
+    /** The blob and, in a shared store, its last link by any instance, are older than the cutoff. */
     private boolean isStale(Digest digest, Instant cutoff) {
-        return isStale(Paths.blob(digest), cutoff);
+        return blobs.stat(digest).filter(info -> isStale(info, cutoff)).isPresent()
+                && guard.linkedElsewhereAt(digest).filter(at -> !at.isBefore(cutoff)).isEmpty();
     }
 
     private boolean isStale(String key, Instant cutoff) {

@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,8 +23,16 @@ final class LinkGuard {
     private final ReadWriteLock[] repositories = new ReadWriteLock[STRIPES];
     private final ReentrantLock[] digests = new ReentrantLock[STRIPES];
     private volatile Set<Digest> linkedDuringCollection;
+    private final LinkMarks marks;
 
+    /** A guard for a store that this process alone writes. */
     LinkGuard() {
+        this(LinkMarks.NONE);
+    }
+
+    /** A guard that also leaves {@code marks} for collectors in other processes. */
+    LinkGuard(LinkMarks marks) {
+        this.marks = marks;
         for (int i = 0; i < STRIPES; i++) {
             repositories[i] = new ReentrantReadWriteLock();
             digests[i] = new ReentrantLock();
@@ -62,7 +71,9 @@ final class LinkGuard {
         ReentrantLock lock = digests[stripe(digest.toString())];
         lock.lock();
         try {
+            marks.marking(digest);
             link.run();
+            marks.confirm(digest);
             // Recorded after linking: a collection that starts before this read finds the link on disk, and one that
             // started earlier finds the digest recorded.
             Set<Digest> recording = linkedDuringCollection;
@@ -91,6 +102,11 @@ final class LinkGuard {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** When another process last linked {@code digest}, where processes share the store and leave marks. */
+    Optional<Instant> linkedElsewhereAt(Digest digest) {
+        return marks.markedAt(digest);
     }
 
     /** From now on, links made are recorded, until {@link #endCollection()}. */

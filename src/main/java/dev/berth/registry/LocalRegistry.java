@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
+import dev.berth.storage.FileSystemStorage;
 import dev.berth.storage.Storage;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,15 +23,31 @@ public final class LocalRegistry {
     private final TagStore tags;
     private final ReferrersIndex referrers;
     private final Uploads uploads;
-    private final LinkGuard guard = new LinkGuard();
+    private final LinkGuard guard;
 
-    public LocalRegistry(Storage storage, int maxManifestBytes, long maxUploadBytes) {
+    /** Over a data directory, where uploads append to files. */
+    public LocalRegistry(FileSystemStorage storage, int maxManifestBytes, long maxUploadBytes) {
+        this(storage, new FileUploadData(storage), maxManifestBytes, maxUploadBytes);
+    }
+
+    /** Over any store, with the form of upload data that suits it. */
+    public LocalRegistry(Storage storage, UploadData uploadData, int maxManifestBytes, long maxUploadBytes) {
+        this(storage, uploadData, maxManifestBytes, maxUploadBytes, Optional.empty(), false);
+    }
+
+    /**
+     * As the other constructors; with {@code blobRedirects}, blob GETs are sent to presigned URLs valid that long;
+     * {@code shared}: other instances write the same store, so links leave marks for their collectors.
+     */
+    public LocalRegistry(Storage storage, UploadData uploadData, int maxManifestBytes, long maxUploadBytes,
+                         Optional<Duration> blobRedirects, boolean shared) {
         this.storage = storage;
-        this.blobs = new BlobStore(storage);
+        this.blobs = new BlobStore(storage, blobRedirects);
+        this.guard = new LinkGuard(shared ? LinkMarks.in(storage, blobs) : LinkMarks.NONE);
         this.manifests = new ManifestStore(storage, blobs, maxManifestBytes, guard);
         this.tags = new TagStore(storage);
         this.referrers = new ReferrersIndex(storage);
-        this.uploads = new Uploads(storage, blobs, maxUploadBytes, guard);
+        this.uploads = new Uploads(storage, uploadData, maxUploadBytes, guard);
     }
 
     /** The stored repository of that name (it need not exist yet: a push creates it). */
@@ -71,7 +88,7 @@ public final class LocalRegistry {
 
     /** A collector of content unused for {@code grace}, by {@code clock}. */
     public GarbageCollector garbageCollector(Duration grace, Clock clock) {
-        return new GarbageCollector(this, storage, manifests, guard, grace, clock);
+        return new GarbageCollector(this, storage, blobs, manifests, guard, grace, clock);
     }
 
     /**
@@ -81,7 +98,7 @@ public final class LocalRegistry {
      */
     public Evictor evictor(long maxBytes, Predicate<RepoName> evictable, Supplier<Set<Digest>> pinned,
                            Function<Digest, Optional<Instant>> lastAccess) {
-        return new Evictor(this, storage, guard, maxBytes, evictable, pinned, lastAccess);
+        return new Evictor(this, storage, blobs, guard, maxBytes, evictable, pinned, lastAccess);
     }
 
     /** Deletes uploads older than {@code maxAge}; returns how many. */

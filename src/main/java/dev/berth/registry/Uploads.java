@@ -5,15 +5,12 @@ import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.storage.ObjectInfo;
-import dev.berth.storage.ObjectReader;
-import dev.berth.storage.ObjectWriter;
 import dev.berth.storage.Storage;
 import dev.berth.storage.StorageFullException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -24,24 +21,23 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 /**
- * Blob uploads in progress. Their bytes and owner live in storage, so an upload survives a restart; the running
- * sha256 lives in memory and is rebuilt from the stored bytes when a write needs it and it is missing, so the normal
- * path hashes each byte once.
+ * Blob uploads in progress: who owns each, one request at a time on each, chunks that start where the upload ends,
+ * the size limit, completion into the blob store with the link, and the purge of abandoned ones. Owners live in
+ * storage and the bytes in an {@link UploadData}, so an upload survives a restart.
  */
 public final class Uploads {
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-    private static final int COPY_BUFFER = 256 * 1024;
 
     private final Storage storage;
-    private final BlobStore blobs;
+    private final UploadData data;
     private final long maxUploadBytes;
     private final LinkGuard guard;
     private final Map<String, Upload> active = new ConcurrentHashMap<>();
 
     /** {@code maxUploadBytes} of 0 means no limit. */
-    Uploads(Storage storage, BlobStore blobs, long maxUploadBytes, LinkGuard guard) {
+    Uploads(Storage storage, UploadData data, long maxUploadBytes, LinkGuard guard) {
         this.storage = storage;
-        this.blobs = blobs;
+        this.data = data;
         this.maxUploadBytes = maxUploadBytes;
         this.guard = guard;
     }
@@ -50,17 +46,17 @@ public final class Uploads {
     public String start(RepoName name) {
         String id = UUID.randomUUID().toString();
         byte[] owner = name.value().getBytes(StandardCharsets.UTF_8);
-        StorageFull.translated(() -> storage.write(Paths.uploadOwner(id), owner));
-        Upload upload = new Upload();
-        upload.hash = new Hash(Digest.newHasher("sha256"), 0);
-        active.put(id, upload);
+        StorageFull.translated(() -> {
+            storage.write(Paths.uploadOwner(id), owner);
+            data.begin(id);
+        });
         return id;
     }
 
     /** Bytes received so far. */
     public long size(RepoName name, String id) {
         checkOwner(name, id);
-        return storage.stat(Paths.uploadData(id)).map(ObjectInfo::size).orElse(0L);
+        return data.size(id);
     }
 
     /**
@@ -70,44 +66,27 @@ public final class Uploads {
     public long append(RepoName name, String id, InputStream body, Optional<Long> chunkStart) {
         Upload upload = locked(name, id);
         try {
-            Hash hash = hash(id, upload);
-            checkChunkStart(hash, chunkStart);
-            return write(id, upload, hash, body);
+            return write(id, upload, body, chunkStart);
         } finally {
             upload.lock.unlock();
         }
     }
 
     /**
-     * Appends a last chunk (possibly empty), checks the digest of the whole upload, moves it into the blob store and
-     * runs {@code link} there, together, so a garbage collection cannot take the blob in between. The upload is gone
+     * Appends a last chunk (possibly empty), checks the digest of the whole upload, makes it the blob in the blob store
+     * and runs {@code link} there, together, so a garbage collection cannot take the blob in between. The upload is gone
      * afterwards, whether the digest matched or not.
      */
     public void complete(RepoName name, String id, InputStream lastChunk, Optional<Long> chunkStart, Digest expected,
                          Runnable link) {
         Upload upload = locked(name, id);
         try {
-            Hash hash = hash(id, upload);
-            checkChunkStart(hash, chunkStart);
-            write(id, upload, hash, lastChunk);
-            Digest actual = expected.algorithm().equals("sha256")
-                    ? Digest.of(hash.hasher.digest(), "sha256")
-                    : Digest.of(hashStored(id, expected.algorithm()).hasher.digest(), expected.algorithm());
-            if (!actual.equals(expected)) {
-                cancel(id, upload);
-                throw new RegistryException(OciError.DIGEST_INVALID,
-                        "uploaded content has digest " + actual + ", not " + expected);
-            }
+            write(id, upload, lastChunk, chunkStart);
             try {
-                StorageFull.translated(() -> {
-                    if (storage.stat(Paths.uploadData(id)).isEmpty()) {
-                        storage.write(Paths.uploadData(id), new byte[0]);
-                    }
-                    guard.linking(expected, () -> {
-                        blobs.adopt(Paths.uploadData(id), expected);
-                        link.run();
-                    });
-                });
+                StorageFull.translated(() -> guard.linking(expected, () -> {
+                    data.complete(id, expected);
+                    link.run();
+                }));
             } finally {
                 cancel(id, upload);
             }
@@ -156,11 +135,11 @@ public final class Uploads {
         return purged;
     }
 
-    private static void checkChunkStart(Hash hash, Optional<Long> chunkStart) {
-        if (chunkStart.isPresent() && chunkStart.get() != hash.size) {
+    private static void checkChunkStart(long size, Optional<Long> chunkStart) {
+        if (chunkStart.isPresent() && chunkStart.get() != size) {
             throw new RegistryException(OciError.RANGE_INVALID, "chunk starts at " + chunkStart.get()
-                    + " but the upload has " + hash.size + " bytes")
-                    .withHeader("Range", UploadSessions.rangeHeader(hash.size));
+                    + " but the upload has " + size + " bytes")
+                    .withHeader("Range", UploadSessions.rangeHeader(size));
         }
     }
 
@@ -170,6 +149,7 @@ public final class Uploads {
      */
     private void cancel(String id, Upload upload) {
         try {
+            data.delete(id);
             storage.deleteAll(Paths.upload(id));
         } finally {
             retire(id, upload);
@@ -182,39 +162,21 @@ public final class Uploads {
         active.remove(id, upload);
     }
 
-    /** The upload's running sha256, rebuilt from the stored bytes if missing; the caller holds the lock. */
-    private Hash hash(String id, Upload upload) {
-        if (upload.hash == null) {
-            upload.hash = hashStored(id, "sha256");
-        }
-        return upload.hash;
-    }
-
-    private long write(String id, Upload upload, Hash hash, InputStream body) {
-        byte[] buffer = new byte[COPY_BUFFER];
-        try (ObjectWriter out = storage.append(Paths.uploadData(id))) {
-            int n;
-            while ((n = body.read(buffer)) > 0) {
-                if (maxUploadBytes > 0 && hash.size + n > maxUploadBytes) {
-                    out.commit();
-                    cancel(id, upload);
-                    throw new RegistryException(OciError.TOO_LARGE,
-                            "blob exceeds the upload limit of " + maxUploadBytes + " bytes");
-                }
-                out.write(buffer, 0, n);
-                hash.hasher.update(buffer, 0, n);
-                hash.size += n;
-            }
-            out.commit();
-            return hash.size;
+    /** Appends a chunk that must start at {@code chunkStart}, within the size limit; the caller holds the lock. */
+    private long write(String id, Upload upload, InputStream body, Optional<Long> chunkStart) {
+        long size = data.size(id);
+        checkChunkStart(size, chunkStart);
+        try {
+            return data.append(id, maxUploadBytes > 0 ? new CappedStream(body, maxUploadBytes - size) : body);
         } catch (StorageFullException e) {
             // Partial bytes would only hold space a client is unlikely to come back for.
             cancel(id, upload);
             throw StorageFull.error(e);
-        } catch (IOException | UncheckedIOException e) {
-            // The stored bytes and the in-memory hash may now disagree: rebuild from storage next time.
-            upload.hash = null;
-            throw new RegistryException(OciError.BLOB_UPLOAD_INVALID, "upload interrupted: " + e.getMessage(), e);
+        } catch (RegistryException e) {
+            if (e.error() == OciError.TOO_LARGE) {
+                cancel(id, upload);
+            }
+            throw e;
         }
     }
 
@@ -229,7 +191,7 @@ public final class Uploads {
     }
 
     /**
-     * The upload, locked; its hash is left to those that write, so cancelling never reads the stored bytes. The owner
+     * The upload, locked; its bytes are left to those that write, so cancelling never reads them. The owner
      * is checked again once the lock is held: a request that waited while another completed, cancelled or purged the
      * upload must not write to it.
      */
@@ -254,44 +216,44 @@ public final class Uploads {
         }
     }
 
-    private Hash hashStored(String id, String algorithm) {
-        MessageDigest hasher = Digest.newHasher(algorithm);
-        long size = 0;
-        Optional<ObjectReader> reader = storage.open(Paths.uploadData(id));
-        if (reader.isPresent()) {
-            try (ObjectReader r = reader.get(); InputStream in = r.stream(0)) {
-                byte[] buffer = new byte[COPY_BUFFER];
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    hasher.update(buffer, 0, n);
-                    size += n;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return new Hash(hasher, size);
-    }
-
     /**
      * One upload in memory. The lock serializes requests on it (purge included); {@code retired} (set under the lock)
-     * tells a request that waited for it that the upload is gone; {@code hash} (read and written under the lock) is
-     * null after a restart or an interrupted write, until a write needs it.
+     * tells a request that waited for it that the upload is gone.
      */
     private static final class Upload {
         final ReentrantLock lock = new ReentrantLock();
         boolean retired;
-        Hash hash;
     }
 
-    /** A running hash and the number of bytes it covers. */
-    private static final class Hash {
-        final MessageDigest hasher;
-        long size;
+    /** A request body that refuses to be read past what the upload limit leaves: TOO_LARGE. */
+    private final class CappedStream extends FilterInputStream {
+        private long left;
 
-        Hash(MessageDigest hasher, long size) {
-            this.hasher = hasher;
-            this.size = size;
+        CappedStream(InputStream body, long left) {
+            super(body);
+            this.left = left;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            take(b < 0 ? 0 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            take(Math.max(0, n));
+            return n;
+        }
+
+        private void take(int n) {
+            left -= n;
+            if (left < 0) {
+                throw new RegistryException(OciError.TOO_LARGE,
+                        "blob exceeds the upload limit of " + maxUploadBytes + " bytes");
+            }
         }
     }
 }

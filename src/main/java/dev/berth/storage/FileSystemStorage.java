@@ -1,7 +1,6 @@
 package dev.berth.storage;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,19 +18,28 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * {@link Storage} in a directory on local disk. New objects are written to {@code .tmp/}, synced and renamed into
- * place, so a crash leaves at most a temporary file that {@link #recover()} deletes.
+ * place, so a crash leaves at most a temporary file that {@link #recover()} deletes; scratch files live there too. An
+ * object is a regular file: a symbolic link is no object, for {@link #stat} and {@link #open} alike.
+ *
+ * <p>Beyond {@link Storage}, a directory can {@link #append} and {@link #move}, which uploads in files use.
  */
 public final class FileSystemStorage implements Storage {
     private final Path root;
-    private final ScratchDirectory tmp;
+    private final Path tmp;
 
     public FileSystemStorage(Path root) {
         this.root = root.toAbsolutePath().normalize();
-        this.tmp = new ScratchDirectory(this.root.resolve(".tmp"));
+        this.tmp = this.root.resolve(".tmp");
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + this.root, e);
+        }
     }
 
     /** The data directory. */
@@ -44,7 +52,7 @@ public final class FileSystemStorage implements Storage {
      * directory takes writes now. Throws when it does not.
      */
     public void probeWrite() throws IOException {
-        Path probe = tmp.newPath();
+        Path probe = tmp.resolve("probe-" + UUID.randomUUID());
         try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(new byte[] {1}));
             channel.force(false);
@@ -72,19 +80,16 @@ public final class FileSystemStorage implements Storage {
 
     @Override
     public Optional<ObjectReader> open(String key) {
-        try {
-            return Optional.of(new FileReader(FileChannel.open(path(key), StandardOpenOption.READ)));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return openForReading(key).map(PositionalFileReader::new);
     }
 
     @Override
     public Optional<byte[]> read(String key, int maxBytes) {
-        Path file = path(key);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        Optional<FileChannel> opened = openForReading(key);
+        if (opened.isEmpty()) {
+            return Optional.empty();
+        }
+        try (FileChannel ch = opened.get()) {
             long size = ch.size();
             if (size > maxBytes) {
                 throw new IOException(key + " is " + size + " bytes, over the " + maxBytes + " expected");
@@ -95,9 +100,28 @@ public final class FileSystemStorage implements Storage {
                 n = ch.read(buffer);
             }
             return Optional.of(buffer.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The object's file, open for reading; empty when there is none, as {@link #stat} would say. */
+    private Optional<FileChannel> openForReading(String key) {
+        Path file = path(key);
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                channel.close();
+                return Optional.empty();
+            }
+            return Optional.of(channel);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
+            // A symbolic link, refused by NOFOLLOW_LINKS (ELOOP), is no object; anything else is a failure.
+            if (Files.isSymbolicLink(file)) {
+                return Optional.empty();
+            }
             throw new UncheckedIOException(e);
         }
     }
@@ -117,36 +141,29 @@ public final class FileSystemStorage implements Storage {
         return StorageFullException.isFull(e) ? new StorageFullException(e) : new UncheckedIOException(e);
     }
 
-    /** Rethrows a full disk as {@link StorageFullException}, anything else as it is. */
-    private static IOException full(IOException e) {
-        if (StorageFullException.isFull(e)) {
-            throw new StorageFullException(e);
-        }
-        return e;
-    }
-
     @Override
     public ObjectWriter create(String key) {
         Path target = path(key);
-        Path temp = tmp.newPath();
+        Path temp = tmp.resolve(UUID.randomUUID().toString());
         try {
-            return new FileWriter(FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ), 0, temp, target);
+            return new FileObjectWriter(FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    0, temp, target);
         } catch (IOException e) {
             throw unchecked(e);
         }
     }
 
-    @Override
+    /**
+     * A writer appending to the object at {@code key} (created if absent): unlike a created one, what it wrote stays
+     * when it is closed without a commit, which makes it durable. Not part of {@link Storage}: object stores cannot.
+     */
     public ObjectWriter append(String key) {
         Path target = path(key);
         try {
             Files.createDirectories(target.getParent());
-            // Positioned at the end rather than APPEND, which Java does not allow together with READ.
             FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
-            ch.position(ch.size());
-            return new FileWriter(ch, ch.size(), null, target);
+                    StandardOpenOption.APPEND);
+            return new FileObjectWriter(ch, ch.size(), null, target);
         } catch (IOException e) {
             throw unchecked(e);
         }
@@ -154,8 +171,10 @@ public final class FileSystemStorage implements Storage {
 
     @Override
     public Path newScratchFile() {
+        Path file = tmp.resolve(UUID.randomUUID().toString());
         try {
-            return tmp.newFile();
+            Files.createFile(file);
+            return file;
         } catch (IOException e) {
             throw unchecked(e);
         }
@@ -180,7 +199,10 @@ public final class FileSystemStorage implements Storage {
         }
     }
 
-    @Override
+    /**
+     * Moves an object atomically, replacing the target; false when the source is absent. Not part of {@link Storage}:
+     * object stores can only copy.
+     */
     public boolean move(String from, String to) {
         Path source = path(from);
         Path target = path(to);
@@ -205,7 +227,7 @@ public final class FileSystemStorage implements Storage {
 
     @Override
     public void deleteAll(String prefix) {
-        Path top = prefix.isEmpty() ? root : path(prefix);
+        Path top = path(prefix);
         if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -242,10 +264,17 @@ public final class FileSystemStorage implements Storage {
 
     @Override
     public void recover() {
-        tmp.empty();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
+            for (Path entry : entries) {
+                Files.deleteIfExists(entry);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    private static void moveIntoPlace(Path source, Path target) throws IOException {
+    /** Renames {@code source} to {@code target} atomically, creating missing directories, and syncs the directory. */
+    static void moveIntoPlace(Path source, Path target) throws IOException {
         try {
             Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (NoSuchFileException e) {
@@ -264,105 +293,6 @@ public final class FileSystemStorage implements Storage {
             ch.force(true);
         } catch (FileAlreadyExistsException | UnsupportedOperationException ignored) {
             // some filesystems cannot sync a directory; the rename is still atomic
-        }
-    }
-
-    /**
-     * Reads a file with positional reads, so that any number of streams and copies may read one reader, each from its
-     * own offset, and closing a stream leaves the file open for the others. Copies go through
-     * {@link ObjectReader#copyTo}: positional reads, not mapped windows, whose pages count as berth's RSS until the GC
-     * happens to collect their buffers (12 GiB under bench/run), and reads measured as fast.
-     */
-    private static final class FileReader implements ObjectReader {
-        private final FileChannel channel;
-        private final long size;
-
-        FileReader(FileChannel channel) throws IOException {
-            this.channel = channel;
-            this.size = channel.size();
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public InputStream stream(long offset) {
-            return new FileRange(channel, offset, Math.max(0, size - offset));
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
-    }
-
-    /** Writes through a channel; {@code temp} is non-null for created objects, which commit by rename. */
-    private static final class FileWriter extends ObjectWriter {
-        private final FileChannel channel;
-        private final Path temp;
-        private final Path target;
-        private long size;
-        private boolean done;
-
-        FileWriter(FileChannel channel, long initialSize, Path temp, Path target) {
-            this.channel = channel;
-            this.size = initialSize;
-            this.temp = temp;
-            this.target = target;
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-            try {
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-            } catch (IOException e) {
-                throw full(e);
-            }
-            size += length;
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public int readBack(long position, ByteBuffer target) throws IOException {
-            // Positional reads do not move the channel's position, so they may run beside writes.
-            return channel.read(target, position);
-        }
-
-        @Override
-        public void commit() throws IOException {
-            try {
-                channel.force(false);
-                if (temp != null) {
-                    channel.close();
-                    moveIntoPlace(temp, target);
-                }
-            } catch (IOException e) {
-                // A filesystem may report a full disk only when the written pages are flushed.
-                throw full(e);
-            }
-            done = true;
-        }
-
-        @Override
-        public void close() throws IOException {
-            // commit() closes the channel before the rename, so a failed rename leaves it closed: the temporary
-            // file goes whenever the object was not committed, whatever the channel's state.
-            try {
-                channel.close();
-            } finally {
-                if (temp != null && !done) {
-                    Files.deleteIfExists(temp);
-                }
-            }
         }
     }
 }

@@ -2,24 +2,16 @@ package dev.berth.storage;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 
 /**
- * Bytes on their way into storage. {@link #commit()} makes them durable and visible; closing without a commit aborts a
- * {@link Storage#create created} object (nothing becomes visible) and keeps what an {@link Storage#append append} wrote.
+ * Bytes on their way into storage. {@link #commit()} makes them durable and visible; closing without a commit aborts
+ * a {@link Storage#create created} object: nothing becomes visible.
  */
 public abstract class ObjectWriter extends OutputStream {
-    /** Bytes in the object so far, including any it had before an append. */
+    /** Bytes in the object so far. */
     public abstract long size();
 
-    /**
-     * Reads back bytes this writer has already written, from {@code position}, for readers that follow an object while
-     * it is being written. Returns the count read, -1 at the end of what is written so far. Valid until commit or
-     * close; another thread may call it while this writer writes.
-     */
-    public abstract int readBack(long position, ByteBuffer target) throws IOException;
-
-    /** Flushes, syncs to stable storage and, for a created object, moves it into place atomically. */
+    /** Flushes, syncs to stable storage and makes the object visible, atomically. */
     public abstract void commit() throws IOException;
 
     @Override

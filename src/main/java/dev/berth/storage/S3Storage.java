@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * {@link Storage} in an S3 bucket, shared by every instance that names it. Small objects are one PutObject, large ones
  * multipart uploads of {@link #PART_SIZE} parts, completed only on commit, so readers see an object whole or not at all.
  * Reads are ranged GETs. Files arriving locally are spooled in a scratch directory on local disk before they are
- * imported. S3 has neither append nor rename: those operations throw {@link UnsupportedOperationException}.
+ * imported.
  */
 public final class S3Storage implements Storage, PartUploads, AutoCloseable {
     /** The part size of multipart uploads, and the most a writer holds in memory: objects up to 78 GiB. */
@@ -123,11 +123,6 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
     }
 
     @Override
-    public ObjectWriter append(String key) {
-        throw new UnsupportedOperationException("not on S3");
-    }
-
-    @Override
     public Path newScratchFile() {
         try {
             return scratch.newFile();
@@ -187,11 +182,6 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
     }
 
     @Override
-    public boolean move(String from, String to) {
-        throw new UnsupportedOperationException("not on S3");
-    }
-
-    @Override
     public boolean delete(String key) {
         // S3 deletes absent objects without a word: a HEAD tells whether there was one.
         if (head(key).isEmpty()) {
@@ -207,7 +197,8 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
 
     @Override
     public void deleteAll(String prefix) {
-        listing.deleteAll(prefix);
+        // Never the empty prefix: that would be the whole bucket.
+        listing.deleteAll(StorageKeys.check(prefix));
     }
 
     @Override
@@ -266,6 +257,21 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
                 throw S3Failures.of("AbortMultipartUpload", key, e);
             }
         }
+    }
+
+    /**
+     * Writes and deletes a small object under {@code health/}: proof that the bucket takes writes now. Throws when it
+     * does not (the store unreachable, the credentials refused).
+     */
+    public void probeWrite(String instance) {
+        String key = StorageKeys.check("health/" + instance);
+        write(key, new byte[] {1});
+        delete(key);
+    }
+
+    /** Compare-and-set on small objects of this bucket, for coordination between instances. */
+    public ConditionalWrites conditionalWrites() {
+        return new S3ConditionalWrites(s3, bucket);
     }
 
     /** The bucket and where it is, for messages. */

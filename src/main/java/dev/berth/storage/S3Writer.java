@@ -2,7 +2,6 @@ package dev.berth.storage;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -75,11 +74,6 @@ final class S3Writer extends ObjectWriter {
     @Override
     public long size() {
         return size;
-    }
-
-    @Override
-    public int readBack(long position, ByteBuffer target) {
-        throw new UnsupportedOperationException("not on S3");
     }
 
     @Override

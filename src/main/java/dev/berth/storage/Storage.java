@@ -10,6 +10,10 @@ import java.util.Optional;
  * Byte objects by key: the only place berth's data touches a disk or a remote store. It knows nothing of OCI or
  * HTTP. Keys are relative {@code /}-separated paths checked by {@link StorageKeys}. Absence is an empty Optional; I/O
  * failures are {@link java.io.UncheckedIOException}s.
+ *
+ * <p>Only what every object store offers: no append, no rename, no read of an object being written. What only some
+ * stores offer is a capability interface beside this one ({@link PartUploads}). Every implementation passes the
+ * contract suite {@code StorageContract}.
  */
 public interface Storage {
     /** Size and modification time of the object at {@code key}, if there is one. */
@@ -24,11 +28,11 @@ public interface Storage {
     /** Replaces the object at {@code key} atomically: readers see the old content or the new, never a mix. */
     void write(String key, byte[] content);
 
-    /** A writer whose bytes become the object at {@code key} only on {@link ObjectWriter#commit()}. */
+    /**
+     * A writer whose bytes become the object at {@code key}, replacing any, only on {@link ObjectWriter#commit()};
+     * closing it without a commit leaves nothing.
+     */
     ObjectWriter create(String key);
-
-    /** A writer appending to the object at {@code key} (created if absent); commit makes the appended bytes durable. */
-    ObjectWriter append(String key);
 
     /**
      * A new empty file in this store's local scratch area (on disk, never shared between instances), for bytes that are
@@ -47,18 +51,15 @@ public interface Storage {
         return Optional.empty();
     }
 
-    /** Moves an object atomically, replacing the target; false when the source is absent. */
-    boolean move(String from, String to);
-
     /** Deletes one object; false when it was absent. */
     boolean delete(String key);
 
-    /** Deletes everything under {@code prefix}. */
+    /** Deletes every object under {@code prefix}, which is a key: never the empty prefix, the whole store. */
     void deleteAll(String prefix);
 
-    /** The names of the direct children under {@code prefix} (objects and sub-prefixes), sorted. */
+    /** The names of the direct children under {@code prefix} (objects and sub-prefixes), all of them, sorted. */
     List<String> list(String prefix);
 
-    /** Removes temporary files that a crash may have left behind; called once at start. */
+    /** Removes temporary and scratch files that a crash may have left behind; called once at start. */
     void recover();
 }

@@ -2,15 +2,19 @@ package dev.berth.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.MutableClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TokensTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T00:00:00Z"));
@@ -42,5 +46,34 @@ class TokensTest {
         assertTrue(new Tokens("berth", Duration.ofMinutes(5), clock).verify(token).isEmpty(), "another key");
         assertTrue(tokens.verify("not.a-token").isEmpty());
         assertTrue(tokens.verify("").isEmpty());
+    }
+
+    @Test
+    void instancesSharingAClusterSecretAcceptEachOthersTokens(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.key");
+        Files.writeString(file, "0123456789abcdef0123456789abcdef0123456789\n");
+        byte[] key = ClusterSecret.load(file).key("tokens");
+        Tokens one = new Tokens("berth", key, Duration.ofMinutes(5), clock);
+        Tokens other = new Tokens("berth", ClusterSecret.load(file).key("tokens"), Duration.ofMinutes(5), clock);
+        String token = one.issue(Principal.user("alice"), List.of(new Scope("team/app", Set.of(Action.PUSH)))).token();
+        assertTrue(other.verify(token).orElseThrow().grants("team/app", Action.PUSH));
+        Files.writeString(file, "another secret of more than thirty-two characters");
+        Tokens stranger = new Tokens("berth", ClusterSecret.load(file).key("tokens"), Duration.ofMinutes(5), clock);
+        assertTrue(stranger.verify(token).isEmpty(), "another cluster's secret");
+        assertFalse(java.util.Arrays.equals(key, ClusterSecret.load(file).key("peers")), "a key per purpose");
+    }
+
+    @Test
+    void aMissingOrShortSecretFileSaysHowToMakeOne(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.key");
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> ClusterSecret.load(file));
+        assertTrue(missing.getMessage().contains("does not exist") && missing.getMessage().contains("/dev/urandom"),
+                missing.getMessage());
+        Files.writeString(file, "short\n");
+        IllegalArgumentException shortOne = assertThrows(IllegalArgumentException.class,
+                () -> ClusterSecret.load(file));
+        assertTrue(shortOne.getMessage().contains("5 characters") && !shortOne.getMessage().contains("short"),
+                shortOne.getMessage());
     }
 }

@@ -110,4 +110,45 @@ class AccessIndexTest {
 
         assertTrue(storage.stat(AccessIndex.KEY).isPresent(), "the second save wrote what the first could not");
     }
+
+    @Test
+    void instancesSharingAStoreMergeEachOthersRecordsKeepingTheLaterTime() {
+        Storage storage = new FileSystemStorage(root);
+        Digest both = Digest.sha256(TestData.bytes(10, 1));
+        Digest onlyB = Digest.sha256(TestData.bytes(10, 2));
+        AccessIndex a = AccessIndex.loadShared(storage, clock, "a");
+        AccessIndex b = AccessIndex.loadShared(storage, clock, "b");
+        a.touch(both);
+        clock.advance(Duration.ofSeconds(5));
+        b.touch(both);
+        b.touch(onlyB);
+        clock.advance(Duration.ofSeconds(5));
+        a.save();
+        b.save();
+
+        a.mergeOthers();
+        assertEquals(Optional.of(Instant.parse("2026-01-01T00:00:05Z")), a.lastAccess(both), "b's later use wins");
+        assertEquals(Optional.of(Instant.parse("2026-01-01T00:00:05Z")), a.lastAccess(onlyB));
+        AccessIndex restarted = AccessIndex.loadShared(storage, clock, "c");
+        assertEquals(Optional.of(Instant.parse("2026-01-01T00:00:05Z")), restarted.lastAccess(both),
+                "a new instance starts from the fleet's order");
+    }
+
+    @Test
+    void anInstanceGoneForAWeekHasItsRecordsMergedThenDropped() throws Exception {
+        Storage storage = new FileSystemStorage(root);
+        AccessIndex gone = AccessIndex.loadShared(storage, clock, "gone");
+        Digest digest = Digest.sha256(TestData.bytes(10, 3));
+        gone.touch(digest);
+        gone.save();
+        java.nio.file.Files.setLastModifiedTime(root.resolve(AccessIndex.SHARED).resolve("gone"),
+                java.nio.file.attribute.FileTime.from(clock.instant()));
+        clock.advance(AccessIndex.ABANDONED.minusHours(1));
+        AccessIndex.loadShared(storage, clock, "live");
+        assertTrue(storage.stat(AccessIndex.SHARED + "/gone").isPresent(), "not a week yet");
+        clock.advance(Duration.ofHours(2));
+        AccessIndex live = AccessIndex.loadShared(storage, clock, "live");
+        assertTrue(live.lastAccess(digest).isPresent(), "merged");
+        assertTrue(storage.stat(AccessIndex.SHARED + "/gone").isEmpty(), "then dropped");
+    }
 }

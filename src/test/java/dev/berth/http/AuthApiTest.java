@@ -107,6 +107,10 @@ class AuthApiTest {
         assertEquals("Bearer realm=\"http://127.0.0.1:" + berth.port() + "/auth/token\",service=\"berth\"",
                 header(anonymous, "WWW-Authenticate"));
 
+        // Behind a balancer that ends TLS, the realm is the https URL the client reached.
+        assertEquals("Bearer realm=\"https://127.0.0.1:" + berth.port() + "/auth/token\",service=\"berth\"",
+                header(berth.client().get("/v2/", "X-Forwarded-Proto", "https"), "WWW-Authenticate"));
+
         String token = token(berth.client().withBasic("alice", ALICE_PASSWORD), "");
         assertEquals(200, berth.client().withAuthorization("Bearer " + token).get("/v2/").statusCode());
         assertEquals(200, berth.client().withBasic("alice", ALICE_PASSWORD).get("/v2/").statusCode());

@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link BlobFill} with clients following it as it commits, where its file closes under them. */
+/** {@link BlobFill} with clients following it as it imports its spool, where the file is renamed under them. */
 class BlobFillTest {
     private static final int FILLS = 200;
     private static final int FOLLOWERS = 4;
@@ -28,11 +28,11 @@ class BlobFillTest {
     Path root;
 
     @Test
-    void followersReadingAsTheFillCommitsGetTheWholeBlob() throws Exception {
+    void followersReadingAsTheFillImportsGetTheWholeBlob() throws Exception {
         BlobStore blobs = new BlobStore(new FileSystemStorage(root));
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < FILLS; i++) {
-                // Small enough to arrive in one chunk, so every follower still reads while the fill commits.
+                // Small enough to arrive in one chunk, so every follower still reads while the fill imports.
                 byte[] content = TestData.bytes(1000, i);
                 Digest digest = Digest.sha256(content);
                 BlobFill fill = new BlobFill(digest, blobs,

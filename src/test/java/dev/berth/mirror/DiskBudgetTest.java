@@ -20,6 +20,7 @@ import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.support.MutableClock;
+import dev.berth.support.Poll;
 import dev.berth.support.TestData;
 import dev.berth.upstream.UpstreamClient;
 import java.nio.file.Path;
@@ -90,6 +91,12 @@ class DiskBudgetTest {
             Repository repo = router.repository(RepoName.of(image.repository()), Optional.empty());
             assertEquals(image.digest(), repo.manifest(new Reference.Tag("latest")).digest());
             assertBlobsServed(repo, image);
+            // A client has the last byte before the blob is stored: the rounds count it once stored.
+            try {
+                Poll.until(() -> router.blobFillsInFlight() == 0, "the pulled blobs stored");
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
         }
 
         boolean cached(MockHub.Image image, byte[] blob) {

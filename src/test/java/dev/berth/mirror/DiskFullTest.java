@@ -64,7 +64,7 @@ class DiskFullTest {
     }
 
     @Test
-    void fullDiskRefusesWritesAndKeepsServing() throws IOException {
+    void fullDiskRefusesWritesAndKeepsServing() throws IOException, InterruptedException {
         Path root = disk.resolve("data");
         berth = RunningBerth.start(root, "mirror:\n  upstreams:\n    - {registry: docker.io, url: '" + hub.url()
                 + "', default: true}\nprivate:\n  repositories: ['team/*']\n");
@@ -78,6 +78,7 @@ class DiskFullTest {
         assertEquals(200, client.get(MockHub.manifestPath("library/cached", "latest")).statusCode());
         MirrorTestBase.assertBlob(client.get(MockHub.blobPath("library/cached", cached.layers().getFirst())),
                 cached.layers().getFirst());
+        MirrorTestBase.awaitFillsStored(client);
 
         Path reserve = Files.write(disk.resolve("reserve"), new byte[RESERVE]);
         fill(disk.resolve("filler"));

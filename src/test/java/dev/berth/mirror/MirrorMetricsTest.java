@@ -20,7 +20,7 @@ class MirrorMetricsTest extends MirrorTestBase {
     private static final Map<String, String> HUB_BLOBS = Map.of("registry", "docker.io", "kind", "blob");
 
     @Test
-    void coldPullMissesAndFetchesWarmPullHitsAndAsksNothing() {
+    void coldPullMissesAndFetchesWarmPullHitsAndAsksNothing() throws InterruptedException {
         MockHub.Image image = hub.image(BUSYBOX, "latest", 1);
         long imageBytes = image.manifest().length + image.config().length + image.layers().get(0).length;
         Scrape before = Scrape.of(client);
@@ -28,6 +28,7 @@ class MirrorMetricsTest extends MirrorTestBase {
                 "unknown until the upstream says: " + before);
 
         pull(image);
+        awaitFillsStored(client);
         Scrape cold = Scrape.of(client);
         assertEquals(1, cold.value("berth_cache_misses_total", HUB_MANIFESTS), cold::toString);
         assertEquals(2, cold.value("berth_cache_misses_total", HUB_BLOBS), "config and layer");
@@ -103,7 +104,7 @@ class MirrorMetricsTest extends MirrorTestBase {
     }
 
     @Test
-    void clientsOfARunningDownloadShareItAndItsBytesCountOnce() {
+    void clientsOfARunningDownloadShareItAndItsBytesCountOnce() throws InterruptedException {
         byte[] layer = TestData.bytes(600 * 1024, 21);
         HeldBody held = busyboxWithHeldLayer(layer);
         String path = MockHub.blobPath("busybox", layer);
@@ -118,6 +119,7 @@ class MirrorMetricsTest extends MirrorTestBase {
             Received received = readUntilEndOrFailure(body);
             assertEquals(Digest.sha256(layer), Digest.sha256(received.bytes()), received::toString);
         }
+        awaitFillsStored(client);
 
         Scrape after = Scrape.of(client);
         assertEquals(0, after.value("berth_blob_fills_in_flight", Map.of()), after::toString);

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.support.MutableClock;
+import dev.berth.support.Poll;
 import dev.berth.support.RegistryAssertions;
 import dev.berth.support.RunningBerth;
+import dev.berth.support.Scrape;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
@@ -59,9 +62,14 @@ abstract class MirrorTestBase {
     }
 
     @AfterEach
-    void stopBerth() {
+    void stopBerth() throws InterruptedException {
         if (berth != null) {
-            berth.close();
+            try {
+                // The data directory goes after the test: not before the downloads finished writing to it.
+                awaitFillsStored(client);
+            } finally {
+                berth.close();
+            }
         }
     }
 
@@ -135,6 +143,15 @@ abstract class MirrorTestBase {
         for (byte[] layer : image.layers()) {
             assertBlob(client.get(MockHub.blobPath(repo, layer)), layer);
         }
+    }
+
+    /**
+     * Waits until every download berth runs has been stored and linked. A client has a blob's last byte before the
+     * blob is synced and cached, so what a test then asserts about the cache waits for this first.
+     */
+    static void awaitFillsStored(TestClient client) throws InterruptedException {
+        Poll.until(() -> Scrape.of(client).value("berth_blob_fills_in_flight", Map.of()) == 0,
+                "every download stored and linked");
     }
 
     /** What the hub logged after the first {@code from} requests. */

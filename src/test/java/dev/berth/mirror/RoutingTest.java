@@ -202,10 +202,11 @@ class RoutingTest extends MirrorTestBase {
     }
 
     @Test
-    void aCachedMirroredBlobMountsIntoAPrivateRepository() {
+    void aCachedMirroredBlobMountsIntoAPrivateRepository() throws InterruptedException {
         MockHub.Image image = hub.image(BUSYBOX, "latest", 10);
         client.get("/v2/busybox/manifests/latest");
         assertBlobs("busybox", image);
+        awaitFillsStored(client);
         byte[] layer = image.layers().get(0);
         int asked = hub.requests();
 

@@ -116,6 +116,7 @@ class SingleFlightTest extends MirrorTestBase {
         } finally {
             held.release();
         }
+        awaitFillsStored(client);
         assertEquals(1, hub.served("GET", blobPath(BUSYBOX, layer)), "one download for both repositories");
         assertEquals(0, hub.count("GET", blobPath("library/alpine", layer)), hub.log()::toString);
         assertBlob(client.get(blobPath("alpine", layer)), layer);

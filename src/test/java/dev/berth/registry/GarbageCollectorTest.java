@@ -17,11 +17,15 @@ import dev.berth.support.TestData;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -216,4 +220,28 @@ class GarbageCollectorTest {
                 .digest();
     }
 
+
+    @Test
+    void onASharedStoreAFreshLinkMarkFromAnotherInstanceSparesAnOldUnlinkedBlob() throws IOException {
+        FileSystemStorage disk = new FileSystemStorage(root);
+        LocalRegistry shared = new LocalRegistry(disk, new FileUploadData(disk), 4 << 20, 0, Optional.empty(), true);
+        Repository repo = shared.repository(RepoName.of("team/app"));
+        byte[] marked = TestData.bytes(7000, 3);
+        byte[] unmarked = TestData.bytes(7000, 4);
+        for (byte[] layer : List.of(marked, unmarked)) {
+            Digest digest = Digest.sha256(layer);
+            repo.putBlob(new ByteArrayInputStream(layer), digest);
+            repo.deleteBlob(digest);
+            Files.setLastModifiedTime(root.resolve(Paths.blob(digest)), FileTime.from(Instant.now().minus(GRACE)));
+            Files.setLastModifiedTime(root.resolve(Paths.linkMark(digest)), FileTime.from(Instant.now().minus(GRACE)));
+        }
+        // Another instance is linking this one now: its locks are not this process's, only its mark says so.
+        LinkMarks.in(disk, shared.blobs()).marking(Digest.sha256(marked));
+
+        GarbageCollector.Result result = shared.garbageCollector(GRACE, Clock.systemUTC()).collect();
+
+        assertEquals(1, result.blobs(), "only the blob nobody is linking");
+        assertTrue(shared.blobs().size(Digest.sha256(marked)).isPresent());
+        assertFalse(shared.blobs().size(Digest.sha256(unmarked)).isPresent());
+    }
 }

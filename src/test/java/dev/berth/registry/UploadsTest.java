@@ -43,7 +43,7 @@ class UploadsTest {
     void chunkThatWaitedForTheCompletingRequestFindsTheUploadGone() throws Exception {
         FileSystemStorage storage = new FileSystemStorage(root);
         BlobStore blobs = new BlobStore(storage);
-        Uploads uploads = new Uploads(storage, blobs, 0, new LinkGuard());
+        Uploads uploads = new Uploads(storage, new FileUploadData(storage), 0, new LinkGuard());
         byte[] content = TestData.bytes(3000, 1);
         String id = uploads.start(NAME);
         uploads.append(NAME, id, new ByteArrayInputStream(content), Optional.empty());
@@ -77,18 +77,18 @@ class UploadsTest {
     @Test
     void chunkArrivingWhilePurgeDeletesTheUploadFindsItGone() throws Exception {
         FileSystemStorage disk = new FileSystemStorage(root);
-        String id = new Uploads(disk, new BlobStore(disk), 0, new LinkGuard()).start(NAME);
+        String id = new Uploads(disk, new FileUploadData(disk), 0, new LinkGuard()).start(NAME);
 
         // After a restart no in-memory state exists for the upload; purge stops part way into deleting it.
         CountDownLatch deleting = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Storage storage = intercepted(disk, (method, args) -> {
+        Storage storage = intercepted(Storage.class, disk, (method, args) -> {
             if (method.equals("deleteAll")) {
                 deleting.countDown();
                 awaitLatch(release);
             }
         });
-        Uploads uploads = new Uploads(storage, new BlobStore(storage), 0, new LinkGuard());
+        Uploads uploads = new Uploads(storage, new FileUploadData(disk), 0, new LinkGuard());
         AtomicReference<Integer> purged = new AtomicReference<>();
         Thread purge = new Thread(() -> purged.set(uploads.purge(Duration.ZERO, Instant.now().plusSeconds(60))));
         purge.start();
@@ -112,21 +112,18 @@ class UploadsTest {
     }
 
     @Test
-    void cancelAfterRestartDoesNotReadTheUploadedBytes() {
+    void cancelAfterRestartOnlyDeletesTheUploadedBytes() {
         FileSystemStorage disk = new FileSystemStorage(root);
-        Uploads before = new Uploads(disk, new BlobStore(disk), 0, new LinkGuard());
+        Uploads before = new Uploads(disk, new FileUploadData(disk), 0, new LinkGuard());
         String id = before.start(NAME);
         before.append(NAME, id, new ByteArrayInputStream(TestData.bytes(3000, 1)), Optional.empty());
 
-        List<String> opened = new CopyOnWriteArrayList<>();
-        Storage storage = intercepted(disk, (method, args) -> {
-            if (method.equals("open")) {
-                opened.add((String) args[0]);
-            }
-        });
-        new Uploads(storage, new BlobStore(storage), 0, new LinkGuard()).cancel(NAME, id);
+        List<String> asked = new CopyOnWriteArrayList<>();
+        UploadData data = intercepted(UploadData.class, new FileUploadData(disk),
+                (method, args) -> asked.add(method));
+        new Uploads(disk, data, 0, new LinkGuard()).cancel(NAME, id);
 
-        assertEquals(List.of(), opened, "cancelling hashed nothing");
+        assertEquals(List.of("delete"), asked, "cancelling neither hashed nor read the bytes");
         assertFalse(Files.exists(root.resolve(Paths.upload(id))), "nothing of the upload is left on disk");
     }
 
@@ -147,8 +144,8 @@ class UploadsTest {
     }
 
     /** {@code target}, with {@code before} told each call's method name and arguments before it runs. */
-    private static Storage intercepted(Storage target, BiConsumer<String, Object[]> before) {
-        return (Storage) Proxy.newProxyInstance(Storage.class.getClassLoader(), new Class<?>[] {Storage.class},
+    private static <T> T intercepted(Class<T> type, T target, BiConsumer<String, Object[]> before) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
                 (proxy, method, args) -> {
                     before.accept(method.getName(), args);
                     try {
@@ -156,7 +153,7 @@ class UploadsTest {
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
-                });
+                }));
     }
 
     private static void awaitLatch(CountDownLatch latch) {

@@ -1,8 +1,10 @@
 package dev.berth.storage;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,8 +24,38 @@ class FileSystemStorageTest extends StorageContract {
     }
 
     @Override
-    Storage storage() {
+    protected Storage storage() {
         return storage;
+    }
+
+    @Test
+    void appendKeepsEarlierBytesAndWhatAnUncommittedWriterWrote() throws IOException {
+        byte[] all = bytes(3000);
+        try (ObjectWriter w = storage.append("u/data")) {
+            w.write(all, 0, 1000);
+            w.commit();
+        }
+        try (ObjectWriter w = storage.append("u/data")) {
+            assertEquals(1000, w.size());
+            w.write(all, 1000, 1500);
+        }
+        try (ObjectWriter w = storage.append("u/data")) {
+            w.write(all, 2500, 500);
+            w.commit();
+            assertEquals(3000, w.size());
+        }
+        assertArrayEquals(all, storage.read("u/data", 5000).orElseThrow());
+    }
+
+    @Test
+    void moveReplacesAtomicallyAndReportsMissingSource() {
+        storage.write("from", new byte[] {1});
+        storage.write("to/here", new byte[] {2});
+        assertTrue(storage.move("from", "to/here"));
+        assertArrayEquals(new byte[] {1}, storage.read("to/here", 1).orElseThrow());
+        assertTrue(storage.stat("from").isEmpty());
+        assertFalse(storage.move("from", "elsewhere"));
+        assertTrue(storage.move("to/here", "new/dir/obj"), "a move creates missing parents");
     }
 
     @Test
@@ -59,9 +91,12 @@ class FileSystemStorageTest extends StorageContract {
     }
 
     @Test
-    void symlinkedObjectIsNotFollowedForStat() throws IOException {
+    void aSymlinkIsNoObjectToStatNorToOpen() throws IOException {
         Files.writeString(root.resolve("../outside-secret"), "secret");
         Files.createSymbolicLink(root.resolve("link"), root.resolve("../outside-secret"));
         assertFalse(storage.stat("link").isPresent());
+        assertFalse(storage.open("link").isPresent());
+        assertFalse(storage.read("link", 100).isPresent());
+        assertTrue(Files.exists(root.resolve("../outside-secret")));
     }
 }

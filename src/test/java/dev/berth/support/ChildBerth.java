@@ -43,8 +43,18 @@ public final class ChildBerth implements AutoCloseable {
      */
     public static ChildBerth start(List<String> prefix, Path root, String extraYaml, String... jvmOptions)
             throws IOException {
+        return launch(prefix, "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n" + extraYaml,
+                jvmOptions);
+    }
+
+    /** Starts berth with {@code yaml} as its whole configuration (it must listen on 127.0.0.1); waits until it listens. */
+    public static ChildBerth startWithConfig(String yaml, String... jvmOptions) throws IOException {
+        return launch(List.of(), yaml, jvmOptions);
+    }
+
+    private static ChildBerth launch(List<String> prefix, String yaml, String... jvmOptions) throws IOException {
         Path config = Files.createTempFile("berth", ".yaml");
-        Files.writeString(config, "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n" + extraYaml);
+        Files.writeString(config, yaml);
         List<String> command = new ArrayList<>(prefix);
         command.addAll(mainCommand(List.of(jvmOptions), List.of("--config", config.toString())));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

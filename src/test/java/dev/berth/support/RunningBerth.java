@@ -47,8 +47,18 @@ public final class RunningBerth implements AutoCloseable {
     }
 
     private static BerthServer start(String serverYaml, Path root, String extraYaml, Clock clock) {
-        String yaml = "server: " + serverYaml + "\nstorage: {root: '" + root + "'}\n" + extraYaml;
+        return start(serverYaml, "{root: '" + root + "'}", extraYaml, clock);
+    }
+
+    private static BerthServer start(String serverYaml, String storageYaml, String extraYaml, Clock clock) {
+        String yaml = "server: " + serverYaml + "\nstorage: " + storageYaml + "\n" + extraYaml;
         return BerthServer.start(ConfigLoader.fromYaml(yaml), clock);
+    }
+
+    /** Starts berth with {@code storageYaml} as its whole {@code storage} section (a bucket, say), and extra sections. */
+    public static RunningBerth startWithStorage(String storageYaml, String extraYaml) {
+        BerthServer server = start("{host: 127.0.0.1, port: 0}", storageYaml, extraYaml, Clock.systemUTC());
+        return new RunningBerth(server, new TestClient(URI.create("http://127.0.0.1:" + server.port())));
     }
 
     /** Starts berth with default settings and its data in {@code root}. */

@@ -20,7 +20,7 @@ public final class S3Server implements AutoCloseable {
     public static final String REGION = "us-east-1";
 
     private final BlobStoreContext blobs;
-    private final S3Proxy proxy;
+    private S3Proxy proxy;
     private final URI endpoint;
 
     private S3Server(BlobStoreContext blobs, S3Proxy proxy) {
@@ -35,18 +35,27 @@ public final class S3Server implements AutoCloseable {
         properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
         BlobStoreContext blobs = ContextBuilder.newBuilder("filesystem").overrides(properties)
                 .build(BlobStoreContext.class);
-        S3Proxy proxy = S3Proxy.builder().blobStore(blobs.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY)
-                .build();
         try {
-            proxy.start();
-            Poll.until(() -> proxy.getState().equals("STARTED"), "s3proxy to start");
+            return new S3Server(blobs, started(blobs, 0));
         } catch (Exception | AssertionError e) {
             blobs.close();
             throw e;
         }
-        return new S3Server(blobs, proxy);
+    }
+
+    private static S3Proxy started(BlobStoreContext blobs, int port) throws Exception {
+        S3Proxy proxy = S3Proxy.builder().blobStore(blobs.getBlobStore())
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY)
+                .build();
+        proxy.start();
+        Poll.until(() -> proxy.getState().equals("STARTED"), "s3proxy to start");
+        return proxy;
+    }
+
+    /** Answers again, on the same port and with the same buckets, after {@link #stop()}. */
+    public void restart() throws Exception {
+        proxy = started(blobs, endpoint.getPort());
     }
 
     /** Where clients reach it: {@code http://127.0.0.1:PORT}, with path-style bucket addressing. */

@@ -1,0 +1,43 @@
+package dev.berth.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A spooled file read while it grows, and after it was deleted (as an object store's import deletes it). */
+class ScratchFileTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void readersFollowTheWriterAndReadOnAfterTheFileIsDeletedUntilTheLastLetsGo() throws IOException {
+        byte[] content = StorageContract.bytes(5000);
+        ScratchFile scratch = ScratchFile.open(new FileSystemStorage(root).newScratchFile());
+        scratch.write(content, 0, 3000);
+        assertTrue(scratch.retain(), "a reader joins");
+
+        ByteBuffer first = ByteBuffer.allocate(4000);
+        assertEquals(3000, scratch.read(0, first), "what is written so far");
+        assertEquals(-1, scratch.read(3000, ByteBuffer.allocate(10)), "nothing past it");
+        scratch.write(content, 3000, 2000);
+        scratch.delete();
+        scratch.release();
+        assertFalse(Files.exists(scratch.path()));
+
+        ByteBuffer rest = ByteBuffer.allocate(2000);
+        assertEquals(2000, scratch.read(3000, rest), "the reader still holds the deleted file");
+        assertArrayEquals(Arrays.copyOfRange(content, 0, 3000), Arrays.copyOf(first.array(), 3000));
+        assertArrayEquals(Arrays.copyOfRange(content, 3000, 5000), rest.array());
+        scratch.release();
+        assertFalse(scratch.retain(), "closed once the writer and the reader let go");
+    }
+}
