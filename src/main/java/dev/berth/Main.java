@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.cli.HealthCommand;
 import dev.berth.cli.PasswdCommand;
 import dev.berth.cli.PasswordInput;
 import dev.berth.config.BerthConfig;
@@ -43,6 +44,9 @@ public final class Main {
                 System.exit(new PasswdCommand(config.auth().htpasswd(), Optional.ofNullable(configFile),
                         PasswordInput.system(), System.err).run(rest.subList(1, rest.size())));
             }
+            if (rest.getFirst().equals(HealthCommand.NAME)) {
+                System.exit(new HealthCommand(config.server(), System.out).run(rest.subList(1, rest.size())));
+            }
             System.err.println("berth: unknown subcommand: " + rest.getFirst());
             usage();
             System.exit(2);
@@ -64,6 +68,7 @@ public final class Main {
                   (no subcommand)   serve the registry API in the foreground
                   passwd USER       set USER's password in the auth.htpasswd file: typed twice on a
                                     terminal, else one line of standard input
+                  health            ask this host's berth for /observe/health: exit status 0 when UP
                 """);
     }
 }
