@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.cli.HealthCommand;
 import dev.berth.cli.PasswdCommand;
 import dev.berth.cli.PasswordInput;
 import dev.berth.config.BerthConfig;
@@ -45,6 +46,9 @@ public final class Main {
                 System.exit(new PasswdCommand(config.auth().htpasswd(), Optional.ofNullable(configFile),
                         PasswordInput.system(), System.err).run(rest.subList(1, rest.size())));
             }
+            if (rest.getFirst().equals(HealthCommand.NAME)) {
+                System.exit(new HealthCommand(config.server(), System.out).run(rest.subList(1, rest.size())));
+            }
             System.err.println("berth: unknown subcommand: " + rest.getFirst());
             usage();
             System.exit(2);
@@ -74,6 +78,7 @@ public final class Main {
                   (no subcommand)   serve the registry API in the foreground
                   passwd USER       set USER's password in the auth.htpasswd file: typed twice on a
                                     terminal, else one line of standard input
+                  health            ask this host's berth for /observe/health: exit status 0 when UP
 
                 Without --config, every key has its default (port 5000, data in ./data). Relative paths
                 (storage.root, auth.htpasswd, server.tls.*, password-file) are relative to the current

@@ -81,6 +81,11 @@ public final class Containerd implements AutoCloseable {
                 """.formatted(workDir.resolve("root"), workDir.resolve("state"), socket, workDir.resolve("opt"));
     }
 
+    /** Its private mount namespace (see {@link PrivateRun}), for dockerd to join. */
+    Path mountNamespace() {
+        return Path.of("/proc", Long.toString(process.pid()), "ns", "mnt");
+    }
+
     /** The unix socket to hand to dockerd's {@code --containerd}. */
     Path socket() {
         return socket;

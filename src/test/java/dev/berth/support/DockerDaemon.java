@@ -60,7 +60,10 @@ public final class DockerDaemon implements AutoCloseable {
                     "-H", "unix://" + socket));
             Containerd containerd = Containerd.start(workDir.resolve("containerd"), prefix);
             try {
-                List<String> command = PrivateRun.around(prefix);
+                // In containerd's mount namespace: for a container on the host network, runc (started by containerd)
+                // enters the network namespace that dockerd bind-mounts under its exec root, a mount that only
+                // dockerd's own mount namespace sees.
+                List<String> command = PrivateRun.joining(prefix, containerd.mountNamespace());
                 command.addAll(List.of(programs.dockerd().toString(),
                         "--config-file", daemonJson.toString(),
                         "--containerd", containerd.socket().toString(),

@@ -40,6 +40,11 @@ public final class LoggedProcess implements AutoCloseable {
         }
     }
 
+    /** The process's ID: the program's own when the command's launchers exec it (nsenter, unshare, sh's exec). */
+    public long pid() {
+        return process.pid();
+    }
+
     /**
      * Polls {@code ready} until it holds; fails the test with the log if the program exits first or
      * {@code timeout} passes. The program is stopped when this fails, so a caller need not clean up.

@@ -1,5 +1,6 @@
 package dev.berth.support;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,16 @@ final class PrivateRun {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(Tools.require("unshare", "util-linux").toString(), "--mount", "--propagation", "private",
                 "sh", "-c", "mount -t tmpfs -o mode=755 berth-test-run /run && exec \"$@\"", "sh"));
+        return command;
+    }
+
+    /**
+     * {@code prefix} followed by the words that run a program in {@code mountNamespace}, another program's private one
+     * (made by {@link #around}), so that the two see each other's mounts.
+     */
+    static List<String> joining(List<String> prefix, Path mountNamespace) {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Tools.require("nsenter", "util-linux").toString(), "--mount=" + mountNamespace));
         return command;
     }
 }

@@ -39,6 +39,18 @@ public final class Tools {
         }
     }
 
+    /** Returns {@code file} if it exists; otherwise skips the test (fails it on CI), saying how to make it. */
+    public static Path requireFile(Path file, String makeWith) {
+        return requireFile(file, makeWith, System.getenv());
+    }
+
+    static Path requireFile(Path file, String makeWith, Map<String, String> env) {
+        if (Files.isRegularFile(file)) {
+            return file;
+        }
+        return unavailable(file + " is missing; make it with: " + makeWith, env);
+    }
+
     private static <T> T unavailable(String message, Map<String, String> env) {
         if ("true".equals(env.get("CI"))) {
             // CI installs the tools and runs as root, so there a missing one is a broken build rather than an

@@ -52,4 +52,23 @@ class ToolsTest {
         assertThrows(AssertionFailedError.class,
                 () -> Tools.requireRoot("a network namespace", 1000, Map.of("CI", "true")));
     }
+
+    @Test
+    void existingFilePasses(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("image.tar"), "x");
+        assertEquals(file, Tools.requireFile(file, "./build image", Map.of("CI", "true")));
+    }
+
+    @Test
+    void missingFileSkipsTheTestSayingHowToMakeIt(@TempDir Path dir) {
+        TestAbortedException e = assertThrows(TestAbortedException.class,
+                () -> Tools.requireFile(dir.resolve("image.tar"), "./build image", Map.of()));
+        assertTrue(e.getMessage().endsWith("image.tar is missing; make it with: ./build image"), e.getMessage());
+    }
+
+    @Test
+    void missingFileFailsTheTestOnCi(@TempDir Path dir) {
+        assertThrows(AssertionFailedError.class,
+                () -> Tools.requireFile(dir.resolve("image.tar"), "./build image", Map.of("CI", "true")));
+    }
 }
