@@ -3,7 +3,6 @@ package dev.berth.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
@@ -32,27 +31,7 @@ final class PositionalFileReader implements ObjectReader {
 
     @Override
     public InputStream stream(long offset) {
-        return new InputStream() {
-            private long position = offset;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (len == 0) {
-                    return 0;
-                }
-                int n = channel.read(ByteBuffer.wrap(b, off, len), position);
-                if (n > 0) {
-                    position += n;
-                }
-                return n;
-            }
-        };
+        return new FileRange(channel, offset, Math.max(0, size - offset));
     }
 
     @Override

@@ -12,7 +12,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Compare-and-set on small objects of a bucket through S3's conditional writes: {@code If-None-Match: *} to create,
+ * Small objects of a bucket read with their versions, and compare-and-set on them through S3's conditional writes: {@code If-None-Match: *} to create,
  * {@code If-Match: <etag>} to replace. S3 refuses a write whose condition fails with 412, and one that races another
  * conditional write of the same key with 409; both are a lost race here.
  */
@@ -29,9 +29,10 @@ final class S3ConditionalWrites implements ConditionalWrites {
     public Optional<Versioned> readVersioned(String key, int maxBytes) {
         StorageKeys.check(key);
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(bucket).key(key))) {
-            if (in.response().contentLength() > maxBytes) {
+            long size = in.response().contentLength();
+            if (size > maxBytes) {
                 in.abort();
-                throw new UncheckedIOException(new IOException(key + " is over the " + maxBytes + " bytes expected"));
+                throw new IOException(key + " is " + size + " bytes, over the " + maxBytes + " expected");
             }
             return Optional.of(new Versioned(in.readAllBytes(), in.response().eTag()));
         } catch (SdkException e) {

@@ -14,12 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -39,6 +37,7 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
     private final String bucket;
     private final ScratchDirectory scratch;
     private final S3Listing listing;
+    private final S3ConditionalWrites conditionalWrites;
 
     /** A store over the bucket {@code settings} name, with local scratch files in {@code scratch} (created if absent). */
     public S3Storage(S3Settings settings, Path scratch) {
@@ -48,6 +47,7 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
         this.s3 = S3Clients.client(settings);
         this.presigner = S3Clients.presigner(settings);
         this.listing = new S3Listing(s3, bucket);
+        this.conditionalWrites = new S3ConditionalWrites(s3, bucket);
     }
 
     /** A store over the bucket, once {@link S3StartupCheck} has found it reachable, with the credentials accepted. */
@@ -86,22 +86,7 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
 
     @Override
     public Optional<byte[]> read(String key, int maxBytes) {
-        StorageKeys.check(key);
-        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(bucket).key(key))) {
-            long size = in.response().contentLength();
-            if (size > maxBytes) {
-                in.abort();
-                throw new IOException(key + " is " + size + " bytes, over the " + maxBytes + " expected");
-            }
-            return Optional.of(in.readAllBytes());
-        } catch (SdkException e) {
-            if (S3Failures.isAbsent(e)) {
-                return Optional.empty();
-            }
-            throw S3Failures.of("GetObject", key, e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("S3 GetObject " + key + ": " + e.getMessage(), e);
-        }
+        return conditionalWrites.readVersioned(key, maxBytes).map(ConditionalWrites.Versioned::content);
     }
 
     @Override
@@ -271,7 +256,7 @@ public final class S3Storage implements Storage, PartUploads, AutoCloseable {
 
     /** Compare-and-set on small objects of this bucket, for coordination between instances. */
     public ConditionalWrites conditionalWrites() {
-        return new S3ConditionalWrites(s3, bucket);
+        return conditionalWrites;
     }
 
     /** The bucket and where it is, for messages. */
