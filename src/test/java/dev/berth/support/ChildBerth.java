@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -52,12 +53,27 @@ public final class ChildBerth implements AutoCloseable {
         return launch(List.of(), yaml, jvmOptions);
     }
 
+    /**
+     * Starts berth with the configuration file {@code config} as it is (a copy, which {@link #close} deletes) and
+     * {@code environment} added to this JVM's; waits until it listens.
+     */
+    public static ChildBerth startWithFile(Path config, Map<String, String> environment) throws IOException {
+        return launch(List.of(), Files.readString(config), environment);
+    }
+
     private static ChildBerth launch(List<String> prefix, String yaml, String... jvmOptions) throws IOException {
+        return launch(prefix, yaml, Map.of(), jvmOptions);
+    }
+
+    private static ChildBerth launch(List<String> prefix, String yaml, Map<String, String> environment,
+                                     String... jvmOptions) throws IOException {
         Path config = Files.createTempFile("berth", ".yaml");
         Files.writeString(config, yaml);
         List<String> command = new ArrayList<>(prefix);
         command.addAll(mainCommand(List.of(jvmOptions), List.of("--config", config.toString())));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         StringBuffer output = new StringBuffer();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> pump(process, output, port));
