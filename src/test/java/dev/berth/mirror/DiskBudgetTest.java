@@ -20,7 +20,6 @@ import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.support.MutableClock;
-import dev.berth.support.Poll;
 import dev.berth.support.TestData;
 import dev.berth.upstream.UpstreamClient;
 import java.nio.file.Path;
@@ -34,6 +33,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +54,13 @@ class DiskBudgetTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final MockHub hub = new MockHub(hubServer, authServer, MockHub.DOCKER_HUB_SERVICE);
+    private final List<Berth> berths = new ArrayList<>();
+
+    /** Before the data directory goes: downloads still write there a moment after their clients have every byte. */
+    @AfterEach
+    void awaitDownloads() {
+        berths.forEach(Berth::awaitStored);
+    }
 
     /** One berth process's worth of state over the data directory: what a start builds. */
     private final class Berth {
@@ -66,6 +73,7 @@ class DiskBudgetTest {
         final Queue<Runnable> earlyRounds = new ConcurrentLinkedQueue<>();
 
         Berth(String cacheYaml) {
+            berths.add(this);
             config = ConfigLoader.fromYaml("mirror:\n  upstreams:\n    - {registry: docker.io, url: '" + hub.url()
                     + "', default: true}\nprivate:\n  repositories: ['team/*']\n" + cacheYaml);
             FileSystemStorage storage = new FileSystemStorage(root);
@@ -92,8 +100,13 @@ class DiskBudgetTest {
             assertEquals(image.digest(), repo.manifest(new Reference.Tag("latest")).digest());
             assertBlobsServed(repo, image);
             // A client has the last byte before the blob is stored: the rounds count it once stored.
+            awaitStored();
+        }
+
+        /** Waits until the downloads under way are stored. */
+        void awaitStored() {
             try {
-                Poll.until(() -> router.blobFillsInFlight() == 0, "the pulled blobs stored");
+                assertTrue(router.awaitBlobFills(Duration.ofSeconds(10)), "the pulled blobs stored");
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
