@@ -16,7 +16,7 @@ public final class RoundGates {
     }
 
     /**
-     * Leases when the store keeps conditional writes. Where it ignores them (s3proxy, some older services), the first
+     * Leases when the store keeps conditional writes. Where it ignores them (s3proxy does), the first
      * of {@code peers} runs every round, or, with no peers configured, every instance does: safe, since each step of a
      * round rechecks what it removes, but the work is done several times.
      */
