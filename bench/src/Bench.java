@@ -243,6 +243,7 @@ public final class Bench {
                 int round = (rep + plan.reps()) % (plan.reps() + 1);
                 Target t = order.get((k + round) % order.size());
                 Content.Blob blob = blobs.get(t).get(round);
+                writeBack();
                 long start = System.nanoTime();
                 verifiedGet(t, "/v2/" + coldRepository(t, round) + "/blobs/" + blob.digest(), blob);
                 double s = (System.nanoTime() - start) / 1e9;
@@ -288,6 +289,7 @@ public final class Bench {
             }
         }
         for (Target t : order) {
+            writeBack();
             skopeo.pull(t.base(), coldRepository(t, warmUp), "v1");
         }
         Map<Target, double[]> seconds = new HashMap<>();
@@ -297,6 +299,7 @@ public final class Bench {
         for (int rep = 0; rep < plan.coldReps(); rep++) {
             for (int k = 0; k < order.size(); k++) {
                 Target t = order.get((k + rep) % order.size());
+                writeBack();
                 seconds.get(t)[rep] = skopeo.pull(t.base(), coldRepository(t, rep), "v1");
                 progress(String.format("   %s: %.2f s", t.name(), seconds.get(t)[rep]));
             }
@@ -497,6 +500,18 @@ public final class Bench {
     }
 
     // ---- helpers
+
+    /**
+     * Writes every file's dirty pages to disk ({@code sync}), untimed, before a cold fetch: the gigabytes just pushed
+     * to the upstream, which in use is another machine, and the previous fetch's fill would otherwise be written back
+     * during the next one, and the kernel slows every writer down while that many pages wait.
+     */
+    private static void writeBack() throws IOException, InterruptedException {
+        Process sync = new ProcessBuilder("sync").inheritIO().start();
+        if (sync.waitFor() != 0) {
+            throw new IllegalStateException("sync exited with " + sync.exitValue());
+        }
+    }
 
     private interface PerTarget {
         Sample measure(Target t) throws Exception;
