@@ -228,7 +228,7 @@ public final class Bench {
         for (int rep = 0; rep <= plan.reps(); rep++) {
             for (int k = 0; k < order.size(); k++) {
                 Content.Blob blob = Content.Blob.generated(700 + 10 * k + rep, plan.coldBlob());
-                seeder.pushBlob(coldRepository(order.get(k), rep), blob);
+                seeder.pushBlob(coldBlobRepository(order.get(k), rep), blob);
                 blobs.computeIfAbsent(order.get(k), x -> new ArrayList<>()).add(blob);
             }
         }
@@ -245,7 +245,7 @@ public final class Bench {
                 Content.Blob blob = blobs.get(t).get(round);
                 writeBack();
                 long start = System.nanoTime();
-                verifiedGet(t, "/v2/" + coldRepository(t, round) + "/blobs/" + blob.digest(), blob);
+                verifiedGet(t, "/v2/" + coldBlobRepository(t, round) + "/blobs/" + blob.digest(), blob);
                 double s = (System.nanoTime() - start) / 1e9;
                 if (round == plan.reps()) {
                     first.put(t, s);
@@ -368,6 +368,11 @@ public final class Bench {
 
     private static String coldRepository(Target t, int rep) {
         return "cold/" + t.id() + "-" + rep;
+    }
+
+    /** Apart from the cold pulls' repositories, whose upstream GETs are counted. */
+    private static String coldBlobRepository(Target t, int rep) {
+        return "coldblob/" + t.id() + "-" + rep;
     }
 
     private static String herdRepository(Target t) {
