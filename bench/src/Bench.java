@@ -1,6 +1,5 @@
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,43 +14,44 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 /**
  * Measures berth against distribution (Debian's docker-registry), both already running (bench/run starts them):
- * warm reads against a plain distribution, cold pulls against distribution in proxy mode, all with the same content,
- * the same client and in the same run, and prints the results as a Markdown table.
+ * warm reads against a plain distribution, cold pulls against distribution in proxy mode and against a direct pull
+ * from the upstream, berth on an S3 bucket against s3proxy serving that bucket, all with the same content, the same
+ * client and in the same run, and prints the results as a Markdown table.
  *
- * <pre>java Bench --berth URL --berth-pid PID --peer URL --peer-pid PID --proxy URL --proxy-pid PID
- *            --upstream URL --upstream-log FILE [--quick] [--only ID,...]</pre>
- * IDs: big-blob, small-blobs, manifest-head, cold-pull, herd, rss.
+ * <pre>java Bench --berth URL --berth-pid PID --edge URL --edge-pid PID --berth-s3 URL --berth-s3-pid PID
+ *            --berth-s3-redirect URL --berth-s3-redirect-pid PID --s3proxy URL --s3proxy-pid PID
+ *            --peer URL --peer-pid PID --proxy URL --proxy-pid PID
+ *            --upstream URL --upstream-log FILE --scratch DIR [--quick] [--only ID,...]</pre>
+ * IDs: cold-blob, big-blob, small-blobs, manifest-head, cold-pull, s3, herd, rss. The edge is a berth whose upstream
+ * is berth; the two S3 berths share one bucket of s3proxy, the second answering blob GETs with redirects.
  */
 public final class Bench {
     private static final long MiB = 1024 * 1024;
-    private static final Pattern DIGEST = Pattern.compile("\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
 
     /**
      * Sizes and durations; {@code --quick} shrinks them to check that everything works, not to measure. Cold pulls
      * are single events rather than timed loops, so they get more repetitions.
      */
-    record Plan(int reps, int coldReps, long bigBlob, int bigClients, int smallBlobs, int smallClients,
-                int headClients, Duration timed, long[] coldLayers, int pullParallelism, long herdBlob,
+    record Plan(int reps, int coldReps, long coldBlob, long bigBlob, int bigClients, int smallBlobs,
+                int smallClients, int headClients, Duration timed, long[] coldLayers, long s3Blob, long herdBlob,
                 int herdClients) {
         static Plan full() {
-            return new Plan(3, 5, 1024 * MiB, 4, 1_000, 16, 64, Duration.ofSeconds(3),
-                    new long[] {64 * MiB, 32 * MiB, 24 * MiB, 8 * MiB}, 3, 128 * MiB, 100);
+            return new Plan(3, 5, 256 * MiB, 1024 * MiB, 4, 1_000, 16, 64, Duration.ofSeconds(3),
+                    new long[] {64 * MiB, 32 * MiB, 24 * MiB, 8 * MiB}, 256 * MiB, 128 * MiB, 100);
         }
 
         static Plan quick() {
-            return new Plan(1, 1, 64 * MiB, 4, 100, 16, 64, Duration.ofSeconds(1),
-                    new long[] {8 * MiB, 4 * MiB}, 3, 16 * MiB, 20);
+            return new Plan(1, 1, 16 * MiB, 64 * MiB, 4, 100, 16, 64, Duration.ofSeconds(1),
+                    new long[] {8 * MiB, 4 * MiB}, 16 * MiB, 16 * MiB, 20);
         }
     }
 
-    /** A registry under test. */
-    record Target(String name, URI base, long pid) {
+    /** A server of the run; {@code id} names its repositories. */
+    record Target(String id, String name, URI base, long pid) {
         /** CPU time the process has used so far (user + system), from /proc/PID/stat, in seconds. */
         double cpuSeconds() throws IOException {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -67,40 +67,49 @@ public final class Bench {
 
     private final Plan plan;
     private final Target berth;
+    private final Target edge;
+    private final Target berthS3;
+    private final Target berthS3Redirect;
+    private final Target s3proxy;
     private final Target peer;
     private final Target proxy;
     private final Target upstream;
     private final AccessLog upstreamLog;
+    private final Skopeo skopeo;
     private final Set<String> only;
     private final List<Row> rows = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
 
-    private Bench(Plan plan, Set<String> only, Target berth, Target peer, Target proxy, Target upstream,
-                  AccessLog upstreamLog) {
+    private Bench(Plan plan, Set<String> only, Map<String, String> options) {
         this.plan = plan;
         this.only = only;
-        this.berth = berth;
-        this.peer = peer;
-        this.proxy = proxy;
-        this.upstream = upstream;
-        this.upstreamLog = upstreamLog;
+        this.berth = target(options, "berth", "berth");
+        this.edge = target(options, "edge", "two berths");
+        this.berthS3 = target(options, "berth-s3", "berth on S3");
+        this.berthS3Redirect = target(options, "berth-s3-redirect", "berth on S3, redirects");
+        this.s3proxy = target(options, "s3proxy", "s3proxy");
+        this.peer = target(options, "peer", "distribution peer");
+        this.proxy = target(options, "proxy", "distribution proxy");
+        this.upstream = target(options, "upstream", "upstream");
+        this.upstreamLog = new AccessLog(Path.of(options.get("upstream-log")), upstream.base());
+        this.skopeo = new Skopeo(Path.of(options.get("scratch")));
     }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
         Plan plan = options.containsKey("quick") ? Plan.quick() : Plan.full();
-        Target upstream = target(options, "upstream");
         Set<String> only = options.containsKey("only") ? Set.of(options.get("only").split(",")) : Set.of();
-        Bench bench = new Bench(plan, only, target(options, "berth"), target(options, "peer"), target(options, "proxy"),
-                upstream, new AccessLog(Path.of(options.get("upstream-log")), upstream.base()));
-        bench.run();
+        new Bench(plan, only, options).run();
     }
 
     private void run() throws Exception {
+        // First: berth's first cold blob since it started is one of its figures.
+        measure("cold-blob", "cold blob GET", this::coldBlobs);
         measure("big-blob", "warm blob GET", this::warmBigBlob);
         measure("small-blobs", "warm small blobs GET", this::warmSmallBlobs);
         measure("manifest-head", "manifest HEAD by tag", this::manifestHead);
         measure("cold-pull", "cold pulls", this::coldPulls);
+        measure("s3", "warm blob GET on S3", this::warmS3Blob);
         measure("herd", "many cold clients of one blob", this::herd);
         measure("rss", "peak RSS", this::peakRss);
         Table.print(rows, details);
@@ -138,14 +147,12 @@ public final class Bench {
             new Seeder(t.base()).pushBlob("bench/big", big);
             verifiedGet(t, path, big);  // the warm-up: a full read, checked once
         }
-        Map<Target, double[]> mibPerSecond = alternate("warm big blob MiB/s", "GiB", t -> {
-            double seconds = Load.together(t.base(), plan.bigClients(), (http, c, i) -> get(http, t, path, big.size()));
-            double mib = plan.bigClients() * mib(big.size());
-            return new Sample(mib / seconds, mib / 1024);
-        });
+        Runs mibPerSecond = alternate("warm big blob MiB/s", "GiB", t -> readWhole(t, t.base(), path, big.size()));
         rows.add(Row.higherBetter("warm blob GET, " + mib(big.size()) + " MiB blob, " + plan.bigClients()
-                + " clients (MiB/s, vs plain)", median(mibPerSecond.get(berth)), median(mibPerSecond.get(peer)),
-                "%.0f", Optional.of(1.3)));
+                + " clients (MiB/s, vs plain)", median(mibPerSecond.values().get(berth)),
+                median(mibPerSecond.values().get(peer)), "%.0f", Optional.of(1.0)));
+        rows.add(Row.lowerBetter("  server CPU per GiB sent in it (ms)", median(mibPerSecond.cpu().get(berth)),
+                median(mibPerSecond.cpu().get(peer)), "%.0f"));
     }
 
     /** Many small blobs (4-64 KiB), as layers of small images and configs are, fetched round-robin by many clients. */
@@ -161,7 +168,7 @@ public final class Bench {
                 verifiedGet(t, "/v2/bench/small/blobs/" + blob.digest(), blob);
             }
         }
-        Map<Target, double[]> blobsPerSecond = alternate("warm small blobs/s", "1000 blobs", t -> {
+        Runs blobsPerSecond = alternate("warm small blobs/s", "1000 blobs", t -> {
             AtomicLong next = new AtomicLong();
             return perThousand(Load.closedLoop(t.base(), plan.smallClients(), plan.timed(), (http, c, i) -> {
                 Content.Blob blob = blobs.get((int) (next.getAndIncrement() % blobs.size()));
@@ -169,8 +176,8 @@ public final class Bench {
             }));
         });
         rows.add(Row.higherBetter("warm blob GET, " + blobs.size() + " blobs of 4-64 KiB, " + plan.smallClients()
-                + " clients (blobs/s, vs plain)", median(blobsPerSecond.get(berth)), median(blobsPerSecond.get(peer)),
-                "%.0f", Optional.of(1.3)));
+                + " clients (blobs/s, vs plain)", median(blobsPerSecond.values().get(berth)),
+                median(blobsPerSecond.values().get(peer)), "%.0f", Optional.of(1.3)));
     }
 
     // ---- 2. manifest HEAD by tag
@@ -182,10 +189,11 @@ public final class Bench {
             new Seeder(t.base()).pushImage("bench/app", "v1", app);
             headLoop(t, "bench/app", Duration.ofSeconds(1));  // warm-up
         }
-        Map<Target, double[]> perSecond = alternate("manifest HEAD req/s", "1000 requests",
+        Runs perSecond = alternate("manifest HEAD req/s", "1000 requests",
                 t -> perThousand(headLoop(t, "bench/app", plan.timed())));
         rows.add(Row.higherBetter("manifest HEAD by tag, " + plan.headClients() + " clients (req/s, vs plain)",
-                median(perSecond.get(berth)), median(perSecond.get(peer)), "%.0f", Optional.of(2.0)));
+                median(perSecond.values().get(berth)), median(perSecond.values().get(peer)), "%.0f",
+                Optional.of(5.0)));
     }
 
     /** Operations per second, with the work counted in thousands of operations. */
@@ -203,18 +211,72 @@ public final class Bench {
         });
     }
 
-    // ---- 3. and 4. cold pulls, upstream GETs per cold blob
+    // ---- 3. and 4. cold blobs and pulls, upstream GETs per cold blob
 
     /**
-     * Pulls an image that the mirror has never seen, through berth, through distribution's proxy, and directly from
-     * the upstream: each pull has an image of its own (same sizes, other bytes), so every one is cold. A pull is what
-     * docker does: the manifest by tag, then the config and layers, {@code pullParallelism} at a time, each checked
-     * against its digest. Each target first pulls one more image of its own, untimed: cold content, but warm code
-     * (berth's JIT compiler, as the other tests do by their warm-ups).
+     * One large blob that the mirrors have never seen, GET through berth, through two berths in a row (the edge, whose
+     * upstream is berth) and directly from the upstream, each time a fresh blob of its own; the client checks the
+     * digest, as docker does. Every target first gets one more blob, untimed (cold content, warm code); berth's is
+     * its first fill since it started, and reported as such.
+     */
+    private void coldBlobs() throws Exception {
+        List<Target> order = List.of(berth, upstream, edge);
+        Map<Target, List<Content.Blob>> blobs = new HashMap<>();
+        progress("   pushing " + order.size() * (plan.reps() + 1) + " blobs of " + mib(plan.coldBlob())
+                + " MiB to the upstream");
+        Seeder seeder = new Seeder(upstream.base());
+        for (int rep = 0; rep <= plan.reps(); rep++) {
+            for (int k = 0; k < order.size(); k++) {
+                Content.Blob blob = Content.Blob.generated(700 + 10 * k + rep, plan.coldBlob());
+                seeder.pushBlob(coldBlobRepository(order.get(k), rep), blob);
+                blobs.computeIfAbsent(order.get(k), x -> new ArrayList<>()).add(blob);
+            }
+        }
+        Map<Target, Double> first = new HashMap<>();
+        Map<Target, double[]> seconds = new HashMap<>();
+        for (Target t : order) {
+            seconds.put(t, new double[plan.reps()]);
+        }
+        for (int rep = 0; rep <= plan.reps(); rep++) {
+            for (int k = 0; k < order.size(); k++) {
+                // The untimed round last in the rotation, berth first in it.
+                int round = (rep + plan.reps()) % (plan.reps() + 1);
+                Target t = order.get((k + round) % order.size());
+                Content.Blob blob = blobs.get(t).get(round);
+                writeBack();
+                long start = System.nanoTime();
+                verifiedGet(t, "/v2/" + coldBlobRepository(t, round) + "/blobs/" + blob.digest(), blob);
+                double s = (System.nanoTime() - start) / 1e9;
+                if (round == plan.reps()) {
+                    first.put(t, s);
+                } else {
+                    seconds.get(t)[round] = s;
+                }
+                progress(String.format("   %s%s: %.2f s", t.name(), round == plan.reps() ? ", untimed" : "", s));
+            }
+        }
+        double direct = median(seconds.get(upstream));
+        String blob = mib(plan.coldBlob()) + " MiB";
+        rows.add(Row.timeAtMost("cold blob GET, " + blob + ", through berth (s, vs direct from the upstream)",
+                median(seconds.get(berth)), direct, "%.2f", 1.35));
+        rows.add(Row.info("  berth's first cold blob since it started (s, vs direct)",
+                String.format("%.2f", first.get(berth)), String.format("%.2f", direct)));
+        rows.add(Row.timeAtMost("cold blob GET, " + blob + ", through two berths in a row (s, vs direct)",
+                median(seconds.get(edge)), direct, "%.2f", 1.5));
+        detail("cold blob s per repetition", seconds);
+        details.add(String.format("the untimed first cold blob of each: berth %.2f s (its first since it started), "
+                + "two berths %.2f s, upstream %.2f s", first.get(berth), first.get(edge), first.get(upstream)));
+    }
+
+    /**
+     * Pulls an image that the mirror has never seen with skopeo, through berth, through berth on S3 (into the
+     * bucket), through distribution's proxy, and directly from the upstream: each pull has an image of its own (same
+     * sizes, other bytes), so every one is cold. Each target first pulls one more image of its own, untimed: cold
+     * content, but warm code (berth's JIT compiler, as the other tests do by their warm-ups).
      */
     private void coldPulls() throws Exception {
         Seeder seeder = new Seeder(upstream.base());
-        List<Target> order = List.of(upstream, berth, proxy);
+        List<Target> order = List.of(upstream, berth, proxy, berthS3);
         Map<Target, List<Content.Image>> images = new HashMap<>();
         int warmUp = plan.coldReps();  // the image after the timed ones
         progress("   pushing " + order.size() * (plan.coldReps() + 1) + " images of " + mib(imageSize())
@@ -227,7 +289,8 @@ public final class Bench {
             }
         }
         for (Target t : order) {
-            pull(t, coldRepository(t, warmUp), images.get(t).get(warmUp));
+            writeBack();
+            skopeo.pull(t.base(), coldRepository(t, warmUp), "v1");
         }
         Map<Target, double[]> seconds = new HashMap<>();
         for (Target t : order) {
@@ -236,21 +299,24 @@ public final class Bench {
         for (int rep = 0; rep < plan.coldReps(); rep++) {
             for (int k = 0; k < order.size(); k++) {
                 Target t = order.get((k + rep) % order.size());
-                seconds.get(t)[rep] = pull(t, coldRepository(t, rep), images.get(t).get(rep));
+                writeBack();
+                seconds.get(t)[rep] = skopeo.pull(t.base(), coldRepository(t, rep), "v1");
                 progress(String.format("   %s: %.2f s", t.name(), seconds.get(t)[rep]));
             }
         }
         double direct = median(seconds.get(upstream));
-        rows.add(Row.lowerBetter("cold pull of a " + mib(imageSize()) + " MiB image, " + (plan.coldLayers().length + 1)
-                        + " blobs (s, vs proxy)", median(seconds.get(berth)), median(seconds.get(proxy)), "%.2f"));
-        rows.add(Row.info(String.format("  the same, relative to a direct pull from the upstream (%.2f s)", direct),
-                String.format("%.2f×", median(seconds.get(berth)) / direct),
-                String.format("%.2f×", median(seconds.get(proxy)) / direct)));
+        String image = mib(imageSize()) + " MiB image, " + (plan.coldLayers().length + 1) + " blobs";
+        rows.add(Row.timeAtMost("cold pull of a " + image + ", skopeo, through berth (s, vs direct)",
+                median(seconds.get(berth)), direct, "%.2f", 1.35));
+        rows.add(Row.lowerBetter("  the same, through berth vs through distribution's proxy (s)",
+                median(seconds.get(berth)), median(seconds.get(proxy)), "%.2f"));
+        rows.add(Row.lowerBetter("  the same, into an S3 bucket through berth on S3 (s, vs direct)",
+                median(seconds.get(berthS3)), direct, "%.2f"));
         detail("cold pull s per repetition", seconds);
 
         List<AccessLog.Request> requests = upstreamLog.settled(Duration.ofSeconds(1));
         Map<Target, long[]> upstreamGets = new HashMap<>();
-        for (Target t : List.of(berth, proxy)) {
+        for (Target t : List.of(berth, berthS3, proxy)) {
             upstreamGets.put(t, IntStream.range(0, plan.coldReps())
                     .mapToLong(rep -> AccessLog.count(requests, "GET", coldRepository(t, rep), "blobs"))
                     .toArray());
@@ -260,9 +326,11 @@ public final class Bench {
         rows.add(Row.exactly("upstream GETs per cold blob (vs proxy)",
                 (double) Arrays.stream(upstreamGets.get(berth)).sum() / pulledBlobs,
                 (double) Arrays.stream(upstreamGets.get(proxy)).sum() / pulledBlobs, "%.2f", 1));
+        rows.add(Row.exactly("  the same, berth on S3", (double) Arrays.stream(upstreamGets.get(berthS3)).sum()
+                / pulledBlobs, "", "%.2f", 1));
         details.add("upstream blob GETs per cold pull of " + blobsPerImage + " blobs: berth "
-                + Arrays.toString(upstreamGets.get(berth)) + ", distribution proxy "
-                + Arrays.toString(upstreamGets.get(proxy)));
+                + Arrays.toString(upstreamGets.get(berth)) + ", berth on S3 " + Arrays.toString(upstreamGets.get(berthS3))
+                + ", distribution proxy " + Arrays.toString(upstreamGets.get(proxy)));
         mirroredHead();
     }
 
@@ -299,44 +367,80 @@ public final class Bench {
     }
 
     private static String coldRepository(Target t, int rep) {
-        return "cold/" + t.name().replace(' ', '-') + "-" + rep;
+        return "cold/" + t.id() + "-" + rep;
+    }
+
+    /** Apart from the cold pulls' repositories, whose upstream GETs are counted. */
+    private static String coldBlobRepository(Target t, int rep) {
+        return "coldblob/" + t.id() + "-" + rep;
     }
 
     private static String herdRepository(Target t) {
-        return "herd/" + t.name().replace(' ', '-');
+        return "herd/" + t.id();
     }
 
     private long imageSize() {
         return Arrays.stream(plan.coldLayers()).sum();
     }
 
-    /** A docker-like pull; the seconds from the manifest request to the last byte of the last blob. */
-    private double pull(Target t, String repository, Content.Image image) throws Exception {
-        long start = System.nanoTime();
-        Http1.BytesSink manifest = new Http1.BytesSink();
-        try (Http1 http = new Http1(t.base())) {
-            Http1.Response r = http.send("GET", "/v2/" + repository + "/manifests/v1", Http1.MANIFEST_ACCEPT, manifest);
-            if (r.status() != 200) {
-                throw new IllegalStateException(t.name() + " answered " + r.status() + " to the manifest of "
-                        + repository);
+    // ---- berth on an S3 bucket
+
+    /**
+     * A blob pushed to berth on S3, read whole by a few clients at once: through berth, which streams it from the
+     * bucket; through the berth that answers with a redirect, the client following it to s3proxy; and from s3proxy
+     * directly, at the presigned URL that redirect gives. No target: how far berth's relay costs, and what the
+     * redirect saves.
+     */
+    private void warmS3Blob() throws Exception {
+        Content.Blob blob = Content.Blob.generated(4, plan.s3Blob());
+        String path = "/v2/bench/s3/blobs/" + blob.digest();
+        progress("   pushing a " + mib(blob.size()) + " MiB blob to berth on S3");
+        new Seeder(berthS3.base()).pushBlob("bench/s3", blob);
+        String presigned;
+        try (Http1 http = new Http1(berthS3Redirect.base())) {
+            Http1.Response r = http.send("GET", path, null, Http1.Sink.DISCARD);
+            if (r.status() != 307 || !r.headers().containsKey("location")) {
+                throw new IllegalStateException(berthS3Redirect.name() + " answered " + r.status() + " to GET " + path
+                        + ", expected a redirect");
             }
+            presigned = r.headers().get("location");
         }
-        List<String> digests = new ArrayList<>();
-        Matcher m = DIGEST.matcher(new String(manifest.bytes(), StandardCharsets.UTF_8));
-        while (m.find()) {
-            digests.add(m.group(1));
+        URI direct = URI.create(presigned);
+        if (!direct.getHost().equals(s3proxy.base().getHost()) || direct.getPort() != s3proxy.base().getPort()) {
+            throw new IllegalStateException("the redirect leads to " + presigned + ", not to s3proxy");
         }
-        if (!digests.equals(image.blobs().stream().map(Content.Blob::digest).toList())) {
-            throw new IllegalStateException(t.name() + " sent another manifest for " + repository);
-        }
-        AtomicLong next = new AtomicLong();
-        Load.together(t.base(), plan.pullParallelism(), (http, c, i) -> {
-            for (int b; (b = (int) next.getAndIncrement()) < image.blobs().size(); ) {
-                Content.Blob blob = image.blobs().get(b);
-                verifiedGet(http, t, "/v2/" + repository + "/blobs/" + blob.digest(), blob);
+        String directPath = direct.getRawPath() + "?" + direct.getRawQuery();
+        verifiedGet(berthS3, path, blob);
+        verifiedGet(s3proxy, directPath, blob);
+        Runs mibPerSecond = rotate(List.of(berthS3, berthS3Redirect, s3proxy), "warm S3 blob MiB/s", "GiB", t -> {
+            if (t == berthS3Redirect) {
+                double seconds = Load.together(t.base(), plan.bigClients(), (http, c, i) -> followed(http, path,
+                        blob.size()));
+                double mib = plan.bigClients() * mib(blob.size());
+                return new Sample(mib / seconds, mib / 1024);
             }
+            return readWhole(t, t.base(), t == s3proxy ? directPath : path, blob.size());
         });
-        return (System.nanoTime() - start) / 1e9;
+        String metric = "warm blob GET from S3, " + mib(blob.size()) + " MiB blob, " + plan.bigClients() + " clients";
+        double s3 = median(mibPerSecond.values().get(s3proxy));
+        rows.add(Row.higherBetter(metric + ", through berth (MiB/s, vs s3proxy directly)",
+                median(mibPerSecond.values().get(berthS3)), s3, "%.0f", Optional.empty()));
+        rows.add(Row.higherBetter("  the same, berth redirecting to s3proxy (MiB/s, vs s3proxy directly)",
+                median(mibPerSecond.values().get(berthS3Redirect)), s3, "%.0f", Optional.empty()));
+        details.add("s3proxy's CPU is not counted in berth's above; berth on S3 relays every byte of it");
+    }
+
+    /** A blob GET from berth answered with a redirect, followed on a connection of its own as a client does. */
+    private void followed(Http1 http, String path, long size) throws IOException {
+        Http1.Response r = http.send("GET", path, null, Http1.Sink.DISCARD);
+        String location = r.headers().get("location");
+        if (r.status() != 307 || location == null) {
+            throw new IllegalStateException(berthS3Redirect.name() + " answered " + r.status() + " to GET " + path);
+        }
+        URI to = URI.create(location);
+        try (Http1 s3 = new Http1(to)) {
+            get(s3, s3proxy, to.getRawPath() + "?" + to.getRawQuery(), size);
+        }
     }
 
     // ---- 5. many cold clients of one blob
@@ -383,6 +487,8 @@ public final class Bench {
         rows.add(Row.atMost("peak RSS, VmHWM (MiB, vs plain / proxy)", berthPeak,
                 String.format("%.0f / %.0f", vmHwmMiB(peer), vmHwmMiB(proxy)), "%.0f", 256));
         details.add("berth's memory at the end: " + procStatus(berth, "VmRSS", "RssAnon", "RssFile"));
+        details.add(String.format("peak RSS of the other berths (MiB): two berths' edge %.0f, berth on S3 %.0f, "
+                + "berth on S3 with redirects %.0f", vmHwmMiB(edge), vmHwmMiB(berthS3), vmHwmMiB(berthS3Redirect)));
     }
 
     private static double vmHwmMiB(Target t) throws IOException {
@@ -400,19 +506,45 @@ public final class Bench {
 
     // ---- helpers
 
+    /**
+     * Writes every file's dirty pages to disk ({@code sync}), untimed, before a cold fetch: the gigabytes just pushed
+     * to the upstream, which in use is another machine, and the previous fetch's fill would otherwise be written back
+     * during the next one, and the kernel slows every writer down while that many pages wait.
+     */
+    private static void writeBack() throws IOException, InterruptedException {
+        Process sync = new ProcessBuilder("sync").inheritIO().start();
+        if (sync.waitFor() != 0) {
+            throw new IllegalStateException("sync exited with " + sync.exitValue());
+        }
+    }
+
     private interface PerTarget {
         Sample measure(Target t) throws Exception;
     }
 
+    /** Each target's figure per repetition, and the CPU time its server used per unit of work in each. */
+    record Runs(Map<Target, double[]> values, Map<Target, double[]> cpu) {
+    }
+
+    /** {@link #rotate} of berth and the plain distribution. */
+    private Runs alternate(String what, String unit, PerTarget measurement) throws Exception {
+        return rotate(List.of(berth, peer), what, unit, measurement);
+    }
+
     /**
-     * Repeats a measurement of berth and the plain distribution, alternating which goes first, and notes each one's
-     * CPU time per {@code unit} of work: on a shared machine that varies less than the throughput does.
+     * Repeats a measurement of each target, rotating which goes first, and notes each one's server CPU time per
+     * {@code unit} of work: on a shared machine that varies less than the throughput does.
      */
-    private Map<Target, double[]> alternate(String what, String unit, PerTarget measurement) throws Exception {
-        Map<Target, double[]> values = Map.of(berth, new double[plan.reps()], peer, new double[plan.reps()]);
-        Map<Target, double[]> cpu = Map.of(berth, new double[plan.reps()], peer, new double[plan.reps()]);
+    private Runs rotate(List<Target> targets, String what, String unit, PerTarget measurement) throws Exception {
+        Map<Target, double[]> values = new HashMap<>();
+        Map<Target, double[]> cpu = new HashMap<>();
+        for (Target t : targets) {
+            values.put(t, new double[plan.reps()]);
+            cpu.put(t, new double[plan.reps()]);
+        }
         for (int rep = 0; rep < plan.reps(); rep++) {
-            for (Target t : rep % 2 == 0 ? List.of(berth, peer) : List.of(peer, berth)) {
+            for (int k = 0; k < targets.size(); k++) {
+                Target t = targets.get((k + rep) % targets.size());
                 double cpuBefore = t.cpuSeconds();
                 Sample sample = measurement.measure(t);
                 values.get(t)[rep] = sample.value();
@@ -423,7 +555,14 @@ public final class Bench {
         }
         detail(what + " per repetition", values);
         detail("server CPU ms per " + unit + " in it", cpu);
-        return values;
+        return new Runs(values, cpu);
+    }
+
+    /** {@code bigClients} clients read the whole blob at {@code path} of {@code server} at once: MiB/s. */
+    private Sample readWhole(Target t, URI server, String path, long size) throws InterruptedException {
+        double seconds = Load.together(server, plan.bigClients(), (http, c, i) -> get(http, t, path, size));
+        double mib = plan.bigClients() * mib(size);
+        return new Sample(mib / seconds, mib / 1024);
     }
 
     /** A GET that must answer 200 with {@code size} bytes. */
@@ -498,13 +637,12 @@ public final class Bench {
         }
     }
 
-    private static Target target(Map<String, String> options, String name) {
-        String url = options.get(name);
+    private static Target target(Map<String, String> options, String id, String name) {
+        String url = options.get(id);
         if (url == null) {
-            throw new IllegalArgumentException("missing --" + name + " URL");
+            throw new IllegalArgumentException("missing --" + id + " URL");
         }
-        return new Target(name.equals("peer") || name.equals("proxy") ? "distribution " + name : name, URI.create(url),
-                Long.parseLong(options.getOrDefault(name + "-pid", "0")));
+        return new Target(id, name, URI.create(url), Long.parseLong(options.getOrDefault(id + "-pid", "0")));
     }
 
     /** {@code --key value} pairs; a flag without a value maps to "". */

@@ -24,10 +24,26 @@ record Row(String metric, String berth, String distribution, String advantage, S
                 String.format("%.2f×", distribution / berth), "—", "");
     }
 
+    /**
+     * Times against a reference (a direct pull): advantage reference / berth, and berth's time at most
+     * {@code times} the reference's.
+     */
+    static Row timeAtMost(String metric, double berth, double reference, String format, double times) {
+        return new Row(metric, format(format, berth), format(format, reference),
+                String.format("%.2f×", reference / berth),
+                "time ≤ " + BigDecimal.valueOf(times).stripTrailingZeros().toPlainString() + "×",
+                verdict(berth <= times * reference));
+    }
+
     /** A count berth must hit exactly. */
     static Row exactly(String metric, double berth, double distribution, String format, double expected) {
-        return new Row(metric, format(format, berth), format(format, distribution), "",
-                "= " + format(format, expected), verdict(berth == expected));
+        return exactly(metric, berth, format(format, distribution), format, expected);
+    }
+
+    /** A count berth must hit exactly, beside distribution's as given. */
+    static Row exactly(String metric, double berth, String distribution, String format, double expected) {
+        return new Row(metric, format(format, berth), distribution, "", "= " + format(format, expected),
+                verdict(berth == expected));
     }
 
     /** A quantity berth must stay under. */
