@@ -4,6 +4,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
 import dev.berth.storage.ObjectInfo;
 import dev.berth.storage.Storage;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,6 +30,8 @@ import java.util.function.Supplier;
  * while over budget.
  */
 public final class Evictor {
+    /** How recent a link mark keeps a digest from eviction: a link under way, give or take the store's clock. */
+    private static final Duration MARK_MARGIN = Duration.ofMinutes(2);
     private final LocalRegistry registry;
     private final Storage storage;
     private final BlobStore blobs;
@@ -116,6 +119,12 @@ public final class Evictor {
      * it from the evictable repositories that link it (layer links, manifest revisions and their tags), then the blob.
      */
     private boolean evictLocked(Digest digest) {
+        // On a shared store another instance may be linking it right now (a private mount of a mirrored blob): its
+        // mark says so, where this process's locks cannot.
+        Instant recently = Instant.now().minus(MARK_MARGIN);
+        if (guard.linkedElsewhereAt(digest).filter(at -> at.isAfter(recently)).isPresent()) {
+            return false;
+        }
         List<RepoName> linking = new ArrayList<>();
         for (RepoName name : registry.repositories()) {
             if (storage.stat(Paths.layerLink(name, digest)).isPresent()

@@ -15,7 +15,9 @@ import dev.berth.support.TestData;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -220,5 +222,21 @@ class EvictorTest {
         repo.putBlob(new ByteArrayInputStream(content), digest);
         accessed.put(digest, lastAccess);
         return digest;
+    }
+
+    @Test
+    void onASharedStoreADigestAnotherInstanceIsLinkingIsNotEvicted() throws IOException {
+        FileSystemStorage disk = new FileSystemStorage(root);
+        registry = new LocalRegistry(disk, new FileUploadData(disk), 4 << 20, 0, Optional.empty(), true);
+        Repository busybox = registry.repository(BUSYBOX);
+        Digest beingLinked = store(busybox, 1000, 11, T0);
+        Digest idle = store(busybox, 1000, 12, T0.plusSeconds(1));
+        Files.setLastModifiedTime(root.resolve(Paths.linkMark(idle)), FileTime.from(T0));
+
+        Evictor.Result result = evictor(0).evict();
+
+        assertEquals(1, result.digests(), "only the digest nobody is linking");
+        assertTrue(busybox.blobSize(beingLinked).isPresent(), "its mark is fresh: a link may be under way elsewhere");
+        assertFalse(busybox.blobSize(idle).isPresent());
     }
 }
