@@ -137,8 +137,15 @@ public final class BerthServer implements AutoCloseable {
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
         housekeeping.scheduleWithFixedDelay(() -> gate.runIfMine("gc", () -> collectGarbage(collector, metrics)),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
+        // Without a budget a round only counts what is mirrored, for the metric: on a shared bucket that walk costs a
+        // request per blob, so it comes with the collection there; the access records are still saved every minute.
+        Duration countEvery = config.cache().hasBudget() || !store.shared() ? BUDGET_PERIOD : GC_PERIOD;
         housekeeping.scheduleWithFixedDelay(diskBudget,
-                BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
+                BUDGET_PERIOD.toSeconds(), countEvery.toSeconds(), TimeUnit.SECONDS);
+        if (!countEvery.equals(BUDGET_PERIOD)) {
+            housekeeping.scheduleWithFixedDelay(() -> saveAccessRecords(access),
+                    BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
+        }
 
         WebServerConfig.Builder web = WebServer.builder()
                 .host(config.server().host())
@@ -229,6 +236,15 @@ public final class BerthServer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.log(Logger.Level.WARNING, "upload cleanup failed", e);
+        }
+    }
+
+    private static void saveAccessRecords(AccessIndex access) {
+        try {
+            access.save();
+        } catch (RuntimeException e) {
+            // Caught so that the scheduler runs the next save, which tries again.
+            LOG.log(Logger.Level.WARNING, "saving the access records failed: " + e.getMessage());
         }
     }
 

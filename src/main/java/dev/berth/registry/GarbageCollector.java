@@ -64,6 +64,12 @@ public final class GarbageCollector {
             long bytes = 0;
             for (Digest digest : digests(Paths.BLOBS)) {
                 Optional<ObjectInfo> info = blobs.stat(digest);
+                if (info.isEmpty()) {
+                    // A directory with no blob: a mark or location record that an upload with a wrong digest, or
+                    // an assembly that never completed, left on a shared store. Nothing reads it; it goes.
+                    removeLeftovers(digest, cutoff);
+                    continue;
+                }
                 if (!linked.contains(digest) && info.isPresent() && isStale(info.get(), cutoff)
                         && guard.deleteUnlessLinked(digest, () -> isStale(digest, cutoff)
                         && blobs.delete(digest))) {
@@ -74,6 +80,12 @@ public final class GarbageCollector {
             return new Result(links, deleted, bytes, busy);
         } finally {
             guard.endCollection();
+        }
+    }
+
+    private void removeLeftovers(Digest digest, Instant cutoff) {
+        if (guard.linkedElsewhereAt(digest).filter(at -> at.isAfter(cutoff)).isEmpty()) {
+            guard.holding(digest, () -> blobs.stat(digest).isEmpty() && blobs.delete(digest));
         }
     }
 

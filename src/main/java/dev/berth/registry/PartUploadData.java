@@ -5,6 +5,8 @@ import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.storage.PartUploads;
 import dev.berth.storage.Storage;
+import dev.berth.storage.StorageFullException;
+import dev.berth.storage.StorageUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,6 +65,9 @@ public final class PartUploadData implements UploadData {
                     buffered = 0;
                 }
             }
+        } catch (StorageUnavailableException | StorageFullException e) {
+            // The store's trouble, not the client's: answered as such (503 with Retry-After, 507).
+            throw e;
         } catch (IOException | UncheckedIOException e) {
             // The parts uploaded meanwhile are named again by the next chunk, which starts where the state says.
             throw new RegistryException(OciError.BLOB_UPLOAD_INVALID, "upload interrupted: " + e.getMessage(), e);

@@ -58,6 +58,8 @@ final class S3ConditionalWrites implements ConditionalWrites {
     @Override
     public boolean honoured(String probeKey) {
         try {
+            // A probe a crash left would make the first write fail on a store that keeps the condition.
+            s3.deleteObject(r -> r.bucket(bucket).key(probeKey));
             boolean first = writeIfAbsent(probeKey, new byte[] {1});
             boolean second = writeIfAbsent(probeKey, new byte[] {2});
             return first && !second;
@@ -65,7 +67,7 @@ final class S3ConditionalWrites implements ConditionalWrites {
             try {
                 s3.deleteObject(r -> r.bucket(bucket).key(probeKey));
             } catch (SdkException e) {
-                // A probe left behind is one small object, overwritten by the next start's probe.
+                // A probe left behind is one small object, deleted by the next start's probe.
             }
         }
     }

@@ -244,4 +244,21 @@ class GarbageCollectorTest {
         assertTrue(shared.blobs().size(Digest.sha256(marked)).isPresent());
         assertFalse(shared.blobs().size(Digest.sha256(unmarked)).isPresent());
     }
+
+    @Test
+    void onASharedStoreAMarkWithNoBlobGoesOnceOlderThanTheGracePeriod() throws IOException {
+        FileSystemStorage disk = new FileSystemStorage(root);
+        LocalRegistry shared = new LocalRegistry(disk, new FileUploadData(disk), 4 << 20, 0, Optional.empty(), true);
+        Digest claimed = Digest.sha256(TestData.bytes(10, 5));
+        Digest recent = Digest.sha256(TestData.bytes(10, 6));
+        // What an upload with a wrong digest leaves: the mark written before the digest was checked.
+        LinkMarks.in(disk, shared.blobs()).marking(claimed);
+        LinkMarks.in(disk, shared.blobs()).marking(recent);
+        Files.setLastModifiedTime(root.resolve(Paths.linkMark(claimed)), FileTime.from(Instant.now().minus(GRACE)));
+
+        shared.garbageCollector(GRACE, Clock.systemUTC()).collect();
+
+        assertTrue(disk.list(Paths.blobDirectory(claimed)).isEmpty(), "nothing left of the old mark");
+        assertTrue(disk.stat(Paths.linkMark(recent)).isPresent(), "a recent one may be an upload completing now");
+    }
 }
