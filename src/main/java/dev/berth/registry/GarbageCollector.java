@@ -70,7 +70,7 @@ public final class GarbageCollector {
                     removeLeftovers(digest, cutoff);
                     continue;
                 }
-                if (!linked.contains(digest) && info.isPresent() && isStale(info.get(), cutoff)
+                if (!linked.contains(digest) && isStale(info.get(), cutoff)
                         && guard.deleteUnlessLinked(digest, () -> isStale(digest, cutoff)
                         && blobs.delete(digest))) {
                     deleted++;
@@ -84,7 +84,7 @@ public final class GarbageCollector {
     }
 
     private void removeLeftovers(Digest digest, Instant cutoff) {
-        if (guard.linkedElsewhereAt(digest).filter(at -> at.isAfter(cutoff)).isEmpty()) {
+        if (!linkedElsewhereSince(digest, cutoff)) {
             guard.holding(digest, () -> blobs.stat(digest).isEmpty() && blobs.delete(digest));
         }
     }
@@ -121,7 +121,12 @@ public final class GarbageCollector {
     /** The blob and, in a shared store, its last link by any instance, are older than the cutoff. */
     private boolean isStale(Digest digest, Instant cutoff) {
         return blobs.stat(digest).filter(info -> isStale(info, cutoff)).isPresent()
-                && guard.linkedElsewhereAt(digest).filter(at -> !at.isBefore(cutoff)).isEmpty();
+                && !linkedElsewhereSince(digest, cutoff);
+    }
+
+    /** Whether another instance sharing the store linked the digest at or after the cutoff (its mark says so). */
+    private boolean linkedElsewhereSince(Digest digest, Instant cutoff) {
+        return guard.linkedElsewhereAt(digest).filter(at -> !at.isBefore(cutoff)).isPresent();
     }
 
     private boolean isStale(String key, Instant cutoff) {
