@@ -267,6 +267,7 @@ public final class ConfigLoader {
                 throw new IllegalArgumentException("mirror.upstreams: " + registry + " is configured twice");
             }
             String url = required(u, "url");
+            namePrefix(u.get("url"), url);
             result.add(new BerthConfig.Upstream(registry, url, u.get("default").asBoolean().orElse(false),
                     duration(u, "tag-ttl", "5m"), duration(u, "negative-ttl", "30s"),
                     u.get("username").asString().asOptional(), password,
@@ -276,6 +277,18 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("mirror.upstreams: only one upstream may be default: true");
         }
         return List.copyOf(result);
+    }
+
+    /**
+     * An upstream URL's path is a prefix of every name asked there (a central berth's {@code /ghcr.io}), so it must be
+     * a repository name; nothing may follow the path.
+     */
+    private static void namePrefix(Config node, String url) {
+        String path = httpUrl(node, url).getPath().replaceAll("^/+|/+$", "");
+        if (!path.isEmpty() && !RepoName.isValid(path)) {
+            throw new IllegalArgumentException(node.key() + ": the path of " + url + " is not a repository name prefix"
+                    + " (lower-case name components, such as http://central:5000/ghcr.io)");
+        }
     }
 
     private static String readSecret(String file) {

@@ -53,6 +53,9 @@ class ConfigValuesTest {
         assertEquals("mirror.upstreams.0.url: not an http:// or https:// URL: 'registry-1.docker.io' (expected such"
                 + " as https://registry-1.docker.io)",
                 fails("mirror: {upstreams: [{registry: docker.io, url: registry-1.docker.io}]}"));
+        assertEquals("mirror.upstreams.0.url: the path of http://central:5000/GHCR.io is not a repository name prefix"
+                + " (lower-case name components, such as http://central:5000/ghcr.io)",
+                fails("mirror: {upstreams: [{registry: ghcr.io, url: 'http://central:5000/GHCR.io'}]}"));
     }
 
     @Test

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.DistributionRegistry;
-import dev.berth.support.DistributionRegistry.Request;
+import dev.berth.support.Download;
+import dev.berth.support.RequestLog.Request;
 import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
@@ -19,18 +20,15 @@ import dev.berth.support.Skopeo;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -218,24 +216,6 @@ class MirrorWithDistributionTest {
                         + " and bodies after %d to %d ms: %.0f MiB/s served in all%n", size / MIB,
                 pushNanos / 1_000_000, clients, headers / 1_000_000, first / 1_000_000, last / 1_000_000,
                 clients * (double) size / MIB / (last / 1e9));
-    }
-
-    /** What one client got (status, announced digest, how many bytes and what they hash to) and when (nanoTime). */
-    private record Download(int status, String digestHeader, long bytes, String digest, long headersAt, long doneAt) {
-        static Download of(HttpResponse<InputStream> response) throws Exception {
-            long headersAt = System.nanoTime();
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[256 * 1024];
-            long total = 0;
-            try (InputStream body = response.body()) {
-                for (int n; (n = body.read(buffer)) >= 0; total += n) {
-                    sha256.update(buffer, 0, n);
-                }
-            }
-            return new Download(response.statusCode(),
-                    response.headers().firstValue("Docker-Content-Digest").orElse(""), total,
-                    "sha256:" + HexFormat.of().formatHex(sha256.digest()), headersAt, System.nanoTime());
-        }
     }
 
     private void startBerth(String tagTtl) {

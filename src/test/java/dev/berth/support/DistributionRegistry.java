@@ -14,28 +14,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assertions;
 
 /** The Debian {@code docker-registry} (CNCF distribution), run on a free loopback port as a reference peer. */
 public final class DistributionRegistry implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(15);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    // The request part of a combined-log-format line: "GET /v2/... HTTP/1.1" 200
-    private static final Pattern ACCESS_LINE = Pattern.compile("\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" (\\d{3}) ");
-    // requests() sends these to find the end of the log; they are left out of what it returns.
-    private static final String MARKER = "/v2/?requests-marker=";
 
-    private final AtomicInteger markers = new AtomicInteger();
     private final LoggedProcess process;
     private final int port;
+    private final RequestLog requestLog;
 
     private DistributionRegistry(LoggedProcess process, int port) {
         this.process = process;
         this.port = port;
+        this.requestLog = new RequestLog(url(), process::log);
     }
 
     /** Starts a plain registry storing in {@code workDir} (created if needed), which also holds its config and log. */
@@ -137,48 +130,16 @@ public final class DistributionRegistry implements AutoCloseable {
         return "http://" + hostPort();
     }
 
-    /** One request as the registry's access log records it: method, path with query, and response status. */
-    public record Request(String method, String path, int status) {
-    }
-
     /**
-     * The requests the registry has answered, oldest first. A request's line is logged as its handler returns, so
-     * this first sends a marker request and polls for the marker's line: by then the requests answered before this
-     * call are in the log too, with no sleep to guess how long logging takes.
+     * The requests the registry has answered, oldest first (see {@link RequestLog#requests()}).
      */
-    public List<Request> requests() {
-        String marker = MARKER + markers.incrementAndGet();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url() + marker)).timeout(Duration.ofSeconds(5)).build();
-        try {
-            int status = HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-            Assertions.assertEquals(200, status, "docker-registry answered the marker request");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while asking docker-registry", e);
-        }
-        List<Request> logged = new ArrayList<>();
-        process.awaitReady(STARTUP, () -> loggedBefore(marker, logged));
-        return logged;
+    public List<RequestLog.Request> requests() {
+        return requestLog.requests();
     }
 
-    /** Fills {@code logged} with the requests before {@code marker}'s line; false while that line is not there. */
-    private boolean loggedBefore(String marker, List<Request> logged) {
-        logged.clear();
-        for (String line : process.log().split("\n")) {
-            Matcher m = ACCESS_LINE.matcher(line);
-            if (!m.find()) {
-                continue;
-            }
-            if (m.group(2).equals(marker)) {
-                return true;
-            }
-            if (!m.group(2).startsWith(MARKER)) {
-                logged.add(new Request(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
-            }
-        }
-        return false;
+    /** Its access log, read as requests. */
+    public RequestLog requestLog() {
+        return requestLog;
     }
 
     /** Stops the registry (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
