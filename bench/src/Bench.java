@@ -26,7 +26,7 @@ import java.util.stream.IntStream;
  *            --berth-s3-redirect URL --berth-s3-redirect-pid PID --s3proxy URL --s3proxy-pid PID
  *            --peer URL --peer-pid PID --proxy URL --proxy-pid PID
  *            --upstream URL --upstream-log FILE --scratch DIR [--quick] [--only ID,...]</pre>
- * IDs: cold-blob, big-blob, small-blobs, manifest-head, cold-pull, s3, herd, rss. The edge is a berth whose upstream
+ * IDs: cold-blob, big-blob, small-blobs, manifest-head, cold-pull, s3, herd, rollout, rss. The edge is a berth whose upstream
  * is berth; the two S3 berths share one bucket of s3proxy, the second answering blob GETs with redirects.
  */
 public final class Bench {
@@ -38,15 +38,16 @@ public final class Bench {
      */
     record Plan(int reps, int coldReps, long coldBlob, long bigBlob, int bigClients, int smallBlobs,
                 int smallClients, int headClients, Duration timed, long[] coldLayers, long s3Blob, long herdBlob,
-                int herdClients) {
+                int herdClients, long rolloutProbe, int rolloutLayers, long rolloutLayerBytes, int rolloutClients) {
         static Plan full() {
             return new Plan(3, 5, 256 * MiB, 1024 * MiB, 4, 1_000, 16, 64, Duration.ofSeconds(3),
-                    new long[] {64 * MiB, 32 * MiB, 24 * MiB, 8 * MiB}, 256 * MiB, 128 * MiB, 100);
+                    new long[] {64 * MiB, 32 * MiB, 24 * MiB, 8 * MiB}, 256 * MiB, 128 * MiB, 100,
+                    128 * MiB, 20, 4 * MiB, 60);
         }
 
         static Plan quick() {
             return new Plan(1, 1, 16 * MiB, 64 * MiB, 4, 100, 16, 64, Duration.ofSeconds(1),
-                    new long[] {8 * MiB, 4 * MiB}, 16 * MiB, 16 * MiB, 20);
+                    new long[] {8 * MiB, 4 * MiB}, 16 * MiB, 16 * MiB, 20, 16 * MiB, 20, 256 * 1024, 10);
         }
     }
 
@@ -79,6 +80,7 @@ public final class Bench {
     private final Set<String> only;
     private final List<Row> rows = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
+    private final List<String> sections = new ArrayList<>();
 
     private Bench(Plan plan, Set<String> only, Map<String, String> options) {
         this.plan = plan;
@@ -111,8 +113,9 @@ public final class Bench {
         measure("cold-pull", "cold pulls", this::coldPulls);
         measure("s3", "warm blob GET on S3", this::warmS3Blob);
         measure("herd", "many cold clients of one blob", this::herd);
+        measure("rollout", "rollout model and its calibration", this::rollout);
         measure("rss", "peak RSS", this::peakRss);
-        Table.print(rows, details);
+        Table.print(rows, details, sections);
     }
 
     /** One measurement, unless --only leaves it out; its failure becomes a row saying so, and the others still run. */
@@ -479,7 +482,16 @@ public final class Bench {
                 seconds.get(proxy), "%.2f"));
     }
 
-    // ---- 6. memory
+    // ---- 6. a rollout: the model, calibrated on loopback
+
+    private void rollout() throws Exception {
+        Rollout.Report report = new Rollout(plan, berth, proxy, upstream, upstreamLog).run();
+        rows.addAll(report.rows());
+        details.addAll(report.details());
+        sections.addAll(report.section());
+    }
+
+    // ---- 7. memory
 
     /** The high-water mark of resident memory (VmHWM) over the whole run, berth's against its target. */
     private void peakRss() throws IOException {
@@ -511,7 +523,7 @@ public final class Bench {
      * to the upstream, which in use is another machine, and the previous fetch's fill would otherwise be written back
      * during the next one, and the kernel slows every writer down while that many pages wait.
      */
-    private static void writeBack() throws IOException, InterruptedException {
+    static void writeBack() throws IOException, InterruptedException {
         Process sync = new ProcessBuilder("sync").inheritIO().start();
         if (sync.waitFor() != 0) {
             throw new IllegalStateException("sync exited with " + sync.exitValue());
@@ -566,7 +578,7 @@ public final class Bench {
     }
 
     /** A GET that must answer 200 with {@code size} bytes. */
-    private static void get(Http1 http, Target t, String path, long size) throws IOException {
+    static void get(Http1 http, Target t, String path, long size) throws IOException {
         Http1.Response r;
         try {
             r = http.send("GET", path, null, Http1.Sink.DISCARD);

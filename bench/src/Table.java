@@ -11,7 +11,8 @@ final class Table {
     private Table() {
     }
 
-    static void print(List<Row> rows, List<String> details) {
+    /** The table, the lines under it, what missed its target, then {@code sections} (Markdown) as they are. */
+    static void print(List<Row> rows, List<String> details, List<String> sections) {
         int[] widths = new int[HEADER.size()];
         for (int c = 0; c < widths.length; c++) {
             widths[c] = HEADER.get(c).length();
@@ -37,6 +38,10 @@ final class Table {
         System.out.println();
         System.out.println(missed.isEmpty() ? "All targets met."
                 : "Targets missed or failed (" + missed.size() + "): " + String.join("; ", missed));
+        if (!sections.isEmpty()) {
+            System.out.println();
+            sections.forEach(System.out::println);
+        }
     }
 
     private static String line(List<String> cells, int[] widths) {

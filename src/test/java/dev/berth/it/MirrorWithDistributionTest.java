@@ -1,7 +1,5 @@
 package dev.berth.it;
 
-import static dev.berth.support.OciLayoutAssertions.assertSameBlobs;
-import static dev.berth.support.OciLayoutAssertions.refDigest;
 import static dev.berth.support.RegistryAssertions.assertError;
 import static dev.berth.support.RegistryAssertions.header;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -11,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.support.DistributionRegistry;
 import dev.berth.support.Download;
 import dev.berth.support.RequestLog.Request;
-import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
 import dev.berth.support.RegistryAssertions;
 import dev.berth.support.RunningBerth;
+import dev.berth.support.SeedImage;
 import dev.berth.support.Skopeo;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
@@ -67,7 +65,7 @@ class MirrorWithDistributionTest {
     @TempDir
     static Path shared;
     private static Skopeo skopeo;
-    private static Path seed;
+    private static SeedImage seed;
     private static Image image;
 
     @TempDir
@@ -79,18 +77,15 @@ class MirrorWithDistributionTest {
     @BeforeAll
     static void buildImage() {
         skopeo = Skopeo.find();
-        seed = shared.resolve("seed");
-        OciLayoutBuilder layout = new OciLayoutBuilder(seed, 7);
-        image = layout.image("amd64", 2, MIB);
-        layout.tag(TAG, image.manifest());
+        seed = SeedImage.write(shared.resolve("seed"), 7, 2, MIB, TAG);
+        image = seed.image();
     }
 
     /** A fresh upstream holding {@code library/busybox:latest} for every test, since one test stops it. */
     @BeforeEach
     void startUpstream() throws IOException {
         upstream = DistributionRegistry.start(Files.createDirectories(work.resolve("upstream")));
-        skopeo.copy("oci:" + seed + ":" + TAG, "docker://" + upstream.hostPort() + "/" + UPSTREAM_REPO + ":" + TAG,
-                "--preserve-digests");
+        seed.pushTo(upstream, UPSTREAM_REPO, skopeo);
         seedingRequests = upstream.requests().size();
     }
 
@@ -115,7 +110,7 @@ class MirrorWithDistributionTest {
         skopeo.copyWithRegistriesConf(conf, "docker://docker.io/" + UPSTREAM_REPO + ":" + TAG, "oci:" + out + ":" + TAG,
                 "--preserve-digests");
 
-        assertPulled(out);
+        seed.assertPulled(out);
         List<String> catalog = new ArrayList<>();
         RegistryAssertions.json(berth.client().get("/v2/_catalog")).path("repositories")
                 .forEach(name -> catalog.add(name.asText()));
@@ -131,7 +126,7 @@ class MirrorWithDistributionTest {
             Path out = work.resolve("out-" + ref++);
             skopeo.copy("docker://" + berthHost() + "/" + name + ":" + TAG, "oci:" + out + ":" + TAG,
                     "--preserve-digests");
-            assertPulled(out);
+            seed.assertPulled(out);
         }
         assertAskedForOnePull(upstreamAsked());
     }
@@ -162,7 +157,7 @@ class MirrorWithDistributionTest {
                 "a pull after the TTL revalidates the tag with one HEAD and fetches nothing");
 
         upstream.close();
-        assertPulled(pull("stale"));
+        seed.assertPulled(pull("stale"));
 
         TestClient client = berth.client();
         assertUnavailable(client.get("/v2/busybox/manifests/not-cached"));
@@ -234,12 +229,6 @@ class MirrorWithDistributionTest {
         Path out = work.resolve(name);
         skopeo.copy("docker://" + berthHost() + "/busybox:" + TAG, "oci:" + out + ":" + TAG, "--preserve-digests");
         return out;
-    }
-
-    /** {@code out} holds the seeded image under the tag, with the same digests and bytes. */
-    private static void assertPulled(Path out) throws IOException {
-        assertEquals(image.manifest().digest(), refDigest(out, TAG));
-        assertSameBlobs(seed, out, image);
     }
 
     /**

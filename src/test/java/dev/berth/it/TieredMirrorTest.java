@@ -1,7 +1,5 @@
 package dev.berth.it;
 
-import static dev.berth.support.OciLayoutAssertions.assertSameBlobs;
-import static dev.berth.support.OciLayoutAssertions.refDigest;
 import static dev.berth.support.RegistryAssertions.assertError;
 import static dev.berth.support.RegistryAssertions.header;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -12,13 +10,13 @@ import dev.berth.support.ChildBerth;
 import dev.berth.support.DistributionRegistry;
 import dev.berth.support.Download;
 import dev.berth.support.Htpasswd;
-import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
 import dev.berth.support.RegistryAssertions;
 import dev.berth.support.RequestLog;
 import dev.berth.support.RequestLog.Request;
 import dev.berth.support.RunningBerth;
+import dev.berth.support.SeedImage;
 import dev.berth.support.Skopeo;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
@@ -59,7 +57,7 @@ class TieredMirrorTest {
     @TempDir
     static Path shared;
     private static Skopeo skopeo;
-    private static Path seed;
+    private static SeedImage seed;
     private static Image image;
 
     @TempDir
@@ -74,17 +72,14 @@ class TieredMirrorTest {
     @BeforeAll
     static void buildImage() {
         skopeo = Skopeo.find();
-        seed = shared.resolve("seed");
-        OciLayoutBuilder layout = new OciLayoutBuilder(seed, 13);
-        image = layout.image("amd64", 3, MIB);
-        layout.tag(TAG, image.manifest());
+        seed = SeedImage.write(shared.resolve("seed"), 13, 3, MIB, TAG);
+        image = seed.image();
     }
 
     @BeforeEach
     void startOrigin() throws IOException {
         origin = DistributionRegistry.start(Files.createDirectories(work.resolve("origin")));
-        skopeo.copy("oci:" + seed + ":" + TAG, "docker://" + origin.hostPort() + "/" + UPSTREAM_REPO + ":" + TAG,
-                "--preserve-digests");
+        seed.pushTo(origin, UPSTREAM_REPO, skopeo);
         Htpasswd.run("-B", "-b", "-c", work.resolve("htpasswd").toString(), USER, PASSWORD);
         Files.writeString(work.resolve("edge-password"), PASSWORD + "\n");
         login = "username: " + USER + ", password-file: '" + work.resolve("edge-password") + "'";
@@ -104,7 +99,7 @@ class TieredMirrorTest {
     @Test
     void aColdPullThroughTheEdgeCostsTheCentralBerthAndTheRegistryOneGetPerBlob() throws IOException {
         startTiers("5m", "5m");
-        assertPulled(pull("first"));
+        seed.assertPulled(pull("first"));
 
         List<Request> atCentral = centralLog.requests();
         for (Blob blob : blobs()) {
@@ -117,7 +112,7 @@ class TieredMirrorTest {
                 () -> "the edge logged in at the central berth's token endpoint: " + atCentral);
 
         int before = atCentral.size();
-        assertPulled(pull("second"));
+        seed.assertPulled(pull("second"));
         List<Request> again = centralLog.requests();
         assertEquals(List.of(), again.subList(before, again.size()), "central berth asked during a warm pull");
     }
@@ -137,7 +132,7 @@ class TieredMirrorTest {
         startCentral("{registry: ghcr.io, url: '" + origin.url() + "'}");
         startEdge("{registry: ghcr.io, url: '" + centralUrl() + "/ghcr.io', default: true, " + login + "}");
 
-        assertPulled(pull("through-the-prefix", UPSTREAM_REPO));
+        seed.assertPulled(pull("through-the-prefix", UPSTREAM_REPO));
         List<Request> atCentral = centralLog.requests();
         assertTrue(atCentral.stream().filter(r -> r.path().startsWith("/v2/") && r.path().length() > 4)
                 .allMatch(r -> r.path().startsWith("/v2/ghcr.io/library/busybox/")), () -> atCentral.toString());
@@ -184,7 +179,7 @@ class TieredMirrorTest {
         int atCentral = centralLog.requests().size();
         int atOrigin = origin.requests().size();
 
-        assertPulled(pull("revalidated"));
+        seed.assertPulled(pull("revalidated"));
         List<Request> central = centralLog.requests();
         assertEquals(List.of("HEAD " + 200), central.subList(atCentral, central.size()).stream()
                 .map(r -> r.method() + " " + r.status()).toList(), () -> "asked of the central berth: " + central);
@@ -198,7 +193,7 @@ class TieredMirrorTest {
         pull("warm");
         central.kill();
 
-        assertPulled(pull("stale"));
+        seed.assertPulled(pull("stale"));
         String missing = TestData.digest(TestData.utf8("never pulled"));
         assertUnavailable(edge.client().get("/v2/busybox/blobs/" + missing));
     }
@@ -209,7 +204,7 @@ class TieredMirrorTest {
         pull("warm");
         origin.close();
 
-        assertPulled(pull("stale"));
+        seed.assertPulled(pull("stale"));
         HttpResponse<byte[]> uncached = edge.client().get("/v2/busybox/manifests/not-cached");
         assertUnavailable(uncached);
         String detail = RegistryAssertions.json(uncached).path("errors").path(0).path("detail").asText();
@@ -256,11 +251,6 @@ class TieredMirrorTest {
         skopeo.copy("docker://127.0.0.1:" + edge.port() + "/" + repository + ":" + TAG, "oci:" + out + ":" + TAG,
                 "--preserve-digests");
         return out;
-    }
-
-    private static void assertPulled(Path out) throws IOException {
-        assertEquals(image.manifest().digest(), refDigest(out, TAG));
-        assertSameBlobs(seed, out, image);
     }
 
     private static List<Blob> blobs() {
