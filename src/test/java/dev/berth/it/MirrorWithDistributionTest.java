@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.BlobDownload;
 import dev.berth.support.DistributionRegistry;
 import dev.berth.support.DistributionRegistry.Request;
 import dev.berth.support.OciLayoutBuilder;
@@ -19,18 +20,15 @@ import dev.berth.support.Skopeo;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -183,25 +181,25 @@ class MirrorWithDistributionTest {
 
         HttpRequest get = HttpRequest.newBuilder(URI.create(berthUrl() + "/v2/busybox/blobs/" + digest)).build();
         CountDownLatch go = new CountDownLatch(1);
-        List<Future<Download>> downloads = new ArrayList<>();
+        List<Future<BlobDownload>> downloads = new ArrayList<>();
         long start;
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < clients; i++) {
                 downloads.add(threads.submit(() -> {
                     go.await();
-                    return Download.of(http.send(get, HttpResponse.BodyHandlers.ofInputStream()));
+                    return BlobDownload.of(http.send(get, HttpResponse.BodyHandlers.ofInputStream()));
                 }));
             }
             start = System.nanoTime();
             go.countDown();
         }
 
-        List<Download> results = new ArrayList<>();
-        for (Future<Download> download : downloads) {
+        List<BlobDownload> results = new ArrayList<>();
+        for (Future<BlobDownload> download : downloads) {
             results.add(download.get());
         }
-        for (Download result : results) {
+        for (BlobDownload result : results) {
             assertAll(() -> assertEquals(200, result.status(), "status"),
                     () -> assertEquals(digest, result.digestHeader(), "Docker-Content-Digest"),
                     () -> assertEquals(size, result.bytes(), "bytes received"),
@@ -211,32 +209,15 @@ class MirrorWithDistributionTest {
                 upstreamAsked().stream().filter(r -> r.path().equals(blobPath(digest))).toList());
         // For the record, not asserted: the clients' own HTTP and hashing take most of the CPU. Headers come once
         // the upstream answers, well before 200 MiB can have arrived, so every client joined the running download.
-        long headers = results.stream().mapToLong(Download::headersAt).max().orElseThrow() - start;
-        long first = results.stream().mapToLong(Download::doneAt).min().orElseThrow() - start;
-        long last = results.stream().mapToLong(Download::doneAt).max().orElseThrow() - start;
+        long headers = results.stream().mapToLong(BlobDownload::headersAt).max().orElseThrow() - start;
+        long first = results.stream().mapToLong(BlobDownload::doneAt).min().orElseThrow() - start;
+        long last = results.stream().mapToLong(BlobDownload::doneAt).max().orElseThrow() - start;
         System.out.printf("pushed %d MiB upstream in %d ms; through berth, %d clients all had headers after %d ms"
                         + " and bodies after %d to %d ms: %.0f MiB/s served in all%n", size / MIB,
                 pushNanos / 1_000_000, clients, headers / 1_000_000, first / 1_000_000, last / 1_000_000,
                 clients * (double) size / MIB / (last / 1e9));
     }
 
-    /** What one client got (status, announced digest, how many bytes and what they hash to) and when (nanoTime). */
-    private record Download(int status, String digestHeader, long bytes, String digest, long headersAt, long doneAt) {
-        static Download of(HttpResponse<InputStream> response) throws Exception {
-            long headersAt = System.nanoTime();
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[256 * 1024];
-            long total = 0;
-            try (InputStream body = response.body()) {
-                for (int n; (n = body.read(buffer)) >= 0; total += n) {
-                    sha256.update(buffer, 0, n);
-                }
-            }
-            return new Download(response.statusCode(),
-                    response.headers().firstValue("Docker-Content-Digest").orElse(""), total,
-                    "sha256:" + HexFormat.of().formatHex(sha256.digest()), headersAt, System.nanoTime());
-        }
-    }
 
     private void startBerth(String tagTtl) {
         berth = RunningBerth.start(work.resolve("berth"), """
