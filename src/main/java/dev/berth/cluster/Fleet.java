@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 public final class Fleet implements AutoCloseable {
     private static final Logger LOG = System.getLogger(Fleet.class.getName());
     static final Duration CHECK_EVERY = Duration.ofSeconds(2);
-    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     private static final URI ALONE = URI.create("http://self");
 
     private final Membership membership;

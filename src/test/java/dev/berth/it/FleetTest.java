@@ -24,6 +24,7 @@ import dev.berth.support.Scrape;
 import dev.berth.support.Skopeo;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -101,9 +102,9 @@ class FleetTest {
         }
         assertEquals(1, upstreamGets(digest), "upstream GETs of the blob");
         // Two instances relayed it from the third, which served them; nobody fell back to the upstream.
-        assertEquals(2.0, fleetSum("berth_peer_fetched", "blob"));
-        assertEquals(2.0, fleetSum("berth_peer_served", "blob"));
-        assertEquals(0.0, fleetSum("berth_peer_fallbacks", "blob"));
+        assertEquals(2.0, fleetSum("berth_peer_fetched_total", "blob"));
+        assertEquals(2.0, fleetSum("berth_peer_served_total", "blob"));
+        assertEquals(0.0, fleetSum("berth_peer_fallbacks_total", "blob"));
     }
 
     @Test
@@ -216,7 +217,7 @@ class FleetTest {
     void thePeerEndpointServesSignedRequestsOnlyAndIsNotPartOfTheRegistryApi() throws Exception {
         startFleet(registry.url());
         byte[] blob = TestData.bytes(MIB, 23);
-        String digest = new TestClient(URI.create(registry.url())).pushBlob(REPO, blob);
+        String digest = new TestClient(URI.create(registry.url())).pushBlob(REPO, new ByteArrayInputStream(blob));
         String path = "/peer/docker.io/" + REPO + "/blobs/" + digest;
         ClusterSecret secret = ClusterSecret.load(work.resolve("cluster.key"));
         Path otherKey = Files.writeString(work.resolve("other.key"), "another secret of at least thirty-two chars");
