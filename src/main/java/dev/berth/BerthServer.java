@@ -3,19 +3,26 @@ package dev.berth;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.ClusterSecret;
+import dev.berth.auth.PeerSignature;
 import dev.berth.auth.Tokens;
 import dev.berth.cache.AccessIndex;
 import dev.berth.cache.DiskBudget;
+import dev.berth.cluster.DnsMembership;
+import dev.berth.cluster.Fleet;
 import dev.berth.cluster.InstanceName;
+import dev.berth.cluster.Membership;
+import dev.berth.cluster.PeerClient;
 import dev.berth.cluster.RoundGate;
 import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
+import dev.berth.http.PeerApi;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
 import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
 import dev.berth.mirror.EvictionRules;
+import dev.berth.mirror.Owners;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
@@ -52,6 +59,9 @@ public final class BerthServer implements AutoCloseable {
     private static final Duration BLOB_REDIRECT_TTL = Duration.ofMinutes(10);
     /** How long a stop waits for blob downloads under way: clients may have every byte of one not yet stored. */
     private static final Duration FILLS_AT_STOP = Duration.ofSeconds(10);
+    private static final Duration PEER_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** Longer than an owner waits for a slow upstream's next bytes is not needed: it fails the stream itself then. */
+    private static final Duration PEER_READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
@@ -59,15 +69,17 @@ public final class BerthServer implements AutoCloseable {
     private final AccessIndex access;
     private final DataDirectoryLock lock;
     private final RepositoryRouter router;
+    private final Fleet fleet;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router) {
+                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
         this.lock = lock;
         this.router = router;
+        this.fleet = fleet;
     }
 
     /**
@@ -99,6 +111,8 @@ public final class BerthServer implements AutoCloseable {
         String instance = InstanceName.of(config.cluster().flatMap(BerthConfig.Cluster::self), config.server().port());
         StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
         Storage storage = store.storage();
+        Optional<PeerSignature> peerSignature = config.cluster().flatMap(BerthConfig.Cluster::secretFile)
+                .map(ClusterSecret::load).map(secret -> new PeerSignature(secret, clock));
         Tokens tokens = tokens(config, store.shared(), clock);
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
@@ -106,6 +120,7 @@ public final class BerthServer implements AutoCloseable {
                 .map(s3 -> BLOB_REDIRECT_TTL), store.shared());
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
+        Fleet fleet = fleet(config, store.shared(), peerSignature);
         AccessIndex access = store.shared() ? AccessIndex.loadShared(storage, clock, instance)
                 : AccessIndex.load(storage, clock);
         RoundGate gate = store.conditionalWrites().map(cas -> RoundGates.forSharedStore(cas, instance,
@@ -126,9 +141,10 @@ public final class BerthServer implements AutoCloseable {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
             return client;
-        }, clock, access, diskBudget::stored, metrics);
+        }, clock, access, diskBudget::stored, metrics, new Owners(fleet, metrics));
         metrics.watchBlobFills(router::blobFillsInFlight);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), accounts, tokens);
+        PeerApi peerApi = new PeerApi(router, peerSignature);
 
         Duration uploadTimeout = config.storage().uploadTimeout();
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
@@ -164,6 +180,7 @@ public final class BerthServer implements AutoCloseable {
                             config.limits().maxRequestsPerClient()));
                     routing.addFilter(new OneCacheControl());
                     api.register(routing);
+                    peerApi.register(routing);
                 });
         // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
         // HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
@@ -174,11 +191,15 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
             throw new StartupFailure("server.port " + config.server().port() + ": cannot listen (see the error above)");
+        }
+        if (fleet.client() != null) {
+            fleet.start(server.port());
+            metrics.watchFleet(fleet::liveCount);
         }
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), store.where()));
         return berth;
@@ -218,6 +239,26 @@ public final class BerthServer implements AutoCloseable {
         return secretFile.map(ClusterSecret::load)
                 .map(secret -> new Tokens("berth", secret.key("tokens"), config.auth().tokenTtl(), clock))
                 .orElseGet(() -> new Tokens("berth", config.auth().tokenTtl(), clock));
+    }
+
+    /**
+     * The instances that fetch for each other: those of {@code cluster.peers} or {@code cluster.peers-dns}, where they
+     * share a store and a secret to sign their requests with; else this instance alone.
+     */
+    private static Fleet fleet(BerthConfig config, boolean sharedStore, Optional<PeerSignature> signature) {
+        Optional<BerthConfig.Cluster> cluster = config.cluster();
+        Optional<Membership> members = cluster.flatMap(c -> c.peersDns().<Membership>map(DnsMembership::system)
+                .or(() -> c.peers().size() > 1 ? Optional.of(Membership.of(c.peers())) : Optional.empty()));
+        if (members.isEmpty()) {
+            return Fleet.alone();
+        }
+        if (!sharedStore || signature.isEmpty()) {
+            LOG.log(Logger.Level.WARNING, "the instances of cluster.peers fetch each from the upstream: fetching for"
+                    + " each other needs a store they share (storage.s3) and cluster.secret-file");
+            return Fleet.alone();
+        }
+        PeerClient client = new PeerClient(signature.get(), PEER_CONNECT_TIMEOUT, PEER_READ_TIMEOUT);
+        return Fleet.of(members.get(), cluster.get().self(), config.server().host(), client);
     }
 
     private static DataDirectoryLock lockDataDirectory(Path root) {
@@ -268,6 +309,7 @@ public final class BerthServer implements AutoCloseable {
 
     @Override
     public void close() {
+        fleet.close();
         housekeeping.shutdownNow();
         server.stop();
         metrics.close();

@@ -41,10 +41,10 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     }
 
     /**
-     * {@code cluster.*}: every instance that shares the store (this one included), how the others reach this one, and
-     * the file of the secret they share.
+     * {@code cluster.*}: every instance that shares the store (this one included), or a URL whose host name resolves to
+     * all of them ({@code peers-dns}); how the others reach this one, and the file of the secret they share.
      */
-    public record Cluster(List<URI> peers, Optional<URI> self, Optional<Path> secretFile) {
+    public record Cluster(List<URI> peers, Optional<URI> peersDns, Optional<URI> self, Optional<Path> secretFile) {
     }
 
     /**

@@ -23,6 +23,7 @@ final class ConfigKeys {
             ConfigKey.of("storage.s3.secret-key", ValueType.TEXT),
             ConfigKey.of("storage.s3.redirect", ValueType.BOOLEAN),
             ConfigKey.of("cluster.peers.#", ValueType.URL),
+            ConfigKey.of("cluster.peers-dns", ValueType.URL),
             ConfigKey.of("cluster.self", ValueType.URL),
             ConfigKey.of("cluster.secret-file", ValueType.TEXT),
             ConfigKey.of("limits.max-manifest-size", ValueType.SIZE),

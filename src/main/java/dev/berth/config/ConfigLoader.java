@@ -139,14 +139,19 @@ public final class ConfigLoader {
             }
             peers.add(url);
         }
+        Optional<URI> peersDns = cluster.get("peers-dns").asString().asOptional()
+                .map(url -> httpUrl(cluster.get("peers-dns"), url));
+        if (peersDns.isPresent() && !peers.isEmpty()) {
+            throw new IllegalArgumentException("cluster.peers-dns and cluster.peers both name the instances: set one");
+        }
         Optional<URI> self = cluster.get("self").asString().asOptional().map(url -> httpUrl(cluster.get("self"), url));
-        if (self.isPresent() && !peers.contains(self.get())) {
+        if (self.isPresent() && !peers.isEmpty() && !peers.contains(self.get())) {
             throw new IllegalArgumentException("cluster.self: " + self.get() + " is not one of cluster.peers, which"
                     + " lists every instance, this one included");
         }
         Optional<Path> secretFile = cluster.get("secret-file").asString().asOptional()
                 .map(file -> readable(cluster.get("secret-file"), file));
-        return Optional.of(new BerthConfig.Cluster(List.copyOf(peers), self, secretFile));
+        return Optional.of(new BerthConfig.Cluster(List.copyOf(peers), peersDns, self, secretFile));
     }
 
     /** An http:// or https:// URL with a host and nothing after it but a path, such as http://10.0.0.1:9000. */

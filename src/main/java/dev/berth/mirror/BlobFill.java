@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * One download of a blob from an upstream into the blob store, on its own thread. The bytes go to a local scratch
@@ -33,7 +32,7 @@ final class BlobFill implements Runnable {
 
     private final Digest digest;
     private final BlobStore blobs;
-    private final Supplier<UpstreamBlob> source;
+    private final FillSource source;
     private final CompletableFuture<Void> stored = new CompletableFuture<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
@@ -46,7 +45,7 @@ final class BlobFill implements Runnable {
     private BlobSpool spool;
 
     /** A fill of {@code digest} whose bytes come from {@code source}, which throws a RegistryException on failure. */
-    BlobFill(Digest digest, BlobStore blobs, Supplier<UpstreamBlob> source) {
+    BlobFill(Digest digest, BlobStore blobs, FillSource source) {
         this.digest = digest;
         this.blobs = blobs;
         this.source = source;
@@ -78,7 +77,7 @@ final class BlobFill implements Runnable {
      * unless imported) before anyone learns the outcome; clients reading it hold it open themselves.
      */
     private void fetch() throws IOException {
-        try (UpstreamBlob blob = source.get(); BlobSpool opened = blobs.spool(digest)) {
+        try (UpstreamBlob blob = source.open(); BlobSpool opened = blobs.spool(digest)) {
             update(() -> {
                 spool = opened;
                 length = blob.length();
@@ -87,7 +86,7 @@ final class BlobFill implements Runnable {
             copy(blob.content(), opened);
             verify(opened);
             update(() -> released = true);
-            opened.commit();
+            source.store(opened);
         }
     }
 

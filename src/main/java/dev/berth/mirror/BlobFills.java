@@ -4,7 +4,6 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
 import dev.berth.registry.BlobStore;
-import dev.berth.upstream.UpstreamBlob;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
-import java.util.function.Supplier;
 
 /**
  * The blob downloads under way, one per digest across all upstreams and repositories: a client asking for a blob
@@ -42,7 +40,7 @@ final class BlobFills {
      * have the blob): the bytes match the digest whoever asked, but whether this repository holds them is its
      * upstream's to say. Empty when the blob is already stored.
      */
-    Optional<BlobContent> join(Digest digest, RepoName repository, Supplier<UpstreamBlob> source, Runnable confirm,
+    Optional<BlobContent> join(Digest digest, RepoName repository, FillSource source, Runnable confirm,
                                Runnable onStored) {
         boolean[] started = new boolean[1];
         Running run = running.computeIfAbsent(digest, d -> {

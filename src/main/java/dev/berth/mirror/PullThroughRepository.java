@@ -1,6 +1,7 @@
 package dev.berth.mirror;
 
 import dev.berth.cache.AccessIndex;
+import dev.berth.cluster.PeerClient;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
@@ -8,6 +9,7 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
+import dev.berth.registry.PeerContent;
 import dev.berth.registry.PushedManifest;
 import dev.berth.registry.Repository;
 import dev.berth.registry.RepositoryCache;
@@ -21,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -42,6 +45,7 @@ final class PullThroughRepository implements Repository {
     private final int maxManifestBytes;
     private final RefusedWrites refusedWrites;
     private final MirrorEvents events;
+    private final Owners owners;
 
     PullThroughRepository(RepoName upstreamName, RepositoryCache cache, MirroredUpstream upstream,
                           PullThroughShared shared) {
@@ -54,6 +58,7 @@ final class PullThroughRepository implements Repository {
         this.maxManifestBytes = shared.maxManifestBytes();
         this.refusedWrites = shared.refusedWrites();
         this.events = shared.events();
+        this.owners = shared.owners();
     }
 
     @Override
@@ -99,8 +104,10 @@ final class PullThroughRepository implements Repository {
             return content;
         }
         events.miss(upstream.registry(), MirrorEvents.Kind.BLOB);
-        Optional<BlobContent> fetching = fills.join(digest, cachedName, () -> download(digest),
-                () -> confirmUpstreamHas(digest), () -> link(digest));
+        FillSource source = new RelayedFill(digest, peerPath("blobs/" + digest), owners, () -> download(digest),
+                () -> cache.hasBlob(digest), () -> blobUnknown(digest));
+        Optional<BlobContent> fetching = fills.join(digest, cachedName, source, () -> confirmUpstreamHas(digest),
+                () -> link(digest));
         if (fetching.isPresent()) {
             return fetching.get();
         }
@@ -170,7 +177,58 @@ final class PullThroughRepository implements Repository {
         String tagKey = tagKey(tag);
         return upstream.manifestFetches().run(tagKey,
                 // Checked again inside: a revalidation that just finished makes this one unnecessary.
-                () -> freshlyCached(tag, tagKey).orElseGet(() -> revalidate(tag, tagKey)));
+                () -> freshlyCached(tag, tagKey).orElseGet(() -> owners.fetch(tagKey, peerPath("manifests/" + tag),
+                        MirrorEvents.Kind.MANIFEST, answer -> tagFromOwner(answer, tag, tagKey),
+                        () -> revalidate(tag, tagKey))));
+    }
+
+    /**
+     * The tag's owner's answer: the manifest it points at, fresh here for as long as the owner says, so the fleet
+     * asks the upstream once per tag TTL. The owner recorded the tag in the store they share.
+     */
+    private StoredManifest tagFromOwner(PeerClient.Answer answer, String tag, String tagKey) throws IOException {
+        Optional<Digest> digest = answer.header("Docker-Content-Digest").filter(Digest::looksLikeDigest)
+                .map(Digest::parse);
+        if (digest.isEmpty() && answer.status() == 200) {
+            throw new IOException("the owner's answer names no digest");
+        }
+        StoredManifest manifest = manifestFromOwner(answer, digest.orElse(null), tag);
+        long freshFor = answer.header(PeerContent.FRESH_FOR).map(Long::parseLong).orElse(0L);
+        upstream.freshness().freshFor(tagKey, Duration.ofMillis(freshFor));
+        return manifest;
+    }
+
+    /** A manifest from its owner, checked against {@code digest}: the owner stored and linked it already. */
+    private StoredManifest manifestFromOwner(PeerClient.Answer answer, Digest digest, String reference)
+            throws IOException {
+        try (answer) {
+            if (answer.status() == 404) {
+                throw manifestUnknown(reference);
+            }
+            if (answer.status() != 200) {
+                throw new IOException("the owner answered " + answer.status());
+            }
+            byte[] bytes = answer.body().readNBytes(maxManifestBytes + 1);
+            if (bytes.length > maxManifestBytes
+                    || !Digest.of(digest.newHasher().digest(bytes), digest.algorithm()).equals(digest)) {
+                throw new IOException("the owner sent a manifest that is not " + digest);
+            }
+            String mediaType = answer.header("Content-Type")
+                    .orElseThrow(() -> new IOException("the owner's answer has no Content-Type"));
+            return new StoredManifest(digest, mediaType, bytes);
+        }
+    }
+
+    /** The owner's side of a peer's request: the manifest as a client gets it, and how long its tag stays fresh. */
+    PeerContent.OwnedManifest owned(Reference reference) {
+        StoredManifest manifest = manifest(reference);
+        Duration freshFor = reference instanceof Reference.Tag t ? upstream.freshness().remaining(tagKey(t.name()))
+                : Duration.ZERO;
+        return new PeerContent.OwnedManifest(manifest, freshFor);
+    }
+
+    private String peerPath(String resource) {
+        return PeerContent.PATH + "/" + cachedName + "/" + resource;
     }
 
     private String tagKey(String tag) {
@@ -214,25 +272,33 @@ final class PullThroughRepository implements Repository {
         }
     }
 
-    /** Fetches a manifest by digest, once however many clients ask at the same moment, and caches it. */
+    /**
+     * Fetches a manifest by digest, once however many clients ask at the same moment, from its owner in the fleet or
+     * else the upstream, and caches it.
+     */
     private StoredManifest fetch(Digest digest) {
         String key = key(digest);
-        return upstream.manifestFetches().run(key, () -> cache.manifest(digest).orElseGet(() -> {
-            UpstreamManifest got = askUpstream(key, () -> upstream.client()
-                    .getManifest(upstreamName, new Reference.ByDigest(digest), maxManifestBytes))
-                    .orElseThrow(() -> manifestUnknown(digest.toString()));
-            events.received(upstream.registry(), got.bytes().length);
-            try {
-                // Served as stored, not read back: the disk budget may evict it as soon as it is linked.
-                return cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
-            } catch (RegistryException e) {
-                if (e.error() == OciError.INSUFFICIENT_STORAGE) {
-                    throw e;
-                }
-                throw new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + upstream.registry()
-                        + " sent a manifest berth cannot serve: " + e.detail(), UpstreamFailures.DEFAULT_RETRY);
+        return upstream.manifestFetches().run(key, () -> cache.manifest(digest).orElseGet(() -> owners.fetch(
+                digest.toString(), peerPath("manifests/" + digest), MirrorEvents.Kind.MANIFEST,
+                answer -> manifestFromOwner(answer, digest, digest.toString()), () -> fetchFromUpstream(digest))));
+    }
+
+    private StoredManifest fetchFromUpstream(Digest digest) {
+        String key = key(digest);
+        UpstreamManifest got = askUpstream(key, () -> upstream.client()
+                .getManifest(upstreamName, new Reference.ByDigest(digest), maxManifestBytes))
+                .orElseThrow(() -> manifestUnknown(digest.toString()));
+        events.received(upstream.registry(), got.bytes().length);
+        try {
+            // Served as stored, not read back: the disk budget may evict it as soon as it is linked.
+            return cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
+        } catch (RegistryException e) {
+            if (e.error() == OciError.INSUFFICIENT_STORAGE) {
+                throw e;
             }
-        }));
+            throw new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + upstream.registry()
+                    + " sent a manifest berth cannot serve: " + e.detail(), UpstreamFailures.DEFAULT_RETRY);
+        }
     }
 
     /**

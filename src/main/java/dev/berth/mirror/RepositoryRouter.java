@@ -2,10 +2,14 @@ package dev.berth.mirror;
 
 import dev.berth.cache.AccessIndex;
 import dev.berth.config.BerthConfig;
+import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
+import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
+import dev.berth.registry.BlobContent;
 import dev.berth.registry.LocalRegistry;
+import dev.berth.registry.PeerContent;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import dev.berth.upstream.UpstreamClient;
@@ -24,7 +28,7 @@ import java.util.function.LongConsumer;
  * ({@code ghcr.io/org/app}); otherwise the default upstream. With no upstream for it, a name is private. Private names
  * are served from local storage and never asked of an upstream; mirrored ones are read-only pull-through caches.
  */
-public final class RepositoryRouter implements Registry {
+public final class RepositoryRouter implements Registry, PeerContent {
     private final LocalRegistry local;
     private final PrivateNames privateNames;
     private final Map<String, MirroredUpstream> upstreams = new LinkedHashMap<>();
@@ -34,10 +38,11 @@ public final class RepositoryRouter implements Registry {
     /**
      * Routes over {@code local}, with one client per configured upstream made by {@code clients}; mirrored blobs and
      * manifests served are recorded in {@code access}, the size of each blob a download stored is told to
-     * {@code stored}, and cache use is reported to {@code events}.
+     * {@code stored}, and cache use is reported to {@code events}; what is not cached is fetched from its owner among
+     * {@code owners}, or from the upstream.
      */
     public RepositoryRouter(BerthConfig config, LocalRegistry local, Function<BerthConfig.Upstream, UpstreamClient> clients,
-                            Clock clock, AccessIndex access, LongConsumer stored, MirrorEvents events) {
+                            Clock clock, AccessIndex access, LongConsumer stored, MirrorEvents events, Owners owners) {
         this.local = local;
         this.privateNames = new PrivateNames(config.privateRepos().repositories());
         for (BerthConfig.Upstream u : config.mirror().upstreams()) {
@@ -45,7 +50,7 @@ public final class RepositoryRouter implements Registry {
         }
         this.defaultUpstream = config.mirror().defaultUpstream().map(u -> upstreams.get(u.registry()));
         this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored), access,
-                config.limits().maxManifestBytes(), new RefusedWrites(privateNames.globs()), events);
+                config.limits().maxManifestBytes(), new RefusedWrites(privateNames.globs()), events, owners);
     }
 
     @Override
@@ -70,9 +75,37 @@ public final class RepositoryRouter implements Registry {
     }
 
     private Repository mirrored(MirroredUpstream upstream, RepoName requested) {
+        return mirrored(upstream, requested, shared);
+    }
+
+    private PullThroughRepository mirrored(MirroredUpstream upstream, RepoName requested, PullThroughShared with) {
         RepoName upstreamName = upstream.upstreamName(requested);
-        return new PullThroughRepository(upstreamName, local.cache(upstream.cachedName(upstreamName)), upstream,
-                shared);
+        return new PullThroughRepository(upstreamName, local.cache(upstream.cachedName(upstreamName)), upstream, with);
+    }
+
+    @Override
+    public BlobContent blob(RepoName cachedName, Digest digest) {
+        BlobContent blob = owned(cachedName).openBlob(digest);
+        shared.owners().events().servedToPeer(MirrorEvents.Kind.BLOB);
+        return blob;
+    }
+
+    @Override
+    public OwnedManifest manifest(RepoName cachedName, Reference reference) {
+        OwnedManifest manifest = owned(cachedName).owned(reference);
+        shared.owners().events().servedToPeer(MirrorEvents.Kind.MANIFEST);
+        return manifest;
+    }
+
+    /** The mirrored repository a peer names by its cached name, serving as the owner: never asking another peer. */
+    private PullThroughRepository owned(RepoName cachedName) {
+        String value = cachedName.value();
+        int slash = value.indexOf('/');
+        MirroredUpstream upstream = slash > 0 ? upstreams.get(value.substring(0, slash)) : null;
+        if (upstream == null) {
+            throw new RegistryException(OciError.NAME_UNKNOWN, cachedName + " is not mirrored here");
+        }
+        return mirrored(upstream, RepoName.of(value.substring(slash + 1)), shared.asOwner());
     }
 
     /** Private repositories and cached mirrored ones, the latter under their registry's name. */

@@ -34,6 +34,21 @@ final class TagFreshness {
         freshUntil.put(tagKey, clock.instant().plus(ttl));
     }
 
+    /** How much longer the tag may be served without asking the upstream: zero when it must be asked now. */
+    Duration remaining(String tagKey) {
+        Instant until = freshUntil.getIfPresent(tagKey);
+        Duration left = until == null ? Duration.ZERO : Duration.between(clock.instant(), until);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    /**
+     * Records what the tag's owner in the fleet said: it may be served unasked for {@code left}, no longer than a TTL,
+     * so the whole fleet revalidates when the owner does.
+     */
+    void freshFor(String tagKey, Duration left) {
+        freshUntil.put(tagKey, clock.instant().plus(left.compareTo(ttl) < 0 ? left : ttl));
+    }
+
     /**
      * Records that the upstream could not be asked about the tag: the cached one stands in for {@code wait}, but no
      * longer than a TTL, whatever Retry-After the upstream sent (Docker Hub's can be hours).

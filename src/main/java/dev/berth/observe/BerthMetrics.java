@@ -3,6 +3,7 @@ package dev.berth.observe;
 import dev.berth.cache.BudgetEvents;
 import dev.berth.http.RequestEvents;
 import dev.berth.mirror.MirrorEvents;
+import dev.berth.mirror.PeerEvents;
 import dev.berth.upstream.UpstreamEvents;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -25,7 +26,8 @@ import java.util.function.Supplier;
  * keep its own. Closing removes them, so that a server started later in the same JVM starts from zero and its gauges
  * do not read the closed server's state.
  */
-public final class BerthMetrics implements RequestEvents, MirrorEvents, UpstreamEvents, BudgetEvents, AutoCloseable {
+public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEvents, UpstreamEvents, BudgetEvents,
+        AutoCloseable {
     private static final String PREFIX = "berth_";
 
     private final MeterRegistry registry = Metrics.globalRegistry();
@@ -128,6 +130,32 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
         gcRemovedBytes().increment(bytes);
     }
 
+    @Override
+    public void fetchedFromPeer(MirrorEvents.Kind kind) {
+        fetchedFromPeers(kind).increment();
+    }
+
+    @Override
+    public void servedToPeer(MirrorEvents.Kind kind) {
+        servedToPeers(kind).increment();
+    }
+
+    @Override
+    public void peerFallback(MirrorEvents.Kind kind) {
+        peerFallbacks(kind).increment();
+    }
+
+    /** Starts the fleet's counters at zero, and shows {@code live}, the members that answer, as a gauge. */
+    public void watchFleet(IntSupplier live) {
+        registry.getOrCreate(Gauge.builder("berth_fleet_members_live", () -> live.getAsInt())
+                .description("Members of the fleet that answer, this instance included"));
+        for (MirrorEvents.Kind kind : MirrorEvents.Kind.values()) {
+            fetchedFromPeers(kind);
+            servedToPeers(kind);
+            peerFallbacks(kind);
+        }
+    }
+
     /** Shows {@code running}, the blob downloads under way, as a gauge. */
     public void watchBlobFills(IntSupplier running) {
         registry.getOrCreate(Gauge.builder("berth_blob_fills_in_flight", () -> running.getAsInt())
@@ -168,6 +196,21 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
         return counter("berth_upstream_errors",
                 "Upstream requests that got no answer, 429, a 5xx, or a refusal of berth's credentials",
                 registryTag(upstream));
+    }
+
+    private Counter fetchedFromPeers(MirrorEvents.Kind kind) {
+        return counter("berth_peer_fetched", "Manifests and blobs fetched from their owner in the fleet",
+                Tag.create("kind", lower(kind)));
+    }
+
+    private Counter servedToPeers(MirrorEvents.Kind kind) {
+        return counter("berth_peer_served", "Manifests and blobs this instance, their owner, served to another",
+                Tag.create("kind", lower(kind)));
+    }
+
+    private Counter peerFallbacks(MirrorEvents.Kind kind) {
+        return counter("berth_peer_fallbacks", "Owners that could not be reached or whose answer or stream broke, so"
+                + " that this instance asked the next owner or the upstream itself", Tag.create("kind", lower(kind)));
     }
 
     private Counter evictedBlobs() {

@@ -190,6 +190,17 @@ class ConfigLoaderTest {
                 .startsWith("cluster.secret-file: cannot read"));
     }
 
+    @Test
+    void peersByDns() {
+        BerthConfig.Cluster cluster = ConfigLoader.fromYaml("cluster: {peers-dns: 'http://tasks.berth:5000'}")
+                .cluster().orElseThrow();
+        assertEquals(Optional.of(URI.create("http://tasks.berth:5000")), cluster.peersDns());
+        assertEquals(List.of(), cluster.peers());
+        assertTrue(fails("cluster: {peers-dns: 'http://tasks.berth:5000', peers: ['http://a:5000']}")
+                .contains("set one"));
+        assertTrue(fails("cluster: {peers-dns: 'tasks.berth'}").startsWith("cluster.peers-dns: not an http://"));
+    }
+
     private static String fails(String yaml) {
         return assertThrows(IllegalArgumentException.class, () -> ConfigLoader.fromYaml(yaml)).getMessage();
     }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.BlobDownload;
 import dev.berth.support.DistributionRegistry;
-import dev.berth.support.Download;
 import dev.berth.support.RequestLog.Request;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
@@ -176,25 +176,25 @@ class MirrorWithDistributionTest {
 
         HttpRequest get = HttpRequest.newBuilder(URI.create(berthUrl() + "/v2/busybox/blobs/" + digest)).build();
         CountDownLatch go = new CountDownLatch(1);
-        List<Future<Download>> downloads = new ArrayList<>();
+        List<Future<BlobDownload>> downloads = new ArrayList<>();
         long start;
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < clients; i++) {
                 downloads.add(threads.submit(() -> {
                     go.await();
-                    return Download.of(http.send(get, HttpResponse.BodyHandlers.ofInputStream()));
+                    return BlobDownload.of(http.send(get, HttpResponse.BodyHandlers.ofInputStream()));
                 }));
             }
             start = System.nanoTime();
             go.countDown();
         }
 
-        List<Download> results = new ArrayList<>();
-        for (Future<Download> download : downloads) {
+        List<BlobDownload> results = new ArrayList<>();
+        for (Future<BlobDownload> download : downloads) {
             results.add(download.get());
         }
-        for (Download result : results) {
+        for (BlobDownload result : results) {
             assertAll(() -> assertEquals(200, result.status(), "status"),
                     () -> assertEquals(digest, result.digestHeader(), "Docker-Content-Digest"),
                     () -> assertEquals(size, result.bytes(), "bytes received"),
@@ -204,9 +204,9 @@ class MirrorWithDistributionTest {
                 upstreamAsked().stream().filter(r -> r.path().equals(blobPath(digest))).toList());
         // For the record, not asserted: the clients' own HTTP and hashing take most of the CPU. Headers come once
         // the upstream answers, well before 200 MiB can have arrived, so every client joined the running download.
-        long headers = results.stream().mapToLong(Download::headersAt).max().orElseThrow() - start;
-        long first = results.stream().mapToLong(Download::doneAt).min().orElseThrow() - start;
-        long last = results.stream().mapToLong(Download::doneAt).max().orElseThrow() - start;
+        long headers = results.stream().mapToLong(BlobDownload::headersAt).max().orElseThrow() - start;
+        long first = results.stream().mapToLong(BlobDownload::doneAt).min().orElseThrow() - start;
+        long last = results.stream().mapToLong(BlobDownload::doneAt).max().orElseThrow() - start;
         System.out.printf("pushed %d MiB upstream in %d ms; through berth, %d clients all had headers after %d ms"
                         + " and bodies after %d to %d ms: %.0f MiB/s served in all%n", size / MIB,
                 pushNanos / 1_000_000, clients, headers / 1_000_000, first / 1_000_000, last / 1_000_000,

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.BlobDownload;
 import dev.berth.support.ChildBerth;
 import dev.berth.support.DistributionRegistry;
-import dev.berth.support.Download;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
@@ -149,19 +149,19 @@ class TieredMirrorTest {
         HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port()
                 + "/v2/busybox/blobs/" + digest)).build();
         CountDownLatch go = new CountDownLatch(1);
-        List<Future<Download>> downloads = new ArrayList<>();
+        List<Future<BlobDownload>> downloads = new ArrayList<>();
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 20; i++) {
                 downloads.add(threads.submit(() -> {
                     go.await();
-                    return Download.of(http.send(get, HttpResponse.BodyHandlers.ofInputStream()));
+                    return BlobDownload.of(http.send(get, HttpResponse.BodyHandlers.ofInputStream()));
                 }));
             }
             go.countDown();
         }
-        for (Future<Download> download : downloads) {
-            Download result = download.get();
+        for (Future<BlobDownload> download : downloads) {
+            BlobDownload result = download.get();
             assertAll(() -> assertEquals(200, result.status(), "status"),
                     () -> assertEquals(digest, result.digestHeader(), "Docker-Content-Digest"),
                     () -> assertEquals(size, result.bytes(), "bytes received"),

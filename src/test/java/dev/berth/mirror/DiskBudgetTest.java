@@ -83,7 +83,7 @@ class DiskBudgetTest {
             DiskBudget budget = new DiskBudget(evictor(config.cache().maxBytes()), access,
                     BudgetEvents.NONE, earlyRounds::add);
             router = new RepositoryRouter(config, registry, u -> new UpstreamClient(u, CONNECTIONS, clock), clock,
-                    access, budget::stored, MirrorEvents.NONE);
+                    access, budget::stored, MirrorEvents.NONE, Owners.alone());
         }
 
         Evictor evictor(long maxBytes) {

@@ -82,7 +82,7 @@ class LastByteBeforeSyncTest {
         registry = new LocalRegistry(imports.wrap(disk), new FileUploadData(disk), 4 << 20, 0);
         router = new RepositoryRouter(config, registry,
                 u -> new UpstreamClient(u, CONNECTIONS, clock), clock, AccessIndex.load(disk, clock), bytes -> { },
-                MirrorEvents.NONE);
+                MirrorEvents.NONE, Owners.alone());
         busybox = router.repository(RepoName.of(BUSYBOX), Optional.empty());
     }
 

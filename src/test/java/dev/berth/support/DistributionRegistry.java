@@ -2,8 +2,6 @@ package dev.berth.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +50,7 @@ public final class DistributionRegistry implements AutoCloseable {
     private static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl, List<String> prefix) {
         Path executable = Tools.require("docker-registry", "docker-registry");
         try {
-            int port = freePort();
+            int port = FreePort.pick();
             Files.createDirectories(workDir);
             Path config = workDir.resolve("config.yml");
             Files.writeString(config, config(workDir.resolve("storage"), port, proxyRemoteUrl));
@@ -83,16 +81,6 @@ public final class DistributionRegistry implements AutoCloseable {
                   addr: 127.0.0.1:%d
                 """.formatted(storage, port);
         return yaml + proxyRemoteUrl.map(url -> "proxy:\n  remoteurl: " + url + "\n").orElse("");
-    }
-
-    /**
-     * A port that was free a moment ago; the registry must bind it itself, so a small race remains. In a
-     * network namespace of its own every port is free, so a port free here serves there too.
-     */
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Whether {@code GET /v2/} answers 200 to this JVM. */

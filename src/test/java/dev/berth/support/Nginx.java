@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,16 +44,25 @@ public final class Nginx implements AutoCloseable {
 
     /** Starts nginx in {@code workDir} with the README's site, balancing over berths on {@code backendPorts}. */
     public static Nginx start(Path workDir, List<Integer> backendPorts) {
+        return start(workDir, backendPorts, "");
+    }
+
+    /**
+     * As {@link #start(Path, List)}, with {@code directives} added to the site's location (such as
+     * {@code limit_rate 16m;}, for a slow server to put in front of a fast one).
+     */
+    public static Nginx start(Path workDir, List<Integer> backendPorts, String directives) {
         Path executable = Tools.require("nginx", "nginx");
         try {
-            int port = freePort();
+            int port = FreePort.pick();
             Files.createDirectories(workDir.resolve("logs"));
             String servers = backendPorts.stream().map(p -> "    server 127.0.0.1:" + p + " max_fails=1 fail_timeout=5s;")
                     .collect(Collectors.joining("\n"));
             String site = readmeSite()
                     .replaceAll("(?m)^\\s*server \\S+:5000[^;]*;\\n", "")
                     .replaceFirst("upstream berth \\{\\n", "upstream berth {\n" + servers + "\n")
-                    .replaceFirst("listen 5000;", "listen 127.0.0.1:" + port + ";");
+                    .replaceFirst("listen 5000;", "listen 127.0.0.1:" + port + ";")
+                    .replaceFirst("location / \\{\n", "location / {\n        " + directives + "\n");
             Files.writeString(workDir.resolve("nginx.conf"), """
                     daemon off;
                     master_process off;
@@ -87,12 +95,6 @@ public final class Nginx implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

@@ -1,0 +1,103 @@
+package dev.berth.http;
+
+import dev.berth.auth.PeerSignature;
+import dev.berth.oci.ErrorText;
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import dev.berth.registry.BlobContent;
+import dev.berth.registry.PeerContent;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Optional;
+
+/**
+ * The peer endpoint ({@code /peer/<cached name>/blobs/<digest>}, {@code .../manifests/<reference>}), through which
+ * the instances of a fleet get what another one owns, as it arrives there. It answers only GETs signed with the
+ * cluster secret ({@link PeerSignature}): 401 without a signature, 403 with a wrong or stale one, and 403 always on an
+ * instance without {@code cluster.secret-file}. Outside {@code /v2}, so nothing a client sends to the registry API
+ * reaches it; requests signed by an instance pass no access rules, as the asking instance checked its client already.
+ */
+public final class PeerApi implements HttpService {
+    private final PeerContent content;
+    private final Optional<PeerSignature> signature;
+
+    /** Serves {@code content} to requests signed with {@code signature}; with none, refuses every request. */
+    public PeerApi(PeerContent content, Optional<PeerSignature> signature) {
+        this.content = content;
+        this.signature = signature;
+    }
+
+    /** Registers the endpoint on {@code routing}. */
+    public void register(HttpRouting.Builder routing) {
+        routing.register(PeerContent.PATH, this);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        for (Method method : new Method[] {Method.GET, Method.HEAD, Method.POST, Method.PUT, Method.PATCH,
+                Method.DELETE}) {
+            rules.route(method, "/", this::dispatch);
+            rules.route(method, "/*", this::dispatch);
+        }
+    }
+
+    private void dispatch(ServerRequest req, ServerResponse res) throws IOException {
+        String rawPath = req.path().absolute().rawPath();
+        String query = req.query().rawValue();
+        authenticate(req, query.isEmpty() ? rawPath : rawPath + "?" + query);
+        if (req.prologue().method() != Method.GET) {
+            throw new RegistryException(OciError.UNSUPPORTED, "the peer endpoint answers GET only");
+        }
+        // The registry API's grammar checks, on the same path under /v2.
+        Route route = OciPath.parse("/v2" + rawPath.substring(PeerContent.PATH.length()));
+        switch (route) {
+            case Route.Blob blob -> blob(blob, res);
+            case Route.Manifest manifest -> manifest(manifest, res);
+            default -> throw new RegistryException(OciError.NOT_FOUND, "no peer endpoint at "
+                    + ErrorText.shorten(rawPath));
+        }
+    }
+
+    private void authenticate(ServerRequest req, String target) {
+        PeerSignature signer = signature.orElseThrow(() -> new RegistryException(OciError.DENIED,
+                "this instance takes no peer requests: it has no cluster.secret-file"));
+        PeerSignature.Check check = signer.check(req.prologue().method().text(), target,
+                req.headers().first(HeaderNames.create(PeerSignature.TIME)),
+                req.headers().first(HeaderNames.create(PeerSignature.SIGNATURE)));
+        switch (check) {
+            case VALID -> {
+            }
+            case MISSING -> throw new RegistryException(OciError.UNAUTHORIZED,
+                    "the peer endpoint is for the instances of a fleet: requests must be signed with the cluster secret");
+            case WRONG -> throw new RegistryException(OciError.DENIED, "the peer request's signature is wrong");
+            case STALE -> throw new RegistryException(OciError.DENIED, "the peer request's signature is out of date"
+                    + " (are the instances' clocks more than 30 seconds apart?)");
+        }
+    }
+
+    private void blob(Route.Blob route, ServerResponse res) throws IOException {
+        try (BlobContent blob = content.blob(route.name(), route.digest())) {
+            res.header(RegistryApi.DOCKER_CONTENT_DIGEST, route.digest().toString());
+            // Content-Length before outputStream(): a plain body, whose end the asking instance checks.
+            res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(blob.size()));
+            try (OutputStream out = res.outputStream()) {
+                blob.copyTo(0, blob.size(), out);
+            }
+        }
+    }
+
+    private void manifest(Route.Manifest route, ServerResponse res) {
+        PeerContent.OwnedManifest owned = content.manifest(route.name(), route.reference());
+        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, owned.manifest().digest().toString());
+        res.header(HeaderNames.CONTENT_TYPE, owned.manifest().mediaType());
+        res.header(HeaderNames.create(PeerContent.FRESH_FOR), String.valueOf(owned.freshFor().toMillis()));
+        res.send(owned.manifest().bytes());
+    }
+}
