@@ -19,8 +19,10 @@ import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
 import dev.berth.support.Poll;
+import dev.berth.support.RunningBerth;
 import dev.berth.support.S3Server;
 import dev.berth.support.Scrape;
+import dev.berth.support.SeedImage;
 import dev.berth.support.Skopeo;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
@@ -52,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three berths on one S3 bucket (s3proxy) that know each other as a fleet, mirroring a Debian docker-registry whose
  * access log says what the fleet asked it: each cold blob is fetched once for the whole fleet, by its owner, and
- * relayed to the others as it arrives; an owner killed mid-fill costs no client a wrong byte.
+ * relayed to the others as it arrives; an owner killed mid-fill costs no client a wrong byte; an edge berth in front
+ * of the fleet's balancer costs the registry one GET per layer.
  */
 class FleetTest {
     private static final int MIB = 1024 * 1024;
@@ -65,7 +68,8 @@ class FleetTest {
 
     private S3Server s3;
     private DistributionRegistry registry;
-    private Nginx slowUpstream;
+    /** The nginx a test put in front of the upstream or of the fleet, if any. */
+    private Nginx nginx;
     private final List<URI> members = new ArrayList<>();
     private final List<ChildBerth> berths = new ArrayList<>();
 
@@ -80,8 +84,8 @@ class FleetTest {
     @AfterEach
     void stopAll() throws Exception {
         berths.forEach(ChildBerth::close);
-        if (slowUpstream != null) {
-            slowUpstream.close();
+        if (nginx != null) {
+            nginx.close();
         }
         registry.close();
         s3.close();
@@ -94,7 +98,7 @@ class FleetTest {
         long size = 64L * MIB;
         String digest = new TestClient(URI.create(registry.url())).pushBlob(REPO, TestData.stream(size, 13));
 
-        List<BlobDownload> got = downloadAtOnce(digest, List.of(0, 1, 2), 20);
+        List<BlobDownload> got = downloadAtOnce(digest, members, 20);
 
         assertEquals(60, got.size());
         for (BlobDownload download : got) {
@@ -145,8 +149,8 @@ class FleetTest {
     @Timeout(240)
     void theOwnerKilledInTheMiddleOfAFillCostsNoClientAWrongByteAndTheNextPullSucceeds() throws Exception {
         // 8 MB/s: 64 MiB take eight seconds to arrive, so the owner dies with most of it still on its way.
-        slowUpstream = Nginx.start(work.resolve("slow"), List.of(registry.port()), "limit_rate 8m;");
-        startFleet("http://127.0.0.1:" + slowUpstream.port());
+        nginx = Nginx.start(work.resolve("slow"), List.of(registry.port()), "limit_rate 8m;");
+        startFleet("http://127.0.0.1:" + nginx.port());
         long size = 64L * MIB;
         String digest = new TestClient(URI.create(registry.url())).pushBlob(REPO, TestData.stream(size, 17));
         int owner = members.indexOf(Rendezvous.ranked(digest, members).get(0));
@@ -154,10 +158,10 @@ class FleetTest {
 
         List<BlobDownload> got;
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<List<BlobDownload>> clients = threads.submit(() -> downloadAtOnce(digest, List.of(0, 1, 2), 4));
+            Future<List<BlobDownload>> clients = threads.submit(() -> downloadAtOnce(digest, members, 4));
             // A client of another instance has its first bytes while the owner's download runs: relayed as they come.
-            try (InputStream body = HTTP.send(blobRequest(watched, digest), HttpResponse.BodyHandlers.ofInputStream())
-                    .body()) {
+            try (InputStream body = HTTP.send(blobRequest(members.get(watched), digest),
+                    HttpResponse.BodyHandlers.ofInputStream()).body()) {
                 body.readNBytes(4 * MIB);
                 berths.get(owner).kill();
                 // The rest of this client's download comes through its instance's own upstream fetch.
@@ -178,7 +182,7 @@ class FleetTest {
         }
         for (int i = 0; i < 3; i++) {
             if (i != owner) {
-                assertRight(BlobDownload.of(HTTP.send(blobRequest(i, digest),
+                assertRight(BlobDownload.of(HTTP.send(blobRequest(members.get(i), digest),
                         HttpResponse.BodyHandlers.ofInputStream())), digest, size);
             }
         }
@@ -205,7 +209,7 @@ class FleetTest {
         berths.get(2).kill();
         long size = 8L * MIB;
         String digest = new TestClient(URI.create(registry.url())).pushBlob(REPO, TestData.stream(size, 19));
-        for (BlobDownload download : downloadAtOnce(digest, List.of(0), 10)) {
+        for (BlobDownload download : downloadAtOnce(digest, List.of(members.get(0)), 10)) {
             assertRight(download, digest, size);
         }
         assertEquals(1, upstreamGets(digest), "upstream GETs of the blob");
@@ -238,6 +242,35 @@ class FleetTest {
         assertEquals(200, signed.statusCode(), new String(signed.body()));
         assertEquals(digest, TestData.digest(signed.body()));
         assertEquals(1, upstreamGets(digest));
+    }
+
+    @Test
+    @Timeout(240)
+    void anEdgeBerthInFrontOfTheFleetCostsTheRegistryOneGetPerLayer() throws Exception {
+        Skopeo skopeo = Skopeo.find();
+        SeedImage seed = SeedImage.write(work.resolve("seed"), 27, 5, 2 * MIB, "1");
+        seed.pushTo(registry, REPO, skopeo);
+        long size = 32L * MIB;
+        String cold = new TestClient(URI.create(registry.url())).pushBlob(REPO, TestData.stream(size, 29));
+        startFleet(registry.url());
+        // The edge reaches the fleet as a remote site would: through the balancer, each request to any instance.
+        nginx = Nginx.start(work.resolve("balancer"), berths.stream().map(ChildBerth::port).toList());
+        try (RunningBerth edge = RunningBerth.start(work.resolve("edge"), "mirror: {upstreams: [{registry: docker.io,"
+                + " url: 'http://127.0.0.1:" + nginx.port() + "', default: true}]}\n")) {
+            URI edgeUrl = URI.create("http://127.0.0.1:" + edge.port());
+            Path out = work.resolve("through-the-edge");
+            skopeo.copy("docker://" + edgeUrl.getAuthority() + "/busybox:1", "oci:" + out + ":1");
+            seed.assertPulled(out);
+
+            for (BlobDownload download : downloadAtOnce(cold, List.of(edgeUrl), 20)) {
+                assertRight(download, cold, size);
+            }
+        }
+        List<Blob> blobs = new ArrayList<>(seed.image().layers());
+        blobs.add(seed.image().config());
+        assertAll(blobs.stream().map(blob -> () ->
+                assertEquals(1, upstreamGets(blob.digest()), "upstream GETs of " + blob.digest())));
+        assertEquals(1, upstreamGets(cold), "upstream GETs of the blob 20 edge clients asked for at once");
     }
 
     private void startFleet(String upstreamUrl) throws Exception {
@@ -286,17 +319,17 @@ class FleetTest {
         return new TestClient(members.get(berth));
     }
 
-    private HttpRequest blobRequest(int berth, String digest) {
-        return HttpRequest.newBuilder(members.get(berth).resolve("/v2/busybox/blobs/" + digest)).build();
+    private static HttpRequest blobRequest(URI berth, String digest) {
+        return HttpRequest.newBuilder(berth.resolve("/v2/busybox/blobs/" + digest)).build();
     }
 
-    /** {@code perInstance} clients on each of {@code instances} ask for the blob at the same moment. */
-    private List<BlobDownload> downloadAtOnce(String digest, List<Integer> instances, int perInstance)
+    /** {@code perInstance} clients of each berth in {@code instances} ask for the blob at the same moment. */
+    private static List<BlobDownload> downloadAtOnce(String digest, List<URI> instances, int perInstance)
             throws Exception {
         CountDownLatch go = new CountDownLatch(1);
         List<Future<BlobDownload>> downloads = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int instance : instances) {
+            for (URI instance : instances) {
                 for (int i = 0; i < perInstance; i++) {
                     HttpRequest request = blobRequest(instance, digest);
                     downloads.add(threads.submit(() -> {
