@@ -24,10 +24,12 @@ import java.util.stream.IntStream;
  *
  * <pre>java Bench --berth URL --berth-pid PID --edge URL --edge-pid PID --berth-s3 URL --berth-s3-pid PID
  *            --berth-s3-redirect URL --berth-s3-redirect-pid PID --s3proxy URL --s3proxy-pid PID
+ *            --fleet-1 URL --fleet-1-pid PID --fleet-2 URL --fleet-2-pid PID --fleet-3 URL --fleet-3-pid PID
  *            --peer URL --peer-pid PID --proxy URL --proxy-pid PID
  *            --upstream URL --upstream-log FILE --scratch DIR [--quick] [--only ID,...]</pre>
  * IDs: cold-blob, big-blob, small-blobs, manifest-head, cold-pull, s3, herd, rollout, rss. The edge is a berth whose upstream
- * is berth; the two S3 berths share one bucket of s3proxy, the second answering blob GETs with redirects.
+ * is berth; the two S3 berths share one bucket of s3proxy, the second answering blob GETs with redirects; the
+ * fleet's three berths share another bucket of it and fetch each cold blob once for all three.
  */
 public final class Bench {
     private static final long MiB = 1024 * 1024;
@@ -72,6 +74,8 @@ public final class Bench {
     private final Target berthS3;
     private final Target berthS3Redirect;
     private final Target s3proxy;
+    /** Three berths on a bucket of their own that know each other as a fleet. */
+    private final List<Target> fleet;
     private final Target peer;
     private final Target proxy;
     private final Target upstream;
@@ -90,6 +94,8 @@ public final class Bench {
         this.berthS3 = target(options, "berth-s3", "berth on S3");
         this.berthS3Redirect = target(options, "berth-s3-redirect", "berth on S3, redirects");
         this.s3proxy = target(options, "s3proxy", "s3proxy");
+        this.fleet = List.of(target(options, "fleet-1", "berth's fleet, 1"), target(options, "fleet-2",
+                "berth's fleet, 2"), target(options, "fleet-3", "berth's fleet, 3"));
         this.peer = target(options, "peer", "distribution peer");
         this.proxy = target(options, "proxy", "distribution proxy");
         this.upstream = target(options, "upstream", "upstream");
@@ -485,7 +491,7 @@ public final class Bench {
     // ---- 6. a rollout: the model, calibrated on loopback
 
     private void rollout() throws Exception {
-        Rollout.Report report = new Rollout(plan, berth, proxy, upstream, upstreamLog).run();
+        Rollout.Report report = new Rollout(plan, fleet, proxy, upstream, upstreamLog).run();
         rows.addAll(report.rows());
         details.addAll(report.details());
         sections.addAll(report.section());

@@ -30,7 +30,7 @@ final class Load {
     /** Each client repeats {@code op} until {@code duration} has passed (closed loop: a new request as one ends). */
     static Rate closedLoop(URI base, int clients, Duration duration, Op op) throws InterruptedException {
         AtomicLong ops = new AtomicLong();
-        double seconds = run(base, clients, deadline -> (http, client, ignored) -> {
+        double seconds = run(List.of(base), clients, deadline -> (http, client, ignored) -> {
             long done = 0;
             long end = deadline + duration.toNanos();
             while (System.nanoTime() < end) {
@@ -43,11 +43,16 @@ final class Load {
 
     /** Each client does {@code op} once; the seconds from the common start until the last client finished. */
     static double together(URI base, int clients, Op op) throws InterruptedException {
-        return run(base, clients, start -> op);
+        return together(List.of(base), clients, op);
+    }
+
+    /** As {@link #together(URI, int, Op)}, client {@code i} connected to {@code bases.get(i % bases.size())}. */
+    static double together(List<URI> bases, int clients, Op op) throws InterruptedException {
+        return run(bases, clients, start -> op);
     }
 
     /** Starts the clients, releases them together, and waits for all; the first failure fails the run. */
-    private static double run(URI base, int clients, LongFunction<Op> opStartingAt)
+    private static double run(List<URI> bases, int clients, LongFunction<Op> opStartingAt)
             throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(clients);
         CountDownLatch go = new CountDownLatch(1);
@@ -58,7 +63,7 @@ final class Load {
             for (int i = 0; i < clients; i++) {
                 int client = i;
                 futures.add(threads.submit(() -> {
-                    try (Http1 http = new Http1(base)) {
+                    try (Http1 http = new Http1(bases.get(client % bases.size()))) {
                         ready.countDown();
                         go.await();
                         opStartingAt.apply(start[0]).run(http, client, 0);

@@ -1,12 +1,12 @@
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The rollout measurement: a scaled-down rollout on loopback (many clients at once, each pulling every blob of one
- * cold image, through berth, through distribution's proxy, and from the upstream directly), compared with what
- * {@link RolloutModel} predicts from throughputs measured just before; then the model for 1,000 nodes.
+ * cold image, through berth's fleet of three instances on one bucket, through distribution's proxy, and from the
+ * upstream directly), compared with what {@link RolloutModel} predicts from throughputs measured just before; then
+ * the model for 1,000 nodes.
  */
 final class Rollout {
     private static final long MiB = 1024 * 1024;
@@ -24,15 +24,17 @@ final class Rollout {
     private static final RolloutModel.Throughput RESULTS = new RolloutModel.Throughput(256 * MiB / 1.21, 1387.0 * MiB);
 
     private final Bench.Plan plan;
-    private final Bench.Target berth;
+    /** The instances of berth's fleet: one bucket, {@code cluster.peers}, {@code cluster.secret-file}. */
+    private final List<Bench.Target> fleet;
     private final Bench.Target proxy;
     private final Bench.Target upstream;
     private final AccessLog upstreamLog;
     private final Seeder seeder;
 
-    Rollout(Bench.Plan plan, Bench.Target berth, Bench.Target proxy, Bench.Target upstream, AccessLog upstreamLog) {
+    Rollout(Bench.Plan plan, List<Bench.Target> fleet, Bench.Target proxy, Bench.Target upstream,
+            AccessLog upstreamLog) {
         this.plan = plan;
-        this.berth = berth;
+        this.fleet = fleet;
         this.proxy = proxy;
         this.upstream = upstream;
         this.upstreamLog = upstreamLog;
@@ -46,8 +48,8 @@ final class Rollout {
     Report run() throws Exception {
         RolloutModel.Throughput measured = throughputs();
         double wan = upstreamRate();
-        Bench.progress(String.format("   upstream %.0f MB/s, berth's cold fill %.0f MB/s, berth warm %.0f MB/s",
-                wan / 1e6, measured.fill() / 1e6, measured.serve() / 1e6));
+        Bench.progress(String.format("   upstream %.0f MB/s, berth's cold fill %.0f MB/s, berth warm %.0f MB/s per"
+                + " instance", wan / 1e6, measured.fill() / 1e6, measured.serve() / 1e6));
         long layerBytes = plan.rolloutLayerBytes();
         int layers = plan.rolloutLayers();
         int clients = plan.rolloutClients();
@@ -57,27 +59,29 @@ final class Rollout {
 
         List<Row> rows = new ArrayList<>();
         List<String> details = new ArrayList<>();
-        String scale = String.format("rollout on loopback, %d clients × %d blobs of %.1f MiB, 1 instance", clients,
-                layers, (double) layerBytes / MiB);
-        Real viaBerth = rollout(berth, 0, layers, layerBytes, clients);
-        Real viaProxy = rollout(proxy, 1, layers, layerBytes, clients);
-        Real direct = rollout(upstream, 2, layers, layerBytes, clients);
-        RolloutModel.Outcome fleet = RolloutModel.fleet(small, measured);
+        String scale = String.format("rollout on loopback, %d clients × %d blobs of %.1f MiB, %d berths on one bucket"
+                + " (vs 1 proxy)", clients, layers, (double) layerBytes / MiB, fleet.size());
+        Real viaFleet = rollout(fleet, 0, layers, layerBytes, clients);
+        Real viaProxy = rollout(List.of(proxy), 1, layers, layerBytes, clients);
+        Real direct = rollout(List.of(upstream), 2, layers, layerBytes, clients);
+        RolloutModel.Outcome model = RolloutModel.fleet(small.withInstances(fleet.size()), measured);
         RolloutModel.Outcome perRequest = RolloutModel.perRequest(small, measured);
         RolloutModel.Outcome none = RolloutModel.noMirror(small);
-        rows.add(Row.info(scale + ": upstream GETs, measured / model", viaBerth.gets() + " / " + fleet.requests(),
+        rows.add(Row.info(scale + ": upstream GETs, measured / model", viaFleet.gets() + " / " + model.requests(),
                 viaProxy.gets() + " / " + perRequest.requests()));
         rows.add(Row.info("  the same: until the last client has it, measured / model (s)",
-                String.format("%.2f / %.2f", viaBerth.seconds(), fleet.seconds()),
+                String.format("%.2f / %.2f", viaFleet.seconds(), model.seconds()),
                 String.format("%.2f / %.2f", viaProxy.seconds(), perRequest.seconds())));
         details.add(String.format("rollout model inputs measured in this run: upstream %.0f MB/s (%d clients of a"
-                        + " warm blob, read directly), berth's cold fill %.0f MB/s (one client), berth warm %.0f MB/s"
-                        + " (%d clients)", wan / 1e6, plan.bigClients(), measured.fill() / 1e6,
-                measured.serve() / 1e6, plan.bigClients()));
-        details.add(String.format("rollout calibration, measured / model: berth %s, distribution's proxy %s, no mirror"
-                        + " (%d clients straight from the upstream) %d / %d GETs in %.2f / %.2f s (%s)", agreement(
-                        viaBerth, fleet), agreement(viaProxy, perRequest), clients, direct.gets(), none.requests(),
-                direct.seconds(), none.seconds(), ratio(direct.seconds(), none.seconds())));
+                        + " warm blob, read directly), berth's cold fill %.0f MB/s (one client of the fleet's first"
+                        + " instance), berth warm %.0f MB/s per instance (%d clients on each of the %d at once, so"
+                        + " that the instances share this machine's cores as in the rollout)", wan / 1e6,
+                plan.bigClients(), measured.fill() / 1e6, measured.serve() / 1e6, plan.bigClients(), fleet.size()));
+        details.add(String.format("rollout calibration, measured / model: berth's fleet of %d (%d clients spread over"
+                        + " them) %s, distribution's proxy %s, no mirror (%d clients straight from the upstream) %d /"
+                        + " %d GETs in %.2f / %.2f s (%s)", fleet.size(), clients, agreement(viaFleet, model),
+                agreement(viaProxy, perRequest), clients, direct.gets(), none.requests(), direct.seconds(),
+                none.seconds(), ratio(direct.seconds(), none.seconds())));
 
         RolloutModel.Site fleetSite = new RolloutModel.Site(FLEET_IMAGE, FLEET_LAYERS, FLEET_NODES, 1, FLEET_WAN,
                 FLEET_LAN);
@@ -96,10 +100,12 @@ final class Rollout {
     }
 
     /**
-     * {@code clients} clients at once, each GETting all {@code layers} blobs of an image none has seen, one after
-     * another in the manifest's order, as nodes that start together pull.
+     * {@code clients} clients at once, spread over {@code servers}, each GETting all {@code layers} blobs of an image
+     * none has seen, one after another in the manifest's order, as nodes that start together pull.
      */
-    private Real rollout(Bench.Target t, int seed, int layers, long layerBytes, int clients) throws Exception {
+    private Real rollout(List<Bench.Target> servers, int seed, int layers, long layerBytes, int clients)
+            throws Exception {
+        Bench.Target t = servers.get(0);
         String repository = "rollout/" + t.id();
         List<Content.Blob> blobs = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
@@ -107,38 +113,43 @@ final class Rollout {
         }
         seeder.pushBlobs(repository, blobs);
         Bench.writeBack();
-        double seconds = Load.together(t.base(), clients, (http, c, ignored) -> {
-            for (int k = 0; k < layers; k++) {
-                Content.Blob blob = blobs.get(k);
-                Bench.get(http, t, "/v2/" + repository + "/blobs/" + blob.digest(), blob.size());
-            }
-        });
+        double seconds = Load.together(servers.stream().map(Bench.Target::base).toList(), clients,
+                (http, c, ignored) -> {
+                    for (int k = 0; k < layers; k++) {
+                        Content.Blob blob = blobs.get(k);
+                        Bench.get(http, servers.get(c % servers.size()), "/v2/" + repository + "/blobs/"
+                                + blob.digest(), blob.size());
+                    }
+                });
         long gets = AccessLog.count(upstreamLog.settled(Duration.ofSeconds(1)), "GET", repository, "blobs");
         // The direct pulls are the upstream's own requests, counted the same way.
-        Bench.progress(String.format("   %s: %d upstream GETs, %.2f s", t.name(), gets, seconds));
+        Bench.progress(String.format("   %s%s: %d upstream GETs, %.2f s", t.name(), servers.size() > 1 ? " and "
+                + (servers.size() - 1) + " more" : "", gets, seconds));
         return new Real(gets, seconds);
     }
 
     /**
-     * berth's cold fill (one client, a blob never seen, after one untimed fill: cold content, warm code) and its warm
-     * serving ({@code bigClients} of that blob).
+     * berth's cold fill (one client of the fleet's first instance, a blob never seen, after one untimed fill: cold
+     * content, warm code) and its warm serving per instance ({@code bigClients} of that blob on every instance at
+     * once).
      */
     private RolloutModel.Throughput throughputs() throws Exception {
+        Bench.Target first = fleet.get(0);
         Content.Blob untimed = Content.Blob.generated(799_000, plan.rolloutProbe());
-        String first = probe(untimed, "rollout-probe/untimed");
-        Load.together(berth.base(), 1, (http, c, i) -> Bench.get(http, berth, first, untimed.size()));
+        String warmUp = probe(untimed, "rollout-probe/untimed");
+        Load.together(first.base(), 1, (http, c, i) -> Bench.get(http, first, warmUp, untimed.size()));
         Content.Blob blob = Content.Blob.generated(799_001, plan.rolloutProbe());
         String path = probe(blob, "rollout-probe/fill");
-        double fill = blob.size() / Load.together(berth.base(), 1, (http, c, i) -> Bench.get(http, berth, path,
+        double fill = blob.size() / Load.together(first.base(), 1, (http, c, i) -> Bench.get(http, first, path,
                 blob.size()));
-        return new RolloutModel.Throughput(fill, readTogether(berth, berth.base(), path, blob.size()));
+        return new RolloutModel.Throughput(fill, readTogether(fleet, path, blob.size()) / fleet.size());
     }
 
     /** The upstream's rate to {@code bigClients} clients reading one warm blob directly. */
     private double upstreamRate() throws Exception {
         Content.Blob blob = Content.Blob.generated(799_002, plan.rolloutProbe());
         String path = probe(blob, "rollout-probe/upstream");
-        return readTogether(upstream, upstream.base(), path, blob.size());
+        return readTogether(List.of(upstream), path, blob.size());
     }
 
     private String probe(Content.Blob blob, String repository) throws Exception {
@@ -147,10 +158,12 @@ final class Rollout {
         return "/v2/" + repository + "/blobs/" + blob.digest();
     }
 
-    /** Bytes/s when {@code bigClients} clients read the whole blob at once. */
-    private double readTogether(Bench.Target t, URI server, String path, long size) throws InterruptedException {
-        double seconds = Load.together(server, plan.bigClients(), (http, c, i) -> Bench.get(http, t, path, size));
-        return plan.bigClients() * (double) size / seconds;
+    /** Bytes/s in all when {@code bigClients} clients on each of {@code servers} read the whole blob at once. */
+    private double readTogether(List<Bench.Target> servers, String path, long size) throws InterruptedException {
+        int clients = plan.bigClients() * servers.size();
+        double seconds = Load.together(servers.stream().map(Bench.Target::base).toList(), clients,
+                (http, c, i) -> Bench.get(http, servers.get(c % servers.size()), path, size));
+        return clients * (double) size / seconds;
     }
 
     private static String agreement(Real real, RolloutModel.Outcome model) {
