@@ -31,4 +31,11 @@ public interface MirrorEvents {
 
     /** {@code bytes} of manifest or blob bodies arrived from {@code registry}. */
     void received(String registry, long bytes);
+
+    /**
+     * {@code registry} refused berth a repository: 401 or 403 after the token flow, or its token service refused
+     * berth's credentials.
+     */
+    default void accessRefused(String registry) {
+    }
 }

@@ -317,6 +317,9 @@ final class PullThroughRepository implements Repository {
             }
             return answer;
         } catch (UpstreamException e) {
+            if (RefusedAccess.isRefusal(e)) {
+                upstream.refusals().refused(upstreamName, e, events);
+            }
             if (UpstreamFailures.meansAbsent(e)) {
                 upstream.absent().remember(key);
                 return Optional.empty();

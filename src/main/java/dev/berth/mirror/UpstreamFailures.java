@@ -39,7 +39,8 @@ final class UpstreamFailures {
      * 429 with the upstream's Retry-After when it rate-limits, else 503.
      */
     UpstreamUnavailable failed(UpstreamException e) {
-        if (problem.getAndSet(e.getMessage()) == null) {
+        // A refusal of berth's credentials is logged per repository, with what to check, by RefusedAccess.
+        if (problem.getAndSet(e.getMessage()) == null && !RefusedAccess.isRefusal(e)) {
             LOG.log(Logger.Level.WARNING, e.getMessage() + "; serving cached tags and answering 503/429 for"
                     + " uncached content until " + registry + " recovers");
         }
@@ -47,6 +48,15 @@ final class UpstreamFailures {
         if (e.status() == 429) {
             return new UpstreamUnavailable(OciError.TOOMANYREQUESTS, "upstream " + registry
                     + " is rate limiting berth; try again later", retry);
+        }
+        if (e.authenticationFailed() && RefusedAccess.isRefusal(e)) {
+            // A configuration error, not an absent image: 404 would send clients to their next source in silence.
+            String why = "upstream " + registry + " refused berth's credentials and the content is not cached; berth's"
+                    + " mirror.upstreams[].username and password for " + registry + " need fixing";
+            // As the message, which is what Docker prints of an error.
+            UpstreamUnavailable refused = new UpstreamUnavailable(OciError.UNAVAILABLE, why, retry);
+            refused.withMessage(why);
+            return refused;
         }
         String why = e.authenticationFailed() ? "did not let berth authenticate"
                 : e.status() == 0 ? "cannot be reached" : "answered " + e.status();

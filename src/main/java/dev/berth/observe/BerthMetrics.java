@@ -83,6 +83,11 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
     }
 
     @Override
+    public void accessRefused(String upstream) {
+        accessRefusals(upstream).increment();
+    }
+
+    @Override
     public void credentialsRefused(String upstream) {
         upstreamErrors(upstream).increment();
     }
@@ -99,6 +104,7 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
                 .tags(List.of(registryTag(upstream))));
         upstreamRequests(upstream);
         upstreamErrors(upstream);
+        accessRefusals(upstream);
         receivedBytes(upstream);
         for (MirrorEvents.Kind kind : MirrorEvents.Kind.values()) {
             hits(upstream, kind);
@@ -196,6 +202,11 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
         return counter("berth_upstream_errors",
                 "Upstream requests that got no answer, 429, a 5xx, or a refusal of berth's credentials",
                 registryTag(upstream));
+    }
+
+    private Counter accessRefusals(String upstream) {
+        return counter("berth_upstream_access_refused", "Upstream refusals of a repository to berth: 401 or 403"
+                + " after the token flow, or berth's credentials refused by its token service", registryTag(upstream));
     }
 
     private Counter fetchedFromPeers(MirrorEvents.Kind kind) {

@@ -10,6 +10,7 @@ import dev.berth.support.BlobDownload;
 import dev.berth.support.ChildBerth;
 import dev.berth.support.DistributionRegistry;
 import dev.berth.support.Htpasswd;
+import dev.berth.support.LogCapture;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
 import dev.berth.support.RegistryAssertions;
@@ -33,6 +34,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,12 +120,41 @@ class TieredMirrorTest {
     }
 
     @Test
-    void withoutTheCentralBerthsPasswordTheEdgeGetsNothing() throws IOException {
+    void withoutTheCentralBerthsPasswordTheEdgeGetsNothingAndSaysWhy() throws IOException {
         startCentral("{registry: docker.io, url: '" + origin.url() + "', default: true}");
         startEdge("{registry: docker.io, url: '" + centralUrl() + "', default: true}");
-        // As Docker Hub's anonymous token for a repository one may not pull: absent, so clients try their next source.
-        assertError(edge.client().get("/v2/busybox/manifests/" + TAG), 404, "MANIFEST_UNKNOWN");
-        assertEquals(0, fetches(centralLog.requests(), "/manifests/" + TAG), "manifests the central berth gave out");
+        // After the start, which sets up logging.
+        try (LogCapture refusals = LogCapture.of("dev.berth.mirror.RefusedAccess")) {
+            // As Docker Hub's anonymous token for a repository one may not pull: absent, so clients try their next
+            // source; but the edge's operator is told.
+            assertError(edge.client().get("/v2/busybox/manifests/" + TAG), 404, "MANIFEST_UNKNOWN");
+            assertError(edge.client().get("/v2/busybox/manifests/other"), 404, "MANIFEST_UNKNOWN");
+            assertEquals(0, fetches(centralLog.requests(), "/manifests/" + TAG), "manifests the central berth gave out");
+            List<String> warnings = refusals.messages(Level.WARNING);
+            assertEquals(1, warnings.size(), () -> "one warning per upstream and repository: " + warnings);
+            assertTrue(warnings.get(0).startsWith("upstream docker.io refused access to repository library/busybox")
+                    && warnings.get(0).contains("no username is configured for docker.io: if it needs a login, set"
+                    + " mirror.upstreams[].username and password"), warnings.get(0));
+        }
+    }
+
+    @Test
+    void withAWrongPasswordTheEdgeAnswers503ThatSaysSo() throws IOException {
+        Files.writeString(work.resolve("wrong-password"), "not-" + PASSWORD + "\n");
+        startCentral("{registry: docker.io, url: '" + origin.url() + "', default: true}");
+        startEdge("{registry: docker.io, url: '" + centralUrl() + "', default: true, username: " + USER
+                + ", password-file: '" + work.resolve("wrong-password") + "'}");
+        try (LogCapture refusals = LogCapture.of("dev.berth.mirror.RefusedAccess")) {
+            HttpResponse<byte[]> refused = edge.client().get("/v2/busybox/manifests/" + TAG);
+            assertUnavailable(refused);
+            String message = RegistryAssertions.json(refused).path("errors").path(0).path("message").asText();
+            assertTrue(message.contains("upstream docker.io refused berth's credentials"), message);
+            List<String> warnings = refusals.messages(Level.WARNING);
+            assertEquals(1, warnings.size(), () -> warnings.toString());
+            assertTrue(warnings.get(0).startsWith("upstream docker.io refused berth's credentials for repository"
+                    + " library/busybox"), warnings.get(0));
+            assertTrue(!refusals.text().contains(PASSWORD), "the password in the log");
+        }
     }
 
     @Test
