@@ -23,9 +23,9 @@ final class BlobPuller {
         return caller.open(requests.blob(repository, digest).build()).map(response -> {
             ResponseBody body = response.body();
             if (response.protocol() == Protocol.HTTP_1_1 || response.protocol() == Protocol.HTTP_1_0) {
-                // Okio times every read of at most 8 KiB by queueing it with its watchdog thread and waking that
-                // thread: a third of berth's CPU in a fill of a fast upstream (bench/RESULTS.md). Over HTTP/1 the
-                // socket's own read timeout, which OkHttp sets to the same value, bounds each read already.
+                // Okio times every read (at most 8 KiB) by queueing it with its watchdog thread and waking that
+                // thread: about a tenth of berth's CPU in a fill from a fast upstream (bench/RESULTS.md). Over HTTP/1
+                // the socket's own read timeout, which OkHttp sets to the same value, bounds each read already.
                 body.source().timeout().clearTimeout();
             }
             // Closing the stream closes the response and frees the connection.
