@@ -1,10 +1,18 @@
 package dev.berth;
 
+import dev.berth.admin.AdminServices;
+import dev.berth.admin.CacheStatistics;
+import dev.berth.admin.CacheTally;
+import dev.berth.admin.ImageActions;
+import dev.berth.admin.RepositoryCatalog;
+import dev.berth.admin.RoundHistory;
+import dev.berth.admin.TagListing;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.Tokens;
 import dev.berth.cache.AccessIndex;
+import dev.berth.cache.BudgetEvents;
 import dev.berth.cache.DiskBudget;
 import dev.berth.cluster.InstanceName;
 import dev.berth.cluster.RoundGate;
@@ -16,6 +24,7 @@ import dev.berth.http.RequestLimits;
 import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
 import dev.berth.mirror.EvictionRules;
+import dev.berth.mirror.MirrorEvents;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
@@ -36,7 +45,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -121,13 +133,18 @@ public final class BerthServer implements AutoCloseable {
         }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
-        DiskBudget diskBudget = new DiskBudget(evictor, access, metrics, housekeeping, gate);
+        RoundHistory rounds = new RoundHistory(clock);
+        CacheTally tally = new CacheTally();
+        DiskBudget diskBudget = new DiskBudget(evictor, access, BudgetEvents.both(metrics, rounds), housekeeping, gate);
+        Map<String, UpstreamClient> clients = new ConcurrentHashMap<>();
         RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
+            clients.put(upstream.registry(), client);
             return client;
-        }, clock, access, diskBudget::stored, metrics);
+        }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally));
         metrics.watchBlobFills(router::blobFillsInFlight);
+        AdminServices admin = adminServices(config, registry, router, access, tally, rounds, clients, clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), accounts, tokens);
 
         Duration uploadTimeout = config.storage().uploadTimeout();
@@ -135,7 +152,7 @@ public final class BerthServer implements AutoCloseable {
                 0, PURGE_PERIOD.toSeconds(), TimeUnit.SECONDS);
         GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
-        housekeeping.scheduleWithFixedDelay(() -> gate.runIfMine("gc", () -> collectGarbage(collector, metrics)),
+        housekeeping.scheduleWithFixedDelay(() -> gate.runIfMine("gc", () -> collectGarbage(collector, metrics, rounds)),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
         // Without a budget a round only counts what is mirrored, for the metric: on a shared bucket that walk costs a
         // request per blob, so it comes with the collection there; the access records are still saved every minute.
@@ -182,6 +199,20 @@ public final class BerthServer implements AutoCloseable {
         }
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), store.where()));
         return berth;
+    }
+
+    /** The services of the admin API and the web page, over what the registry and the mirror keep and count. */
+    private static AdminServices adminServices(BerthConfig config, LocalRegistry registry, RepositoryRouter router,
+                                               AccessIndex access, CacheTally tally, RoundHistory rounds,
+                                               Map<String, UpstreamClient> clients, Clock clock) {
+        RepositoryCatalog catalog = new RepositoryCatalog(registry::catalog, router::mirroredFrom, clock);
+        OptionalLong budget = config.cache().hasBudget() ? OptionalLong.of(config.cache().maxBytes())
+                : OptionalLong.empty();
+        CacheStatistics statistics = new CacheStatistics(tally, rounds, budget, router::upstreamStates,
+                upstream -> Optional.ofNullable(clients.get(upstream)).map(UpstreamClient::rateLimitRemaining)
+                        .orElse(OptionalLong.empty()));
+        return new AdminServices(catalog, new TagListing(registry, access::lastAccess), statistics,
+                new ImageActions(registry, catalog));
     }
 
     /** What berth logs once it listens: where and how, where the data is, what it mirrors, whether it authenticates. */
@@ -248,10 +279,11 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
-    private static void collectGarbage(GarbageCollector collector, BerthMetrics metrics) {
+    private static void collectGarbage(GarbageCollector collector, BerthMetrics metrics, RoundHistory rounds) {
         try {
             GarbageCollector.Result result = collector.collect();
             metrics.collected(result.links(), result.blobs(), result.bytes());
+            rounds.collected(result.links(), result.blobs(), result.bytes());
             if (result.blobs() > 0 || result.links() > 0) {
                 LOG.log(Logger.Level.INFO, "garbage collection removed " + result.links() + " unreferenced links and "
                         + result.blobs() + " blobs (" + result.bytes() + " bytes)");

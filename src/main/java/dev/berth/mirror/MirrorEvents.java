@@ -17,6 +17,29 @@ public interface MirrorEvents {
         }
     };
 
+    /** Reports every event to {@code first}, then to {@code second}. */
+    static MirrorEvents both(MirrorEvents first, MirrorEvents second) {
+        return new MirrorEvents() {
+            @Override
+            public void hit(String registry, Kind kind, long bytes) {
+                first.hit(registry, kind, bytes);
+                second.hit(registry, kind, bytes);
+            }
+
+            @Override
+            public void miss(String registry, Kind kind) {
+                first.miss(registry, kind);
+                second.miss(registry, kind);
+            }
+
+            @Override
+            public void received(String registry, long bytes) {
+                first.received(registry, bytes);
+                second.received(registry, bytes);
+            }
+        };
+    }
+
     /** What a client asked for. */
     enum Kind { MANIFEST, BLOB }
 

@@ -81,6 +81,19 @@ public final class RepositoryRouter implements Registry {
         return local.catalog();
     }
 
+    /**
+     * The registry that the stored repository {@code stored} (a catalog name) caches, or empty for a private one:
+     * mirrored content is stored under its registry's name ({@code docker.io/library/busybox}).
+     */
+    public Optional<String> mirroredFrom(RepoName stored) {
+        String value = stored.value();
+        int slash = value.indexOf('/');
+        if (slash <= 0 || privateNames.matches(stored) || !upstreams.containsKey(value.substring(0, slash))) {
+            return Optional.empty();
+        }
+        return Optional.of(value.substring(0, slash));
+    }
+
     /** The configured registry names, for the start-up log. */
     public List<String> upstreams() {
         return List.copyOf(upstreams.keySet());
