@@ -144,7 +144,7 @@ public final class BerthServer implements AutoCloseable {
             return client;
         }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally));
         metrics.watchBlobFills(router::blobFillsInFlight);
-        AdminServices admin = adminServices(config, registry, router, access, tally, rounds, clients, clock);
+        AdminServices services = adminServices(config, registry, router, access, tally, rounds, clients, clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), accounts, tokens);
 
         Duration uploadTimeout = config.storage().uploadTimeout();
