@@ -2,6 +2,7 @@ package dev.berth;
 
 import dev.berth.auth.Accounts;
 import dev.berth.auth.HtpasswdAccounts;
+import dev.berth.auth.Logins;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.Tokens;
 import dev.berth.cache.AccessIndex;
@@ -15,6 +16,8 @@ import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
 import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
+import dev.berth.http.api.AdminApi;
+import dev.berth.http.api.ApiAccess;
 import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
@@ -128,7 +131,9 @@ public final class BerthServer implements AutoCloseable {
             return client;
         }, clock, access, diskBudget::stored, metrics);
         metrics.watchBlobFills(router::blobFillsInFlight);
-        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), accounts, tokens);
+        Logins logins = new Logins(accounts);
+        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
+        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, router), List.of());
 
         Duration uploadTimeout = config.storage().uploadTimeout();
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
@@ -164,6 +169,7 @@ public final class BerthServer implements AutoCloseable {
                             config.limits().maxRequestsPerClient()));
                     routing.addFilter(new OneCacheControl());
                     api.register(routing);
+                    admin.register(routing);
                 });
         // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
         // HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
