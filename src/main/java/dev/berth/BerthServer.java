@@ -9,6 +9,7 @@ import dev.berth.admin.RoundHistory;
 import dev.berth.admin.TagListing;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.HtpasswdAccounts;
+import dev.berth.auth.Logins;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.Tokens;
 import dev.berth.cache.AccessIndex;
@@ -23,6 +24,10 @@ import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
 import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
+import dev.berth.http.api.AdminApi;
+import dev.berth.http.api.ApiAccess;
+import dev.berth.http.api.CacheResource;
+import dev.berth.http.api.RepositoriesResource;
 import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.MirrorEvents;
 import dev.berth.mirror.RepositoryRouter;
@@ -145,7 +150,11 @@ public final class BerthServer implements AutoCloseable {
         }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally));
         metrics.watchBlobFills(router::blobFillsInFlight);
         AdminServices services = adminServices(config, registry, router, access, tally, rounds, clients, clock);
-        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), accounts, tokens);
+        Logins logins = new Logins(accounts);
+        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
+        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, router), List.of(
+                new RepositoriesResource(services.repositories(), services.tags(), services.images()),
+                new CacheResource(services.statistics())));
 
         Duration uploadTimeout = config.storage().uploadTimeout();
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
@@ -181,6 +190,7 @@ public final class BerthServer implements AutoCloseable {
                             config.limits().maxRequestsPerClient()));
                     routing.addFilter(new OneCacheControl());
                     api.register(routing);
+                    admin.register(routing);
                 });
         // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
         // HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.

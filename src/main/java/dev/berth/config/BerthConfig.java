@@ -105,9 +105,11 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     public enum Scheme { BEARER, BASIC }
 
     /**
-     * {@code auth.rules[]}: for repositories matching any of the globs, who may pull, push and delete. Entries are
-     * user names, {@code @group}, or {@code *} for every authenticated user.
+     * {@code auth.rules[]}: for repositories matching any of the globs, who may pull, push and delete, and who is an
+     * administrator of them (warm, delete cached images, pin through the admin API). Entries are user names,
+     * {@code @group}, or {@code *} for every authenticated user.
      */
-    public record Rule(List<String> repositories, List<String> pull, List<String> push, List<String> delete) {
+    public record Rule(List<String> repositories, List<String> pull, List<String> push, List<String> delete,
+                       List<String> admin) {
     }
 }

@@ -206,7 +206,8 @@ public final class ConfigLoader {
                 throw new IllegalArgumentException(rule.key() + ".repositories must list at least one name glob");
             }
             rules.add(new BerthConfig.Rule(repositories, principals(rule, "pull", groups),
-                    principals(rule, "push", groups), principals(rule, "delete", groups)));
+                    principals(rule, "push", groups), principals(rule, "delete", groups),
+                    principals(rule, "admin", groups)));
         }
         return new BerthConfig.Auth(auth.get("htpasswd").asString().asOptional().map(Path::of),
                 scheme.equals("basic") ? BerthConfig.Scheme.BASIC : BerthConfig.Scheme.BEARER,

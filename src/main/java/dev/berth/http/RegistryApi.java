@@ -1,7 +1,7 @@
 package dev.berth.http;
 
-import dev.berth.auth.Accounts;
 import dev.berth.auth.Action;
+import dev.berth.auth.Logins;
 import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.ErrorText;
@@ -22,7 +22,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Map;
-import java.util.Optional;
 
 /** The OCI distribution API under {@code /v2}: parses the path into a {@link Route} and hands it to its handler. */
 public final class RegistryApi implements HttpService {
@@ -39,13 +38,13 @@ public final class RegistryApi implements HttpService {
     private final TokenEndpoint tokenEndpoint;
 
     /**
-     * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code accounts} checks passwords and
+     * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code logins} checks passwords and
      * {@code tokens} signs the tokens of berth's token endpoint.
      */
-    public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, Optional<Accounts> accounts,
+    public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, Logins logins,
                        Tokens tokens) {
         this.registry = registry;
-        this.access = new AccessControl(auth, accounts, tokens, registry);
+        this.access = new AccessControl(auth, logins, tokens, registry);
         this.tokenEndpoint = auth.enabled() ? new TokenEndpoint(access, tokens) : null;
         this.manifests = new ManifestHandler(maxManifestBytes);
         this.blobs = new BlobHandler();
