@@ -10,6 +10,7 @@ import dev.berth.admin.TagListing;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.Logins;
+import dev.berth.auth.Sessions;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.Tokens;
 import dev.berth.cache.AccessIndex;
@@ -28,6 +29,7 @@ import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
 import dev.berth.http.api.CacheResource;
 import dev.berth.http.api.RepositoriesResource;
+import dev.berth.http.ui.WebPage;
 import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.MirrorEvents;
 import dev.berth.mirror.RepositoryRouter;
@@ -116,7 +118,9 @@ public final class BerthServer implements AutoCloseable {
         String instance = InstanceName.of(config.cluster().flatMap(BerthConfig.Cluster::self), config.server().port());
         StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
         Storage storage = store.storage();
-        Tokens tokens = tokens(config, store.shared(), clock);
+        Tokens tokens = tokens(config, store.shared(), clock, "tokens", "berth", config.auth().tokenTtl());
+        Sessions sessions = new Sessions(tokens(config, store.shared(), clock, "sessions", Sessions.SERVICE,
+                Sessions.TTL));
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
@@ -152,9 +156,10 @@ public final class BerthServer implements AutoCloseable {
         AdminServices services = adminServices(config, registry, router, access, tally, rounds, clients, clock);
         Logins logins = new Logins(accounts);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
-        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, router), List.of(
+        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, sessions, router), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
                 new CacheResource(services.statistics())));
+        WebPage page = new WebPage(config.auth().enabled() ? Optional.of(logins) : Optional.empty(), sessions);
 
         Duration uploadTimeout = config.storage().uploadTimeout();
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
@@ -191,6 +196,7 @@ public final class BerthServer implements AutoCloseable {
                     routing.addFilter(new OneCacheControl());
                     api.register(routing);
                     admin.register(routing);
+                    page.register(routing);
                 });
         // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
         // HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
@@ -246,10 +252,12 @@ public final class BerthServer implements AutoCloseable {
     }
 
     /**
-     * Tokens signed with a key from the cluster secret when it is configured; instances sharing a store with logins
-     * need one, or a token one issued would fail on the others.
+     * Tokens for {@code service} signed with the cluster secret's key for {@code purpose} when it is configured;
+     * instances sharing a store with logins need one, or a token (or a page's session) one issued would fail on the
+     * others.
      */
-    private static Tokens tokens(BerthConfig config, boolean sharedStore, Clock clock) {
+    private static Tokens tokens(BerthConfig config, boolean sharedStore, Clock clock, String purpose, String service,
+                                 Duration ttl) {
         Optional<Path> secretFile = config.cluster().flatMap(BerthConfig.Cluster::secretFile);
         if (secretFile.isEmpty() && sharedStore && config.auth().enabled()) {
             throw new IllegalArgumentException("storage.s3 with auth.htpasswd needs cluster.secret-file: instances"
@@ -257,8 +265,8 @@ public final class BerthServer implements AutoCloseable {
                     + " | base64 > /etc/berth/cluster.key, the same file on every instance)");
         }
         return secretFile.map(ClusterSecret::load)
-                .map(secret -> new Tokens("berth", secret.key("tokens"), config.auth().tokenTtl(), clock))
-                .orElseGet(() -> new Tokens("berth", config.auth().tokenTtl(), clock));
+                .map(secret -> new Tokens(service, secret.key(purpose), ttl, clock))
+                .orElseGet(() -> new Tokens(service, ttl, clock));
     }
 
     private static DataDirectoryLock lockDataDirectory(Path root) {

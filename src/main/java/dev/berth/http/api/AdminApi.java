@@ -37,6 +37,7 @@ public final class AdminApi implements HttpService {
             Map<String, Object> me = new LinkedHashMap<>();
             me.put("user", call.principal().user().orElse(null));
             me.put("admin", call.isAdmin());
+            me.put("authentication", access.loginsEnabled());
             ApiJson.send(res, Status.OK_200, me);
         });
         resources.forEach(resource -> resource.routes(routes));

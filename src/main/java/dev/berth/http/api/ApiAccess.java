@@ -5,14 +5,18 @@ import dev.berth.auth.Action;
 import dev.berth.auth.BasicCredentials;
 import dev.berth.auth.Logins;
 import dev.berth.auth.Principal;
+import dev.berth.auth.Sessions;
 import dev.berth.auth.Tokens;
 import dev.berth.auth.VerifiedToken;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.Requests;
+import dev.berth.http.SameOrigin;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.Repository;
 import dev.berth.registry.Registry;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -26,30 +30,42 @@ import java.util.Optional;
  */
 public final class ApiAccess {
     static final String CHALLENGE = "Basic realm=\"berth\"";
+    /** What the page sends with every call, to show that it, not another site, made the browser send it. */
+    static final HeaderName PAGE_HEADER = HeaderNames.create("X-Berth-Request");
 
     private final BerthConfig.Auth config;
     private final Logins logins;
     private final Tokens tokens;
     private final AccessRules rules;
     private final Registry registry;
+    private final Sessions sessions;
 
-    public ApiAccess(BerthConfig.Auth config, Logins logins, Tokens tokens, Registry registry) {
+    public ApiAccess(BerthConfig.Auth config, Logins logins, Tokens tokens, Sessions sessions, Registry registry) {
         this.config = config;
         this.logins = logins;
         this.tokens = tokens;
         this.rules = new AccessRules(config);
         this.registry = registry;
+        this.sessions = sessions;
     }
 
-    /** Who sent {@code req}: anonymous without credentials; a 401 with a Basic challenge for wrong ones. */
+    /**
+     * Who sent {@code req}: anonymous without credentials; a 401 with a Basic challenge for wrong ones. A browser's
+     * write must come from berth's own page, and with a session cookie carry {@link #PAGE_HEADER}, which no other site
+     * can make a browser send: a 403 otherwise.
+     */
     ApiCaller authenticate(ServerRequest req) {
+        boolean write = req.prologue().method() != Method.GET && req.prologue().method() != Method.HEAD;
+        if (write && !SameOrigin.holds(req)) {
+            throw new ApiException(ApiError.FORBIDDEN, "a browser may change berth only from berth's own page");
+        }
         boolean local = fromThisHost(req);
         if (!config.enabled()) {
             return new ApiCaller(Principal.ANONYMOUS, local);
         }
         Optional<String> header = req.headers().first(HeaderNames.AUTHORIZATION).map(String::trim);
         if (header.isEmpty()) {
-            return new ApiCaller(Principal.ANONYMOUS, local);
+            return new ApiCaller(session(req, write), local);
         }
         String value = header.get();
         if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -65,6 +81,21 @@ public final class ApiAccess {
             return new ApiCaller(who, local);
         }
         throw unauthorized("unsupported Authorization scheme: use Basic or Bearer");
+    }
+
+    /** The user of the page's session cookie, or anonymous without one (an expired one included). */
+    private Principal session(ServerRequest req, boolean write) {
+        Optional<Principal> who = req.headers().cookies().first(Sessions.COOKIE).asOptional().flatMap(sessions::verify);
+        if (who.isPresent() && write && !req.headers().contains(PAGE_HEADER)) {
+            throw new ApiException(ApiError.FORBIDDEN, "a write with a session cookie must carry the header "
+                    + PAGE_HEADER.defaultCase() + ", as berth's page sends it");
+        }
+        return who.orElse(Principal.ANONYMOUS);
+    }
+
+    /** Whether logins are on ({@code auth.htpasswd}): the page then offers to sign in. */
+    boolean loginsEnabled() {
+        return config.enabled();
     }
 
     /** Whether {@code caller} may pull the repository stored as {@code repository} (an invalid name: no). */
