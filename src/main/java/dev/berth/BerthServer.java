@@ -18,6 +18,8 @@ import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
 import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
+import dev.berth.http.api.WarmJobsResource;
+import dev.berth.jobs.WarmJobs;
 import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
@@ -62,15 +64,17 @@ public final class BerthServer implements AutoCloseable {
     private final AccessIndex access;
     private final DataDirectoryLock lock;
     private final RepositoryRouter router;
+    private final WarmJobs warmJobs;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router) {
+                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, WarmJobs warmJobs) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
         this.lock = lock;
         this.router = router;
+        this.warmJobs = warmJobs;
     }
 
     /**
@@ -133,7 +137,9 @@ public final class BerthServer implements AutoCloseable {
         metrics.watchBlobFills(router::blobFillsInFlight);
         Logins logins = new Logins(accounts);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
-        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, router), List.of());
+        WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
+        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, router),
+                List.of(new WarmJobsResource(warmJobs)));
 
         Duration uploadTimeout = config.storage().uploadTimeout();
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
@@ -180,7 +186,7 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, warmJobs);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -274,6 +280,7 @@ public final class BerthServer implements AutoCloseable {
 
     @Override
     public void close() {
+        warmJobs.close();
         housekeeping.shutdownNow();
         server.stop();
         metrics.close();
