@@ -29,7 +29,9 @@ import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
 import dev.berth.http.api.CacheResource;
 import dev.berth.http.api.RepositoriesResource;
+import dev.berth.http.api.WarmJobsResource;
 import dev.berth.http.ui.WebPage;
+import dev.berth.jobs.WarmJobs;
 import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.MirrorEvents;
 import dev.berth.mirror.RepositoryRouter;
@@ -78,15 +80,17 @@ public final class BerthServer implements AutoCloseable {
     private final AccessIndex access;
     private final DataDirectoryLock lock;
     private final RepositoryRouter router;
+    private final WarmJobs warmJobs;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router) {
+                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, WarmJobs warmJobs) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
         this.lock = lock;
         this.router = router;
+        this.warmJobs = warmJobs;
     }
 
     /**
@@ -156,9 +160,10 @@ public final class BerthServer implements AutoCloseable {
         AdminServices services = adminServices(config, registry, router, access, tally, rounds, clients, clock);
         Logins logins = new Logins(accounts);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
+        WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, sessions, router), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
-                new CacheResource(services.statistics())));
+                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));
         WebPage page = new WebPage(config.auth().enabled() ? Optional.of(logins) : Optional.empty(), sessions);
 
         Duration uploadTimeout = config.storage().uploadTimeout();
@@ -207,7 +212,7 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, warmJobs);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -318,6 +323,7 @@ public final class BerthServer implements AutoCloseable {
 
     @Override
     public void close() {
+        warmJobs.close();
         housekeeping.shutdownNow();
         server.stop();
         metrics.close();

@@ -40,6 +40,24 @@ public interface MirrorEvents {
         };
     }
 
+    /** Reports only the bytes received from upstreams: for fetches no client asked for, which are no hit or miss. */
+    static MirrorEvents receivedOnly(MirrorEvents events) {
+        return new MirrorEvents() {
+            @Override
+            public void hit(String registry, Kind kind, long bytes) {
+            }
+
+            @Override
+            public void miss(String registry, Kind kind) {
+            }
+
+            @Override
+            public void received(String registry, long bytes) {
+                events.received(registry, bytes);
+            }
+        };
+    }
+
     /** What a client asked for. */
     enum Kind { MANIFEST, BLOB }
 

@@ -106,6 +106,16 @@ class AdminApiTest {
                 """);
         assertEquals(true, me(client.withBasic("alice", ALICE_PASSWORD)).path("admin").asBoolean());
         assertEquals(false, me(client.withBasic("bob", BOB_PASSWORD)).path("admin").asBoolean());
+
+        byte[] warm = "{\"images\": [\"busybox\"]}".getBytes();
+        HttpResponse<byte[]> anonymous = client.send("POST", "/api/v1/warm-jobs", warm);
+        assertApiError(anonymous, 401, "UNAUTHORIZED");
+        assertEquals("Basic realm=\"berth\"", anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals("bob may not use the admin API's actions (the access rules' admin)", assertApiError(
+                client.withBasic("bob", BOB_PASSWORD).send("POST", "/api/v1/warm-jobs", warm), 403, "FORBIDDEN"));
+        assertApiError(client.withBasic("bob", BOB_PASSWORD).get("/api/v1/warm-jobs"), 403, "FORBIDDEN");
+        assertTrue(assertApiError(client.withBasic("alice", ALICE_PASSWORD).send("POST", "/api/v1/warm-jobs",
+                warm), 400, "BAD_REQUEST").contains("no default upstream"), "past the checks: nothing mirrors busybox");
     }
 
     @Test
@@ -115,5 +125,8 @@ class AdminApiTest {
         assertEquals(true, me(berth.client()).path("admin").asBoolean(), "a loopback caller");
         assertEquals(false, me(berth.client(), "X-Forwarded-For", "192.0.2.7").path("admin").asBoolean(),
                 "a caller a proxy on this host forwarded");
+        assertTrue(assertApiError(berth.client().get("/api/v1/warm-jobs", "X-Forwarded-For", "192.0.2.7"), 403,
+                "FORBIDDEN").contains("authentication is off"));
+        assertEquals(200, berth.client().get("/api/v1/warm-jobs").statusCode());
     }
 }
