@@ -183,7 +183,7 @@ async function cache() {
   const requests = t.hits + t.misses;
   const cards = [
     card("Disk budget",
-      el("p", { class: "big" }, s.usedBytes === null ? "not counted yet" : bytes(s.usedBytes)),
+      el("p", { class: "big" }, s.usedBytes === null ? "counted within a minute" : bytes(s.usedBytes)),
       s.budgetBytes === null ? el("p", { class: "muted" }, "no budget (cache.max-bytes)")
         : [el("meter", { min: 0, max: s.budgetBytes, value: s.usedBytes || 0, "aria-label": "share of the budget used" }),
           el("p", { class: "muted" }, "of " + bytes(s.budgetBytes))]),
@@ -213,25 +213,31 @@ async function cache() {
 // ---- warm jobs ------------------------------------------------------------------------------------------------
 
 async function jobs() {
+  if (state.me && !state.me.admin) {
+    $("jobs").replaceChildren(el("li", { class: "muted" }, "Warming needs the admin permission: sign in as an administrator."));
+    return;
+  }
   const list = await api("GET", "/warm-jobs");
-  const items = list.jobs || [];
-  $("jobs").replaceChildren(...(items.length ? items.map(job) : [el("li", { class: "muted" }, "No warm jobs yet.")]));
-  if (items.some((j) => j.state === "running" || j.state === "queued")) {
+  $("jobs").replaceChildren(...(list.jobs.length ? list.jobs.map(job) : [el("li", { class: "muted" }, "No warm jobs yet.")]));
+  if (list.jobs.some((j) => j.state === "running")) {
     state.jobTimer = setTimeout(() => jobs().catch((e) => say(e.message, true)), 1000);
   }
 }
 
 function job(j) {
-  const p = j.progress || {};
+  const running = j.state === "running";
   return el("li", { "data-job": j.id, "data-state": j.state },
-    el("div", { class: "row" }, el("strong", {}, (j.images || []).join(", ")),
+    el("div", { class: "row" }, el("strong", {}, j.images.map((i) => i.image).join(", ")),
       el("span", { class: "badge job-state" }, j.state),
-      j.state === "running" || j.state === "queued" ? el("button", { type: "button", class: "danger",
+      j.platform ? el("span", { class: "badge" }, j.platform) : null,
+      running ? el("button", { type: "button", class: "danger",
         onclick: () => act("DELETE", "/warm-jobs/" + encodeURIComponent(j.id), "Cancelled") }, "Cancel") : null),
-    el("progress", { max: p.bytesTotal || 1, value: p.bytesDone || 0, "aria-label": "bytes cached" }),
-    el("p", { class: "muted" }, (p.blobsDone || 0) + " of " + (p.blobsTotal || 0) + " blobs, "
-      + bytes(p.bytesDone || 0) + " of " + bytes(p.bytesTotal || 0)),
-    j.error ? el("p", { class: "error" }, j.error) : null);
+    el("progress", { max: j.bytes.total || 1, value: j.state === "succeeded" ? (j.bytes.total || 1) : j.bytes.done,
+      "aria-label": "bytes cached" }),
+    el("p", { class: "muted" }, j.layers.done + " of " + j.layers.total + " blobs, "
+      + bytes(j.bytes.done) + " of " + bytes(j.bytes.total) + " · started by " + j.startedBy + " " ,
+      when(j.created)),
+    j.images.filter((i) => i.error).map((i) => el("p", { class: "error" }, i.image + ": " + i.error)));
 }
 
 async function startWarm(event) {

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  */
 public final class RepositoryCatalog {
     /** How long one walk of the store answers listings: a push shows up within it. */
-    static final Duration FRESH = Duration.ofSeconds(10);
+    static final Duration FRESH = Duration.ofSeconds(5);
 
     private final Supplier<List<String>> walk;
     private final Function<RepoName, Optional<String>> mirroredFrom;
