@@ -68,8 +68,15 @@ function enc(name) {
 
 // ---- sections -------------------------------------------------------------------------------------------------
 
+/** Shows one section; on coming to another one, focus goes to its heading, so keyboards and screen readers follow. */
 function show(section) {
+  const current = document.querySelector("main > section:not([hidden])");
   for (const s of document.querySelectorAll("main > section")) s.hidden = s.id !== section;
+  if (current && current.id !== section) {
+    const heading = document.querySelector("#" + section + " h2");
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
   for (const a of document.querySelectorAll("nav a")) {
     if (a.dataset.section === section || (section === "repository" && a.dataset.section === "repositories")) {
       a.setAttribute("aria-current", "page");

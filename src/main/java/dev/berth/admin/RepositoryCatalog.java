@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -67,7 +68,8 @@ public final class RepositoryCatalog {
 
     /** The stored repository {@code name}, when it holds a manifest. */
     public Optional<RepositoryInfo> find(RepoName name) {
-        return names().contains(name.value()) ? Optional.of(info(name.value())) : Optional.empty();
+        return Collections.binarySearch(names(), name.value()) >= 0 ? Optional.of(info(name.value()))
+                : Optional.empty();
     }
 
     /** Forgets the last walk: what was deleted disappears from the next listing. */

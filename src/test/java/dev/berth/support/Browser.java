@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.function.Function;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -47,9 +48,12 @@ public final class Browser implements AutoCloseable {
         return driver;
     }
 
-    /** Waits (at most 30 seconds) until {@code condition} gives something other than null or false. */
+    /**
+     * Waits (at most 30 seconds) until {@code condition} gives something other than null or false; an element the
+     * page replaced while the condition read it counts as not yet.
+     */
     public <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition);
+        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     /** Resizes the window's viewport, as a phone's would be. */

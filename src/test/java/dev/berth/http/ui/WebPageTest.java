@@ -74,6 +74,9 @@ class WebPageTest {
         assertEquals("text/css; charset=utf-8", client.get("/ui/app.css").headers().firstValue("Content-Type")
                 .orElse(""));
         assertEquals(404, client.get("/ui/secrets.txt").statusCode());
+        HttpResponse<byte[]> bare = client.get("/ui");
+        assertTrue(bare.statusCode() == 200 || bare.headers().firstValue("Location").orElse("").equals("/ui/"),
+                "/ui without its slash: " + bare.statusCode());
     }
 
     @Test
