@@ -19,6 +19,7 @@ import dev.berth.http.ServerTls;
 import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
 import dev.berth.http.api.WarmJobsResource;
+import dev.berth.jobs.SyncSchedule;
 import dev.berth.jobs.WarmJobs;
 import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.RepositoryRouter;
@@ -65,9 +66,11 @@ public final class BerthServer implements AutoCloseable {
     private final DataDirectoryLock lock;
     private final RepositoryRouter router;
     private final WarmJobs warmJobs;
+    private final SyncSchedule sync;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, WarmJobs warmJobs) {
+                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, WarmJobs warmJobs,
+                        SyncSchedule sync) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
@@ -75,6 +78,7 @@ public final class BerthServer implements AutoCloseable {
         this.lock = lock;
         this.router = router;
         this.warmJobs = warmJobs;
+        this.sync = sync;
     }
 
     /**
@@ -138,6 +142,7 @@ public final class BerthServer implements AutoCloseable {
         Logins logins = new Logins(accounts);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
         WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
+        SyncSchedule sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, router),
                 List.of(new WarmJobsResource(warmJobs)));
 
@@ -186,13 +191,14 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, warmJobs);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, warmJobs, sync);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
             throw new StartupFailure("server.port " + config.server().port() + ": cannot listen (see the error above)");
         }
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), store.where()));
+        sync.start();
         return berth;
     }
 
@@ -281,6 +287,7 @@ public final class BerthServer implements AutoCloseable {
     @Override
     public void close() {
         warmJobs.close();
+        sync.close();
         housekeeping.shutdownNow();
         server.stop();
         metrics.close();
