@@ -31,6 +31,7 @@ import dev.berth.http.api.CacheResource;
 import dev.berth.http.api.RepositoriesResource;
 import dev.berth.http.api.WarmJobsResource;
 import dev.berth.http.ui.WebPage;
+import dev.berth.jobs.SyncSchedule;
 import dev.berth.jobs.WarmJobs;
 import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.MirrorEvents;
@@ -81,9 +82,11 @@ public final class BerthServer implements AutoCloseable {
     private final DataDirectoryLock lock;
     private final RepositoryRouter router;
     private final WarmJobs warmJobs;
+    private final SyncSchedule sync;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, WarmJobs warmJobs) {
+                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, WarmJobs warmJobs,
+                        SyncSchedule sync) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
@@ -91,6 +94,7 @@ public final class BerthServer implements AutoCloseable {
         this.lock = lock;
         this.router = router;
         this.warmJobs = warmJobs;
+        this.sync = sync;
     }
 
     /**
@@ -161,6 +165,7 @@ public final class BerthServer implements AutoCloseable {
         Logins logins = new Logins(accounts);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
         WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
+        SyncSchedule sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, sessions, router), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));
@@ -212,13 +217,14 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, warmJobs);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, warmJobs, sync);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
             throw new StartupFailure("server.port " + config.server().port() + ": cannot listen (see the error above)");
         }
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), store.where()));
+        sync.start();
         return berth;
     }
 
@@ -324,6 +330,7 @@ public final class BerthServer implements AutoCloseable {
     @Override
     public void close() {
         warmJobs.close();
+        sync.close();
         housekeeping.shutdownNow();
         server.stop();
         metrics.close();

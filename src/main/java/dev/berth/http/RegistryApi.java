@@ -36,6 +36,7 @@ public final class RegistryApi implements HttpService {
     private final Registry registry;
     private final AccessControl access;
     private final TokenEndpoint tokenEndpoint;
+    private final SearchEndpoint search;
 
     /**
      * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code logins} checks passwords and
@@ -50,11 +51,16 @@ public final class RegistryApi implements HttpService {
         this.blobs = new BlobHandler();
         this.uploads = new UploadHandler();
         this.listings = new ListingHandler(registry);
+        this.search = new SearchEndpoint(registry, access);
     }
 
-    /** Registers the API, the token endpoint when authentication is on, and the error mapping on {@code routing}. */
+    /**
+     * Registers the API, Docker's search ({@code /v1}), the token endpoint when authentication is on, and the error
+     * mapping on {@code routing}.
+     */
     public void register(HttpRouting.Builder routing) {
         routing.register("/v2", this);
+        routing.register("/v1", search);
         if (tokenEndpoint != null) {
             routing.register("/auth", tokenEndpoint);
         }

@@ -1,5 +1,6 @@
 package dev.berth.jobs;
 
+import dev.berth.oci.Platform;
 import dev.berth.mirror.MirroredRepository;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
@@ -16,28 +17,28 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
- * Caches one image through the mirror: its manifest, the manifests of the platforms an index lists (all, or those a
- * platform narrows it to), and every blob they need, reporting progress as bytes arrive.
+ * Caches one image through the mirror: its manifest, the manifests of the platforms an index lists (all, or those the
+ * given platforms narrow it to), and every blob they need, reporting progress as bytes arrive.
  */
 final class ImageWarmer {
     /** An index of indexes is followed this deep, no deeper. */
     private static final int MAX_DEPTH = 2;
 
     private final MirroredRepository repository;
-    private final Optional<Platform> platform;
+    private final List<Platform> platforms;
     private final ImageProgress progress;
     private final BooleanSupplier cancelled;
 
-    ImageWarmer(MirroredRepository repository, Optional<Platform> platform, ImageProgress progress,
+    /** A warmer of images in {@code repository}, narrowed to {@code platforms} unless that is empty. */
+    ImageWarmer(MirroredRepository repository, List<Platform> platforms, ImageProgress progress,
                 BooleanSupplier cancelled) {
         this.repository = repository;
-        this.platform = platform;
+        this.platforms = List.copyOf(platforms);
         this.progress = progress;
         this.cancelled = cancelled;
     }
@@ -68,12 +69,14 @@ final class ImageWarmer {
             throw new RegistryException(OciError.MANIFEST_INVALID, "indexes nested deeper than " + MAX_DEPTH);
         }
         List<IndexEntry> entries = IndexEntry.of(stored);
-        List<IndexEntry> taken = platform.map(p -> entries.stream()
-                .filter(e -> e.platform().filter(p::matches).isPresent()).toList()).orElse(entries);
-        if (taken.isEmpty() && platform.isPresent()) {
+        List<IndexEntry> taken = platforms.isEmpty() ? entries : entries.stream()
+                .filter(e -> e.platform().filter(p -> platforms.stream().anyMatch(w -> w.matches(p))).isPresent())
+                .toList();
+        if (taken.isEmpty() && !platforms.isEmpty()) {
             String listed = entries.stream().flatMap(e -> e.platform().stream()).map(Platform::toString).distinct()
                     .collect(Collectors.joining(", "));
-            throw new RegistryException(OciError.MANIFEST_UNKNOWN, "the image has no " + platform.get()
+            String wanted = platforms.stream().map(Platform::toString).collect(Collectors.joining(" or "));
+            throw new RegistryException(OciError.MANIFEST_UNKNOWN, "the image has no " + wanted
                     + " platform" + (listed.isEmpty() ? "" : " (it has " + listed + ")"));
         }
         for (IndexEntry entry : taken) {

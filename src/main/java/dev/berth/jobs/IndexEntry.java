@@ -1,5 +1,6 @@
 package dev.berth.jobs;
 
+import dev.berth.oci.Platform;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.oci.Digest;

@@ -1,5 +1,6 @@
 package dev.berth.jobs;
 
+import dev.berth.oci.Platform;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.berth.jobs;
 
+import dev.berth.oci.Platform;
 import dev.berth.mirror.MirroredRepository;
 import dev.berth.oci.ImageReference;
 import dev.berth.oci.RegistryException;
@@ -82,7 +83,7 @@ public final class WarmJobs implements AutoCloseable {
 
     private static void warm(WarmRequest request, Optional<Platform> platform, ImageProgress progress, WarmJob job) {
         try {
-            new ImageWarmer(request.mirrored(), platform, progress, job::cancelRequested).warm(request.reference());
+            new ImageWarmer(request.mirrored(), platform.stream().toList(), progress, job::cancelRequested).warm(request.reference());
             progress.done();
         } catch (CancellationException e) {
             progress.cancelled();

@@ -6,6 +6,8 @@ import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
 import dev.berth.registry.RepositoryCache;
 import dev.berth.registry.StoredManifest;
+import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * A mirrored repository as fetching ahead of demand sees it: manifests and blobs through the pull-through path that
@@ -15,14 +17,14 @@ import dev.berth.registry.StoredManifest;
 public final class MirroredRepository {
     private final PullThroughRepository repository;
     private final RepositoryCache cache;
-    private final String registry;
+    private final MirroredUpstream upstream;
     private final RepoName upstreamName;
 
-    MirroredRepository(PullThroughRepository repository, RepositoryCache cache, String registry,
+    MirroredRepository(PullThroughRepository repository, RepositoryCache cache, MirroredUpstream upstream,
                        RepoName upstreamName) {
         this.repository = repository;
         this.cache = cache;
-        this.registry = registry;
+        this.upstream = upstream;
         this.upstreamName = upstreamName;
     }
 
@@ -33,7 +35,26 @@ public final class MirroredRepository {
 
     /** The configured registry name of its upstream. */
     public String registry() {
-        return registry;
+        return upstream.registry();
+    }
+
+    /** The upstream's tags (one listing), or the cached ones while it fails. */
+    public List<String> tags() {
+        return repository.tags();
+    }
+
+    /**
+     * Whether the upstream's last answer left fewer requests than {@code share} of its rate limit (and at least
+     * {@code floor}): a fetch ahead of demand leaves those to clients. False until it reported a limit.
+     */
+    public boolean rateLimitBelow(double share, long floor) {
+        OptionalLong remaining = upstream.client().rateLimitRemaining();
+        OptionalLong limit = upstream.client().rateLimitLimit();
+        if (remaining.isEmpty()) {
+            return false;
+        }
+        long reserve = Math.max(floor, limit.isPresent() ? (long) (limit.getAsLong() * share) : 0);
+        return remaining.getAsLong() < reserve;
     }
 
     /** Its name on the upstream, as {@code library/busybox}. */

@@ -106,7 +106,7 @@ public final class RepositoryRouter implements Registry {
         RepoName upstreamName = upstream.upstreamName(requested);
         RepositoryCache cache = local.cache(upstream.cachedName(upstreamName));
         return new MirroredRepository(new PullThroughRepository(upstreamName, cache, upstream, shared.uncounted()),
-                cache, upstream.registry(), upstreamName);
+                cache, upstream, upstreamName);
     }
 
     /** Private repositories and cached mirrored ones, the latter under their registry's name. */

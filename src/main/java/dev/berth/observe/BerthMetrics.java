@@ -2,6 +2,7 @@ package dev.berth.observe;
 
 import dev.berth.cache.BudgetEvents;
 import dev.berth.http.RequestEvents;
+import dev.berth.jobs.SyncEvents;
 import dev.berth.mirror.MirrorEvents;
 import dev.berth.upstream.UpstreamEvents;
 import io.helidon.metrics.api.Counter;
@@ -25,7 +26,8 @@ import java.util.function.Supplier;
  * keep its own. Closing removes them, so that a server started later in the same JVM starts from zero and its gauges
  * do not read the closed server's state.
  */
-public final class BerthMetrics implements RequestEvents, MirrorEvents, UpstreamEvents, BudgetEvents, AutoCloseable {
+public final class BerthMetrics implements RequestEvents, MirrorEvents, UpstreamEvents, BudgetEvents, SyncEvents,
+        AutoCloseable {
     private static final String PREFIX = "berth_";
 
     private final MeterRegistry registry = Metrics.globalRegistry();
@@ -126,6 +128,13 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, Upstream
         gcRemovedLinks().increment(links);
         gcRemovedBlobs().increment(blobs);
         gcRemovedBytes().increment(bytes);
+    }
+
+    @Override
+    public void synced(String repository, int tags, int failed) {
+        Tag tag = Tag.create("repository", repository);
+        counter("berth_sync_rounds", "Rounds of mirror.sync entries run by this instance", tag).increment();
+        counter("berth_sync_failed_tags", "Tags a sync round could not cache", tag).increment(failed);
     }
 
     /** Shows {@code running}, the blob downloads under way, as a gauge. */

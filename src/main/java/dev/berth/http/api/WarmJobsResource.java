@@ -1,6 +1,6 @@
 package dev.berth.http.api;
 
-import dev.berth.jobs.Platform;
+import dev.berth.oci.Platform;
 import dev.berth.jobs.WarmJob;
 import dev.berth.jobs.WarmJobs;
 import dev.berth.jobs.WarmRequest;

@@ -1,5 +1,6 @@
-package dev.berth.jobs;
+package dev.berth.oci;
 
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -10,7 +11,7 @@ public record Platform(String os, String architecture, Optional<String> variant)
     /** Parses {@code linux/amd64} or {@code linux/arm/v7}; IllegalArgumentException with the reason otherwise. */
     public static Platform parse(String text) {
         String[] parts = text == null ? new String[0] : text.split("/", -1);
-        if (parts.length < 2 || parts.length > 3 || !java.util.Arrays.stream(parts).allMatch(p -> PART.matcher(p)
+        if (parts.length < 2 || parts.length > 3 || !Arrays.stream(parts).allMatch(p -> PART.matcher(p)
                 .matches())) {
             throw new IllegalArgumentException("not a platform: " + text + " (os/architecture[/variant], as"
                     + " linux/amd64 or linux/arm/v7)");
