@@ -107,6 +107,11 @@ class WebPageBrowserTest {
         page.get(base() + "/ui/#/repo/team%2Fsecret-db");
         browser.await(d -> !d.findElement(By.id("status")).getText().isEmpty());
         assertEquals("no repository team/secret-db", page.findElement(By.id("status")).getText());
+
+        page.findElement(By.cssSelector("#session button[type=submit]")).click();
+        browser.await(d -> d.findElements(By.id("sign-in")).size() == 1);
+        assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox"), repositoriesShown(2),
+                "signed out: anonymous again");
     }
 
     @Test
