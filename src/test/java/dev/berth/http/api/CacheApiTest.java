@@ -2,10 +2,12 @@ package dev.berth.http.api;
 
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.support.AdminContent;
+import dev.berth.support.Poll;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,21 @@ class CacheApiTest {
             assertTrue(upstream.path("rateLimitRemaining").isNull(), "docker-registry sends no rate limit");
             assertEquals(1, upstream.path("traffic").path("hits").asLong());
             assertTrue(after.path("evictions").isArray() && after.path("collections").isArray());
+        }
+    }
+
+    /** Pulls past a small budget call an early round (not the minute's): it shows as an eviction, with the usage left. */
+    @Test
+    void anEvictingRoundShowsInTheHistory() throws InterruptedException {
+        try (AdminContent content = AdminContent.start(dir, "cache: {max-bytes: 30KiB}\n")) {
+            Poll.until(() -> !json(content.client().get("/api/v1/cache")).path("evictions").isEmpty(),
+                    "an eviction round");
+            JsonNode stats = json(content.client().get("/api/v1/cache"));
+            JsonNode round = stats.path("evictions").get(0);
+            assertTrue(round.path("evicted").asInt() > 0 && round.path("bytes").asLong() > 0, round.toString());
+            assertTrue(round.path("usedBytes").asLong() > 30 * 1024, round.toString());
+            assertTrue(stats.path("usedBytes").asLong() <= 30 * 1024, stats.toString());
+            assertFalse(stats.path("countedAt").isNull(), stats.toString());
         }
     }
 }
