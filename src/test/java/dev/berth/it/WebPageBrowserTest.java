@@ -74,6 +74,11 @@ class WebPageBrowserTest {
         assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox"), repositoriesShown(2));
         assertEquals("2 repositories", page.findElement(By.id("repo-count")).getText());
         browser.screenshot("ui-anonymous");
+        @SuppressWarnings("unchecked")
+        List<String> loaded = (List<String>) ((JavascriptExecutor) page).executeScript(
+                "return performance.getEntriesByType('resource').map(e => e.name);");
+        assertFalse(loaded.isEmpty());
+        assertTrue(loaded.stream().allMatch(url -> url.startsWith(base() + "/")), "all from berth: " + loaded);
 
         // The keyboard alone: the search field by its label, Enter to search, Tab and Enter to follow the link.
         WebElement search = page.findElement(By.cssSelector("label[for=q]"));
