@@ -1,11 +1,21 @@
 package dev.berth;
 
+import dev.berth.admin.AdminServices;
+import dev.berth.admin.CacheStatistics;
+import dev.berth.admin.CacheTally;
+import dev.berth.admin.ImageActions;
+import dev.berth.admin.RepositoryCatalog;
+import dev.berth.admin.RoundHistory;
+import dev.berth.admin.TagListing;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.HtpasswdAccounts;
+import dev.berth.auth.Logins;
+import dev.berth.auth.Sessions;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.PeerSignature;
 import dev.berth.auth.Tokens;
 import dev.berth.cache.AccessIndex;
+import dev.berth.cache.BudgetEvents;
 import dev.berth.cache.DiskBudget;
 import dev.berth.cluster.DnsMembership;
 import dev.berth.cluster.Fleet;
@@ -21,8 +31,17 @@ import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
 import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
+import dev.berth.http.api.AdminApi;
+import dev.berth.http.api.ApiAccess;
+import dev.berth.http.api.CacheResource;
+import dev.berth.http.api.RepositoriesResource;
+import dev.berth.http.api.WarmJobsResource;
+import dev.berth.http.ui.WebPage;
+import dev.berth.jobs.SyncSchedule;
+import dev.berth.jobs.WarmJobs;
 import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.Owners;
+import dev.berth.mirror.MirrorEvents;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
@@ -43,7 +62,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -70,9 +92,12 @@ public final class BerthServer implements AutoCloseable {
     private final DataDirectoryLock lock;
     private final RepositoryRouter router;
     private final Fleet fleet;
+    private final WarmJobs warmJobs;
+    private final SyncSchedule sync;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet) {
+                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet,
+                        WarmJobs warmJobs, SyncSchedule sync) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
@@ -80,6 +105,8 @@ public final class BerthServer implements AutoCloseable {
         this.lock = lock;
         this.router = router;
         this.fleet = fleet;
+        this.warmJobs = warmJobs;
+        this.sync = sync;
     }
 
     /**
@@ -113,7 +140,9 @@ public final class BerthServer implements AutoCloseable {
         Storage storage = store.storage();
         Optional<PeerSignature> peerSignature = config.cluster().flatMap(BerthConfig.Cluster::secretFile)
                 .map(ClusterSecret::load).map(secret -> new PeerSignature(secret, clock));
-        Tokens tokens = tokens(config, store.shared(), clock);
+        Tokens tokens = tokens(config, store.shared(), clock, "tokens", "berth", config.auth().tokenTtl());
+        Sessions sessions = new Sessions(tokens(config, store.shared(), clock, "sessions", Sessions.SERVICE,
+                Sessions.TTL));
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
@@ -136,22 +165,34 @@ public final class BerthServer implements AutoCloseable {
         }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
-        DiskBudget diskBudget = new DiskBudget(evictor, access, metrics, housekeeping, gate);
+        RoundHistory rounds = new RoundHistory(clock);
+        CacheTally tally = new CacheTally();
+        DiskBudget diskBudget = new DiskBudget(evictor, access, BudgetEvents.both(metrics, rounds), housekeeping, gate);
+        Map<String, UpstreamClient> clients = new ConcurrentHashMap<>();
         RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
+            clients.put(upstream.registry(), client);
             return client;
-        }, clock, access, diskBudget::stored, metrics, new Owners(fleet, metrics));
+        }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally), new Owners(fleet, metrics));
         metrics.watchBlobFills(router::blobFillsInFlight);
-        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), accounts, tokens);
+        AdminServices services = adminServices(config, registry, router, access, tally, rounds, clients, clock);
+        Logins logins = new Logins(accounts);
+        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
         PeerApi peerApi = new PeerApi(router, peerSignature);
+        WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
+        SyncSchedule sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
+        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, sessions, router), List.of(
+                new RepositoriesResource(services.repositories(), services.tags(), services.images()),
+                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));
+        WebPage page = new WebPage(config.auth().enabled() ? Optional.of(logins) : Optional.empty(), sessions);
 
         Duration uploadTimeout = config.storage().uploadTimeout();
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
                 0, PURGE_PERIOD.toSeconds(), TimeUnit.SECONDS);
         GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
-        housekeeping.scheduleWithFixedDelay(() -> gate.runIfMine("gc", () -> collectGarbage(collector, metrics)),
+        housekeeping.scheduleWithFixedDelay(() -> gate.runIfMine("gc", () -> collectGarbage(collector, metrics, rounds)),
                 PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
         // Without a budget a round only counts what is mirrored, for the metric: on a shared bucket that walk costs a
         // request per blob, so it comes with the collection there; the access records are still saved every minute.
@@ -181,6 +222,8 @@ public final class BerthServer implements AutoCloseable {
                     routing.addFilter(new OneCacheControl());
                     api.register(routing);
                     peerApi.register(routing);
+                    admin.register(routing);
+                    page.register(routing);
                 });
         // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
         // HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
@@ -191,7 +234,8 @@ public final class BerthServer implements AutoCloseable {
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
         WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet);
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet, warmJobs,
+                sync);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -202,7 +246,22 @@ public final class BerthServer implements AutoCloseable {
             metrics.watchFleet(fleet::liveCount);
         }
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), store.where()));
+        sync.start();
         return berth;
+    }
+
+    /** The services of the admin API and the web page, over what the registry and the mirror keep and count. */
+    private static AdminServices adminServices(BerthConfig config, LocalRegistry registry, RepositoryRouter router,
+                                               AccessIndex access, CacheTally tally, RoundHistory rounds,
+                                               Map<String, UpstreamClient> clients, Clock clock) {
+        RepositoryCatalog catalog = new RepositoryCatalog(registry::catalog, router::mirroredFrom, clock);
+        OptionalLong budget = config.cache().hasBudget() ? OptionalLong.of(config.cache().maxBytes())
+                : OptionalLong.empty();
+        CacheStatistics statistics = new CacheStatistics(tally, rounds, budget, router::upstreamStates,
+                upstream -> Optional.ofNullable(clients.get(upstream)).map(UpstreamClient::rateLimitRemaining)
+                        .orElse(OptionalLong.empty()));
+        return new AdminServices(catalog, new TagListing(registry, access::lastAccess), statistics,
+                new ImageActions(registry, catalog));
     }
 
     /** What berth logs once it listens: where and how, where the data is, what it mirrors, whether it authenticates. */
@@ -226,10 +285,12 @@ public final class BerthServer implements AutoCloseable {
     }
 
     /**
-     * Tokens signed with a key from the cluster secret when it is configured; instances sharing a store with logins
-     * need one, or a token one issued would fail on the others.
+     * Tokens for {@code service} signed with the cluster secret's key for {@code purpose} when it is configured;
+     * instances sharing a store with logins need one, or a token (or a page's session) one issued would fail on the
+     * others.
      */
-    private static Tokens tokens(BerthConfig config, boolean sharedStore, Clock clock) {
+    private static Tokens tokens(BerthConfig config, boolean sharedStore, Clock clock, String purpose, String service,
+                                 Duration ttl) {
         Optional<Path> secretFile = config.cluster().flatMap(BerthConfig.Cluster::secretFile);
         if (secretFile.isEmpty() && sharedStore && config.auth().enabled()) {
             throw new IllegalArgumentException("storage.s3 with auth.htpasswd needs cluster.secret-file: instances"
@@ -237,8 +298,8 @@ public final class BerthServer implements AutoCloseable {
                     + " | base64 > /etc/berth/cluster.key, the same file on every instance)");
         }
         return secretFile.map(ClusterSecret::load)
-                .map(secret -> new Tokens("berth", secret.key("tokens"), config.auth().tokenTtl(), clock))
-                .orElseGet(() -> new Tokens("berth", config.auth().tokenTtl(), clock));
+                .map(secret -> new Tokens(service, secret.key(purpose), ttl, clock))
+                .orElseGet(() -> new Tokens(service, ttl, clock));
     }
 
     /**
@@ -289,10 +350,11 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
-    private static void collectGarbage(GarbageCollector collector, BerthMetrics metrics) {
+    private static void collectGarbage(GarbageCollector collector, BerthMetrics metrics, RoundHistory rounds) {
         try {
             GarbageCollector.Result result = collector.collect();
             metrics.collected(result.links(), result.blobs(), result.bytes());
+            rounds.collected(result.links(), result.blobs(), result.bytes());
             if (result.blobs() > 0 || result.links() > 0) {
                 LOG.log(Logger.Level.INFO, "garbage collection removed " + result.links() + " unreferenced links and "
                         + result.blobs() + " blobs (" + result.bytes() + " bytes)");
@@ -310,6 +372,8 @@ public final class BerthServer implements AutoCloseable {
     @Override
     public void close() {
         fleet.close();
+        warmJobs.close();
+        sync.close();
         housekeeping.shutdownNow();
         server.stop();
         metrics.close();

@@ -3,6 +3,7 @@ package dev.berth;
 import dev.berth.cli.HealthCommand;
 import dev.berth.cli.PasswdCommand;
 import dev.berth.cli.PasswordInput;
+import dev.berth.cli.WarmCommand;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.storage.StorageUnavailableException;
@@ -46,6 +47,10 @@ public final class Main {
                 System.exit(new PasswdCommand(config.auth().htpasswd(), Optional.ofNullable(configFile),
                         PasswordInput.system(), System.err).run(rest.subList(1, rest.size())));
             }
+            if (rest.getFirst().equals(WarmCommand.NAME)) {
+                System.exit(new WarmCommand(System.getenv(), PasswordInput.system(), System.out, System.err,
+                        PasswordInput.hasTerminal()).run(rest.subList(1, rest.size())));
+            }
             if (rest.getFirst().equals(HealthCommand.NAME)) {
                 System.exit(new HealthCommand(config.server(), System.out).run(rest.subList(1, rest.size())));
             }
@@ -79,6 +84,10 @@ public final class Main {
                   passwd USER       set USER's password in the auth.htpasswd file: typed twice on a
                                     terminal, else one line of standard input
                   health            ask this host's berth for /observe/health: exit status 0 when UP
+                  warm --server URL [--user USER] [--platform OS/ARCH] [--file LIST] IMAGE...
+                                    have the berth at URL cache each image (every platform of an
+                                    index, or one): exit status 0 when all of it is cached. The
+                                    password comes from BERTH_PASSWORD, else it is asked for
 
                 Without --config, every key has its default (port 5000, data in ./data). Relative paths
                 (storage.root, auth.htpasswd, server.tls.*, password-file) are relative to the current

@@ -13,6 +13,12 @@ import java.util.Set;
  * where no rule matches, every authenticated user may do everything. Mirrored repositories stay read-only whatever
  * is granted here: the mirror refuses writes itself, with a message that says where to push instead. Without
  * {@code auth.htpasswd}, everyone may do everything.
+ *
+ * <p>Administration (warming, deleting cached images, pinning: the admin API's actions) is granted apart from the
+ * registry's actions and never to anonymous users: without rules every authenticated user is an administrator; with
+ * rules, a user is an administrator of a repository when the first rule matching it names them under {@code admin},
+ * and of a repository no rule matches when any rule does. Where authentication is off, whether a caller administers
+ * is the HTTP layer's decision (berth's own host only), not the rules'.
  */
 public final class AccessRules {
     private static final Set<Action> EVERYTHING = EnumSet.allOf(Action.class);
@@ -41,6 +47,29 @@ public final class AccessRules {
                     () -> allowed.addAll(EVERYTHING));
         }
         return allowed;
+    }
+
+    /** Whether {@code who} administers the repository stored as {@code repository} (with authentication on). */
+    public boolean administers(Principal who, String repository) {
+        if (who.user().isEmpty() || rules.isEmpty()) {
+            return who.user().isPresent();
+        }
+        String user = who.user().get();
+        return rules.stream().filter(rule -> rule.matches(repository)).findFirst()
+                .map(rule -> CompiledRule.names(rule.rule().admin(), user, config.groups()))
+                .orElseGet(() -> administersAny(who));
+    }
+
+    /**
+     * Whether {@code who} administers anything: the right to see and run what is not one repository's (warm jobs,
+     * statistics).
+     */
+    public boolean administersAny(Principal who) {
+        if (who.user().isEmpty() || rules.isEmpty()) {
+            return who.user().isPresent();
+        }
+        String user = who.user().get();
+        return rules.stream().anyMatch(rule -> CompiledRule.names(rule.rule().admin(), user, config.groups()));
     }
 
     /** One configured rule with its globs compiled. */

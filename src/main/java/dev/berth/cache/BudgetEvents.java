@@ -5,6 +5,14 @@ public interface BudgetEvents {
     /** Reports nothing. */
     BudgetEvents NONE = (usedBytes, evicted, evictedBytes) -> { };
 
+    /** Reports every round to {@code first}, then to {@code second}. */
+    static BudgetEvents both(BudgetEvents first, BudgetEvents second) {
+        return (usedBytes, evicted, evictedBytes) -> {
+            first.budgetRound(usedBytes, evicted, evictedBytes);
+            second.budgetRound(usedBytes, evicted, evictedBytes);
+        };
+    }
+
     /**
      * A round found {@code usedBytes} of evictable mirrored blobs and manifests and evicted {@code evicted} of
      * them (manifests included).

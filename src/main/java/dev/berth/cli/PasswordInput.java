@@ -29,7 +29,7 @@ public final class PasswordInput {
     }
 
     /** One line of {@code stdin}, as from a script. */
-    static PasswordInput of(InputStream stdin) {
+    public static PasswordInput of(InputStream stdin) {
         return new PasswordInput(null, stdin);
     }
 
@@ -40,6 +40,36 @@ public final class PasswordInput {
      */
     byte[] read(String user) throws IOException {
         return terminal != null ? fromTerminal(user) : fromLine();
+    }
+
+    /**
+     * An existing password, to log in with: asked once on the terminal, without echo, or one line of standard input.
+     *
+     * @throws IllegalArgumentException if none came
+     */
+    char[] login(String user) throws IOException {
+        if (terminal != null) {
+            char[] password = terminal.readPassword("Password for %s: ", user);
+            if (password == null) {
+                throw new IllegalArgumentException("no password entered");
+            }
+            return password;
+        }
+        byte[] line = fromLine();
+        try {
+            CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(line));
+            char[] password = new char[chars.remaining()];
+            chars.get(password);
+            return password;
+        } finally {
+            Arrays.fill(line, (byte) 0);
+        }
+    }
+
+    /** Whether this process has a terminal: progress is drawn there, and lines are printed otherwise. */
+    public static boolean hasTerminal() {
+        Console console = System.console();
+        return console != null && isTerminal(console);
     }
 
     private byte[] fromTerminal(String user) {

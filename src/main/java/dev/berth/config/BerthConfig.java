@@ -1,5 +1,8 @@
 package dev.berth.config;
 
+import dev.berth.oci.NameGlob;
+import dev.berth.oci.Platform;
+import dev.berth.oci.VersionRange;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +58,7 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     }
 
     /** {@code mirror.*}: the upstream registries mirrored. */
-    public record Mirror(List<Upstream> upstreams) {
+    public record Mirror(List<Upstream> upstreams, List<Sync> sync) {
         /** The upstream that serves names naming no registry. */
         public Optional<Upstream> defaultUpstream() {
             return upstreams.stream().filter(Upstream::isDefault).findFirst();
@@ -63,6 +66,19 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     }
 
     /** {@code mirror.upstreams[]}: one upstream registry. */
+    /**
+     * {@code mirror.sync[]}: an upstream repository (as users write it: {@code busybox}, {@code ghcr.io/org/app})
+     * whose tags matching {@code tags} (globs) or {@code versions} (a range) are kept cached, for {@code platforms}
+     * (all when empty), checked every {@code interval}.
+     */
+    public record Sync(String repository, List<NameGlob> tags, Optional<VersionRange> versions, List<Platform> platforms,
+                       Duration interval) {
+        /** Whether {@code tag} is one this entry keeps. */
+        public boolean keeps(String tag) {
+            return tags.stream().anyMatch(glob -> glob.matches(tag)) || versions.filter(v -> v.contains(tag)).isPresent();
+        }
+    }
+
     public record Upstream(String registry, String url, boolean isDefault, Duration tagTtl, Duration negativeTtl,
                            Optional<String> username, Optional<String> password, Duration connectTimeout,
                            Duration readTimeout) {
@@ -105,9 +121,11 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     public enum Scheme { BEARER, BASIC }
 
     /**
-     * {@code auth.rules[]}: for repositories matching any of the globs, who may pull, push and delete. Entries are
-     * user names, {@code @group}, or {@code *} for every authenticated user.
+     * {@code auth.rules[]}: for repositories matching any of the globs, who may pull, push and delete, and who is an
+     * administrator of them (warm, delete cached images, pin through the admin API). Entries are user names,
+     * {@code @group}, or {@code *} for every authenticated user.
      */
-    public record Rule(List<String> repositories, List<String> pull, List<String> push, List<String> delete) {
+    public record Rule(List<String> repositories, List<String> pull, List<String> push, List<String> delete,
+                       List<String> admin) {
     }
 }

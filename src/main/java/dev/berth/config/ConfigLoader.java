@@ -1,6 +1,9 @@
 package dev.berth.config;
 
+import dev.berth.oci.NameGlob;
+import dev.berth.oci.Platform;
 import dev.berth.oci.RepoName;
+import dev.berth.oci.VersionRange;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -93,7 +96,7 @@ public final class ConfigLoader {
                 new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0"),
                         limits.get("max-requests").asInt().orElse(1024),
                         limits.get("max-requests-per-client").asInt().orElse(64)),
-                new BerthConfig.Mirror(upstreams),
+                new BerthConfig.Mirror(upstreams, sync(root.get("mirror.sync"))),
                 new BerthConfig.PrivateRepos(privateGlobs),
                 auth(root.get("auth")),
                 cache(root.get("cache")),
@@ -211,7 +214,8 @@ public final class ConfigLoader {
                 throw new IllegalArgumentException(rule.key() + ".repositories must list at least one name glob");
             }
             rules.add(new BerthConfig.Rule(repositories, principals(rule, "pull", groups),
-                    principals(rule, "push", groups), principals(rule, "delete", groups)));
+                    principals(rule, "push", groups), principals(rule, "delete", groups),
+                    principals(rule, "admin", groups)));
         }
         return new BerthConfig.Auth(auth.get("htpasswd").asString().asOptional().map(Path::of),
                 scheme.equals("basic") ? BerthConfig.Scheme.BASIC : BerthConfig.Scheme.BEARER,
@@ -296,6 +300,34 @@ public final class ConfigLoader {
         }
     }
 
+    /** The shortest interval between two syncs of an entry: more often would only spend the upstream's rate limit. */
+    private static final Duration MIN_SYNC_INTERVAL = Duration.ofMinutes(1);
+
+    private static List<BerthConfig.Sync> sync(Config list) {
+        List<BerthConfig.Sync> result = new ArrayList<>();
+        for (Config entry : list.asNodeList().orElse(List.of())) {
+            String repository = required(entry, "repository");
+            List<NameGlob> tags = entry.get("tags").asList(String.class).orElse(List.of()).stream()
+                    .map(NameGlob::of).toList();
+            Optional<VersionRange> versions = entry.get("versions").asString().asOptional()
+                    .map(text -> parseValue(entry, "versions", text, VersionRange::parse));
+            if (tags.isEmpty() && versions.isEmpty()) {
+                throw new IllegalArgumentException(entry.key() + " needs tags (globs, as [\"latest\", \"1.36*\"]) or"
+                        + " versions (a range, as \">=1.36 <2\")");
+            }
+            List<Platform> platforms = new ArrayList<>();
+            for (Config platform : entry.get("platforms").asNodeList().orElse(List.of())) {
+                platforms.add(parseValue(platform, "", platform.asString().orElse(""), Platform::parse));
+            }
+            Duration interval = duration(entry, "interval", "1h");
+            if (interval.compareTo(MIN_SYNC_INTERVAL) < 0) {
+                throw new IllegalArgumentException(entry.get("interval").key() + ": at least 1m");
+            }
+            result.add(new BerthConfig.Sync(repository, tags, versions, List.copyOf(platforms), interval));
+        }
+        return List.copyOf(result);
+    }
+
     private static String readSecret(String file) {
         try {
             return Files.readString(Path.of(file)).strip();
@@ -319,11 +351,15 @@ public final class ConfigLoader {
 
     /** Parses the value at {@code key} (or {@code fallback}); a bad value fails with a message naming the key. */
     private static <T> T parse(Config node, String key, String fallback, Function<String, T> parser) {
-        String text = node.get(key).asString().orElse(fallback);
+        return parseValue(node, key, node.get(key).asString().orElse(fallback), parser);
+    }
+
+    /** Parses {@code text}, the value at {@code key} (empty: the node itself); a bad value names the key. */
+    private static <T> T parseValue(Config node, String key, String text, Function<String, T> parser) {
         try {
             return parser.apply(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(node.get(key).key() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException((key.isEmpty() ? node : node.get(key)).key() + ": " + e.getMessage(), e);
         }
     }
 }

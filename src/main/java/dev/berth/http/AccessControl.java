@@ -1,9 +1,9 @@
 package dev.berth.http;
 
 import dev.berth.auth.AccessRules;
-import dev.berth.auth.Accounts;
 import dev.berth.auth.Action;
-import dev.berth.auth.LoginThrottle;
+import dev.berth.auth.BasicCredentials;
+import dev.berth.auth.Logins;
 import dev.berth.auth.Principal;
 import dev.berth.auth.Scope;
 import dev.berth.auth.Tokens;
@@ -16,9 +16,6 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -31,19 +28,17 @@ import java.util.Set;
  */
 final class AccessControl {
     private final BerthConfig.Auth config;
-    private final Optional<Accounts> accounts;
+    private final Logins logins;
     private final AccessRules rules;
     private final Tokens tokens;
-    private final LoginThrottle throttle;
     private final Challenge challenge;
     private final Registry registry;
 
-    AccessControl(BerthConfig.Auth config, Optional<Accounts> accounts, Tokens tokens, Registry registry) {
+    AccessControl(BerthConfig.Auth config, Logins logins, Tokens tokens, Registry registry) {
         this.config = config;
-        this.accounts = accounts;
+        this.logins = logins;
         this.rules = new AccessRules(config);
         this.tokens = tokens;
-        this.throttle = new LoginThrottle();
         this.challenge = new Challenge(config.scheme(), tokens.service());
         this.registry = registry;
     }
@@ -74,37 +69,15 @@ final class AccessControl {
 
     /** The user whose Basic credentials these are; a 401 when they are wrong. */
     Principal loginBasic(ServerRequest req, String basicCredentials) {
-        String text;
-        try {
-            text = new String(Base64.getDecoder().decode(basicCredentials), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw challenge.unauthorized(req, "malformed Basic credentials", Optional.empty(), false);
-        }
-        int colon = text.indexOf(':');
-        if (colon < 0) {
-            throw challenge.unauthorized(req, "malformed Basic credentials", Optional.empty(), false);
-        }
-        return login(req, text.substring(0, colon), text.substring(colon + 1));
+        BasicCredentials credentials = BasicCredentials.decode(basicCredentials).orElseThrow(() ->
+                challenge.unauthorized(req, "malformed Basic credentials", Optional.empty(), false));
+        return login(req, credentials.user(), credentials.password());
     }
 
     /** The user, when {@code password} is theirs; a 401 otherwise, after a delay when a client keeps failing. */
     Principal login(ServerRequest req, String user, String password) {
-        String client = Requests.clientAddress(req);
-        Duration delay = throttle.delayFor(client);
-        if (!delay.isZero()) {
-            try {
-                // The request's own virtual thread waits: a guesser's next answer comes later, nobody else's does.
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (accounts.isPresent() && accounts.get().verify(user, password)) {
-            throttle.succeeded(client);
-            return Principal.user(user);
-        }
-        throttle.failed(client);
-        throw challenge.unauthorized(req, "wrong user name or password", Optional.empty(), false);
+        return logins.login(Requests.clientAddress(req), user, password).orElseThrow(() ->
+                challenge.unauthorized(req, "wrong user name or password", Optional.empty(), false));
     }
 
     /** {@code GET /v2/}: with authentication on, it answers 200 only to a caller with credentials or a token. */

@@ -1,7 +1,7 @@
 package dev.berth.http;
 
-import dev.berth.auth.Accounts;
 import dev.berth.auth.Action;
+import dev.berth.auth.Logins;
 import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.ErrorText;
@@ -22,7 +22,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Map;
-import java.util.Optional;
 
 /** The OCI distribution API under {@code /v2}: parses the path into a {@link Route} and hands it to its handler. */
 public final class RegistryApi implements HttpService {
@@ -37,25 +36,31 @@ public final class RegistryApi implements HttpService {
     private final Registry registry;
     private final AccessControl access;
     private final TokenEndpoint tokenEndpoint;
+    private final SearchEndpoint search;
 
     /**
-     * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code accounts} checks passwords and
+     * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code logins} checks passwords and
      * {@code tokens} signs the tokens of berth's token endpoint.
      */
-    public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, Optional<Accounts> accounts,
+    public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, Logins logins,
                        Tokens tokens) {
         this.registry = registry;
-        this.access = new AccessControl(auth, accounts, tokens, registry);
+        this.access = new AccessControl(auth, logins, tokens, registry);
         this.tokenEndpoint = auth.enabled() ? new TokenEndpoint(access, tokens) : null;
         this.manifests = new ManifestHandler(maxManifestBytes);
         this.blobs = new BlobHandler();
         this.uploads = new UploadHandler();
         this.listings = new ListingHandler(registry);
+        this.search = new SearchEndpoint(registry, access);
     }
 
-    /** Registers the API, the token endpoint when authentication is on, and the error mapping on {@code routing}. */
+    /**
+     * Registers the API, Docker's search ({@code /v1}), the token endpoint when authentication is on, and the error
+     * mapping on {@code routing}.
+     */
     public void register(HttpRouting.Builder routing) {
         routing.register("/v2", this);
+        routing.register("/v1", search);
         if (tokenEndpoint != null) {
             routing.register("/auth", tokenEndpoint);
         }

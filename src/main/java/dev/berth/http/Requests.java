@@ -16,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads what handlers need from a request: query parameters, bounded bodies, upload ranges. */
-final class Requests {
+public final class Requests {
     static final HeaderName CONTENT_RANGE = HeaderNames.create("Content-Range");
     private static final Pattern CHUNK_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?");
 
@@ -84,7 +84,7 @@ final class Requests {
      * The client's IP address as the connection shows it. Never X-Forwarded-For: any client can write that, and
      * limits keyed by it could be dodged or pinned on someone else.
      */
-    static String clientAddress(ServerRequest req) {
+    public static String clientAddress(ServerRequest req) {
         return req.remotePeer().address() instanceof InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress()
                 : req.remotePeer().host();

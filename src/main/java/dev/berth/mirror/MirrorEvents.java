@@ -17,6 +17,61 @@ public interface MirrorEvents {
         }
     };
 
+    /** Reports every event to {@code first}, then to {@code second}. */
+    static MirrorEvents both(MirrorEvents first, MirrorEvents second) {
+        return new MirrorEvents() {
+            @Override
+            public void hit(String registry, Kind kind, long bytes) {
+                first.hit(registry, kind, bytes);
+                second.hit(registry, kind, bytes);
+            }
+
+            @Override
+            public void miss(String registry, Kind kind) {
+                first.miss(registry, kind);
+                second.miss(registry, kind);
+            }
+
+            @Override
+            public void received(String registry, long bytes) {
+                first.received(registry, bytes);
+                second.received(registry, bytes);
+            }
+
+            @Override
+            public void accessRefused(String registry) {
+                first.accessRefused(registry);
+                second.accessRefused(registry);
+            }
+        };
+    }
+
+    /**
+     * Reports only the bytes received from upstreams and refusals: for fetches no client asked for, which are no hit or
+     * miss.
+     */
+    static MirrorEvents receivedOnly(MirrorEvents events) {
+        return new MirrorEvents() {
+            @Override
+            public void hit(String registry, Kind kind, long bytes) {
+            }
+
+            @Override
+            public void miss(String registry, Kind kind) {
+            }
+
+            @Override
+            public void received(String registry, long bytes) {
+                events.received(registry, bytes);
+            }
+
+            @Override
+            public void accessRefused(String registry) {
+                events.accessRefused(registry);
+            }
+        };
+    }
+
     /** What a client asked for. */
     enum Kind { MANIFEST, BLOB }
 

@@ -10,13 +10,15 @@ import dev.berth.oci.RepoName;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code repo:tag} entries of {@code cache.pin}: their cached manifests and the blobs those need, the per-platform
+ * The {@code repo:tag} entries of {@code cache.pin} and the pins kept in the store ({@link
+ * dev.berth.registry.PinStore}, read again each call, so another instance's pin counts from its next round): their cached manifests and the blobs those need, the per-platform
  * manifests of an index included, as they stand now (a tag moved by a pull pins its new manifest from the next call).
  */
 final class PinnedTags {
@@ -31,7 +33,9 @@ final class PinnedTags {
     /** The pinned tags' cached manifests and the blobs they need. */
     Set<Digest> digests() {
         Set<Digest> digests = new HashSet<>();
-        for (String entry : entries) {
+        List<String> all = new ArrayList<>(entries);
+        all.addAll(local.pins().all());
+        for (String entry : all) {
             int colon = entry.lastIndexOf(':');
             Repository repo = local.repository(RepoName.of(entry.substring(0, colon)));
             read(repo, new Reference.Tag(entry.substring(colon + 1))).ifPresent(m -> add(repo, m, digests));

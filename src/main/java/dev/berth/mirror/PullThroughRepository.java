@@ -1,6 +1,5 @@
 package dev.berth.mirror;
 
-import dev.berth.cache.AccessIndex;
 import dev.berth.cluster.PeerClient;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
@@ -26,6 +25,7 @@ import java.lang.System.Logger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +41,7 @@ final class PullThroughRepository implements Repository {
     private final RepositoryCache cache;
     private final MirroredUpstream upstream;
     private final BlobFills fills;
-    private final AccessIndex access;
+    private final Consumer<Digest> used;
     private final int maxManifestBytes;
     private final RefusedWrites refusedWrites;
     private final MirrorEvents events;
@@ -54,7 +54,7 @@ final class PullThroughRepository implements Repository {
         this.cache = cache;
         this.upstream = upstream;
         this.fills = shared.fills();
-        this.access = shared.access();
+        this.used = shared.used();
         this.maxManifestBytes = shared.maxManifestBytes();
         this.refusedWrites = shared.refusedWrites();
         this.events = shared.events();
@@ -93,7 +93,7 @@ final class PullThroughRepository implements Repository {
     public BlobContent openBlob(Digest digest) {
         BlobContent content = cachedOrFetched(digest);
         // Recorded once the blob is there to serve, so requests for unknown digests do not fill the index.
-        access.touch(digest);
+        used.accept(digest);
         return content;
     }
 
@@ -153,7 +153,7 @@ final class PullThroughRepository implements Repository {
         StoredManifest manifest = cachedOrFetchedManifest(reference);
         // GET and HEAD alike, by tag or digest (both methods are served from here): a client holding the image checks
         // its tag with a HEAD and fetches nothing more, so that HEAD is the only sign the manifest is still in use.
-        access.touch(manifest.digest());
+        used.accept(manifest.digest());
         return manifest;
     }
 

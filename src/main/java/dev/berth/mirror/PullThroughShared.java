@@ -1,15 +1,26 @@
 package dev.berth.mirror;
 
-import dev.berth.cache.AccessIndex;
+import dev.berth.oci.Digest;
+import java.util.function.Consumer;
 
 /**
- * What every pull-through repository shares: the running downloads, the access index, the manifest size limit, the
- * refusal of writes, where cache use is reported, and the owners in the fleet of what is not cached.
+ * What every pull-through repository shares: the running downloads, where the use of content is recorded (the
+ * access index), the manifest size limit, the refusal of writes, where cache use is reported, and the owners in the
+ * fleet of what is not cached.
  */
-record PullThroughShared(BlobFills fills, AccessIndex access, int maxManifestBytes, RefusedWrites refusedWrites,
+record PullThroughShared(BlobFills fills, Consumer<Digest> used, int maxManifestBytes, RefusedWrites refusedWrites,
                          MirrorEvents events, Owners owners) {
     /** The same, for serving another instance as the owner: everything is fetched here, never from a peer. */
     PullThroughShared asOwner() {
-        return new PullThroughShared(fills, access, maxManifestBytes, refusedWrites, events, Owners.alone());
+        return new PullThroughShared(fills, used, maxManifestBytes, refusedWrites, events, Owners.alone());
+    }
+
+    /**
+     * The same, for content fetched ahead of demand (warm jobs, sync): the same downloads, but no client used it, so
+     * neither the hit and miss counts nor the least-recently-used order see it; upstream bytes are still counted.
+     */
+    PullThroughShared uncounted() {
+        return new PullThroughShared(fills, digest -> { }, maxManifestBytes, refusedWrites,
+                MirrorEvents.receivedOnly(events), owners);
     }
 }

@@ -12,6 +12,7 @@ import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.PeerContent;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
+import dev.berth.registry.RepositoryCache;
 import dev.berth.upstream.UpstreamClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +50,7 @@ public final class RepositoryRouter implements Registry, PeerContent {
             upstreams.put(u.registry(), MirroredUpstream.of(u, clients.apply(u), clock));
         }
         this.defaultUpstream = config.mirror().defaultUpstream().map(u -> upstreams.get(u.registry()));
-        this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored), access,
+        this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored), access::touch,
                 config.limits().maxManifestBytes(), new RefusedWrites(privateNames.globs()), events, owners);
     }
 
@@ -108,10 +109,56 @@ public final class RepositoryRouter implements Registry, PeerContent {
         return mirrored(upstream, RepoName.of(value.substring(slash + 1)), shared.asOwner());
     }
 
+    /**
+     * The mirrored repository an image name as users write it stands for ({@code busybox}, {@code library/busybox}:
+     * the default upstream's; {@code ghcr.io/org/app}: the upstream named ghcr.io), for fetching ahead of demand
+     * through the same downloads as clients, uncounted as client traffic. NAME_UNKNOWN when no configured upstream
+     * serves it: a private name, a registry host berth does not mirror, or no default upstream.
+     */
+    public MirroredRepository ahead(RepoName name) {
+        if (privateNames.matches(name)) {
+            throw new RegistryException(OciError.NAME_UNKNOWN, name + " is private (private.repositories): it is"
+                    + " pushed to berth, never fetched from an upstream");
+        }
+        String value = name.value();
+        int slash = value.indexOf('/');
+        String first = slash > 0 ? value.substring(0, slash) : "";
+        MirroredUpstream upstream;
+        RepoName requested = name;
+        if (upstreams.containsKey(first)) {
+            upstream = upstreams.get(first);
+            requested = RepoName.of(value.substring(slash + 1));
+        } else if (first.contains(".") || first.equals("localhost")) {
+            throw new RegistryException(OciError.NAME_UNKNOWN, "berth mirrors no registry named " + first
+                    + (upstreams.isEmpty() ? "" : "; it mirrors " + String.join(", ", upstreams.keySet())));
+        } else {
+            upstream = defaultUpstream.orElseThrow(() -> new RegistryException(OciError.NAME_UNKNOWN,
+                    "no default upstream (mirror.upstreams[].default) serves " + name + "; name its registry, as in"
+                    + " " + (upstreams.isEmpty() ? "ghcr.io" : upstreams.keySet().iterator().next()) + "/" + name));
+        }
+        RepoName upstreamName = upstream.upstreamName(requested);
+        RepositoryCache cache = local.cache(upstream.cachedName(upstreamName));
+        return new MirroredRepository(new PullThroughRepository(upstreamName, cache, upstream, shared.uncounted()),
+                cache, upstream, upstreamName);
+    }
+
     /** Private repositories and cached mirrored ones, the latter under their registry's name. */
     @Override
     public List<String> catalog() {
         return local.catalog();
+    }
+
+    /**
+     * The registry that the stored repository {@code stored} (a catalog name) caches, or empty for a private one:
+     * mirrored content is stored under its registry's name ({@code docker.io/library/busybox}).
+     */
+    public Optional<String> mirroredFrom(RepoName stored) {
+        String value = stored.value();
+        int slash = value.indexOf('/');
+        if (slash <= 0 || privateNames.matches(stored) || !upstreams.containsKey(value.substring(0, slash))) {
+            return Optional.empty();
+        }
+        return Optional.of(value.substring(0, slash));
     }
 
     /** The configured registry names, for the start-up log. */

@@ -2,6 +2,7 @@ package dev.berth.observe;
 
 import dev.berth.cache.BudgetEvents;
 import dev.berth.http.RequestEvents;
+import dev.berth.jobs.SyncEvents;
 import dev.berth.mirror.MirrorEvents;
 import dev.berth.mirror.PeerEvents;
 import dev.berth.upstream.UpstreamEvents;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
  * do not read the closed server's state.
  */
 public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEvents, UpstreamEvents, BudgetEvents,
-        AutoCloseable {
+        SyncEvents, AutoCloseable {
     private static final String PREFIX = "berth_";
 
     private final MeterRegistry registry = Metrics.globalRegistry();
@@ -160,6 +161,13 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
             servedToPeers(kind);
             peerFallbacks(kind);
         }
+    }
+
+    @Override
+    public void synced(String repository, int tags, int failed) {
+        Tag tag = Tag.create("repository", repository);
+        counter("berth_sync_rounds", "Rounds of mirror.sync entries run by this instance", tag).increment();
+        counter("berth_sync_failed_tags", "Tags a sync round could not cache", tag).increment(failed);
     }
 
     /** Shows {@code running}, the blob downloads under way, as a gauge. */

@@ -51,6 +51,31 @@ class AccessRulesTest {
     }
 
     @Test
+    void administratorsAreWhomTheMatchingRuleNamesOrAnyRuleWhereNoneMatches() {
+        AccessRules none = rules("auth: {htpasswd: /etc/htpasswd}");
+        assertEquals(true, none.administers(ALICE, "docker.io/library/busybox"), "no rules: every user");
+        assertEquals(false, none.administers(Principal.ANONYMOUS, "docker.io/library/busybox"));
+        assertEquals(false, none.administersAny(Principal.ANONYMOUS));
+
+        AccessRules rules = rules("""
+                auth:
+                  htpasswd: /etc/htpasswd
+                  groups: {ops: [alice]}
+                  rules:
+                    - {repositories: ['team/*'], pull: ['*'], admin: [bob]}
+                    - {repositories: ['docker.io/*'], pull: ['*'], admin: ['@ops']}
+                """);
+        assertEquals(true, rules.administers(BOB, "team/app"));
+        assertEquals(false, rules.administers(ALICE, "team/app"));
+        assertEquals(true, rules.administers(ALICE, "docker.io/library/busybox"));
+        assertEquals(false, rules.administers(BOB, "docker.io/library/busybox"));
+        assertEquals(true, rules.administers(BOB, "elsewhere"), "no rule matches: an administrator of any");
+        assertEquals(false, rules.administers(Principal.user("carol"), "elsewhere"));
+        assertEquals(true, rules.administersAny(ALICE));
+        assertEquals(false, rules.administersAny(Principal.user("carol")));
+    }
+
+    @Test
     void scopesParseAsTheTokenFlowWritesThem() {
         assertEquals(List.of(new Scope("team/app", EnumSet.of(Action.PULL, Action.PUSH)),
                         new Scope("library/busybox", Set.of(Action.PULL))),

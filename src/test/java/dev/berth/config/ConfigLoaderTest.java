@@ -201,6 +201,32 @@ class ConfigLoaderTest {
         assertTrue(fails("cluster: {peers-dns: 'tasks.berth'}").startsWith("cluster.peers-dns: not an http://"));
     }
 
+    @Test
+    void syncEntries() {
+        BerthConfig.Sync sync = ConfigLoader.fromYaml("""
+                mirror:
+                  sync:
+                    - {repository: busybox, tags: [latest, 'stable-*'], versions: '>=1.36 <2', platforms: [linux/arm/v7]}
+                """).mirror().sync().getFirst();
+        assertEquals("busybox", sync.repository());
+        assertEquals(java.time.Duration.ofHours(1), sync.interval());
+        assertEquals("linux/arm/v7", sync.platforms().getFirst().toString());
+        for (String kept : List.of("latest", "stable-musl", "1.36", "v1.36.1", "1.99")) {
+            assertTrue(sync.keeps(kept), kept);
+        }
+        for (String left : List.of("1.35.9", "2", "2.0", "1.36-musl", "edge")) {
+            assertFalse(sync.keeps(left), left);
+        }
+        assertEquals("mirror.sync.0 needs tags (globs, as [\"latest\", \"1.36*\"]) or versions (a range, as"
+                + " \">=1.36 <2\")", fails("mirror: {sync: [{repository: busybox}]}"));
+        assertTrue(fails("mirror: {sync: [{repository: busybox, versions: 'about 1.36'}]}")
+                .startsWith("mirror.sync.0.versions: not a version range: about 1.36"));
+        assertTrue(fails("mirror: {sync: [{repository: busybox, tags: ['*'], platforms: [amd64]}]}")
+                .startsWith("mirror.sync.0.platforms.0: not a platform: amd64"));
+        assertEquals("mirror.sync.0.interval: at least 1m",
+                fails("mirror: {sync: [{repository: busybox, tags: ['*'], interval: 10s}]}"));
+    }
+
     private static String fails(String yaml) {
         return assertThrows(IllegalArgumentException.class, () -> ConfigLoader.fromYaml(yaml)).getMessage();
     }

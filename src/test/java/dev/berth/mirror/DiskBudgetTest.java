@@ -266,6 +266,31 @@ class DiskBudgetTest {
         assertFalse(berth.cached(latest, latest.layers().getFirst()));
     }
 
+    /**
+     * A pin from the admin API lives in the store: a berth started later over it (a restart, or another instance on
+     * the bucket) keeps the pinned image, and once unpinned the image goes like any other.
+     */
+    @Test
+    void aTagPinnedInTheStoreIsKeptByEveryBerthOverItUntilUnpinned() {
+        Berth first = new Berth("");
+        MockHub.Image pinned = hub.image("library/busybox", "latest", 9);
+        MockHub.Image other = hub.image("library/alpine", "latest", 10);
+        first.pull(pinned);
+        first.pull(other);
+        RepoName busybox = RepoName.of("docker.io/library/busybox");
+        first.registry.pins().pin(busybox, "latest", "alice");
+
+        Berth second = new Berth("");
+        assertEquals(new Evictor.Result(bytes(other), 3, bytes(other)), second.evict(0), "only the unpinned image");
+        assertTrue(second.cachedManifest(pinned));
+        assertTrue(second.cached(pinned, pinned.layers().getFirst()));
+        assertFalse(second.cachedManifest(other));
+
+        assertTrue(second.registry.pins().unpin(busybox, "latest"));
+        assertEquals(new Evictor.Result(bytes(pinned), 3, bytes(pinned)), first.evict(0));
+        assertFalse(first.cachedManifest(pinned));
+    }
+
     /** A burst of pulls between scheduled rounds: the blob that passes the budget calls one round early. */
     @Test
     void blobsStoredPastTheBudgetCallOneEarlyRound() {

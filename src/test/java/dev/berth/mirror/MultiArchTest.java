@@ -73,7 +73,7 @@ class MultiArchTest extends MirrorTestBase {
     }
 
     /** An index over {@code children}, pretty-printed the way no serializer of berth's would: byte-exactness shows. */
-    private static byte[] index(String mediaType, String childType, MockHub.Image... children) {
+    static byte[] index(String mediaType, String childType, MockHub.Image... children) {
         StringBuilder json = new StringBuilder("{\n  \"schemaVersion\" : 2,\n  \"mediaType\" : \"" + mediaType
                 + "\",\n  \"manifests\" : [");
         String[] architectures = {"amd64", "arm64"};

@@ -1,0 +1,162 @@
+package dev.berth.http.api;
+
+import dev.berth.auth.AccessRules;
+import dev.berth.auth.Action;
+import dev.berth.auth.BasicCredentials;
+import dev.berth.auth.Logins;
+import dev.berth.auth.Principal;
+import dev.berth.auth.Sessions;
+import dev.berth.auth.Tokens;
+import dev.berth.auth.VerifiedToken;
+import dev.berth.config.BerthConfig;
+import dev.berth.http.Requests;
+import dev.berth.http.SameOrigin;
+import dev.berth.oci.RepoName;
+import dev.berth.registry.Repository;
+import dev.berth.registry.Registry;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.ServerRequest;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+
+/**
+ * Who calls the admin API and what they may see and do: HTTP Basic with an htpasswd account, or a Bearer token from
+ * berth's token endpoint (whatever its scope: it proves who logged in), or nobody. Reading follows the registry's pull
+ * rights; administration needs the rules' {@code admin}. Without {@code auth.htpasswd} there are no accounts, so
+ * administration is open to callers on berth's own host only (a loopback connection that no proxy forwarded).
+ */
+public final class ApiAccess {
+    static final String CHALLENGE = "Basic realm=\"berth\"";
+    /** What the page sends with every call, to show that it, not another site, made the browser send it. */
+    static final HeaderName PAGE_HEADER = HeaderNames.create("X-Berth-Request");
+
+    private final BerthConfig.Auth config;
+    private final Logins logins;
+    private final Tokens tokens;
+    private final AccessRules rules;
+    private final Registry registry;
+    private final Sessions sessions;
+
+    public ApiAccess(BerthConfig.Auth config, Logins logins, Tokens tokens, Sessions sessions, Registry registry) {
+        this.config = config;
+        this.logins = logins;
+        this.tokens = tokens;
+        this.rules = new AccessRules(config);
+        this.registry = registry;
+        this.sessions = sessions;
+    }
+
+    /**
+     * Who sent {@code req}: anonymous without credentials; a 401 with a Basic challenge for wrong ones. A browser's
+     * write must come from berth's own page, and with a session cookie carry {@link #PAGE_HEADER}, which no other site
+     * can make a browser send: a 403 otherwise.
+     */
+    ApiCaller authenticate(ServerRequest req) {
+        boolean write = req.prologue().method() != Method.GET && req.prologue().method() != Method.HEAD;
+        if (write && !SameOrigin.holds(req)) {
+            throw new ApiException(ApiError.FORBIDDEN, "a browser may change berth only from berth's own page");
+        }
+        boolean local = fromThisHost(req);
+        if (!config.enabled()) {
+            return new ApiCaller(Principal.ANONYMOUS, local);
+        }
+        Optional<String> header = req.headers().first(HeaderNames.AUTHORIZATION).map(String::trim);
+        if (header.isEmpty()) {
+            return new ApiCaller(session(req, write), local);
+        }
+        String value = header.get();
+        if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            VerifiedToken token = tokens.verify(value.substring(7).trim())
+                    .orElseThrow(() -> unauthorized("the token is invalid or has expired"));
+            return new ApiCaller(token.principal(), local);
+        }
+        if (value.regionMatches(true, 0, "Basic ", 0, 6)) {
+            BasicCredentials credentials = BasicCredentials.decode(value.substring(6))
+                    .orElseThrow(() -> unauthorized("malformed Basic credentials"));
+            Principal who = logins.login(Requests.clientAddress(req), credentials.user(), credentials.password())
+                    .orElseThrow(() -> unauthorized("wrong user name or password"));
+            return new ApiCaller(who, local);
+        }
+        throw unauthorized("unsupported Authorization scheme: use Basic or Bearer");
+    }
+
+    /** The user of the page's session cookie, or anonymous without one (an expired one included). */
+    private Principal session(ServerRequest req, boolean write) {
+        Optional<Principal> who = req.headers().cookies().first(Sessions.COOKIE).asOptional().flatMap(sessions::verify);
+        if (who.isPresent() && write && !req.headers().contains(PAGE_HEADER)) {
+            throw new ApiException(ApiError.FORBIDDEN, "a write with a session cookie must carry the header "
+                    + PAGE_HEADER.defaultCase() + ", as berth's page sends it");
+        }
+        return who.orElse(Principal.ANONYMOUS);
+    }
+
+    /** Whether logins are on ({@code auth.htpasswd}): the page then offers to sign in. */
+    boolean loginsEnabled() {
+        return config.enabled();
+    }
+
+    /** Whether {@code caller} may pull the repository stored as {@code repository} (an invalid name: no). */
+    boolean canPull(ApiCaller caller, String repository) {
+        if (!RepoName.isValid(repository)) {
+            return false;
+        }
+        Repository resolved = registry.repository(RepoName.of(repository), Optional.empty());
+        return rules.allowed(caller.principal(), resolved.name().value(), resolved.isMirror()).contains(Action.PULL);
+    }
+
+    /** Passes when {@code caller} administers the repository stored as {@code repository}; 401 or 403 otherwise. */
+    void requireAdmin(ApiCaller caller, String repository) {
+        boolean allowed = config.enabled() ? rules.administers(caller.principal(), repository) : caller.local();
+        if (!allowed) {
+            throw refused(caller, "administer " + repository);
+        }
+    }
+
+    /** Passes when {@code caller} administers anything (warm jobs, statistics); 401 or 403 otherwise. */
+    void requireAdmin(ApiCaller caller) {
+        boolean allowed = config.enabled() ? rules.administersAny(caller.principal()) : caller.local();
+        if (!allowed) {
+            throw refused(caller, "use the admin API's actions");
+        }
+    }
+
+    /** Whether {@code caller} may administer anything, for an answer that says what the caller may do. */
+    boolean isAdmin(ApiCaller caller) {
+        return config.enabled() ? rules.administersAny(caller.principal()) : caller.local();
+    }
+
+    private ApiException refused(ApiCaller caller, String what) {
+        if (!config.enabled()) {
+            return new ApiException(ApiError.FORBIDDEN, "authentication is off (no auth.htpasswd): only callers on"
+                    + " berth's own host may " + what);
+        }
+        if (caller.principal().isAnonymous()) {
+            return unauthorized("log in to " + what);
+        }
+        return new ApiException(ApiError.FORBIDDEN, caller.principal().user().get() + " may not " + what
+                + " (the access rules' admin)");
+    }
+
+    private static ApiException unauthorized(String message) {
+        return new ApiException(ApiError.UNAUTHORIZED, message).withHeader("WWW-Authenticate", CHALLENGE);
+    }
+
+    /**
+     * Whether the connection comes from a loopback address and no proxy says it forwarded it: a proxy on the same
+     * host would otherwise make every client local.
+     */
+    private static boolean fromThisHost(ServerRequest req) {
+        if (req.headers().contains(HeaderNames.X_FORWARDED_FOR) || req.headers().contains(HeaderNames.FORWARDED)
+                || req.headers().contains(HeaderNames.create("X-Real-IP"))) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(Requests.clientAddress(req)).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

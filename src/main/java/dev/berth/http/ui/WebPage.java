@@ -1,0 +1,153 @@
+package dev.berth.http.ui;
+
+import dev.berth.auth.Logins;
+import dev.berth.auth.Principal;
+import dev.berth.auth.Sessions;
+import dev.berth.http.Requests;
+import dev.berth.http.SameOrigin;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpMediaTypes;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The web page at {@code /ui/}: a small static app over the admin API, served from the jar, and its sign-in and
+ * sign-out, which set and clear the session cookie. A browser that opens {@code /} is sent here.
+ */
+public final class WebPage implements HttpService {
+    /** Where the page lives. */
+    public static final String PREFIX = "/ui";
+    private static final int MAX_FORM = 4096;
+    private static final String SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'; form-action 'self'";
+
+    private final PageFiles files = PageFiles.load();
+    private final Optional<Logins> logins;
+    private final Sessions sessions;
+
+    /** The page; with {@code logins} (when {@code auth.htpasswd} is set) browsers sign in to a session. */
+    public WebPage(Optional<Logins> logins, Sessions sessions) {
+        this.logins = logins;
+        this.sessions = sessions;
+    }
+
+    /** Registers the page, and the redirect of a browser's {@code /}, on {@code routing}. */
+    public void register(HttpRouting.Builder routing) {
+        routing.register(PREFIX, this);
+        routing.get("/", WebPage::root);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", (req, res) -> file("index.html", res));
+        rules.get("/{file}", (req, res) -> file(req.path().pathParameters().get("file"), res));
+        rules.post("/login", this::login);
+        rules.post("/logout", this::logout);
+        rules.any((req, res) -> text(res, Status.NOT_FOUND_404, "no such page"));
+    }
+
+    /** {@code /}: browsers (which ask for HTML) go to the page; registry clients never ask for it. */
+    private static void root(ServerRequest req, ServerResponse res) {
+        boolean browser = req.headers().first(HeaderNames.ACCEPT).map(a -> a.contains("text/html")).orElse(false);
+        if (browser) {
+            res.status(Status.SEE_OTHER_303).header(HeaderNames.LOCATION, PREFIX + "/").send();
+        } else {
+            text(res, Status.NOT_FOUND_404, "berth: the registry API is under /v2/, the web page under /ui/");
+        }
+    }
+
+    private void file(String name, ServerResponse res) {
+        Optional<PageFiles.File> file = files.get(name);
+        if (file.isEmpty()) {
+            text(res, Status.NOT_FOUND_404, "no such page");
+            return;
+        }
+        secure(res);
+        res.header(HeaderNames.CONTENT_TYPE, file.get().mediaType());
+        // Small files, asked again on each visit: an upgrade of berth shows at once.
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.send(file.get().bytes());
+    }
+
+    /** The sign-in form: a session cookie and back to the page, or back to the form saying it failed. */
+    private void login(ServerRequest req, ServerResponse res) throws IOException {
+        if (logins.isEmpty()) {
+            text(res, Status.NOT_FOUND_404, "berth has no accounts (auth.htpasswd): nobody signs in");
+            return;
+        }
+        if (!SameOrigin.holds(req)) {
+            text(res, Status.FORBIDDEN_403, "sign in from berth's own page");
+            return;
+        }
+        Map<String, String> form = form(req);
+        Optional<Principal> who = logins.get().login(Requests.clientAddress(req),
+                form.getOrDefault("username", ""), form.getOrDefault("password", ""));
+        if (who.isEmpty()) {
+            redirect(res, PREFIX + "/?failed#/login");
+            return;
+        }
+        res.header(HeaderNames.SET_COOKIE, cookie(req, sessions.open(who.get()), Sessions.TTL.toSeconds()));
+        redirect(res, PREFIX + "/");
+    }
+
+    private void logout(ServerRequest req, ServerResponse res) {
+        if (!SameOrigin.holds(req)) {
+            text(res, Status.FORBIDDEN_403, "sign out from berth's own page");
+            return;
+        }
+        res.header(HeaderNames.SET_COOKIE, cookie(req, "", 0));
+        redirect(res, PREFIX + "/");
+    }
+
+    /** The session cookie: for berth's whole origin (page and API), never readable by scripts nor sent cross-site. */
+    private static String cookie(ServerRequest req, String value, long maxAge) {
+        return Sessions.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict"
+                + (req.isSecure() ? "; Secure" : "");
+    }
+
+    private static Map<String, String> form(ServerRequest req) throws IOException {
+        byte[] body;
+        try (InputStream in = req.content().inputStream()) {
+            body = in.readNBytes(MAX_FORM);
+        }
+        Map<String, String> form = new HashMap<>();
+        for (String pair : new String(body, StandardCharsets.US_ASCII).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                try {
+                    form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    // A malformed field is a field not given.
+                }
+            }
+        }
+        return form;
+    }
+
+    private static void redirect(ServerResponse res, String location) {
+        res.status(Status.SEE_OTHER_303).header(HeaderNames.LOCATION, location).send();
+    }
+
+    private static void secure(ServerResponse res) {
+        res.header(HeaderNames.create("Content-Security-Policy"), SECURITY_POLICY);
+        res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
+        res.header(HeaderNames.create("Referrer-Policy"), "same-origin");
+    }
+
+    private static void text(ServerResponse res, Status status, String message) {
+        res.status(status);
+        res.headers().contentType(HttpMediaTypes.PLAINTEXT_UTF_8);
+        res.send(message + "\n");
+    }
+}

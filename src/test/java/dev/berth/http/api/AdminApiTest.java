@@ -1,0 +1,132 @@
+package dev.berth.http.api;
+
+import static dev.berth.support.ApiAssertions.assertApiError;
+import static dev.berth.support.RegistryAssertions.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.support.RunningBerth;
+import dev.berth.support.TestClient;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin API's house: who a call is from (Basic, Bearer, nobody), who administers, and its one error shape. */
+class AdminApiTest {
+    private static final String ALICE_PASSWORD = "correct horse battery staple";
+    private static final String BOB_PASSWORD = "hunter2-but-longer";
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private TestClient start(String authYaml) throws IOException {
+        Path htpasswd = dir.resolve("htpasswd");
+        Files.writeString(htpasswd, entry("alice", ALICE_PASSWORD) + entry("bob", BOB_PASSWORD));
+        RunningBerth berth = RunningBerth.start(dir.resolve("data"), authYaml.formatted(htpasswd));
+        open.add(berth);
+        return berth.client();
+    }
+
+    private static String entry(String user, String password) {
+        return user + ":" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, password.toCharArray()) + "\n";
+    }
+
+    private static JsonNode me(TestClient client, String... headers) {
+        HttpResponse<byte[]> r = client.get("/api/v1/me", headers);
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+        return json(r);
+    }
+
+    @Test
+    void basicAndBearerAuthenticateAndWithoutRulesEveryUserIsAdmin() throws IOException {
+        TestClient client = start("auth: {htpasswd: '%s'}");
+        JsonNode anonymous = me(client);
+        assertTrue(anonymous.path("user").isNull());
+        assertEquals(false, anonymous.path("admin").asBoolean());
+
+        JsonNode alice = me(client.withBasic("alice", ALICE_PASSWORD));
+        assertEquals("alice", alice.path("user").asText());
+        assertEquals(true, alice.path("admin").asBoolean());
+
+        HttpResponse<byte[]> tokenAnswer = client.withBasic("bob", BOB_PASSWORD).get("/auth/token?service=berth");
+        String token = json(tokenAnswer).path("token").asText();
+        assertEquals("bob", me(client.withAuthorization("Bearer " + token)).path("user").asText());
+    }
+
+    @Test
+    void refusedCredentialsAre401WithABasicChallengeInTheApiShape() throws IOException {
+        TestClient client = start("auth: {htpasswd: '%s'}");
+        HttpResponse<byte[]> wrong = client.withBasic("alice", "not her password").get("/api/v1/me");
+        assertEquals("wrong user name or password", assertApiError(wrong, 401, "UNAUTHORIZED"));
+        assertEquals("Basic realm=\"berth\"", wrong.headers().firstValue("WWW-Authenticate").orElse(""));
+
+        HttpResponse<byte[]> badToken = client.withAuthorization("Bearer not.a.token").get("/api/v1/me");
+        assertApiError(badToken, 401, "UNAUTHORIZED");
+        assertEquals("Basic realm=\"berth\"", badToken.headers().firstValue("WWW-Authenticate").orElse(""));
+
+        assertApiError(client.withAuthorization("Digest x").get("/api/v1/me"), 401, "UNAUTHORIZED");
+    }
+
+    @Test
+    void unknownPathsAre404AndOtherMethods405InTheApiShape() throws IOException {
+        TestClient client = start("auth: {htpasswd: '%s'}");
+        assertTrue(assertApiError(client.get("/api/v1/nothing/here"), 404, "NOT_FOUND").contains("/api/v1/nothing"));
+        assertApiError(client.get("/api/v1"), 404, "NOT_FOUND");
+        HttpResponse<byte[]> post = client.send("POST", "/api/v1/me", new byte[0]);
+        assertApiError(post, 405, "METHOD_NOT_ALLOWED");
+        assertEquals("GET", post.headers().firstValue("Allow").orElse(""));
+    }
+
+    @Test
+    void theRulesAdminListNamesAdministrators() throws IOException {
+        TestClient client = start("""
+                auth:
+                  htpasswd: '%s'
+                  groups: {ops: [alice]}
+                  rules:
+                    - {repositories: ['team/*'], pull: ['*'], push: ['*'], admin: ['@ops']}
+                """);
+        assertEquals(true, me(client.withBasic("alice", ALICE_PASSWORD)).path("admin").asBoolean());
+        assertEquals(false, me(client.withBasic("bob", BOB_PASSWORD)).path("admin").asBoolean());
+
+        byte[] warm = "{\"images\": [\"busybox\"]}".getBytes();
+        HttpResponse<byte[]> anonymous = client.send("POST", "/api/v1/warm-jobs", warm);
+        assertApiError(anonymous, 401, "UNAUTHORIZED");
+        assertEquals("Basic realm=\"berth\"", anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals("bob may not use the admin API's actions (the access rules' admin)", assertApiError(
+                client.withBasic("bob", BOB_PASSWORD).send("POST", "/api/v1/warm-jobs", warm), 403, "FORBIDDEN"));
+        assertApiError(client.withBasic("bob", BOB_PASSWORD).get("/api/v1/warm-jobs"), 403, "FORBIDDEN");
+        assertTrue(assertApiError(client.withBasic("alice", ALICE_PASSWORD).send("POST", "/api/v1/warm-jobs",
+                warm), 400, "BAD_REQUEST").contains("no default upstream"), "past the checks: nothing mirrors busybox");
+    }
+
+    @Test
+    void withoutAuthenticationOnlyThisHostAdministers() throws IOException {
+        RunningBerth berth = RunningBerth.start(dir.resolve("data"));
+        open.add(berth);
+        assertEquals(true, me(berth.client()).path("admin").asBoolean(), "a loopback caller");
+        assertEquals(false, me(berth.client(), "X-Forwarded-For", "192.0.2.7").path("admin").asBoolean(),
+                "a caller a proxy on this host forwarded");
+        assertTrue(assertApiError(berth.client().get("/api/v1/warm-jobs", "X-Forwarded-For", "192.0.2.7"), 403,
+                "FORBIDDEN").contains("authentication is off"));
+        assertEquals(200, berth.client().get("/api/v1/warm-jobs").statusCode());
+    }
+}

@@ -1,0 +1,180 @@
+package dev.berth.it;
+
+import static dev.berth.support.OciLayoutAssertions.assertSameBlobs;
+import static dev.berth.support.OciLayoutAssertions.refDigest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.berth.cli.PasswordInput;
+import dev.berth.cli.WarmCommand;
+import dev.berth.support.DistributionRegistry;
+import dev.berth.support.OciLayoutBuilder;
+import dev.berth.support.OciLayoutBuilder.Image;
+import dev.berth.support.OciLayoutBuilder.Index;
+import dev.berth.support.RunningBerth;
+import dev.berth.support.Skopeo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code berth warm} against a berth mirroring Debian's docker-registry as docker.io (default) and as ghcr.io: a
+ * multi-arch image and a single one warmed, the upstream stopped, and every platform still pulled with skopeo; and
+ * the exit statuses and messages of what goes wrong.
+ */
+class WarmCommandTest {
+    private static final String PASSWORD = "correct horse battery staple";
+
+    @TempDir
+    static Path shared;
+    private static Skopeo skopeo;
+    private static Path seed;
+    private static Index multiArch;
+    private static Image app;
+
+    @TempDir
+    Path work;
+    private DistributionRegistry upstream;
+    private RunningBerth berth;
+
+    @BeforeAll
+    static void buildImages() {
+        skopeo = Skopeo.find();
+        seed = shared.resolve("seed");
+        OciLayoutBuilder layout = new OciLayoutBuilder(seed, 11);
+        multiArch = layout.index(layout.image("amd64", 2, 300_000), layout.image("arm64", 2, 300_000));
+        layout.tag("multi", multiArch.manifest());
+        app = layout.image("amd64", 1, 100_000);
+        layout.tag("app", app.manifest());
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        upstream = DistributionRegistry.start(Files.createDirectories(work.resolve("upstream")));
+        skopeo.copy("oci:" + seed + ":multi", "docker://" + upstream.hostPort() + "/library/busybox:1.36",
+                "--all", "--preserve-digests");
+        skopeo.copy("oci:" + seed + ":app", "docker://" + upstream.hostPort() + "/org/app:2", "--preserve-digests");
+        Path htpasswd = work.resolve("htpasswd");
+        Files.writeString(htpasswd, "alice:" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4,
+                PASSWORD.toCharArray()) + "\n");
+        berth = RunningBerth.start(work.resolve("data"), """
+                mirror:
+                  upstreams:
+                    - {registry: docker.io, url: '%s', default: true}
+                    - {registry: ghcr.io, url: '%s'}
+                auth: {htpasswd: '%s'}
+                """.formatted(upstream.url(), upstream.url(), htpasswd));
+    }
+
+    @AfterEach
+    void stop() {
+        if (berth != null) {
+            berth.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    /** What a run printed and how it ended. */
+    private record Run(int status, String out, String err) {
+    }
+
+    private Run warm(Map<String, String> environment, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        // Standard input is empty: a password the command would ask for is not there.
+        PasswordInput noInput = PasswordInput.of(new java.io.ByteArrayInputStream(new byte[0]));
+        int status = new WarmCommand(environment, noInput, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false).run(Arrays.asList(args));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private String server() {
+        return "http://127.0.0.1:" + berth.port();
+    }
+
+    @Test
+    void everyPlatformOfAWarmedImagePullsWithTheUpstreamStopped() throws IOException {
+        Path list = work.resolve("rollout.txt");
+        Files.writeString(list, "# the rollout\n\nghcr.io/org/app:2\n");
+        Run run = warm(Map.of(WarmCommand.PASSWORD_VARIABLE, PASSWORD), "--server", server(), "--user", "alice",
+                "busybox:1.36", "--file", list.toString());
+
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.out().contains("busybox:1.36: cached " + multiArch.manifest().digest()
+                + " (6 layers, "), run.out());
+        assertTrue(run.out().contains("; linux/amd64, linux/arm64)"), run.out());
+        assertTrue(run.out().contains("ghcr.io/org/app:2: cached " + app.manifest().digest()), run.out());
+        assertTrue(run.out().contains("\ncached 2 images (8 layers, "), run.out());
+        assertTrue(!run.out().contains(PASSWORD) && !run.err().contains(PASSWORD), "the password is never printed");
+
+        upstream.close();
+        upstream = null;
+        Path out = work.resolve("pulled");
+        skopeo.copy("docker://127.0.0.1:" + berth.port() + "/library/busybox:1.36", "oci:" + out + ":multi",
+                "--all", "--preserve-digests", "--src-tls-verify=false");
+        assertEquals(multiArch.manifest().digest(), refDigest(out, "multi"));
+        for (Image platform : multiArch.images()) {
+            assertSameBlobs(seed, out, platform);
+        }
+        skopeo.copy("docker://127.0.0.1:" + berth.port() + "/ghcr.io/org/app:2", "oci:" + out + ":app",
+                "--preserve-digests", "--src-tls-verify=false");
+        assertSameBlobs(seed, out, app);
+    }
+
+    @Test
+    void whatGoesWrongIsSaidAndExitsNonZero() throws IOException {
+        Map<String, String> alice = Map.of(WarmCommand.PASSWORD_VARIABLE, PASSWORD);
+        Run unknown = warm(alice, "--server", server(), "--user", "alice", "busybox:9.99");
+        assertEquals(1, unknown.status(), unknown.toString());
+        assertTrue(unknown.out().contains("failed: busybox:9.99: manifest 9.99 is not in library/busybox on"
+                + " docker.io"), unknown.toString());
+        assertTrue(unknown.err().contains("1 of 1 image not cached"), unknown.toString());
+
+        Run noRegistry = warm(alice, "--server", server(), "--user", "alice", "quay.io/org/app:1");
+        assertEquals(1, noRegistry.status());
+        assertEquals("berth: image quay.io/org/app:1: berth mirrors no registry named quay.io; it mirrors"
+                + " docker.io, ghcr.io\n", noRegistry.err());
+
+        Run wrong = warm(Map.of(WarmCommand.PASSWORD_VARIABLE, "not it"), "--server", server(), "--user", "alice",
+                "busybox:1.36");
+        assertEquals(1, wrong.status());
+        assertEquals("berth: " + server() + " refused the credentials of alice: wrong user name or password\n",
+                wrong.err());
+
+        Run anonymous = warm(Map.of(), "--server", server(), "busybox:1.36");
+        assertEquals(1, anonymous.status());
+        assertTrue(anonymous.err().contains("needs a login for this: give --user"), anonymous.err());
+
+        Run noPassword = warm(Map.of(), "--server", server(), "--user", "alice", "busybox:1.36");
+        assertEquals(1, noPassword.status());
+        assertEquals("berth: no password on standard input\n", noPassword.err());
+
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Run unreachable = warm(alice, "--server", "http://127.0.0.1:" + closedPort, "--user", "alice", "busybox");
+        assertEquals(1, unreachable.status());
+        assertEquals("berth: cannot reach berth at http://127.0.0.1:" + closedPort + ": connection refused\n",
+                unreachable.err());
+
+        assertEquals(2, warm(Map.of(), "busybox").status(), "no --server");
+        assertEquals(2, warm(Map.of(), "--server", server()).status(), "no image");
+        assertEquals(2, warm(Map.of(), "--server", "berth.lan:5000", "busybox").status(), "not a URL");
+    }
+}

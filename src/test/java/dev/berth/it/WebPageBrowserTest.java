@@ -1,0 +1,166 @@
+package dev.berth.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.support.AdminContent;
+import dev.berth.support.Browser;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The web page in headless Chromium against a berth with mirrored, multi-arch and private content: what each visitor
+ * sees, signing in, a warm job started from the form and followed to its end, a pin, and the page on a phone's
+ * screen. Screenshots land in {@code target/ui-*.png}.
+ */
+class WebPageBrowserTest {
+    @TempDir
+    Path dir;
+
+    private AdminContent content;
+    private Browser browser;
+    private WebDriver page;
+
+    @BeforeEach
+    void start() {
+        browser = Browser.start();
+        page = browser.driver();
+        content = AdminContent.start(dir, "cache: {max-bytes: 1GiB}\n");
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            browser.close();
+        } finally {
+            content.close();
+        }
+    }
+
+    private String base() {
+        return content.client().base().toString().replaceAll("/$", "");
+    }
+
+    /** The names the repository list shows, once it shows {@code expected} (or the wait gives up). */
+    private List<String> repositoriesShown(int expected) {
+        browser.await(d -> d.findElements(By.cssSelector("#repo-rows tr")).size() == expected);
+        return page.findElements(By.cssSelector("#repo-rows tr td:first-child a")).stream()
+                .map(WebElement::getText).toList();
+    }
+
+    private void signIn(String user, String password) {
+        page.findElement(By.id("sign-in")).click();
+        browser.await(d -> d.findElement(By.id("username")).isDisplayed());
+        page.findElement(By.id("username")).sendKeys(user);
+        page.findElement(By.id("password")).sendKeys(password, Keys.ENTER);
+        browser.await(d -> d.findElements(By.id("user")).size() == 1);
+        assertEquals(user, page.findElement(By.id("user")).getText());
+    }
+
+    @Test
+    void anAnonymousVisitorSeesMirroredImagesOnlyAndThePageFitsAPhone() {
+        page.get(base() + "/");
+        browser.await(d -> d.getCurrentUrl().startsWith(base() + "/ui/"));
+        assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox"), repositoriesShown(2));
+        assertEquals("2 repositories", page.findElement(By.id("repo-count")).getText());
+        browser.screenshot("ui-anonymous");
+        @SuppressWarnings("unchecked")
+        List<String> loaded = (List<String>) ((JavascriptExecutor) page).executeScript(
+                "return performance.getEntriesByType('resource').map(e => e.name);");
+        assertFalse(loaded.isEmpty());
+        assertTrue(loaded.stream().allMatch(url -> url.startsWith(base() + "/")), "all from berth: " + loaded);
+
+        // The keyboard alone: the search field by its label, Enter to search, Tab and Enter to follow the link.
+        WebElement search = page.findElement(By.cssSelector("label[for=q]"));
+        assertEquals("Search", search.getText());
+        page.findElement(By.id("q")).sendKeys("busy", Keys.ENTER);
+        assertEquals(List.of("docker.io/library/busybox"), repositoriesShown(1));
+        page.findElement(By.cssSelector("#repo-rows a")).sendKeys(Keys.ENTER);
+        browser.await(d -> d.findElements(By.cssSelector("#tag-rows tr")).size() == 1);
+        assertEquals("docker.io/library/busybox", page.findElement(By.id("repository-title")).getText());
+        String platforms = page.findElement(By.cssSelector("#tag-rows td[data-label=Platforms]")).getText();
+        assertTrue(platforms.contains("linux/amd64") && platforms.contains("linux/arm64 (not cached)"), platforms);
+        assertEquals(content.busyboxIndex.substring(7, 19),
+                page.findElement(By.cssSelector("#tag-rows td[data-label=Digest]")).getText());
+        assertFalse(page.findElement(By.cssSelector("#tag-rows button")).isEnabled(), "no admin: no actions");
+
+        browser.resize(390, 844);
+        browser.await(d -> d.findElement(By.id("repository-title")).isDisplayed());
+        long overflow = (Long) ((JavascriptExecutor) page).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertEquals(0, overflow, "nothing wider than a phone's screen");
+        browser.screenshot("ui-phone");
+    }
+
+    @Test
+    void aUserWithoutRightsDoesNotSeeThePrivateRepositoriesOfOthers() {
+        page.get(base() + "/ui/");
+        repositoriesShown(2);
+        signIn("bob", AdminContent.BOB_PASSWORD);
+        assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox", "team/app"),
+                repositoriesShown(3));
+        page.get(base() + "/ui/#/repo/team%2Fsecret-db");
+        browser.await(d -> !d.findElement(By.id("status")).getText().isEmpty());
+        assertEquals("no repository team/secret-db", page.findElement(By.id("status")).getText());
+
+        page.findElement(By.cssSelector("#session button[type=submit]")).click();
+        browser.await(d -> d.findElements(By.id("sign-in")).size() == 1);
+        assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox"), repositoriesShown(2),
+                "signed out: anonymous again");
+    }
+
+    @Test
+    void anAdministratorSignsInWarmsAnImageAndPinsATag() {
+        page.get(base() + "/ui/");
+        repositoriesShown(2);
+        page.findElement(By.id("sign-in")).click();
+        browser.await(d -> d.findElement(By.id("username")).isDisplayed());
+        page.findElement(By.id("username")).sendKeys("alice");
+        page.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
+        browser.await(d -> d.findElement(By.id("login-failed")).isDisplayed());
+        signIn("alice", AdminContent.ALICE_PASSWORD);
+        assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox", "team/app", "team/secret-db"),
+                repositoriesShown(4));
+
+        page.findElement(By.cssSelector("nav a[data-section=warm]")).click();
+        page.findElement(By.id("warm-images")).sendKeys("library/nginx:1");
+        page.findElement(By.cssSelector("#warm-form button[type=submit]")).click();
+        browser.await(d -> d.findElements(By.cssSelector("#jobs li[data-state=succeeded]")).size() == 1);
+        String job = page.findElement(By.cssSelector("#jobs li[data-state=succeeded]")).getText();
+        // Its config and two layers.
+        assertTrue(job.contains("library/nginx:1") && job.contains("3 of 3 blobs"), job);
+        browser.screenshot("ui-warm");
+
+        // Warmed, so cached: listed once the catalog is walked again (at most RepositoryCatalog.FRESH later).
+        page.findElement(By.cssSelector("nav a[data-section=repositories]")).click();
+        browser.await(d -> {
+            d.findElement(By.cssSelector("#search button")).click();
+            return d.findElements(By.linkText("docker.io/library/nginx")).size() == 1;
+        });
+        browser.screenshot("ui-repositories");
+
+        page.get(base() + "/ui/#/repo/docker.io%2Flibrary%2Fbusybox");
+        browser.await(d -> d.findElements(By.cssSelector("#tag-rows tr")).size() == 1);
+        page.findElement(By.cssSelector("#tag-rows button[aria-label='Pin 1.36']")).click();
+        // The page says so once the tags are shown again.
+        browser.await(d -> d.findElement(By.id("status")).getText().equals("Pinned docker.io/library/busybox:1.36"));
+        assertEquals("yes", page.findElement(By.cssSelector("#tag-rows td[data-label=Pinned]")).getText());
+        browser.screenshot("ui-tags");
+
+        page.findElement(By.cssSelector("nav a[data-section=cache]")).click();
+        browser.await(d -> d.findElements(By.cssSelector("#cache-body .card")).size() == 3);
+        String cache = page.findElement(By.id("cache-body")).getText();
+        assertTrue(cache.contains("docker.io") && cache.contains("answering") && cache.contains("of 1.0 GiB"), cache);
+        browser.screenshot("ui-cache");
+    }
+}
