@@ -142,7 +142,15 @@ public final class BerthServer implements AutoCloseable {
         Logins logins = new Logins(accounts);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
         WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
-        SyncSchedule sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
+        SyncSchedule sync;
+        try {
+            sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
+        } catch (IllegalArgumentException e) {
+            // A sync entry no upstream serves: the meters registered so far would outlive this attempt.
+            metrics.close();
+            housekeeping.shutdownNow();
+            throw e;
+        }
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, router),
                 List.of(new WarmJobsResource(warmJobs)));
 
