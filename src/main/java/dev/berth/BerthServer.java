@@ -181,7 +181,15 @@ public final class BerthServer implements AutoCloseable {
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
         PeerApi peerApi = new PeerApi(router, peerSignature);
         WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
-        SyncSchedule sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
+        SyncSchedule sync;
+        try {
+            sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
+        } catch (IllegalArgumentException e) {
+            // A sync entry no upstream serves: the meters registered so far would outlive this attempt.
+            metrics.close();
+            housekeeping.shutdownNow();
+            throw e;
+        }
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, sessions, router), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));

@@ -33,6 +33,11 @@ public final class Main {
                 rest.add(args[i]);
             }
         }
+        if (!rest.isEmpty() && rest.getFirst().equals(WarmCommand.NAME)) {
+            // A client of a running berth: no configuration of its own.
+            System.exit(new WarmCommand(System.getenv(), PasswordInput.system(), System.out, System.err,
+                    PasswordInput.hasTerminal()).run(rest.subList(1, rest.size())));
+        }
         BerthConfig config;
         try {
             config = configFile == null ? ConfigLoader.defaults(System.getenv())
@@ -46,10 +51,6 @@ public final class Main {
             if (rest.getFirst().equals(PasswdCommand.NAME)) {
                 System.exit(new PasswdCommand(config.auth().htpasswd(), Optional.ofNullable(configFile),
                         PasswordInput.system(), System.err).run(rest.subList(1, rest.size())));
-            }
-            if (rest.getFirst().equals(WarmCommand.NAME)) {
-                System.exit(new WarmCommand(System.getenv(), PasswordInput.system(), System.out, System.err,
-                        PasswordInput.hasTerminal()).run(rest.subList(1, rest.size())));
             }
             if (rest.getFirst().equals(HealthCommand.NAME)) {
                 System.exit(new HealthCommand(config.server(), System.out).run(rest.subList(1, rest.size())));
@@ -104,7 +105,7 @@ public final class Main {
                   BERTH_PRIVATE_REPOSITORIES_0='team/*'   private.repositories[0]
                   BERTH_AUTH_GROUPS_DEVS_0=alice          auth.groups.devs[0]
                 A variable that names no key stops berth (BERTH_JAVA and BERTH_JAVA_OPTS belong to the
-                launch scripts and are left alone).
+                launch scripts, BERTH_PASSWORD to warm; they are left alone).
                 """);
     }
 }

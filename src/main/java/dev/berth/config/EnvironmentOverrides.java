@@ -18,8 +18,11 @@ import java.util.regex.Pattern;
  */
 final class EnvironmentOverrides {
     static final String PREFIX = "BERTH_";
-    /** Read by the launch scripts (./berth, the systemd unit), not by the configuration. */
-    private static final Set<String> SCRIPT_VARIABLES = Set.of("BERTH_JAVA", "BERTH_JAVA_OPTS");
+    /**
+     * Read by the launch scripts (./berth, the systemd unit) and by {@code berth warm} (the password), not by the
+     * configuration.
+     */
+    private static final Set<String> SCRIPT_VARIABLES = Set.of("BERTH_JAVA", "BERTH_JAVA_OPTS", "BERTH_PASSWORD");
 
     private EnvironmentOverrides() {
     }

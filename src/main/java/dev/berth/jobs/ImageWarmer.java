@@ -1,12 +1,12 @@
 package dev.berth.jobs;
 
-import dev.berth.oci.Platform;
 import dev.berth.mirror.MirroredRepository;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.ManifestParser;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.OciError;
+import dev.berth.oci.Platform;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.BlobContent;

@@ -1,9 +1,9 @@
 package dev.berth.jobs;
 
-import dev.berth.oci.Platform;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.oci.Digest;
+import dev.berth.oci.Platform;
 import dev.berth.registry.StoredManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;

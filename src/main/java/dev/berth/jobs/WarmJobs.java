@@ -1,8 +1,8 @@
 package dev.berth.jobs;
 
-import dev.berth.oci.Platform;
 import dev.berth.mirror.MirroredRepository;
 import dev.berth.oci.ImageReference;
+import dev.berth.oci.Platform;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import java.lang.System.Logger;

@@ -1,21 +1,12 @@
 package dev.berth.mirror;
 
+import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
+
 /** What the mirror reports of its cache and its upstream traffic, for metrics; implementations must be thread-safe. */
 public interface MirrorEvents {
     /** Reports nothing: for a mirror nobody measures. */
-    MirrorEvents NONE = new MirrorEvents() {
-        @Override
-        public void hit(String registry, Kind kind, long bytes) {
-        }
-
-        @Override
-        public void miss(String registry, Kind kind) {
-        }
-
-        @Override
-        public void received(String registry, long bytes) {
-        }
-    };
+    MirrorEvents NONE = new ReceivedOnly((registry, bytes) -> { }, registry -> { });
 
     /** Reports every event to {@code first}, then to {@code second}. */
     static MirrorEvents both(MirrorEvents first, MirrorEvents second) {
@@ -51,25 +42,7 @@ public interface MirrorEvents {
      * miss.
      */
     static MirrorEvents receivedOnly(MirrorEvents events) {
-        return new MirrorEvents() {
-            @Override
-            public void hit(String registry, Kind kind, long bytes) {
-            }
-
-            @Override
-            public void miss(String registry, Kind kind) {
-            }
-
-            @Override
-            public void received(String registry, long bytes) {
-                events.received(registry, bytes);
-            }
-
-            @Override
-            public void accessRefused(String registry) {
-                events.accessRefused(registry);
-            }
-        };
+        return new ReceivedOnly(events::received, events::accessRefused);
     }
 
     /** What a client asked for. */
@@ -92,5 +65,34 @@ public interface MirrorEvents {
      * berth's credentials.
      */
     default void accessRefused(String registry) {
+    }
+
+    /** Events that report received bytes and refusals alone, to {@code received} and {@code refused}. */
+    final class ReceivedOnly implements MirrorEvents {
+        private final ObjLongConsumer<String> received;
+        private final Consumer<String> refused;
+
+        private ReceivedOnly(ObjLongConsumer<String> received, Consumer<String> refused) {
+            this.received = received;
+            this.refused = refused;
+        }
+
+        @Override
+        public void hit(String registry, Kind kind, long bytes) {
+        }
+
+        @Override
+        public void miss(String registry, Kind kind) {
+        }
+
+        @Override
+        public void received(String registry, long bytes) {
+            received.accept(registry, bytes);
+        }
+
+        @Override
+        public void accessRefused(String registry) {
+            refused.accept(registry);
+        }
     }
 }

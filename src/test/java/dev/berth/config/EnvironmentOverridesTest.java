@@ -79,7 +79,7 @@ class EnvironmentOverridesTest {
     @Test
     void theLaunchScriptsVariablesAndOthersAreLeftAlone() {
         BerthConfig c = ConfigLoader.fromYaml(FILE, Map.of("BERTH_JAVA_OPTS", "-Xmx512m", "BERTH_JAVA", "/opt/java",
-                "PATH", "/usr/bin", "SERVER_PORT", "1"));
+                "BERTH_PASSWORD", "for berth warm", "PATH", "/usr/bin", "SERVER_PORT", "1"));
         assertEquals(5000, c.server().port());
     }
 

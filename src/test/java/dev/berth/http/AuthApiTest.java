@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.berth.BerthServer;
 import dev.berth.config.ConfigLoader;
+import dev.berth.support.Htpasswd;
 import dev.berth.support.LogCapture;
 import dev.berth.support.MutableClock;
 import dev.berth.support.RunningBerth;
@@ -59,14 +59,10 @@ class AuthApiTest {
 
     private RunningBerth start(String authYaml) throws IOException {
         Path htpasswd = dir.resolve("htpasswd");
-        Files.writeString(htpasswd, entry("alice", ALICE_PASSWORD) + entry("bob", BOB_PASSWORD));
+        Files.writeString(htpasswd, Htpasswd.line("alice", ALICE_PASSWORD) + Htpasswd.line("bob", BOB_PASSWORD));
         RunningBerth berth = RunningBerth.start(dir.resolve("data"), authYaml.formatted(htpasswd), clock);
         open.add(berth);
         return berth;
-    }
-
-    private static String entry(String user, String password) {
-        return user + ":" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, password.toCharArray()) + "\n";
     }
 
     /** A token from berth's token endpoint, as docker fetches it. */

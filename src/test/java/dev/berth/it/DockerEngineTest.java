@@ -145,7 +145,8 @@ class DockerEngineTest {
     /**
      * With authentication on, as berth runs in front of people: {@code docker pull busybox} through the mirror still
      * needs no login (docker follows the challenge to an anonymous token), while the private {@code team/app} takes
-     * a {@code docker login} to push and to pull, and is closed again after {@code docker logout}.
+     * a {@code docker login} to push, to pull and to be found by {@code docker search}, and is closed again after
+     * {@code docker logout}.
      */
     @Test
     @Order(4)
@@ -183,12 +184,21 @@ class DockerEngineTest {
                 docker.docker("pull", app + ":1");
                 assertPulled(docker, app + ":1", app + "@" + digest.group(1));
 
+                // docker search asks berth's /v1/search, logged in: the private repository and the cached mirror.
+                assertEquals("team/app\n", docker.docker("search", "--format", "{{.Name}}", host + "/app"));
+                assertEquals("docker.io/library/busybox\nteam/app\n",
+                        docker.docker("search", "--format", "{{.Name}}", host + "/a"));
+
                 docker.docker("logout", host);
                 String loggedOut = Files.readString(cliConfig);
                 assertFalse(JSON.readTree(loggedOut).path("auths").has(host), loggedOut);
                 // Anonymous again: the token dockerd gets grants nothing on team/app, so berth answers 401.
                 assertUnauthorized(docker.tryDocker("pull", app + ":1"));
                 assertUnauthorized(docker.tryDocker("push", app + ":1"));
+                // Anonymous searches find only what anonymous users may pull: the mirror, not team/app.
+                assertEquals("", docker.docker("search", "--format", "{{.Name}}", host + "/app"));
+                assertEquals("docker.io/library/busybox\n",
+                        docker.docker("search", "--format", "{{.Name}}", host + "/busybox"));
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "\nberth's log:\n" + berth.output(), e);
             }

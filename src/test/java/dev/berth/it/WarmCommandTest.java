@@ -5,10 +5,10 @@ import static dev.berth.support.OciLayoutAssertions.refDigest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.berth.cli.PasswordInput;
 import dev.berth.cli.WarmCommand;
 import dev.berth.support.DistributionRegistry;
+import dev.berth.support.Htpasswd;
 import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Image;
 import dev.berth.support.OciLayoutBuilder.Index;
@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,8 +67,7 @@ class WarmCommandTest {
                 "--all", "--preserve-digests");
         skopeo.copy("oci:" + seed + ":app", "docker://" + upstream.hostPort() + "/org/app:2", "--preserve-digests");
         Path htpasswd = work.resolve("htpasswd");
-        Files.writeString(htpasswd, "alice:" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4,
-                PASSWORD.toCharArray()) + "\n");
+        Files.writeString(htpasswd, Htpasswd.line("alice", PASSWORD));
         berth = RunningBerth.start(work.resolve("data"), """
                 mirror:
                   upstreams:

@@ -3,9 +3,9 @@ package dev.berth.mirror;
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.Htpasswd;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
@@ -33,7 +33,7 @@ class SearchTest extends MirrorTestBase {
     String mirrorYaml() {
         Path htpasswd = etc.resolve("htpasswd");
         try {
-            Files.writeString(htpasswd, entry("alice", ALICE) + entry("bob", BOB));
+            Files.writeString(htpasswd, Htpasswd.line("alice", ALICE) + Htpasswd.line("bob", BOB));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -44,10 +44,6 @@ class SearchTest extends MirrorTestBase {
                     - {repositories: ['team/secret*'], pull: [alice], push: [alice]}
                     - {repositories: ['team/*'], pull: ['*'], push: ['*']}
                 """.formatted(htpasswd);
-    }
-
-    private static String entry(String user, String password) {
-        return user + ":" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, password.toCharArray()) + "\n";
     }
 
     private static List<String> names(JsonNode answer) {

@@ -3,15 +3,19 @@ package dev.berth.mirror;
 import static dev.berth.mirror.MockHub.blobPath;
 import static dev.berth.mirror.MockHub.manifestPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.Poll;
+import dev.berth.support.RunningBerth;
 import dev.berth.support.Scrape;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code mirror.sync} with a clock the test moves: the first round caches the kept tags (the one platform asked for),
@@ -115,5 +119,15 @@ class SyncTest extends MirrorTestBase {
         assertEquals(4, hub.served("HEAD", manifestPath(BUSYBOX, "1.36")));
         assertEquals(3, hub.served("HEAD", manifestPath(BUSYBOX, "1.37")), "not checked this round");
         assertEquals(3, hub.served("HEAD", manifestPath(BUSYBOX, "stable")));
+    }
+
+    @Test
+    void anEntryNoUpstreamServesStopsBerthAtStart(@TempDir Path other) {
+        String yaml = "mirror:\n  upstreams:\n" + upstream("docker.io", hub.url(), true)
+                + "  sync:\n    - {repository: quay.io/org/app, tags: ['*']}\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunningBerth.start(other, yaml, clock));
+        assertEquals("mirror.sync[0].repository: berth mirrors no registry named quay.io; it mirrors docker.io",
+                e.getMessage());
     }
 }

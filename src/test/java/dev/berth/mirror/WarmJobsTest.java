@@ -12,7 +12,11 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.support.Poll;
 import dev.berth.support.Scrape;
 import dev.berth.support.TestData;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -114,6 +118,45 @@ class WarmJobsTest extends MirrorTestBase {
         assertEquals("failed", missing.path("state").asText());
         assertEquals("busybox:1.36: the image has no linux/s390x platform (it has linux/amd64, linux/arm64)",
                 missing.path("images").get(0).path("error").asText());
+    }
+
+    @Test
+    void whatAJobFetchedIsNotRecordedAsUsed() throws InterruptedException, IOException {
+        multiArchBusybox();
+        assertEquals("succeeded", warm("{\"images\": [\"busybox:1.36\"]}").path("state").asText());
+        awaitFillsStored(client);
+        berth.close();
+        berth = null;
+        Path index = root.resolve("access-index");
+        assertEquals(List.of(), Files.exists(index) ? Files.readAllLines(index) : List.of(),
+                "no client used it: it counts as used when it was stored");
+    }
+
+    @Test
+    void aCancelledJobStopsAtItsNextRead() throws InterruptedException {
+        byte[] layer = TestData.bytes(2 * FIRST_PART, 9);
+        HeldBody held = busyboxWithHeldLayer(layer);
+        try {
+            HttpResponse<byte[]> started = start("{\"images\": [\"busybox\", \"library/busybox:latest\"]}");
+            String location = started.headers().firstValue("Location").orElseThrow();
+            // The config is 2 bytes; the layer's first part is what the hub sends before it holds.
+            Poll.until(() -> json(client.get(location)).path("bytes").path("done").asLong() > 1000,
+                    "the layer's first part arrives");
+            HttpResponse<byte[]> cancel = client.delete(location);
+            assertEquals(202, cancel.statusCode(), new String(cancel.body()));
+            held.release();
+            AtomicReference<JsonNode> job = new AtomicReference<>();
+            Poll.until(() -> {
+                job.set(json(client.get(location)));
+                return job.get().path("state").asText().equals("cancelled");
+            }, "the job is cancelled");
+            assertEquals("cancelled", job.get().path("images").get(0).path("state").asText());
+            assertEquals("cancelled", job.get().path("images").get(1).path("state").asText(), "never started");
+            assertEquals(0, job.get().path("images").get(1).path("layers").path("total").asInt());
+            assertApiError(client.delete(location), 409, "CONFLICT");
+        } finally {
+            held.release();
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.berth.support;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,11 @@ public final class Htpasswd {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private Htpasswd() {
+    }
+
+    /** An htpasswd line for {@code user} with a bcrypt hash of {@code password} (cost 4: quick, for tests). */
+    public static String line(String user, String password) {
+        return user + ":" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, password.toCharArray()) + "\n";
     }
 
     /** Runs {@code htpasswd ARGS}, failing the test unless it succeeds (and skipping it if htpasswd is missing). */

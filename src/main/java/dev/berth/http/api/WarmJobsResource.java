@@ -1,9 +1,9 @@
 package dev.berth.http.api;
 
-import dev.berth.oci.Platform;
 import dev.berth.jobs.WarmJob;
 import dev.berth.jobs.WarmJobs;
 import dev.berth.jobs.WarmRequest;
+import dev.berth.oci.Platform;
 import dev.berth.oci.RegistryException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;

@@ -5,8 +5,8 @@ import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.support.Htpasswd;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import java.io.IOException;
@@ -38,14 +38,10 @@ class AdminApiTest {
 
     private TestClient start(String authYaml) throws IOException {
         Path htpasswd = dir.resolve("htpasswd");
-        Files.writeString(htpasswd, entry("alice", ALICE_PASSWORD) + entry("bob", BOB_PASSWORD));
+        Files.writeString(htpasswd, Htpasswd.line("alice", ALICE_PASSWORD) + Htpasswd.line("bob", BOB_PASSWORD));
         RunningBerth berth = RunningBerth.start(dir.resolve("data"), authYaml.formatted(htpasswd));
         open.add(berth);
         return berth.client();
-    }
-
-    private static String entry(String user, String password) {
-        return user + ":" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, password.toCharArray()) + "\n";
     }
 
     private static JsonNode me(TestClient client, String... headers) {
