@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  * bad values fail with a message naming the key (see {@link ConfigCheck}).
  */
 public final class ConfigLoader {
+    /** The shortest interval between two syncs of an entry: more often would only spend the upstream's rate limit. */
+    private static final Duration MIN_SYNC_INTERVAL = Duration.ofMinutes(1);
     /** One or more repository-name components: a host name in lower case, with no port. */
     private static final Pattern REGISTRY_NAME = Pattern.compile("[a-z0-9]+(?:[.-][a-z0-9]+)*");
 
@@ -299,9 +301,6 @@ public final class ConfigLoader {
                     + " (lower-case name components, such as http://central:5000/ghcr.io)");
         }
     }
-
-    /** The shortest interval between two syncs of an entry: more often would only spend the upstream's rate limit. */
-    private static final Duration MIN_SYNC_INTERVAL = Duration.ofMinutes(1);
 
     private static List<BerthConfig.Sync> sync(Config list) {
         List<BerthConfig.Sync> result = new ArrayList<>();

@@ -41,11 +41,7 @@ public final class PeerApi implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        for (Method method : new Method[] {Method.GET, Method.HEAD, Method.POST, Method.PUT, Method.PATCH,
-                Method.DELETE}) {
-            rules.route(method, "/", this::dispatch);
-            rules.route(method, "/*", this::dispatch);
-        }
+        EveryMethod.route(rules, this::dispatch);
     }
 
     private void dispatch(ServerRequest req, ServerResponse res) throws IOException {

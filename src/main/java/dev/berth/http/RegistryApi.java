@@ -71,12 +71,7 @@ public final class RegistryApi implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        // Each method is registered on its own: Helidon does not route HEAD to GET handlers.
-        for (Method method : new Method[] {Method.GET, Method.HEAD, Method.POST, Method.PUT, Method.PATCH,
-                Method.DELETE}) {
-            rules.route(method, "/", this::dispatch);
-            rules.route(method, "/*", this::dispatch);
-        }
+        EveryMethod.route(rules, this::dispatch);
     }
 
     private void dispatch(ServerRequest req, ServerResponse res) throws Exception {
