@@ -277,7 +277,7 @@ public final class BerthServer implements AutoCloseable {
         return "berth listening on " + config.server().host() + ":" + port + (https ? " (HTTPS)" : " (plain HTTP)")
                 + ", " + where + ", " + describeMirror(config) + ", authentication "
                 + config.auth().htpasswd().map(file -> "from " + file).orElse("off")
-                + "; health at /observe/health, metrics at /observe/metrics";
+                + "; the web page at /ui/, health at /observe/health, metrics at /observe/metrics";
     }
 
     private static String describeMirror(BerthConfig config) {

@@ -18,7 +18,7 @@ class StartupLogTest {
                 + "private:\n  repositories: ['team/*']\n";
         assertEquals("berth listening on 0.0.0.0:5000 (plain HTTP), data in /var/lib/berth, mirroring docker.io from"
                 + " https://registry-1.docker.io (default), ghcr.io from https://ghcr.io; private: team/*,"
-                + " authentication off; health at /observe/health, metrics at /observe/metrics",
+                + " authentication off; the web page at /ui/, health at /observe/health, metrics at /observe/metrics",
                 BerthServer.startedLine(ConfigLoader.fromYaml(yaml), 5000, false, DATA));
     }
 
@@ -26,8 +26,8 @@ class StartupLogTest {
     void withoutUpstreamsEveryRepositoryIsPrivate() {
         String yaml = "server: {host: 127.0.0.1, port: 0}\nauth: {htpasswd: /etc/berth/htpasswd}\n";
         assertEquals("berth listening on 127.0.0.1:40123 (HTTPS), data in /var/lib/berth, no upstreams: every"
-                + " repository is private, authentication from /etc/berth/htpasswd; health at /observe/health,"
-                + " metrics at /observe/metrics",
+                + " repository is private, authentication from /etc/berth/htpasswd; the web page at /ui/, health at"
+                + " /observe/health, metrics at /observe/metrics",
                 BerthServer.startedLine(ConfigLoader.fromYaml(yaml), 40123, true, DATA));
     }
 }
