@@ -10,6 +10,7 @@ import dev.berth.support.Htpasswd;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -18,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,13 +152,28 @@ class AdminApiTest {
                 .contains("\"admin\":true"), "and by localhost");
     }
 
-    /** Sends {@code head} (request line and headers) and {@code body} over a plain socket: the answer, whole. */
+    /**
+     * Sends {@code head} (request line and headers) and {@code body} over a plain socket, as Java's client cannot set
+     * {@code Host}: the answer's head and its Content-Length of body.
+     */
     private static String rawRequest(int port, String head, String... body) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
-            out.write((head + "Connection: close\r\n\r\n" + String.join("", body)).getBytes(StandardCharsets.UTF_8));
+            out.write((head + "\r\n" + String.join("", body)).getBytes(StandardCharsets.UTF_8));
             out.flush();
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            InputStream in = socket.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            while (!answer.toString().endsWith("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) {
+                    break;
+                }
+                answer.append((char) c);
+            }
+            Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer);
+            int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
+            return answer + new String(in.readNBytes(n), StandardCharsets.UTF_8);
         }
     }
 }
