@@ -145,16 +145,36 @@ public final class ApiAccess {
     }
 
     /**
-     * Whether the connection comes from a loopback address and no proxy says it forwarded it: a proxy on the same
-     * host would otherwise make every client local.
+     * Whether the connection comes from a loopback address, no proxy says it forwarded it (a proxy on the same host
+     * would otherwise make every client local), and it was sent to berth as {@code localhost} or a loopback address:
+     * a web page whose own name was made to resolve to 127.0.0.1 (DNS rebinding) reaches berth from loopback through
+     * a local browser, but with its name in {@code Host}.
      */
     private static boolean fromThisHost(ServerRequest req) {
         if (req.headers().contains(HeaderNames.X_FORWARDED_FOR) || req.headers().contains(HeaderNames.FORWARDED)
                 || req.headers().contains(HeaderNames.create("X-Real-IP"))) {
             return false;
         }
+        return isLoopback(Requests.clientAddress(req))
+                && req.headers().first(HeaderNames.HOST).map(ApiAccess::namesLoopback).orElse(true);
+    }
+
+    /** Whether the {@code Host} value {@code host} is {@code localhost} or a loopback address, with any port. */
+    private static boolean namesLoopback(String host) {
+        String name = host.trim();
+        if (name.startsWith("[")) {
+            int end = name.indexOf(']');
+            return end > 0 && isLoopback(name.substring(1, end));
+        }
+        int colon = name.lastIndexOf(':');
+        name = colon >= 0 ? name.substring(0, colon) : name;
+        // Only a literal address is parsed: resolving a name would ask the DNS the rebinding page controls.
+        return name.equalsIgnoreCase("localhost") || name.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") && isLoopback(name);
+    }
+
+    private static boolean isLoopback(String address) {
         try {
-            return InetAddress.getByName(Requests.clientAddress(req)).isLoopbackAddress();
+            return InetAddress.getByName(address).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
         }

@@ -10,11 +10,17 @@ import dev.berth.support.Htpasswd;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,5 +130,50 @@ class AdminApiTest {
         assertTrue(assertApiError(berth.client().get("/api/v1/warm-jobs", "X-Forwarded-For", "192.0.2.7"), 403,
                 "FORBIDDEN").contains("authentication is off"));
         assertEquals(200, berth.client().get("/api/v1/warm-jobs").statusCode());
+    }
+
+    /**
+     * A web page whose host name was made to resolve to 127.0.0.1 (DNS rebinding) reaches berth through the browser
+     * of someone on berth's host, from loopback, with its own name in Host and Origin: it is no caller of this host.
+     */
+    @Test
+    void withoutAuthenticationAPageUnderAnotherHostNameIsNoLocalCaller() throws IOException {
+        RunningBerth berth = RunningBerth.start(dir.resolve("data"));
+        open.add(berth);
+        String rebound = "rebound.example:" + berth.port();
+        String me = rawRequest(berth.port(), "GET /api/v1/me HTTP/1.1\r\nHost: " + rebound + "\r\n");
+        assertTrue(me.contains("\"admin\":false"), me);
+        String warm = rawRequest(berth.port(), "POST /api/v1/warm-jobs HTTP/1.1\r\nHost: " + rebound
+                + "\r\nOrigin: http://" + rebound + "\r\nContent-Type: application/json\r\nContent-Length: 22\r\n",
+                "{\"images\":[\"busybox\"]}");
+        assertTrue(warm.startsWith("HTTP/1.1 403"), warm);
+        assertTrue(me(berth.client()).path("admin").asBoolean(), "127.0.0.1 by its address");
+        assertTrue(rawRequest(berth.port(), "GET /api/v1/me HTTP/1.1\r\nHost: localhost:" + berth.port() + "\r\n")
+                .contains("\"admin\":true"), "and by localhost");
+    }
+
+    /**
+     * Sends {@code head} (request line and headers) and {@code body} over a plain socket, as Java's client cannot set
+     * {@code Host}: the answer's head and its Content-Length of body.
+     */
+    private static String rawRequest(int port, String head, String... body) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write((head + "\r\n" + String.join("", body)).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            while (!answer.toString().endsWith("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) {
+                    break;
+                }
+                answer.append((char) c);
+            }
+            Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer);
+            int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
+            return answer + new String(in.readNBytes(n), StandardCharsets.UTF_8);
+        }
     }
 }
