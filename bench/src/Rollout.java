@@ -1,3 +1,5 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,8 @@ final class Rollout {
      * as the rollout it predicts; on a shared machine that says little of a server of its own.
      */
     private static final RolloutModel.Throughput RESULTS = new RolloutModel.Throughput(256 * MiB / 1.21, 1387.0 * MiB);
+
+    private static final String FILLS_IN_FLIGHT = "berth_blob_fills_in_flight";
 
     private final Bench.Plan plan;
     /** The instances of berth's fleet: one bucket, {@code cluster.peers}, {@code cluster.secret-file}. */
@@ -142,7 +146,34 @@ final class Rollout {
         String path = probe(blob, "rollout-probe/fill");
         double fill = blob.size() / Load.together(first.base(), 1, (http, c, i) -> Bench.get(http, first, path,
                 blob.size()));
+        // The client has the last byte before the owner has stored the blob: read at once, the other instances would
+        // fetch it again from the owner, and the warm rate would be a relay's.
+        awaitFillsEnded();
         return new RolloutModel.Throughput(fill, readTogether(fleet, path, blob.size()) / fleet.size());
+    }
+
+    /** Waits until no instance of the fleet has a blob download under way (its {@code berth_blob_fills_in_flight}). */
+    private void awaitFillsEnded() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (Bench.Target t : fleet) {
+            try (Http1 http = new Http1(t.base())) {
+                while (fillsInFlight(http) > 0) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(t.name() + " still fills a blob after 60 s");
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
+    }
+
+    private static double fillsInFlight(Http1 http) throws IOException {
+        Http1.BytesSink sink = new Http1.BytesSink();
+        http.send("GET", "/observe/metrics", null, sink);
+        return new String(sink.bytes(), StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith(FILLS_IN_FLIGHT))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no " + FILLS_IN_FLIGHT + " in the metrics"));
     }
 
     /** The upstream's rate to {@code bigClients} clients reading one warm blob directly. */

@@ -19,8 +19,12 @@ import java.util.function.LongConsumer;
  * that is being fetched joins that fetch instead of starting another.
  */
 final class BlobFills {
-    /** A download, the repository it was started for, and its end: stored and linked, or failed; and forgotten. */
-    private record Running(BlobFill fill, RepoName repository, CompletableFuture<Void> ended) {
+    /**
+     * A download, the repository it was started for, its links (one per repository that joined it, done once it is
+     * stored), and its end: stored and linked, or failed; and forgotten.
+     */
+    private record Running(BlobFill fill, RepoName repository, ConcurrentMap<RepoName, CompletableFuture<Void>> links,
+                           CompletableFuture<Void> ended) {
     }
 
     private final BlobStore blobs;
@@ -35,10 +39,11 @@ final class BlobFills {
 
     /**
      * Joins the download of {@code digest} for {@code repository}, starting it from {@code source} when none runs,
-     * and opens it for one client; {@code onStored} runs once the blob is stored and verified. A download started for
-     * another repository is joined only once {@code confirm} returns (it throws when {@code repository} does not
-     * have the blob): the bytes match the digest whoever asked, but whether this repository holds them is its
-     * upstream's to say. Empty when the blob is already stored.
+     * and opens it for one client; {@code onStored} runs once the blob is stored and verified, once per repository
+     * however many of its clients join. A download started for another repository is joined only once
+     * {@code confirm} returns (it throws when {@code repository} does not have the blob): the bytes match the digest
+     * whoever asked, but whether this repository holds them is its upstream's to say. Empty when the blob is already
+     * stored.
      */
     Optional<BlobContent> join(Digest digest, RepoName repository, FillSource source, Runnable confirm,
                                Runnable onStored) {
@@ -48,7 +53,8 @@ final class BlobFills {
                 return null;
             }
             started[0] = true;
-            return new Running(new BlobFill(d, blobs, source), repository, new CompletableFuture<>());
+            return new Running(new BlobFill(d, blobs, source), repository, new ConcurrentHashMap<>(),
+                    new CompletableFuture<>());
         });
         if (run == null) {
             return Optional.empty();
@@ -57,7 +63,9 @@ final class BlobFills {
         if (!run.repository().equals(repository)) {
             confirm.run();
         }
-        CompletableFuture<Void> linked = fill.stored().thenRun(onStored);
+        // Once per repository, not per client: the fill runs every link before its state says stored, and a client
+        // that comes in between waits for them all (a peer's relay among them, and with it the peer's clients).
+        CompletableFuture<Void> linked = run.links().computeIfAbsent(repository, r -> fill.stored().thenRun(onStored));
         if (started[0]) {
             // Told once linked, so that a budget round it calls counts the blob. Removed only then: a request in
             // between would otherwise find the blob stored but not linked, and the download counts as running until
