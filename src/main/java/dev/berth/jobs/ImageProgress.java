@@ -82,6 +82,11 @@ public final class ImageProgress {
         return new long[] {layersDone, layersTotal, bytesDone, bytesTotal};
     }
 
+    /** The name the image is cached under, which the access rules judge. */
+    public String repository() {
+        return repository;
+    }
+
     /** The JSON form: image, repository, state, digest, platforms, layers and bytes done of the total, error. */
     public synchronized Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();

@@ -36,6 +36,11 @@ public final class WarmJob {
         return images;
     }
 
+    /** The repositories the job's images are cached under: who administers all of them may see and cancel it. */
+    public List<String> repositories() {
+        return images.stream().map(ImageProgress::repository).distinct().toList();
+    }
+
     void cancel() {
         cancelRequested = true;
     }

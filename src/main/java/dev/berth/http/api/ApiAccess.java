@@ -109,10 +109,14 @@ public final class ApiAccess {
 
     /** Passes when {@code caller} administers the repository stored as {@code repository}; 401 or 403 otherwise. */
     void requireAdmin(ApiCaller caller, String repository) {
-        boolean allowed = config.enabled() ? rules.administers(caller.principal(), repository) : caller.local();
-        if (!allowed) {
+        if (!administers(caller, repository)) {
             throw refused(caller, "administer " + repository);
         }
+    }
+
+    /** Whether {@code caller} administers the repository stored as {@code repository}. */
+    boolean administers(ApiCaller caller, String repository) {
+        return config.enabled() ? rules.administers(caller.principal(), repository) : caller.local();
     }
 
     /** Passes when {@code caller} administers anything (warm jobs, statistics); 401 or 403 otherwise. */

@@ -35,6 +35,11 @@ public final class ApiCall {
         access.requireAdmin(caller, repository);
     }
 
+    /** Whether the caller administers the repository stored as {@code repository}. */
+    public boolean administers(String repository) {
+        return access.administers(caller, repository);
+    }
+
     /** Passes when the caller administers anything (warm jobs, statistics); 401 or 403 otherwise. */
     public void requireAdmin() {
         access.requireAdmin(caller);

@@ -50,7 +50,8 @@ public final class WarmJobsResource implements ApiResource {
         });
         routes.get("/warm-jobs", (call, res) -> {
             call.requireAdmin();
-            ApiJson.send(res, Map.of("jobs", jobs.recent().stream().map(WarmJob::toMap).toList()));
+            ApiJson.send(res, Map.of("jobs", jobs.recent().stream().filter(job -> administersAll(call, job))
+                    .map(WarmJob::toMap).toList()));
         });
         routes.get("/warm-jobs/{id}", (call, res) -> {
             call.requireAdmin();
@@ -68,10 +69,17 @@ public final class WarmJobsResource implements ApiResource {
         });
     }
 
+    /** The job the path names, when the caller administers all it warms: another's job is as unknown as none. */
     private WarmJob job(ApiCall call) {
         String id = call.pathParam("id");
-        return jobs.job(id).orElseThrow(() -> new ApiException(ApiError.NOT_FOUND, "no warm job " + id
-                + " (this instance remembers its last " + WarmJobs.RECENT + " jobs)"));
+        return jobs.job(id).filter(job -> administersAll(call, job)).orElseThrow(() -> new ApiException(
+                ApiError.NOT_FOUND, "no warm job " + id + " (this instance remembers its last " + WarmJobs.RECENT
+                + " jobs)"));
+    }
+
+    /** Whether the caller administers every repository of {@code job}: an admin of some names sees only their jobs. */
+    private static boolean administersAll(ApiCall call, WarmJob job) {
+        return job.repositories().stream().allMatch(call::administers);
     }
 
     private WarmRequest resolve(String image) {
