@@ -10,9 +10,13 @@ import java.util.function.Consumer;
  */
 record PullThroughShared(BlobFills fills, Consumer<Digest> used, int maxManifestBytes, RefusedWrites refusedWrites,
                          MirrorEvents events, Owners owners) {
-    /** The same, for serving another instance as the owner: everything is fetched here, never from a peer. */
+    /**
+     * The same, for serving another instance as the owner: everything is fetched here, never from a peer, and
+     * uncounted, as the asking instance counts its client's hit or miss and records the use.
+     */
     PullThroughShared asOwner() {
-        return new PullThroughShared(fills, used, maxManifestBytes, refusedWrites, events, Owners.alone());
+        return new PullThroughShared(fills, digest -> { }, maxManifestBytes, refusedWrites,
+                MirrorEvents.receivedOnly(events), Owners.alone());
     }
 
     /**
