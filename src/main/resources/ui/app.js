@@ -279,7 +279,13 @@ async function session() {
 document.addEventListener("DOMContentLoaded", async () => {
   $("search").addEventListener("submit", (event) => {
     event.preventDefault();
-    location.hash = "#/repositories?q=" + encodeURIComponent($("q").value.trim());
+    const hash = "#/repositories?q=" + encodeURIComponent($("q").value.trim());
+    // The same search again sets no new hash, so no hashchange: ask again, for what was cached since.
+    if (location.hash === hash) {
+      route();
+    } else {
+      location.hash = hash;
+    }
   });
   $("warm-form").addEventListener("submit", startWarm);
   window.addEventListener("hashchange", route);
