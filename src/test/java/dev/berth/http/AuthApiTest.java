@@ -1,5 +1,7 @@
 package dev.berth.http;
 
+import static dev.berth.support.Htpasswd.ALICE_PASSWORD;
+import static dev.berth.support.Htpasswd.BOB_PASSWORD;
 import static dev.berth.support.RegistryAssertions.assertError;
 import static dev.berth.support.RegistryAssertions.header;
 import static dev.berth.support.RegistryAssertions.json;
@@ -31,8 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Logins, tokens and access rules as clients meet them: challenges, scoped tokens, 401 versus 403. */
 class AuthApiTest {
-    private static final String ALICE_PASSWORD = "correct horse battery staple";
-    private static final String BOB_PASSWORD = "hunter2-but-longer";
     private static final String RULES = """
             auth:
               htpasswd: '%s'
@@ -58,8 +58,7 @@ class AuthApiTest {
     }
 
     private RunningBerth start(String authYaml) throws IOException {
-        Path htpasswd = dir.resolve("htpasswd");
-        Files.writeString(htpasswd, Htpasswd.line("alice", ALICE_PASSWORD) + Htpasswd.line("bob", BOB_PASSWORD));
+        Path htpasswd = Htpasswd.aliceAndBob(dir.resolve("htpasswd"));
         RunningBerth berth = RunningBerth.start(dir.resolve("data"), authYaml.formatted(htpasswd), clock);
         open.add(berth);
         return berth;

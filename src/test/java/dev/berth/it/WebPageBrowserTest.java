@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.AdminContent;
+import dev.berth.support.Htpasswd;
 import dev.berth.support.Browser;
 import java.nio.file.Path;
 import java.util.List;
@@ -106,7 +107,7 @@ class WebPageBrowserTest {
     void aUserWithoutRightsDoesNotSeeThePrivateRepositoriesOfOthers() {
         page.get(base() + "/ui/");
         repositoriesShown(2);
-        signIn("bob", AdminContent.BOB_PASSWORD);
+        signIn("bob", Htpasswd.BOB_PASSWORD);
         assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox", "team/app"),
                 repositoriesShown(3));
         page.get(base() + "/ui/#/repo/team%2Fsecret-db");
@@ -128,7 +129,7 @@ class WebPageBrowserTest {
         page.findElement(By.id("username")).sendKeys("alice");
         page.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
         browser.await(d -> d.findElement(By.id("login-failed")).isDisplayed());
-        signIn("alice", AdminContent.ALICE_PASSWORD);
+        signIn("alice", Htpasswd.ALICE_PASSWORD);
         assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox", "team/app", "team/secret-db"),
                 repositoriesShown(4));
 

@@ -1,5 +1,7 @@
 package dev.berth.mirror;
 
+import static dev.berth.support.Htpasswd.ALICE_PASSWORD;
+import static dev.berth.support.Htpasswd.BOB_PASSWORD;
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,10 +10,7 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,20 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
  * those the caller may pull, in Docker Hub's response format.
  */
 class SearchTest extends MirrorTestBase {
-    private static final String ALICE = "correct horse battery staple";
-    private static final String BOB = "hunter2-but-longer";
-
     @TempDir
     Path etc;
 
     @Override
     String mirrorYaml() {
-        Path htpasswd = etc.resolve("htpasswd");
-        try {
-            Files.writeString(htpasswd, Htpasswd.line("alice", ALICE) + Htpasswd.line("bob", BOB));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path htpasswd = Htpasswd.aliceAndBob(etc.resolve("htpasswd"));
         return super.mirrorYaml() + """
                 auth:
                   htpasswd: '%s'
@@ -60,7 +51,7 @@ class SearchTest extends MirrorTestBase {
 
     @Test
     void callersFindWhatTheyMayPull() throws InterruptedException {
-        TestClient alice = client.withBasic("alice", ALICE);
+        TestClient alice = client.withBasic("alice", ALICE_PASSWORD);
         alice.pushImage("team/app", "1", TestData.utf8("{}"), TestData.bytes(100, 1));
         alice.pushImage("team/secret-app", "1", TestData.utf8("{}"), TestData.bytes(100, 2));
         MockHub.Image image = hub.image(BUSYBOX, "latest", 3);
@@ -76,7 +67,7 @@ class SearchTest extends MirrorTestBase {
                 busybox.toString(), "cached mirrored repositories, by the name they are cached under");
 
         assertEquals(List.of("team/app", "team/secret-app"), names(search(alice, "q=APP")));
-        assertEquals(List.of("team/app"), names(search(client.withBasic("bob", BOB), "q=app")));
+        assertEquals(List.of("team/app"), names(search(client.withBasic("bob", BOB_PASSWORD), "q=app")));
         assertEquals(List.of("docker.io/library/busybox", "team/app", "team/secret-app"), names(search(alice, "q=")));
 
         JsonNode first = search(alice, "q=app&n=1");

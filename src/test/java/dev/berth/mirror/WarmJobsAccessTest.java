@@ -1,6 +1,8 @@
 package dev.berth.mirror;
 
 import static dev.berth.support.ApiAssertions.assertApiError;
+import static dev.berth.support.Htpasswd.ALICE_PASSWORD;
+import static dev.berth.support.Htpasswd.BOB_PASSWORD;
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,10 +11,7 @@ import dev.berth.support.Htpasswd;
 import dev.berth.support.Poll;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,20 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Warm jobs with scoped administrators: each sees, follows and cancels only the jobs of names it administers. */
 class WarmJobsAccessTest extends MirrorTestBase {
-    private static final String ALICE = "correct horse battery staple";
-    private static final String BOB = "hunter2-but-longer";
-
     @TempDir
     Path etc;
 
     @Override
     String mirrorYaml() {
-        Path htpasswd = etc.resolve("htpasswd");
-        try {
-            Files.writeString(htpasswd, Htpasswd.line("alice", ALICE) + Htpasswd.line("bob", BOB));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path htpasswd = Htpasswd.aliceAndBob(etc.resolve("htpasswd"));
         return super.mirrorYaml() + """
                 auth:
                   htpasswd: '%s'
@@ -55,8 +46,8 @@ class WarmJobsAccessTest extends MirrorTestBase {
     @Test
     void anAdministratorOfSomeNamesSeesAndCancelsOnlyJobsOfThose() throws InterruptedException {
         hub.image(BUSYBOX, "1.36", 1);
-        TestClient alice = client.withBasic("alice", ALICE);
-        TestClient bob = client.withBasic("bob", BOB);
+        TestClient alice = client.withBasic("alice", ALICE_PASSWORD);
+        TestClient bob = client.withBasic("bob", BOB_PASSWORD);
         assertApiError(bob.send("POST", "/api/v1/warm-jobs", TestData.utf8("{\"images\": [\"busybox:1.36\"]}"),
                 "Content-Type", "application/json"), 403, "FORBIDDEN");
         HttpResponse<byte[]> started = alice.send("POST", "/api/v1/warm-jobs",

@@ -2,10 +2,7 @@ package dev.berth.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -21,8 +18,6 @@ import java.util.regex.Pattern;
  * pull the rest; anonymous visitors see mirrored repositories only.
  */
 public final class AdminContent implements AutoCloseable {
-    public static final String ALICE_PASSWORD = "correct horse battery staple";
-    public static final String BOB_PASSWORD = "hunter2-but-longer";
     private static final String INDEX = "application/vnd.oci.image.index.v1+json";
     private static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
@@ -56,8 +51,7 @@ public final class AdminContent implements AutoCloseable {
             pushToUpstream(hub, "library/nginx", "1", TestData.utf8("{\"os\":\"linux\",\"n\":1}"), TestData.bytes(25_000, 4),
                     TestData.bytes(15_000, 5));
 
-            Path htpasswd = dir.resolve("htpasswd");
-            Files.writeString(htpasswd, entry("alice", ALICE_PASSWORD) + entry("bob", BOB_PASSWORD));
+            Path htpasswd = Htpasswd.aliceAndBob(dir.resolve("htpasswd"));
             RunningBerth berth = RunningBerth.start(dir.resolve("data"), """
                     mirror:
                       upstreams:
@@ -73,9 +67,6 @@ public final class AdminContent implements AutoCloseable {
             AdminContent content = new AdminContent(upstream, berth, TestData.digest(index), TestData.digest(amd64));
             content.fill();
             return content;
-        } catch (IOException e) {
-            upstream.close();
-            throw new UncheckedIOException(e);
         } catch (RuntimeException | Error e) {
             upstream.close();
             throw e;
@@ -83,7 +74,7 @@ public final class AdminContent implements AutoCloseable {
     }
 
     private void fill() {
-        TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
+        TestClient alice = berth.client().withBasic("alice", Htpasswd.ALICE_PASSWORD);
         alice.pushImage("team/app", "1", TestData.utf8("{\"app\":1}"), TestData.bytes(10_000, 6));
         alice.pushImage("team/secret-db", "1", TestData.utf8("{\"db\":1}"), TestData.bytes(12_000, 7));
         TestClient anonymous = berth.client();
@@ -121,10 +112,6 @@ public final class AdminContent implements AutoCloseable {
     private static String platform(byte[] manifest, String architecture) {
         return "{\"mediaType\":\"" + MANIFEST + "\",\"digest\":\"" + TestData.digest(manifest) + "\",\"size\":"
                 + manifest.length + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"" + architecture + "\"}}";
-    }
-
-    private static String entry(String user, String password) {
-        return user + ":" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, password.toCharArray()) + "\n";
     }
 
     public RunningBerth berth() {

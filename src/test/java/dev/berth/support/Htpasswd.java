@@ -1,6 +1,9 @@
 package dev.berth.support;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +11,9 @@ import java.util.List;
 
 /** Apache's htpasswd (Debian's apache2-utils), which makes and checks the files that berth reads and writes. */
 public final class Htpasswd {
+    /** The tests' two accounts, alice and bob: their passwords. */
+    public static final String ALICE_PASSWORD = "correct horse battery staple";
+    public static final String BOB_PASSWORD = "hunter2-but-longer";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private Htpasswd() {
@@ -16,6 +22,15 @@ public final class Htpasswd {
     /** An htpasswd line for {@code user} with a bcrypt hash of {@code password} (cost 4: quick, for tests). */
     public static String line(String user, String password) {
         return user + ":" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, password.toCharArray()) + "\n";
+    }
+
+    /** Writes {@code file} with the accounts alice and bob; returns it. */
+    public static Path aliceAndBob(Path file) {
+        try {
+            return Files.writeString(file, line("alice", ALICE_PASSWORD) + line("bob", BOB_PASSWORD));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Runs {@code htpasswd ARGS}, failing the test unless it succeeds (and skipping it if htpasswd is missing). */

@@ -1,6 +1,8 @@
 package dev.berth.http.api;
 
 import static dev.berth.support.ApiAssertions.assertApiError;
+import static dev.berth.support.Htpasswd.ALICE_PASSWORD;
+import static dev.berth.support.Htpasswd.BOB_PASSWORD;
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +17,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The admin API's house: who a call is from (Basic, Bearer, nobody), who administers, and its one error shape. */
 class AdminApiTest {
-    private static final String ALICE_PASSWORD = "correct horse battery staple";
-    private static final String BOB_PASSWORD = "hunter2-but-longer";
 
     @TempDir
     Path dir;
@@ -43,8 +42,7 @@ class AdminApiTest {
     }
 
     private TestClient start(String authYaml) throws IOException {
-        Path htpasswd = dir.resolve("htpasswd");
-        Files.writeString(htpasswd, Htpasswd.line("alice", ALICE_PASSWORD) + Htpasswd.line("bob", BOB_PASSWORD));
+        Path htpasswd = Htpasswd.aliceAndBob(dir.resolve("htpasswd"));
         RunningBerth berth = RunningBerth.start(dir.resolve("data"), authYaml.formatted(htpasswd));
         open.add(berth);
         return berth.client();

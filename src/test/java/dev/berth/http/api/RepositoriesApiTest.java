@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.support.AdminContent;
+import dev.berth.support.Htpasswd;
 import dev.berth.support.TestClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -38,8 +39,8 @@ class RepositoriesApiTest {
     void start() {
         content = AdminContent.start(dir, "");
         anonymous = content.client();
-        alice = anonymous.withBasic("alice", AdminContent.ALICE_PASSWORD);
-        bob = anonymous.withBasic("bob", AdminContent.BOB_PASSWORD);
+        alice = anonymous.withBasic("alice", Htpasswd.ALICE_PASSWORD);
+        bob = anonymous.withBasic("bob", Htpasswd.BOB_PASSWORD);
     }
 
     @AfterEach

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.AdminContent;
+import dev.berth.support.Htpasswd;
 import dev.berth.support.TestClient;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -86,7 +87,7 @@ class WebPageTest {
         assertEquals("/ui/?failed#/login", wrong.headers().firstValue("Location").orElse(""));
         assertFalse(wrong.headers().firstValue("Set-Cookie").isPresent());
 
-        HttpResponse<byte[]> right = login("alice", AdminContent.ALICE_PASSWORD);
+        HttpResponse<byte[]> right = login("alice", Htpasswd.ALICE_PASSWORD);
         assertEquals(303, right.statusCode());
         assertEquals("/ui/", right.headers().firstValue("Location").orElse(""));
         String setCookie = right.headers().firstValue("Set-Cookie").orElseThrow();
@@ -108,7 +109,7 @@ class WebPageTest {
 
     @Test
     void writesWithTheCookieMustComeFromThePage() {
-        String cookie = session(login("alice", AdminContent.ALICE_PASSWORD));
+        String cookie = session(login("alice", Htpasswd.ALICE_PASSWORD));
         assertApiError(client.send("PUT", PIN, null, "Cookie", cookie), 403, "FORBIDDEN");
         assertApiError(client.send("PUT", PIN, null, "Cookie", cookie, "X-Berth-Request", "page",
                 "Origin", "http://evil.example"), 403, "FORBIDDEN");
@@ -116,7 +117,7 @@ class WebPageTest {
         assertEquals(204, client.send("PUT", PIN, null, "Cookie", cookie, "X-Berth-Request", "page",
                 "Origin", origin).statusCode());
 
-        assertEquals(403, login("alice", AdminContent.ALICE_PASSWORD, "Origin", "http://evil.example").statusCode(),
+        assertEquals(403, login("alice", Htpasswd.ALICE_PASSWORD, "Origin", "http://evil.example").statusCode(),
                 "another site cannot sign a visitor in");
     }
 }
