@@ -138,11 +138,10 @@ public final class BerthServer implements AutoCloseable {
         String instance = InstanceName.of(config.cluster().flatMap(BerthConfig.Cluster::self), config.server().port());
         StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
         Storage storage = store.storage();
-        Optional<PeerSignature> peerSignature = config.cluster().flatMap(BerthConfig.Cluster::secretFile)
-                .map(ClusterSecret::load).map(secret -> new PeerSignature(secret, clock));
-        Tokens tokens = tokens(config, store.shared(), clock, "tokens", "berth", config.auth().tokenTtl());
-        Sessions sessions = new Sessions(tokens(config, store.shared(), clock, "sessions", Sessions.SERVICE,
-                Sessions.TTL));
+        Optional<ClusterSecret> secret = clusterSecret(config, store.shared());
+        Optional<PeerSignature> peerSignature = secret.map(key -> new PeerSignature(key, clock));
+        Tokens tokens = tokens(secret, "tokens", "berth", config.auth().tokenTtl(), clock);
+        Sessions sessions = new Sessions(tokens(secret, "sessions", Sessions.SERVICE, Sessions.TTL, clock));
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
@@ -293,20 +292,23 @@ public final class BerthServer implements AutoCloseable {
     }
 
     /**
-     * Tokens for {@code service} signed with the cluster secret's key for {@code purpose} when it is configured;
-     * instances sharing a store with logins need one, or a token (or a page's session) one issued would fail on the
-     * others.
+     * The key file of {@code cluster.secret-file}, read once; required where instances share a bucket and have logins,
+     * since each must accept the others' tokens.
      */
-    private static Tokens tokens(BerthConfig config, boolean sharedStore, Clock clock, String purpose, String service,
-                                 Duration ttl) {
+    private static Optional<ClusterSecret> clusterSecret(BerthConfig config, boolean sharedStore) {
         Optional<Path> secretFile = config.cluster().flatMap(BerthConfig.Cluster::secretFile);
         if (secretFile.isEmpty() && sharedStore && config.auth().enabled()) {
             throw new IllegalArgumentException("storage.s3 with auth.htpasswd needs cluster.secret-file: instances"
                     + " sharing a bucket must accept each other's tokens (make one with: head -c 32 /dev/urandom"
                     + " | base64 > /etc/berth/cluster.key, the same file on every instance)");
         }
-        return secretFile.map(ClusterSecret::load)
-                .map(secret -> new Tokens(service, secret.key(purpose), ttl, clock))
+        return secretFile.map(ClusterSecret::load);
+    }
+
+    /** Tokens for {@code purpose}, signed with the cluster secret's key for it, else with a key of this process. */
+    private static Tokens tokens(Optional<ClusterSecret> secret, String purpose, String service, Duration ttl,
+                                 Clock clock) {
+        return secret.map(key -> new Tokens(service, key.key(purpose), ttl, clock))
                 .orElseGet(() -> new Tokens(service, ttl, clock));
     }
 
