@@ -67,10 +67,9 @@ public final class RepositoryRouter implements Registry, PeerContent {
             }
             return mirrored(upstream, name);
         }
-        String value = name.value();
-        int slash = value.indexOf('/');
-        if (slash > 0 && upstreams.containsKey(value.substring(0, slash))) {
-            return mirrored(upstreams.get(value.substring(0, slash)), RepoName.of(value.substring(slash + 1)));
+        Optional<Named> named = byRegistryName(name);
+        if (named.isPresent()) {
+            return mirrored(named.get().upstream(), named.get().rest());
         }
         return defaultUpstream.map(upstream -> mirrored(upstream, name)).orElseGet(() -> local.repository(name));
     }
@@ -100,13 +99,9 @@ public final class RepositoryRouter implements Registry, PeerContent {
 
     /** The mirrored repository a peer names by its cached name, serving as the owner: never asking another peer. */
     private PullThroughRepository owned(RepoName cachedName) {
-        String value = cachedName.value();
-        int slash = value.indexOf('/');
-        MirroredUpstream upstream = slash > 0 ? upstreams.get(value.substring(0, slash)) : null;
-        if (upstream == null) {
-            throw new RegistryException(OciError.NAME_UNKNOWN, cachedName + " is not mirrored here");
-        }
-        return mirrored(upstream, RepoName.of(value.substring(slash + 1)), shared.asOwner());
+        Named named = byRegistryName(cachedName).orElseThrow(() -> new RegistryException(OciError.NAME_UNKNOWN,
+                cachedName + " is not mirrored here"));
+        return mirrored(named.upstream(), named.rest(), shared.asOwner());
     }
 
     /**
@@ -123,11 +118,12 @@ public final class RepositoryRouter implements Registry, PeerContent {
         String value = name.value();
         int slash = value.indexOf('/');
         String first = slash > 0 ? value.substring(0, slash) : "";
+        Optional<Named> named = byRegistryName(name);
         MirroredUpstream upstream;
         RepoName requested = name;
-        if (upstreams.containsKey(first)) {
-            upstream = upstreams.get(first);
-            requested = RepoName.of(value.substring(slash + 1));
+        if (named.isPresent()) {
+            upstream = named.get().upstream();
+            requested = named.get().rest();
         } else if (first.contains(".") || first.equals("localhost")) {
             throw new RegistryException(OciError.NAME_UNKNOWN, "berth mirrors no registry named " + first
                     + (upstreams.isEmpty() ? "" : "; it mirrors " + String.join(", ", upstreams.keySet())));
@@ -153,12 +149,25 @@ public final class RepositoryRouter implements Registry, PeerContent {
      * mirrored content is stored under its registry's name ({@code docker.io/library/busybox}).
      */
     public Optional<String> mirroredFrom(RepoName stored) {
-        String value = stored.value();
-        int slash = value.indexOf('/');
-        if (slash <= 0 || privateNames.matches(stored) || !upstreams.containsKey(value.substring(0, slash))) {
+        if (privateNames.matches(stored)) {
             return Optional.empty();
         }
-        return Optional.of(value.substring(0, slash));
+        return byRegistryName(stored).map(named -> named.upstream().registry());
+    }
+
+    /** An upstream named by the first component of a name ({@code ghcr.io/org/app}), and the rest of the name. */
+    private record Named(MirroredUpstream upstream, RepoName rest) {
+    }
+
+    /** The upstream whose registry is {@code name}'s first component, with the rest; empty when none is. */
+    private Optional<Named> byRegistryName(RepoName name) {
+        String value = name.value();
+        int slash = value.indexOf('/');
+        if (slash <= 0 || !upstreams.containsKey(value.substring(0, slash))) {
+            return Optional.empty();
+        }
+        return Optional.of(new Named(upstreams.get(value.substring(0, slash)),
+                RepoName.of(value.substring(slash + 1))));
     }
 
     /** The configured registry names, for the start-up log. */
