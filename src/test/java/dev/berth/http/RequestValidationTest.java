@@ -7,19 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.RunningBerth;
 import dev.berth.support.TestData;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RequestValidationTest extends ApiTestBase {
     static final String DIGEST = "sha256:" + "a".repeat(64);
@@ -88,8 +87,17 @@ class RequestValidationTest extends ApiTestBase {
         assertError(client.send("DELETE", "/v2/team/app/tags/list", null), 405, "UNSUPPORTED");
     }
 
+    /** The test's own directory, in which malformedRequestsNeverCause500 runs a berth four levels down. */
+    @TempDir
+    Path sandbox;
+
     @Test
     void malformedRequestsNeverCause500() throws IOException {
+        // A data directory deep inside the test's own directory: a path that climbed out of it by the requests'
+        // "../.." would still land inside, where the walk below looks, and nothing else on the machine is read.
+        berth.close();
+        berth = RunningBerth.start(sandbox.resolve("a/b/c/data"));
+        client = berth.client();
         List<String[]> requests = List.of(
                 new String[] {"GET", "/v2/team/app/manifests/sha256:"},
                 new String[] {"GET", "/v2/team/app/manifests/:"},
@@ -109,27 +117,11 @@ class RequestValidationTest extends ApiTestBase {
             assertTrue(r.statusCode() >= 400 && r.statusCode() < 500,
                     () -> request[0] + " " + request[1] + " answered " + r.statusCode() + ": " + new String(r.body()));
         }
-        List<Path> escaped = new ArrayList<>();
-        // The parent is shared with other tests' directories, which may vanish while this walks it.
-        Files.walkFileTree(root.getParent(), new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                if (file.getFileName().toString().equals("passwd")) {
-                    escaped.add(file);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                // Other tests' temporary directories may vanish mid-walk; anything else means the walk did not look.
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-        });
-        assertEquals(List.of(), escaped, "nothing escaped the root");
+        List<Path> escaped;
+        try (Stream<Path> files = Files.walk(sandbox)) {
+            escaped = files.filter(file -> file.getFileName().toString().equals("passwd")).toList();
+        }
+        assertEquals(List.of(), escaped, "nothing escaped the data directory");
     }
 
     private List<String> tags() {
