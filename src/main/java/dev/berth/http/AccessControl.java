@@ -82,8 +82,8 @@ final class AccessControl {
      */
     void refuseOtherSites(ServerRequest req) {
         SameOrigin.refusal(req).ifPresent(why -> {
-            throw new RegistryException(OciError.DENIED, "berth takes no writes from another web site's page"
-                    + " through a browser: " + why);
+            String message = "berth takes no writes from another web site's page through a browser: " + why;
+            throw new RegistryException(OciError.DENIED, message).withMessage(message);
         });
     }
 
