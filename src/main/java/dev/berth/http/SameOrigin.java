@@ -27,8 +27,10 @@ public final class SameOrigin {
 
     /** Why {@code req} came from another web site's page, for the answer that refuses it; empty when it did not. */
     public static Optional<String> refusal(ServerRequest req) {
-        Optional<String> site = req.headers().first(SEC_FETCH_SITE).map(String::trim);
-        if (site.isPresent() && (site.get().equalsIgnoreCase("cross-site") || site.get().equalsIgnoreCase("same-site"))) {
+        // same-site is another origin of the same site (another port, another subdomain): not berth's page either.
+        Optional<String> site = req.headers().first(SEC_FETCH_SITE).map(String::trim)
+                .filter(s -> s.equalsIgnoreCase("cross-site") || s.equalsIgnoreCase("same-site"));
+        if (site.isPresent()) {
             return Optional.of("the browser says a page of another origin sent it (Sec-Fetch-Site: "
                     + ErrorText.shorten(site.get()) + ")");
         }

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.Htpasswd;
 import dev.berth.support.LogCapture;
+import dev.berth.support.PageSignIn;
 import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * headers change nothing.
  */
 class ClientBehindProxyTest {
-    private static final String LOGIN_FORM = "username=alice&password=" + Htpasswd.ALICE_PASSWORD;
-
     @TempDir
     Path dir;
 
@@ -47,25 +45,19 @@ class ClientBehindProxyTest {
         return berth;
     }
 
-    private RunningBerth startWithLogins(String trusted) throws java.io.IOException {
+    private RunningBerth startWithLogins(String trusted) throws IOException {
         Path htpasswd = Htpasswd.aliceAndBob(dir.resolve("htpasswd"));
         return start("auth: {htpasswd: '" + htpasswd + "'" + trusted + "}\n");
-    }
-
-    private static HttpResponse<byte[]> signIn(TestClient client, String... headers) {
-        List<String> all = new ArrayList<>(List.of("Content-Type", "application/x-www-form-urlencoded"));
-        all.addAll(List.of(headers));
-        return client.send("POST", "/ui/login", LOGIN_FORM.getBytes(StandardCharsets.UTF_8), all.toArray(String[]::new));
     }
 
     @Test
     void behindATrustedProxyThatEndsTlsTheSessionCookieIsSecureAndTheRealmHttps() throws Exception {
         TestClient client = startWithLogins(", trusted-proxies: [127.0.0.1]").client();
-        String https = signIn(client, "X-Forwarded-For", "203.0.113.9", "X-Forwarded-Proto", "https")
-                .headers().firstValue("Set-Cookie").orElseThrow();
+        String https = PageSignIn.cookie(client, "alice", Htpasswd.ALICE_PASSWORD,
+                "X-Forwarded-For", "203.0.113.9", "X-Forwarded-Proto", "https");
         assertTrue(https.endsWith("; Secure"), https);
-        String plain = signIn(client, "X-Forwarded-For", "203.0.113.9", "X-Forwarded-Proto", "http")
-                .headers().firstValue("Set-Cookie").orElseThrow();
+        String plain = PageSignIn.cookie(client, "alice", Htpasswd.ALICE_PASSWORD,
+                "X-Forwarded-For", "203.0.113.9", "X-Forwarded-Proto", "http");
         assertFalse(plain.contains("Secure"), plain);
         assertEquals("Bearer realm=\"https://127.0.0.1:" + client.base().getPort() + "/auth/token\",service=\"berth\"",
                 header(client.get("/v2/", "X-Forwarded-Proto", "https"), "WWW-Authenticate"));
@@ -74,7 +66,7 @@ class ClientBehindProxyTest {
     @Test
     void anUntrustedPeerCannotMakeItselfHttps() throws Exception {
         TestClient client = startWithLogins("").client();
-        String cookie = signIn(client, "X-Forwarded-Proto", "https").headers().firstValue("Set-Cookie").orElseThrow();
+        String cookie = PageSignIn.cookie(client, "alice", Htpasswd.ALICE_PASSWORD, "X-Forwarded-Proto", "https");
         assertFalse(cookie.contains("Secure"), cookie);
         assertEquals("Bearer realm=\"http://127.0.0.1:" + client.base().getPort() + "/auth/token\",service=\"berth\"",
                 header(client.get("/v2/", "X-Forwarded-Proto", "https"), "WWW-Authenticate"));

@@ -7,28 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.LogCapture;
 import dev.berth.support.Nginx;
+import dev.berth.support.PageSignIn;
 import dev.berth.support.Poll;
+import dev.berth.support.RawHttp;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestCertificates;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,8 +62,8 @@ class ProxiedClientTest {
         Nginx nginx = keep(Nginx.start(dir.resolve("nginx"), List.of(berth.port())));
         LogCapture log = keep(LogCapture.of("dev.berth.access"));
 
-        String viaNginx = raw(CLIENT, nginx.port(), "DELETE " + TAG + " HTTP/1.1\r\nHost: localhost\r\n"
-                + "X-Forwarded-For: 127.0.0.1\r\n");
+        String viaNginx = RawHttp.send(InetAddress.getByName(CLIENT), nginx.port(), "DELETE " + TAG
+                + " HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 127.0.0.1\r\n");
         assertTrue(viaNginx.startsWith("HTTP/1.1 403"), viaNginx + "\nnginx: " + nginx.log());
         assertTrue(viaNginx.contains("only callers on berth's own host"), viaNginx);
         assertEquals(200, berth.client().head("/v2/team/app/manifests/1").statusCode(), "the tag is still there");
@@ -82,7 +75,7 @@ class ProxiedClientTest {
         assertTrue(line.startsWith(CLIENT + " - \"DELETE " + TAG + " HTTP/1.1\" 403 "), line);
 
         // The same call straight to berth from this host is local, as before.
-        String direct = raw("127.0.0.1", berth.port(), "DELETE " + TAG + " HTTP/1.1\r\nHost: localhost:" + berth.port()
+        String direct = RawHttp.send(berth.port(), "DELETE " + TAG + " HTTP/1.1\r\nHost: localhost:" + berth.port()
                 + "\r\n");
         assertTrue(direct.startsWith("HTTP/1.1 204"), direct);
         assertEquals(404, berth.client().head("/v2/team/app/manifests/1").statusCode(), "deleted");
@@ -100,7 +93,7 @@ class ProxiedClientTest {
                 .sslContext(certs.clientContext()).localAddress(InetAddress.getByName(CLIENT))
                 .connectTimeout(Duration.ofSeconds(5)).build());
 
-        String cookie = signIn(viaNginx, "X-Forwarded-Proto", "http");
+        String cookie = PageSignIn.cookie(viaNginx, "alice", Htpasswd.ALICE_PASSWORD, "X-Forwarded-Proto", "http");
         assertTrue(cookie.startsWith("berth_session=") && cookie.endsWith("; Secure"), cookie);
         assertEquals("Bearer realm=\"https://127.0.0.1:" + nginx.port() + "/auth/token\",service=\"berth\"",
                 viaNginx.get("/v2/").headers().firstValue("WWW-Authenticate").orElse(""));
@@ -108,46 +101,10 @@ class ProxiedClientTest {
                 .statusCode());
 
         // Straight to berth over plain HTTP no cookie is Secure, whatever a client that is no proxy claims.
-        assertFalse(signIn(berth.client()).contains("Secure"));
+        assertFalse(PageSignIn.cookie(berth.client(), "alice", Htpasswd.ALICE_PASSWORD).contains("Secure"));
         TestClient untrusted = new TestClient(URI.create("http://127.0.0.1:" + berth.port()), HttpClient.newBuilder()
                 .localAddress(InetAddress.getByName(CLIENT)).build());
-        assertFalse(signIn(untrusted, "X-Forwarded-Proto", "https").contains("Secure"));
-    }
-
-    /** Signs alice in through the page's form; the Set-Cookie header. */
-    private static String signIn(TestClient client, String... headers) {
-        List<String> all = new ArrayList<>(List.of("Content-Type", "application/x-www-form-urlencoded"));
-        all.addAll(List.of(headers));
-        HttpResponse<byte[]> r = client.send("POST", "/ui/login", ("username=alice&password="
-                + Htpasswd.ALICE_PASSWORD.replace(' ', '+')).getBytes(StandardCharsets.UTF_8), all.toArray(String[]::new));
-        assertEquals(303, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
-        return r.headers().firstValue("Set-Cookie").orElseThrow();
-    }
-
-    /**
-     * Sends {@code head} from {@code source} to 127.0.0.1:{@code port} over a plain socket (Java's HTTP client cannot
-     * set {@code Host}); the answer's head and its Content-Length of body.
-     */
-    private static String raw(String source, int port, String head) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            StringBuilder answer = new StringBuilder();
-            while (!answer.toString().endsWith("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    break;
-                }
-                answer.append((char) c);
-            }
-            Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer);
-            int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
-            return answer + new String(in.readNBytes(n), StandardCharsets.UTF_8);
-        }
+        assertFalse(PageSignIn.cookie(untrusted, "alice", Htpasswd.ALICE_PASSWORD, "X-Forwarded-Proto", "https")
+                .contains("Secure"));
     }
 }

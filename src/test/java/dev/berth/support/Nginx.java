@@ -74,7 +74,8 @@ public final class Nginx implements AutoCloseable {
             String site = readmeSite()
                     .replaceAll("(?m)^\\s*server \\S+:5000[^;]*;\\n", "")
                     .replaceFirst("upstream berth \\{\\n", "upstream berth {\n" + servers + "\n")
-                    .replaceFirst("listen 5000;", Matcher.quoteReplacement("listen 127.0.0.1:" + port + listenTail + ";"))
+                    .replaceFirst("listen 5000;",
+                            Matcher.quoteReplacement("listen 127.0.0.1:" + port + listenTail + ";"))
                     .replaceFirst("location / \\{\n", "location / {\n        " + directives + "\n");
             Files.writeString(workDir.resolve("nginx.conf"), """
                     daemon off;
