@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.Htpasswd;
 import dev.berth.support.RunningBerth;
+import dev.berth.support.TestCertificates;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
+import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -100,5 +102,18 @@ class CrossSiteWriteTest {
                 "application/x-www-form-urlencoded", "Origin", EVIL));
         assertRefused(berth.client().withBasic("alice", "guess").send("POST", "/v2/team/app/blobs/uploads/", null,
                 "Origin", EVIL));
+    }
+
+    /** Over HTTP/2 the host is the {@code :authority}, which is berth's own for its own page's writes. */
+    @Test
+    void overHttp2BerthsOwnOriginWritesAndAnotherDoesNot() {
+        TestCertificates certs = TestCertificates.create(dir.resolve("certs"), TestCertificates.KeyType.EC);
+        berth = RunningBerth.startHttps(dir.resolve("data"), certs, certs.key(), "");
+        TestClient client = berth.client();
+        HttpResponse<byte[]> own = client.send("POST", "/v2/team/app/blobs/uploads/", null,
+                "Origin", "https://127.0.0.1:" + berth.port(), "Sec-Fetch-Site", "same-origin");
+        assertEquals(HttpClient.Version.HTTP_2, own.version());
+        assertEquals(202, own.statusCode(), new String(own.body(), StandardCharsets.UTF_8));
+        assertRefused(client.send("POST", "/v2/team/app/blobs/uploads/", null, "Origin", EVIL));
     }
 }
