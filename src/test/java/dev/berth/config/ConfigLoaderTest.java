@@ -140,6 +140,8 @@ class ConfigLoaderTest {
                 + " 127.0.0.1, ::1, 10.0.0.0/8 or fd00::/8)",
                 fails("auth: {trusted-proxies: [10.0.0.0/8, proxy.lan]}"));
         assertTrue(fails("auth: {trusted-proxies: 10.0.0.0/8}").contains("is a list"));
+        assertEquals(java.util.List.of(AddressRange.parse("10.0.0.0/8")), ConfigLoader.fromYaml("{}",
+                java.util.Map.of("BERTH_AUTH_TRUSTED_PROXIES_0", "10.0.0.0/8")).auth().trustedProxies(), "in a container");
     }
 
     @Test
