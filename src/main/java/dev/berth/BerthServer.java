@@ -31,6 +31,7 @@ import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
 import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
+import dev.berth.http.TrustedProxies;
 import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
 import dev.berth.http.api.CacheResource;
@@ -221,7 +222,9 @@ public final class BerthServer implements AutoCloseable {
                 .shutdownHook(true)
                 .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
                 .routing(routing -> {
-                    // Outermost first: the access log and the metrics see every answer, the limits' 429s included.
+                    // Outermost first: who the client is (behind a trusted proxy) before anything counts or logs it;
+                    // the access log and the metrics see every answer, the limits' 429s included.
+                    routing.addFilter(new TrustedProxies(config.auth().trustedProxies()));
                     routing.addFilter(new AccessLog());
                     routing.addFilter(new RequestMetrics(metrics));
                     routing.addFilter(new RequestLimits(config.limits().maxRequests(),

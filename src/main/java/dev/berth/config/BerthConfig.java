@@ -107,10 +107,12 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
 
     /**
      * {@code auth.*}: accounts (an htpasswd file; absent: no authentication at all), the challenge clients get, how
-     * long tokens live, groups of users, what anonymous users may pull, and the access rules.
+     * long tokens live, groups of users, what anonymous users may pull, the access rules, and the proxies whose
+     * {@code X-Forwarded-For} and {@code X-Forwarded-Proto} berth believes.
      */
     public record Auth(Optional<Path> htpasswd, Scheme scheme, Duration tokenTtl, Map<String, List<String>> groups,
-                       boolean anonymousPullsMirrored, boolean anonymousPullsPrivate, List<Rule> rules) {
+                       boolean anonymousPullsMirrored, boolean anonymousPullsPrivate, List<Rule> rules,
+                       List<AddressRange> trustedProxies) {
         /** Whether authentication is on. */
         public boolean enabled() {
             return htpasswd.isPresent();

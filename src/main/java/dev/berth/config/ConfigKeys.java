@@ -57,6 +57,7 @@ final class ConfigKeys {
             ConfigKey.of("auth.rules.#.push.#", ValueType.TEXT),
             ConfigKey.of("auth.rules.#.delete.#", ValueType.TEXT),
             ConfigKey.of("auth.rules.#.admin.#", ValueType.TEXT),
+            ConfigKey.of("auth.trusted-proxies.#", ValueType.ADDRESS_RANGE),
             ConfigKey.of("cache.max-bytes", ValueType.SIZE),
             ConfigKey.of("cache.gc-grace", ValueType.DURATION),
             ConfigKey.of("cache.pin.#", ValueType.TEXT));

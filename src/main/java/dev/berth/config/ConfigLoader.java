@@ -222,7 +222,9 @@ public final class ConfigLoader {
         return new BerthConfig.Auth(auth.get("htpasswd").asString().asOptional().map(Path::of),
                 scheme.equals("basic") ? BerthConfig.Scheme.BASIC : BerthConfig.Scheme.BEARER,
                 duration(auth, "token-ttl", "5m"), Map.copyOf(groups),
-                anonymous(auth, "mirrored", "pull"), anonymous(auth, "private", "none"), List.copyOf(rules));
+                anonymous(auth, "mirrored", "pull"), anonymous(auth, "private", "none"), List.copyOf(rules),
+                auth.get("trusted-proxies").asList(String.class).orElse(List.of()).stream()
+                        .map(AddressRange::parse).toList());
     }
 
     /** A rule's list of users, {@code @group}s (which must exist) and {@code *}. */

@@ -27,6 +27,8 @@ record ValueType(String what, String expected, Consumer<String> parser) {
             Units::duration);
     static final ValueType URL = new ValueType("an http:// or https:// URL", "such as https://registry-1.docker.io",
             ValueType::httpUrl);
+    static final ValueType ADDRESS_RANGE = new ValueType("an IP address or CIDR block",
+            "such as 127.0.0.1, ::1, 10.0.0.0/8 or fd00::/8", AddressRange::parse);
 
     /** One of {@code values}, spelled as given. */
     static ValueType oneOf(String... values) {

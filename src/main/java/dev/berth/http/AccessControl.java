@@ -15,6 +15,7 @@ import dev.berth.oci.RepoName;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.EnumSet;
 import java.util.List;
@@ -43,8 +44,15 @@ final class AccessControl {
         this.registry = registry;
     }
 
-    /** Who sent {@code req}; wrong credentials or a bad token are a 401 with a challenge. */
+    /**
+     * Who sent {@code req}; wrong credentials or a bad token are a 401 with a challenge. A write that a browser sent
+     * for another web site's page is a 403 before any credentials are looked at (see {@link #refuseOtherSites}).
+     */
     Caller authenticate(ServerRequest req) {
+        Method method = req.prologue().method();
+        if (method != Method.GET && method != Method.HEAD) {
+            refuseOtherSites(req);
+        }
         if (!config.enabled()) {
             return Caller.ANONYMOUS;
         }
@@ -65,6 +73,18 @@ final class AccessControl {
         }
         caller.principal().user().ifPresent(user -> RequestUser.set(req, user));
         return caller;
+    }
+
+    /**
+     * A 403 DENIED for a request a browser sent on behalf of a page of another origin: such a page can make the
+     * browser POST, PUT or DELETE without reading the answer ({@code fetch} with {@code mode: "no-cors"}), with the
+     * Basic credentials the browser holds for berth. Registry clients send no {@code Origin} and pass.
+     */
+    void refuseOtherSites(ServerRequest req) {
+        SameOrigin.refusal(req).ifPresent(why -> {
+            String message = "berth takes no writes from another web site's page through a browser: " + why;
+            throw new RegistryException(OciError.DENIED, message).withMessage(message);
+        });
     }
 
     /** The user whose Basic credentials these are; a 401 when they are wrong. */

@@ -4,8 +4,6 @@ import dev.berth.auth.Scope;
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
-import io.helidon.http.HeaderName;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.Optional;
 
@@ -15,7 +13,6 @@ import java.util.Optional;
  */
 final class Challenge {
     static final String TOKEN_PATH = "/auth/token";
-    private static final HeaderName FORWARDED_PROTO = HeaderNames.create("X-Forwarded-Proto");
 
     private final BerthConfig.Scheme scheme;
     private final String service;
@@ -51,9 +48,7 @@ final class Challenge {
         if (authority == null || !authority.matches("[A-Za-z0-9.\\-]+(:\\d+)?|\\[[0-9A-Fa-f:.]+\\](:\\d+)?")) {
             authority = req.localPeer().host() + ":" + req.localPeer().port();
         }
-        // A balancer that ends TLS says so in X-Forwarded-Proto; the realm must be what the client can reach.
-        String forwarded = req.headers().first(FORWARDED_PROTO).orElse("");
-        boolean https = req.isSecure() || forwarded.equalsIgnoreCase("https");
-        return (https ? "https://" : "http://") + authority + TOKEN_PATH;
+        // A trusted proxy that ends TLS says so in X-Forwarded-Proto; the realm must be what the client can reach.
+        return (RequestClient.of(req).https() ? "https://" : "http://") + authority + TOKEN_PATH;
     }
 }

@@ -9,7 +9,6 @@ import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -81,13 +80,12 @@ public final class Requests {
     }
 
     /**
-     * The client's IP address as the connection shows it. Never X-Forwarded-For: any client can write that, and
-     * limits keyed by it could be dodged or pinned on someone else.
+     * The client's IP address: the connection's peer, or behind a proxy of {@code auth.trusted-proxies} the address
+     * it forwarded for (see {@link TrustedProxies}). Never X-Forwarded-For from anyone else: any client can write
+     * that, and limits keyed by it could be dodged or pinned on someone else.
      */
     public static String clientAddress(ServerRequest req) {
-        return req.remotePeer().address() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress()
-                : req.remotePeer().host();
+        return RequestClient.of(req).address();
     }
 
     private static RegistryException tooLarge(String what, int max) {

@@ -132,6 +132,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void trustedProxies() {
+        assertEquals(java.util.List.of(), ConfigLoader.defaults().auth().trustedProxies(), "nobody, unless listed");
+        assertEquals(java.util.List.of(AddressRange.parse("127.0.0.1/32"), AddressRange.parse("fd00::/8")),
+                ConfigLoader.fromYaml("auth: {trusted-proxies: [127.0.0.1, 'fd00::/8']}").auth().trustedProxies());
+        assertEquals("auth.trusted-proxies.1: not an IP address or CIDR block: 'proxy.lan' (expected such as"
+                + " 127.0.0.1, ::1, 10.0.0.0/8 or fd00::/8)",
+                fails("auth: {trusted-proxies: [10.0.0.0/8, proxy.lan]}"));
+        assertTrue(fails("auth: {trusted-proxies: 10.0.0.0/8}").contains("is a list"));
+        assertEquals(java.util.List.of(AddressRange.parse("10.0.0.0/8")), ConfigLoader.fromYaml("{}",
+                java.util.Map.of("BERTH_AUTH_TRUSTED_PROXIES_0", "10.0.0.0/8")).auth().trustedProxies(), "in a container");
+    }
+
+    @Test
     void upstreamPasswordIsNotPrinted() {
         BerthConfig c = ConfigLoader.fromYaml(
                 "mirror: {upstreams: [{registry: r, url: 'http://r', username: u, password: hunter2}]}");

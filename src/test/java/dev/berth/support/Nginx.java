@@ -52,6 +52,19 @@ public final class Nginx implements AutoCloseable {
      * {@code limit_rate 16m;}, for a slow server to put in front of a fast one).
      */
     public static Nginx start(Path workDir, List<Integer> backendPorts, String directives) {
+        return start(workDir, backendPorts, directives, "");
+    }
+
+    /**
+     * As {@link #start(Path, List)}, with nginx ending TLS with {@code certs}' chain and key, as a balancer in front of
+     * plain-HTTP berths does.
+     */
+    public static Nginx startTls(Path workDir, List<Integer> backendPorts, TestCertificates certs) {
+        return start(workDir, backendPorts, "", " ssl;\n    ssl_certificate " + certs.chain()
+                + ";\n    ssl_certificate_key " + certs.key());
+    }
+
+    private static Nginx start(Path workDir, List<Integer> backendPorts, String directives, String listenTail) {
         Path executable = Tools.require("nginx", "nginx");
         try {
             int port = FreePort.pick();
@@ -61,7 +74,8 @@ public final class Nginx implements AutoCloseable {
             String site = readmeSite()
                     .replaceAll("(?m)^\\s*server \\S+:5000[^;]*;\\n", "")
                     .replaceFirst("upstream berth \\{\\n", "upstream berth {\n" + servers + "\n")
-                    .replaceFirst("listen 5000;", "listen 127.0.0.1:" + port + ";")
+                    .replaceFirst("listen 5000;",
+                            Matcher.quoteReplacement("listen 127.0.0.1:" + port + listenTail + ";"))
                     .replaceFirst("location / \\{\n", "location / {\n        " + directives + "\n");
             Files.writeString(workDir.resolve("nginx.conf"), """
                     daemon off;

@@ -8,7 +8,9 @@ import dev.berth.auth.Principal;
 import dev.berth.auth.Sessions;
 import dev.berth.auth.Tokens;
 import dev.berth.auth.VerifiedToken;
+import dev.berth.config.AddressRange;
 import dev.berth.config.BerthConfig;
+import dev.berth.http.RequestClient;
 import dev.berth.http.Requests;
 import dev.berth.http.SameOrigin;
 import dev.berth.oci.RepoName;
@@ -19,14 +21,13 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
  * Who calls the admin API and what they may see and do: HTTP Basic with an htpasswd account, or a Bearer token from
  * berth's token endpoint (whatever its scope: it proves who logged in), or nobody. Reading follows the registry's pull
  * rights; administration needs the rules' {@code admin}. Without {@code auth.htpasswd} there are no accounts, so
- * administration is open to callers on berth's own host only (a loopback connection that no proxy forwarded).
+ * administration is open to callers on berth's own host only (a loopback client whose request no proxy forwarded).
  */
 public final class ApiAccess {
     static final String CHALLENGE = "Basic realm=\"berth\"";
@@ -56,8 +57,11 @@ public final class ApiAccess {
      */
     ApiCaller authenticate(ServerRequest req) {
         boolean write = req.prologue().method() != Method.GET && req.prologue().method() != Method.HEAD;
-        if (write && !SameOrigin.holds(req)) {
-            throw new ApiException(ApiError.FORBIDDEN, "a browser may change berth only from berth's own page");
+        if (write) {
+            SameOrigin.refusal(req).ifPresent(why -> {
+                throw new ApiException(ApiError.FORBIDDEN, "a browser may change berth only from berth's own page: "
+                        + why);
+            });
         }
         boolean local = fromThisHost(req);
         if (!config.enabled()) {
@@ -149,17 +153,15 @@ public final class ApiAccess {
     }
 
     /**
-     * Whether the connection comes from a loopback address, no proxy says it forwarded it (a proxy on the same host
-     * would otherwise make every client local), and it was sent to berth as {@code localhost} or a loopback address:
-     * a web page whose own name was made to resolve to 127.0.0.1 (DNS rebinding) reaches berth from loopback through
-     * a local browser, but with its name in {@code Host}.
+     * Whether the real client (behind any trusted proxy) is on a loopback address, nothing says a proxy forwarded the
+     * request (a proxy on the same host would otherwise make every client local, and a request a trusted proxy
+     * forwarded is never local because the proxy is), and it was sent to berth as {@code localhost} or a loopback
+     * address: a web page whose own name was made to resolve to 127.0.0.1 (DNS rebinding) reaches berth from loopback
+     * through a local browser, but with its name in {@code Host}.
      */
     private static boolean fromThisHost(ServerRequest req) {
-        if (req.headers().contains(HeaderNames.X_FORWARDED_FOR) || req.headers().contains(HeaderNames.FORWARDED)
-                || req.headers().contains(HeaderNames.create("X-Real-IP"))) {
-            return false;
-        }
-        return isLoopback(Requests.clientAddress(req))
+        RequestClient client = RequestClient.of(req);
+        return !client.proxied() && isLoopback(client.address())
                 && req.headers().first(HeaderNames.HOST).map(ApiAccess::namesLoopback).orElse(true);
     }
 
@@ -173,14 +175,11 @@ public final class ApiAccess {
         int colon = name.lastIndexOf(':');
         name = colon >= 0 ? name.substring(0, colon) : name;
         // Only a literal address is parsed: resolving a name would ask the DNS the rebinding page controls.
-        return name.equalsIgnoreCase("localhost") || name.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") && isLoopback(name);
+        return name.equalsIgnoreCase("localhost") || isLoopback(name);
     }
 
+    /** Whether {@code address} is a literal loopback address (a name is never looked up). */
     private static boolean isLoopback(String address) {
-        try {
-            return InetAddress.getByName(address).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return AddressRange.literal(address).map(InetAddress::isLoopbackAddress).orElse(false);
     }
 }

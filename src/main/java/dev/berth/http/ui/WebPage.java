@@ -3,6 +3,7 @@ package dev.berth.http.ui;
 import dev.berth.auth.Logins;
 import dev.berth.auth.Principal;
 import dev.berth.auth.Sessions;
+import dev.berth.http.RequestClient;
 import dev.berth.http.Requests;
 import dev.berth.http.SameOrigin;
 import io.helidon.http.HeaderNames;
@@ -109,10 +110,13 @@ public final class WebPage implements HttpService {
         redirect(res, PREFIX + "/");
     }
 
-    /** The session cookie: for berth's whole origin (page and API), never readable by scripts nor sent cross-site. */
+    /**
+     * The session cookie: for berth's whole origin (page and API), never readable by scripts nor sent cross-site, and
+     * over HTTPS (berth's own, or a trusted proxy's) never sent over plain HTTP.
+     */
     private static String cookie(ServerRequest req, String value, long maxAge) {
         return Sessions.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict"
-                + (req.isSecure() ? "; Secure" : "");
+                + (RequestClient.of(req).https() ? "; Secure" : "");
     }
 
     private static Map<String, String> form(ServerRequest req) throws IOException {

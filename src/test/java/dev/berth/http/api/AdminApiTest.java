@@ -9,19 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.support.Htpasswd;
+import dev.berth.support.RawHttp;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,39 +135,14 @@ class AdminApiTest {
         RunningBerth berth = RunningBerth.start(dir.resolve("data"));
         open.add(berth);
         String rebound = "rebound.example:" + berth.port();
-        String me = rawRequest(berth.port(), "GET /api/v1/me HTTP/1.1\r\nHost: " + rebound + "\r\n");
+        String me = RawHttp.send(berth.port(), "GET /api/v1/me HTTP/1.1\r\nHost: " + rebound + "\r\n");
         assertTrue(me.contains("\"admin\":false"), me);
-        String warm = rawRequest(berth.port(), "POST /api/v1/warm-jobs HTTP/1.1\r\nHost: " + rebound
+        String warm = RawHttp.send(berth.port(), "POST /api/v1/warm-jobs HTTP/1.1\r\nHost: " + rebound
                 + "\r\nOrigin: http://" + rebound + "\r\nContent-Type: application/json\r\nContent-Length: 22\r\n",
                 "{\"images\":[\"busybox\"]}");
         assertTrue(warm.startsWith("HTTP/1.1 403"), warm);
         assertTrue(me(berth.client()).path("admin").asBoolean(), "127.0.0.1 by its address");
-        assertTrue(rawRequest(berth.port(), "GET /api/v1/me HTTP/1.1\r\nHost: localhost:" + berth.port() + "\r\n")
+        assertTrue(RawHttp.send(berth.port(), "GET /api/v1/me HTTP/1.1\r\nHost: localhost:" + berth.port() + "\r\n")
                 .contains("\"admin\":true"), "and by localhost");
-    }
-
-    /**
-     * Sends {@code head} (request line and headers) and {@code body} over a plain socket, as Java's client cannot set
-     * {@code Host}: the answer's head and its Content-Length of body.
-     */
-    private static String rawRequest(int port, String head, String... body) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write((head + "\r\n" + String.join("", body)).getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            StringBuilder answer = new StringBuilder();
-            while (!answer.toString().endsWith("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    break;
-                }
-                answer.append((char) c);
-            }
-            Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer);
-            int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
-            return answer + new String(in.readNBytes(n), StandardCharsets.UTF_8);
-        }
     }
 }
