@@ -3,6 +3,7 @@ package dev.berth.http.ui;
 import dev.berth.auth.Logins;
 import dev.berth.auth.Principal;
 import dev.berth.auth.Sessions;
+import dev.berth.auth.TooManyLogins;
 import dev.berth.http.Requests;
 import dev.berth.http.SameOrigin;
 import io.helidon.http.HeaderNames;
@@ -90,8 +91,14 @@ public final class WebPage implements HttpService {
             return;
         }
         Map<String, String> form = form(req);
-        Optional<Principal> who = logins.get().login(Requests.clientAddress(req),
-                form.getOrDefault("username", ""), form.getOrDefault("password", ""));
+        Optional<Principal> who;
+        try {
+            who = logins.get().login(Requests.clientAddress(req), form.getOrDefault("username", ""),
+                    form.getOrDefault("password", ""));
+        } catch (TooManyLogins e) {
+            redirect(res, PREFIX + "/?throttled#/login");
+            return;
+        }
         if (who.isEmpty()) {
             redirect(res, PREFIX + "/?failed#/login");
             return;
@@ -100,19 +107,20 @@ public final class WebPage implements HttpService {
         redirect(res, PREFIX + "/");
     }
 
+    /** Ends the session on the server, on every instance, not only in this browser; then back to the page. */
     private void logout(ServerRequest req, ServerResponse res) {
         if (!SameOrigin.holds(req)) {
             text(res, Status.FORBIDDEN_403, "sign out from berth's own page");
             return;
         }
+        req.headers().cookies().first(Sessions.COOKIE).asOptional().ifPresent(sessions::end);
         res.header(HeaderNames.SET_COOKIE, cookie(req, "", 0));
         redirect(res, PREFIX + "/");
     }
 
     /** The session cookie: for berth's whole origin (page and API), never readable by scripts nor sent cross-site. */
     private static String cookie(ServerRequest req, String value, long maxAge) {
-        return Sessions.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict"
-                + (req.isSecure() ? "; Secure" : "");
+        return Sessions.cookie(value, maxAge, req.isSecure());
     }
 
     private static Map<String, String> form(ServerRequest req) throws IOException {
