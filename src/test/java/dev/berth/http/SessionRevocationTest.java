@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +114,15 @@ class SessionRevocationTest {
         }
     }
 
+    /** Rewrites the htpasswd file with {@code replacement} for alice's line; bob's stays as it was, byte for byte. */
+    private void replaceAlicesLine(String replacement) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (String line : Files.readAllLines(htpasswd)) {
+            text.append(line.startsWith("alice:") ? replacement : line + "\n");
+        }
+        Files.writeString(htpasswd, text);
+    }
+
     private static void assertEnded(HttpResponse<byte[]> r) {
         String message = assertApiError(r, 401, "UNAUTHORIZED");
         assertTrue(message.contains("session has ended"), message);
@@ -159,9 +167,7 @@ class SessionRevocationTest {
                 + token(client, "alice", ALICE_PASSWORD, "repository:team/app:pull,delete"));
         assertEquals(200, aliceWithToken.get("/v2/team/app/tags/list").statusCode());
 
-        // bob's line stays as it was, byte for byte.
-        Files.writeString(htpasswd, Files.readAllLines(htpasswd).stream().filter(l -> !l.startsWith("alice:"))
-                .collect(Collectors.joining("\n", "", "\n")));
+        replaceAlicesLine("");
 
         Poll.until(() -> me(client, alices).statusCode() == 401, "alice's session to end", RELOAD);
         assertEnded(deleteTag(client, alices, "1"));
@@ -183,9 +189,7 @@ class SessionRevocationTest {
                 + token(client, "bob", BOB_PASSWORD, "repository:team/app:pull"));
 
         String newPassword = "a new password for alice";
-        Files.writeString(htpasswd, Files.readAllLines(htpasswd).stream()
-                .map(l -> l.startsWith("alice:") ? Htpasswd.line("alice", newPassword).strip() : l)
-                .collect(Collectors.joining("\n", "", "\n")));
+        replaceAlicesLine(Htpasswd.line("alice", newPassword));
 
         Poll.until(() -> me(client, alices).statusCode() == 401, "alice's session to end", RELOAD);
         assertEnded(me(client, alices));
