@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * Sessions ended before they expire, by signing out: kept in the store, so that every instance sharing it refuses them
  * within {@link #REFRESH}, and a restart forgets none. One empty object per sign-out under {@code sessions/ended/},
  * its name all there is to it: {@code <expiry>.<user id>.<session id>}, deleted once the session would have expired
- * anyway. An instance lists them again only when {@code sessions/changed}, which each sign-out rewrites, says so.
+ * anyway. An instance lists them again only when {@code sessions/changed}, which each sign-out rewrites, says so, or
+ * when one it listed has expired.
  *
  * <p>Bounded: past {@link #PER_USER} sign-outs of one user within a session's lifetime, a sign-out ends every session
  * of that user issued before it ({@code <expiry>.<user id>.before-<second>}) and the entries it covers go.
@@ -53,8 +54,10 @@ public final class EndedSessions implements AutoCloseable {
     private volatile Map<String, List<Entry>> listed = Map.of();
     private final Map<String, Entry> unwritten = new ConcurrentHashMap<>();
     private final Map<String, Entry> written = new ConcurrentHashMap<>();
-    // The content of CHANGED at the last listing ("" for none, null before the first).
+    // The content of CHANGED at the last listing ("" for none, null before the first), and when the first entry
+    // listed then expires: the next listing comes at a change or then, to delete it.
     private volatile String seenChange;
+    private volatile long firstExpiry = Long.MAX_VALUE;
     private volatile boolean failing;
     private ScheduledExecutorService refresher;
 
@@ -151,14 +154,14 @@ public final class EndedSessions implements AutoCloseable {
     }
 
     /**
-     * Writes what is still unwritten; then, when a sign-out changed the store since the last look, lists the sign-outs
-     * again and deletes those whose sessions have expired anyway.
+     * Writes what is still unwritten; then, when a sign-out changed the store since the last look or a listed one has
+     * expired, lists the sign-outs again and deletes those whose sessions have expired anyway.
      */
     void refresh() {
         writeUnwritten();
         long now = clock.instant().getEpochSecond();
         String change = storage.read(CHANGED, 64).map(b -> new String(b, StandardCharsets.US_ASCII)).orElse("");
-        if (!change.equals(seenChange)) {
+        if (!change.equals(seenChange) || firstExpiry <= now) {
             Map<String, List<Entry>> found = new HashMap<>();
             for (String name : storage.list(PREFIX)) {
                 Optional<Entry> entry = Entry.parse(name);
@@ -171,6 +174,8 @@ public final class EndedSessions implements AutoCloseable {
             }
             listed = Map.copyOf(found);
             seenChange = change;
+            firstExpiry = found.values().stream().flatMap(List::stream).mapToLong(Entry::expires).min()
+                    .orElse(Long.MAX_VALUE);
         }
         written.values().removeIf(entry -> entry.expires() <= now);
     }
