@@ -90,8 +90,9 @@ class LoginThrottlingTest {
                 assertTrue(Integer.parseInt(header(r, "Retry-After")) >= 1);
             }
         }
-        // Five free, then one at a time after a delay that doubles: 1 s, then 2 s, while the refused are answered.
-        assertTrue(checked >= 5 && checked <= 7, checked + " of 30 guesses were checked");
+        // Five free, then one at a time after a delay that doubles (1 s, 2 s, 4 s) while the rest are refused: as
+        // many as fit in the time the 30 took to arrive, which is well under a second unless the machine crawls.
+        assertTrue(checked >= 5 && checked <= 8, checked + " of 30 guesses were checked");
 
         Timed owner = timed(() -> login("127.0.0.3", "alice", ALICE_PASSWORD));
         assertEquals(200, owner.response().statusCode());
