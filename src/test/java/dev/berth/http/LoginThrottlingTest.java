@@ -1,5 +1,6 @@
 package dev.berth.http;
 
+import static dev.berth.support.ApiAssertions.assertApiError;
 import static dev.berth.support.Htpasswd.ALICE_PASSWORD;
 import static dev.berth.support.Htpasswd.BOB_PASSWORD;
 import static dev.berth.support.RegistryAssertions.assertError;
@@ -75,24 +76,43 @@ class LoginThrottlingTest {
     @Test
     void guessesSentInParallelAreHeldForTheOthersOutcomeAndThenRefused() throws Exception {
         assertEquals(200, login("127.0.0.3", "alice", ALICE_PASSWORD).statusCode(), "where alice logs in");
+        // Ten guesses each through the registry API, the admin API and the page's sign-in form, all at once.
         List<CompletableFuture<HttpResponse<byte[]>>> guesses = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            guesses.add(client(GUESSER).sendAsync(request("alice", "parallel-guess-" + i),
-                    HttpResponse.BodyHandlers.ofByteArray()));
+            String guess = "parallel-guess-" + i;
+            HttpRequest request = switch (i % 3) {
+                case 0 -> request("alice", guess);
+                case 1 -> HttpRequest.newBuilder(URI.create(base() + "/api/v1/me"))
+                        .header("Authorization", basic("alice", guess)).build();
+                default -> HttpRequest.newBuilder(URI.create(base() + "/ui/login"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("username=alice&password=" + guess)).build();
+            };
+            guesses.add(client(GUESSER).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
         }
         int checked = 0;
-        for (CompletableFuture<HttpResponse<byte[]>> guess : guesses) {
-            HttpResponse<byte[]> r = guess.get();
-            if (r.statusCode() == 401) {
+        int[] refused = new int[3];
+        for (int i = 0; i < guesses.size(); i++) {
+            HttpResponse<byte[]> r = guesses.get(i).get();
+            String location = r.headers().firstValue("Location").orElse("");
+            if (r.statusCode() == 401 || location.equals("/ui/?failed#/login")) {
                 checked++;
-            } else {
-                assertError(r, 429, "TOOMANYREQUESTS");
+                continue;
+            }
+            refused[i % 3]++;
+            switch (i % 3) {
+                case 0 -> assertError(r, 429, "TOOMANYREQUESTS");
+                case 1 -> assertApiError(r, 429, "TOO_MANY_REQUESTS");
+                default -> assertEquals("/ui/?throttled#/login", location, "the page says to wait");
+            }
+            if (i % 3 != 2) {
                 assertTrue(Integer.parseInt(header(r, "Retry-After")) >= 1);
             }
         }
         // Five free, then one at a time after a delay that doubles (1 s, 2 s, 4 s) while the rest are refused: as
         // many as fit in the time the 30 took to arrive, which is well under a second unless the machine crawls.
         assertTrue(checked >= 5 && checked <= 8, checked + " of 30 guesses were checked");
+        assertTrue(refused[0] >= 2 && refused[1] >= 2 && refused[2] >= 2, "refused on every way in");
 
         Timed owner = timed(() -> login("127.0.0.3", "alice", ALICE_PASSWORD));
         assertEquals(200, owner.response().statusCode());
