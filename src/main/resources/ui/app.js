@@ -105,6 +105,7 @@ async function route() {
     } else if (path === "/login") {
       show("login");
       $("login-failed").hidden = !new URLSearchParams(location.search).has("failed");
+      $("login-throttled").hidden = !new URLSearchParams(location.search).has("throttled");
       $("username").focus();
     } else {
       show("repositories");
@@ -264,7 +265,12 @@ async function startWarm(event) {
 // ---- session --------------------------------------------------------------------------------------------------
 
 async function session() {
-  state.me = await api("GET", "/me");
+  try {
+    state.me = await api("GET", "/me");
+  } catch (e) {
+    // A session that has ended (signed out elsewhere, the account changed): its 401 took the cookie away.
+    state.me = await api("GET", "/me");
+  }
   const box = $("session");
   if (!state.me.authentication) {
     box.replaceChildren();

@@ -8,6 +8,7 @@ import dev.berth.admin.RepositoryCatalog;
 import dev.berth.admin.RoundHistory;
 import dev.berth.admin.TagListing;
 import dev.berth.auth.Accounts;
+import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.Logins;
 import dev.berth.auth.Sessions;
@@ -95,10 +96,11 @@ public final class BerthServer implements AutoCloseable {
     private final Fleet fleet;
     private final WarmJobs warmJobs;
     private final SyncSchedule sync;
+    private final EndedSessions endedSessions;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet,
-                        WarmJobs warmJobs, SyncSchedule sync) {
+                        WarmJobs warmJobs, SyncSchedule sync, EndedSessions endedSessions) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
@@ -108,6 +110,7 @@ public final class BerthServer implements AutoCloseable {
         this.fleet = fleet;
         this.warmJobs = warmJobs;
         this.sync = sync;
+        this.endedSessions = endedSessions;
     }
 
     /**
@@ -122,7 +125,8 @@ public final class BerthServer implements AutoCloseable {
     public static BerthServer start(BerthConfig config, Clock clock) {
         // First: certificate and htpasswd files that cannot serve stop berth before it touches the data directory.
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
-        Optional<Accounts> accounts = config.auth().htpasswd().map(file -> HtpasswdAccounts.load(file, clock));
+        Accounts accounts = config.auth().htpasswd().<Accounts>map(file -> HtpasswdAccounts.load(file, clock))
+                .orElse(Accounts.NONE);
         PortCheck.requireFree(config.server().host(), config.server().port());
         // Before recover(), which clears the temporary files: they may be another berth's uploads in flight.
         DataDirectoryLock lock = lockDataDirectory(config.storage().root());
@@ -134,15 +138,17 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
-    private static BerthServer start(BerthConfig config, Clock clock, Optional<Tls> tls, Optional<Accounts> accounts,
+    private static BerthServer start(BerthConfig config, Clock clock, Optional<Tls> tls, Accounts accounts,
                                      DataDirectoryLock lock) {
         String instance = InstanceName.of(config.cluster().flatMap(BerthConfig.Cluster::self), config.server().port());
         StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
         Storage storage = store.storage();
         Optional<ClusterSecret> secret = clusterSecret(config, store.shared());
         Optional<PeerSignature> peerSignature = secret.map(key -> new PeerSignature(key, clock));
-        Tokens tokens = tokens(secret, "tokens", "berth", config.auth().tokenTtl(), clock);
-        Sessions sessions = new Sessions(tokens(secret, "sessions", Sessions.SERVICE, Sessions.TTL, clock));
+        Tokens tokens = tokens(secret, "tokens", "berth", config.auth().tokenTtl(), clock, accounts);
+        EndedSessions endedSessions = new EndedSessions(storage, clock, Sessions.TTL);
+        Sessions sessions = new Sessions(tokens(secret, "sessions", Sessions.SERVICE, Sessions.TTL, clock, accounts),
+                endedSessions);
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
@@ -243,9 +249,13 @@ public final class BerthServer implements AutoCloseable {
                 // they are level. It is what a client may send on a stream ahead of what berth has read.
                 .initialWindowSize(8 * 1024 * 1024)
                 .build()));
+        if (config.auth().enabled()) {
+            // Before the first request: a session signed out before a restart stays signed out.
+            endedSessions.start();
+        }
         WebServer server = web.build().start();
         BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet, warmJobs,
-                sync);
+                sync, endedSessions);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -310,9 +320,9 @@ public final class BerthServer implements AutoCloseable {
 
     /** Tokens for {@code purpose}, signed with the cluster secret's key for it, else with a key of this process. */
     private static Tokens tokens(Optional<ClusterSecret> secret, String purpose, String service, Duration ttl,
-                                 Clock clock) {
-        return secret.map(key -> new Tokens(service, key.key(purpose), ttl, clock))
-                .orElseGet(() -> new Tokens(service, ttl, clock));
+                                 Clock clock, Accounts accounts) {
+        return secret.map(key -> new Tokens(service, key.key(purpose), ttl, clock, accounts))
+                .orElseGet(() -> new Tokens(service, ttl, clock, accounts));
     }
 
     /**
@@ -387,6 +397,7 @@ public final class BerthServer implements AutoCloseable {
         fleet.close();
         warmJobs.close();
         sync.close();
+        endedSessions.close();
         housekeeping.shutdownNow();
         server.stop();
         metrics.close();

@@ -39,15 +39,15 @@ class ArchitectureTest {
             "storage", "",
             "registry", "storage oci",
             "http", "registry auth oci config storage:StorageUnavailableException",
-            "http.api", "admin jobs auth registry oci config http:Requests http:SameOrigin",
-            "http.ui", "auth http:SameOrigin http:Requests",
+            "http.api", "admin jobs auth registry oci config http:Requests http:RequestClient http:SameOrigin",
+            "http.ui", "auth http:SameOrigin http:Requests http:RequestClient",
             "admin", "registry mirror cache oci",
             "jobs", "mirror registry cluster config oci",
             "upstream", "oci config",
             "mirror", "registry upstream config oci cache cluster",
             "cache", "registry storage oci cluster",
             "cluster", "storage auth:PeerSignature",
-            "auth", "config oci",
+            "auth", "config oci storage",
             "observe", "http:RequestEvents mirror upstream cache jobs",
             "cli", "auth config");
 

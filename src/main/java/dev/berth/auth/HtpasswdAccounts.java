@@ -11,10 +11,12 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The accounts of an htpasswd file ({@code auth.htpasswd}), bcrypt entries only. Changes to the file take effect
- * without a restart: it is looked at again on use, at most once per {@link #CHECK_INTERVAL}.
+ * without a restart: it is looked at again on use, at most once per {@link #CHECK_INTERVAL}. Every use counts: a
+ * login, and the check of a token or session against the account it was issued to.
  */
 public final class HtpasswdAccounts implements Accounts {
     /** How often, at most, a login looks at the file for changes. */
@@ -65,6 +67,12 @@ public final class HtpasswdAccounts implements Accounts {
             return false;
         }
         return current().verify(user, password.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The fingerprint of {@code user}'s entry in the file as it is now (looked at again at most once a second). */
+    @Override
+    public Optional<String> fingerprint(String user) {
+        return user == null ? Optional.empty() : current().fingerprint(user);
     }
 
     private LoadedAccounts current() {

@@ -3,9 +3,12 @@ package dev.berth.auth;
 import java.lang.System.Logger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -13,7 +16,12 @@ import java.util.stream.Collectors;
 final class LoadedAccounts {
     private static final Logger LOG = System.getLogger(LoadedAccounts.class.getName());
 
+    private static final byte[] FINGERPRINT_PURPOSE = "berth account\n".getBytes(StandardCharsets.US_ASCII);
+    /** Bytes of SHA-256 a fingerprint keeps: enough that no two versions of an entry share one. */
+    private static final int FINGERPRINT_BYTES = 16;
+
     private final Map<String, BcryptHash> hashes;
+    private final Map<String, String> fingerprints;
     private final BcryptHash dummy;
     // Per version of the file: a reload starts with an empty cache, so a changed password or a removed user takes
     // effect at once, even for a check that was running during the reload.
@@ -21,6 +29,9 @@ final class LoadedAccounts {
 
     private LoadedAccounts(Map<String, BcryptHash> hashes) {
         this.hashes = Map.copyOf(hashes);
+        Map<String, String> fingerprints = new HashMap<>();
+        this.hashes.forEach((user, hash) -> fingerprints.put(user, fingerprint(user, hash)));
+        this.fingerprints = Map.copyOf(fingerprints);
         // Its password does not matter: a match for a user who does not exist is still refused.
         this.dummy = BcryptHash.of("no such user".getBytes(StandardCharsets.US_ASCII), typicalCost(this.hashes));
     }
@@ -58,6 +69,21 @@ final class LoadedAccounts {
             verified.add(user, password);
         }
         return matches;
+    }
+
+    /** The fingerprint of {@code user}'s entry (see {@link Accounts#fingerprint}), empty for no such user. */
+    Optional<String> fingerprint(String user) {
+        return Optional.ofNullable(fingerprints.get(user));
+    }
+
+    /**
+     * SHA-256 of the user and the whole hash field: a new password has a new salt and hash, so a new fingerprint, and
+     * without the secret that the password is, the fingerprint cannot be turned back into a hash to try guesses on.
+     */
+    private static String fingerprint(String user, BcryptHash hash) {
+        byte[] digest = Sha256.of(FINGERPRINT_PURPOSE, user.getBytes(StandardCharsets.UTF_8), new byte[] {'\n'},
+                hash.encoded().getBytes(StandardCharsets.US_ASCII));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, FINGERPRINT_BYTES));
     }
 
     int size() {

@@ -1,37 +1,41 @@
 package dev.berth.auth;
 
-import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Password logins against the accounts, slowed down per client address after repeated failures: one for the whole
- * server, so that guesses spread over the registry API, the token endpoint and the admin API count together.
+ * Password logins against the accounts, slowed down by {@link LoginThrottle} after repeated failures: one for the
+ * whole server, so that guesses spread over the registry API, the token endpoint, the admin API and the web page
+ * count together.
  */
 public final class Logins {
-    private final Optional<Accounts> accounts;
+    private final Accounts accounts;
     private final LoginThrottle throttle = new LoginThrottle();
 
-    /** Logins against {@code accounts}; without accounts every login fails. */
-    public Logins(Optional<Accounts> accounts) {
+    /** Logins against {@code accounts} ({@link Accounts#NONE}: every login fails). */
+    public Logins(Accounts accounts) {
         this.accounts = accounts;
     }
 
-    /** The user, when {@code password} is theirs; empty otherwise, after a delay when {@code client} keeps failing. */
+    /**
+     * The user, when {@code password} is theirs; empty otherwise. The answer comes after a delay when the client's
+     * address ({@code client}) or the account keeps failing.
+     *
+     * @throws TooManyLogins when the address or account is slowed down and already has an attempt being checked
+     */
     public Optional<Principal> login(String client, String user, String password) {
-        Duration delay = throttle.delayFor(client);
-        if (!delay.isZero()) {
-            try {
+        LoginThrottle.Attempt attempt = throttle.begin(client, user);
+        boolean accepted = false;
+        try {
+            if (!attempt.delay().isZero()) {
                 // The request's own virtual thread waits: a guesser's next answer comes later, nobody else's does.
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                Thread.sleep(attempt.delay());
             }
+            accepted = accounts.verify(user, password);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            throttle.end(attempt, accepted);
         }
-        if (accounts.isPresent() && accounts.get().verify(user, password)) {
-            throttle.succeeded(client);
-            return Optional.of(Principal.user(user));
-        }
-        throttle.failed(client);
-        return Optional.empty();
+        return accepted ? Optional.of(Principal.user(user)) : Optional.empty();
     }
 }

@@ -26,7 +26,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Short-lived tokens of the Docker token flow, as JWTs signed with HMAC-SHA256. A single berth signs with a key made
  * at start, which never leaves the process (after a restart clients simply fetch new tokens, as they do when one
  * expires); instances that share a store sign with a key drawn from the cluster secret, so any of them accepts a token
- * another issued.
+ * another issued. A user's token carries the fingerprint of the account it was issued to, checked on every use: a
+ * removed account or a changed password ends its tokens at once.
  */
 public final class Tokens {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,23 +36,26 @@ public final class Tokens {
     private static final String HEADER = ENCODER.encodeToString(
             "{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
     private static final String ISSUER = "berth";
+    private static final String ACCOUNT = "acc";
 
     private final byte[] key;
     private final String service;
     private final Duration ttl;
     private final Clock clock;
+    private final Accounts accounts;
 
-    /** Tokens signed with a key of this process alone. */
-    public Tokens(String service, Duration ttl, Clock clock) {
-        this(service, randomKey(), ttl, clock);
+    /** Tokens signed with a key of this process alone, for users of {@code accounts}. */
+    public Tokens(String service, Duration ttl, Clock clock, Accounts accounts) {
+        this(service, randomKey(), ttl, clock, accounts);
     }
 
-    /** Tokens signed with {@code key}, which every instance that must accept them shares. */
-    public Tokens(String service, byte[] key, Duration ttl, Clock clock) {
+    /** Tokens signed with {@code key}, which every instance that must accept them shares; users of {@code accounts}. */
+    public Tokens(String service, byte[] key, Duration ttl, Clock clock, Accounts accounts) {
         this.key = key.clone();
         this.service = service;
         this.ttl = ttl;
         this.clock = clock;
+        this.accounts = accounts;
     }
 
     private static byte[] randomKey() {
@@ -71,6 +75,7 @@ public final class Tokens {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", ISSUER);
         claims.put("sub", who.user().orElse(""));
+        who.user().ifPresent(user -> claims.put(ACCOUNT, accounts.fingerprint(user).orElse("")));
         claims.put("aud", service);
         claims.put("iat", now.getEpochSecond());
         claims.put("nbf", now.getEpochSecond());
@@ -87,7 +92,10 @@ public final class Tokens {
         }
     }
 
-    /** What {@code token} grants, when it is one of ours, for this service, and not expired. */
+    /**
+     * What {@code token} grants, when it is one of ours, for this service, not expired, and (a user's) issued to the
+     * account as it is now.
+     */
     public Optional<VerifiedToken> verify(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3 || !parts[0].equals(HEADER)) {
@@ -105,11 +113,22 @@ public final class Tokens {
                 return Optional.empty();
             }
             String subject = claims.path("sub").asText("");
+            if (!subject.isEmpty() && !sameAccount(subject, claims.path(ACCOUNT).asText(""))) {
+                return Optional.empty();
+            }
             Principal who = subject.isEmpty() ? Principal.ANONYMOUS : Principal.user(subject);
-            return Optional.of(new VerifiedToken(who, access(claims.path("access"))));
+            return Optional.of(new VerifiedToken(who, access(claims.path("access")), claims.path("jti").asText(""),
+                    Instant.ofEpochSecond(claims.path("iat").asLong(0)),
+                    Instant.ofEpochSecond(claims.path("exp").asLong(0))));
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /** Whether {@code user}'s account still has the fingerprint the token was issued with. */
+    private boolean sameAccount(String user, String fingerprint) {
+        byte[] now = accounts.fingerprint(user).orElse("").getBytes(StandardCharsets.US_ASCII);
+        return now.length > 0 && MessageDigest.isEqual(now, fingerprint.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static List<Scope> access(JsonNode list) {

@@ -7,6 +7,7 @@ import dev.berth.auth.Logins;
 import dev.berth.auth.Principal;
 import dev.berth.auth.Scope;
 import dev.berth.auth.Tokens;
+import dev.berth.auth.TooManyLogins;
 import dev.berth.auth.VerifiedToken;
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.OciError;
@@ -94,10 +95,18 @@ final class AccessControl {
         return login(req, credentials.user(), credentials.password());
     }
 
-    /** The user, when {@code password} is theirs; a 401 otherwise, after a delay when a client keeps failing. */
+    /**
+     * The user, when {@code password} is theirs; a 401 otherwise, after a delay when the client or the account keeps
+     * failing; a 429 when it is being slowed down and has an attempt in flight already.
+     */
     Principal login(ServerRequest req, String user, String password) {
-        return logins.login(Requests.clientAddress(req), user, password).orElseThrow(() ->
-                challenge.unauthorized(req, "wrong user name or password", Optional.empty(), false));
+        try {
+            return logins.login(Requests.clientAddress(req), user, password).orElseThrow(() ->
+                    challenge.unauthorized(req, "wrong user name or password", Optional.empty(), false));
+        } catch (TooManyLogins e) {
+            throw new RegistryException(OciError.TOOMANYREQUESTS, e.getMessage())
+                    .withHeader("Retry-After", e.retryAfterSeconds());
+        }
     }
 
     /** {@code GET /v2/}: with authentication on, it answers 200 only to a caller with credentials or a token. */

@@ -157,6 +157,30 @@ class HtpasswdAccountsTest {
     }
 
     @Test
+    void anAccountsFingerprintIsTheSameEverywhereAndChangesWithItsPasswordAtTheNextCheck() throws Exception {
+        Files.writeString(file, Htpasswd.line("alice", ALICE) + Htpasswd.line("bob", BOB));
+        Accounts accounts = HtpasswdAccounts.load(file, clock);
+        String alice = accounts.fingerprint("alice").orElseThrow();
+        String bob = accounts.fingerprint("bob").orElseThrow();
+        assertEquals(alice, HtpasswdAccounts.load(file, clock).fingerprint("alice").orElseThrow(),
+                "another instance reading the same file");
+        assertFalse(alice.equals(bob));
+        assertTrue(accounts.fingerprint("carol").isEmpty());
+
+        String bobsLine = Files.readAllLines(file).get(1) + "\n";
+        secrets.add("a new password");
+        Files.writeString(file, Htpasswd.line("alice", "a new password") + bobsLine);
+        assertEquals(alice, accounts.fingerprint("alice").orElseThrow(), "until the next check");
+        clock.advance(HtpasswdAccounts.CHECK_INTERVAL);
+        assertFalse(alice.equals(accounts.fingerprint("alice").orElseThrow()), "a new password, a new fingerprint");
+        assertEquals(bob, accounts.fingerprint("bob").orElseThrow(), "bob's entry did not change");
+
+        Files.writeString(file, bobsLine);
+        clock.advance(HtpasswdAccounts.CHECK_INTERVAL);
+        assertTrue(accounts.fingerprint("alice").isEmpty(), "removed");
+    }
+
+    @Test
     void aMissingFileAtStartFailsWithAHint() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> HtpasswdAccounts.load(file, clock));

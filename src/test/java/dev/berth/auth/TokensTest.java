@@ -12,13 +12,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TokensTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T00:00:00Z"));
-    private final Tokens tokens = new Tokens("berth", Duration.ofMinutes(5), clock);
+    /** Each user's account fingerprint, as the htpasswd file would give it. */
+    private final Map<String, String> fingerprints = new ConcurrentHashMap<>(Map.of("alice", "a1", "bob", "b1"));
+    private final Accounts accounts = new Accounts() {
+        @Override
+        public boolean verify(String user, String password) {
+            return false;
+        }
+
+        @Override
+        public Optional<String> fingerprint(String user) {
+            return Optional.ofNullable(fingerprints.get(user));
+        }
+    };
+    private final Tokens tokens = new Tokens("berth", Duration.ofMinutes(5), clock, accounts);
 
     @Test
     void aTokenCarriesItsSubjectAndScopesUntilItExpires() {
@@ -36,6 +52,26 @@ class TokensTest {
     }
 
     @Test
+    void aUsersTokenEndsWithTheAccountOrItsPassword() {
+        String alices = tokens.issue(Principal.user("alice"), List.of()).token();
+        String bobs = tokens.issue(Principal.user("bob"), List.of()).token();
+        String anonymous = tokens.issue(Principal.ANONYMOUS, List.of()).token();
+        assertTrue(tokens.verify(alices).isPresent());
+
+        fingerprints.put("alice", "a2");
+        assertTrue(tokens.verify(alices).isEmpty(), "her password changed");
+        assertTrue(tokens.verify(tokens.issue(Principal.user("alice"), List.of()).token()).isPresent(), "a new one");
+        fingerprints.remove("bob");
+        assertTrue(tokens.verify(bobs).isEmpty(), "his account is gone");
+        assertTrue(tokens.verify(anonymous).isPresent(), "an anonymous token belongs to no account");
+        byte[] key = new byte[32];
+        String signed = new Tokens("berth", key, Duration.ofMinutes(5), clock, accounts)
+                .issue(Principal.user("alice"), List.of()).token();
+        assertTrue(new Tokens("berth", key, Duration.ofMinutes(5), clock, Accounts.NONE).verify(signed).isEmpty(),
+                "without accounts no user's token passes, whatever signed it");
+    }
+
+    @Test
     void forgedOrForeignTokensAreRefused() {
         String token = tokens.issue(Principal.ANONYMOUS, List.of(new Scope("a", Set.of(Action.PULL)))).token();
         assertEquals(Principal.ANONYMOUS, tokens.verify(token).orElseThrow().principal());
@@ -43,7 +79,7 @@ class TokensTest {
         String otherPayload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
                 "{\"iss\":\"berth\",\"sub\":\"admin\",\"aud\":\"berth\",\"exp\":9999999999,\"nbf\":0}".getBytes());
         assertTrue(tokens.verify(parts[0] + "." + otherPayload + "." + parts[2]).isEmpty(), "payload changed");
-        assertTrue(new Tokens("berth", Duration.ofMinutes(5), clock).verify(token).isEmpty(), "another key");
+        assertTrue(new Tokens("berth", Duration.ofMinutes(5), clock, accounts).verify(token).isEmpty(), "another key");
         assertTrue(tokens.verify("not.a-token").isEmpty());
         assertTrue(tokens.verify("").isEmpty());
     }
@@ -53,12 +89,12 @@ class TokensTest {
         Path file = dir.resolve("cluster.key");
         Files.writeString(file, "0123456789abcdef0123456789abcdef0123456789\n");
         byte[] key = ClusterSecret.load(file).key("tokens");
-        Tokens one = new Tokens("berth", key, Duration.ofMinutes(5), clock);
-        Tokens other = new Tokens("berth", ClusterSecret.load(file).key("tokens"), Duration.ofMinutes(5), clock);
+        Tokens one = new Tokens("berth", key, Duration.ofMinutes(5), clock, accounts);
+        Tokens other = new Tokens("berth", ClusterSecret.load(file).key("tokens"), Duration.ofMinutes(5), clock, accounts);
         String token = one.issue(Principal.user("alice"), List.of(new Scope("team/app", Set.of(Action.PUSH)))).token();
         assertTrue(other.verify(token).orElseThrow().grants("team/app", Action.PUSH));
         Files.writeString(file, "another secret of more than thirty-two characters");
-        Tokens stranger = new Tokens("berth", ClusterSecret.load(file).key("tokens"), Duration.ofMinutes(5), clock);
+        Tokens stranger = new Tokens("berth", ClusterSecret.load(file).key("tokens"), Duration.ofMinutes(5), clock, accounts);
         assertTrue(stranger.verify(token).isEmpty(), "another cluster's secret");
         assertFalse(java.util.Arrays.equals(key, ClusterSecret.load(file).key("peers")), "a key per purpose");
     }

@@ -22,7 +22,7 @@ import org.openqa.selenium.WebElement;
 /**
  * The web page in headless Chromium against a berth with mirrored, multi-arch and private content: what each visitor
  * sees, signing in, a warm job started from the form and followed to its end, a pin, and the page on a phone's
- * screen. Screenshots land in {@code target/ui-*.png}.
+ * screen, and a session signed out elsewhere. Screenshots land in {@code target/ui-*.png}.
  */
 class WebPageBrowserTest {
     @TempDir
@@ -114,10 +114,23 @@ class WebPageBrowserTest {
         browser.await(d -> !d.findElement(By.id("status")).getText().isEmpty());
         assertEquals("no repository team/secret-db", page.findElement(By.id("status")).getText());
 
+        String saved = "berth_session=" + page.manage().getCookieNamed("berth_session").getValue();
         page.findElement(By.cssSelector("#session button[type=submit]")).click();
         browser.await(d -> d.findElements(By.id("sign-in")).size() == 1);
         assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox"), repositoriesShown(2),
                 "signed out: anonymous again");
+        assertEquals(401, content.client().get("/api/v1/me", "Cookie", saved).statusCode(),
+                "a saved copy of the cookie is refused");
+
+        // Signed out elsewhere (another tab, another instance): the page shows the visitor as anonymous, no error.
+        signIn("bob", Htpasswd.BOB_PASSWORD);
+        repositoriesShown(3);
+        String current = "berth_session=" + page.manage().getCookieNamed("berth_session").getValue();
+        assertEquals(303, content.client().send("POST", "/ui/logout", new byte[0], "Cookie", current).statusCode());
+        page.navigate().refresh();
+        browser.await(d -> d.findElements(By.id("sign-in")).size() == 1);
+        assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox"), repositoriesShown(2));
+        assertEquals("", page.findElement(By.id("status")).getText());
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.berth.auth.Logins;
 import dev.berth.auth.Principal;
 import dev.berth.auth.Sessions;
 import dev.berth.auth.Tokens;
+import dev.berth.auth.TooManyLogins;
 import dev.berth.auth.VerifiedToken;
 import dev.berth.config.AddressRange;
 import dev.berth.config.BerthConfig;
@@ -80,21 +81,39 @@ public final class ApiAccess {
         if (value.regionMatches(true, 0, "Basic ", 0, 6)) {
             BasicCredentials credentials = BasicCredentials.decode(value.substring(6))
                     .orElseThrow(() -> unauthorized("malformed Basic credentials"));
-            Principal who = logins.login(Requests.clientAddress(req), credentials.user(), credentials.password())
-                    .orElseThrow(() -> unauthorized("wrong user name or password"));
-            return new ApiCaller(who, local);
+            return new ApiCaller(login(req, credentials), local);
         }
         throw unauthorized("unsupported Authorization scheme: use Basic or Bearer");
     }
 
-    /** The user of the page's session cookie, or anonymous without one (an expired one included). */
+    private Principal login(ServerRequest req, BasicCredentials credentials) {
+        try {
+            return logins.login(Requests.clientAddress(req), credentials.user(), credentials.password())
+                    .orElseThrow(() -> unauthorized("wrong user name or password"));
+        } catch (TooManyLogins e) {
+            throw new ApiException(ApiError.TOO_MANY_REQUESTS, e.getMessage())
+                    .withHeader("Retry-After", e.retryAfterSeconds());
+        }
+    }
+
+    /**
+     * The user of the page's session cookie, or anonymous without one. A session that has ended (signed out, expired,
+     * its account removed or its password changed) is a 401 that takes the cookie away: no Basic challenge, which
+     * would make a browser ask for a password in a dialog of its own.
+     */
     private Principal session(ServerRequest req, boolean write) {
-        Optional<Principal> who = req.headers().cookies().first(Sessions.COOKIE).asOptional().flatMap(sessions::verify);
-        if (who.isPresent() && write && !req.headers().contains(PAGE_HEADER)) {
+        Optional<String> cookie = req.headers().cookies().first(Sessions.COOKIE).asOptional().filter(v -> !v.isEmpty());
+        if (cookie.isEmpty()) {
+            return Principal.ANONYMOUS;
+        }
+        Principal who = sessions.verify(cookie.get()).orElseThrow(() -> new ApiException(ApiError.UNAUTHORIZED,
+                "the session has ended (signed out, expired, or the account changed): sign in again")
+                .withHeader("Set-Cookie", Sessions.cookie("", 0, RequestClient.of(req).https())));
+        if (write && !req.headers().contains(PAGE_HEADER)) {
             throw new ApiException(ApiError.FORBIDDEN, "a write with a session cookie must carry the header "
                     + PAGE_HEADER.defaultCase() + ", as berth's page sends it");
         }
-        return who.orElse(Principal.ANONYMOUS);
+        return who;
     }
 
     /** Whether logins are on ({@code auth.htpasswd}): the page then offers to sign in. */

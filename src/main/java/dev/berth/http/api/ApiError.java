@@ -8,6 +8,7 @@ public enum ApiError {
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
     CONFLICT(409),
+    TOO_MANY_REQUESTS(429),
     INTERNAL(500),
     UNAVAILABLE(503);
 

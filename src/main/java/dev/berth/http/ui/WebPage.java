@@ -3,6 +3,7 @@ package dev.berth.http.ui;
 import dev.berth.auth.Logins;
 import dev.berth.auth.Principal;
 import dev.berth.auth.Sessions;
+import dev.berth.auth.TooManyLogins;
 import dev.berth.http.RequestClient;
 import dev.berth.http.Requests;
 import dev.berth.http.SameOrigin;
@@ -91,8 +92,14 @@ public final class WebPage implements HttpService {
             return;
         }
         Map<String, String> form = form(req);
-        Optional<Principal> who = logins.get().login(Requests.clientAddress(req),
-                form.getOrDefault("username", ""), form.getOrDefault("password", ""));
+        Optional<Principal> who;
+        try {
+            who = logins.get().login(Requests.clientAddress(req), form.getOrDefault("username", ""),
+                    form.getOrDefault("password", ""));
+        } catch (TooManyLogins e) {
+            redirect(res, PREFIX + "/?throttled#/login");
+            return;
+        }
         if (who.isEmpty()) {
             redirect(res, PREFIX + "/?failed#/login");
             return;
@@ -101,11 +108,13 @@ public final class WebPage implements HttpService {
         redirect(res, PREFIX + "/");
     }
 
+    /** Ends the session on the server, on every instance, not only in this browser; then back to the page. */
     private void logout(ServerRequest req, ServerResponse res) {
         if (!SameOrigin.holds(req)) {
             text(res, Status.FORBIDDEN_403, "sign out from berth's own page");
             return;
         }
+        req.headers().cookies().first(Sessions.COOKIE).asOptional().ifPresent(sessions::end);
         res.header(HeaderNames.SET_COOKIE, cookie(req, "", 0));
         redirect(res, PREFIX + "/");
     }
@@ -115,8 +124,7 @@ public final class WebPage implements HttpService {
      * over HTTPS (berth's own, or a trusted proxy's) never sent over plain HTTP.
      */
     private static String cookie(ServerRequest req, String value, long maxAge) {
-        return Sessions.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict"
-                + (RequestClient.of(req).https() ? "; Secure" : "");
+        return Sessions.cookie(value, maxAge, RequestClient.of(req).https());
     }
 
     private static Map<String, String> form(ServerRequest req) throws IOException {
