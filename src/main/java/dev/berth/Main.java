@@ -104,8 +104,10 @@ public final class Main {
                                                           mirror.upstreams[0].url
                   BERTH_PRIVATE_REPOSITORIES_0='team/*'   private.repositories[0]
                   BERTH_AUTH_GROUPS_DEVS_0=alice          auth.groups.devs[0]
-                A variable that names no key stops berth (BERTH_JAVA and BERTH_JAVA_OPTS belong to the
-                launch scripts, BERTH_PASSWORD to warm; they are left alone).
+                A variable that names no key stops berth when it is close to one (a typo), and is logged
+                and ignored otherwise. BERTH_JAVA and BERTH_JAVA_OPTS belong to the launch scripts,
+                BERTH_PASSWORD to warm, and Kubernetes' service links of a Service named berth
+                (BERTH_SERVICE_HOST, BERTH_PORT=tcp://..., ...) to nobody: they are left alone.
                 """);
     }
 }
