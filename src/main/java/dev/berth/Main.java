@@ -26,6 +26,9 @@ public final class Main {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
+            } else if (args[i].equals("--version")) {
+                System.out.println("berth " + Version.current());
+                return;
             } else if (args[i].equals("--help") || args[i].equals("-h")) {
                 usage();
                 return;
@@ -81,6 +84,7 @@ public final class Main {
     private static void usage() {
         System.err.println("""
                 usage: java -jar berth.jar [--config FILE] [SUBCOMMAND]
+                       java -jar berth.jar --version
                   (no subcommand)   serve the registry API in the foreground
                   passwd USER       set USER's password in the auth.htpasswd file: typed twice on a
                                     terminal, else one line of standard input
