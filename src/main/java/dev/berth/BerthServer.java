@@ -253,6 +253,7 @@ public final class BerthServer implements AutoCloseable {
             metrics.watchFleet(fleet::liveCount);
         }
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), store.where()));
+        aloneOnASharedStore(config, store.shared()).ifPresent(warning -> LOG.log(Logger.Level.WARNING, warning));
         sync.start();
         return berth;
     }
@@ -277,6 +278,22 @@ public final class BerthServer implements AutoCloseable {
                 + ", " + where + ", " + describeMirror(config) + ", authentication "
                 + config.auth().htpasswd().map(file -> "from " + file).orElse("off")
                 + "; the web page at /ui/, health at /observe/health, metrics at /observe/metrics";
+    }
+
+    /**
+     * What berth warns of at start on a bucket that other instances may share when it knows of none: each then fetches
+     * a cold blob from the upstream itself, which nothing else would tell the operator.
+     */
+    static Optional<String> aloneOnASharedStore(BerthConfig config, boolean sharedStore) {
+        boolean peers = config.cluster().filter(c -> !c.peers().isEmpty() || c.peersDns().isPresent()).isPresent();
+        if (!sharedStore || peers) {
+            return Optional.empty();
+        }
+        return Optional.of("storage.s3 without cluster.peers or cluster.peers-dns: every instance on this bucket"
+                + " fetches from the upstream on its own (a cold blob once per instance). To have them fetch for each"
+                + " other, list every instance in cluster.peers (or set cluster.peers-dns to a name that resolves to"
+                + " all of them, such as http://tasks.berth:5000 in a swarm) and give them the same"
+                + " cluster.secret-file");
     }
 
     private static String describeMirror(BerthConfig config) {
