@@ -90,6 +90,8 @@ public final class BerthServer implements AutoCloseable {
     /** The name of server.tls.redirect-port's listener, whose connections carry one short request each. */
     private static final String REDIRECT_SOCKET = "https-redirect";
     private static final Duration REDIRECT_IDLE = Duration.ofSeconds(30);
+    /** Few are needed to answer redirects; a cap keeps clients that hold them open from using up file descriptors. */
+    private static final int REDIRECT_MAX_CONNECTIONS = 256;
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
@@ -255,6 +257,7 @@ public final class BerthServer implements AutoCloseable {
                 .port(port)
                 .writeQueueLength(0)
                 .idleConnectionTimeout(REDIRECT_IDLE)
+                .maxTcpConnections(REDIRECT_MAX_CONNECTIONS)
                 .protocolsDiscoverServices(false)
                 .addProtocol(Http1Config.create())
                 .routing(routing -> new HttpsRedirect(tlsPort::get).register(routing))));
