@@ -183,6 +183,15 @@ class PasswdCommandTest {
         assertTrue(Htpasswd.verifies(host, "alice", PASSWORD));
         assertTrue(Htpasswd.verifies(host, "bob", "bob's"));
 
+        // The image's /etc/berth on a read-only root file system (Kubernetes' readOnlyRootFilesystem): no temporary
+        // file can be made beside the mounted one at all.
+        ExternalCommand.Result readOnlyDirectory = ExternalCommand.run(inMountNamespace("mount --bind " + etc + " "
+                + etc + " && mount -o remount,bind,ro " + etc + " && mount --bind " + host + " " + mounted, passwd),
+                "third\n".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(60));
+        assertEquals(0, readOnlyDirectory.exitCode(), readOnlyDirectory.stderr());
+        assertTrue(Htpasswd.verifies(host, "alice", "third"));
+        assertTrue(Htpasswd.verifies(host, "bob", "bob's"));
+
         byte[] before = Files.readAllBytes(host);
         ExternalCommand.Result readOnly = ExternalCommand.run(inMountNamespace("mount --bind " + host + " " + mounted
                 + " && mount -o remount,bind,ro " + mounted, passwd), "second\n".getBytes(StandardCharsets.UTF_8),
