@@ -116,9 +116,27 @@ async function route() {
   }
 }
 
+/**
+ * Loads one page of a list: until it has come, `note` says so, the rows are gone and Previous and Next are off, so an
+ * empty table never looks like an empty list. A failure leaves the note empty (the status line says why).
+ */
+async function loadList(kind, note, request) {
+  $(note).textContent = "Loading…";
+  $(kind + "-rows").replaceChildren();
+  $(kind + "-prev").disabled = true;
+  $(kind + "-next").disabled = true;
+  try {
+    return await request;
+  } catch (e) {
+    $(note).textContent = "";
+    throw e;
+  }
+}
+
 async function repositories(q, last) {
   $("q").value = q;
-  const page = await api("GET", "/repositories?n=50&q=" + encodeURIComponent(q) + "&last=" + encodeURIComponent(last));
+  const page = await loadList("repo", "repo-count",
+    api("GET", "/repositories?n=50&q=" + encodeURIComponent(q) + "&last=" + encodeURIComponent(last)));
   $("repo-count").textContent = page.total + (page.total === 1 ? " repository" : " repositories")
     + (q ? " matching “" + q + "”" : "");
   $("repo-rows").replaceChildren(...page.repositories.map((r) => el("tr", {},
@@ -142,8 +160,9 @@ function pager(kind, last, next, link) {
 }
 
 async function repository(name, last) {
-  const page = await api("GET", "/repositories/" + enc(name) + "/tags?n=50&last=" + encodeURIComponent(last));
   $("repository-title").textContent = name;
+  const page = await loadList("tag", "repository-kind",
+    api("GET", "/repositories/" + enc(name) + "/tags?n=50&last=" + encodeURIComponent(last)));
   $("repository-kind").textContent = (page.private ? "private" : "mirrored from " + page.upstream)
     + " · " + page.total + (page.total === 1 ? " tag" : " tags");
   const admin = state.me && state.me.admin;
@@ -190,11 +209,11 @@ async function cache() {
   const t = s.traffic;
   const requests = t.hits + t.misses;
   const cards = [
-    card("Disk budget",
-      el("p", { class: "big" }, s.usedBytes === null ? "counted within a minute" : bytes(s.usedBytes)),
-      s.budgetBytes === null ? el("p", { class: "muted" }, "no budget (cache.max-bytes)")
+    card("Mirrored content on disk",
+      el("p", { class: "big" }, s.usedBytes === null ? "counted within a minute" : bytes(s.usedBytes) + " used"),
+      s.budgetBytes === null ? el("p", { class: "muted" }, "no budget set (cache.max-bytes)")
         : [el("meter", { min: 0, max: s.budgetBytes, value: s.usedBytes || 0, "aria-label": "share of the budget used" }),
-          el("p", { class: "muted" }, "of " + bytes(s.budgetBytes))]),
+          el("p", { class: "muted" }, "of the " + bytes(s.budgetBytes) + " budget (cache.max-bytes)")]),
     card("Hit ratio", el("p", { class: "big" }, requests ? Math.round(100 * t.hits / requests) + " %" : "–"),
       el("p", { class: "muted" }, t.hits + " hits, " + t.misses + " misses since start")),
     card("Bytes", el("p", {}, "served from the cache: ", el("strong", {}, bytes(t.hitBytes))),

@@ -27,6 +27,7 @@ import dev.berth.cluster.RoundGate;
 import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
+import dev.berth.http.HttpsRedirect;
 import dev.berth.http.PeerApi;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
@@ -66,11 +67,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 
 /** Wires berth from its configuration: storage, registry services, HTTP routing and the web server. */
@@ -86,6 +89,11 @@ public final class BerthServer implements AutoCloseable {
     private static final Duration PEER_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** Longer than an owner waits for a slow upstream's next bytes is not needed: it fails the stream itself then. */
     private static final Duration PEER_READ_TIMEOUT = Duration.ofSeconds(30);
+    /** The name of server.tls.redirect-port's listener, whose connections carry one short request each. */
+    private static final String REDIRECT_SOCKET = "https-redirect";
+    private static final Duration REDIRECT_IDLE = Duration.ofSeconds(30);
+    /** Few are needed to answer redirects; a cap keeps clients that hold them open from using up file descriptors. */
+    private static final int REDIRECT_MAX_CONNECTIONS = 256;
 
     private final WebServer server;
     private final ScheduledExecutorService housekeeping;
@@ -128,6 +136,8 @@ public final class BerthServer implements AutoCloseable {
         Accounts accounts = config.auth().htpasswd().<Accounts>map(file -> HtpasswdAccounts.load(file, clock))
                 .orElse(Accounts.NONE);
         PortCheck.requireFree(config.server().host(), config.server().port());
+        redirectPort(config).ifPresent(port -> PortCheck.requireFree(config.server().host(), port,
+                "server.tls.redirect-port"));
         // Before recover(), which clears the temporary files: they may be another berth's uploads in flight.
         DataDirectoryLock lock = lockDataDirectory(config.storage().root());
         try {
@@ -253,7 +263,19 @@ public final class BerthServer implements AutoCloseable {
             // Before the first request: a session signed out before a restart stays signed out.
             endedSessions.start();
         }
+        // The TLS port as listened on (server.port may be 0), for the redirect listener's Location.
+        AtomicInteger tlsPort = new AtomicInteger(config.server().port());
+        redirectPort(config).ifPresent(port -> web.putSocket(REDIRECT_SOCKET, socket -> socket
+                .host(config.server().host())
+                .port(port)
+                .writeQueueLength(0)
+                .idleConnectionTimeout(REDIRECT_IDLE)
+                .maxTcpConnections(REDIRECT_MAX_CONNECTIONS)
+                .protocolsDiscoverServices(false)
+                .addProtocol(Http1Config.create())
+                .routing(routing -> new HttpsRedirect(tlsPort::get).register(routing))));
         WebServer server = web.build().start();
+        tlsPort.set(server.port());
         BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet, warmJobs,
                 sync, endedSessions);
         if (!server.isRunning()) {
@@ -266,6 +288,7 @@ public final class BerthServer implements AutoCloseable {
             metrics.watchFleet(fleet::liveCount);
         }
         LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), store.where()));
+        aloneOnASharedStore(config, store.shared()).ifPresent(warning -> LOG.log(Logger.Level.WARNING, warning));
         sync.start();
         return berth;
     }
@@ -286,10 +309,28 @@ public final class BerthServer implements AutoCloseable {
 
     /** What berth logs once it listens: where and how, where the data is, what it mirrors, whether it authenticates. */
     static String startedLine(BerthConfig config, int port, boolean https, String where) {
-        return "berth listening on " + config.server().host() + ":" + port + (https ? " (HTTPS)" : " (plain HTTP)")
+        String redirect = redirectPort(config).map(p -> ", plain HTTP on port " + p + " redirected to it").orElse("");
+        return "berth listening on " + config.server().host() + ":" + port
+                + (https ? " (HTTPS" + redirect + ")" : " (plain HTTP)")
                 + ", " + where + ", " + describeMirror(config) + ", authentication "
                 + config.auth().htpasswd().map(file -> "from " + file).orElse("off")
                 + "; the web page at /ui/, health at /observe/health, metrics at /observe/metrics";
+    }
+
+    /**
+     * What berth warns of at start on a bucket that other instances may share when it knows of none: each then fetches
+     * a cold blob from the upstream itself, which nothing else would tell the operator.
+     */
+    static Optional<String> aloneOnASharedStore(BerthConfig config, boolean sharedStore) {
+        boolean peers = config.cluster().filter(c -> !c.peers().isEmpty() || c.peersDns().isPresent()).isPresent();
+        if (!sharedStore || peers) {
+            return Optional.empty();
+        }
+        return Optional.of("storage.s3 without cluster.peers or cluster.peers-dns: every instance on this bucket"
+                + " fetches from the upstream on its own (a cold blob once per instance). To have them fetch for each"
+                + " other, list every instance in cluster.peers (or set cluster.peers-dns to a name that resolves to"
+                + " all of them, such as http://tasks.berth:5000 in a swarm) and give them the same"
+                + " cluster.secret-file");
     }
 
     private static String describeMirror(BerthConfig config) {
@@ -390,6 +431,17 @@ public final class BerthServer implements AutoCloseable {
     /** The port actually listened on (useful with port 0). */
     public int port() {
         return server.port();
+    }
+
+    /** The port of {@code server.tls.redirect-port}'s listener as listened on, if there is one. */
+    public OptionalInt redirectPort() {
+        int port = server.port(REDIRECT_SOCKET);
+        return port < 0 ? OptionalInt.empty() : OptionalInt.of(port);
+    }
+
+    private static Optional<Integer> redirectPort(BerthConfig config) {
+        return config.server().tls().map(BerthConfig.Tls::redirectPort).filter(OptionalInt::isPresent)
+                .map(OptionalInt::getAsInt);
     }
 
     @Override

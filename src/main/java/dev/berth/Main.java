@@ -26,6 +26,9 @@ public final class Main {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
+            } else if (args[i].equals("--version")) {
+                System.out.println("berth " + Version.current());
+                return;
             } else if (args[i].equals("--help") || args[i].equals("-h")) {
                 usage();
                 return;
@@ -81,6 +84,7 @@ public final class Main {
     private static void usage() {
         System.err.println("""
                 usage: java -jar berth.jar [--config FILE] [SUBCOMMAND]
+                       java -jar berth.jar --version
                   (no subcommand)   serve the registry API in the foreground
                   passwd USER       set USER's password in the auth.htpasswd file: typed twice on a
                                     terminal, else one line of standard input
@@ -104,8 +108,10 @@ public final class Main {
                                                           mirror.upstreams[0].url
                   BERTH_PRIVATE_REPOSITORIES_0='team/*'   private.repositories[0]
                   BERTH_AUTH_GROUPS_DEVS_0=alice          auth.groups.devs[0]
-                A variable that names no key stops berth (BERTH_JAVA and BERTH_JAVA_OPTS belong to the
-                launch scripts, BERTH_PASSWORD to warm; they are left alone).
+                A variable that names no key stops berth when it is close to one (a typo), and is logged
+                and ignored otherwise. BERTH_JAVA and BERTH_JAVA_OPTS belong to the launch scripts,
+                BERTH_PASSWORD to warm, and Kubernetes' service links of a Service named berth
+                (BERTH_SERVICE_HOST, BERTH_PORT=tcp://..., ...) to nobody: they are left alone.
                 """);
     }
 }

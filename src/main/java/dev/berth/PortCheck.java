@@ -13,8 +13,13 @@ final class PortCheck {
     private PortCheck() {
     }
 
-    /** Throws {@link StartupFailure} naming the key when {@code host:port} cannot be bound now. */
+    /** Throws {@link StartupFailure} naming server.port when {@code host:port} cannot be bound now. */
     static void requireFree(String host, int port) {
+        requireFree(host, port, "server.port");
+    }
+
+    /** Throws {@link StartupFailure} naming {@code key}, the port's, when {@code host:port} cannot be bound now. */
+    static void requireFree(String host, int port, String key) {
         if (port == 0) {
             return;
         }
@@ -23,18 +28,18 @@ final class PortCheck {
             probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             probe.bind(new InetSocketAddress(host, port));
         } catch (IOException e) {
-            throw new StartupFailure(reason(host, port, e));
+            throw new StartupFailure(reason(host, port, key, e));
         }
     }
 
-    private static String reason(String host, int port, IOException e) {
+    private static String reason(String host, int port, String key, IOException e) {
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return switch (why) {
-            case "Address already in use" -> "server.port " + port + ": address already in use";
-            case "Permission denied" -> "server.port " + port + ": permission denied (ports below 1024 need root"
+            case "Address already in use" -> key + " " + port + ": address already in use";
+            case "Permission denied" -> key + " " + port + ": permission denied (ports below 1024 need root"
                     + " or CAP_NET_BIND_SERVICE)";
             case "Cannot assign requested address" -> "server.host " + host + ": not an address of this machine";
-            default -> "server.host " + host + ", server.port " + port + ": cannot listen: " + why;
+            default -> "server.host " + host + ", " + key + " " + port + ": cannot listen: " + why;
         };
     }
 }

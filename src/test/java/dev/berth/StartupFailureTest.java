@@ -8,8 +8,13 @@ import dev.berth.support.ExternalCommand;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +55,32 @@ class StartupFailureTest {
                             "BERTH_STORAGE_ROOT", root.toString()));
             assertEquals("berth: server.port " + taken.getLocalPort() + ": address already in use\n", result.stderr());
         }
+    }
+
+    @Test
+    void kubernetesServiceLinksDoNotStopBerth() throws IOException {
+        // What a pod gets for the Service of deploy/kubernetes/berth.yaml when service links are on: berth went on to
+        // listen (on a port taken here, so that it exits) instead of refusing BERTH_PORT.
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            ExternalCommand.Result result = ChildBerth.runUntilExit("server: {host: 127.0.0.1, port: "
+                    + taken.getLocalPort() + "}\nstorage: {root: '" + root + "'}\n", Map.of(
+                    "BERTH_SERVICE_HOST", "10.96.0.12", "BERTH_SERVICE_PORT", "5000",
+                    "BERTH_SERVICE_PORT_REGISTRY", "5000", "BERTH_PORT", "tcp://10.96.0.12:5000",
+                    "BERTH_PORT_5000_TCP", "tcp://10.96.0.12:5000", "BERTH_PORT_5000_TCP_PROTO", "tcp",
+                    "BERTH_PORT_5000_TCP_PORT", "5000", "BERTH_PORT_5000_TCP_ADDR", "10.96.0.12"));
+            assertEquals("berth: server.port " + taken.getLocalPort() + ": address already in use\n", result.stderr());
+        }
+    }
+
+    @Test
+    void versionIsTheProjectsAndExitsZero() throws IOException {
+        String pom = Files.readString(Path.of("pom.xml"));
+        Matcher project = Pattern.compile("<artifactId>berth</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertTrue(project.find(), "pom.xml names berth's version");
+        ExternalCommand.Result result = ExternalCommand.run(ChildBerth.mainCommand(List.of(), List.of("--version")),
+                Map.of(), new byte[0], Duration.ofSeconds(60));
+        assertEquals(0, result.exitCode(), result::stderr);
+        assertEquals("berth " + project.group(1) + "\n", result.stdoutText());
     }
 
     @Test

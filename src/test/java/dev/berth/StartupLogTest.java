@@ -3,6 +3,7 @@ package dev.berth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.config.ConfigLoader;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The line berth logs when it starts: where it listens and how, where the data is, what it mirrors. */
@@ -29,5 +30,21 @@ class StartupLogTest {
                 + " repository is private, authentication from /etc/berth/htpasswd; the web page at /ui/, health at"
                 + " /observe/health, metrics at /observe/metrics",
                 BerthServer.startedLine(ConfigLoader.fromYaml(yaml), 40123, true, DATA));
+    }
+
+    @Test
+    void aSharedBucketWithoutPeersWarnsThatEachInstanceFetchesOnItsOwn() {
+        String s3 = "storage: {s3: {endpoint: 'http://127.0.0.1:9000', bucket: berth}}\n";
+        assertEquals(Optional.of("storage.s3 without cluster.peers or cluster.peers-dns: every instance on this bucket"
+                + " fetches from the upstream on its own (a cold blob once per instance). To have them fetch for each"
+                + " other, list every instance in cluster.peers (or set cluster.peers-dns to a name that resolves to"
+                + " all of them, such as http://tasks.berth:5000 in a swarm) and give them the same"
+                + " cluster.secret-file"), BerthServer.aloneOnASharedStore(ConfigLoader.fromYaml(s3), true));
+        assertEquals(Optional.empty(), BerthServer.aloneOnASharedStore(ConfigLoader.fromYaml(s3
+                + "cluster: {peers-dns: 'http://tasks.berth:5000'}\n"), true));
+        assertEquals(Optional.empty(), BerthServer.aloneOnASharedStore(ConfigLoader.fromYaml(s3
+                + "cluster: {peers: ['http://10.0.0.1:5000', 'http://10.0.0.2:5000']}\n"), true));
+        assertEquals(Optional.empty(), BerthServer.aloneOnASharedStore(ConfigLoader.defaults(), false),
+                "a data directory is one instance's");
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -65,7 +66,10 @@ public final class PasswdCommand {
             err.println("berth: " + e.getMessage());
             return USAGE;
         } catch (IOException e) {
-            err.println("berth: cannot update " + file + ": " + e);
+            boolean access = e instanceof FileSystemException && !(e instanceof NoSuchFileException);
+            err.println("berth: cannot update " + file + ": " + e + (access ? " (passwd needs to write the file, and"
+                    + " its directory when the file is new; in a container, mount the directory, as"
+                    + " -v \"$PWD/etc:/etc/berth\", rather than the file alone)" : ""));
             return FAILED;
         }
         err.println("berth: set the password of " + user + " in " + file);

@@ -82,7 +82,7 @@ final class WarmDisplay {
             case "done" -> name + ": cached " + image.path("digest").asText() + " ("
                     + image.path("layers").path("total").asLong() + " layers, "
                     + bytes(image.path("bytes").path("total").asLong()) + platforms(image) + ")";
-            case "failed" -> "failed: " + image.path("error").asText();
+            case "failed" -> name + ": failed: " + image.path("error").asText();
             default -> name + ": " + image.path("state").asText();
         };
     }

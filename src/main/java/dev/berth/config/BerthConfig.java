@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The whole configuration, one immutable record per section of berth.yaml. */
 public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos,
@@ -18,8 +19,15 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     public record Server(String host, int port, Optional<Tls> tls) {
     }
 
-    /** {@code server.tls.*}: PEM files of the certificate chain and its private key. */
-    public record Tls(Path cert, Path key) {
+    /**
+     * {@code server.tls.*}: PEM files of the certificate chain and its private key, and the port of a plain-HTTP
+     * listener that redirects every request to HTTPS, if any.
+     */
+    public record Tls(Path cert, Path key, OptionalInt redirectPort) {
+        /** Without a redirect listener. */
+        public Tls(Path cert, Path key) {
+            this(cert, key, OptionalInt.empty());
+        }
     }
 
     /**

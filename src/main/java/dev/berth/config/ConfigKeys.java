@@ -13,6 +13,7 @@ final class ConfigKeys {
             ConfigKey.of("server.port", ValueType.PORT),
             ConfigKey.of("server.tls.cert", ValueType.TEXT),
             ConfigKey.of("server.tls.key", ValueType.TEXT),
+            ConfigKey.of("server.tls.redirect-port", ValueType.PORT),
             ConfigKey.of("storage.root", ValueType.TEXT),
             ConfigKey.of("storage.upload-timeout", ValueType.DURATION),
             ConfigKey.of("storage.s3.endpoint", ValueType.URL),

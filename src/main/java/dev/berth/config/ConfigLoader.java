@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -92,7 +93,8 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("limits.max-manifest-size is too large");
         }
         return new BerthConfig(
-                new BerthConfig.Server(server.get("host").asString().orElse("0.0.0.0"), port, tls(server.get("tls"))),
+                new BerthConfig.Server(server.get("host").asString().orElse("0.0.0.0"), port,
+                        tls(server.get("tls"), port)),
                 new BerthConfig.Storage(Path.of(storage.get("root").asString().orElse("./data")),
                         duration(storage, "upload-timeout", "24h"), s3(storage.get("s3"))),
                 new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0"),
@@ -194,13 +196,23 @@ public final class ConfigLoader {
                 List.copyOf(repositories), List.copyOf(tags));
     }
 
-    private static Optional<BerthConfig.Tls> tls(Config tls) {
+    private static Optional<BerthConfig.Tls> tls(Config tls, int port) {
         Optional<String> cert = tls.get("cert").asString().asOptional();
         Optional<String> key = tls.get("key").asString().asOptional();
         if (cert.isPresent() != key.isPresent()) {
             throw new IllegalArgumentException("server.tls needs both cert and key (PEM files)");
         }
-        return cert.map(c -> new BerthConfig.Tls(readable(tls.get("cert"), c), readable(tls.get("key"), key.get())));
+        OptionalInt redirect = tls.get("redirect-port").asInt().map(OptionalInt::of).orElse(OptionalInt.empty());
+        if (redirect.isPresent() && cert.isEmpty()) {
+            throw new IllegalArgumentException("server.tls.redirect-port redirects plain HTTP to HTTPS: it needs"
+                    + " server.tls.cert and server.tls.key");
+        }
+        if (redirect.isPresent() && redirect.getAsInt() == port && port != 0) {
+            throw new IllegalArgumentException("server.tls.redirect-port " + port + " is server.port, where berth"
+                    + " speaks HTTPS: give the plain-HTTP listener a port of its own, such as 80");
+        }
+        return cert.map(c -> new BerthConfig.Tls(readable(tls.get("cert"), c), readable(tls.get("key"), key.get()),
+                redirect));
     }
 
     private static BerthConfig.Auth auth(Config auth) {

@@ -3,6 +3,8 @@ package dev.berth.config;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * For an unknown key, the known one it was probably meant to be ({@code mirror.upstream.0.registry} →
@@ -10,6 +12,9 @@ import java.util.Optional;
  * distance, when it is close enough to be a typo.
  */
 final class KeySuggestion {
+    /** A list index in a variable's name: digits between underscores. */
+    private static final Pattern INDEX_IN_VARIABLE = Pattern.compile("_(\\d+)(?=_|$)");
+
     private KeySuggestion() {
     }
 
@@ -32,6 +37,31 @@ final class KeySuggestion {
                 .filter(known -> distance(typed, known) <= Math.max(1, known.length() / 3))
                 .min(Comparator.comparingInt(known -> distance(typed, known)))
                 .map(known -> String.join(".", path.subList(0, at)) + (at == 0 ? "" : ".") + known);
+    }
+
+    /**
+     * For the part after BERTH_ of a variable that sets no key, the variable of a known key it is close enough to be
+     * a typo of ({@code SERVER_PROT} → {@code SERVER_PORT}); list indexes are kept as they were written.
+     */
+    static Optional<String> closestVariable(String typed) {
+        String shape = INDEX_IN_VARIABLE.matcher(typed).replaceAll("_#");
+        return ConfigKeys.ALL.stream()
+                .filter(key -> !key.segments().contains(ConfigKey.NAME))
+                .map(key -> EnvironmentOverrides.variable(key.toString()).substring(EnvironmentOverrides.PREFIX.length()))
+                .filter(known -> distance(shape, known) <= Math.max(1, known.length() / 5))
+                .min(Comparator.comparingInt(known -> distance(shape, known)))
+                .map(known -> withIndexes(known, typed));
+    }
+
+    /** {@code known}'s {@code #}s replaced by the indexes written in {@code typed}, in order (0 where it has none). */
+    private static String withIndexes(String known, String typed) {
+        Matcher indexes = INDEX_IN_VARIABLE.matcher(typed);
+        String[] parts = known.split("#", -1);
+        StringBuilder result = new StringBuilder(parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            result.append(indexes.find() ? indexes.group(1) : "0").append(parts[i]);
+        }
+        return result.toString();
     }
 
     private static boolean matchesSomeKey(List<String> path, int length) {

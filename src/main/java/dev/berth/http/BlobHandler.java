@@ -10,7 +10,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.util.Optional;
 
@@ -47,9 +46,7 @@ final class BlobHandler {
             }
             // Content-Length before outputStream(): Helidon then sends a plain body instead of chunks.
             res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(length));
-            try (OutputStream out = res.outputStream()) {
-                blob.copyTo(offset, length, out);
-            }
+            BlobBody.send(req, res, blob, offset, length);
         }
     }
 

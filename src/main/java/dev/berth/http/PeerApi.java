@@ -14,7 +14,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Optional;
 
 /**
@@ -54,7 +53,7 @@ public final class PeerApi implements HttpService {
         // The registry API's grammar checks, on the same path under /v2.
         Route route = OciPath.parse("/v2" + rawPath.substring(PeerContent.PATH.length()));
         switch (route) {
-            case Route.Blob blob -> blob(blob, res);
+            case Route.Blob blob -> blob(blob, req, res);
             case Route.Manifest manifest -> manifest(manifest, res);
             default -> throw new RegistryException(OciError.NOT_FOUND, "no peer endpoint at "
                     + ErrorText.shorten(rawPath));
@@ -78,14 +77,12 @@ public final class PeerApi implements HttpService {
         }
     }
 
-    private void blob(Route.Blob route, ServerResponse res) throws IOException {
+    private void blob(Route.Blob route, ServerRequest req, ServerResponse res) throws IOException {
         try (BlobContent blob = content.blob(route.name(), route.digest())) {
             res.header(RegistryApi.DOCKER_CONTENT_DIGEST, route.digest().toString());
             // Content-Length before outputStream(): a plain body, whose end the asking instance checks.
             res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(blob.size()));
-            try (OutputStream out = res.outputStream()) {
-                blob.copyTo(0, blob.size(), out);
-            }
+            BlobBody.send(req, res, blob, 0, blob.size());
         }
     }
 

@@ -88,11 +88,11 @@ public final class WarmJobs implements AutoCloseable {
         } catch (CancellationException e) {
             progress.cancelled();
         } catch (RegistryException e) {
-            progress.failed(request.image() + ": " + (e.detail() == null || e.detail().isEmpty()
-                    ? e.error().message() : e.detail()));
+            // The image is named beside the error wherever it is shown (the JSON's "image"), not in it again.
+            progress.failed(e.detail() == null || e.detail().isEmpty() ? e.error().message() : e.detail());
         } catch (Exception e) {
             LOG.log(Logger.Level.WARNING, "warm job " + job.id() + ": " + request.image() + " failed", e);
-            progress.failed(request.image() + ": " + e.getClass().getSimpleName() + " (see the server log)");
+            progress.failed(e.getClass().getSimpleName() + " (see the server log)");
         }
     }
 

@@ -11,17 +11,21 @@ import dev.berth.support.ChildBerth;
 import dev.berth.support.ExternalCommand;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.MutableClock;
+import dev.berth.support.Tools;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,6 +143,71 @@ class PasswdCommandTest {
         assertEquals(List.of("htpasswd"), listing());
     }
 
+    @Test
+    void aFileThatCannotBeRenamedOverIsRewrittenInPlace() throws Exception {
+        Path file = dir.resolve("htpasswd");
+        Files.writeString(file, "bob:" + "x".repeat(60) + "\nalice:" + "y".repeat(60) + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        Object inode = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        // What rename(2) says when the file is a mount point, as a single file mounted into a container is.
+        AtomicFile.Rename busy = (from, to) -> {
+            throw new FileSystemException(from.toString(), to.toString(), "Device or resource busy");
+        };
+
+        AtomicFile.replace(file, "bob:shorter\n".getBytes(StandardCharsets.UTF_8), busy);
+        assertEquals("bob:shorter\n", Files.readString(file));
+        AtomicFile.replace(file, ("bob:" + "z".repeat(200) + "\n").getBytes(StandardCharsets.UTF_8), busy);
+        assertEquals("bob:" + "z".repeat(200) + "\n", Files.readString(file));
+
+        assertEquals(inode, Files.readAttributes(file, BasicFileAttributes.class).fileKey(), "the same file");
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(List.of("htpasswd"), listing(), "no temporary file is left");
+    }
+
+    /** As in a container started with -v $PWD/etc/htpasswd:/etc/berth/htpasswd: a bind mount of the file alone. */
+    @Test
+    void aSingleFileBindMountIsUpdatedAndAReadOnlyOneSaysMountTheDirectory() throws Exception {
+        Tools.requireRoot("bind-mounts a single file in a mount namespace of its own");
+        Path host = Files.createDirectory(dir.resolve("host")).resolve("htpasswd");
+        Htpasswd.run("-c", "-B", "-b", host.toString(), "bob", "bob's");
+        Path etc = Files.createDirectory(dir.resolve("etc"));
+        Path mounted = Files.createFile(etc.resolve("htpasswd"));
+        Path config = dir.resolve("berth.yaml");
+        Files.writeString(config, "auth:\n  htpasswd: " + mounted + "\n");
+        List<String> passwd = ChildBerth.mainCommand(List.of(), List.of("--config", config.toString(), "passwd",
+                "alice"));
+
+        ExternalCommand.Result set = ExternalCommand.run(inMountNamespace("mount --bind " + host + " " + mounted,
+                passwd), (PASSWORD + "\n").getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(60));
+        assertEquals(0, set.exitCode(), set.stderr());
+        assertTrue(Htpasswd.verifies(host, "alice", PASSWORD));
+        assertTrue(Htpasswd.verifies(host, "bob", "bob's"));
+
+        // The image's /etc/berth on a read-only root file system (Kubernetes' readOnlyRootFilesystem): no temporary
+        // file can be made beside the mounted one at all.
+        ExternalCommand.Result readOnlyDirectory = ExternalCommand.run(inMountNamespace("mount --bind " + etc + " "
+                + etc + " && mount -o remount,bind,ro " + etc + " && mount --bind " + host + " " + mounted, passwd),
+                "third\n".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(60));
+        assertEquals(0, readOnlyDirectory.exitCode(), readOnlyDirectory.stderr());
+        assertTrue(Htpasswd.verifies(host, "alice", "third"));
+        assertTrue(Htpasswd.verifies(host, "bob", "bob's"));
+
+        byte[] before = Files.readAllBytes(host);
+        ExternalCommand.Result readOnly = ExternalCommand.run(inMountNamespace("mount --bind " + host + " " + mounted
+                + " && mount -o remount,bind,ro " + mounted, passwd), "second\n".getBytes(StandardCharsets.UTF_8),
+                Duration.ofSeconds(60));
+        assertEquals(1, readOnly.exitCode(), readOnly.stderr());
+        assertTrue(readOnly.stderr().contains("mount the directory"), readOnly.stderr());
+        assertArrayEquals(before, Files.readAllBytes(host));
+        assertEquals(List.of(".", "htpasswd"), listingOf(etc), "no temporary file is left beside it");
+    }
+
+    /** {@code command} run after {@code mounts} (a shell command) in a mount namespace that ends with it. */
+    private static List<String> inMountNamespace(String mounts, List<String> command) {
+        return Stream.concat(Stream.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                mounts + " && exec \"$@\"", "sh"), command.stream()).toList();
+    }
+
     /** The real thing: Main in its own JVM, with a configuration file and the password on a pipe. */
     @Test
     void berthPasswdInAChildJvm() throws Exception {
@@ -169,6 +238,12 @@ class PasswdCommandTest {
                 Duration.ofSeconds(60));
         assertEquals(2, unset.exitCode());
         assertTrue(unset.stderr().contains("passwd needs auth.htpasswd"), unset.stderr());
+    }
+
+    private static List<String> listingOf(Path directory) throws Exception {
+        try (var files = Files.list(directory)) {
+            return Stream.concat(Stream.of("."), files.map(f -> f.getFileName().toString()).sorted()).toList();
+        }
     }
 
     private List<String> listing() throws Exception {

@@ -2,11 +2,15 @@ package dev.berth.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.support.LogCapture;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 /** BERTH_ variables set any key over the file's value, and are checked as the file's values are. */
@@ -64,14 +68,19 @@ class EnvironmentOverridesTest {
     }
 
     @Test
-    void badValuesAndUnknownVariablesStopBerth() {
+    void badValuesAndTyposOfKeysStopBerth() {
         assertEquals("server.port: not a port: '17501x' (expected a whole number from 0 to 65535)",
                 fails(Map.of("BERTH_SERVER_PORT", "17501x")));
         assertEquals("mirror.upstreams.0.default: not a boolean: 'yes please' (expected true or false)",
                 fails(Map.of("BERTH_MIRROR_UPSTREAMS_0_DEFAULT", "yes please")));
-        assertEquals("BERTH_SERVER_PROT: no configuration key is set by this variable (a key's variable is BERTH_ and"
-                + " its path in upper case with . and - as _, such as BERTH_SERVER_PORT for server.port; list entries"
-                + " by index: BERTH_MIRROR_UPSTREAMS_0_URL)", fails(Map.of("BERTH_SERVER_PROT", "5001")));
+        assertEquals("BERTH_SERVER_PROT: no configuration key is set by this variable (did you mean BERTH_SERVER_PORT?"
+                + " a key's variable is BERTH_ and its path in upper case with . and - as _, such as BERTH_SERVER_PORT"
+                + " for server.port; list entries by index: BERTH_MIRROR_UPSTREAMS_0_URL)",
+                fails(Map.of("BERTH_SERVER_PROT", "5001")));
+        assertTrue(fails(Map.of("BERTH_MIRROR_UPSTREAMS_1_URLL", "https://ghcr.io"))
+                .contains("did you mean BERTH_MIRROR_UPSTREAMS_1_URL?"));
+        assertTrue(fails(Map.of("BERTH_AUTH_HTPASWD", "/etc/berth/htpasswd"))
+                .contains("did you mean BERTH_AUTH_HTPASSWD?"), "a typo that would turn authentication off");
         assertEquals("private.repositories: list entries are numbered from 0 without gaps, found [0, 2]",
                 fails(Map.of("BERTH_PRIVATE_REPOSITORIES_2", "ci/*")));
     }
@@ -81,6 +90,43 @@ class EnvironmentOverridesTest {
         BerthConfig c = ConfigLoader.fromYaml(FILE, Map.of("BERTH_JAVA_OPTS", "-Xmx512m", "BERTH_JAVA", "/opt/java",
                 "BERTH_PASSWORD", "for berth warm", "PATH", "/usr/bin", "SERVER_PORT", "1"));
         assertEquals(5000, c.server().port());
+    }
+
+    @Test
+    void kubernetesServiceLinksNeverStopBerth() {
+        // What Kubernetes sets in every pod of a namespace with a Service named berth (port 5000, named registry),
+        // and, for one named berth-server, a variable that is also server.port's.
+        Map<String, String> links = Map.ofEntries(
+                Map.entry("BERTH_SERVICE_HOST", "10.96.0.12"),
+                Map.entry("BERTH_SERVICE_PORT", "5000"),
+                Map.entry("BERTH_SERVICE_PORT_REGISTRY", "5000"),
+                Map.entry("BERTH_PORT", "tcp://10.96.0.12:5000"),
+                Map.entry("BERTH_PORT_5000_TCP", "tcp://10.96.0.12:5000"),
+                Map.entry("BERTH_PORT_5000_TCP_PROTO", "tcp"),
+                Map.entry("BERTH_PORT_5000_TCP_PORT", "5000"),
+                Map.entry("BERTH_PORT_5000_TCP_ADDR", "10.96.0.12"),
+                Map.entry("BERTH_SERVER_SERVICE_HOST", "10.96.0.13"),
+                Map.entry("BERTH_SERVER_PORT", "tcp://[fd00:10:96::13]:5000"),
+                Map.entry("BERTH_SERVER_PORT_5000_TCP_ADDR", "fd00:10:96::13"),
+                Map.entry("BERTH_CACHE_MAX_BYTES", "1GiB"));
+        try (LogCapture log = LogCapture.of(EnvironmentOverrides.class.getName())) {
+            BerthConfig c = ConfigLoader.fromYaml(FILE, links);
+            assertEquals(5000, c.server().port(), "a link's address is not a port to listen on");
+            assertEquals(1L << 30, c.cache().maxBytes(), "the real settings beside them still count");
+            assertEquals(List.of(), log.messages(), "nothing to warn about");
+        }
+    }
+
+    @Test
+    void aVariableCloseToNoKeyIsLoggedAndLeftAlone() {
+        try (LogCapture log = LogCapture.of(EnvironmentOverrides.class.getName())) {
+            BerthConfig c = ConfigLoader.fromYaml(FILE, Map.of("BERTH_HOME", "/opt/berth", "BERTH_SERVER_PORT", "5001"));
+            assertEquals(5001, c.server().port());
+            assertEquals(List.of("BERTH_HOME is ignored: no configuration key is set by this variable (a key's"
+                    + " variable is BERTH_ and its path in upper case with . and - as _, such as BERTH_SERVER_PORT for"
+                    + " server.port; list entries by index: BERTH_MIRROR_UPSTREAMS_0_URL)"),
+                    log.messages(Level.WARNING));
+        }
     }
 
     private static String fails(Map<String, String> environment) {

@@ -4,10 +4,21 @@ import static dev.berth.support.RegistryAssertions.assertError;
 import static dev.berth.support.RegistryAssertions.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.LogCapture;
+import dev.berth.support.Poll;
 import dev.berth.support.TestData;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 class BlobApiTest extends ApiTestBase {
@@ -33,6 +44,33 @@ class BlobApiTest extends ApiTestBase {
         assertEquals("application/octet-stream", header(r, "Content-Type"));
         assertEquals("\"" + digest + "\"", header(r, "ETag"));
         assertEquals("max-age=31536000", header(r, "Cache-Control"));
+    }
+
+    @Test
+    void aClientGoneMidBlobIsOneLineWithoutAStackTrace() throws IOException, InterruptedException {
+        // Larger than what the loopback's socket buffers hold, so berth's writes fail once the client is gone.
+        byte[] blob = TestData.bytes(48 * 1024 * 1024, 9);
+        String digest = client.pushBlob("team/app", blob);
+        String path = "/v2/team/app/blobs/" + digest;
+        try (LogCapture log = LogCapture.of("")) {
+            try (Socket socket = new Socket("127.0.0.1", berth.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("GET " + path + " HTTP/1.1\r\nHost: berth\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = socket.getInputStream();
+                assertTrue(in.readNBytes(64 * 1024).length == 64 * 1024, "the download started");
+                // Reset rather than a polite close: berth's next write fails.
+                socket.setSoLinger(true, 0);
+            }
+            Poll.until(() -> log.messages(Level.INFO).stream().anyMatch(m -> m.contains("the client went away")),
+                    "berth noticed the client leave");
+            List<String> lines = log.messages(Level.INFO).stream().filter(m -> m.contains(path)).toList();
+            assertEquals(1, lines.stream().filter(m -> m.startsWith("GET " + path + ": the client went away after ")
+                    && m.endsWith(" of " + blob.length + " bytes")).count(), lines::toString);
+            assertFalse(log.text().contains("Unable to reset"), log::text);
+            assertFalse(log.text().contains("\tat "), () -> "no stack trace at INFO and above: " + log.text());
+        }
+        assertArrayEquals(blob, client.get(path).body(), "the next download is whole");
     }
 
     @Test

@@ -164,6 +164,53 @@ class HttpsTest {
         }
     }
 
+    @Test
+    void theRedirectPortAnswersPlainHttpWithTheSameUrlOverHttps() throws Exception {
+        String yaml = "server: {host: 127.0.0.1, port: 0, tls: {cert: '" + rsa.chain() + "', key: '" + rsa.key()
+                + "', redirect-port: 0}}\nstorage: {root: '" + root + "'}\n";
+        try (BerthServer berth = BerthServer.start(ConfigLoader.fromYaml(yaml))) {
+            int plainPort = berth.redirectPort().orElseThrow();
+            HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+            String path = "/v2/team/app/manifests/latest?ns=docker.io&x=%2F";
+            for (String method : List.of("GET", "HEAD", "POST", "PUT", "DELETE")) {
+                HttpResponse<byte[]> r = plain.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + plainPort + path))
+                        .method(method, HttpRequest.BodyPublishers.ofString("{}")).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(308, r.statusCode(), method);
+                assertEquals("https://localhost:" + berth.port() + path, header(r, "Location"), method);
+                assertFalse(r.headers().firstValue("Docker-Distribution-API-Version").isPresent(),
+                        "the plain port serves no registry");
+            }
+            HttpResponse<byte[]> health = plain.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + plainPort + "/observe/health")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(308, health.statusCode(), "nor health");
+            assertEquals("https://127.0.0.1:" + berth.port() + "/observe/health", header(health, "Location"));
+
+            // A client that follows redirects and trusts the CA ends up at the registry, over HTTPS.
+            HttpClient following = HttpClient.newBuilder().sslContext(rsa.clientContext())
+                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+            HttpResponse<byte[]> followed = following.send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + plainPort + "/v2/")).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, followed.statusCode());
+            assertEquals("registry/2.0", header(followed, "Docker-Distribution-API-Version"));
+            assertEquals(URI.create("https://localhost:" + berth.port() + "/v2/"), followed.uri());
+        }
+    }
+
+    @Test
+    void aRedirectPortNeedsTlsAndAPortOfItsOwn() {
+        assertEquals("server.tls.redirect-port redirects plain HTTP to HTTPS: it needs server.tls.cert and"
+                + " server.tls.key", assertThrows(IllegalArgumentException.class, () -> ConfigLoader.fromYaml(
+                "server: {port: 5000, tls: {redirect-port: 80}}")).getMessage());
+        assertEquals("server.tls.redirect-port 5000 is server.port, where berth speaks HTTPS: give the plain-HTTP"
+                + " listener a port of its own, such as 80", assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.fromYaml("server: {port: 5000, tls: {cert: '" + rsa.chain() + "', key: '"
+                        + rsa.key() + "', redirect-port: 5000}}")).getMessage());
+    }
+
     /** What the server sent until it closed the connection (a reset counts as closed). */
     private static byte[] readUntilClosed(InputStream in) {
         java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();

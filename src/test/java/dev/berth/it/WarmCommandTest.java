@@ -139,7 +139,7 @@ class WarmCommandTest {
         Map<String, String> alice = Map.of(WarmCommand.PASSWORD_VARIABLE, PASSWORD);
         Run unknown = warm(alice, "--server", server(), "--user", "alice", "busybox:9.99");
         assertEquals(1, unknown.status(), unknown.toString());
-        assertTrue(unknown.out().contains("failed: busybox:9.99: manifest 9.99 is not in library/busybox on"
+        assertTrue(unknown.out().contains("busybox:9.99: failed: manifest 9.99 is not in library/busybox on"
                 + " docker.io"), unknown.toString());
         assertTrue(unknown.err().contains("1 of 1 image not cached"), unknown.toString());
 

@@ -73,6 +73,9 @@ class WebPageBrowserTest {
         page.get(base() + "/");
         browser.await(d -> d.getCurrentUrl().startsWith(base() + "/ui/"));
         assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox"), repositoriesShown(2));
+        // One page of two: nothing to page to, and the count, not "Loading…", once the rows are there.
+        assertFalse(page.findElement(By.id("repo-prev")).isEnabled());
+        assertFalse(page.findElement(By.id("repo-next")).isEnabled());
         assertEquals("2 repositories", page.findElement(By.id("repo-count")).getText());
         browser.screenshot("ui-anonymous");
         @SuppressWarnings("unchecked")
@@ -154,6 +157,13 @@ class WebPageBrowserTest {
         // Its config and two layers.
         assertTrue(job.contains("library/nginx:1") && job.contains("3 of 3 blobs"), job);
         browser.screenshot("ui-warm");
+        page.findElement(By.id("warm-images")).sendKeys("library/nosuch:9");
+        page.findElement(By.cssSelector("#warm-form button[type=submit]")).click();
+        browser.await(d -> d.findElements(By.cssSelector("#jobs li[data-state=failed] p.error")).size() == 1);
+        String failure = page.findElement(By.cssSelector("#jobs li[data-state=failed] p.error")).getText();
+        String prefix = "library/nosuch:9: ";
+        assertTrue(failure.startsWith(prefix) && !failure.substring(prefix.length()).contains("nosuch:9"),
+                () -> "the image named once: " + failure);
 
         // Warmed, so cached: listed once the catalog is walked again (at most RepositoryCatalog.FRESH later).
         page.findElement(By.cssSelector("nav a[data-section=repositories]")).click();
@@ -174,7 +184,8 @@ class WebPageBrowserTest {
         page.findElement(By.cssSelector("nav a[data-section=cache]")).click();
         browser.await(d -> d.findElements(By.cssSelector("#cache-body .card")).size() == 3);
         String cache = page.findElement(By.id("cache-body")).getText();
-        assertTrue(cache.contains("docker.io") && cache.contains("answering") && cache.contains("of 1.0 GiB"), cache);
+        assertTrue(cache.contains("docker.io") && cache.contains("answering")
+                && cache.contains("of the 1.0 GiB budget (cache.max-bytes)"), cache);
         browser.screenshot("ui-cache");
     }
 }

@@ -5,12 +5,14 @@ import static dev.berth.mirror.MockHub.manifestPath;
 import static dev.berth.support.RegistryAssertions.assertError;
 import static dev.berth.support.RegistryAssertions.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.LogCapture;
+import dev.berth.support.Poll;
 import dev.berth.support.TestData;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -234,14 +236,18 @@ class UpstreamFailureTest extends MirrorTestBase {
         HeldBody cut = busyboxWithCutLayer(layer);
         String path = blobPath(BUSYBOX, layer);
 
-        HttpResponse<InputStream> r = client.stream(blobPath("busybox", layer));
-        assertEquals(200, r.statusCode(), "the response started while the download ran");
-        assertEquals(String.valueOf(layer.length), r.headers().firstValue("Content-Length").orElse(""));
-        Received received = readAcrossRelease(r.body(), cut);
+        try (LogCapture log = LogCapture.of("")) {
+            HttpResponse<InputStream> r = client.stream(blobPath("busybox", layer));
+            assertEquals(200, r.statusCode(), "the response started while the download ran");
+            assertEquals(String.valueOf(layer.length), r.headers().firstValue("Content-Length").orElse(""));
+            Received received = readAcrossRelease(r.body(), cut);
 
-        assertNotNull(received.failure(), () -> "a cut download must not end like a complete one: " + received);
-        assertTrue(received.bytes().length + 1 < layer.length, received::toString);
-        assertEquals(1, hub.served("GET", path));
+            assertNotNull(received.failure(), () -> "a cut download must not end like a complete one: " + received);
+            assertTrue(received.bytes().length + 1 < layer.length, received::toString);
+            assertEquals(1, hub.served("GET", path));
+            assertOneLineSaysTheResponseBrokeOff(log, "the upstream download of " + TestData.digest(layer)
+                    + " broke off after ");
+        }
 
         // Nothing was kept: the next pull downloads again, and this time completely.
         assertBlob(client.get(blobPath("busybox", layer)), layer);
@@ -279,17 +285,38 @@ class UpstreamFailureTest extends MirrorTestBase {
         HeldBody wrong = HeldBody.thenRest(corrupt, FIRST_PART);
         hub.override("GET", path, wrong.response());
 
-        HttpResponse<InputStream> r = client.stream(blobPath("busybox", layer));
-        assertEquals(200, r.statusCode());
-        assertEquals(String.valueOf(layer.length), r.headers().firstValue("Content-Length").orElse(""));
-        Received rest = readAcrossRelease(r.body(), wrong);
+        try (LogCapture log = LogCapture.of("")) {
+            HttpResponse<InputStream> r = client.stream(blobPath("busybox", layer));
+            assertEquals(200, r.statusCode());
+            assertEquals(String.valueOf(layer.length), r.headers().firstValue("Content-Length").orElse(""));
+            Received rest = readAcrossRelease(r.body(), wrong);
 
-        assertNotNull(rest.failure(), () -> "bytes that do not match must not end like a complete blob: " + rest);
-        assertTrue(rest.bytes().length + 1 < layer.length, () -> "the last byte is held back until the digest"
-                + " matched, yet the client got " + (rest.bytes().length + 1) + " of " + layer.length);
-        assertEquals(1, hub.served("GET", path));
+            assertNotNull(rest.failure(), () -> "bytes that do not match must not end like a complete blob: " + rest);
+            assertTrue(rest.bytes().length + 1 < layer.length, () -> "the last byte is held back until the digest"
+                    + " matched, yet the client got " + (rest.bytes().length + 1) + " of " + layer.length);
+            assertEquals(1, hub.served("GET", path));
+            assertOneLineSaysTheResponseBrokeOff(log, "the upstream sent bytes that do not match "
+                    + TestData.digest(layer));
+        }
 
         assertBlob(client.get(blobPath("busybox", layer)), layer);
         assertEquals(2, hub.served("GET", path), "the corrupt download was not kept");
+    }
+
+    /**
+     * A response cut after its headers is one WARNING naming the request and the cause, and no stack trace (Helidon's
+     * "Unable to reset response" with 25 lines of trace was logged before).
+     */
+    private static void assertOneLineSaysTheResponseBrokeOff(LogCapture log, String cause)
+            throws InterruptedException {
+        Poll.until(() -> log.messages(Level.WARNING).stream().anyMatch(m -> m.contains("the response broke off")),
+                "the cut response is logged");
+        List<String> cut = log.messages(Level.WARNING).stream().filter(m -> m.contains("the response broke off"))
+                .toList();
+        assertEquals(1, cut.size(), cut::toString);
+        assertTrue(cut.getFirst().startsWith("GET /v2/busybox/blobs/sha256:"), cut::toString);
+        assertTrue(cut.getFirst().contains(cause), cut::toString);
+        assertFalse(log.text().contains("Unable to reset"), log::text);
+        assertFalse(log.text().contains("\tat "), () -> "no stack trace at INFO and above: " + log.text());
     }
 }

@@ -13,6 +13,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,13 @@ class WebPageTest {
         HttpResponse<byte[]> index = client.get("/ui/");
         assertEquals(200, index.statusCode());
         assertEquals("text/html; charset=utf-8", index.headers().firstValue("Content-Type").orElse(""));
-        assertTrue(new String(index.body(), StandardCharsets.UTF_8).contains("<script src=\"/ui/app.js\""));
+        String html = new String(index.body(), StandardCharsets.UTF_8);
+        assertTrue(html.contains("<script src=\"/ui/app.js\""));
+        // Before the script has loaded anything: no empty table that looks like an empty list, no paging.
+        assertTrue(html.contains("<p id=\"repo-count\" class=\"muted\">Loading…</p>"), html);
+        for (String button : List.of("repo-prev", "repo-next", "tag-prev", "tag-next")) {
+            assertTrue(html.contains("id=\"" + button + "\" disabled"), button);
+        }
         assertTrue(index.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"));
         assertEquals(200, client.get("/ui/app.js").statusCode());
         assertEquals("text/css; charset=utf-8", client.get("/ui/app.css").headers().firstValue("Content-Type")
