@@ -154,12 +154,15 @@ class SwarmStackTest {
     static void tearDown() throws Exception {
         try {
             if (docker != null) {
-                docker.tryDocker("stack", "rm", STACK_NAME);
-                // The containers gone before dockerd stops, so that nothing stays behind in the namespace.
-                Poll.until(() -> docker.tryDocker("ps", "-aq").stdoutText().isBlank(), "the stack's containers gone",
-                        Duration.ofSeconds(60));
-                docker.tryDocker("swarm", "leave", "--force");
-                docker.close();
+                try {
+                    docker.tryDocker("stack", "rm", STACK_NAME);
+                    // The containers gone before dockerd stops, so that nothing stays behind in the namespace.
+                    Poll.until(() -> docker.tryDocker("ps", "-aq").stdoutText().isBlank(),
+                            "the stack's containers gone", Duration.ofSeconds(60));
+                    docker.tryDocker("swarm", "leave", "--force");
+                } finally {
+                    docker.close();
+                }
             }
         } finally {
             try {
