@@ -23,10 +23,12 @@ public final class DistributionRegistry implements AutoCloseable {
     private final int port;
     private final RequestLog requestLog;
 
-    private DistributionRegistry(LoggedProcess process, int port) {
+    private DistributionRegistry(LoggedProcess process, int port, List<String> prefix) {
         this.process = process;
         this.port = port;
-        this.requestLog = new RequestLog(url(), process::log);
+        // Where it runs through a prefix, only curl run the same way reaches it.
+        this.requestLog = prefix.isEmpty() ? new RequestLog(url(), process::log)
+                : new RequestLog(url(), process::log, Curl.find(prefix)::get);
     }
 
     /** Starts a plain registry storing in {@code workDir} (created if needed), which also holds its config and log. */
@@ -47,17 +49,30 @@ public final class DistributionRegistry implements AutoCloseable {
         return start(workDir, Optional.empty(), prefix);
     }
 
+    /**
+     * As {@link #start(Path, List)}, listening on every address of the namespace rather than on its loopback only: for
+     * containers, which reach it through their gateway (such as Docker's {@code docker_gwbridge}).
+     */
+    public static DistributionRegistry startOnEveryAddress(Path workDir, List<String> prefix) {
+        return start(workDir, Optional.empty(), prefix, "0.0.0.0");
+    }
+
     private static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl, List<String> prefix) {
+        return start(workDir, proxyRemoteUrl, prefix, "127.0.0.1");
+    }
+
+    private static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl, List<String> prefix,
+                                              String host) {
         Path executable = Tools.require("docker-registry", "docker-registry");
         try {
             int port = FreePort.pick();
             Files.createDirectories(workDir);
             Path config = workDir.resolve("config.yml");
-            Files.writeString(config, config(workDir.resolve("storage"), port, proxyRemoteUrl));
+            Files.writeString(config, config(workDir.resolve("storage"), host, port, proxyRemoteUrl));
             List<String> command = new ArrayList<>(prefix);
             command.addAll(List.of(executable.toString(), "serve", config.toString()));
             DistributionRegistry registry = new DistributionRegistry(
-                    LoggedProcess.start("docker-registry", command, workDir.resolve("registry.log")), port);
+                    LoggedProcess.start("docker-registry", command, workDir.resolve("registry.log")), port, prefix);
             registry.process.awaitReady(STARTUP, prefix.isEmpty() ? registry::answers : registry.answersVia(prefix));
             return registry;
         } catch (IOException e) {
@@ -65,7 +80,7 @@ public final class DistributionRegistry implements AutoCloseable {
         }
     }
 
-    private static String config(Path storage, int port, Optional<String> proxyRemoteUrl) {
+    private static String config(Path storage, String host, int port, Optional<String> proxyRemoteUrl) {
         String yaml = """
                 version: 0.1
                 log:
@@ -78,8 +93,8 @@ public final class DistributionRegistry implements AutoCloseable {
                   delete:
                     enabled: true
                 http:
-                  addr: 127.0.0.1:%d
-                """.formatted(storage, port);
+                  addr: %s:%d
+                """.formatted(storage, host, port);
         return yaml + proxyRemoteUrl.map(url -> "proxy:\n  remoteurl: " + url + "\n").orElse("");
     }
 

@@ -22,11 +22,13 @@ public final class DockerDaemon implements AutoCloseable {
     private final Containerd containerd;
     private final LoggedProcess dockerd;
     private final List<String> cli;
+    private final Path workDir;
 
-    private DockerDaemon(Containerd containerd, LoggedProcess dockerd, List<String> cli) {
+    private DockerDaemon(Containerd containerd, LoggedProcess dockerd, List<String> cli, Path workDir) {
         this.containerd = containerd;
         this.dockerd = dockerd;
         this.cli = cli;
+        this.workDir = workDir;
     }
 
     /** The programs a daemon is started with, found on the PATH. */
@@ -75,7 +77,7 @@ public final class DockerDaemon implements AutoCloseable {
                         // No bridge, NAT or forwarding: the namespace's loopback is all the network dockerd gets.
                         "--bridge", "none", "--iptables=false", "--ip-masq=false", "--ip-forward=false"));
                 LoggedProcess process = LoggedProcess.start("dockerd", command, workDir.resolve("dockerd.log"));
-                DockerDaemon daemon = new DockerDaemon(containerd, process, List.copyOf(cli));
+                DockerDaemon daemon = new DockerDaemon(containerd, process, List.copyOf(cli), workDir);
                 process.awaitReady(STARTUP, () -> daemon.tryDocker("version").exitCode() == 0);
                 return daemon;
             } catch (RuntimeException | Error e) {
@@ -124,6 +126,23 @@ public final class DockerDaemon implements AutoCloseable {
                     + result.stderr() + "\ndockerd's log:\n" + log());
         }
         return result.stdoutText();
+    }
+
+    /**
+     * Runs Debian's {@code docker-compose} (1.x, which Debian 12 ships) with {@code ARGS...} against this daemon,
+     * with the CLI's config dir of {@link #tryDocker}; fails the test unless it exits with 0, and returns its output.
+     */
+    public String compose(String... args) {
+        List<String> command = new ArrayList<>(List.of(Tools.require("docker-compose", "docker-compose").toString()));
+        command.addAll(List.of(args));
+        Result result = ExternalCommand.run(command, Map.of("DOCKER_HOST", "unix://" + workDir.resolve("docker.sock"),
+                "DOCKER_CONFIG", workDir.resolve("cli").toString()), new byte[0], COMMAND_TIMEOUT);
+        if (result.exitCode() != 0) {
+            Assertions.fail("docker-compose " + String.join(" ", args) + " exited with " + result.exitCode() + ": "
+                    + result.stderr() + "\ndockerd's log:\n" + log());
+        }
+        // Compose reports its progress on stderr.
+        return result.stdoutText() + result.stderr();
     }
 
     /** Everything dockerd logged so far, for failure messages. */

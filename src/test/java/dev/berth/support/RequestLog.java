@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,11 +29,21 @@ public final class RequestLog {
     private final AtomicInteger markers = new AtomicInteger();
     private final String url;
     private final Supplier<String> log;
+    private final Consumer<String> get;
 
     /** The log {@code log} reads of the server at {@code url} ({@code http://host:port}). */
     public RequestLog(String url, Supplier<String> log) {
+        this(url, log, RequestLog::send);
+    }
+
+    /**
+     * As {@link #RequestLog(String, Supplier)}, with {@code get} sending a GET to a URL, whatever its answer: for a
+     * server that this JVM cannot reach (in a network namespace).
+     */
+    public RequestLog(String url, Supplier<String> log, Consumer<String> get) {
         this.url = url;
         this.log = log;
+        this.get = get;
     }
 
     /** One request as an access log records it: method, path with query, and response status. */
@@ -46,15 +57,7 @@ public final class RequestLog {
      */
     public List<Request> requests() {
         String marker = MARKER + markers.incrementAndGet();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + marker)).timeout(Duration.ofSeconds(5)).build();
-        try {
-            HTTP.send(request, HttpResponse.BodyHandlers.discarding());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while asking " + url, e);
-        }
+        get.accept(url + marker);
         List<Request> logged = new ArrayList<>();
         try {
             Poll.until(() -> loggedBefore(marker, logged), "the line of " + marker + " in the access log of " + url,
@@ -64,6 +67,18 @@ public final class RequestLog {
             throw new IllegalStateException("interrupted while reading the log of " + url, e);
         }
         return logged;
+    }
+
+    private static void send(String url) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+        try {
+            HTTP.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking " + url, e);
+        }
     }
 
     /** Fills {@code logged} with the requests before {@code marker}'s line; false while that line is not there. */

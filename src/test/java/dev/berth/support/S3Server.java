@@ -21,31 +21,38 @@ public final class S3Server implements AutoCloseable {
 
     private final BlobStoreContext blobs;
     private S3Proxy proxy;
+    private final String host;
     private final URI endpoint;
 
-    private S3Server(BlobStoreContext blobs, S3Proxy proxy) {
+    private S3Server(BlobStoreContext blobs, S3Proxy proxy, String host) {
         this.blobs = blobs;
         this.proxy = proxy;
+        this.host = host;
         this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 
     /** Starts a server keeping its buckets under {@code directory}. */
     public static S3Server start(Path directory) throws Exception {
+        return start(directory, "127.0.0.1", 0);
+    }
+
+    /** Starts a server keeping its buckets under {@code directory}, listening on {@code host} and {@code port}. */
+    public static S3Server start(Path directory, String host, int port) throws Exception {
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
         BlobStoreContext blobs = ContextBuilder.newBuilder("filesystem").overrides(properties)
                 .build(BlobStoreContext.class);
         try {
-            return new S3Server(blobs, started(blobs, 0));
+            return new S3Server(blobs, started(blobs, host, port), host);
         } catch (Exception | AssertionError e) {
             blobs.close();
             throw e;
         }
     }
 
-    private static S3Proxy started(BlobStoreContext blobs, int port) throws Exception {
+    private static S3Proxy started(BlobStoreContext blobs, String host, int port) throws Exception {
         S3Proxy proxy = S3Proxy.builder().blobStore(blobs.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .endpoint(URI.create("http://" + host + ":" + port))
                 .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
         proxy.start();
@@ -55,7 +62,7 @@ public final class S3Server implements AutoCloseable {
 
     /** Answers again, on the same port and with the same buckets, after {@link #stop()}. */
     public void restart() throws Exception {
-        proxy = started(blobs, endpoint.getPort());
+        proxy = started(blobs, host, endpoint.getPort());
     }
 
     /** Where clients reach it: {@code http://127.0.0.1:PORT}, with path-style bucket addressing. */
