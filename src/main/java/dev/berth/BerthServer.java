@@ -7,6 +7,7 @@ import dev.berth.admin.ImageActions;
 import dev.berth.admin.RepositoryCatalog;
 import dev.berth.admin.RoundHistory;
 import dev.berth.admin.TagListing;
+import dev.berth.auth.AccessRules;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
@@ -30,6 +31,7 @@ import dev.berth.http.AccessLog;
 import dev.berth.http.HttpsRedirect;
 import dev.berth.http.PeerApi;
 import dev.berth.http.RegistryApi;
+import dev.berth.http.RepositoryAccess;
 import dev.berth.http.RequestLimits;
 import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
@@ -194,7 +196,10 @@ public final class BerthServer implements AutoCloseable {
         metrics.watchBlobFills(router::blobFillsInFlight);
         AdminServices services = adminServices(config, registry, router, access, tally, rounds, clients, clock);
         Logins logins = new Logins(accounts);
-        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
+        // One rules object for the registry API, search, the token endpoint and the admin API.
+        RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
+        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens,
+                accessRules);
         PeerApi peerApi = new PeerApi(router, peerSignature);
         WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
         SyncSchedule sync;
@@ -206,7 +211,7 @@ public final class BerthServer implements AutoCloseable {
             housekeeping.shutdownNow();
             throw e;
         }
-        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, sessions, router), List.of(
+        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, sessions, accessRules), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));
         WebPage page = new WebPage(config.auth().enabled() ? Optional.of(logins) : Optional.empty(), sessions);

@@ -39,7 +39,7 @@ class ArchitectureTest {
             "storage", "",
             "registry", "storage oci",
             "http", "registry auth oci config storage:StorageUnavailableException",
-            "http.api", "admin jobs auth registry oci config http:Requests http:RequestClient http:SameOrigin",
+            "http.api", "admin jobs auth registry oci config http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess",
             "http.ui", "auth http:SameOrigin http:Requests http:RequestClient",
             "admin", "registry mirror cache oci",
             "jobs", "mirror registry cluster config oci",

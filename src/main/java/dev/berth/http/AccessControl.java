@@ -1,6 +1,5 @@
 package dev.berth.http;
 
-import dev.berth.auth.AccessRules;
 import dev.berth.auth.Action;
 import dev.berth.auth.BasicCredentials;
 import dev.berth.auth.Logins;
@@ -13,7 +12,6 @@ import dev.berth.config.BerthConfig;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
-import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -31,18 +29,16 @@ import java.util.Set;
 final class AccessControl {
     private final BerthConfig.Auth config;
     private final Logins logins;
-    private final AccessRules rules;
+    private final RepositoryAccess access;
     private final Tokens tokens;
     private final Challenge challenge;
-    private final Registry registry;
 
-    AccessControl(BerthConfig.Auth config, Logins logins, Tokens tokens, Registry registry) {
+    AccessControl(BerthConfig.Auth config, Logins logins, Tokens tokens, RepositoryAccess access) {
         this.config = config;
         this.logins = logins;
-        this.rules = new AccessRules(config);
+        this.access = access;
         this.tokens = tokens;
         this.challenge = new Challenge(config.scheme(), tokens.service());
-        this.registry = registry;
     }
 
     /**
@@ -122,7 +118,7 @@ final class AccessControl {
      * 403 DENIED.
      */
     void authorize(ServerRequest req, Caller caller, RepoName requested, Repository repository, Action action) {
-        Set<Action> allowed = allowed(caller.principal(), repository);
+        Set<Action> allowed = access.allowed(caller.principal(), repository);
         boolean scoped = inScope(caller, requested, action);
         if (allowed.contains(action) && scoped) {
             return;
@@ -138,16 +134,13 @@ final class AccessControl {
 
     /** Whether {@code caller} may pull the repository stored as {@code name} (for the catalog). */
     boolean canPull(Caller caller, String name) {
-        if (!RepoName.isValid(name)) {
-            return false;
-        }
-        return allowed(caller.principal(), resolve(RepoName.of(name))).contains(Action.PULL);
+        return access.canPull(caller.principal(), name);
     }
 
     /** The source of a cross-repository mount, when {@code caller} may pull from it. */
     Optional<Repository> mountSource(Caller caller, RepoName from) {
-        Repository source = resolve(from);
-        boolean readable = allowed(caller.principal(), source).contains(Action.PULL)
+        Repository source = access.resolve(from);
+        boolean readable = access.allowed(caller.principal(), source).contains(Action.PULL)
                 && inScope(caller, from, Action.PULL);
         return readable ? Optional.of(source) : Optional.empty();
     }
@@ -157,20 +150,11 @@ final class AccessControl {
         return requested.stream().filter(s -> RepoName.isValid(s.repository())).map(s -> {
             Set<Action> actions = EnumSet.noneOf(Action.class);
             actions.addAll(s.actions());
-            actions.retainAll(allowed(who, resolve(RepoName.of(s.repository()))));
+            actions.retainAll(access.allowed(who, access.resolve(RepoName.of(s.repository()))));
             return new Scope(s.repository(), actions);
         }).filter(s -> !s.actions().isEmpty()).toList();
     }
 
-    /** The repository a name written without {@code ns} stands for (the router only builds it: no I/O). */
-    private Repository resolve(RepoName name) {
-        return registry.repository(name, Optional.empty());
-    }
-
-    /** What the rules let {@code who} do with {@code repository}, judged by the name it is stored under. */
-    private Set<Action> allowed(Principal who, Repository repository) {
-        return rules.allowed(who, repository.name().value(), repository.isMirror());
-    }
 
     /** Whether the caller's token, when it came with one, covers {@code action} on the name the client wrote. */
     private static boolean inScope(Caller caller, RepoName requested, Action action) {

@@ -40,12 +40,12 @@ public final class RegistryApi implements HttpService {
 
     /**
      * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code logins} checks passwords and
-     * {@code tokens} signs the tokens of berth's token endpoint.
+     * {@code tokens} signs the tokens of berth's token endpoint; {@code rules} says who may do what.
      */
     public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, Logins logins,
-                       Tokens tokens) {
+                       Tokens tokens, RepositoryAccess rules) {
         this.registry = registry;
-        this.access = new AccessControl(auth, logins, tokens, registry);
+        this.access = new AccessControl(auth, logins, tokens, rules);
         this.tokenEndpoint = auth.enabled() ? new TokenEndpoint(access, tokens) : null;
         this.manifests = new ManifestHandler(maxManifestBytes);
         this.blobs = new BlobHandler();

@@ -1,7 +1,5 @@
 package dev.berth.http.api;
 
-import dev.berth.auth.AccessRules;
-import dev.berth.auth.Action;
 import dev.berth.auth.BasicCredentials;
 import dev.berth.auth.Logins;
 import dev.berth.auth.Principal;
@@ -11,12 +9,10 @@ import dev.berth.auth.TooManyLogins;
 import dev.berth.auth.VerifiedToken;
 import dev.berth.config.AddressRange;
 import dev.berth.config.BerthConfig;
+import dev.berth.http.RepositoryAccess;
 import dev.berth.http.RequestClient;
 import dev.berth.http.Requests;
 import dev.berth.http.SameOrigin;
-import dev.berth.oci.RepoName;
-import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -38,16 +34,15 @@ public final class ApiAccess {
     private final BerthConfig.Auth config;
     private final Logins logins;
     private final Tokens tokens;
-    private final AccessRules rules;
-    private final Registry registry;
+    private final RepositoryAccess rules;
     private final Sessions sessions;
 
-    public ApiAccess(BerthConfig.Auth config, Logins logins, Tokens tokens, Sessions sessions, Registry registry) {
+    public ApiAccess(BerthConfig.Auth config, Logins logins, Tokens tokens, Sessions sessions,
+                     RepositoryAccess rules) {
         this.config = config;
         this.logins = logins;
         this.tokens = tokens;
-        this.rules = new AccessRules(config);
-        this.registry = registry;
+        this.rules = rules;
         this.sessions = sessions;
     }
 
@@ -123,11 +118,7 @@ public final class ApiAccess {
 
     /** Whether {@code caller} may pull the repository stored as {@code repository} (an invalid name: no). */
     boolean canPull(ApiCaller caller, String repository) {
-        if (!RepoName.isValid(repository)) {
-            return false;
-        }
-        Repository resolved = registry.repository(RepoName.of(repository), Optional.empty());
-        return rules.allowed(caller.principal(), resolved.name().value(), resolved.isMirror()).contains(Action.PULL);
+        return rules.canPull(caller.principal(), repository);
     }
 
     /** Passes when {@code caller} administers the repository stored as {@code repository}; 401 or 403 otherwise. */
