@@ -58,6 +58,12 @@ public final class CredentialsReader {
         return check(req, new Credentials.Password(user, password));
     }
 
+    /** The page's session cookie of {@code req}, unchecked (to sign it out); empty without one. */
+    public Optional<Credentials.Session> session(ServerRequest req) {
+        return req.headers().cookies().first(Sessions.COOKIE).asOptional().filter(v -> !v.isEmpty())
+                .map(Credentials.Session::new);
+    }
+
     private Caller read(ServerRequest req, boolean sessions) {
         boolean local = fromThisHost(req);
         if (!enabled) {
@@ -65,11 +71,8 @@ public final class CredentialsReader {
         }
         Optional<String> header = req.headers().first(HeaderNames.AUTHORIZATION).map(String::trim);
         if (header.isEmpty()) {
-            Optional<String> cookie = sessions
-                    ? req.headers().cookies().first(Sessions.COOKIE).asOptional().filter(v -> !v.isEmpty())
-                    : Optional.empty();
-            return cookie.map(value -> check(req, new Credentials.Session(value)))
-                    .orElseGet(() -> Caller.anonymous(local));
+            Optional<Credentials.Session> session = sessions ? session(req) : Optional.empty();
+            return session.map(presented -> check(req, presented)).orElseGet(() -> Caller.anonymous(local));
         }
         String value = header.get();
         if (startsWithIgnoringCase(value, "Bearer ")) {

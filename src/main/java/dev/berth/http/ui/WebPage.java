@@ -109,7 +109,7 @@ public final class WebPage implements HttpService {
             text(res, Status.FORBIDDEN_403, "sign out from berth's own page");
             return;
         }
-        req.headers().cookies().first(Sessions.COOKIE).asOptional().ifPresent(sessions::end);
+        credentials.session(req).ifPresent(session -> sessions.end(session.value()));
         res.header(HeaderNames.SET_COOKIE, cookie(req, "", 0));
         redirect(res, PREFIX + "/");
     }
