@@ -7,7 +7,9 @@ import dev.berth.admin.ImageActions;
 import dev.berth.admin.RepositoryCatalog;
 import dev.berth.admin.RoundHistory;
 import dev.berth.admin.TagListing;
+import dev.berth.auth.AccessRules;
 import dev.berth.auth.Accounts;
+import dev.berth.auth.Authenticator;
 import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.Logins;
@@ -27,9 +29,11 @@ import dev.berth.cluster.RoundGate;
 import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
+import dev.berth.http.CredentialsReader;
 import dev.berth.http.HttpsRedirect;
 import dev.berth.http.PeerApi;
 import dev.berth.http.RegistryApi;
+import dev.berth.http.RepositoryAccess;
 import dev.berth.http.RequestLimits;
 import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
@@ -193,8 +197,13 @@ public final class BerthServer implements AutoCloseable {
         }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally), new Owners(fleet, metrics));
         metrics.watchBlobFills(router::blobFillsInFlight);
         AdminServices services = adminServices(config, registry, router, access, tally, rounds, clients, clock);
-        Logins logins = new Logins(accounts);
-        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), logins, tokens);
+        // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
+        // API and the page.
+        CredentialsReader credentials = new CredentialsReader(config.auth(),
+                new Authenticator(new Logins(accounts), tokens, sessions));
+        RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
+        RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
+                accessRules);
         PeerApi peerApi = new PeerApi(router, peerSignature);
         WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
         SyncSchedule sync;
@@ -206,10 +215,10 @@ public final class BerthServer implements AutoCloseable {
             housekeeping.shutdownNow();
             throw e;
         }
-        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), logins, tokens, sessions, router), List.of(
+        AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));
-        WebPage page = new WebPage(config.auth().enabled() ? Optional.of(logins) : Optional.empty(), sessions);
+        WebPage page = new WebPage(credentials, sessions);
 
         Duration uploadTimeout = config.storage().uploadTimeout();
         housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),

@@ -1,21 +1,15 @@
 package dev.berth.http;
 
-import dev.berth.auth.AccessRules;
 import dev.berth.auth.Action;
-import dev.berth.auth.BasicCredentials;
-import dev.berth.auth.Logins;
+import dev.berth.auth.Caller;
+import dev.berth.auth.CredentialsRefused;
 import dev.berth.auth.Principal;
 import dev.berth.auth.Scope;
-import dev.berth.auth.Tokens;
-import dev.berth.auth.TooManyLogins;
-import dev.berth.auth.VerifiedToken;
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
-import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.EnumSet;
@@ -24,25 +18,22 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Authentication and authorization of API requests: who the caller is (Basic credentials, a token from berth's
- * token endpoint, or nobody), and whether the access rules and the token's scope let it do what it asks. Without
- * {@code auth.htpasswd} it lets everything through.
+ * Authentication and authorization of registry requests: who the caller is (through the one
+ * {@link CredentialsReader}), and whether the access rules and the token's scope let it do what it asks, answered
+ * as the registry API answers (OCI errors, a {@link Challenge}). Without {@code auth.htpasswd} it lets everything
+ * through.
  */
 final class AccessControl {
     private final BerthConfig.Auth config;
-    private final Logins logins;
-    private final AccessRules rules;
-    private final Tokens tokens;
+    private final CredentialsReader credentials;
+    private final RepositoryAccess access;
     private final Challenge challenge;
-    private final Registry registry;
 
-    AccessControl(BerthConfig.Auth config, Logins logins, Tokens tokens, Registry registry) {
+    AccessControl(BerthConfig.Auth config, CredentialsReader credentials, RepositoryAccess access, String service) {
         this.config = config;
-        this.logins = logins;
-        this.rules = new AccessRules(config);
-        this.tokens = tokens;
-        this.challenge = new Challenge(config.scheme(), tokens.service());
-        this.registry = registry;
+        this.credentials = credentials;
+        this.access = access;
+        this.challenge = new Challenge(config.scheme(), service);
     }
 
     /**
@@ -54,23 +45,11 @@ final class AccessControl {
         if (method != Method.GET && method != Method.HEAD) {
             refuseOtherSites(req);
         }
-        if (!config.enabled()) {
-            return Caller.ANONYMOUS;
-        }
-        Optional<String> header = req.headers().first(HeaderNames.AUTHORIZATION);
-        if (header.isEmpty()) {
-            return Caller.ANONYMOUS;
-        }
-        String value = header.get().trim();
         Caller caller;
-        if (startsWithIgnoringCase(value, "Bearer ")) {
-            VerifiedToken token = tokens.verify(value.substring(7).trim()).orElseThrow(() ->
-                    challenge.unauthorized(req, "the token is invalid or has expired", Optional.empty(), true));
-            caller = new Caller(token.principal(), Optional.of(token));
-        } else if (startsWithIgnoringCase(value, "Basic ")) {
-            caller = new Caller(loginBasic(req, value.substring(6).trim()), Optional.empty());
-        } else {
-            throw challenge.unauthorized(req, "unsupported Authorization scheme", Optional.empty(), false);
+        try {
+            caller = credentials.read(req);
+        } catch (CredentialsRefused e) {
+            throw refusal(req, e);
         }
         caller.principal().user().ifPresent(user -> RequestUser.set(req, user));
         return caller;
@@ -90,9 +69,11 @@ final class AccessControl {
 
     /** The user whose Basic credentials these are; a 401 when they are wrong. */
     Principal loginBasic(ServerRequest req, String basicCredentials) {
-        BasicCredentials credentials = BasicCredentials.decode(basicCredentials).orElseThrow(() ->
-                challenge.unauthorized(req, "malformed Basic credentials", Optional.empty(), false));
-        return login(req, credentials.user(), credentials.password());
+        try {
+            return credentials.basic(req, basicCredentials).principal();
+        } catch (CredentialsRefused e) {
+            throw refusal(req, e);
+        }
     }
 
     /**
@@ -101,12 +82,20 @@ final class AccessControl {
      */
     Principal login(ServerRequest req, String user, String password) {
         try {
-            return logins.login(Requests.clientAddress(req), user, password).orElseThrow(() ->
-                    challenge.unauthorized(req, "wrong user name or password", Optional.empty(), false));
-        } catch (TooManyLogins e) {
-            throw new RegistryException(OciError.TOOMANYREQUESTS, e.getMessage())
+            return credentials.password(req, user, password).principal();
+        } catch (CredentialsRefused e) {
+            throw refusal(req, e);
+        }
+    }
+
+    /** Refused credentials as the registry API answers them: a 401 with a challenge, or a 429 from the throttle. */
+    private RegistryException refusal(ServerRequest req, CredentialsRefused e) {
+        if (e.reason() == CredentialsRefused.Reason.THROTTLED) {
+            return new RegistryException(OciError.TOOMANYREQUESTS, e.getMessage())
                     .withHeader("Retry-After", e.retryAfterSeconds());
         }
+        return challenge.unauthorized(req, e.getMessage(), Optional.empty(),
+                e.reason() == CredentialsRefused.Reason.INVALID_TOKEN);
     }
 
     /** {@code GET /v2/}: with authentication on, it answers 200 only to a caller with credentials or a token. */
@@ -122,7 +111,7 @@ final class AccessControl {
      * 403 DENIED.
      */
     void authorize(ServerRequest req, Caller caller, RepoName requested, Repository repository, Action action) {
-        Set<Action> allowed = allowed(caller.principal(), repository);
+        Set<Action> allowed = access.allowed(caller.principal(), repository);
         boolean scoped = inScope(caller, requested, action);
         if (allowed.contains(action) && scoped) {
             return;
@@ -138,16 +127,13 @@ final class AccessControl {
 
     /** Whether {@code caller} may pull the repository stored as {@code name} (for the catalog). */
     boolean canPull(Caller caller, String name) {
-        if (!RepoName.isValid(name)) {
-            return false;
-        }
-        return allowed(caller.principal(), resolve(RepoName.of(name))).contains(Action.PULL);
+        return access.canPull(caller.principal(), name);
     }
 
     /** The source of a cross-repository mount, when {@code caller} may pull from it. */
     Optional<Repository> mountSource(Caller caller, RepoName from) {
-        Repository source = resolve(from);
-        boolean readable = allowed(caller.principal(), source).contains(Action.PULL)
+        Repository source = access.resolve(from);
+        boolean readable = access.allowed(caller.principal(), source).contains(Action.PULL)
                 && inScope(caller, from, Action.PULL);
         return readable ? Optional.of(source) : Optional.empty();
     }
@@ -157,27 +143,13 @@ final class AccessControl {
         return requested.stream().filter(s -> RepoName.isValid(s.repository())).map(s -> {
             Set<Action> actions = EnumSet.noneOf(Action.class);
             actions.addAll(s.actions());
-            actions.retainAll(allowed(who, resolve(RepoName.of(s.repository()))));
+            actions.retainAll(access.allowed(who, access.resolve(RepoName.of(s.repository()))));
             return new Scope(s.repository(), actions);
         }).filter(s -> !s.actions().isEmpty()).toList();
-    }
-
-    /** The repository a name written without {@code ns} stands for (the router only builds it: no I/O). */
-    private Repository resolve(RepoName name) {
-        return registry.repository(name, Optional.empty());
-    }
-
-    /** What the rules let {@code who} do with {@code repository}, judged by the name it is stored under. */
-    private Set<Action> allowed(Principal who, Repository repository) {
-        return rules.allowed(who, repository.name().value(), repository.isMirror());
     }
 
     /** Whether the caller's token, when it came with one, covers {@code action} on the name the client wrote. */
     private static boolean inScope(Caller caller, RepoName requested, Action action) {
         return caller.token().map(t -> t.grants(requested.value(), action)).orElse(true);
-    }
-
-    private static boolean startsWithIgnoringCase(String value, String prefix) {
-        return value.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 }

@@ -1,7 +1,7 @@
 package dev.berth.http;
 
 import dev.berth.auth.Action;
-import dev.berth.auth.Logins;
+import dev.berth.auth.Caller;
 import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.ErrorText;
@@ -39,13 +39,13 @@ public final class RegistryApi implements HttpService {
     private final SearchEndpoint search;
 
     /**
-     * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code logins} checks passwords and
-     * {@code tokens} signs the tokens of berth's token endpoint.
+     * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code credentials} says who the caller
+     * is and {@code tokens} signs the tokens of berth's token endpoint; {@code rules} says who may do what.
      */
-    public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, Logins logins,
-                       Tokens tokens) {
+    public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, CredentialsReader credentials,
+                       Tokens tokens, RepositoryAccess rules) {
         this.registry = registry;
-        this.access = new AccessControl(auth, logins, tokens, registry);
+        this.access = new AccessControl(auth, credentials, rules, tokens.service());
         this.tokenEndpoint = auth.enabled() ? new TokenEndpoint(access, tokens) : null;
         this.manifests = new ManifestHandler(maxManifestBytes);
         this.blobs = new BlobHandler();

@@ -1,5 +1,6 @@
 package dev.berth.http;
 
+import dev.berth.auth.Caller;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.Registry;

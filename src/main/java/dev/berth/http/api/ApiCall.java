@@ -1,5 +1,6 @@
 package dev.berth.http.api;
 
+import dev.berth.auth.Caller;
 import dev.berth.auth.Principal;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.Optional;
@@ -7,10 +8,10 @@ import java.util.Optional;
 /** One admin API call as its handler sees it: the request, who made it, and the checks of what they may do. */
 public final class ApiCall {
     private final ServerRequest request;
-    private final ApiCaller caller;
+    private final Caller caller;
     private final ApiAccess access;
 
-    ApiCall(ServerRequest request, ApiCaller caller, ApiAccess access) {
+    ApiCall(ServerRequest request, Caller caller, ApiAccess access) {
         this.request = request;
         this.caller = caller;
         this.access = access;

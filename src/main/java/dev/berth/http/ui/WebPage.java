@@ -1,11 +1,10 @@
 package dev.berth.http.ui;
 
-import dev.berth.auth.Logins;
-import dev.berth.auth.Principal;
+import dev.berth.auth.Caller;
+import dev.berth.auth.CredentialsRefused;
 import dev.berth.auth.Sessions;
-import dev.berth.auth.TooManyLogins;
+import dev.berth.http.CredentialsReader;
 import dev.berth.http.RequestClient;
-import dev.berth.http.Requests;
 import dev.berth.http.SameOrigin;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaTypes;
@@ -34,12 +33,12 @@ public final class WebPage implements HttpService {
     private static final String SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'; form-action 'self'";
 
     private final PageFiles files = PageFiles.load();
-    private final Optional<Logins> logins;
+    private final CredentialsReader credentials;
     private final Sessions sessions;
 
-    /** The page; with {@code logins} (when {@code auth.htpasswd} is set) browsers sign in to a session. */
-    public WebPage(Optional<Logins> logins, Sessions sessions) {
-        this.logins = logins;
+    /** The page; when {@code credentials} has logins ({@code auth.htpasswd}), browsers sign in to a session. */
+    public WebPage(CredentialsReader credentials, Sessions sessions) {
+        this.credentials = credentials;
         this.sessions = sessions;
     }
 
@@ -83,7 +82,7 @@ public final class WebPage implements HttpService {
 
     /** The sign-in form: a session cookie and back to the page, or back to the form saying it failed. */
     private void login(ServerRequest req, ServerResponse res) throws IOException {
-        if (logins.isEmpty()) {
+        if (!credentials.loginsEnabled()) {
             text(res, Status.NOT_FOUND_404, "berth has no accounts (auth.htpasswd): nobody signs in");
             return;
         }
@@ -92,19 +91,15 @@ public final class WebPage implements HttpService {
             return;
         }
         Map<String, String> form = form(req);
-        Optional<Principal> who;
+        Caller who;
         try {
-            who = logins.get().login(Requests.clientAddress(req), form.getOrDefault("username", ""),
-                    form.getOrDefault("password", ""));
-        } catch (TooManyLogins e) {
-            redirect(res, PREFIX + "/?throttled#/login");
+            who = credentials.password(req, form.getOrDefault("username", ""), form.getOrDefault("password", ""));
+        } catch (CredentialsRefused e) {
+            boolean throttled = e.reason() == CredentialsRefused.Reason.THROTTLED;
+            redirect(res, PREFIX + (throttled ? "/?throttled#/login" : "/?failed#/login"));
             return;
         }
-        if (who.isEmpty()) {
-            redirect(res, PREFIX + "/?failed#/login");
-            return;
-        }
-        res.header(HeaderNames.SET_COOKIE, cookie(req, sessions.open(who.get()), Sessions.TTL.toSeconds()));
+        res.header(HeaderNames.SET_COOKIE, cookie(req, sessions.open(who.principal()), Sessions.TTL.toSeconds()));
         redirect(res, PREFIX + "/");
     }
 
@@ -114,7 +109,7 @@ public final class WebPage implements HttpService {
             text(res, Status.FORBIDDEN_403, "sign out from berth's own page");
             return;
         }
-        req.headers().cookies().first(Sessions.COOKIE).asOptional().ifPresent(sessions::end);
+        credentials.session(req).ifPresent(session -> sessions.end(session.value()));
         res.header(HeaderNames.SET_COOKIE, cookie(req, "", 0));
         redirect(res, PREFIX + "/");
     }
