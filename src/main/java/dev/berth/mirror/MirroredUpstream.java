@@ -18,7 +18,7 @@ record MirroredUpstream(String registry, UpstreamClient client, TagFreshness fre
 
     static MirroredUpstream of(BerthConfig.Upstream config, UpstreamClient client, Clock clock) {
         return new MirroredUpstream(config.registry(), client, new TagFreshness(config.tagTtl(), clock),
-                new NegativeCache(config.negativeTtl(), clock), new UpstreamFailures(config.registry()),
+                new NegativeCache(config.negativeTtl(), clock), new UpstreamFailures(config.registry(), config.tagTtl(), clock),
                 new RefusedAccess(config.registry(), config.username().isPresent(), clock), new SingleFlight<>());
     }
 

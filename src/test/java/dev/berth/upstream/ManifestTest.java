@@ -78,7 +78,7 @@ class ManifestTest {
     void headReportsDigestTypeAndSize() throws Exception {
         registry.enqueue(manifest());
 
-        ManifestHead head = Fixtures.client(registry).headManifest(BUSYBOX, LATEST).orElseThrow();
+        ManifestHead head = Fixtures.client(registry).headManifest(BUSYBOX, LATEST, UpstreamClient.Patience.FULL).orElseThrow();
 
         assertEquals(new ManifestHead(MANIFEST_DIGEST, MediaTypes.OCI_MANIFEST, MANIFEST.length), head);
         RecordedRequest request = registry.takeRequest();
@@ -89,6 +89,6 @@ class ManifestTest {
     @Test
     void headWithADifferentDigestThanRequestedIsRefused() {
         registry.enqueue(manifest(MANIFEST, Digest.sha256(new byte[0])));
-        assertThrows(UpstreamException.class, () -> Fixtures.client(registry).headManifest(BUSYBOX, BY_DIGEST));
+        assertThrows(UpstreamException.class, () -> Fixtures.client(registry).headManifest(BUSYBOX, BY_DIGEST, UpstreamClient.Patience.FULL));
     }
 }

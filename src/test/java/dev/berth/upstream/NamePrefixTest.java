@@ -38,7 +38,7 @@ class NamePrefixTest {
                 Duration.ofSeconds(5)), new MutableClock(Fixtures.START));
 
         assertTrue(client.getManifest(APP, LATEST, 4096).isPresent());
-        assertTrue(client.headManifest(APP, LATEST).isPresent());
+        assertTrue(client.headManifest(APP, LATEST, UpstreamClient.Patience.FULL).isPresent());
 
         assertEquals("/v2/ghcr.io/org/app/manifests/latest", registry.takeRequest().getUrl().encodedPath());
         assertEquals(SCOPE, auth.takeRequest().getUrl().queryParameter("scope"));

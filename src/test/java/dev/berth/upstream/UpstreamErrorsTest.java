@@ -46,7 +46,7 @@ class UpstreamErrorsTest {
         UpstreamClient client = Fixtures.client(registry);
         assertEquals(OptionalLong.empty(), client.rateLimitRemaining());
 
-        client.headManifest(BUSYBOX, LATEST);
+        client.headManifest(BUSYBOX, LATEST, UpstreamClient.Patience.FULL);
         assertEquals(OptionalLong.of(98), client.rateLimitRemaining());
     }
 
@@ -63,7 +63,7 @@ class UpstreamErrorsTest {
     void otherClientErrorsKeepTheirStatus() {
         registry.enqueue(status(403));
         UpstreamException e = assertThrows(UpstreamException.class,
-                () -> Fixtures.client(registry).tags(BUSYBOX));
+                () -> Fixtures.client(registry).tags(BUSYBOX, UpstreamClient.Patience.FULL));
         assertEquals(403, e.status());
     }
 
@@ -73,10 +73,10 @@ class UpstreamErrorsTest {
             registry.enqueue(status(404));
         }
         UpstreamClient client = Fixtures.client(registry);
-        assertTrue(client.headManifest(BUSYBOX, LATEST).isEmpty());
+        assertTrue(client.headManifest(BUSYBOX, LATEST, UpstreamClient.Patience.FULL).isEmpty());
         assertTrue(client.getManifest(BUSYBOX, LATEST, 4096).isEmpty());
         assertTrue(client.openBlob(BUSYBOX, MANIFEST_DIGEST).isEmpty());
-        assertTrue(client.tags(BUSYBOX).isEmpty());
+        assertTrue(client.tags(BUSYBOX, UpstreamClient.Patience.FULL).isEmpty());
     }
 
     @Test
