@@ -356,8 +356,9 @@ final class PullThroughRepository implements Repository {
         } catch (UpstreamException e) {
             if (e.oversized()) {
                 // Reachable, but this answer cannot be used: no outage, and nothing cached stands in for it.
+                // As the message too, which is what Docker prints of an error.
                 LOG.log(Logger.Level.WARNING, e.getMessage());
-                throw new RegistryException(OciError.BAD_GATEWAY, e.getMessage());
+                throw new RegistryException(OciError.BAD_GATEWAY, e.getMessage()).withMessage(e.getMessage());
             }
             if (RefusedAccess.isRefusal(e)) {
                 upstream.refusals().refused(upstreamName, e, events);
