@@ -28,10 +28,13 @@ final class UpstreamFailures {
     // Until when what a cached copy answers is not asked of the upstream.
     private final AtomicReference<Instant> quietUntil = new AtomicReference<>(Instant.MIN);
 
-    /** The failures of {@code registry}; a backoff lasts the upstream's Retry-After, at most {@code maxBackoff}. */
+    /**
+     * The failures of {@code registry}; a backoff lasts the upstream's Retry-After or {@link #DEFAULT_RETRY}, at most
+     * {@code maxBackoff} (the tag TTL: Docker Hub's Retry-After can be hours) unless that is shorter than the default.
+     */
     UpstreamFailures(String registry, Duration maxBackoff, Clock clock) {
         this.registry = registry;
-        this.maxBackoff = maxBackoff;
+        this.maxBackoff = maxBackoff.compareTo(DEFAULT_RETRY) > 0 ? maxBackoff : DEFAULT_RETRY;
         this.clock = clock;
     }
 
