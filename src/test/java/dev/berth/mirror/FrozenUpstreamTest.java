@@ -46,13 +46,9 @@ class FrozenUpstreamTest extends MirrorTestBase {
 
     @Test
     void cachedManifestsTagListsAndBlobsAreServedWithinTheRevalidateTimeoutThenAtOnce() {
-        MockHub.Image latest = hub.image(BUSYBOX, "latest", 1);
-        MockHub.Image musl = hub.image(BUSYBOX, "musl", 2);
-        cache(latest, "latest");
-        cache(musl, "musl");
-        clock.advance(TAG_TTL.plusSeconds(1));
-        hub.outage(FROZEN);
-        int before = hub.log().size();
+        MockHub.Image latest = cache("latest", 1);
+        MockHub.Image musl = cache("musl", 2);
+        int before = freezePastTheTtl();
 
         long first = timed(() -> assertManifest(client.get("/v2/busybox/manifests/latest"), latest.manifest(),
                 MediaTypes.OCI_MANIFEST));
@@ -82,13 +78,9 @@ class FrozenUpstreamTest extends MirrorTestBase {
 
     @Test
     void aTagListThatTimesOutServesTheCachedTagsAndMarksTheUpstreamFailingForManifests() {
-        MockHub.Image latest = hub.image(BUSYBOX, "latest", 3);
-        MockHub.Image musl = hub.image(BUSYBOX, "musl", 4);
-        cache(latest, "latest");
-        cache(musl, "musl");
-        clock.advance(TAG_TTL.plusSeconds(1));
-        hub.outage(FROZEN);
-        int before = hub.log().size();
+        MockHub.Image latest = cache("latest", 3);
+        MockHub.Image musl = cache("musl", 4);
+        int before = freezePastTheTtl();
 
         long first = timed(() -> assertTags(client.get("/v2/busybox/tags/list")));
         assertTrue(first < 2 * REVALIDATE.toMillis(), () -> "the tag list took " + first + " ms");
@@ -102,9 +94,19 @@ class FrozenUpstreamTest extends MirrorTestBase {
         assertEquals(List.of("GET /v2/" + BUSYBOX + "/tags/list 200"), hubLogSince(before));
     }
 
-    private void cache(MockHub.Image image, String tag) {
+    /** Seeds an image as {@code tag} and pulls it through berth, which caches it. */
+    private MockHub.Image cache(String tag, long seed) {
+        MockHub.Image image = hub.image(BUSYBOX, tag, seed);
         assertManifest(client.get("/v2/busybox/manifests/" + tag), image.manifest(), MediaTypes.OCI_MANIFEST);
         assertBlobs("busybox", image);
+        return image;
+    }
+
+    /** Lets the cached tags go stale and freezes the hub; how many requests it had seen before. */
+    private int freezePastTheTtl() {
+        clock.advance(TAG_TTL.plusSeconds(1));
+        hub.outage(FROZEN);
+        return hub.log().size();
     }
 
     private static void assertTags(HttpResponse<byte[]> r) {

@@ -82,14 +82,8 @@ class HostileUpstreamTest {
         Buffer bomb = GzipBomb.of("{\"name\":\"" + REPO + "\",\"tags\":[\"", 'a', BOMB_BYTES);
         answers.put("GET /v2/" + REPO + "/tags/list", () -> gzip(bomb));
 
-        HttpResponse<byte[]> r = assertTimeoutPreemptively(Duration.ofSeconds(30),
-                () -> berth.client().get("/v2/busybox/tags/list"));
-
-        assertError(r, 502, "UNAVAILABLE");
-        String message = json(r).path("errors").path(0).path("message").asText();
-        assertTrue(message.contains("upstream docker.io") && message.contains("tag list is larger than 8388608 bytes")
-                && message.contains("mirror.upstreams[].max-document-size"), message);
-        assertServesOn();
+        assertRefusedAtTheLimit("/v2/busybox/tags/list", "tag list is larger than 8388608 bytes",
+                "mirror.upstreams[].max-document-size");
     }
 
     @Test
@@ -101,14 +95,8 @@ class HostileUpstreamTest {
         Buffer bomb = GzipBomb.of("{\"schemaVersion\":2,\"annotations\":{\"a\":\"", 'a', BOMB_BYTES);
         answers.put("GET /v2/" + REPO + "/manifests/" + digest, () -> gzip(bomb));
 
-        HttpResponse<byte[]> r = assertTimeoutPreemptively(Duration.ofSeconds(30),
-                () -> berth.client().get("/v2/busybox/manifests/latest"));
-
-        assertError(r, 502, "UNAVAILABLE");
-        String message = json(r).path("errors").path(0).path("message").asText();
-        assertTrue(message.contains("upstream docker.io") && message.contains("manifest is larger than 4194304 bytes")
-                && message.contains("limits.max-manifest-size"), message);
-        assertServesOn();
+        assertRefusedAtTheLimit("/v2/busybox/manifests/latest", "manifest is larger than 4194304 bytes",
+                "limits.max-manifest-size");
     }
 
     @Test
@@ -133,6 +121,15 @@ class HostileUpstreamTest {
         }
         assertNotEquals(200, berth.client().get("/v2/busybox/blobs/" + digest).statusCode(),
                 "asked again, the upstream's overlong blob is refused again");
+        assertServesOn();
+    }
+
+    /** GET {@code path} is 502 with a message naming the upstream, the limit and its key; berth serves on. */
+    private void assertRefusedAtTheLimit(String path, String limit, String key) {
+        HttpResponse<byte[]> r = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> berth.client().get(path));
+        assertError(r, 502, "UNAVAILABLE");
+        String message = json(r).path("errors").path(0).path("message").asText();
+        assertTrue(message.contains("upstream docker.io") && message.contains(limit) && message.contains(key), message);
         assertServesOn();
     }
 
