@@ -22,6 +22,10 @@ final class EndpointCaller {
         T read(Response response) throws IOException;
     }
 
+    /** A successful response still open, and its call, which can cut the connection instead of draining the rest. */
+    record Opened(Call call, Response response) {
+    }
+
     private final OkHttpClient client;
     private final String registry;
     private final RateLimit rateLimit;
@@ -46,11 +50,11 @@ final class EndpointCaller {
      * {@code bound} unless that is zero.
      */
     <T> Optional<T> call(Request request, Duration bound, Reader<T> reader) {
-        Optional<Response> opened = open(request, bound);
+        Optional<Opened> opened = open(request, bound);
         if (opened.isEmpty()) {
             return Optional.empty();
         }
-        try (Response response = opened.get()) {
+        try (Response response = opened.get().response()) {
             return Optional.of(reader.read(response));
         } catch (IOException e) {
             throw ioFailure(request, bound, e);
@@ -58,14 +62,15 @@ final class EndpointCaller {
     }
 
     /** Runs {@code request} and hands over a successful response still open, for streaming; the caller closes it. */
-    Optional<Response> open(Request request) {
+    Optional<Opened> open(Request request) {
         return open(request, Duration.ZERO);
     }
 
-    private Optional<Response> open(Request request, Duration bound) {
+    private Optional<Opened> open(Request request, Duration bound) {
+        Call call = newCall(request, bound);
         Response response;
         try {
-            response = newCall(request, bound).execute();
+            response = call.execute();
         } catch (IOException e) {
             UpstreamException failure = ioFailure(request, bound, e);
             // The token flow's failures come this way too; a token refused to anonymous berth means absence, no error.
@@ -75,7 +80,7 @@ final class EndpointCaller {
         events.upstreamAnswered(registry, response.code());
         rateLimit.record(response.headers());
         if (response.isSuccessful()) {
-            return Optional.of(response);
+            return Optional.of(new Opened(call, response));
         }
         try (response) {
             if (response.code() == 404) {
