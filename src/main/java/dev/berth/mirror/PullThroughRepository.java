@@ -3,6 +3,7 @@ package dev.berth.mirror;
 import dev.berth.cluster.PeerClient;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
+import dev.berth.oci.ManifestParser;
 import dev.berth.oci.OciError;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
@@ -133,17 +134,20 @@ final class PullThroughRepository implements Repository {
 
     /** The blob's size by an upstream HEAD: -1 when the upstream does not say, empty when it lacks the blob. */
     private Optional<Long> upstreamSize(Digest digest) {
-        return askUpstream(key(digest), () -> upstream.client().headBlob(upstreamName, digest));
+        Optional<Long> size = askUpstream(key(digest), () -> upstream.client().headBlob(upstreamName, digest));
+        size.ifPresent(announced -> upstream.sizes().announced(key(digest), announced));
+        return size;
     }
 
     /**
-     * The upstream's stream of a blob, and the length the fill stops at: the response's, or without one the size the
-     * upstream's HEAD says, so an upstream that sends on and on is cut off one byte past it.
+     * The upstream's stream of a blob, and the length the fill stops at: the size the upstream announced before (a
+     * HEAD, a manifest's descriptor), else the response's, else its HEAD's; an upstream that sends on past it is
+     * cut off one byte later, and one whose response says otherwise fails when its bytes do.
      */
     private UpstreamBlob download(Digest digest) {
         UpstreamBlob blob = askUpstream(key(digest), () -> upstream.client().openBlob(upstreamName, digest))
                 .orElseThrow(() -> blobUnknown(digest));
-        long expected = blob.length();
+        long expected = upstream.sizes().of(key(digest)).orElse(blob.length());
         if (expected < 0) {
             try {
                 expected = upstream.client().headBlob(upstreamName, digest).orElse(-1L);
@@ -328,7 +332,10 @@ final class PullThroughRepository implements Repository {
         events.received(upstream.registry(), got.bytes().length);
         try {
             // Served as stored, not read back: the disk budget may evict it as soon as it is linked.
-            return cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
+            StoredManifest stored = cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
+            ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm()).requiredBlobs()
+                    .forEach(blob -> upstream.sizes().announced(key(blob.digest()), blob.size()));
+            return stored;
         } catch (RegistryException e) {
             if (e.error() == OciError.INSUFFICIENT_STORAGE) {
                 throw e;

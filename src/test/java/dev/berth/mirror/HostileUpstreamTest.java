@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.MediaTypes;
 import dev.berth.support.ChildBerth;
 import dev.berth.support.GzipBomb;
 import dev.berth.support.TestData;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An upstream that sends more than it should, against a berth in its own JVM with a small heap: a gzip body that
  * inflates to hundreds of megabytes is refused with 502 at the document limit and berth lives on; a blob that goes on
- * past the size the upstream's HEAD gave is cut off one byte past it and nothing is stored.
+ * past the size the upstream announced (its HEAD, a manifest's descriptor) is cut off one byte past it, whatever its
+ * own Content-Length says, and nothing is stored.
  */
 class HostileUpstreamTest {
     private static final String REPO = "library/busybox";
@@ -102,26 +104,74 @@ class HostileUpstreamTest {
     @Test
     void aBlobLongerThanItsHeadSaidIsCutOffOneBytePastItAndNotStored() throws Exception {
         byte[] blob = TestData.bytes(1600, 7);
-        Digest digest = Digest.sha256(blob);
-        String path = "/v2/" + REPO + "/blobs/" + digest;
-        answers.put("HEAD " + path, () -> new MockResponse.Builder().setHeader("Content-Length", 1600).build());
-        EndlessBody endless = new EndlessBody(blob);
-        answers.put("GET " + path, endless::response);
+        answers.put("HEAD " + blobPath(blob), () -> sized(1600));
+        EndlessBody endless = new EndlessBody(blob, false);
+        answers.put("GET " + blobPath(blob), endless::response);
 
-        HttpResponse<InputStream> r = berth.client().stream("/v2/busybox/blobs/" + digest);
+        assertCutOffAndNotStored(blob, endless, berth.client().stream("/v2/busybox/blobs/" + Digest.sha256(blob)));
+    }
+
+    @Test
+    void aBlobWhoseGetClaimsMoreThanItsHeadIsCutOffAtTheHeadsSize() throws Exception {
+        byte[] blob = TestData.bytes(1600, 8);
+        answers.put("HEAD " + blobPath(blob), () -> sized(1600));
+        EndlessBody endless = new EndlessBody(blob, true);
+        answers.put("GET " + blobPath(blob), endless::response);
+        // A client asks for the size first, as docker does.
+        assertEquals("1600", berth.client().head("/v2/busybox/blobs/" + Digest.sha256(blob)).headers()
+                .firstValue("Content-Length").orElseThrow());
+
+        assertCutOffAndNotStored(blob, endless, berth.client().stream("/v2/busybox/blobs/" + Digest.sha256(blob)));
+    }
+
+    @Test
+    void aBlobLongerThanItsManifestsDescriptorIsCutOffThere() throws Exception {
+        byte[] config = TestData.utf8("{}");
+        byte[] layer = TestData.bytes(1600, 9);
+        byte[] manifest = TestData.ociManifest(config, layer);
+        Digest digest = Digest.sha256(manifest);
+        answers.put("HEAD /v2/" + REPO + "/manifests/latest", () -> new MockResponse.Builder()
+                .addHeader("Docker-Content-Digest", digest.toString()).build());
+        answers.put("GET /v2/" + REPO + "/manifests/" + digest, () -> new MockResponse.Builder()
+                .addHeader("Content-Type", MediaTypes.OCI_MANIFEST).body(new Buffer().write(manifest)).build());
+        // The upstream says nothing of the layer's size but in the manifest: no HEAD, no Content-Length.
+        EndlessBody endless = new EndlessBody(layer, false);
+        answers.put("GET " + blobPath(layer), endless::response);
+        assertEquals(200, berth.client().get("/v2/busybox/manifests/latest").statusCode());
+
+        assertCutOffAndNotStored(layer, endless, berth.client().stream("/v2/busybox/blobs/" + Digest.sha256(layer)));
+    }
+
+    /**
+     * The client got an error, never a whole blob; the upstream's body was cut off soon after the blob's size;
+     * nothing of it is stored, so asked again berth asks the upstream again.
+     */
+    private void assertCutOffAndNotStored(byte[] blob, EndlessBody endless, HttpResponse<InputStream> r)
+            throws Exception {
         MirrorTestBase.Received received = assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> MirrorTestBase.readUntilEndOrFailure(r.body()));
-
         assertTrue(r.statusCode() == 503 || (r.statusCode() == 200 && received.failure() != null
                 && received.bytes().length < blob.length), () -> r.statusCode() + ", " + received);
         long sent = endless.stopped.get(30, TimeUnit.SECONDS);
         assertTrue(sent < EndlessBody.LIMIT / 10, () -> "berth read on to " + sent + " bytes");
+        Digest digest = Digest.sha256(blob);
         try (Stream<Path> files = Files.walk(root)) {
             assertFalse(files.anyMatch(p -> p.toString().contains(digest.hex())), "nothing of the blob is stored");
         }
+        int gets = upstream.getRequestCount();
         assertNotEquals(200, berth.client().get("/v2/busybox/blobs/" + digest).statusCode(),
                 "asked again, the upstream's overlong blob is refused again");
+        assertTrue(upstream.getRequestCount() > gets, "and the upstream was asked again: nothing was kept");
         assertServesOn();
+    }
+
+    /** A HEAD answer announcing {@code size} bytes. */
+    private static MockResponse sized(long size) {
+        return new MockResponse.Builder().setHeader("Content-Length", size).build();
+    }
+
+    private static String blobPath(byte[] blob) {
+        return "/v2/" + REPO + "/blobs/" + Digest.sha256(blob);
     }
 
     /** GET {@code path} is 502 with a message naming the upstream, the limit and its key; berth serves on. */
@@ -145,8 +195,9 @@ class HostileUpstreamTest {
     }
 
     /**
-     * A blob's bytes, then more and more, chunked with no length, up to {@link #LIMIT}; says how much it sent when
-     * berth stopped reading (the write failed) or it reached the limit.
+     * A blob's bytes, then more and more up to {@link #LIMIT}, chunked with no length or announced whole with
+     * {@code Content-Length: LIMIT}; says how much it sent when berth stopped reading (the write failed) or it
+     * reached the limit.
      */
     private static final class EndlessBody implements MockResponseBody {
         static final long LIMIT = 300L * 1024 * 1024;
@@ -154,40 +205,50 @@ class HostileUpstreamTest {
 
         final CompletableFuture<Long> stopped = new CompletableFuture<>();
         private final byte[] start;
+        private final boolean announced;
 
-        EndlessBody(byte[] start) {
+        EndlessBody(byte[] start, boolean announced) {
             this.start = start;
+            this.announced = announced;
         }
 
         MockResponse response() {
-            return new MockResponse.Builder().body(this).removeHeader("Content-Length")
-                    .addHeader("Transfer-Encoding", "chunked").build();
+            MockResponse.Builder response = new MockResponse.Builder().body(this);
+            return (announced ? response : response.removeHeader("Content-Length")
+                    .addHeader("Transfer-Encoding", "chunked")).build();
         }
 
         @Override
         public long getContentLength() {
-            return -1;
+            return announced ? LIMIT : -1;
         }
 
         @Override
         public void writeTo(BufferedSink sink) throws IOException {
             long sent = 0;
             try {
-                chunk(sink, start);
+                part(sink, start, start.length);
                 sent += start.length;
                 byte[] more = new byte[CHUNK];
                 while (sent < LIMIT) {
-                    chunk(sink, more);
-                    sent += more.length;
+                    int n = (int) Math.min(CHUNK, LIMIT - sent);
+                    part(sink, more, n);
+                    sent += n;
                 }
-                sink.writeUtf8("0\r\n\r\n").flush();
+                if (!announced) {
+                    sink.writeUtf8("0\r\n\r\n").flush();
+                }
             } finally {
                 stopped.complete(sent);
             }
         }
 
-        private static void chunk(BufferedSink sink, byte[] bytes) throws IOException {
-            sink.writeUtf8(Integer.toHexString(bytes.length) + "\r\n").write(bytes).writeUtf8("\r\n").flush();
+        private void part(BufferedSink sink, byte[] bytes, int count) throws IOException {
+            if (announced) {
+                sink.write(bytes, 0, count).flush();
+            } else {
+                sink.writeUtf8(Integer.toHexString(count) + "\r\n").write(bytes, 0, count).writeUtf8("\r\n").flush();
+            }
         }
     }
 }
