@@ -73,7 +73,6 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
         }
     }
 
-    /** {@code mirror.upstreams[]}: one upstream registry. */
     /**
      * {@code mirror.sync[]}: an upstream repository (as users write it: {@code busybox}, {@code ghcr.io/org/app})
      * whose tags matching {@code tags} (globs) or {@code versions} (a range) are kept cached, for {@code platforms}
@@ -87,9 +86,13 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
         }
     }
 
+    /**
+     * {@code mirror.upstreams[]}: one upstream registry. {@code revalidateTimeout} bounds a request that a cached copy
+     * can stand in for; {@code maxDocumentBytes} bounds a tag list (all its pages) or a token answer, decompressed.
+     */
     public record Upstream(String registry, String url, boolean isDefault, Duration tagTtl, Duration negativeTtl,
                            Optional<String> username, Optional<String> password, Duration connectTimeout,
-                           Duration readTimeout) {
+                           Duration readTimeout, Duration revalidateTimeout, long maxDocumentBytes) {
         @Override
         public String toString() {
             // Never print the password.

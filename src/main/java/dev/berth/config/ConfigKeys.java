@@ -41,6 +41,8 @@ final class ConfigKeys {
             ConfigKey.of("mirror.upstreams.#.password-file", ValueType.TEXT),
             ConfigKey.of("mirror.upstreams.#.connect-timeout", ValueType.DURATION),
             ConfigKey.of("mirror.upstreams.#.read-timeout", ValueType.DURATION),
+            ConfigKey.of("mirror.upstreams.#.revalidate-timeout", ValueType.DURATION),
+            ConfigKey.of("mirror.upstreams.#.max-document-size", ValueType.SIZE),
             ConfigKey.of("mirror.sync.#.repository", ValueType.TEXT),
             ConfigKey.of("mirror.sync.#.tags.#", ValueType.TEXT),
             ConfigKey.of("mirror.sync.#.versions", ValueType.TEXT),

@@ -293,10 +293,19 @@ public final class ConfigLoader {
             }
             String url = required(u, "url");
             namePrefix(u.get("url"), url);
+            Duration revalidateTimeout = duration(u, "revalidate-timeout", "5s");
+            if (revalidateTimeout.isZero()) {
+                throw new IllegalArgumentException(u.get("revalidate-timeout").key() + ": at least 1ms");
+            }
+            long maxDocument = bytes(u, "max-document-size", "8MiB");
+            if (maxDocument < 1024 || maxDocument > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(u.get("max-document-size").key() + ": between 1KiB and 2GiB");
+            }
             result.add(new BerthConfig.Upstream(registry, url, u.get("default").asBoolean().orElse(false),
                     duration(u, "tag-ttl", "5m"), duration(u, "negative-ttl", "30s"),
                     u.get("username").asString().asOptional(), password,
-                    duration(u, "connect-timeout", "10s"), duration(u, "read-timeout", "60s")));
+                    duration(u, "connect-timeout", "10s"), duration(u, "read-timeout", "60s"),
+                    revalidateTimeout, maxDocument));
         }
         if (result.stream().filter(BerthConfig.Upstream::isDefault).count() > 1) {
             throw new IllegalArgumentException("mirror.upstreams: only one upstream may be default: true");

@@ -127,7 +127,11 @@ final class BlobFill implements Runnable {
         int n;
         // Whole chunks: OkHttp's stream returns at most 8 KiB per read, and every step wakes every follower and
         // costs each a read and a write of its own. The price: behind a slow upstream they get 256 KiB at a time.
-        while ((n = in.readNBytes(buffer, 0, CHUNK)) > 0) {
+        // An upstream that sends more than the length expected is cut off one byte past it.
+        while ((n = in.readNBytes(buffer, 0, nextRead())) > 0) {
+            if (length >= 0 && written() + n > length) {
+                throw new IOException("the upstream sent more than the " + length + " bytes expected");
+            }
             out.write(buffer, 0, n);
             int count = n;
             update(() -> written += count);
@@ -135,6 +139,11 @@ final class BlobFill implements Runnable {
         if (length >= 0 && written() != length) {
             throw new IOException("the upstream sent " + written() + " of " + length + " bytes");
         }
+    }
+
+    /** How much to read next: a chunk, or with a length expected, no more than one byte past it. */
+    private int nextRead() {
+        return length >= 0 ? (int) Math.min(CHUNK, length - written() + 1) : CHUNK;
     }
 
     private void verify(BlobSpool opened) {

@@ -8,18 +8,19 @@ import java.time.Clock;
 
 /**
  * One configured upstream with the state the mirror keeps for it: its client, tag freshness, negative answers,
- * outage logging, refusals' logging, and the single-flight of its manifest fetches.
+ * outage logging, refusals' logging, the single-flight of its manifest fetches, and the blob sizes it announced.
  */
 record MirroredUpstream(String registry, UpstreamClient client, TagFreshness freshness, NegativeCache absent,
                         UpstreamFailures failures, RefusedAccess refusals,
-                        SingleFlight<String, StoredManifest> manifestFetches) {
+                        SingleFlight<String, StoredManifest> manifestFetches, BlobSizes sizes) {
     /** Docker Hub's registry name, whose one-word names are {@code library/} images. */
     static final String DOCKER_HUB = "docker.io";
 
     static MirroredUpstream of(BerthConfig.Upstream config, UpstreamClient client, Clock clock) {
         return new MirroredUpstream(config.registry(), client, new TagFreshness(config.tagTtl(), clock),
-                new NegativeCache(config.negativeTtl(), clock), new UpstreamFailures(config.registry()),
-                new RefusedAccess(config.registry(), config.username().isPresent(), clock), new SingleFlight<>());
+                new NegativeCache(config.negativeTtl(), clock), new UpstreamFailures(config.registry(), config.tagTtl(), clock),
+                new RefusedAccess(config.registry(), config.username().isPresent(), clock), new SingleFlight<>(),
+                new BlobSizes());
     }
 
     /** The name the upstream knows: on Docker Hub, {@code busybox} is {@code library/busybox}. */

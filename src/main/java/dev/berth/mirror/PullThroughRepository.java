@@ -3,11 +3,13 @@ package dev.berth.mirror;
 import dev.berth.cluster.PeerClient;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
+import dev.berth.oci.ManifestParser;
 import dev.berth.oci.OciError;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
+import dev.berth.registry.CachedTag;
 import dev.berth.registry.PeerContent;
 import dev.berth.registry.PushedManifest;
 import dev.berth.registry.Repository;
@@ -16,6 +18,7 @@ import dev.berth.registry.StoredManifest;
 import dev.berth.registry.UploadSessions;
 import dev.berth.upstream.ManifestHead;
 import dev.berth.upstream.UpstreamBlob;
+import dev.berth.upstream.UpstreamClient.Patience;
 import dev.berth.upstream.UpstreamException;
 import dev.berth.upstream.UpstreamManifest;
 import java.io.IOException;
@@ -23,6 +26,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -130,14 +134,29 @@ final class PullThroughRepository implements Repository {
 
     /** The blob's size by an upstream HEAD: -1 when the upstream does not say, empty when it lacks the blob. */
     private Optional<Long> upstreamSize(Digest digest) {
-        return askUpstream(key(digest), () -> upstream.client().headBlob(upstreamName, digest));
+        Optional<Long> size = askUpstream(key(digest), () -> upstream.client().headBlob(upstreamName, digest));
+        size.ifPresent(announced -> upstream.sizes().announced(key(digest), announced));
+        return size;
     }
 
+    /**
+     * The upstream's stream of a blob, and the length the fill stops at: the size the upstream announced before (a
+     * HEAD, a manifest's descriptor), else the response's, else its HEAD's; an upstream that sends on past it is
+     * cut off one byte later, and one whose response says otherwise fails when its bytes do.
+     */
     private UpstreamBlob download(Digest digest) {
         UpstreamBlob blob = askUpstream(key(digest), () -> upstream.client().openBlob(upstreamName, digest))
                 .orElseThrow(() -> blobUnknown(digest));
+        long expected = upstream.sizes().of(key(digest)).orElse(blob.length());
+        if (expected < 0) {
+            try {
+                expected = upstream.client().headBlob(upstreamName, digest).orElse(-1L);
+            } catch (UpstreamException e) {
+                LOG.log(Logger.Level.DEBUG, "no size for " + digest + " from the upstream's HEAD: " + e.getMessage());
+            }
+        }
         return new UpstreamBlob(new CountingInputStream(blob.content(),
-                bytes -> events.received(upstream.registry(), bytes)), blob.length());
+                bytes -> events.received(upstream.registry(), bytes)), expected);
     }
 
     private void link(Digest digest) {
@@ -235,23 +254,45 @@ final class PullThroughRepository implements Repository {
         return cachedName + ":" + tag;
     }
 
+    /**
+     * The cached manifest of a tag that may be served without asking the upstream: fresh in memory, or confirmed
+     * within a TTL as the store says (by this instance before a restart, or by another on the same store).
+     */
     private Optional<StoredManifest> freshlyCached(String tag, String tagKey) {
-        return upstream.freshness().isFresh(tagKey) ? cached(tag) : Optional.empty();
+        if (upstream.freshness().isFresh(tagKey)) {
+            return cached(tag);
+        }
+        Optional<CachedTag> stored = cache.tag(tag);
+        if (stored.isEmpty() || !upstream.freshness().confirmedAt(tagKey, stored.get().confirmed())) {
+            return Optional.empty();
+        }
+        return cache.manifest(stored.get().digest());
     }
 
     private Optional<StoredManifest> cached(String tag) {
-        return cache.tag(tag).flatMap(cache::manifest);
+        return cache.tag(tag).map(CachedTag::digest).flatMap(cache::manifest);
     }
 
-    /** Asks the upstream what the tag points at now (a HEAD), fetching the manifest only when it is new here. */
+    /**
+     * Asks the upstream what the tag points at now (a HEAD), fetching the manifest only when it is new here. With a
+     * cached copy, the upstream is asked only while it answers (or as the probe of its recovery), and not waited for
+     * beyond its revalidate-timeout: the copy stands in.
+     */
     private StoredManifest revalidate(String tag, String tagKey) {
+        Optional<StoredManifest> copy = cached(tag);
+        if (copy.isPresent() && !upstream.failures().worthAsking()) {
+            upstream.freshness().retryAfter(tagKey, upstream.failures().backoffLeft());
+            return copy.get();
+        }
         try {
-            ManifestHead head = askUpstream(tagKey,
-                    () -> upstream.client().headManifest(upstreamName, new Reference.Tag(tag)))
+            ManifestHead head = askUpstream(tagKey, () -> upstream.client().headManifest(upstreamName,
+                    new Reference.Tag(tag), copy.isPresent() ? Patience.BRIEF : Patience.FULL))
                     .orElseThrow(() -> manifestUnknown(tag));
-            StoredManifest manifest = cache.manifest(head.digest()).orElseGet(() -> fetch(head.digest()));
+            Instant confirmed = upstream.freshness().now();
+            StoredManifest manifest = copy.filter(m -> m.digest().equals(head.digest()))
+                    .or(() -> cache.manifest(head.digest())).orElseGet(() -> fetch(head.digest()));
             try {
-                cache.tag(tag, head.digest());
+                cache.tag(tag, head.digest(), confirmed);
             } catch (RegistryException e) {
                 if (e.error() != OciError.INSUFFICIENT_STORAGE) {
                     throw e;
@@ -260,11 +301,11 @@ final class PullThroughRepository implements Repository {
                 LOG.log(Logger.Level.WARNING, "cannot record " + tagKey + ": " + e.detail());
                 return manifest;
             }
-            upstream.freshness().confirmed(tagKey);
+            upstream.freshness().confirmed(tagKey, confirmed);
             return manifest;
         } catch (UpstreamUnavailable e) {
             // stale-if-error: the cached tag stands in; the outage is logged once by UpstreamFailures.
-            StoredManifest stale = cached(tag).orElseThrow(() -> e);
+            StoredManifest stale = copy.orElseThrow(() -> e);
             // And is served unasked until the upstream is worth asking again: a fleet pulling through an outage
             // gets it at once, instead of each client waiting on an upstream that times out.
             upstream.freshness().retryAfter(tagKey, e.retryAfter());
@@ -291,7 +332,10 @@ final class PullThroughRepository implements Repository {
         events.received(upstream.registry(), got.bytes().length);
         try {
             // Served as stored, not read back: the disk budget may evict it as soon as it is linked.
-            return cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
+            StoredManifest stored = cache.storeManifest(new StoredManifest(got.digest(), got.mediaType(), got.bytes()));
+            ManifestParser.parse(stored.bytes(), stored.mediaType(), stored.digest().algorithm()).requiredBlobs()
+                    .forEach(blob -> upstream.sizes().announced(key(blob.digest()), blob.size()));
+            return stored;
         } catch (RegistryException e) {
             if (e.error() == OciError.INSUFFICIENT_STORAGE) {
                 throw e;
@@ -317,6 +361,12 @@ final class PullThroughRepository implements Repository {
             }
             return answer;
         } catch (UpstreamException e) {
+            if (e.oversized()) {
+                // Reachable, but this answer cannot be used: no outage, and nothing cached stands in for it.
+                // As the message too, which is what Docker prints of an error.
+                LOG.log(Logger.Level.WARNING, e.getMessage());
+                throw new RegistryException(OciError.BAD_GATEWAY, e.getMessage()).withMessage(e.getMessage());
+            }
             if (RefusedAccess.isRefusal(e)) {
                 upstream.refusals().refused(upstreamName, e, events);
             }
@@ -328,17 +378,27 @@ final class PullThroughRepository implements Repository {
         }
     }
 
+    /**
+     * The upstream's tags; with tags cached, those while the upstream fails, and when it does not answer within its
+     * revalidate-timeout.
+     */
     @Override
     public List<String> tags() {
+        Optional<List<String>> cached = cachedTags();
+        boolean copy = cached.filter(tags -> !tags.isEmpty()).isPresent();
+        if (copy && !upstream.failures().worthAsking()) {
+            return cached.get();
+        }
         try {
-            Optional<List<String>> listed = askUpstream(cachedName + "/tags", () -> upstream.client().tags(upstreamName));
+            Optional<List<String>> listed = askUpstream(cachedName + "/tags",
+                    () -> upstream.client().tags(upstreamName, copy ? Patience.BRIEF : Patience.FULL));
             if (listed.isPresent()) {
                 return listed.get().stream().sorted().toList();
             }
         } catch (UpstreamUnavailable e) {
-            return cachedTags().orElseThrow(() -> e);
+            return cached.orElseThrow(() -> e);
         }
-        return cachedTags().orElseThrow(() -> new RegistryException(OciError.NAME_UNKNOWN,
+        return cached.orElseThrow(() -> new RegistryException(OciError.NAME_UNKNOWN,
                 "repository " + upstreamName + " is not known to " + upstream.registry()));
     }
 

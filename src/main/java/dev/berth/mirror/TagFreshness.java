@@ -5,11 +5,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Until when each cached tag may be served with no upstream call: a tag TTL after its upstream last confirmed it, or,
- * while the upstream fails, until it is worth asking again. Kept in memory only: after a restart every tag is
- * revalidated once, which costs a HEAD each and keeps stale-if-error working from what is on disk.
+ * while the upstream fails, until it is worth asking again. Kept in memory, in front of the time of confirmation
+ * that the store keeps with each tag, which a restart or another instance on the same store reads back.
  */
 final class TagFreshness {
     private static final int MAX_ENTRIES = 100_000;
@@ -29,9 +30,32 @@ final class TagFreshness {
         return until != null && clock.instant().isBefore(until);
     }
 
-    /** Records that the upstream has just confirmed the tag: it is fresh for a TTL. */
-    void confirmed(String tagKey) {
-        freshUntil.put(tagKey, clock.instant().plus(ttl));
+    /** The time on the clock freshness is judged by, to record a confirmation with. */
+    Instant now() {
+        return clock.instant();
+    }
+
+    /** Records that the upstream confirmed the tag at {@code at}: it is fresh until a TTL after. */
+    void confirmed(String tagKey, Instant at) {
+        freshUntil.put(tagKey, at.plus(ttl));
+    }
+
+    /**
+     * Whether a tag that the store says its upstream confirmed at {@code at} (absent: not known) is fresh still; if
+     * so it is fresh here too until a TTL after that. A time ahead of this clock (another instance's clock) counts
+     * as now.
+     */
+    boolean confirmedAt(String tagKey, Optional<Instant> at) {
+        if (at.isEmpty()) {
+            return false;
+        }
+        Instant now = clock.instant();
+        Instant until = (at.get().isAfter(now) ? now : at.get()).plus(ttl);
+        if (!now.isBefore(until)) {
+            return false;
+        }
+        freshUntil.put(tagKey, until);
+        return true;
     }
 
     /** How much longer the tag may be served without asking the upstream: zero when it must be asked now. */

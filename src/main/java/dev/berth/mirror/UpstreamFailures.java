@@ -3,13 +3,17 @@ package dev.berth.mirror;
 import dev.berth.oci.OciError;
 import dev.berth.upstream.UpstreamException;
 import java.lang.System.Logger;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Turns an upstream's failures into what clients are told, and logs an outage once when it starts and once when it
- * ends rather than once per request.
+ * Turns an upstream's failures into what clients are told, logs an outage once when it starts and once when it ends
+ * rather than once per request, and keeps requests that a cached copy can answer away from a failing upstream: one
+ * failure (a timeout, a refused connection, 5xx, 429) and they are served from the cache without asking, until a
+ * backoff has passed; then one of them asks again (the recovery probe) while the others still do not.
  */
 final class UpstreamFailures {
     private static final Logger LOG = System.getLogger(UpstreamFailures.class.getName());
@@ -17,11 +21,21 @@ final class UpstreamFailures {
     static final Duration DEFAULT_RETRY = Duration.ofSeconds(10);
 
     private final String registry;
+    private final Duration maxBackoff;
+    private final Clock clock;
     // What went wrong last while the upstream fails; null while it answers.
     private final AtomicReference<String> problem = new AtomicReference<>();
+    // Until when what a cached copy answers is not asked of the upstream.
+    private final AtomicReference<Instant> quietUntil = new AtomicReference<>(Instant.MIN);
 
-    UpstreamFailures(String registry) {
+    /**
+     * The failures of {@code registry}; a backoff lasts the upstream's Retry-After or {@link #DEFAULT_RETRY}, at most
+     * {@code maxBackoff} (the tag TTL: Docker Hub's Retry-After can be hours) unless that is shorter than the default.
+     */
+    UpstreamFailures(String registry, Duration maxBackoff, Clock clock) {
         this.registry = registry;
+        this.maxBackoff = maxBackoff.compareTo(DEFAULT_RETRY) > 0 ? maxBackoff : DEFAULT_RETRY;
+        this.clock = clock;
     }
 
     /**
@@ -45,6 +59,10 @@ final class UpstreamFailures {
                     + " uncached content until " + registry + " recovers");
         }
         Duration retry = e.retryAfter().orElse(DEFAULT_RETRY);
+        if (!e.authenticationFailed()) {
+            // Refused credentials are about berth, not an outage: asking again is as quick as the first time.
+            quietUntil.set(clock.instant().plus(retry.compareTo(maxBackoff) < 0 ? retry : maxBackoff));
+        }
         if (e.status() == 429) {
             return new UpstreamUnavailable(OciError.TOOMANYREQUESTS, "upstream " + registry
                     + " is rate limiting berth; try again later", retry);
@@ -62,6 +80,25 @@ final class UpstreamFailures {
                 : e.status() == 0 ? "cannot be reached" : "answered " + e.status();
         return new UpstreamUnavailable(OciError.UNAVAILABLE, "upstream " + registry + " " + why
                 + " and the content is not cached; try again later", retry);
+    }
+
+    /**
+     * Whether to ask the upstream about something a cached copy can answer: yes while it answers; while it fails, once
+     * the backoff has passed, and then only this caller (the probe) until the backoff has passed again.
+     */
+    boolean worthAsking() {
+        if (problem.get() == null) {
+            return true;
+        }
+        Instant now = clock.instant();
+        Instant until = quietUntil.get();
+        return !now.isBefore(until) && quietUntil.compareAndSet(until, now.plus(DEFAULT_RETRY));
+    }
+
+    /** How long until the upstream is worth asking again: zero when it is now. */
+    Duration backoffLeft() {
+        Duration left = Duration.between(clock.instant(), quietUntil.get());
+        return left.isNegative() ? Duration.ZERO : left;
     }
 
     /** The last failure while the upstream is failing; empty once it answers again (and before it ever failed). */

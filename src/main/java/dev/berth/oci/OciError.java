@@ -23,6 +23,8 @@ public enum OciError {
     UNAVAILABLE(503, "service unavailable"),
     /** Not a code of the spec: clients get UNAVAILABLE, with 507 telling operators what is wrong. */
     INSUFFICIENT_STORAGE("UNAVAILABLE", 507, "the registry's storage is full"),
+    /** Not a code of the spec: clients get UNAVAILABLE, with 502 saying that an upstream's answer was unusable. */
+    BAD_GATEWAY("UNAVAILABLE", 502, "an upstream registry sent an answer berth cannot use"),
     UNKNOWN(500, "unknown error");
 
     private final String code;

@@ -10,6 +10,7 @@ import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.storage.Storage;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -182,8 +183,8 @@ final class LocalRepository implements Repository, RepositoryCache {
     }
 
     @Override
-    public Optional<Digest> tag(String tag) {
-        return tags.get(name, tag);
+    public Optional<CachedTag> tag(String tag) {
+        return tags.read(name, tag);
     }
 
     @Override
@@ -199,8 +200,8 @@ final class LocalRepository implements Repository, RepositoryCache {
     }
 
     @Override
-    public void tag(String tag, Digest digest) {
-        StorageFull.translated(() -> tags.put(name, tag, digest));
+    public void tag(String tag, Digest digest, Instant confirmed) {
+        StorageFull.translated(() -> tags.put(name, tag, digest, confirmed));
     }
 
     private void link(Manifest manifest) {

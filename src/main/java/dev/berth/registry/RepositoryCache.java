@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.oci.Digest;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -11,8 +12,8 @@ public interface RepositoryCache {
     /** The read side, as clients see it. */
     Repository repository();
 
-    /** The digest a cached tag points at. */
-    Optional<Digest> tag(String tag);
+    /** The digest a cached tag points at, and when its upstream last confirmed it. */
+    Optional<CachedTag> tag(String tag);
 
     /** A cached manifest revision. */
     Optional<StoredManifest> manifest(Digest digest);
@@ -23,8 +24,8 @@ public interface RepositoryCache {
      */
     StoredManifest storeManifest(StoredManifest manifest);
 
-    /** Points a tag at a cached manifest. */
-    void tag(String tag, Digest digest);
+    /** Points a tag at a cached manifest, as its upstream confirmed at {@code confirmed}. */
+    void tag(String tag, Digest digest, Instant confirmed);
 
     /** Whether the blob is linked into this repository and stored. */
     boolean hasBlob(Digest digest);

@@ -4,6 +4,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
+import java.time.Duration;
 import java.util.Optional;
 import okhttp3.Response;
 
@@ -17,8 +18,9 @@ final class ManifestChecker {
         this.requests = requests;
     }
 
-    Optional<ManifestHead> check(RepoName repository, Reference reference) {
-        return caller.call(requests.manifest(repository, reference).head().build(),
+    /** The manifest's head, the exchange given up after {@code bound} unless that is zero. */
+    Optional<ManifestHead> check(RepoName repository, Reference reference, Duration bound) {
+        return caller.call(requests.manifest(repository, reference).head().build(), bound,
                 response -> read(response, reference));
     }
 

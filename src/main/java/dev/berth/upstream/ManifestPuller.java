@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import okio.BufferedSource;
 import okhttp3.Response;
 
 /**
@@ -30,12 +29,8 @@ final class ManifestPuller {
     }
 
     private UpstreamManifest read(Response response, Reference reference, int maxBytes) throws IOException {
-        BufferedSource source = response.body().source();
-        // Reads at most one byte past the limit, whatever Content-Length claims.
-        if (source.request(maxBytes + 1L)) {
-            throw caller.unusable(response, "manifest is larger than " + maxBytes + " bytes");
-        }
-        byte[] bytes = source.getBuffer().readByteArray();
+        // Whatever Content-Length claims, and counted as decoded.
+        byte[] bytes = BoundedDocument.bytes(response, "manifest", maxBytes, "limits.max-manifest-size");
         List<Digest> claimed = new ArrayList<>(2);
         reference.asDigest().ifPresent(claimed::add);
         DigestHeader.read(response, caller).ifPresent(claimed::add);

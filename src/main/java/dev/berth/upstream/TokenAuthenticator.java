@@ -88,7 +88,9 @@ final class TokenAuthenticator implements Authenticator, Interceptor {
         }
         // A token we sent and the registry refused (revoked, or expired early) is not reused.
         cache.invalidate(key, sent);
-        BearerToken token = cache.get(key, () -> tokenService.fetch(realm, service, scope));
+        // Within the registry call's deadline, if it has one: the token service may hang as well as the registry.
+        Deadline deadline = refused.tag(Deadline.class);
+        BearerToken token = cache.get(key, () -> tokenService.fetch(realm, service, scope, deadline));
         return refused.newBuilder().header(AUTHORIZATION, token.authorization()).build();
     }
 

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -22,24 +23,29 @@ final class TokenService {
     private final OkHttpClient client;
     private final Optional<String> basicAuthorization;
     private final boolean httpsOnly;
+    private final long maxBytes;
     private final Clock clock;
 
     /**
      * {@code client} must not carry the registry authenticator: the token service is another host with its own rules.
      * With {@code httpsOnly} (an https upstream) a realm that is not https is refused rather than sent credentials.
+     * An answer larger than {@code maxBytes} is refused.
      */
-    TokenService(OkHttpClient client, Optional<String> basicAuthorization, boolean httpsOnly, Clock clock) {
+    TokenService(OkHttpClient client, Optional<String> basicAuthorization, boolean httpsOnly, long maxBytes,
+                 Clock clock) {
         this.client = client;
         this.basicAuthorization = basicAuthorization;
         this.httpsOnly = httpsOnly;
+        this.maxBytes = maxBytes;
         this.clock = clock;
     }
 
     /**
-     * Fetches a token for {@code scope} (null: none) of {@code service} from {@code realm}. Failures are IOExceptions
-     * whose cause is the {@link UpstreamException}, since this runs inside OkHttp's authenticator.
+     * Fetches a token for {@code scope} (null: none) of {@code service} from {@code realm}, within {@code deadline}
+     * when the registry call it is for has one (null: none). Failures are IOExceptions whose cause is the
+     * {@link UpstreamException}, since this runs inside OkHttp's authenticator.
      */
-    BearerToken fetch(String realm, String service, String scope) throws IOException {
+    BearerToken fetch(String realm, String service, String scope, Deadline deadline) throws IOException {
         HttpUrl realmUrl = HttpUrl.parse(realm);
         if (realmUrl == null) {
             throw failure(UpstreamException.ofAuthentication(0, "token realm is not an http(s) URL", null));
@@ -60,7 +66,8 @@ final class TokenService {
         Request.Builder request = new Request.Builder().url(url.build());
         basicAuthorization.ifPresent(value -> request.header("Authorization", value));
         Instant requestedAt = clock.instant();
-        try (Response response = client.newCall(request.build()).execute()) {
+        Call call = client.newCall(request.build());
+        try (Response response = (deadline == null ? call : deadline.bound(call)).execute()) {
             if (!response.isSuccessful()) {
                 boolean refused = response.code() == 401 || response.code() == 403;
                 String message = "token service " + realmUrl.host() + " answered " + response.code() + " for scope "
@@ -77,10 +84,13 @@ final class TokenService {
         }
     }
 
-    private static BearerToken read(Response response, String host, Instant requestedAt) throws IOException {
+    private BearerToken read(Response response, String host, Instant requestedAt) throws IOException {
         JsonNode json;
-        try {
-            json = JSON.readTree(response.body().byteStream());
+        try (BoundedDocument body = BoundedDocument.of(response, "token answer", maxBytes,
+                "mirror.upstreams[].max-document-size")) {
+            json = JSON.readTree(body);
+        } catch (BoundedDocument.TooLarge e) {
+            throw failure(UpstreamException.ofOversized("token service " + host + ": " + e.getMessage()));
         } catch (JsonProcessingException e) {
             // Jackson's message quotes the input, which may hold the token: leave it out.
             throw failure(UpstreamException.ofAuthentication(response.code(), "token service " + host

@@ -5,6 +5,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -18,7 +19,19 @@ import okhttp3.OkHttpClient;
  * {@link UpstreamException}. Thread-safe; make one per configured upstream.
  */
 public final class UpstreamClient {
+    /** How long a request may wait for the upstream's answer. */
+    public enum Patience {
+        /** The connect and read timeouts: nothing stands in for the answer. */
+        FULL,
+        /**
+         * The upstream's {@code revalidate-timeout} for the whole exchange: a cached copy stands in, and is served
+         * stale rather than kept waiting on an upstream that accepts connections but does not answer.
+         */
+        BRIEF
+    }
+
     private final String registry;
+    private final Duration revalidateTimeout;
     private final RateLimit rateLimit = new RateLimit();
     private final ManifestChecker manifestChecker;
     private final ManifestPuller manifestPuller;
@@ -41,6 +54,7 @@ public final class UpstreamClient {
             throw new IllegalArgumentException("upstream " + config.registry() + ": url is not http(s): " + config.url());
         }
         this.registry = config.registry();
+        this.revalidateTimeout = config.revalidateTimeout();
         OkHttpClient plain = shared.newBuilder()
                 .connectTimeout(config.connectTimeout())
                 .readTimeout(config.readTimeout())
@@ -49,7 +63,7 @@ public final class UpstreamClient {
                 .map(password -> Credentials.basic(user, password)));
         V2Requests requests = new V2Requests(base);
         TokenAuthenticator auth = new TokenAuthenticator(requests, basic,
-                new TokenService(plain, basic, base.isHttps(), clock), new TokenCache(clock));
+                new TokenService(plain, basic, base.isHttps(), config.maxDocumentBytes(), clock), new TokenCache(clock));
         OkHttpClient authenticated = plain.newBuilder()
                 .authenticator(auth)
                 .addInterceptor(auth)
@@ -60,7 +74,7 @@ public final class UpstreamClient {
         this.manifestPuller = new ManifestPuller(caller, requests);
         this.blobChecker = new BlobChecker(caller, requests);
         this.blobPuller = new BlobPuller(caller, requests);
-        this.tagLister = new TagLister(caller, requests);
+        this.tagLister = new TagLister(caller, requests, config.maxDocumentBytes());
     }
 
     /** The configured registry name, e.g. {@code docker.io}. */
@@ -68,9 +82,12 @@ public final class UpstreamClient {
         return registry;
     }
 
-    /** The digest, media type and size of a manifest, by HEAD; empty when the upstream does not have it. */
-    public Optional<ManifestHead> headManifest(RepoName repository, Reference reference) {
-        return manifestChecker.check(repository, reference);
+    /**
+     * The digest, media type and size of a manifest, by HEAD, waited for as {@code patience} says; empty when the
+     * upstream does not have it.
+     */
+    public Optional<ManifestHead> headManifest(RepoName repository, Reference reference, Patience patience) {
+        return manifestChecker.check(repository, reference, bound(patience));
     }
 
     /** A manifest's raw bytes, checked against every digest claimed for them; empty when the upstream lacks it. */
@@ -88,9 +105,16 @@ public final class UpstreamClient {
         return blobPuller.open(repository, digest);
     }
 
-    /** The repository's tags, all pages; empty when the upstream does not know the repository. */
-    public Optional<List<String>> tags(RepoName repository) {
-        return tagLister.list(repository);
+    /**
+     * The repository's tags, all pages, each page waited for as {@code patience} says; empty when the upstream does
+     * not know the repository.
+     */
+    public Optional<List<String>> tags(RepoName repository, Patience patience) {
+        return tagLister.list(repository, bound(patience));
+    }
+
+    private Duration bound(Patience patience) {
+        return patience == Patience.BRIEF ? revalidateTimeout : Duration.ZERO;
     }
 
     /** The latest {@code ratelimit-remaining} the upstream reported. */

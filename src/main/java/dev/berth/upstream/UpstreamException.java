@@ -8,23 +8,25 @@ import java.util.Optional;
  * {@code RegistryException}; it never reaches a client as is.
  */
 public class UpstreamException extends RuntimeException {
+    private enum Kind { PLAIN, AUTHENTICATION, OVERSIZED }
+
     private final int status;
     private final Duration retryAfter;
-    private final boolean authentication;
+    private final Kind kind;
 
     UpstreamException(int status, String message) {
         this(status, message, null, null);
     }
 
     UpstreamException(int status, String message, Duration retryAfter, Throwable cause) {
-        this(status, message, retryAfter, cause, false);
+        this(status, message, retryAfter, cause, Kind.PLAIN);
     }
 
-    private UpstreamException(int status, String message, Duration retryAfter, Throwable cause, boolean authentication) {
+    private UpstreamException(int status, String message, Duration retryAfter, Throwable cause, Kind kind) {
         super(message, cause);
         this.status = status;
         this.retryAfter = retryAfter;
-        this.authentication = authentication;
+        this.kind = kind;
     }
 
     /**
@@ -32,7 +34,12 @@ public class UpstreamException extends RuntimeException {
      * {@code status} is the answer, 0 for none.
      */
     static UpstreamException ofAuthentication(int status, String message, Duration retryAfter) {
-        return new UpstreamException(status, message, retryAfter, null, true);
+        return new UpstreamException(status, message, retryAfter, null, Kind.AUTHENTICATION);
+    }
+
+    /** A document (tag list, manifest, token answer) larger than berth reads from an upstream. */
+    static UpstreamException ofOversized(String message) {
+        return new UpstreamException(0, message, null, null, Kind.OVERSIZED);
     }
 
     /**
@@ -41,7 +48,15 @@ public class UpstreamException extends RuntimeException {
      * status, that says nothing of whether the content exists.
      */
     public boolean authenticationFailed() {
-        return authentication;
+        return kind == Kind.AUTHENTICATION;
+    }
+
+    /**
+     * Whether the upstream answered with a document larger than berth reads (the message names the limit): the
+     * upstream is reachable, but this answer cannot be used.
+     */
+    public boolean oversized() {
+        return kind == Kind.OVERSIZED;
     }
 
     /**

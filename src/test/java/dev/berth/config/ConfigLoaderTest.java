@@ -89,6 +89,21 @@ class ConfigLoaderTest {
                 "mirror: {upstreams: [{registry: ghcr.io, url: 'https://ghcr.io', negative-ttl: 2s}]}");
         assertEquals(Duration.ofSeconds(2), c.mirror().upstreams().getFirst().negativeTtl());
         assertEquals(Duration.ofMinutes(5), c.mirror().upstreams().getFirst().tagTtl());
+        assertEquals(Duration.ofSeconds(5), c.mirror().upstreams().getFirst().revalidateTimeout());
+        assertEquals(8L << 20, c.mirror().upstreams().getFirst().maxDocumentBytes());
+    }
+
+    @Test
+    void upstreamRevalidateTimeoutAndDocumentSize() {
+        BerthConfig c = ConfigLoader.fromYaml("mirror: {upstreams: [{registry: ghcr.io, url: 'https://ghcr.io',"
+                + " revalidate-timeout: 1500ms, max-document-size: 2MiB}]}");
+        assertEquals(Duration.ofMillis(1500), c.mirror().upstreams().getFirst().revalidateTimeout());
+        assertEquals(2L << 20, c.mirror().upstreams().getFirst().maxDocumentBytes());
+        String upstream = "mirror: {upstreams: [{registry: ghcr.io, url: 'https://ghcr.io', ";
+        assertTrue(fails(upstream + "revalidate-timeout: 0s}]}").contains("mirror.upstreams.0.revalidate-timeout"));
+        assertTrue(fails(upstream + "revalidate-timeout: soon}]}").contains("mirror.upstreams.0.revalidate-timeout"));
+        assertTrue(fails(upstream + "max-document-size: 100B}]}").contains("mirror.upstreams.0.max-document-size"));
+        assertTrue(fails(upstream + "max-document-size: 3GiB}]}").contains("mirror.upstreams.0.max-document-size"));
     }
 
     @Test

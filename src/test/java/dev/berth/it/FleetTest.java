@@ -1,6 +1,7 @@
 package dev.berth.it;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.PeerSignature;
 import dev.berth.cluster.Rendezvous;
+import dev.berth.oci.MediaTypes;
 import dev.berth.support.BlobDownload;
 import dev.berth.support.ChildBerth;
 import dev.berth.support.DistributionRegistry;
@@ -19,6 +21,7 @@ import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
 import dev.berth.support.Poll;
+import dev.berth.support.RequestLog;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.S3Server;
 import dev.berth.support.Scrape;
@@ -36,6 +39,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -55,12 +59,15 @@ import org.junit.jupiter.api.io.TempDir;
  * Three berths on one S3 bucket (s3proxy) that know each other as a fleet, mirroring a Debian docker-registry whose
  * access log says what the fleet asked it: each cold blob is fetched once for the whole fleet, by its owner, and
  * relayed to the others as it arrives; an owner killed mid-fill costs no client a wrong byte; an edge berth in front
- * of the fleet's balancer costs the registry one GET per layer.
+ * of the fleet's balancer costs the registry one GET per layer; a registry stopped with SIGSTOP holds no member up
+ * longer than the revalidate-timeout.
  */
 class FleetTest {
     private static final int MIB = 1024 * 1024;
     private static final String REPO = "library/busybox";
     private static final String PEERS_HOST = "berth-fleet.test";
+    private static final Duration TAG_TTL = Duration.ofSeconds(1);
+    private static final Duration REVALIDATE = Duration.ofSeconds(2);
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
@@ -87,6 +94,8 @@ class FleetTest {
         if (nginx != null) {
             nginx.close();
         }
+        // A test may have left it frozen; a stopped process would not take SIGTERM.
+        registry.thaw();
         registry.close();
         s3.close();
     }
@@ -273,19 +282,121 @@ class FleetTest {
         assertEquals(1, upstreamGets(cold), "upstream GETs of the blob 20 edge clients asked for at once");
     }
 
+    @Test
+    @Timeout(180)
+    void everyMemberServesCachedTagsTagListsAndBlobsOfAFrozenUpstreamWithinTheRevalidateTimeout() throws Exception {
+        byte[] config = TestData.utf8("{\"architecture\":\"amd64\"}");
+        byte[] layer1 = TestData.bytes(200_000, 31);
+        byte[] layer2 = TestData.bytes(150_000, 32);
+        TestClient upstream = new TestClient(URI.create(registry.url()));
+        byte[] one = push(upstream, "1", config, layer1);
+        byte[] two = push(upstream, "2", config, layer2);
+        startFleet(registry.url(), ", tag-ttl: " + TAG_TTL.toMillis() + "ms, revalidate-timeout: "
+                + REVALIDATE.toMillis() + "ms");
+        for (int i = 0; i < 3; i++) {
+            pullAll(client(i), one, two, config, layer1, layer2);
+        }
+        Instant cached = Instant.now();
+        int before = registry.requests().size();
+
+        registry.freeze();
+        Poll.until(() -> Instant.now().isAfter(cached.plus(TAG_TTL)), "the cached tags past their TTL");
+        long start = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            TestClient client = client(i);
+            int member = i;
+            within(2 * REVALIDATE.toMillis(), "tag 1 from member " + member,
+                    () -> assertManifest(client.get("/v2/busybox/manifests/1"), one));
+            within(2 * REVALIDATE.toMillis(), "tag 2 from member " + member,
+                    () -> assertManifest(client.get("/v2/busybox/manifests/2"), two));
+            within(2 * REVALIDATE.toMillis(), "the tag list from member " + member, () -> {
+                HttpResponse<byte[]> tags = client.get("/v2/busybox/tags/list");
+                assertEquals(200, tags.statusCode(), () -> new String(tags.body()));
+                assertTrue(new String(tags.body()).contains("\"tags\":[\"1\",\"2\"]"), new String(tags.body()));
+            });
+            within(2 * REVALIDATE.toMillis(), "the blobs from member " + member, () -> {
+                for (byte[] blob : List.of(config, layer1, layer2)) {
+                    assertBlob(client, blob);
+                }
+            });
+        }
+        long all = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertTrue(all < 20_000, () -> "three members took " + all + " ms, as long as timeouts of the upstream");
+
+        // Thawed, the registry answers what it was sent while frozen: that is what the fleet asked of it.
+        registry.thaw();
+        Poll.until(() -> since(before, "HEAD", "/manifests/1") >= 1, "the frozen registry's requests answered");
+        assertEquals(1, since(before, "HEAD", "/manifests/1"), "tag 1 asked about once, by its owner, for the fleet");
+        assertTrue(since(before, "HEAD", "/manifests/2") <= 1, "tag 2 asked about at most once");
+        assertTrue(since(before, "GET", "/tags/list") <= 3, "the tag list asked for at most once per member");
+        assertEquals(0, since(before, "GET", "/blobs/") + since(before, "HEAD", "/blobs/"), "no blob asked about");
+        assertEquals(0, since(before, "GET", "/manifests/"), "no manifest fetched");
+    }
+
+    /** Pushes an image to the registry, whose uploads are chunked (it has no monolithic POST); its manifest. */
+    private static byte[] push(TestClient upstream, String tag, byte[] config, byte[] layer) {
+        upstream.pushBlob(REPO, new ByteArrayInputStream(config));
+        upstream.pushBlob(REPO, new ByteArrayInputStream(layer));
+        byte[] manifest = TestData.ociManifest(config, layer);
+        assertEquals(201, upstream.putManifest(REPO, tag, manifest, MediaTypes.OCI_MANIFEST).statusCode());
+        return manifest;
+    }
+
+    private static void pullAll(TestClient client, byte[] one, byte[] two, byte[]... blobs) {
+        assertManifest(client.get("/v2/busybox/manifests/1"), one);
+        assertManifest(client.get("/v2/busybox/manifests/2"), two);
+        for (byte[] blob : blobs) {
+            assertBlob(client, blob);
+        }
+        assertEquals(200, client.get("/v2/busybox/tags/list").statusCode());
+    }
+
+    private long since(int before, String method, String pathPart) {
+        List<RequestLog.Request> requests = registry.requests();
+        return requests.subList(before, requests.size()).stream()
+                .filter(r -> r.method().equals(method) && r.path().contains(pathPart)).count();
+    }
+
+    private static void within(long millis, String what, Runnable action) {
+        long start = System.nanoTime();
+        action.run();
+        long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertTrue(took < millis, () -> what + " took " + took + " ms");
+    }
+
+    private static void assertManifest(HttpResponse<byte[]> r, byte[] manifest) {
+        assertEquals(200, r.statusCode(), () -> new String(r.body()));
+        assertArrayEquals(manifest, r.body());
+    }
+
+    private static void assertBlob(TestClient client, byte[] blob) {
+        HttpResponse<byte[]> r = client.get("/v2/busybox/blobs/" + TestData.digest(blob));
+        assertEquals(200, r.statusCode(), () -> new String(r.body()));
+        assertEquals(TestData.digest(blob), TestData.digest(r.body()));
+    }
+
     private void startFleet(String upstreamUrl) throws Exception {
+        startFleet(upstreamUrl, "");
+    }
+
+    /** Three members mirroring {@code upstreamUrl}, with {@code upstreamOptions} (", key: value...") on it. */
+    private void startFleet(String upstreamUrl, String upstreamOptions) throws Exception {
         for (int i = 0; i < 3; i++) {
             members.add(URI.create("http://127.0.0.1:" + FreePort.pick()));
         }
         String peers = members.stream().map(m -> "'" + m + "'").collect(Collectors.joining(", "));
         for (int i = 0; i < 3; i++) {
             berths.add(ChildBerth.startWithConfig(config(i, upstreamUrl,
-                    "peers: [" + peers + "], self: '" + members.get(i) + "'")));
+                    "peers: [" + peers + "], self: '" + members.get(i) + "'", upstreamOptions)));
         }
         awaitLive(3);
     }
 
     private String config(int i, String upstreamUrl, String membership) {
+        return config(i, upstreamUrl, membership, "");
+    }
+
+    private String config(int i, String upstreamUrl, String membership, String upstreamOptions) {
         return """
                 server: {host: %s, port: %d}
                 storage:
@@ -293,10 +404,10 @@ class FleetTest {
                   s3: {endpoint: '%s', bucket: berth, access-key: %s, secret-key: %s}
                 cluster: {%s, secret-file: '%s'}
                 mirror:
-                  upstreams: [{registry: docker.io, url: '%s', default: true}]
+                  upstreams: [{registry: docker.io, url: '%s', default: true%s}]
                 """.formatted(members.get(i).getHost(), members.get(i).getPort(), work.resolve("local-" + i),
                 s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET_KEY, membership, work.resolve("cluster.key"),
-                upstreamUrl);
+                upstreamUrl, upstreamOptions);
     }
 
     private void awaitLive(int count) throws InterruptedException {

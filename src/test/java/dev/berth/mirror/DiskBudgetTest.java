@@ -256,7 +256,7 @@ class DiskBudgetTest {
 
         assertEquals(new Evictor.Result(bytes(latest), 3, bytes(latest)), result, "only the unpinned tag's image");
         assertEquals(Digest.sha256(index), berth.registry.cache(RepoName.of("docker.io/library/busybox"))
-                .tag("stable").orElseThrow());
+                .tag("stable").orElseThrow().digest());
         assertTrue(berth.registry.cache(RepoName.of("docker.io/library/busybox")).manifest(Digest.sha256(index))
                 .isPresent());
         assertTrue(berth.cachedManifest(platform));

@@ -145,6 +145,23 @@ public final class DistributionRegistry implements AutoCloseable {
         return requestLog;
     }
 
+    /**
+     * Stops the registry's process (SIGSTOP), as an upstream that hangs: the kernel still accepts connections and
+     * takes requests, and nothing answers them until {@link #thaw()}.
+     */
+    public void freeze() {
+        signal("-STOP");
+    }
+
+    /** Lets a frozen registry run on (SIGCONT). */
+    public void thaw() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        ExternalCommand.succeed(List.of("kill", signal, String.valueOf(process.pid())), Duration.ofSeconds(10));
+    }
+
     /** Stops the registry (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
     @Override
     public void close() {

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;
+import dev.berth.upstream.UpstreamClient.Patience;
 import java.nio.charset.StandardCharsets;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -78,7 +79,7 @@ class ManifestTest {
     void headReportsDigestTypeAndSize() throws Exception {
         registry.enqueue(manifest());
 
-        ManifestHead head = Fixtures.client(registry).headManifest(BUSYBOX, LATEST).orElseThrow();
+        ManifestHead head = Fixtures.client(registry).headManifest(BUSYBOX, LATEST, Patience.FULL).orElseThrow();
 
         assertEquals(new ManifestHead(MANIFEST_DIGEST, MediaTypes.OCI_MANIFEST, MANIFEST.length), head);
         RecordedRequest request = registry.takeRequest();
@@ -89,6 +90,7 @@ class ManifestTest {
     @Test
     void headWithADifferentDigestThanRequestedIsRefused() {
         registry.enqueue(manifest(MANIFEST, Digest.sha256(new byte[0])));
-        assertThrows(UpstreamException.class, () -> Fixtures.client(registry).headManifest(BUSYBOX, BY_DIGEST));
+        assertThrows(UpstreamException.class,
+                () -> Fixtures.client(registry).headManifest(BUSYBOX, BY_DIGEST, Patience.FULL));
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.RepoName;
 import dev.berth.support.MutableClock;
+import dev.berth.upstream.UpstreamClient.Patience;
 import java.time.Duration;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -38,7 +39,7 @@ class NamePrefixTest {
                 Duration.ofSeconds(5)), new MutableClock(Fixtures.START));
 
         assertTrue(client.getManifest(APP, LATEST, 4096).isPresent());
-        assertTrue(client.headManifest(APP, LATEST).isPresent());
+        assertTrue(client.headManifest(APP, LATEST, Patience.FULL).isPresent());
 
         assertEquals("/v2/ghcr.io/org/app/manifests/latest", registry.takeRequest().getUrl().encodedPath());
         assertEquals(SCOPE, auth.takeRequest().getUrl().queryParameter("scope"));

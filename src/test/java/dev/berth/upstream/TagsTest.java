@@ -3,6 +3,7 @@ package dev.berth.upstream;
 import static dev.berth.upstream.Fixtures.BUSYBOX;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.berth.upstream.UpstreamClient.Patience;
 import java.util.List;
 import java.util.Optional;
 import mockwebserver3.MockResponse;
@@ -23,7 +24,8 @@ class TagsTest {
         registry.enqueue(new MockResponse.Builder()
                 .body("{\"name\":\"library/busybox\",\"tags\":[\"latest\"]}").build());
 
-        assertEquals(Optional.of(List.of("1.35", "1.36", "latest")), Fixtures.client(registry).tags(BUSYBOX));
+        assertEquals(Optional.of(List.of("1.35", "1.36", "latest")),
+                Fixtures.client(registry).tags(BUSYBOX, Patience.FULL));
 
         assertEquals("/v2/library/busybox/tags/list", registry.takeRequest().getUrl().encodedPath());
         assertEquals("1.36", registry.takeRequest().getUrl().queryParameter("last"));
@@ -32,6 +34,6 @@ class TagsTest {
     @Test
     void nullTagsIsAnEmptyList() {
         registry.enqueue(new MockResponse.Builder().body("{\"name\":\"library/busybox\",\"tags\":null}").build());
-        assertEquals(Optional.of(List.of()), Fixtures.client(registry).tags(BUSYBOX));
+        assertEquals(Optional.of(List.of()), Fixtures.client(registry).tags(BUSYBOX, Patience.FULL));
     }
 }

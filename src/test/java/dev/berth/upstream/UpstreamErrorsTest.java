@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.MutableClock;
+import dev.berth.upstream.UpstreamClient.Patience;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Optional;
@@ -46,7 +47,7 @@ class UpstreamErrorsTest {
         UpstreamClient client = Fixtures.client(registry);
         assertEquals(OptionalLong.empty(), client.rateLimitRemaining());
 
-        client.headManifest(BUSYBOX, LATEST);
+        client.headManifest(BUSYBOX, LATEST, Patience.FULL);
         assertEquals(OptionalLong.of(98), client.rateLimitRemaining());
     }
 
@@ -63,7 +64,7 @@ class UpstreamErrorsTest {
     void otherClientErrorsKeepTheirStatus() {
         registry.enqueue(status(403));
         UpstreamException e = assertThrows(UpstreamException.class,
-                () -> Fixtures.client(registry).tags(BUSYBOX));
+                () -> Fixtures.client(registry).tags(BUSYBOX, Patience.FULL));
         assertEquals(403, e.status());
     }
 
@@ -73,10 +74,10 @@ class UpstreamErrorsTest {
             registry.enqueue(status(404));
         }
         UpstreamClient client = Fixtures.client(registry);
-        assertTrue(client.headManifest(BUSYBOX, LATEST).isEmpty());
+        assertTrue(client.headManifest(BUSYBOX, LATEST, Patience.FULL).isEmpty());
         assertTrue(client.getManifest(BUSYBOX, LATEST, 4096).isEmpty());
         assertTrue(client.openBlob(BUSYBOX, MANIFEST_DIGEST).isEmpty());
-        assertTrue(client.tags(BUSYBOX).isEmpty());
+        assertTrue(client.tags(BUSYBOX, Patience.FULL).isEmpty());
     }
 
     @Test
