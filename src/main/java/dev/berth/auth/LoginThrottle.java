@@ -19,7 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Attempts in flight count as well: while earlier attempts are checked, a later one that would be past the free
  * failures if they failed waits for their outcome; and once an address or account is being slowed down, it gets one
- * attempt at a time, the others are refused at once ({@link TooManyLogins}). Counts are forgotten a quiet quarter hour
+ * attempt at a time. An address's others are refused at once ({@link TooManyLogins}); an account's, from other
+ * addresses, wait their turn (at most {@link #MAX_WAIT}): refusing them would let a guesser who always has one guess
+ * in flight lock the owner out everywhere she has not logged in lately. Counts are forgotten a quiet quarter hour
  * after the last failure; the maps are bounded.
  */
 public final class LoginThrottle {
@@ -27,6 +29,8 @@ public final class LoginThrottle {
     static final int FREE_FAILURES = 5;
     static final Duration FIRST_DELAY = Duration.ofSeconds(1);
     static final Duration MAX_DELAY = Duration.ofSeconds(16);
+    /** How long an attempt waits for one in flight: that one's delay and its password check, on a busy machine. */
+    static final Duration MAX_WAIT = MAX_DELAY.plusSeconds(4);
     private static final Duration FORGET_AFTER = Duration.ofMinutes(15);
     /** How long a login from an address exempts it from its account's failures elsewhere. */
     private static final Duration TRUSTED_FOR = Duration.ofDays(1);
@@ -103,14 +107,14 @@ public final class LoginThrottle {
 
     /**
      * Lets an attempt from {@code address} at {@code user} through, after waiting for earlier attempts in flight
-     * when it must, at most {@link #MAX_DELAY}.
+     * when it must, at most {@link #MAX_WAIT}.
      *
-     * @throws TooManyLogins when the address or the account is slowed down and already has an attempt in flight, or
-     *                       the earlier attempts did not end in time
+     * @throws TooManyLogins when the address is slowed down and already has an attempt in flight, or the earlier
+     *                       attempts (the address's or the account's) did not end in time
      */
     public Attempt begin(String address, String user) {
         String account = user.length() > HtpasswdFile.MAX_USER_LENGTH ? TOO_LONG : user;
-        long deadline = System.nanoTime() + MAX_DELAY.toNanos();
+        long deadline = System.nanoTime() + MAX_WAIT.toNanos();
         lock.lock();
         try {
             while (true) {
@@ -121,7 +125,8 @@ public final class LoginThrottle {
                 if (accountTally != null) {
                     tallies.add(accountTally);
                 }
-                if (tallies.stream().anyMatch(Tally::refuses)) {
+                // Guesses in parallel from one address; the account's from elsewhere wait below, its owner's too.
+                if (addressTally.refuses()) {
                     throw refused(tallies);
                 }
                 if (tallies.stream().noneMatch(Tally::holds)) {

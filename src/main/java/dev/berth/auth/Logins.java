@@ -20,7 +20,8 @@ public final class Logins {
      * The user, when {@code password} is theirs; empty otherwise. The answer comes after a delay when the client's
      * address ({@code client}) or the account keeps failing.
      *
-     * @throws TooManyLogins when the address or account is slowed down and already has an attempt being checked
+     * @throws TooManyLogins when the address is slowed down and already has an attempt being checked, or the
+     *                       attempts being checked for the address or the account did not end in time
      */
     public Optional<Principal> login(String client, String user, String password) {
         LoginThrottle.Attempt attempt = throttle.begin(client, user);

@@ -51,8 +51,12 @@ public final class Sessions {
                 .map(VerifiedToken::principal);
     }
 
-    /** Signs the session {@code value} out: from now on no instance accepts it. Nothing for a value that is none. */
+    /**
+     * Signs the session {@code value} out: from now on no instance accepts it. Nothing for a value that is none, or a
+     * session signed out already (a saved cookie sent again must not make every instance list the sign-outs again).
+     */
     public void end(String value) {
-        tokens.verify(value).filter(session -> !session.principal().isAnonymous()).ifPresent(ended::end);
+        tokens.verify(value).filter(session -> !session.principal().isAnonymous() && !ended.isEnded(session))
+                .ifPresent(ended::end);
     }
 }

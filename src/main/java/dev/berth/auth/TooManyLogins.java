@@ -2,7 +2,10 @@ package dev.berth.auth;
 
 import java.time.Duration;
 
-/** A login refused unchecked: its address or account is being slowed down and already has an attempt in flight. */
+/**
+ * A login refused unchecked: its address is being slowed down and already has an attempt in flight, or it waited too
+ * long for the attempts in flight of its address or account.
+ */
 public final class TooManyLogins extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,7 @@
 package dev.berth.http;
 
 import io.helidon.http.HttpPrologue;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -20,7 +21,8 @@ public final class AccessLog implements Filter {
         try {
             chain.proceed();
         } catch (RuntimeException | Error e) {
-            if (res.isSent()) {
+            if (res.isSent() || e instanceof CloseConnectionException) {
+                // Sent, or cut off after its head (BlobBody): no answer follows, so nothing else would log it.
                 log(req, res, start, false);
             } else {
                 // Thrown before any answer, by a later filter: the error handlers answer it once this returns.

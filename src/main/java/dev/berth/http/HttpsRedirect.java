@@ -39,8 +39,15 @@ public final class HttpsRedirect {
             text(req, res, Status.BAD_REQUEST_400, "this port redirects to HTTPS, and needs a Host header to say where\n");
             return;
         }
+        // Only a path of berth's own: a target such as "@evil.example/" after "https://host:port" would name another
+        // host (as user info), "http://..." or "*" no URL at all.
+        String path = req.path().absolute().rawPath();
+        if (!path.startsWith("/")) {
+            text(req, res, Status.BAD_REQUEST_400, "this port redirects to HTTPS, and needs a path that starts with /\n");
+            return;
+        }
         String query = req.query().rawValue();
-        String location = "https://" + host.get() + ":" + tlsPort.getAsInt() + req.path().absolute().rawPath()
+        String location = "https://" + host.get() + ":" + tlsPort.getAsInt() + path
                 + (query.isEmpty() ? "" : "?" + query);
         res.header(HeaderNames.LOCATION, location);
         text(req, res, Status.PERMANENT_REDIRECT_308, "berth speaks HTTPS: " + location + "\n");

@@ -90,6 +90,21 @@ class LoginThrottleTest {
     }
 
     @Test
+    void anAccountsAttemptFromAnotherAddressWaitsForTheGuessInFlightInsteadOfBeingRefused() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            fail("10.0.0.1", "alice");
+        }
+        LoginThrottle.Attempt guess = throttle.begin("10.0.0.1", "alice");
+        CompletableFuture<LoginThrottle.Attempt> owner = waiting("10.0.0.9", "alice");
+        Poll.until(() -> !owner.isDone() && blocked(), "alice's login to wait for the guess in flight");
+        assertThrows(TooManyLogins.class, () -> throttle.begin("10.0.0.1", "bob"),
+                "the guesser's own address still gets one attempt at a time");
+        throttle.end(guess, false);
+        assertEquals(Duration.ofSeconds(4), owner.get(5, TimeUnit.SECONDS).delay(),
+                "then checked, after the delay of the account's seven failures");
+    }
+
+    @Test
     void parallelRequestsWithTheRightPasswordWaitOnlyForTheOutcomeOfTheOthers() throws Exception {
         List<LoginThrottle.Attempt> inFlight = new ArrayList<>();
         for (int i = 0; i < 5; i++) {

@@ -12,7 +12,11 @@ import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.Filter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -63,6 +67,21 @@ class AccessLogTest {
         Matcher get = assertLine(lines, "GET", "/v2/team/app/blobs/" + digest, 200);
         assertTrue(Long.parseLong(get.group(7)) > blob.length, "bytes sent, headers included: " + get.group());
         assertLine(lines, "HEAD", "/v2/team/app/manifests/nosuch", 404);
+    }
+
+    @Test
+    void logsADownloadTheClientLeftAsAborted() throws IOException {
+        String digest = client.pushBlob("team/app", TestData.bytes(32 * 1024 * 1024, 6));
+        String path = "/v2/team/app/blobs/" + digest;
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), berth.port())) {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // Part of the body, then the client goes, as a cancelled pull does.
+            socket.getInputStream().readNBytes(64 * 1024);
+        }
+        Matcher line = line(awaitLines(2), "GET", path);
+        assertEquals("200", line.group(6), line.group());
+        assertEquals(" aborted", line.group(9), line.group());
     }
 
     @Test

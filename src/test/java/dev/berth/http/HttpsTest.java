@@ -11,6 +11,7 @@ import dev.berth.BerthServer;
 import dev.berth.config.ConfigLoader;
 import dev.berth.support.ChildBerth;
 import dev.berth.support.ExternalCommand;
+import dev.berth.support.RawHttp;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestCertificates;
 import dev.berth.support.TestCertificates.KeyType;
@@ -29,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -197,6 +199,27 @@ class HttpsTest {
             assertEquals(200, followed.statusCode());
             assertEquals("registry/2.0", header(followed, "Docker-Distribution-API-Version"));
             assertEquals(URI.create("https://localhost:" + berth.port() + "/v2/"), followed.uri());
+        }
+    }
+
+    @Test
+    void theRedirectPortNeverNamesAnotherHostWhateverTheRequestTarget() throws Exception {
+        String yaml = "server: {host: 127.0.0.1, port: 0, tls: {cert: '" + rsa.chain() + "', key: '" + rsa.key()
+                + "', redirect-port: 0}}\nstorage: {root: '" + root + "'}\n";
+        try (BerthServer berth = BerthServer.start(ConfigLoader.fromYaml(yaml))) {
+            int plainPort = berth.redirectPort().orElseThrow();
+            // After "https://127.0.0.1:<port>", "@evil.example/x" would make 127.0.0.1:<port> user info and
+            // evil.example the host; the others would make no URL.
+            for (String target : List.of("@evil.example/x", "evil.example/x", "http://evil.example/x", "*")) {
+                String answer = RawHttp.send(plainPort, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + plainPort
+                        + "\r\nConnection: close\r\n");
+                assertTrue(answer.startsWith("HTTP/1.1 400 "), target + ": " + answer);
+                assertFalse(answer.toLowerCase(Locale.ROOT).contains("location:"), target + ": " + answer);
+            }
+            String answer = RawHttp.send(plainPort, "GET //evil.example/x HTTP/1.1\r\nHost: 127.0.0.1:" + plainPort
+                    + "\r\nConnection: close\r\n");
+            assertTrue(answer.contains("Location: https://127.0.0.1:" + berth.port() + "//evil.example/x\r\n"),
+                    "a path that starts with two slashes is a path on berth: " + answer);
         }
     }
 

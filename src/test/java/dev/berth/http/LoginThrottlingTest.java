@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.Htpasswd;
+import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,6 +124,38 @@ class LoginThrottlingTest {
         Timed elsewhere = timed(() -> login("127.0.0.4", "alice", "yet another guess"));
         assertTrue(elsewhere.took().compareTo(QUICK) >= 0 || elsewhere.response().statusCode() == 429,
                 "a guess at alice from a new address is slowed down by her account's count: " + elsewhere.took());
+    }
+
+    @Test
+    void aGuesserWhoAlwaysHasAGuessInFlightDoesNotLockTheOwnerOut() throws Exception {
+        // One guess at alice after another from one address, so that one is nearly always being checked: alice, from
+        // an address she has not logged in from (after a restart: any), was refused 429 for as long as it went on.
+        HttpClient guesser = client(GUESSER);
+        AtomicInteger guessed = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread guessing = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < 30 && !stop.get(); i++) {
+                try {
+                    guesser.send(request("alice", "guess-" + i), HttpResponse.BodyHandlers.discarding());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                guessed.incrementAndGet();
+            }
+        });
+        try {
+            // Past the free failures: from now on each guess is held for a second or more before it is checked.
+            Poll.until(() -> guessed.get() >= 6, "the guesser to be slowed down",
+                    Duration.ofSeconds(60));
+            HttpResponse<byte[]> owner = login("127.0.0.7", "alice", ALICE_PASSWORD);
+            assertEquals(200, owner.statusCode(), "alice waits her turn behind the guess in flight, then logs in: "
+                    + new String(owner.body(), StandardCharsets.UTF_8));
+        } finally {
+            stop.set(true);
+            guessing.join(Duration.ofSeconds(60));
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static dev.berth.support.Htpasswd.ALICE_PASSWORD;
 import static dev.berth.support.Htpasswd.BOB_PASSWORD;
 import static dev.berth.support.RegistryAssertions.assertError;
 import static dev.berth.support.RegistryAssertions.json;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -155,6 +157,29 @@ class SessionRevocationTest {
         TestClient restarted = start().client();
         assertEnded(me(restarted, saved));
         assertEquals("alice", user(restarted, otherBrowser));
+    }
+
+    @Test
+    void signingOutAgainWithTheSameCookieWritesNothingMore() throws IOException {
+        TestClient client = start().client();
+        String saved = signIn(client, "alice", ALICE_PASSWORD);
+        assertEquals(303, client.send("POST", "/ui/logout", new byte[0], "Cookie", saved).statusCode());
+        Path sessions = dir.resolve("data").resolve("sessions");
+        byte[] changed = Files.readAllBytes(sessions.resolve("changed"));
+        List<Path> ended;
+        try (Stream<Path> files = Files.list(sessions.resolve("ended"))) {
+            ended = files.toList();
+        }
+        assertEquals(1, ended.size(), ended::toString);
+        for (int i = 0; i < 3; i++) {
+            // A saved copy of the cookie, sent again and again: each once made every instance list the sign-outs.
+            assertEquals(303, client.send("POST", "/ui/logout", new byte[0], "Cookie", saved).statusCode());
+        }
+        assertArrayEquals(changed, Files.readAllBytes(sessions.resolve("changed")), "the store was not marked changed");
+        try (Stream<Path> files = Files.list(sessions.resolve("ended"))) {
+            assertEquals(ended, files.toList());
+        }
+        assertEnded(me(client, saved));
     }
 
     @Test
