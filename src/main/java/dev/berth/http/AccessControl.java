@@ -56,13 +56,14 @@ final class AccessControl {
     }
 
     /**
-     * A 403 DENIED for a request a browser sent on behalf of a page of another origin: such a page can make the
-     * browser POST, PUT or DELETE without reading the answer ({@code fetch} with {@code mode: "no-cors"}), with the
-     * Basic credentials the browser holds for berth. Registry clients send no {@code Origin} and pass.
+     * A 403 DENIED for a request a browser sent on behalf of a web page: another site's page can make the browser
+     * POST, PUT or DELETE without reading the answer ({@code fetch} with {@code mode: "no-cors"}), with the Basic
+     * credentials the browser holds for berth, and a page behind a rebound name passes for berth's own origin.
+     * Registry clients send no {@code Origin} nor {@code Sec-Fetch-Site} and pass.
      */
     void refuseOtherSites(ServerRequest req) {
-        SameOrigin.refusal(req).ifPresent(why -> {
-            String message = "berth takes no writes from another web site's page through a browser: " + why;
+        SameOrigin.pageSent(req).ifPresent(why -> {
+            String message = "berth takes no registry writes from a web page through a browser: " + why;
             throw new RegistryException(OciError.DENIED, message).withMessage(message);
         });
     }

@@ -43,6 +43,22 @@ public final class SameOrigin {
                 + ErrorText.shorten(host.orElse("no Host")) + ")");
     }
 
+    /**
+     * Why {@code req} came from a web page, whichever its origin; empty when no browser page sent it. For the registry
+     * API, which no page of berth's writes to: a page that rebinds a name of its own to berth's address is of the
+     * "same origin" as far as the browser can tell, so only refusing every page keeps such a page from pushing.
+     */
+    public static Optional<String> pageSent(ServerRequest req) {
+        Optional<String> site = req.headers().first(SEC_FETCH_SITE).map(String::trim)
+                .filter(s -> !s.equalsIgnoreCase("none"));
+        if (site.isPresent()) {
+            return Optional.of("the browser says a web page sent it (Sec-Fetch-Site: " + ErrorText.shorten(site.get())
+                    + ")");
+        }
+        return req.headers().first(HeaderNames.ORIGIN).map(String::trim)
+                .map(origin -> "a page of " + ErrorText.shorten(origin) + " sent it");
+    }
+
     /** Whether the page {@code origin} is at {@code host}, the authority the request was sent to. */
     private static boolean sameHost(String origin, String host) {
         try {

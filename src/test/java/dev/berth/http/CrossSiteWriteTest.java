@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Writes to {@code /v2/} that a browser sent for a page of another origin ({@code Origin}, {@code Sec-Fetch-Site})
- * are refused with 403 DENIED before anything is stored or any password is tried; registry clients, which send
- * neither, and berth's own origin push as before; reads are not affected.
+ * Writes to {@code /v2/} that a browser sent for a web page ({@code Origin}, {@code Sec-Fetch-Site}) are refused with
+ * 403 DENIED before anything is stored or any password is tried, also for a page of berth's own origin as the browser
+ * sees it (a name rebound to berth's address); registry clients, which send neither, push as before; reads are not
+ * affected.
  */
 class CrossSiteWriteTest {
     private static final String EVIL = "http://evil.example:8080";
@@ -41,7 +42,7 @@ class CrossSiteWriteTest {
     private static String assertRefused(HttpResponse<byte[]> r) {
         assertError(r, 403, "DENIED");
         String message = json(r).path("errors").path(0).path("message").asText();
-        assertTrue(message.startsWith("berth takes no writes from another web site's page through a browser: "),
+        assertTrue(message.startsWith("berth takes no registry writes from a web page through a browser: "),
                 message);
         return message;
     }
@@ -63,11 +64,15 @@ class CrossSiteWriteTest {
         assertRefused(client.send("POST", "/v2/team/app/blobs/uploads/", null, "Origin", "null"));
         assertEquals(404, client.head("/v2/team/app/blobs/" + digest).statusCode(), "nothing was stored");
 
-        // The same push without Origin, as registry clients send it, and from berth's own origin, goes through.
-        assertEquals(digest, client.pushBlob("team/app", blob));
+        // A page of berth's own origin as the browser sees it (DNS rebinding makes any page one) is refused too.
         String own = "http://127.0.0.1:" + berth.port();
-        assertEquals(202, client.send("POST", "/v2/team/app/blobs/uploads/", null, "Origin", own,
-                "Sec-Fetch-Site", "same-origin").statusCode());
+        assertTrue(assertRefused(client.send("POST", "/v2/team/app/blobs/uploads/?digest=" + digest, blob, "Origin",
+                own, "Sec-Fetch-Site", "same-origin")).contains("Sec-Fetch-Site: same-origin"));
+        assertRefused(client.send("POST", "/v2/team/app/blobs/uploads/?digest=" + digest, blob, "Origin", own));
+        assertEquals(404, client.head("/v2/team/app/blobs/" + digest).statusCode(), "nothing was stored");
+
+        // The same push without Origin, as registry clients send it, goes through.
+        assertEquals(digest, client.pushBlob("team/app", blob));
 
         // Every kind of write: an upload's PATCH and PUT, a manifest's PUT, a DELETE.
         String upload = client.send("POST", "/v2/team/app/blobs/uploads/", null).headers().firstValue("Location")
@@ -104,16 +109,17 @@ class CrossSiteWriteTest {
                 "Origin", EVIL));
     }
 
-    /** Over HTTP/2 the host is the {@code :authority}, which is berth's own for its own page's writes. */
+    /** Over HTTP/2 as over HTTP/1.1: a registry client writes, any page does not. */
     @Test
-    void overHttp2BerthsOwnOriginWritesAndAnotherDoesNot() {
+    void overHttp2ARegistryClientWritesAndAPageDoesNot() {
         TestCertificates certs = TestCertificates.create(dir.resolve("certs"), TestCertificates.KeyType.EC);
         berth = RunningBerth.startHttps(dir.resolve("data"), certs, certs.key(), "");
         TestClient client = berth.client();
-        HttpResponse<byte[]> own = client.send("POST", "/v2/team/app/blobs/uploads/", null,
-                "Origin", "https://127.0.0.1:" + berth.port(), "Sec-Fetch-Site", "same-origin");
-        assertEquals(HttpClient.Version.HTTP_2, own.version());
-        assertEquals(202, own.statusCode(), new String(own.body(), StandardCharsets.UTF_8));
+        HttpResponse<byte[]> registryClient = client.send("POST", "/v2/team/app/blobs/uploads/", null);
+        assertEquals(HttpClient.Version.HTTP_2, registryClient.version());
+        assertEquals(202, registryClient.statusCode(), new String(registryClient.body(), StandardCharsets.UTF_8));
+        assertRefused(client.send("POST", "/v2/team/app/blobs/uploads/", null,
+                "Origin", "https://127.0.0.1:" + berth.port(), "Sec-Fetch-Site", "same-origin"));
         assertRefused(client.send("POST", "/v2/team/app/blobs/uploads/", null, "Origin", EVIL));
     }
 }
