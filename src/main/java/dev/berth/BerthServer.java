@@ -26,6 +26,7 @@ import dev.berth.cluster.RoundGate;
 import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
+import dev.berth.http.BodyDeadlines;
 import dev.berth.http.PeerApi;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
@@ -49,6 +50,7 @@ import dev.berth.observe.OneCacheControl;
 import dev.berth.registry.Evictor;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
+import dev.berth.registry.UploadLimits;
 import dev.berth.storage.DataDirectoryLock;
 import dev.berth.storage.Storage;
 import dev.berth.upstream.UpstreamClient;
@@ -94,10 +96,11 @@ public final class BerthServer implements AutoCloseable {
     private final Fleet fleet;
     private final WarmJobs warmJobs;
     private final SyncSchedule sync;
+    private final BodyDeadlines bodies;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet,
-                        WarmJobs warmJobs, SyncSchedule sync) {
+                        WarmJobs warmJobs, SyncSchedule sync, BodyDeadlines bodies) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
@@ -107,6 +110,7 @@ public final class BerthServer implements AutoCloseable {
         this.fleet = fleet;
         this.warmJobs = warmJobs;
         this.sync = sync;
+        this.bodies = bodies;
     }
 
     /**
@@ -145,7 +149,8 @@ public final class BerthServer implements AutoCloseable {
         storage.recover();
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
-                .map(s3 -> BLOB_REDIRECT_TTL), store.shared());
+                .map(s3 -> BLOB_REDIRECT_TTL), store.shared(), new UploadLimits(config.limits().maxUploadSessions(),
+                config.limits().maxUploadSessionsPerClient()));
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
         Fleet fleet = fleet(config, store.shared(), peerSignature);
@@ -211,6 +216,7 @@ public final class BerthServer implements AutoCloseable {
                     BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
         }
 
+        BodyDeadlines bodies = new BodyDeadlines(config.limits().bodyTimeout(), config.limits().bodyMinRate());
         WebServerConfig.Builder web = WebServer.builder()
                 .host(config.server().host())
                 .port(config.server().port())
@@ -224,6 +230,8 @@ public final class BerthServer implements AutoCloseable {
                     // Outermost first: the access log and the metrics see every answer, the limits' 429s included.
                     routing.addFilter(new AccessLog());
                     routing.addFilter(new RequestMetrics(metrics));
+                    // Before the limits: the body of a request they refuse is drained, under the same pace.
+                    routing.addFilter(bodies);
                     routing.addFilter(new RequestLimits(config.limits().maxRequests(),
                             config.limits().maxRequestsPerClient()));
                     routing.addFilter(new OneCacheControl());
@@ -242,7 +250,7 @@ public final class BerthServer implements AutoCloseable {
                 .build()));
         WebServer server = web.build().start();
         BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet, warmJobs,
-                sync);
+                sync, bodies);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -386,6 +394,7 @@ public final class BerthServer implements AutoCloseable {
         sync.close();
         housekeeping.shutdownNow();
         server.stop();
+        bodies.close();
         metrics.close();
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.

@@ -20,6 +20,8 @@ public enum OciError {
     TOO_LARGE("SIZE_INVALID", 413, "request entity too large"),
     NOT_FOUND(404, "no such endpoint"),
     TOOMANYREQUESTS(429, "too many requests"),
+    /** Not a code of the spec: a request body that stopped arriving, cut so that it holds nothing longer. */
+    BODY_TIMEOUT("UNAVAILABLE", 408, "the request body did not arrive in time"),
     UNAVAILABLE(503, "service unavailable"),
     /** Not a code of the spec: clients get UNAVAILABLE, with 507 telling operators what is wrong. */
     INSUFFICIENT_STORAGE("UNAVAILABLE", 507, "the registry's storage is full"),
