@@ -2,6 +2,7 @@ package dev.berth.http;
 
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
+import io.helidon.common.buffers.DataReader;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -52,6 +53,13 @@ final class PacedBody extends InputStream {
         int n;
         try {
             n = in.read(b, off, len);
+        } catch (DataReader.InsufficientDataAvailableException e) {
+            if (finish(start)) {
+                throw tooSlow();
+            }
+            // The client closed its end: one line in the access log rather than an unexpected error's trace.
+            throw new RegistryException(OciError.BODY_INCOMPLETE, "the connection closed after " + received
+                    + " bytes of the request body").withHeader("Connection", "close");
         } catch (IOException | RuntimeException e) {
             if (finish(start)) {
                 throw tooSlow();
