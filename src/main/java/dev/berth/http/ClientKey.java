@@ -19,10 +19,13 @@ public final class ClientKey {
     }
 
     /**
-     * The key of {@code address}, a textual IP address: an IPv6 one becomes its /64 ({@code 2001:db8:1:2::/64}), an
-     * IPv4-mapped IPv6 one the IPv4 address. Anything else is its own key.
+     * The key of {@code address}, a textual IP address: an IPv6 one (bracketed or not) becomes its /64
+     * ({@code 2001:db8:1:2::/64}), an IPv4-mapped IPv6 one the IPv4 address. Anything else is its own key.
      */
     static String of(String address) {
+        if (address.length() > 2 && address.startsWith("[") && address.endsWith("]")) {
+            return of(address.substring(1, address.length() - 1));
+        }
         if (address.indexOf(':') < 0 || !(Character.digit(address.charAt(0), 16) >= 0 || address.charAt(0) == ':')) {
             // IPv4, or not an address at all; the check also keeps getByName below from asking DNS.
             return address;
