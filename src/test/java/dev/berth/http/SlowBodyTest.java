@@ -14,13 +14,9 @@ import dev.berth.support.TestData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -77,13 +73,13 @@ class SlowBodyTest {
 
     @Test
     void slowBodiesAreCutWhileOthersPullAndPush() throws Exception {
-        TestClient alice = from("127.0.0.9").withBasic("alice", ALICE_PASSWORD);
+        TestClient alice = berth.clientFrom("127.0.0.9").withBasic("alice", ALICE_PASSWORD);
         byte[] layer = TestData.bytes(200_000, 1);
         String blob = "/v2/team/app/blobs/" + alice.pushBlob("team/app", layer);
         List<String> sessions = new ArrayList<>();
         for (String address : FLOOD_ADDRESSES) {
             for (int slot = 0; slot < SLOTS_PER_ADDRESS; slot++) {
-                HttpResponse<byte[]> started = from(address).withBasic("bob", BOB_PASSWORD)
+                HttpResponse<byte[]> started = berth.clientFrom(address).withBasic("bob", BOB_PASSWORD)
                         .send("POST", "/v2/team/flood/blobs/uploads/", null);
                 assertEquals(202, started.statusCode());
                 sessions.add(header(started, "Location"));
@@ -98,8 +94,8 @@ class SlowBodyTest {
             byte[] head = switch (i % 3) {
                 case 0 -> head("POST", "/auth/token", 4000, "Content-Type: application/x-www-form-urlencoded");
                 case 1 -> head("POST", "/v2/team/flood/blobs/uploads/?digest=" + TestData.digest(new byte[16000]),
-                        16000, bobBasic());
-                default -> head("PATCH", sessions.get(i), 16000, bobBasic());
+                        16000, basic("bob", BOB_PASSWORD));
+                default -> head("PATCH", sessions.get(i), 16000, basic("bob", BOB_PASSWORD));
             };
             flood.add(threads.submit(() -> slowClient(address, head, stopAt, attempts)));
         }
@@ -131,7 +127,7 @@ class SlowBodyTest {
         }
         // The flood is over: berth takes a normal push at once.
         byte[] after = TestData.bytes(1 << 20, 2);
-        String digest = from("127.0.0.2").withBasic("bob", BOB_PASSWORD)
+        String digest = berth.clientFrom("127.0.0.2").withBasic("bob", BOB_PASSWORD)
                 .pushBlob("team/app", new java.io.ByteArrayInputStream(after));
         assertArrayEquals(after, alice.get("/v2/team/app/blobs/" + digest).body());
     }
@@ -142,8 +138,7 @@ class SlowBodyTest {
         assertEquals(202, started.statusCode());
         try (Socket socket = connect("127.0.0.10")) {
             OutputStream out = socket.getOutputStream();
-            out.write(head("PATCH", header(started, "Location"), 8192, "Authorization: Basic " + Base64.getEncoder()
-                    .encodeToString(("alice:" + ALICE_PASSWORD).getBytes(StandardCharsets.UTF_8))));
+            out.write(head("PATCH", header(started, "Location"), 8192, basic("alice", ALICE_PASSWORD)));
             for (int i = 0; i < 16; i++) {
                 Thread.sleep(250);
                 out.write(TestData.bytes(512, i));
@@ -219,19 +214,9 @@ class SlowBodyTest {
                 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static String bobBasic() {
+    private static String basic(String user, String password) {
         return "Authorization: Basic " + Base64.getEncoder()
-                .encodeToString(("bob:" + BOB_PASSWORD).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private TestClient from(String address) {
-        try {
-            HttpClient http = HttpClient.newBuilder().localAddress(InetAddress.getByName(address))
-                    .connectTimeout(Duration.ofSeconds(5)).build();
-            return new TestClient(URI.create("http://127.0.0.1:" + berth.port()), http);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private static void sleep(Duration duration) {

@@ -11,14 +11,8 @@ import dev.berth.support.Htpasswd;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -47,51 +41,51 @@ class UploadSessionLimitsTest {
     @Test
     void sessionsAreCappedPerClientAndInAll() {
         RunningBerth berth = start(LIMITS);
-        List<String> fromA = startSessions(from(berth, A), 3);
-        HttpResponse<byte[]> fourth = post(from(berth, A));
+        List<String> fromA = startSessions(berth.clientFrom(A), 3);
+        HttpResponse<byte[]> fourth = post(berth.clientFrom(A));
         assertTooMany(fourth, "upload sessions open for 127.0.0.2 are at the limit of 3"
                 + " (limits.max-upload-sessions-per-client); finish or cancel (DELETE) some, or wait until unfinished"
                 + " ones expire (storage.upload-timeout)");
         // A monolithic upload is no session a client holds: it ends with its request.
-        from(berth, A).pushBlob("team/app", TestData.bytes(1000, 1));
+        berth.clientFrom(A).pushBlob("team/app", TestData.bytes(1000, 1));
 
-        List<String> fromB = startSessions(from(berth, B), 2);
-        assertTooMany(post(from(berth, B)), "upload sessions open on this instance are at the limit of 5"
+        List<String> fromB = startSessions(berth.clientFrom(B), 2);
+        assertTooMany(post(berth.clientFrom(B)), "upload sessions open on this instance are at the limit of 5"
                 + " (limits.max-upload-sessions); finish or cancel (DELETE) some, or wait until unfinished ones expire"
                 + " (storage.upload-timeout)");
 
         // Cancelled: B may start one again.
-        assertEquals(204, from(berth, A).delete(fromA.removeFirst()).statusCode());
-        fromB.addAll(startSessions(from(berth, B), 1));
-        assertEquals(429, post(from(berth, B)).statusCode());
+        assertEquals(204, berth.clientFrom(A).delete(fromA.removeFirst()).statusCode());
+        fromB.addAll(startSessions(berth.clientFrom(B), 1));
+        assertEquals(429, post(berth.clientFrom(B)).statusCode());
 
         // Completed: A's slot comes back.
         byte[] blob = TestData.bytes(5000, 2);
-        HttpResponse<byte[]> put = from(berth, A).send("PUT", fromA.removeFirst() + "?digest=" + TestData.digest(blob),
+        HttpResponse<byte[]> put = berth.clientFrom(A).send("PUT", fromA.removeFirst() + "?digest=" + TestData.digest(blob),
                 blob);
         assertEquals(201, put.statusCode());
-        fromA.addAll(startSessions(from(berth, A), 1));
-        assertEquals(429, post(from(berth, A)).statusCode());
+        fromA.addAll(startSessions(berth.clientFrom(A), 1));
+        assertEquals(429, post(berth.clientFrom(A)).statusCode());
 
         // Failed, with a digest that does not match: the session is gone, and its slot with it.
-        HttpResponse<byte[]> wrong = from(berth, A).send("PUT", fromA.removeFirst() + "?digest="
+        HttpResponse<byte[]> wrong = berth.clientFrom(A).send("PUT", fromA.removeFirst() + "?digest="
                 + TestData.digest(new byte[1]), blob);
         assertError(wrong, 400, "DIGEST_INVALID");
-        startSessions(from(berth, A), 1);
+        startSessions(berth.clientFrom(A), 1);
     }
 
     @Test
     void aUsersSessionsCountTogetherFromWhereverTheyCome() {
         RunningBerth berth = start(LIMITS + "auth: {htpasswd: '" + Htpasswd.aliceAndBob(dir.resolve("htpasswd"))
                 + "'}\n");
-        startSessions(from(berth, A).withBasic("alice", ALICE_PASSWORD), 2);
-        startSessions(from(berth, B).withBasic("alice", ALICE_PASSWORD), 1);
-        assertTooMany(post(from(berth, B).withBasic("alice", ALICE_PASSWORD)),
+        startSessions(berth.clientFrom(A).withBasic("alice", ALICE_PASSWORD), 2);
+        startSessions(berth.clientFrom(B).withBasic("alice", ALICE_PASSWORD), 1);
+        assertTooMany(post(berth.clientFrom(B).withBasic("alice", ALICE_PASSWORD)),
                 "upload sessions open for user alice are at the limit of 3 (limits.max-upload-sessions-per-client);"
                         + " finish or cancel (DELETE) some, or wait until unfinished ones expire"
                         + " (storage.upload-timeout)");
         // Another user at the same address has slots of his own.
-        startSessions(from(berth, A).withBasic("bob", BOB_PASSWORD), 2);
+        startSessions(berth.clientFrom(A).withBasic("bob", BOB_PASSWORD), 2);
     }
 
     private RunningBerth start(String yaml) {
@@ -118,15 +112,5 @@ class UploadSessionLimitsTest {
         assertError(r, 429, "TOOMANYREQUESTS");
         // In the message, which docker prints, not only in the detail.
         assertEquals(message, json(r).path("errors").path(0).path("message").asText());
-    }
-
-    private static TestClient from(RunningBerth berth, String address) {
-        try {
-            HttpClient http = HttpClient.newBuilder().localAddress(InetAddress.getByName(address))
-                    .connectTimeout(Duration.ofSeconds(5)).build();
-            return new TestClient(URI.create("http://127.0.0.1:" + berth.port()), http);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
