@@ -33,7 +33,8 @@ public final class BodyDeadlines implements Filter, AutoCloseable {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         // Before any handler asks for the body; the drain of a body no handler read goes through it too.
-        req.streamFilter(in -> new PacedBody(in, pace, this));
+        boolean http1 = req.prologue().protocolVersion().startsWith("1");
+        req.streamFilter(in -> new PacedBody(in, pace, this, http1));
         chain.proceed();
     }
 

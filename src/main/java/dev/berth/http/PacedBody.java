@@ -16,6 +16,8 @@ final class PacedBody extends InputStream {
     private final InputStream in;
     private final BodyPace pace;
     private final BodyDeadlines deadlines;
+    /** Over HTTP/1.1 an error must close the connection, or Helidon would read the rest of the body first. */
+    private final boolean http1;
     /** Touched by the reading thread only. */
     private long waited;
     private long received;
@@ -24,10 +26,11 @@ final class PacedBody extends InputStream {
     private long deadline;
     private boolean cut;
 
-    PacedBody(InputStream in, BodyPace pace, BodyDeadlines deadlines) {
+    PacedBody(InputStream in, BodyPace pace, BodyDeadlines deadlines, boolean http1) {
         this.in = in;
         this.pace = pace;
         this.deadlines = deadlines;
+        this.http1 = http1;
     }
 
     @Override
@@ -58,8 +61,8 @@ final class PacedBody extends InputStream {
                 throw tooSlow();
             }
             // The client closed its end: one line in the access log rather than an unexpected error's trace.
-            throw new RegistryException(OciError.BODY_INCOMPLETE, "the connection closed after " + received
-                    + " bytes of the request body").withHeader("Connection", "close");
+            throw closing(new RegistryException(OciError.BODY_INCOMPLETE, "the connection closed after " + received
+                    + " bytes of the request body"));
         } catch (IOException | RuntimeException e) {
             if (finish(start)) {
                 throw tooSlow();
@@ -109,8 +112,12 @@ final class PacedBody extends InputStream {
     }
 
     private RegistryException tooSlow() {
-        return new RegistryException(OciError.BODY_TIMEOUT, pace.rule() + "; " + received
-                + " bytes came in " + waited / 1_000_000 + " ms of waiting")
-                .withHeader("Connection", "close");
+        return closing(new RegistryException(OciError.BODY_TIMEOUT, pace.rule() + "; " + received
+                + " bytes came in " + waited / 1_000_000 + " ms of waiting"));
+    }
+
+    /** HTTP/2 has no Connection header (Helidon refuses to send one): the stream alone ends there. */
+    private RegistryException closing(RegistryException e) {
+        return http1 ? e.withHeader("Connection", "close") : e;
     }
 }
