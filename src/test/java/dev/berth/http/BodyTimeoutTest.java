@@ -16,6 +16,7 @@ import dev.berth.support.TestCertificates.KeyType;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -25,7 +26,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
@@ -88,6 +94,53 @@ class BodyTimeoutTest {
         byte[] blob = TestData.bytes(200, 1);
         assertEquals(TestData.digest(blob), client.pushBlob("team/app", blob));
         assertArrayEquals(blob, client.get("/v2/team/app/blobs/" + TestData.digest(blob)).body());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aStalledHttp11BodyOverTlsIsCutQuietly() throws Exception {
+        TestCertificates certs = TestCertificates.create(dir.resolve("certs"), KeyType.RSA);
+        berth = RunningBerth.startHttps(dir.resolve("data"), certs, certs.key(),
+                "limits: {body-timeout: 1s, body-min-rate: 1KiB}\n");
+        try (LogCapture log = LogCapture.of("")) {
+            // Cut while berth waits for it in a blocked read: the connection closes, with no answer (a 408 if the
+            // read happened to return as the deadline passed).
+            String cut = stallOverTls(certs, "POST /v2/team/app/blobs/uploads/?digest="
+                    + TestData.digest(new byte[1000]));
+            assertTrue(cut.isEmpty() || cut.startsWith("HTTP/1.1 408"), cut);
+            // Refused before its body is read (PATCH needs an upload id): the drain of the body is paced too.
+            assertTrue(stallOverTls(certs, "PATCH /v2/team/app/blobs/uploads/").startsWith("HTTP/1.1 405"));
+            assertEquals(List.of(), log.messages(Level.WARNING), "a cut is no warning");
+            assertEquals(List.of(), log.messages(Level.SEVERE));
+        }
+    }
+
+    /**
+     * Sends {@code requestLine} over HTTP/1.1 and TLS with a 1000-byte body of which only 10 bytes come; returns what
+     * berth answered before closing the connection, which it must do within the bound.
+     */
+    private String stallOverTls(TestCertificates certs, String requestLine) throws IOException {
+        try (SSLSocket socket = (SSLSocket) certs.clientContext().getSocketFactory()
+                .createSocket("localhost", berth.port())) {
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"http/1.1"});
+            socket.setSSLParameters(parameters);
+            socket.setSoTimeout(10_000);
+            long began = System.nanoTime();
+            socket.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000"
+                    + "\r\n\r\n0123456789").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer;
+            try {
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            } catch (SSLException | SocketException closed) {
+                answer = "";
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - began);
+            assertTrue(took.compareTo(Duration.ofMillis(900)) > 0 && took.compareTo(Duration.ofSeconds(5)) < 0,
+                    "closed after the timeout: " + took);
+            return answer;
+        }
     }
 
     @Test
