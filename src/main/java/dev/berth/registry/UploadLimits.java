@@ -14,7 +14,7 @@ import java.util.Set;
 public final class UploadLimits {
     private final int maxSessions;
     private final int maxPerClient;
-    /** Guarded by this: each open session's client and when, in {@link #sequence} order, it was opened. */
+    /** Guarded by this: each open session's client and when, in {@link #sequence} order, it was stored. */
     private final Map<String, Open> open = new HashMap<>();
     private final Map<String, Integer> perClient = new HashMap<>();
     private long sequence;
@@ -41,8 +41,14 @@ public final class UploadLimits {
             throw tooMany("upload sessions open on this instance are at the limit of " + maxSessions
                     + " (limits.max-upload-sessions)");
         }
-        open.put(id, new Open(client, ++sequence));
+        // Not yet in the store: no listing may free it until stored() says it is.
+        open.put(id, new Open(client, Long.MAX_VALUE));
         perClient.put(client, held + 1);
+    }
+
+    /** Session {@code id} is in the store now: a listing made after this that lacks it means it is gone. */
+    synchronized void stored(String id) {
+        open.computeIfPresent(id, (key, session) -> new Open(session.client(), ++sequence));
     }
 
     /** Frees the slot of session {@code id}, if it holds one: finished, cancelled or expired. */
@@ -53,14 +59,14 @@ public final class UploadLimits {
         }
     }
 
-    /** Where the sessions count stands now, to pass to {@link #retainListed} with a listing made after. */
+    /** Where the stored sessions stand now, to pass to {@link #retainListed} with a listing made after. */
     synchronized long mark() {
         return sequence;
     }
 
     /**
-     * Frees the slots of sessions opened before {@code mark} that {@code listed} (the open sessions in the store,
-     * listed after the mark) no longer holds: another instance finished, cancelled or purged them.
+     * Frees the slots of sessions stored by {@code mark} that {@code listed} (the open sessions in the store, listed
+     * after the mark) no longer holds: another instance finished, cancelled or purged them.
      */
     synchronized void retainListed(Set<String> listed, long mark) {
         open.entrySet().stream()

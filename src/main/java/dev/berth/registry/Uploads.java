@@ -74,6 +74,7 @@ public final class Uploads {
             limits.closed(id);
             throw e;
         }
+        limits.stored(id);
         return id;
     }
 
