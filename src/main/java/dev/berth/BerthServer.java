@@ -147,10 +147,11 @@ public final class BerthServer implements AutoCloseable {
         Tokens tokens = tokens(secret, "tokens", "berth", config.auth().tokenTtl(), clock);
         Sessions sessions = new Sessions(tokens(secret, "sessions", Sessions.SERVICE, Sessions.TTL, clock));
         storage.recover();
+        UploadLimits uploadLimits = new UploadLimits(config.limits().maxUploadSessions(),
+                config.limits().maxUploadSessionsPerClient());
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
-                .map(s3 -> BLOB_REDIRECT_TTL), store.shared(), new UploadLimits(config.limits().maxUploadSessions(),
-                config.limits().maxUploadSessionsPerClient()));
+                .map(s3 -> BLOB_REDIRECT_TTL), store.shared(), uploadLimits);
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
         Fleet fleet = fleet(config, store.shared(), peerSignature);
