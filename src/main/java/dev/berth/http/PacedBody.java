@@ -8,9 +8,10 @@ import java.io.InputStream;
 
 /**
  * A request body read under a {@link BodyPace}. A read that waits past what the pace allows is cut by
- * {@link BodyDeadlines}, which interrupts the reading thread; that read and every later one fail with 408 and
- * {@code Connection: close}. Over HTTP/1.1 the interrupt closes the socket under the blocked read, so the client sees
- * the connection close rather than the 408; a read that returns late, and any HTTP/2 stream, get the 408.
+ * {@link BodyDeadlines}, which interrupts the reading thread; that read and every later one fail with 408 (over
+ * HTTP/1.1 with {@code Connection: close}). Over HTTP/1.1 the interrupt closes the socket under the blocked read, so
+ * the client sees the connection close rather than the 408; a read that returns late, and any HTTP/2 stream, get the
+ * 408.
  */
 final class PacedBody extends InputStream {
     private final InputStream in;
@@ -21,6 +22,8 @@ final class PacedBody extends InputStream {
     /** Touched by the reading thread only. */
     private long waited;
     private long received;
+    /** The body has ended: reads past its end are free, however long the body took. */
+    private boolean ended;
     /** Guarded by this: the thread in a read, when that read must end, and whether it was cut. */
     private Thread reader;
     private long deadline;
@@ -42,6 +45,9 @@ final class PacedBody extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (ended) {
+            return -1;
+        }
         long start = System.nanoTime();
         long allowance = pace.allowance(waited, received);
         synchronized (this) {
@@ -75,6 +81,7 @@ final class PacedBody extends InputStream {
             throw tooSlow();
         }
         received += Math.max(0, n);
+        ended = n < 0;
         return n;
     }
 
