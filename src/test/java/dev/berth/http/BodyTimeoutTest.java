@@ -41,8 +41,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A body that stops arriving is answered 408 where berth can still answer (an HTTP/2 stream) with the error JSON and
- * the rule it broke; the token form is small.
+ * A body that stops arriving is cut within the bound: answered 408 with the error JSON and the rule it broke where
+ * berth can still answer (an HTTP/2 stream), its connection closed without a logged warning over HTTP/1.1 and TLS.
+ * The token form is small.
  */
 class BodyTimeoutTest {
     @TempDir
@@ -59,9 +60,7 @@ class BodyTimeoutTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aStalledHttp2BodyIsAnswered408AndOthersGoOn() throws Exception {
-        TestCertificates certs = TestCertificates.create(dir.resolve("certs"), KeyType.EC);
-        berth = RunningBerth.startHttps(dir.resolve("data"), certs, certs.key(),
-                "limits: {body-timeout: 1s, body-min-rate: 1KiB}\n");
+        TestCertificates certs = startHttps(KeyType.EC);
         TestClient client = berth.client();
         Stall body = new Stall(TestData.bytes(100, 1));
         HttpRequest stalled = HttpRequest.newBuilder(URI.create("https://localhost:" + berth.port()
@@ -99,9 +98,7 @@ class BodyTimeoutTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aStalledHttp11BodyOverTlsIsCutQuietly() throws Exception {
-        TestCertificates certs = TestCertificates.create(dir.resolve("certs"), KeyType.RSA);
-        berth = RunningBerth.startHttps(dir.resolve("data"), certs, certs.key(),
-                "limits: {body-timeout: 1s, body-min-rate: 1KiB}\n");
+        TestCertificates certs = startHttps(KeyType.RSA);
         try (LogCapture log = LogCapture.of("")) {
             // Cut while berth waits for it in a blocked read: the connection closes, with no answer (a 408 if the
             // read happened to return as the deadline passed).
@@ -113,6 +110,14 @@ class BodyTimeoutTest {
             assertEquals(List.of(), log.messages(Level.WARNING), "a cut is no warning");
             assertEquals(List.of(), log.messages(Level.SEVERE));
         }
+    }
+
+    /** Starts berth on HTTPS with a key of {@code type} and a body timeout of 1 s; returns its certificates. */
+    private TestCertificates startHttps(KeyType type) {
+        TestCertificates certs = TestCertificates.create(dir.resolve("certs"), type);
+        berth = RunningBerth.startHttps(dir.resolve("data"), certs, certs.key(),
+                "limits: {body-timeout: 1s, body-min-rate: 1KiB}\n");
+        return certs;
     }
 
     /**
