@@ -29,6 +29,7 @@ import dev.berth.cluster.RoundGate;
 import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
+import dev.berth.http.BodyDeadlines;
 import dev.berth.http.CredentialsReader;
 import dev.berth.http.HttpsRedirect;
 import dev.berth.http.PeerApi;
@@ -56,6 +57,7 @@ import dev.berth.observe.OneCacheControl;
 import dev.berth.registry.Evictor;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
+import dev.berth.registry.UploadLimits;
 import dev.berth.storage.DataDirectoryLock;
 import dev.berth.storage.Storage;
 import dev.berth.upstream.UpstreamClient;
@@ -109,10 +111,11 @@ public final class BerthServer implements AutoCloseable {
     private final WarmJobs warmJobs;
     private final SyncSchedule sync;
     private final EndedSessions endedSessions;
+    private final BodyDeadlines bodies;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet,
-                        WarmJobs warmJobs, SyncSchedule sync, EndedSessions endedSessions) {
+                        WarmJobs warmJobs, SyncSchedule sync, EndedSessions endedSessions, BodyDeadlines bodies) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
@@ -123,6 +126,7 @@ public final class BerthServer implements AutoCloseable {
         this.warmJobs = warmJobs;
         this.sync = sync;
         this.endedSessions = endedSessions;
+        this.bodies = bodies;
     }
 
     /**
@@ -164,9 +168,11 @@ public final class BerthServer implements AutoCloseable {
         Sessions sessions = new Sessions(tokens(secret, "sessions", Sessions.SERVICE, Sessions.TTL, clock, accounts),
                 endedSessions);
         storage.recover();
+        UploadLimits uploadLimits = new UploadLimits(config.limits().maxUploadSessions(),
+                config.limits().maxUploadSessionsPerClient());
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
-                .map(s3 -> BLOB_REDIRECT_TTL), store.shared());
+                .map(s3 -> BLOB_REDIRECT_TTL), store.shared(), uploadLimits);
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
         Fleet fleet = fleet(config, store.shared(), peerSignature);
@@ -237,6 +243,7 @@ public final class BerthServer implements AutoCloseable {
                     BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
         }
 
+        BodyDeadlines bodies = new BodyDeadlines(config.limits().bodyTimeout(), config.limits().bodyMinRate());
         WebServerConfig.Builder web = WebServer.builder()
                 .host(config.server().host())
                 .port(config.server().port())
@@ -252,6 +259,8 @@ public final class BerthServer implements AutoCloseable {
                     routing.addFilter(new TrustedProxies(config.auth().trustedProxies()));
                     routing.addFilter(new AccessLog());
                     routing.addFilter(new RequestMetrics(metrics));
+                    // Before the limits: the body of a request they refuse is drained, under the same pace.
+                    routing.addFilter(bodies);
                     routing.addFilter(new RequestLimits(config.limits().maxRequests(),
                             config.limits().maxRequestsPerClient()));
                     routing.addFilter(new OneCacheControl());
@@ -286,7 +295,7 @@ public final class BerthServer implements AutoCloseable {
         WebServer server = web.build().start();
         tlsPort.set(server.port());
         BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet, warmJobs,
-                sync, endedSessions);
+                sync, endedSessions, bodies);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -461,6 +470,7 @@ public final class BerthServer implements AutoCloseable {
         endedSessions.close();
         housekeeping.shutdownNow();
         server.stop();
+        bodies.close();
         metrics.close();
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.

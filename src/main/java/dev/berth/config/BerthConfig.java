@@ -59,10 +59,13 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     }
 
     /**
-     * {@code limits.*}: the largest manifest and blob accepted (0: no limit for blobs), and how many requests may be
-     * in progress at once in all and from one client address.
+     * {@code limits.*}: the largest manifest and blob accepted (0: no limit for blobs); how many requests may be in
+     * progress at once in all and from one client; how long a request body may pause and how fast it must arrive
+     * after that (bytes a second, 0: no rate); how many upload sessions may be open in all and for one client.
      */
-    public record Limits(int maxManifestBytes, long maxUploadBytes, int maxRequests, int maxRequestsPerClient) {
+    public record Limits(int maxManifestBytes, long maxUploadBytes, int maxRequests, int maxRequestsPerClient,
+                         Duration bodyTimeout, long bodyMinRate, int maxUploadSessions,
+                         int maxUploadSessionsPerClient) {
     }
 
     /** {@code mirror.*}: the upstream registries mirrored. */

@@ -92,6 +92,11 @@ public final class ConfigLoader {
         if (maxManifest > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("limits.max-manifest-size is too large");
         }
+        Duration bodyTimeout = duration(limits, "body-timeout", "30s");
+        if (bodyTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("limits.body-timeout must be at least 1ms: it is how long a request"
+                    + " body may pause");
+        }
         return new BerthConfig(
                 new BerthConfig.Server(server.get("host").asString().orElse("0.0.0.0"), port,
                         tls(server.get("tls"), port)),
@@ -99,7 +104,10 @@ public final class ConfigLoader {
                         duration(storage, "upload-timeout", "24h"), s3(storage.get("s3"))),
                 new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0"),
                         limits.get("max-requests").asInt().orElse(1024),
-                        limits.get("max-requests-per-client").asInt().orElse(64)),
+                        limits.get("max-requests-per-client").asInt().orElse(64),
+                        bodyTimeout, bytes(limits, "body-min-rate", "1KiB"),
+                        limits.get("max-upload-sessions").asInt().orElse(4096),
+                        limits.get("max-upload-sessions-per-client").asInt().orElse(256)),
                 new BerthConfig.Mirror(upstreams, sync(root.get("mirror.sync"))),
                 new BerthConfig.PrivateRepos(privateGlobs),
                 auth(root.get("auth")),

@@ -85,7 +85,7 @@ public final class CredentialsReader {
     }
 
     private Caller check(ServerRequest req, Credentials presented) {
-        return authenticator.check(presented, Requests.clientAddress(req), fromThisHost(req));
+        return authenticator.check(presented, ClientKey.of(req), fromThisHost(req));
     }
 
     private static boolean startsWithIgnoringCase(String value, String prefix) {

@@ -5,6 +5,7 @@ import dev.berth.oci.RegistryException;
 import io.helidon.http.Method;
 import io.helidon.http.NotFoundException;
 import io.helidon.http.Status;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger;
@@ -39,11 +40,16 @@ final class ErrorResponses {
         entry.put("detail", e.detail() == null ? "" : e.detail());
         byte[] body = Json.bytes(Map.of("errors", List.of(entry)));
         res.header("Content-Type", "application/json");
-        if (req.prologue().method() == Method.HEAD) {
-            res.header("Content-Length", String.valueOf(body.length));
-            res.send();
-        } else {
-            res.send(body);
+        try {
+            if (req.prologue().method() == Method.HEAD) {
+                res.header("Content-Length", String.valueOf(body.length));
+                res.send();
+            } else {
+                res.send(body);
+            }
+        } catch (ServerConnectionException | java.io.UncheckedIOException gone) {
+            // The connection is closed (a request body cut in a blocked read closes it): nobody is left to tell.
+            LOG.log(Logger.Level.DEBUG, "error response not sent, the connection is gone: " + e.detail());
         }
     }
 

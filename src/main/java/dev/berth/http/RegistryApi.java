@@ -125,7 +125,7 @@ public final class RegistryApi implements HttpService {
             }
             case Route.UploadStart start -> {
                 only(method, Method.POST);
-                uploads.start(start, repository, from -> access.mountSource(caller, from), req, res);
+                uploads.start(start, repository, from -> access.mountSource(caller, from), caller, req, res);
             }
             case Route.Upload upload -> {
                 if (method == Method.PATCH) {

@@ -27,7 +27,8 @@ import java.util.Optional;
  * The token grants each requested scope cut down to what the access rules allow.
  */
 final class TokenEndpoint implements HttpService {
-    private static final int MAX_FORM = 16 * 1024;
+    /** A password grant is a few hundred bytes; the cap keeps the form's read short under the body pace. */
+    private static final int MAX_FORM = 4 * 1024;
 
     private final AccessControl access;
     private final Tokens tokens;

@@ -1,5 +1,6 @@
 package dev.berth.http;
 
+import dev.berth.auth.Caller;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.Repository;
@@ -20,7 +21,7 @@ final class UploadHandler {
      * pull from it; a mount the caller may not read from becomes an ordinary upload, as in distribution.
      */
     void start(Route.UploadStart route, Repository repository, Function<RepoName, Optional<Repository>> mountSource,
-               ServerRequest req, ServerResponse res) {
+               Caller caller, ServerRequest req, ServerResponse res) {
         Optional<String> mount = Requests.query(req, "mount");
         Optional<String> from = Requests.query(req, "from");
         if (mount.isPresent() && from.isPresent()) {
@@ -38,8 +39,16 @@ final class UploadHandler {
             created(route.name(), digest, res);
             return;
         }
-        String id = repository.uploads().start();
+        String id = repository.uploads().start(client(caller, req));
         progress(route.name(), id, 0, res, Status.ACCEPTED_202);
+    }
+
+    /**
+     * Whom a session counts against: the user who starts it, wherever from; else the address it comes from (by
+     * {@link ClientKey}), since without a login that is all berth knows of the client.
+     */
+    private static String client(Caller caller, ServerRequest req) {
+        return caller.principal().user().map(user -> "user " + user).orElseGet(() -> ClientKey.of(req));
     }
 
     void patch(Route.Upload route, Repository repository, ServerRequest req, ServerResponse res) {

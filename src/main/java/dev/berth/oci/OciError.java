@@ -20,6 +20,10 @@ public enum OciError {
     TOO_LARGE("SIZE_INVALID", 413, "request entity too large"),
     NOT_FOUND(404, "no such endpoint"),
     TOOMANYREQUESTS(429, "too many requests"),
+    /** Not a code of the spec: a request body that stopped arriving, cut so that it holds nothing longer. */
+    BODY_TIMEOUT("UNAVAILABLE", 408, "the request body did not arrive in time"),
+    /** Not a code of the spec: the client closed the connection before the end of its request body. */
+    BODY_INCOMPLETE("BLOB_UPLOAD_INVALID", 400, "the request body ended before its length"),
     UNAVAILABLE(503, "service unavailable"),
     /** Not a code of the spec: clients get UNAVAILABLE, with 507 telling operators what is wrong. */
     INSUFFICIENT_STORAGE("UNAVAILABLE", 507, "the registry's storage is full"),

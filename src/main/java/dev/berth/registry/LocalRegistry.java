@@ -42,6 +42,12 @@ public final class LocalRegistry {
      */
     public LocalRegistry(Storage storage, UploadData uploadData, int maxManifestBytes, long maxUploadBytes,
                          Optional<Duration> blobRedirects, boolean shared) {
+        this(storage, uploadData, maxManifestBytes, maxUploadBytes, blobRedirects, shared, UploadLimits.none());
+    }
+
+    /** As the other constructors, with the upload sessions that clients may hold open capped by {@code limits}. */
+    public LocalRegistry(Storage storage, UploadData uploadData, int maxManifestBytes, long maxUploadBytes,
+                         Optional<Duration> blobRedirects, boolean shared, UploadLimits limits) {
         this.storage = storage;
         this.blobs = new BlobStore(storage, blobRedirects);
         this.guard = new LinkGuard(shared ? LinkMarks.in(storage, blobs) : LinkMarks.NONE);
@@ -49,7 +55,7 @@ public final class LocalRegistry {
         this.tags = new TagStore(storage);
         this.pins = new PinStore(storage);
         this.referrers = new ReferrersIndex(storage);
-        this.uploads = new Uploads(storage, uploadData, maxUploadBytes, guard);
+        this.uploads = new Uploads(storage, uploadData, maxUploadBytes, guard, limits);
     }
 
     /** The stored repository of that name (it need not exist yet: a push creates it). */

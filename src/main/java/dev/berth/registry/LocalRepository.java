@@ -69,8 +69,8 @@ final class LocalRepository implements Repository, RepositoryCache {
 
     @Override
     public void putBlob(InputStream body, Digest digest) {
-        UploadSessions sessions = uploads();
-        sessions.complete(sessions.start(), body, Optional.empty(), digest);
+        // Not a session that a client holds: it ends with this request, which the request limits bound.
+        uploads().complete(uploads.start(name), body, Optional.empty(), digest);
     }
 
     @Override
@@ -110,8 +110,8 @@ final class LocalRepository implements Repository, RepositoryCache {
     public UploadSessions uploads() {
         return new UploadSessions() {
             @Override
-            public String start() {
-                return uploads.start(name);
+            public String start(String client) {
+                return uploads.start(name, client);
             }
 
             @Override

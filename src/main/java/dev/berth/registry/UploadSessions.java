@@ -6,8 +6,11 @@ import java.util.Optional;
 
 /** The chunked-upload operations of one repository. */
 public interface UploadSessions {
-    /** Starts an upload and returns its id. */
-    String start();
+    /**
+     * Starts an upload session for {@code client} (an address or a user: whom the cap on open sessions counts it
+     * against) and returns its id; 429 TOOMANYREQUESTS when the client or everyone holds as many as allowed.
+     */
+    String start(String client);
 
     /** Bytes received so far. */
     long size(String id);

@@ -13,8 +13,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,25 +34,56 @@ public final class Uploads {
     private final UploadData data;
     private final long maxUploadBytes;
     private final LinkGuard guard;
+    private final UploadLimits limits;
     private final Map<String, Upload> active = new ConcurrentHashMap<>();
 
     /** {@code maxUploadBytes} of 0 means no limit. */
     Uploads(Storage storage, UploadData data, long maxUploadBytes, LinkGuard guard) {
+        this(storage, data, maxUploadBytes, guard, UploadLimits.none());
+    }
+
+    /** As the other constructor, with the sessions a client may open capped by {@code limits}. */
+    Uploads(Storage storage, UploadData data, long maxUploadBytes, LinkGuard guard, UploadLimits limits) {
         this.storage = storage;
         this.data = data;
         this.maxUploadBytes = maxUploadBytes;
         this.guard = guard;
+        this.limits = limits;
     }
 
-    /** Starts an upload for {@code name} and returns its id. */
+    /**
+     * Starts an upload for {@code name} and returns its id. It counts against no client's sessions: a monolithic
+     * upload, which ends with the request that started it.
+     */
     public String start(RepoName name) {
         String id = UUID.randomUUID().toString();
+        begin(name, id);
+        return id;
+    }
+
+    /**
+     * Starts an upload session for {@code name} on behalf of {@code client}, who may hold only so many (429 past
+     * that), and returns its id.
+     */
+    public String start(RepoName name, String client) {
+        String id = UUID.randomUUID().toString();
+        limits.opened(id, client);
+        try {
+            begin(name, id);
+        } catch (RuntimeException e) {
+            limits.closed(id);
+            throw e;
+        }
+        limits.stored(id);
+        return id;
+    }
+
+    private void begin(RepoName name, String id) {
         byte[] owner = name.value().getBytes(StandardCharsets.UTF_8);
         StorageFull.translated(() -> {
             storage.write(Paths.uploadOwner(id), owner);
             data.begin(id);
         });
-        return id;
     }
 
     /** Bytes received so far. */
@@ -108,7 +141,11 @@ public final class Uploads {
     /** Deletes uploads started longer than {@code maxAge} ago; returns how many. */
     public int purge(Duration maxAge, Instant now) {
         int purged = 0;
-        for (String id : storage.list(Paths.UPLOADS)) {
+        long mark = limits.mark();
+        List<String> listed = storage.list(Paths.UPLOADS);
+        // Sessions of this instance that another one finished, cancelled or purged free their slots here.
+        limits.retainListed(Set.copyOf(listed), mark);
+        for (String id : listed) {
             if (!ID.matcher(id).matches()) {
                 continue;
             }
@@ -160,6 +197,7 @@ public final class Uploads {
     private void retire(String id, Upload upload) {
         upload.retired = true;
         active.remove(id, upload);
+        limits.closed(id);
     }
 
     /** Appends a chunk that must start at {@code chunkStart}, within the size limit; the caller holds the lock. */

@@ -24,6 +24,10 @@ class ConfigLoaderTest {
         assertEquals(Path.of("./data"), c.storage().root());
         assertEquals(4 * 1024 * 1024, c.limits().maxManifestBytes());
         assertEquals(0, c.limits().maxUploadBytes());
+        assertEquals(Duration.ofSeconds(30), c.limits().bodyTimeout());
+        assertEquals(1024, c.limits().bodyMinRate());
+        assertEquals(4096, c.limits().maxUploadSessions());
+        assertEquals(256, c.limits().maxUploadSessionsPerClient());
         assertEquals(Duration.ofHours(1), c.cache().gcGrace());
         assertFalse(c.cache().hasBudget(), "no budget unless configured");
     }
@@ -39,7 +43,8 @@ class ConfigLoaderTest {
         BerthConfig c = ConfigLoader.fromYaml("""
                 server: {port: 5001}
                 storage: {root: /srv/berth, upload-timeout: 2h}
-                limits: {max-upload-size: 10GiB}
+                limits: {max-upload-size: 10GiB, body-timeout: 5s, body-min-rate: 0, max-upload-sessions: 9,
+                         max-upload-sessions-per-client: 3}
                 mirror:
                   upstreams:
                     - {registry: docker.io, url: 'https://registry-1.docker.io', default: true, tag-ttl: 90s}
@@ -52,6 +57,10 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofHours(2), c.storage().uploadTimeout());
         assertEquals(Duration.ofMinutes(30), c.cache().gcGrace());
         assertEquals(10L << 30, c.limits().maxUploadBytes());
+        assertEquals(Duration.ofSeconds(5), c.limits().bodyTimeout());
+        assertEquals(0, c.limits().bodyMinRate());
+        assertEquals(9, c.limits().maxUploadSessions());
+        assertEquals(3, c.limits().maxUploadSessionsPerClient());
         assertEquals(Duration.ofSeconds(90), c.mirror().defaultUpstream().orElseThrow().tagTtl());
         assertEquals("team/*", c.privateRepos().repositories().getFirst());
     }
@@ -69,6 +78,10 @@ class ConfigLoaderTest {
                 .contains("server.tls.cert: cannot read"));
         assertTrue(fails("server: {tls: {cert: /c.pem}}").contains("both cert and key"));
         assertTrue(fails("limits: {max-requests: 0}").contains("limits.max-requests"));
+        assertTrue(fails("limits: {body-timeout: 0s}").contains("limits.body-timeout must be at least 1ms"));
+        assertTrue(fails("limits: {body-min-rate: fast}").contains("limits.body-min-rate"));
+        assertTrue(fails("limits: {max-upload-sessions-per-client: 0}")
+                .contains("limits.max-upload-sessions-per-client"));
         assertTrue(fails("cache: {max-bytes: 99999999999TiB}").contains("cache.max-bytes: too large: '99999999999TiB'"));
         assertTrue(fails("cache: {max-bytes: 99999999999999999999}").contains("cache.max-bytes: too large"));
         assertTrue(fails("cache: {gc-grace: 999999999999999d}").contains("cache.gc-grace: too large"));

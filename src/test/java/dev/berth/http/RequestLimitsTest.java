@@ -10,16 +10,11 @@ import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -147,14 +142,6 @@ class RequestLimitsTest {
 
     /** A client whose requests come from {@code address}. */
     private TestClient from(String address) {
-        return clients.computeIfAbsent(address, a -> {
-            try {
-                HttpClient http = HttpClient.newBuilder().localAddress(InetAddress.getByName(a))
-                        .connectTimeout(Duration.ofSeconds(5)).build();
-                return new TestClient(URI.create("http://127.0.0.1:" + berth.port()), http);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return clients.computeIfAbsent(address, berth::clientFrom);
     }
 }

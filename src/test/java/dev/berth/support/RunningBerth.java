@@ -2,6 +2,9 @@ package dev.berth.support;
 
 import dev.berth.BerthServer;
 import dev.berth.config.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -73,6 +76,20 @@ public final class RunningBerth implements AutoCloseable {
     /** A client pointed at this berth. */
     public TestClient client() {
         return client;
+    }
+
+    /**
+     * A client pointed at this berth whose connections come from {@code localAddress}, a loopback address such as
+     * 127.0.0.2: for per-client limits, which tell clients apart by address.
+     */
+    public TestClient clientFrom(String localAddress) {
+        try {
+            HttpClient http = HttpClient.newBuilder().localAddress(InetAddress.getByName(localAddress))
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            return new TestClient(URI.create("http://127.0.0.1:" + port()), http);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

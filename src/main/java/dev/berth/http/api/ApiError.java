@@ -7,6 +7,7 @@ public enum ApiError {
     FORBIDDEN(403),
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
+    TIMEOUT(408),
     CONFLICT(409),
     TOO_MANY_REQUESTS(429),
     INTERNAL(500),

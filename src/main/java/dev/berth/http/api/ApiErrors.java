@@ -59,6 +59,7 @@ final class ApiErrors {
             case 403 -> ApiError.FORBIDDEN;
             case 404 -> ApiError.NOT_FOUND;
             case 405 -> ApiError.METHOD_NOT_ALLOWED;
+            case 408 -> ApiError.TIMEOUT;
             case 409 -> ApiError.CONFLICT;
             case 429, 503, 507 -> ApiError.UNAVAILABLE;
             default -> ApiError.INTERNAL;
