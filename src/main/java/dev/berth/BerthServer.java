@@ -26,6 +26,7 @@ import dev.berth.cluster.RoundGate;
 import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
+import dev.berth.http.ConnectionLimits;
 import dev.berth.http.PeerApi;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
@@ -52,6 +53,7 @@ import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.DataDirectoryLock;
 import dev.berth.storage.Storage;
 import dev.berth.upstream.UpstreamClient;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -94,10 +96,11 @@ public final class BerthServer implements AutoCloseable {
     private final Fleet fleet;
     private final WarmJobs warmJobs;
     private final SyncSchedule sync;
+    private final ConnectionLimits connections;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet,
-                        WarmJobs warmJobs, SyncSchedule sync) {
+                        WarmJobs warmJobs, SyncSchedule sync, ConnectionLimits connections) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
@@ -107,6 +110,7 @@ public final class BerthServer implements AutoCloseable {
         this.fleet = fleet;
         this.warmJobs = warmJobs;
         this.sync = sync;
+        this.connections = connections;
     }
 
     /**
@@ -211,9 +215,13 @@ public final class BerthServer implements AutoCloseable {
                     BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
         }
 
+        ConnectionLimits connections = ConnectionLimits.of(config.limits());
         WebServerConfig.Builder web = WebServer.builder()
                 .host(config.server().host())
                 .port(config.server().port())
+                // Admits each connection it accepts, or closes it at once past the caps; berth's own bounds on idle
+                // connections and request heads close the others (Helidon's idle timeout stays as a backstop).
+                .connectionOptions(connections.socketOptions(SocketOptions.create()))
                 // Measured fastest for large blobs; a write queue above 1 would send buffers we reuse.
                 .useNio(false)
                 .writeBufferSize(0)
@@ -222,6 +230,8 @@ public final class BerthServer implements AutoCloseable {
                 .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
                 .routing(routing -> {
                     // Outermost first: the access log and the metrics see every answer, the limits' 429s included.
+                    // The connection limits' filter comes before all: a connection is busy until its answer is sent.
+                    routing.addFilter(connections.filter());
                     routing.addFilter(new AccessLog());
                     routing.addFilter(new RequestMetrics(metrics));
                     routing.addFilter(new RequestLimits(config.limits().maxRequests(),
@@ -242,7 +252,7 @@ public final class BerthServer implements AutoCloseable {
                 .build()));
         WebServer server = web.build().start();
         BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet, warmJobs,
-                sync);
+                sync, connections);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -386,6 +396,7 @@ public final class BerthServer implements AutoCloseable {
         sync.close();
         housekeeping.shutdownNow();
         server.stop();
+        connections.close();
         metrics.close();
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The whole configuration, one immutable record per section of berth.yaml. */
 public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos,
@@ -51,10 +52,14 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     }
 
     /**
-     * {@code limits.*}: the largest manifest and blob accepted (0: no limit for blobs), and how many requests may be
-     * in progress at once in all and from one client address.
+     * {@code limits.*}: the largest manifest and blob accepted (0: no limit for blobs); how many requests may be
+     * in progress at once in all and from one client address; how many connections may be open in all and from one
+     * client (absent: sized from the process's file descriptors and heap); how long a new connection may take to send
+     * its first request head, and how long one may then wait for the next.
      */
-    public record Limits(int maxManifestBytes, long maxUploadBytes, int maxRequests, int maxRequestsPerClient) {
+    public record Limits(int maxManifestBytes, long maxUploadBytes, int maxRequests, int maxRequestsPerClient,
+                         OptionalInt maxConnections, OptionalInt maxConnectionsPerClient, Duration requestHeadTimeout,
+                         Duration idleTimeout) {
     }
 
     /** {@code mirror.*}: the upstream registries mirrored. */

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -97,7 +98,9 @@ public final class ConfigLoader {
                         duration(storage, "upload-timeout", "24h"), s3(storage.get("s3"))),
                 new BerthConfig.Limits((int) maxManifest, bytes(limits, "max-upload-size", "0"),
                         limits.get("max-requests").asInt().orElse(1024),
-                        limits.get("max-requests-per-client").asInt().orElse(64)),
+                        limits.get("max-requests-per-client").asInt().orElse(64),
+                        count(limits, "max-connections"), count(limits, "max-connections-per-client"),
+                        positive(limits, "request-head-timeout", "10s"), positive(limits, "idle-timeout", "60s")),
                 new BerthConfig.Mirror(upstreams, sync(root.get("mirror.sync"))),
                 new BerthConfig.PrivateRepos(privateGlobs),
                 auth(root.get("auth")),
@@ -342,6 +345,19 @@ public final class ConfigLoader {
 
     private static long bytes(Config node, String key, String fallback) {
         return parse(node, key, fallback, Units::bytes);
+    }
+
+    private static OptionalInt count(Config node, String key) {
+        return node.get(key).asInt().map(OptionalInt::of).orElseGet(OptionalInt::empty);
+    }
+
+    /** A duration that must not be zero: a connection bound of 0 would close every connection at once. */
+    private static Duration positive(Config node, String key, String fallback) {
+        Duration value = duration(node, key, fallback);
+        if (value.isZero()) {
+            throw new IllegalArgumentException(node.get(key).key() + ": must be longer than 0");
+        }
+        return value;
     }
 
     private static Duration duration(Config node, String key, String fallback) {

@@ -1,0 +1,218 @@
+package dev.berth.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.support.Poll;
+import dev.berth.support.RunningBerth;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bounds on connections, seen from raw sockets: one that sends no complete request head in time, or sits idle
+ * after an answer, is closed by berth (the socket reads end of stream); past a cap a new one is closed at once; a
+ * request whose body keeps coming is not cut however long it takes.
+ */
+class ConnectionLimitsTest {
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length: *(\\d+)");
+    private static final Pattern LOCATION = Pattern.compile("(?i)location: *(\\S+)");
+    private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3})");
+
+    @TempDir
+    Path root;
+    private RunningBerth berth;
+    private final List<Socket> sockets = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws IOException {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        if (berth != null) {
+            berth.close();
+        }
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosedAfterTheHeadTimeout() throws IOException {
+        berth = RunningBerth.start(root, "limits: {request-head-timeout: 1s}\n");
+        Socket socket = connect("127.0.0.1");
+        long start = System.nanoTime();
+
+        assertEquals(-1, readUntilClosed(socket, Duration.ofSeconds(15)), "berth closes the connection");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(took.compareTo(Duration.ofMillis(900)) >= 0, "not before the bound: " + took);
+        assertTrue(took.compareTo(Duration.ofSeconds(8)) < 0, "soon after the bound: " + took);
+    }
+
+    @Test
+    void aHeadSentByteByByteIsCutAtTheBoundThoughBytesKeepComing() throws IOException {
+        berth = RunningBerth.start(root, "limits: {request-head-timeout: 1s}\n");
+        Socket socket = connect("127.0.0.1");
+        socket.setSoTimeout(100);
+        byte[] head = "GET /v2/ HTTP/1.1\r\nHost: berth\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        long start = System.nanoTime();
+        boolean closed = false;
+        for (int i = 0; i < head.length && !closed; i++) {
+            try {
+                socket.getOutputStream().write(head[i]);
+                socket.getOutputStream().flush();
+                closed = socket.getInputStream().read() == -1;
+            } catch (SocketTimeoutException e) {
+                // Nothing yet: the next byte.
+            } catch (SocketException e) {
+                closed = true;
+            }
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(closed, "berth closed the connection before the head was complete");
+        assertTrue(took.compareTo(Duration.ofMillis(900)) >= 0, "not before the bound: " + took);
+        assertTrue(took.compareTo(Duration.ofSeconds(8)) < 0, "soon after the bound: " + took);
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws IOException {
+        berth = RunningBerth.start(root, "limits: {request-head-timeout: 500ms, idle-timeout: 2s}\n");
+        Socket socket = connect("127.0.0.1");
+        assertEquals("200", exchange(socket, "GET /v2/ HTTP/1.1\r\nHost: berth\r\n\r\n").status());
+        long answered = System.nanoTime();
+        // The same connection serves a second request: it is kept alive, and a request resets the clock.
+        assertEquals("200", exchange(socket, "GET /v2/ HTTP/1.1\r\nHost: berth\r\n\r\n").status());
+        answered = System.nanoTime();
+
+        assertEquals(-1, readUntilClosed(socket, Duration.ofSeconds(15)), "berth closes the idle connection");
+        Duration took = Duration.ofNanos(System.nanoTime() - answered);
+        assertTrue(took.compareTo(Duration.ofMillis(1900)) >= 0, "the idle bound, not the head bound: " + took);
+        assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "soon after the bound: " + took);
+    }
+
+    @Test
+    void aSlowButSteadyUploadOutlastsEveryBound() throws IOException, InterruptedException {
+        berth = RunningBerth.start(root, "limits: {request-head-timeout: 500ms, idle-timeout: 500ms}\n");
+        Socket socket = connect("127.0.0.1");
+        Reply started = exchange(socket, "POST /v2/team/slow/blobs/uploads/ HTTP/1.1\r\nHost: berth\r\n"
+                + "Content-Length: 0\r\n\r\n");
+        assertEquals("202", started.status());
+        Matcher location = LOCATION.matcher(started.head());
+        assertTrue(location.find(), started.head());
+
+        // 40 chunks 50 ms apart: 2 s of body, four times each bound.
+        int chunks = 40;
+        OutputStream out = socket.getOutputStream();
+        out.write(("PATCH " + location.group(1) + " HTTP/1.1\r\nHost: berth\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Length: " + chunks * 1024 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < chunks; i++) {
+            out.write(new byte[1024]);
+            out.flush();
+            Thread.sleep(50);
+        }
+        Reply patched = read(socket);
+        assertEquals("202", patched.status(), patched.head());
+        assertTrue(patched.head().toLowerCase().contains("range: 0-" + (chunks * 1024 - 1)), patched.head());
+    }
+
+    @Test
+    void pastTheCapsNewConnectionsAreClosedAtOnceAndOthersStillServed() throws IOException, InterruptedException {
+        berth = RunningBerth.start(root, "limits: {max-connections: 4, max-connections-per-client: 2,"
+                + " request-head-timeout: 60s}\n");
+        connect("127.0.0.2");
+        connect("127.0.0.2");
+        // A third from the same client: closed before berth reads a byte.
+        Socket third = connect("127.0.0.2");
+        assertEquals(-1, readUntilClosed(third, Duration.ofSeconds(5)), "past the client's cap");
+        // Another client is served beside the two.
+        Socket other = connect("127.0.0.3");
+        assertEquals("200", exchange(other, "GET /v2/ HTTP/1.1\r\nHost: berth\r\n\r\n").status());
+        connect("127.0.0.4");
+        // Four open: a fifth, from a client with none, is past the total.
+        Socket fifth = connect("127.0.0.5");
+        assertEquals(-1, readUntilClosed(fifth, Duration.ofSeconds(5)), "past the total cap");
+
+        // Once clients go, their places are free again, as soon as berth has seen them go.
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        sockets.clear();
+        Poll.until(() -> servedFrom("127.0.0.2"), "a new connection served after the others closed");
+    }
+
+    private boolean servedFrom(String client) {
+        try {
+            return exchange(connect(client), "GET /v2/ HTTP/1.1\r\nHost: berth\r\n\r\n").status().equals("200");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Socket connect(String from) throws IOException {
+        Socket socket = new Socket();
+        sockets.add(socket);
+        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), berth.port()), 5000);
+        return socket;
+    }
+
+    /** Reads and drops what comes until end of stream (-1) or the deadline (then 0); a reset counts as the end. */
+    private static int readUntilClosed(Socket socket, Duration deadline) throws IOException {
+        socket.setSoTimeout((int) deadline.toMillis());
+        try {
+            InputStream in = socket.getInputStream();
+            while (in.read() != -1) {
+                // Drop it.
+            }
+            return -1;
+        } catch (SocketTimeoutException e) {
+            return 0;
+        } catch (SocketException e) {
+            // Connection reset: closed too, though with bytes unread.
+            return -1;
+        }
+    }
+
+    private static Reply exchange(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return read(socket);
+    }
+
+    /** One response: its head, and its body by Content-Length. */
+    private static Reply read(Socket socket) throws IOException {
+        socket.setSoTimeout(10_000);
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b == -1) {
+                throw new IOException("closed after " + head);
+            }
+            head.write(b);
+        }
+        String text = head.toString(StandardCharsets.ISO_8859_1);
+        Matcher length = CONTENT_LENGTH.matcher(text);
+        in.readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
+        Matcher status = STATUS.matcher(text);
+        assertTrue(status.lookingAt(), text);
+        return new Reply(status.group(1), text);
+    }
+
+    private record Reply(String status, String head) {
+    }
+}
