@@ -27,6 +27,7 @@ import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
 import dev.berth.http.ConnectionLimits;
+import dev.berth.http.Listener;
 import dev.berth.http.PeerApi;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RequestLimits;
@@ -71,6 +72,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import okhttp3.OkHttpClient;
 
 /** Wires berth from its configuration: storage, registry services, HTTP routing and the web server. */
@@ -87,7 +89,8 @@ public final class BerthServer implements AutoCloseable {
     /** Longer than an owner waits for a slow upstream's next bytes is not needed: it fails the stream itself then. */
     private static final Duration PEER_READ_TIMEOUT = Duration.ofSeconds(30);
 
-    private final WebServer server;
+    /** Null only when berth could not listen, for the close that follows. */
+    private final Listener listener;
     private final ScheduledExecutorService housekeeping;
     private final BerthMetrics metrics;
     private final AccessIndex access;
@@ -98,10 +101,10 @@ public final class BerthServer implements AutoCloseable {
     private final SyncSchedule sync;
     private final ConnectionLimits connections;
 
-    private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
+    private BerthServer(Listener listener, ScheduledExecutorService housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet,
                         WarmJobs warmJobs, SyncSchedule sync, ConnectionLimits connections) {
-        this.server = server;
+        this.listener = listener;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
@@ -216,53 +219,59 @@ public final class BerthServer implements AutoCloseable {
         }
 
         ConnectionLimits connections = ConnectionLimits.of(config.limits());
-        WebServerConfig.Builder web = WebServer.builder()
-                .host(config.server().host())
-                .port(config.server().port())
-                // Admits each connection it accepts, or closes it at once past the caps; berth's own bounds on idle
-                // connections and request heads close the others (Helidon's idle timeout stays as a backstop).
-                .connectionOptions(connections.socketOptions(SocketOptions.create()))
-                // Measured fastest for large blobs; a write queue above 1 would send buffers we reuse.
-                .useNio(false)
-                .writeBufferSize(0)
-                .writeQueueLength(0)
-                .shutdownHook(true)
-                .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
-                .routing(routing -> {
-                    // Outermost first: the access log and the metrics see every answer, the limits' 429s included.
-                    // The connection limits' filter comes before all: a connection is busy until its answer is sent.
-                    routing.addFilter(connections.filter());
-                    routing.addFilter(new AccessLog());
-                    routing.addFilter(new RequestMetrics(metrics));
-                    routing.addFilter(new RequestLimits(config.limits().maxRequests(),
-                            config.limits().maxRequestsPerClient()));
-                    routing.addFilter(new OneCacheControl());
-                    api.register(routing);
-                    peerApi.register(routing);
-                    admin.register(routing);
-                    page.register(routing);
-                });
-        // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
-        // HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
-        web.protocolsDiscoverServices(false).addProtocol(Http1Config.create());
-        tls.ifPresent(serverTls -> web.tls(serverTls).addProtocol(Http2Config.builder()
-                // With Helidon's default window of 1 MiB, uploads took ten times as long as over HTTP/1.1; with 8 MiB
-                // they are level. It is what a client may send on a stream ahead of what berth has read.
-                .initialWindowSize(8 * 1024 * 1024)
-                .build()));
-        WebServer server = web.build().start();
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet, warmJobs,
-                sync, connections);
-        if (!server.isRunning()) {
+        // A function of the port: when the listener ends on an error, a new server takes the port it had.
+        IntFunction<WebServer> servers = port -> {
+            WebServerConfig.Builder web = WebServer.builder()
+                    .host(config.server().host())
+                    .port(port)
+                    // Admits each connection it accepts, or closes it at once past the caps; berth's own bounds on
+                    // idle connections and request heads close the others (Helidon's idle timeout stays a backstop).
+                    .connectionOptions(connections.socketOptions(SocketOptions.create()))
+                    // Measured fastest for large blobs; a write queue above 1 would send buffers we reuse.
+                    .useNio(false)
+                    .writeBufferSize(0)
+                    .writeQueueLength(0)
+                    .shutdownHook(true)
+                    .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
+                    .routing(routing -> {
+                        // Outermost first: the access log and the metrics see every answer, the limits' 429s
+                        // included. The connections' filter comes before all: a connection is busy until its
+                        // answer is sent.
+                        routing.addFilter(connections.filter());
+                        routing.addFilter(new AccessLog());
+                        routing.addFilter(new RequestMetrics(metrics));
+                        routing.addFilter(new RequestLimits(config.limits().maxRequests(),
+                                config.limits().maxRequestsPerClient()));
+                        routing.addFilter(new OneCacheControl());
+                        api.register(routing);
+                        peerApi.register(routing);
+                        admin.register(routing);
+                        page.register(routing);
+                    });
+            // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but
+            // Java's HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
+            web.protocolsDiscoverServices(false).addProtocol(Http1Config.create());
+            tls.ifPresent(serverTls -> web.tls(serverTls).addProtocol(Http2Config.builder()
+                    // With Helidon's default window of 1 MiB, uploads took ten times as long as over HTTP/1.1; with
+                    // 8 MiB they are level. It is what a client may send on a stream ahead of what berth has read.
+                    .initialWindowSize(8 * 1024 * 1024)
+                    .build()));
+            return web.build();
+        };
+        Optional<Listener> listener = Listener.start(servers, config.server().host(), config.server().port());
+        BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, router, fleet,
+                warmJobs, sync, connections);
+        if (listener.isEmpty()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
             throw new StartupFailure("server.port " + config.server().port() + ": cannot listen (see the error above)");
         }
+        int port = listener.get().port();
         if (fleet.client() != null) {
-            fleet.start(server.port());
+            fleet.start(port);
             metrics.watchFleet(fleet::liveCount);
         }
-        LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), store.where()));
+        LOG.log(Logger.Level.INFO, startedLine(config, port, tls.isPresent(), store.where()));
         sync.start();
         return berth;
     }
@@ -386,7 +395,7 @@ public final class BerthServer implements AutoCloseable {
 
     /** The port actually listened on (useful with port 0). */
     public int port() {
-        return server.port();
+        return listener.port();
     }
 
     @Override
@@ -395,7 +404,9 @@ public final class BerthServer implements AutoCloseable {
         warmJobs.close();
         sync.close();
         housekeeping.shutdownNow();
-        server.stop();
+        if (listener != null) {
+            listener.close();
+        }
         connections.close();
         metrics.close();
         try {
