@@ -162,6 +162,15 @@ class ConnectionLimitsTest {
         }
     }
 
+    @Test
+    void theDefaultCapLeavesFilesAndHeapForTheRest() {
+        long heap = 128L * 1024 * 1024;
+        assertEquals(256, ConnectionLimits.defaultMaxConnections(512, heap), "256 files kept for the rest");
+        assertEquals(1638, ConnectionLimits.defaultMaxConnections(65_536, heap), "half the heap at 40 KiB each");
+        assertEquals(49_152, ConnectionLimits.defaultMaxConnections(65_536, 64 * heap), "a quarter of the files");
+        assertEquals(16, ConnectionLimits.defaultMaxConnections(100, heap), "never fewer than 16");
+    }
+
     private Socket connect(String from) throws IOException {
         Socket socket = new Socket();
         sockets.add(socket);

@@ -36,8 +36,11 @@ class ConnectionFloodTest {
     private static final String[] SHIPPED = {"-Xmx128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"};
     /** The attack's count. */
     private static final int FLOOD = 9_000;
-    /** Resident memory berth stays under: the 128 MiB heap and what the JVM needs beside it (README, "Memory"). */
-    private static final long MAX_RSS_KIB = 400 * 1024;
+    /**
+     * Resident memory berth stays under: the 128 MiB heap and what the JVM needs beside it; 206 to 232 MiB through
+     * bench/run (README, "Memory"), about 235 MiB through this flood.
+     */
+    private static final long MAX_RSS_KIB = 320 * 1024;
     private static final Pattern PEAK_RSS = Pattern.compile("VmHWM:\\s+(\\d+) kB");
 
     @TempDir
@@ -73,6 +76,8 @@ class ConnectionFloodTest {
             assertTrue(peakKib < MAX_RSS_KIB, "peak RSS " + peakKib + " KiB");
             assertFalse(berth.output().contains("OutOfMemoryError"), berth.output());
             assertFalse(berth.output().contains("terminating now"), berth.output());
+            assertTrue(berth.output().contains("connections open from 127.0.0.2 (limits.max-connections-per-client)"),
+                    berth.output());
         }
     }
 
@@ -113,9 +118,11 @@ class ConnectionFloodTest {
             Poll.until(() -> berth.output().contains("listening again on port " + berth.port()), "listening again",
                     Duration.ofSeconds(60));
             Poll.until(() -> served(berth.client()), "served on the same port", Duration.ofSeconds(30));
-            HttpResponse<byte[]> health = berth.client().get("/observe/health");
-            assertEquals(200, health.statusCode(), () -> new String(health.body(), StandardCharsets.UTF_8)
-                    + berth.output());
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<byte[]> health = berth.client().get("/observe/health");
+                assertEquals(200, health.statusCode(), () -> new String(health.body(), StandardCharsets.UTF_8)
+                        + berth.output());
+            }
             assertTrue(berth.isAlive());
         }
     }
