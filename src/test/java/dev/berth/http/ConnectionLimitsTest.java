@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
+import dev.berth.support.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,6 +132,56 @@ class ConnectionLimitsTest {
         Reply patched = read(socket);
         assertEquals("202", patched.status(), patched.head());
         assertTrue(patched.head().toLowerCase().contains("range: 0-" + (chunks * 1024 - 1)), patched.head());
+    }
+
+    @Test
+    void overHttp2ASlowUploadOutlastsTheBoundsAndAHandshakeNeverStartedIsCut(@TempDir Path certificates)
+            throws Exception {
+        TestCertificates certs = TestCertificates.create(certificates, TestCertificates.KeyType.EC);
+        // The head bound includes the TLS handshake, whose first one in a JVM may take a while on a busy machine.
+        berth = RunningBerth.startHttps(root, certs, certs.key(),
+                "limits: {request-head-timeout: 3s, idle-timeout: 1s}\n");
+        assertEquals(-1, readUntilClosed(connect("127.0.0.1"), Duration.ofSeconds(15)), "no TLS handshake: closed");
+
+        HttpClient http2 = HttpClient.newBuilder().sslContext(certs.clientContext())
+                .version(HttpClient.Version.HTTP_2).build();
+        URI base = URI.create("https://localhost:" + berth.port());
+        HttpResponse<Void> started = http2.send(HttpRequest.newBuilder(base.resolve("/v2/team/slow/blobs/uploads/"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(202, started.statusCode());
+        assertEquals(HttpClient.Version.HTTP_2, started.version());
+        // 4 s of body on the same connection, four times the idle bound.
+        InputStream slow = new InputStream() {
+            private int sent;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (sent == 80) {
+                    return -1;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return -1;
+                }
+                sent++;
+                int n = Math.min(len, 1024);
+                java.util.Arrays.fill(b, off, off + n, (byte) 7);
+                return n;
+            }
+        };
+        HttpResponse<Void> patched = http2.send(HttpRequest.newBuilder(
+                        base.resolve(started.headers().firstValue("Location").orElseThrow()))
+                .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> slow)).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(202, patched.statusCode());
+        assertEquals(HttpClient.Version.HTTP_2, patched.version());
     }
 
     @Test
