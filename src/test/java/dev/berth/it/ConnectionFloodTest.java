@@ -123,6 +123,7 @@ class ConnectionFloodTest {
                 assertEquals(200, health.statusCode(), () -> new String(health.body(), StandardCharsets.UTF_8)
                         + berth.output());
             }
+            assertEquals(200, berth.client().get("/observe/metrics").statusCode(), "metrics served again too");
             assertTrue(berth.isAlive());
         }
     }
