@@ -1,6 +1,7 @@
 package dev.berth.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.Poll;
@@ -62,9 +63,7 @@ class ConnectionLimitsTest {
         long start = System.nanoTime();
 
         assertEquals(-1, readUntilClosed(socket, Duration.ofSeconds(15)), "berth closes the connection");
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertTrue(took.compareTo(Duration.ofMillis(900)) >= 0, "not before the bound: " + took);
-        assertTrue(took.compareTo(Duration.ofSeconds(8)) < 0, "soon after the bound: " + took);
+        assertClosedAfter(start, Duration.ofMillis(900));
     }
 
     @Test
@@ -87,10 +86,8 @@ class ConnectionLimitsTest {
                 closed = true;
             }
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertTrue(closed, "berth closed the connection before the head was complete");
-        assertTrue(took.compareTo(Duration.ofMillis(900)) >= 0, "not before the bound: " + took);
-        assertTrue(took.compareTo(Duration.ofSeconds(8)) < 0, "soon after the bound: " + took);
+        assertClosedAfter(start, Duration.ofMillis(900));
     }
 
     @Test
@@ -98,15 +95,13 @@ class ConnectionLimitsTest {
         berth = RunningBerth.start(root, "limits: {request-head-timeout: 500ms, idle-timeout: 2s}\n");
         Socket socket = connect("127.0.0.1");
         assertEquals("200", exchange(socket, "GET /v2/ HTTP/1.1\r\nHost: berth\r\n\r\n").status());
-        long answered = System.nanoTime();
-        // The same connection serves a second request: it is kept alive, and a request resets the clock.
+        // The same connection serves a second request: it is kept alive.
         assertEquals("200", exchange(socket, "GET /v2/ HTTP/1.1\r\nHost: berth\r\n\r\n").status());
-        answered = System.nanoTime();
+        long answered = System.nanoTime();
 
         assertEquals(-1, readUntilClosed(socket, Duration.ofSeconds(15)), "berth closes the idle connection");
-        Duration took = Duration.ofNanos(System.nanoTime() - answered);
-        assertTrue(took.compareTo(Duration.ofMillis(1900)) >= 0, "the idle bound, not the head bound: " + took);
-        assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "soon after the bound: " + took);
+        // The idle bound, not the head bound.
+        assertClosedAfter(answered, Duration.ofMillis(1900));
     }
 
     @Test
@@ -224,6 +219,24 @@ class ConnectionLimitsTest {
         assertEquals(1638, ConnectionLimits.defaultMaxConnections(65_536, heap), "half the heap at 40 KiB each");
         assertEquals(49_152, ConnectionLimits.defaultMaxConnections(65_536, 64 * heap), "a quarter of the files");
         assertEquals(16, ConnectionLimits.defaultMaxConnections(100, heap), "never fewer than 16");
+    }
+
+    @Test
+    void aClientIsAnIpv4AddressOrAnIpv6Slash64() {
+        assertEquals("10.0.0.7", ConnectionLimits.client(new InetSocketAddress("10.0.0.7", 40000)));
+        String one = ConnectionLimits.client(new InetSocketAddress("2001:db8:1:2:aaaa::1", 40000));
+        assertEquals("2001:db8:1:2:0:0:0:0/64", one);
+        assertEquals(one, ConnectionLimits.client(new InetSocketAddress("2001:db8:1:2:ffff:1:2:3", 50000)),
+                "the same /64: one client");
+        assertNotEquals(one, ConnectionLimits.client(new InetSocketAddress("2001:db8:1:3::1", 40000)),
+                "another /64: another client");
+    }
+
+    /** That what began at {@code startNanos} ended no earlier than {@code bound}, and well within 8 s of it. */
+    private static void assertClosedAfter(long startNanos, Duration bound) {
+        Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+        assertTrue(took.compareTo(bound) >= 0, "not before the bound: " + took);
+        assertTrue(took.compareTo(bound.plusSeconds(8)) < 0, "soon after the bound: " + took);
     }
 
     private Socket connect(String from) throws IOException {
