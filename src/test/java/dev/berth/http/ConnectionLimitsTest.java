@@ -1,5 +1,6 @@
 package dev.berth.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestCertificates;
+import dev.berth.support.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,6 +129,29 @@ class ConnectionLimitsTest {
         Reply patched = read(socket);
         assertEquals("202", patched.status(), patched.head());
         assertTrue(patched.head().toLowerCase().contains("range: 0-" + (chunks * 1024 - 1)), patched.head());
+    }
+
+    @Test
+    void aSlowButSteadyDownloadOutlastsEveryBound() throws IOException, InterruptedException {
+        berth = RunningBerth.start(root, "limits: {request-head-timeout: 500ms, idle-timeout: 500ms}\n");
+        // Far more than the sockets' buffers on both ends hold: berth is still writing while the test reads.
+        byte[] blob = TestData.bytes(16 * 1024 * 1024, 5);
+        String digest = berth.client().pushBlob("team/slow", blob);
+        Socket socket = connect("127.0.0.1");
+        socket.getOutputStream().write(("GET /v2/team/slow/blobs/" + digest + " HTTP/1.1\r\nHost: berth\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        // 64 pieces of 256 KiB, 40 ms apart: 2.5 s of body, five times each bound.
+        Reply head = readHead(socket);
+        assertEquals("200", head.status());
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        InputStream in = socket.getInputStream();
+        while (body.size() < blob.length) {
+            byte[] piece = in.readNBytes(Math.min(256 * 1024, blob.length - body.size()));
+            assertTrue(piece.length > 0, "the body broke off after " + body.size() + " bytes");
+            body.write(piece);
+            Thread.sleep(40);
+        }
+        assertArrayEquals(blob, body.toByteArray());
     }
 
     @Test
@@ -272,6 +297,14 @@ class ConnectionLimitsTest {
 
     /** One response: its head, and its body by Content-Length. */
     private static Reply read(Socket socket) throws IOException {
+        Reply reply = readHead(socket);
+        Matcher length = CONTENT_LENGTH.matcher(reply.head());
+        socket.getInputStream().readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
+        return reply;
+    }
+
+    /** A response's head, its body left to read. */
+    private static Reply readHead(Socket socket) throws IOException {
         socket.setSoTimeout(10_000);
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -283,8 +316,6 @@ class ConnectionLimitsTest {
             head.write(b);
         }
         String text = head.toString(StandardCharsets.ISO_8859_1);
-        Matcher length = CONTENT_LENGTH.matcher(text);
-        in.readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
         Matcher status = STATUS.matcher(text);
         assertTrue(status.lookingAt(), text);
         return new Reply(status.group(1), text);
