@@ -70,8 +70,13 @@ public final class ConnectionLimits implements AutoCloseable {
      * it names none: a quarter of all connections from one client.
      */
     public static ConnectionLimits of(BerthConfig.Limits limits) {
-        int max = limits.maxConnections().orElseGet(() -> defaultMaxConnections(fileDescriptorLimit(),
-                Runtime.getRuntime().maxMemory()));
+        int max = limits.maxConnections().orElseGet(() -> {
+            long files = fileDescriptorLimit();
+            int sized = defaultMaxConnections(files, Runtime.getRuntime().maxMemory());
+            LOG.log(Logger.Level.INFO, "at most " + sized + " connections open at once (limits.max-connections),"
+                    + " from the limit of " + files + " open files and the heap");
+            return sized;
+        });
         int perClient = limits.maxConnectionsPerClient().orElse(Math.max(1, max / 4));
         return new ConnectionLimits(max, perClient, limits.requestHeadTimeout(), limits.idleTimeout());
     }
@@ -104,11 +109,6 @@ public final class ConnectionLimits implements AutoCloseable {
     /** The filter, outermost of all, that tells requests in progress from idle connections. */
     public Filter filter() {
         return this::filter;
-    }
-
-    /** The cap on open connections in all. */
-    public int maxConnections() {
-        return maxConnections;
     }
 
     private void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
