@@ -72,7 +72,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
 import okhttp3.OkHttpClient;
 
 /** Wires berth from its configuration: storage, registry services, HTTP routing and the web server. */
@@ -219,46 +218,43 @@ public final class BerthServer implements AutoCloseable {
         }
 
         ConnectionLimits connections = ConnectionLimits.of(config.limits());
-        // A function of the port: when the listener ends on an error, a new server takes the port it had.
-        IntFunction<WebServer> servers = port -> {
-            WebServerConfig.Builder web = WebServer.builder()
-                    .host(config.server().host())
-                    .port(port)
-                    // Admits each connection it accepts, or closes it at once past the caps; berth's own bounds on
-                    // idle connections and request heads close the others (Helidon's idle timeout stays a backstop).
-                    .connectionOptions(connections.socketOptions(SocketOptions.create()))
-                    // Measured fastest for large blobs; a write queue above 1 would send buffers we reuse.
-                    .useNio(false)
-                    .writeBufferSize(0)
-                    .writeQueueLength(0)
-                    .shutdownHook(true)
-                    .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
-                    .routing(routing -> {
-                        // Outermost first: the access log and the metrics see every answer, the limits' 429s
-                        // included. The connections' filter comes before all: a connection is busy until its
-                        // answer is sent.
-                        routing.addFilter(connections.filter());
-                        routing.addFilter(new AccessLog());
-                        routing.addFilter(new RequestMetrics(metrics));
-                        routing.addFilter(new RequestLimits(config.limits().maxRequests(),
-                                config.limits().maxRequestsPerClient()));
-                        routing.addFilter(new OneCacheControl());
-                        api.register(routing);
-                        peerApi.register(routing);
-                        admin.register(routing);
-                        page.register(routing);
-                    });
-            // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but
-            // Java's HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
-            web.protocolsDiscoverServices(false).addProtocol(Http1Config.create());
-            tls.ifPresent(serverTls -> web.tls(serverTls).addProtocol(Http2Config.builder()
-                    // With Helidon's default window of 1 MiB, uploads took ten times as long as over HTTP/1.1; with
-                    // 8 MiB they are level. It is what a client may send on a stream ahead of what berth has read.
-                    .initialWindowSize(8 * 1024 * 1024)
-                    .build()));
-            return web.build();
-        };
-        Optional<Listener> listener = Listener.start(servers, config.server().host(), config.server().port());
+        WebServerConfig.Builder web = WebServer.builder()
+                .host(config.server().host())
+                .port(config.server().port())
+                // Admits each connection it accepts, or closes it at once past the caps; berth's own bounds on idle
+                // connections and request heads close the others (Helidon's idle timeout stays a backstop).
+                .connectionOptions(connections.socketOptions(SocketOptions.create()))
+                // Measured fastest for large blobs; a write queue above 1 would send buffers we reuse.
+                .useNio(false)
+                .writeBufferSize(0)
+                .writeQueueLength(0)
+                .shutdownHook(true)
+                .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
+                .routing(routing -> {
+                    // Outermost first: the access log and the metrics see every answer, the limits' 429s included.
+                    // The connections' filter comes before all: a connection is busy until its answer is sent.
+                    routing.addFilter(connections.filter());
+                    routing.addFilter(new AccessLog());
+                    routing.addFilter(new RequestMetrics(metrics));
+                    routing.addFilter(new RequestLimits(config.limits().maxRequests(),
+                            config.limits().maxRequestsPerClient()));
+                    routing.addFilter(new OneCacheControl());
+                    api.register(routing);
+                    peerApi.register(routing);
+                    admin.register(routing);
+                    page.register(routing);
+                });
+        // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
+        // HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
+        web.protocolsDiscoverServices(false).addProtocol(Http1Config.create());
+        tls.ifPresent(serverTls -> web.tls(serverTls).addProtocol(Http2Config.builder()
+                // With Helidon's default window of 1 MiB, uploads took ten times as long as over HTTP/1.1; with 8 MiB
+                // they are level. It is what a client may send on a stream ahead of what berth has read.
+                .initialWindowSize(8 * 1024 * 1024)
+                .build()));
+        // When the listener ends on an error, a new server from the same builder takes the port the first one had.
+        Optional<Listener> listener = Listener.start(port -> web.port(port).build(), config.server().host(),
+                config.server().port());
         BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, router, fleet,
                 warmJobs, sync, connections);
         if (listener.isEmpty()) {
