@@ -218,6 +218,7 @@ public final class BerthServer implements AutoCloseable {
         }
 
         ConnectionLimits connections = ConnectionLimits.of(config.limits());
+        metrics.watchConnections(connections::openConnections);
         WebServerConfig.Builder web = WebServer.builder()
                 .host(config.server().host())
                 .port(config.server().port())

@@ -111,6 +111,11 @@ public final class ConnectionLimits implements AutoCloseable {
         return this::filter;
     }
 
+    /** Connections open now, as the last admission or the reaper's last round counted them. */
+    public int openConnections() {
+        return open.size();
+    }
+
     private void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         Connection connection = open.get(req.remotePeer().address());
         if (connection == null) {

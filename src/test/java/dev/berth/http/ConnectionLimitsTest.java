@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
+import dev.berth.support.Scrape;
 import dev.berth.support.TestCertificates;
 import dev.berth.support.TestData;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -235,6 +237,24 @@ class ConnectionLimitsTest {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    @Test
+    void theMetricsCountOpenConnections() throws IOException, InterruptedException {
+        berth = RunningBerth.start(root);
+        for (int i = 0; i < 3; i++) {
+            connect("127.0.0.2");
+        }
+        // The three and the scrape's own.
+        Poll.until(() -> openConnections() == 4, "four connections open");
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        Poll.until(() -> openConnections() == 1, "the three counted out once closed");
+    }
+
+    private double openConnections() {
+        return Scrape.of(berth.client()).value("berth_connections_open", Map.of());
     }
 
     @Test
