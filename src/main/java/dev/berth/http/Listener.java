@@ -1,14 +1,14 @@
 package dev.berth.http;
 
 import io.helidon.webserver.WebServer;
-import java.lang.System.Logger;
-import java.time.Duration;
 import java.io.IOException;
+import java.lang.System.Logger;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.IntFunction;
 
@@ -106,8 +106,8 @@ public final class Listener implements AutoCloseable {
             WebServer next;
             try {
                 next = servers.apply(port).start();
-            } catch (RuntimeException | OutOfMemoryError e) {
-                // Out of file descriptors or memory, a new server may not even be built: the same as a failed bind.
+            } catch (RuntimeException e) {
+                // Out of file descriptors, a new server may not even be built: the same as a failed bind.
                 LOG.log(Logger.Level.WARNING, "building the web server failed: " + e);
                 next = null;
             }
