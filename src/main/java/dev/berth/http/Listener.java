@@ -2,10 +2,12 @@ package dev.berth.http;
 
 import io.helidon.webserver.WebServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -50,6 +52,7 @@ public final class Listener implements AutoCloseable {
      * on {@code host}, and watches it; empty when it cannot listen (the web server has logged why).
      */
     public static Optional<Listener> start(IntFunction<WebServer> servers, String host, int port) {
+        readyVirtualThreadPoller();
         WebServer first = servers.apply(port).start();
         if (!first.isRunning()) {
             return Optional.empty();
@@ -125,6 +128,32 @@ public final class Listener implements AutoCloseable {
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             LOG.log(Logger.Level.WARNING, "cannot listen on port " + port + " yet; trying again in "
                     + backoff.toSeconds() + " s");
+        }
+    }
+
+    /**
+     * Has the JVM set up the poller that parks virtual threads in blocking I/O (every connection's reader is one),
+     * which it otherwise does on first use: when that first use comes with no file descriptor left, the setup fails
+     * for good and so does every later blocking read on a virtual thread, after the files are back too.
+     */
+    private static void readyVirtualThreadPoller() {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket client = new Socket(server.getInetAddress(), server.getLocalPort());
+             Socket accepted = server.accept()) {
+            accepted.setSoTimeout(1);
+            // Nothing to read: the virtual thread parks on the poller until the timeout.
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    accepted.getInputStream().read();
+                } catch (IOException expected) {
+                    // The timeout.
+                }
+            });
+            reader.join();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set up blocking I/O for virtual threads", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
