@@ -46,6 +46,7 @@ public final class ConnectionLimits implements AutoCloseable {
     private final Map<SocketAddress, Connection> open = new ConcurrentHashMap<>();
     private final Map<String, Integer> perClient = new ConcurrentHashMap<>();
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY);
+    private final AtomicLong refusedSinceWarning = new AtomicLong();
     private final Thread reaper;
     private volatile boolean closed;
 
@@ -168,10 +169,13 @@ public final class ConnectionLimits implements AutoCloseable {
     }
 
     private RuntimeException refused(String why) {
+        refusedSinceWarning.incrementAndGet();
         long now = System.nanoTime();
         long last = lastWarning.get();
         if (now - last >= WARN_EVERY && lastWarning.compareAndSet(last, now)) {
-            LOG.log(Logger.Level.WARNING, "closing new connections at once: " + why);
+            long others = refusedSinceWarning.getAndSet(0) - 1;
+            LOG.log(Logger.Level.WARNING, "closing new connections at once: " + why
+                    + (others > 0 ? " (and " + others + " more refused since the last warning)" : ""));
         }
         return new IllegalStateException("connection refused: " + why);
     }
