@@ -30,8 +30,10 @@ import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
 import dev.berth.http.BodyDeadlines;
+import dev.berth.http.ConnectionLimits;
 import dev.berth.http.CredentialsReader;
 import dev.berth.http.HttpsRedirect;
+import dev.berth.http.Listener;
 import dev.berth.http.PeerApi;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RepositoryAccess;
@@ -61,6 +63,7 @@ import dev.berth.registry.UploadLimits;
 import dev.berth.storage.DataDirectoryLock;
 import dev.berth.storage.Storage;
 import dev.berth.upstream.UpstreamClient;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -101,7 +104,8 @@ public final class BerthServer implements AutoCloseable {
     /** Few are needed to answer redirects; a cap keeps clients that hold them open from using up file descriptors. */
     private static final int REDIRECT_MAX_CONNECTIONS = 256;
 
-    private final WebServer server;
+    /** Null only when berth could not listen, for the close that follows. */
+    private final Listener listener;
     private final ScheduledExecutorService housekeeping;
     private final BerthMetrics metrics;
     private final AccessIndex access;
@@ -112,11 +116,13 @@ public final class BerthServer implements AutoCloseable {
     private final SyncSchedule sync;
     private final EndedSessions endedSessions;
     private final BodyDeadlines bodies;
+    private final ConnectionLimits connections;
 
-    private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
+    private BerthServer(Listener listener, ScheduledExecutorService housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet,
-                        WarmJobs warmJobs, SyncSchedule sync, EndedSessions endedSessions, BodyDeadlines bodies) {
-        this.server = server;
+                        WarmJobs warmJobs, SyncSchedule sync, EndedSessions endedSessions, BodyDeadlines bodies,
+                        ConnectionLimits connections) {
+        this.listener = listener;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
@@ -127,6 +133,7 @@ public final class BerthServer implements AutoCloseable {
         this.sync = sync;
         this.endedSessions = endedSessions;
         this.bodies = bodies;
+        this.connections = connections;
     }
 
     /**
@@ -244,9 +251,14 @@ public final class BerthServer implements AutoCloseable {
         }
 
         BodyDeadlines bodies = new BodyDeadlines(config.limits().bodyTimeout(), config.limits().bodyMinRate());
+        ConnectionLimits connections = ConnectionLimits.of(config.limits());
+        metrics.watchConnections(connections::openConnections);
         WebServerConfig.Builder web = WebServer.builder()
                 .host(config.server().host())
                 .port(config.server().port())
+                // Admits each connection it accepts, or closes it at once past the caps; berth's own bounds on idle
+                // connections and request heads close the others (Helidon's idle timeout stays a backstop).
+                .connectionOptions(connections.socketOptions(SocketOptions.create()))
                 // Measured fastest for large blobs; a write queue above 1 would send buffers we reuse.
                 .useNio(false)
                 .writeBufferSize(0)
@@ -254,8 +266,10 @@ public final class BerthServer implements AutoCloseable {
                 .shutdownHook(true)
                 .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
                 .routing(routing -> {
-                    // Outermost first: who the client is (behind a trusted proxy) before anything counts or logs it;
-                    // the access log and the metrics see every answer, the limits' 429s included.
+                    // Outermost first. The connections' filter comes before all: a connection is busy until its answer is
+                    // sent. Then who the client is (behind a trusted proxy) before anything counts or logs it; the access
+                    // log and the metrics see every answer, the limits' 429s included.
+                    routing.addFilter(connections.filter());
                     routing.addFilter(new TrustedProxies(config.auth().trustedProxies()));
                     routing.addFilter(new AccessLog());
                     routing.addFilter(new RequestMetrics(metrics));
@@ -292,20 +306,23 @@ public final class BerthServer implements AutoCloseable {
                 .protocolsDiscoverServices(false)
                 .addProtocol(Http1Config.create())
                 .routing(routing -> new HttpsRedirect(tlsPort::get).register(routing))));
-        WebServer server = web.build().start();
-        tlsPort.set(server.port());
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet, warmJobs,
-                sync, endedSessions, bodies);
-        if (!server.isRunning()) {
+        // When the listener ends on an error, a new server from the same builder takes the port the first one had.
+        Optional<Listener> listener = Listener.start(port -> web.port(port).build(), config.server().host(),
+                config.server().port());
+        listener.ifPresent(l -> tlsPort.set(l.port()));
+        BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, router, fleet,
+                warmJobs, sync, endedSessions, bodies, connections);
+        if (listener.isEmpty()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
             throw new StartupFailure("server.port " + config.server().port() + ": cannot listen (see the error above)");
         }
+        int port = listener.get().port();
         if (fleet.client() != null) {
-            fleet.start(server.port());
+            fleet.start(port);
             metrics.watchFleet(fleet::liveCount);
         }
-        LOG.log(Logger.Level.INFO, startedLine(config, server.port(), tls.isPresent(), store.where()));
+        LOG.log(Logger.Level.INFO, startedLine(config, port, tls.isPresent(), store.where()));
         aloneOnASharedStore(config, store.shared()).ifPresent(warning -> LOG.log(Logger.Level.WARNING, warning));
         sync.start();
         return berth;
@@ -448,12 +465,12 @@ public final class BerthServer implements AutoCloseable {
 
     /** The port actually listened on (useful with port 0). */
     public int port() {
-        return server.port();
+        return listener.port();
     }
 
     /** The port of {@code server.tls.redirect-port}'s listener as listened on, if there is one. */
     public OptionalInt redirectPort() {
-        int port = server.port(REDIRECT_SOCKET);
+        int port = listener.port(REDIRECT_SOCKET);
         return port < 0 ? OptionalInt.empty() : OptionalInt.of(port);
     }
 
@@ -469,8 +486,11 @@ public final class BerthServer implements AutoCloseable {
         sync.close();
         endedSessions.close();
         housekeeping.shutdownNow();
-        server.stop();
+        if (listener != null) {
+            listener.close();
+        }
         bodies.close();
+        connections.close();
         metrics.close();
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.

@@ -71,7 +71,7 @@ public final class Main {
             System.err.println("berth: bad configuration: " + e.getMessage());
             System.exit(2);
         } catch (StorageUnavailableException e) {
-            // The store may come back: exit 1, which a supervisor (systemd's Restart=on-failure) tries again.
+            // The store may come back: exit 1, which a supervisor (the systemd unit's Restart=) tries again.
             System.err.println("berth: " + e.getMessage());
             System.exit(1);
         } catch (StartupFailure e) {

@@ -61,11 +61,15 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     /**
      * {@code limits.*}: the largest manifest and blob accepted (0: no limit for blobs); how many requests may be in
      * progress at once in all and from one client; how long a request body may pause and how fast it must arrive
-     * after that (bytes a second, 0: no rate); how many upload sessions may be open in all and for one client.
+     * after that (bytes a second, 0: no rate); how many upload sessions may be open in all and for one client; how
+     * many connections may be open in all and from one client (absent: sized from the process's file descriptors and
+     * heap); how long a new connection may take to send its first request head, and how long one may then wait for
+     * the next.
      */
     public record Limits(int maxManifestBytes, long maxUploadBytes, int maxRequests, int maxRequestsPerClient,
                          Duration bodyTimeout, long bodyMinRate, int maxUploadSessions,
-                         int maxUploadSessionsPerClient) {
+                         int maxUploadSessionsPerClient, OptionalInt maxConnections,
+                         OptionalInt maxConnectionsPerClient, Duration requestHeadTimeout, Duration idleTimeout) {
     }
 
     /** {@code mirror.*}: the upstream registries mirrored. */

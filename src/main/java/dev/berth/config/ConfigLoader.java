@@ -107,7 +107,9 @@ public final class ConfigLoader {
                         limits.get("max-requests-per-client").asInt().orElse(64),
                         bodyTimeout, bytes(limits, "body-min-rate", "1KiB"),
                         limits.get("max-upload-sessions").asInt().orElse(4096),
-                        limits.get("max-upload-sessions-per-client").asInt().orElse(256)),
+                        limits.get("max-upload-sessions-per-client").asInt().orElse(256),
+                        count(limits, "max-connections"), count(limits, "max-connections-per-client"),
+                        positive(limits, "request-head-timeout", "10s"), positive(limits, "idle-timeout", "60s")),
                 new BerthConfig.Mirror(upstreams, sync(root.get("mirror.sync"))),
                 new BerthConfig.PrivateRepos(privateGlobs),
                 auth(root.get("auth")),
@@ -373,6 +375,19 @@ public final class ConfigLoader {
 
     private static long bytes(Config node, String key, String fallback) {
         return parse(node, key, fallback, Units::bytes);
+    }
+
+    private static OptionalInt count(Config node, String key) {
+        return node.get(key).asInt().map(OptionalInt::of).orElseGet(OptionalInt::empty);
+    }
+
+    /** A duration that must not be zero: a connection bound of 0 would close every connection at once. */
+    private static Duration positive(Config node, String key, String fallback) {
+        Duration value = duration(node, key, fallback);
+        if (value.isZero()) {
+            throw new IllegalArgumentException(node.get(key).key() + ": must be longer than 0");
+        }
+        return value;
     }
 
     private static Duration duration(Config node, String key, String fallback) {

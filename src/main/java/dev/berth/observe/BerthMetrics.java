@@ -176,6 +176,12 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
                 .description("Blob downloads from upstreams under way, each shared by all its clients"));
     }
 
+    /** Reports the client connections open now (limits.max-connections caps them). */
+    public void watchConnections(IntSupplier open) {
+        registry.getOrCreate(Gauge.builder("berth_connections_open", () -> open.getAsInt())
+                .description("Client connections open now, idle ones included"));
+    }
+
     @Override
     public void close() {
         registry.meters(meter -> meter.id().name().startsWith(PREFIX)).forEach(registry::remove);

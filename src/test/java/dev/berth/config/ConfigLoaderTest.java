@@ -268,6 +268,26 @@ class ConfigLoaderTest {
                 fails("mirror: {sync: [{repository: busybox, tags: ['*'], interval: 10s}]}"));
     }
 
+    @Test
+    void connectionLimits() {
+        BerthConfig.Limits defaults = ConfigLoader.defaults().limits();
+        assertEquals(Duration.ofSeconds(10), defaults.requestHeadTimeout());
+        assertEquals(Duration.ofSeconds(60), defaults.idleTimeout());
+        assertTrue(defaults.maxConnections().isEmpty(), "sized at start from files and heap");
+        assertTrue(defaults.maxConnectionsPerClient().isEmpty());
+
+        BerthConfig.Limits set = ConfigLoader.fromYaml("limits: {max-connections: 500, max-connections-per-client: 50,"
+                + " request-head-timeout: 3s, idle-timeout: 2m}").limits();
+        assertEquals(500, set.maxConnections().getAsInt());
+        assertEquals(50, set.maxConnectionsPerClient().getAsInt());
+        assertEquals(Duration.ofSeconds(3), set.requestHeadTimeout());
+        assertEquals(Duration.ofMinutes(2), set.idleTimeout());
+
+        assertEquals("limits.request-head-timeout: must be longer than 0",
+                fails("limits: {request-head-timeout: 0s}"));
+        assertTrue(fails("limits: {max-connections: 0}").contains("limits.max-connections"));
+    }
+
     private static String fails(String yaml) {
         return assertThrows(IllegalArgumentException.class, () -> ConfigLoader.fromYaml(yaml)).getMessage();
     }
