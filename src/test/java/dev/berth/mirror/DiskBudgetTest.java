@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.cache.AccessIndex;
-import dev.berth.cache.BudgetEvents;
-import dev.berth.cache.DiskBudget;
+import dev.berth.budget.AccessIndex;
+import dev.berth.budget.BudgetEvents;
+import dev.berth.budget.DiskBudget;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.oci.Digest;

@@ -1,4 +1,4 @@
-package dev.berth.cache;
+package dev.berth.budget;
 
 import dev.berth.cluster.RoundGate;
 import dev.berth.registry.Evictor;
