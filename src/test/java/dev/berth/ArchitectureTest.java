@@ -45,7 +45,7 @@ class ArchitectureTest {
             "jobs", "mirror registry cluster config oci",
             "upstream", "oci config",
             "mirror", "registry upstream config oci budget cluster",
-            "budget", "registry storage oci cluster",
+            "budget", "registry storage oci config cluster",
             "cluster", "storage auth:PeerSignature",
             "auth", "config oci storage",
             "observe", "http:RequestEvents mirror upstream budget jobs",

@@ -21,7 +21,6 @@ public final class LocalRegistry {
     private final BlobStore blobs;
     private final ManifestStore manifests;
     private final TagStore tags;
-    private final PinStore pins;
     private final ReferrersIndex referrers;
     private final Uploads uploads;
     private final LinkGuard guard;
@@ -47,7 +46,6 @@ public final class LocalRegistry {
         this.guard = new LinkGuard(shared ? LinkMarks.in(storage, blobs) : LinkMarks.NONE);
         this.manifests = new ManifestStore(storage, blobs, maxManifestBytes, guard);
         this.tags = new TagStore(storage);
-        this.pins = new PinStore(storage);
         this.referrers = new ReferrersIndex(storage);
         this.uploads = new Uploads(storage, uploadData, maxUploadBytes, guard);
     }
@@ -106,11 +104,6 @@ public final class LocalRegistry {
     /** Deletes uploads older than {@code maxAge}; returns how many. */
     public int purgeUploads(Duration maxAge, Instant now) {
         return uploads.purge(maxAge, now);
-    }
-
-    /** The tags pinned through the admin API. */
-    public PinStore pins() {
-        return pins;
     }
 
     /** The shared blob store. */

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.budget.AccessIndex;
 import dev.berth.budget.BudgetEvents;
 import dev.berth.budget.DiskBudget;
+import dev.berth.budget.EvictionRules;
+import dev.berth.budget.PinStore;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.oci.Digest;
@@ -67,6 +69,7 @@ class DiskBudgetTest {
         final BerthConfig config;
         final LocalRegistry registry;
         final AccessIndex access;
+        final PinStore pins;
         final EvictionRules rules;
         final RepositoryRouter router;
         /** The early rounds the budget of {@code cache.max-bytes} asked for, not run until the test runs them. */
@@ -79,7 +82,8 @@ class DiskBudgetTest {
             FileSystemStorage storage = new FileSystemStorage(root);
             registry = new LocalRegistry(storage, 4 << 20, 0);
             access = AccessIndex.load(storage, clock);
-            rules = new EvictionRules(config, registry);
+            pins = new PinStore(storage);
+            rules = new EvictionRules(config, registry, pins);
             DiskBudget budget = new DiskBudget(evictor(config.cache().maxBytes()), access,
                     BudgetEvents.NONE, earlyRounds::add);
             router = new RepositoryRouter(config, registry, u -> new UpstreamClient(u, CONNECTIONS, clock), clock,
@@ -278,7 +282,7 @@ class DiskBudgetTest {
         first.pull(pinned);
         first.pull(other);
         RepoName busybox = RepoName.of("docker.io/library/busybox");
-        first.registry.pins().pin(busybox, "latest", "alice");
+        first.pins.pin(busybox, "latest", "alice");
 
         Berth second = new Berth("");
         assertEquals(new Evictor.Result(bytes(other), 3, bytes(other)), second.evict(0), "only the unpinned image");
@@ -286,7 +290,7 @@ class DiskBudgetTest {
         assertTrue(second.cached(pinned, pinned.layers().getFirst()));
         assertFalse(second.cachedManifest(other));
 
-        assertTrue(second.registry.pins().unpin(busybox, "latest"));
+        assertTrue(second.pins.unpin(busybox, "latest"));
         assertEquals(new Evictor.Result(bytes(pinned), 3, bytes(pinned)), first.evict(0));
         assertFalse(first.cachedManifest(pinned));
     }
