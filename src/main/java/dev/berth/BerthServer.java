@@ -21,6 +21,7 @@ import dev.berth.budget.AccessIndex;
 import dev.berth.budget.BudgetEvents;
 import dev.berth.budget.DiskBudget;
 import dev.berth.budget.EvictionRules;
+import dev.berth.budget.Evictor;
 import dev.berth.budget.PinStore;
 import dev.berth.cluster.DnsMembership;
 import dev.berth.cluster.Fleet;
@@ -54,7 +55,6 @@ import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
 import dev.berth.observe.OneCacheControl;
-import dev.berth.registry.Evictor;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.DataDirectoryLock;
@@ -181,7 +181,7 @@ public final class BerthServer implements AutoCloseable {
         // Without a budget, an evictor whose budget is never passed: its rounds only count what is mirrored, for the
         // metric.
         long budget = config.cache().hasBudget() ? config.cache().maxBytes() : Long.MAX_VALUE;
-        Evictor evictor = registry.evictor(budget, rules::isEvictable, rules::pinned, access::lastAccess);
+        Evictor evictor = new Evictor(registry, budget, rules::isEvictable, rules::pinned, access::lastAccess);
         if (config.cache().hasBudget()) {
             metrics.watchBudget(budget);
         }

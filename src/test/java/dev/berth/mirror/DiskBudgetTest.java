@@ -9,6 +9,7 @@ import dev.berth.budget.AccessIndex;
 import dev.berth.budget.BudgetEvents;
 import dev.berth.budget.DiskBudget;
 import dev.berth.budget.EvictionRules;
+import dev.berth.budget.Evictor;
 import dev.berth.budget.PinStore;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
@@ -16,7 +17,6 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
-import dev.berth.registry.Evictor;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
@@ -91,7 +91,7 @@ class DiskBudgetTest {
         }
 
         Evictor evictor(long maxBytes) {
-            return registry.evictor(maxBytes, rules::isEvictable, rules::pinned, access::lastAccess);
+            return new Evictor(registry, maxBytes, rules::isEvictable, rules::pinned, access::lastAccess);
         }
 
         Evictor.Result evict(long maxBytes) {
