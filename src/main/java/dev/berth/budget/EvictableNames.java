@@ -20,6 +20,7 @@ final class EvictableNames {
         this.kept = Stream.concat(privateNames.stream(), pinned.stream()).map(NameGlob::of).toList();
     }
 
+    /** Whether the disk budget may evict from the stored repository {@code stored}. */
     boolean test(RepoName stored) {
         String value = stored.value();
         int slash = value.indexOf('/');
