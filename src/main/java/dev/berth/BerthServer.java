@@ -17,9 +17,12 @@ import dev.berth.auth.Sessions;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.PeerSignature;
 import dev.berth.auth.Tokens;
-import dev.berth.cache.AccessIndex;
-import dev.berth.cache.BudgetEvents;
-import dev.berth.cache.DiskBudget;
+import dev.berth.budget.AccessIndex;
+import dev.berth.budget.BudgetEvents;
+import dev.berth.budget.DiskBudget;
+import dev.berth.budget.EvictionRules;
+import dev.berth.budget.Evictor;
+import dev.berth.budget.PinStore;
 import dev.berth.cluster.DnsMembership;
 import dev.berth.cluster.Fleet;
 import dev.berth.cluster.InstanceName;
@@ -49,14 +52,12 @@ import dev.berth.http.api.WarmJobsResource;
 import dev.berth.http.ui.WebPage;
 import dev.berth.jobs.SyncSchedule;
 import dev.berth.jobs.WarmJobs;
-import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.Owners;
 import dev.berth.mirror.MirrorEvents;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
 import dev.berth.observe.OneCacheControl;
-import dev.berth.registry.Evictor;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.UploadLimits;
@@ -188,11 +189,12 @@ public final class BerthServer implements AutoCloseable {
         RoundGate gate = store.conditionalWrites().map(cas -> RoundGates.forSharedStore(cas, instance,
                 config.cluster().map(BerthConfig.Cluster::peers).orElse(List.of()),
                 config.cluster().flatMap(BerthConfig.Cluster::self), clock)).orElse(RoundGate.alone());
-        EvictionRules rules = new EvictionRules(config, registry);
+        PinStore pins = new PinStore(storage);
+        EvictionRules rules = new EvictionRules(config, registry, pins);
         // Without a budget, an evictor whose budget is never passed: its rounds only count what is mirrored, for the
         // metric.
         long budget = config.cache().hasBudget() ? config.cache().maxBytes() : Long.MAX_VALUE;
-        Evictor evictor = registry.evictor(budget, rules::isEvictable, rules::pinned, access::lastAccess);
+        Evictor evictor = new Evictor(registry, budget, rules::isEvictable, rules::pinned, access::lastAccess);
         if (config.cache().hasBudget()) {
             metrics.watchBudget(budget);
         }
@@ -209,7 +211,7 @@ public final class BerthServer implements AutoCloseable {
             return client;
         }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally), new Owners(fleet, metrics));
         metrics.watchBlobFills(router::blobFillsInFlight);
-        AdminServices services = adminServices(config, registry, router, access, tally, rounds, clients, clock);
+        AdminServices services = adminServices(config, registry, router, access, pins, tally, rounds, clients, clock);
         // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
         // API and the page.
         CredentialsReader credentials = new CredentialsReader(config.auth(),
@@ -330,7 +332,8 @@ public final class BerthServer implements AutoCloseable {
 
     /** The services of the admin API and the web page, over what the registry and the mirror keep and count. */
     private static AdminServices adminServices(BerthConfig config, LocalRegistry registry, RepositoryRouter router,
-                                               AccessIndex access, CacheTally tally, RoundHistory rounds,
+                                               AccessIndex access, PinStore pins, CacheTally tally,
+                                               RoundHistory rounds,
                                                Map<String, UpstreamClient> clients, Clock clock) {
         RepositoryCatalog catalog = new RepositoryCatalog(registry::catalog, router::mirroredFrom, clock);
         OptionalLong budget = config.cache().hasBudget() ? OptionalLong.of(config.cache().maxBytes())
@@ -338,8 +341,8 @@ public final class BerthServer implements AutoCloseable {
         CacheStatistics statistics = new CacheStatistics(tally, rounds, budget, router::upstreamStates,
                 upstream -> Optional.ofNullable(clients.get(upstream)).map(UpstreamClient::rateLimitRemaining)
                         .orElse(OptionalLong.empty()));
-        return new AdminServices(catalog, new TagListing(registry, access::lastAccess), statistics,
-                new ImageActions(registry, catalog));
+        return new AdminServices(catalog, new TagListing(registry, pins, access::lastAccess), statistics,
+                new ImageActions(registry, pins, catalog));
     }
 
     /** What berth logs once it listens: where and how, where the data is, what it mirrors, whether it authenticates. */

@@ -41,14 +41,14 @@ class ArchitectureTest {
             "http", "registry auth oci config storage:StorageUnavailableException",
             "http.api", "admin jobs auth registry oci config http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess http:CredentialsReader",
             "http.ui", "auth http:SameOrigin http:RequestClient http:CredentialsReader",
-            "admin", "registry mirror cache oci",
+            "admin", "registry mirror budget oci",
             "jobs", "mirror registry cluster config oci",
             "upstream", "oci config",
-            "mirror", "registry upstream config oci cache cluster",
-            "cache", "registry storage oci cluster",
+            "mirror", "registry upstream config oci budget cluster",
+            "budget", "registry storage oci config cluster",
             "cluster", "storage auth:PeerSignature",
             "auth", "config oci storage",
-            "observe", "http:RequestEvents mirror upstream cache jobs",
+            "observe", "http:RequestEvents mirror upstream budget jobs",
             "cli", "auth config");
 
     /** Libraries that tie berth to one technology, and the only packages that may use them. */

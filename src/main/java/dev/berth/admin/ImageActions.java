@@ -1,5 +1,6 @@
 package dev.berth.admin;
 
+import dev.berth.budget.PinStore;
 import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
 import dev.berth.oci.Reference;
@@ -17,10 +18,13 @@ import java.util.Optional;
  */
 public final class ImageActions {
     private final LocalRegistry local;
+    private final PinStore pins;
     private final RepositoryCatalog catalog;
 
-    public ImageActions(LocalRegistry local, RepositoryCatalog catalog) {
+    /** Over the repositories stored in {@code local} and the pins of {@code pins}; deletes refresh {@code catalog}. */
+    public ImageActions(LocalRegistry local, PinStore pins, RepositoryCatalog catalog) {
         this.local = local;
+        this.pins = pins;
         this.catalog = catalog;
     }
 
@@ -28,7 +32,7 @@ public final class ImageActions {
     public void deleteTag(RepoName name, String tag) {
         Repository repository = existing(name);
         repository.deleteManifest(new Reference.Tag(tag));
-        local.pins().unpin(name, tag);
+        pins.unpin(name, tag);
         catalog.invalidate();
     }
 
@@ -39,19 +43,19 @@ public final class ImageActions {
         List<String> tags = repository.tags().stream()
                 .filter(tag -> pointsAt(repository, tag, digest)).toList();
         repository.deleteManifest(new Reference.ByDigest(digest));
-        tags.forEach(tag -> local.pins().unpin(name, tag));
+        tags.forEach(tag -> pins.unpin(name, tag));
         catalog.invalidate();
     }
 
     /** Pins a tag that is stored; MANIFEST_UNKNOWN otherwise. {@code by} is who asked. */
     public void pin(RepoName name, String tag, Optional<String> by) {
         existing(name).manifest(new Reference.Tag(tag));
-        local.pins().pin(name, tag, by.orElse("anonymous"));
+        pins.pin(name, tag, by.orElse("anonymous"));
     }
 
     /** Unpins a tag; MANIFEST_UNKNOWN when it was not pinned. */
     public void unpin(RepoName name, String tag) {
-        if (!local.pins().unpin(name, tag)) {
+        if (!pins.unpin(name, tag)) {
             throw new RegistryException(OciError.MANIFEST_UNKNOWN, name + ":" + tag + " is not pinned");
         }
     }

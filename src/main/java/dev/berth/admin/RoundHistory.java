@@ -1,6 +1,6 @@
 package dev.berth.admin;
 
-import dev.berth.cache.BudgetEvents;
+import dev.berth.budget.BudgetEvents;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;

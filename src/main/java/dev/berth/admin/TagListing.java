@@ -2,6 +2,7 @@ package dev.berth.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.budget.PinStore;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
@@ -30,11 +31,13 @@ public final class TagListing {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LocalRegistry local;
+    private final PinStore pins;
     private final Function<Digest, Optional<Instant>> lastAccess;
 
-    /** Over {@code local}, with the disk budget's record of when each digest was last served. */
-    public TagListing(LocalRegistry local, Function<Digest, Optional<Instant>> lastAccess) {
+    /** Over {@code local}, with the disk budget's pins and its record of when each digest was last served. */
+    public TagListing(LocalRegistry local, PinStore pins, Function<Digest, Optional<Instant>> lastAccess) {
         this.local = local;
+        this.pins = pins;
         this.lastAccess = lastAccess;
     }
 
@@ -42,7 +45,7 @@ public final class TagListing {
     public Page<TagInfo> list(RepoName name, Optional<String> after, int size) {
         Repository repository = local.repository(name);
         List<String> all = repository.tags();
-        Set<String> pinned = new HashSet<>(local.pins().tags(name));
+        Set<String> pinned = new HashSet<>(pins.tags(name));
         List<String> rest = all.stream().filter(t -> after.map(a -> t.compareTo(a) > 0).orElse(true)).toList();
         List<TagInfo> items = new ArrayList<>();
         for (String tag : rest.subList(0, Math.min(size, rest.size()))) {

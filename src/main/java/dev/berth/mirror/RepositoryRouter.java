@@ -1,6 +1,6 @@
 package dev.berth.mirror;
 
-import dev.berth.cache.AccessIndex;
+import dev.berth.budget.AccessIndex;
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;

@@ -1,6 +1,6 @@
 package dev.berth.observe;
 
-import dev.berth.cache.BudgetEvents;
+import dev.berth.budget.BudgetEvents;
 import dev.berth.http.RequestEvents;
 import dev.berth.jobs.SyncEvents;
 import dev.berth.mirror.MirrorEvents;

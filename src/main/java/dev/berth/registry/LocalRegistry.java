@@ -8,20 +8,21 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.function.Predicate;
 
 /** The repositories stored in this berth, over one {@link Storage}: private ones and the mirror's cache. */
 public final class LocalRegistry {
+    /** How recent a link mark keeps a digest from eviction: a link under way, give or take the store's clock. */
+    private static final Duration MARK_MARGIN = Duration.ofMinutes(2);
+
     private final Storage storage;
     private final BlobStore blobs;
     private final ManifestStore manifests;
     private final TagStore tags;
-    private final PinStore pins;
     private final ReferrersIndex referrers;
     private final Uploads uploads;
     private final LinkGuard guard;
@@ -53,7 +54,6 @@ public final class LocalRegistry {
         this.guard = new LinkGuard(shared ? LinkMarks.in(storage, blobs) : LinkMarks.NONE);
         this.manifests = new ManifestStore(storage, blobs, maxManifestBytes, guard);
         this.tags = new TagStore(storage);
-        this.pins = new PinStore(storage);
         this.referrers = new ReferrersIndex(storage);
         this.uploads = new Uploads(storage, uploadData, maxUploadBytes, guard, limits);
     }
@@ -88,7 +88,7 @@ public final class LocalRegistry {
     }
 
     /** Every repository with anything stored, manifests or only blobs. */
-    List<RepoName> repositories() {
+    public List<RepoName> repositories() {
         List<String> names = new ArrayList<>();
         collect("", child -> child.startsWith("_"), names);
         return names.stream().map(RepoName::of).toList();
@@ -99,24 +99,49 @@ public final class LocalRegistry {
         return new GarbageCollector(this, storage, blobs, manifests, guard, grace, clock);
     }
 
+    /** The digests {@code name} links, as layers or as manifests. */
+    public Set<Digest> linkedDigests(RepoName name) {
+        Set<Digest> linked = new HashSet<>(StoredDigests.under(storage, Paths.layers(name)));
+        linked.addAll(StoredDigests.under(storage, Paths.revisions(name)));
+        return linked;
+    }
+
     /**
-     * An evictor keeping the blobs and manifests of the repositories {@code evictable} accepts, {@code pinned} digests
-     * excepted, within {@code maxBytes}, least recently used first by {@code lastAccess} (a digest it does not know
-     * counts as used when it was stored).
+     * Removes {@code digest} from the repositories that link it (layer links, manifest revisions and the tags on them,
+     * as a {@code DELETE} does), then deletes the blob, all under the digest's lock, where no link to it can be made;
+     * false, removing nothing, when a repository that {@code evictable} refuses links it (a push or mount may have just
+     * landed, in a repository perhaps created since the caller looked) or another instance on a shared store marked a
+     * link to it moments ago.
      */
-    public Evictor evictor(long maxBytes, Predicate<RepoName> evictable, Supplier<Set<Digest>> pinned,
-                           Function<Digest, Optional<Instant>> lastAccess) {
-        return new Evictor(this, storage, blobs, guard, maxBytes, evictable, pinned, lastAccess);
+    public boolean evict(Digest digest, Predicate<RepoName> evictable) {
+        return guard.holding(digest, () -> evictLocked(digest, evictable));
+    }
+
+    private boolean evictLocked(Digest digest, Predicate<RepoName> evictable) {
+        // On a shared store another instance may be linking it right now (a private mount of a mirrored blob): its
+        // mark says so, where this process's locks cannot.
+        Instant recently = Instant.now().minus(MARK_MARGIN);
+        if (guard.linkedElsewhereAt(digest).filter(at -> at.isAfter(recently)).isPresent()) {
+            return false;
+        }
+        List<RepoName> linking = new ArrayList<>();
+        for (RepoName name : repositories()) {
+            if (storage.stat(Paths.layerLink(name, digest)).isPresent()
+                    || storage.stat(Paths.manifestLink(name, digest)).isPresent()) {
+                if (!evictable.test(name)) {
+                    return false;
+                }
+                linking.add(name);
+            }
+        }
+        // Links first: a reader that finds no link asks the upstream again rather than finding a link to nothing.
+        linking.forEach(name -> local(name).evict(digest));
+        return blobs.delete(digest);
     }
 
     /** Deletes uploads older than {@code maxAge}; returns how many. */
     public int purgeUploads(Duration maxAge, Instant now) {
         return uploads.purge(maxAge, now);
-    }
-
-    /** The tags pinned through the admin API. */
-    public PinStore pins() {
-        return pins;
     }
 
     /** The shared blob store. */

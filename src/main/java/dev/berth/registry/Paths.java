@@ -17,7 +17,6 @@ import dev.berth.oci.RepoName;
  * uploads/&lt;uuid&gt;/data, uploads/&lt;uuid&gt;/repository              an upload in progress and the name it is for
  * uploads/&lt;uuid&gt;/state, uploads/&lt;uuid&gt;/tail-&lt;size&gt;            in a store without append: its parts, digest state and tail
  * assembled/&lt;uuid&gt;                                     such an upload's bytes once complete, named by a location record
- * pins/&lt;name&gt;/_tags/&lt;tag&gt;                               a tag pinned through the admin API: the disk budget keeps it
  * </pre>
  * Names and digests are validated before they get here, and every key is checked again by the storage layer.
  *
@@ -29,8 +28,6 @@ import dev.berth.oci.RepoName;
 public final class Paths {
     public static final String REPOSITORIES = "repositories";
     public static final String UPLOADS = "uploads";
-    static final String PINS = "pins";
-    static final String PINNED_TAGS_DIR = "_tags";
     static final String BLOBS = "blobs";
     static final String MANIFESTS_DIR = "_manifests";
 
@@ -87,18 +84,6 @@ public final class Paths {
 
     static String referrer(RepoName name, Digest subject, Digest referrer) {
         return referrers(name, subject) + "/" + referrer.algorithm() + "-" + referrer.hex();
-    }
-
-    static String pinDirectory(String prefix) {
-        return prefix.isEmpty() ? PINS : PINS + "/" + prefix;
-    }
-
-    static String pinnedTags(RepoName name) {
-        return pinDirectory(name.value()) + "/" + PINNED_TAGS_DIR;
-    }
-
-    static String pin(RepoName name, String tag) {
-        return pinnedTags(name) + "/" + tag;
     }
 
     static String upload(String id) {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.cache.AccessIndex;
+import dev.berth.budget.AccessIndex;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.oci.Digest;

@@ -1,7 +1,6 @@
-package dev.berth.cache;
+package dev.berth.budget;
 
 import dev.berth.cluster.RoundGate;
-import dev.berth.registry.Evictor;
 import java.lang.System.Logger;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;

@@ -5,16 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.cache.AccessIndex;
-import dev.berth.cache.BudgetEvents;
-import dev.berth.cache.DiskBudget;
+import dev.berth.budget.AccessIndex;
+import dev.berth.budget.BudgetEvents;
+import dev.berth.budget.DiskBudget;
+import dev.berth.budget.EvictionRules;
+import dev.berth.budget.Evictor;
+import dev.berth.budget.PinStore;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
-import dev.berth.registry.Evictor;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
@@ -38,11 +40,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The disk budget over the mirror: what pulls record, what a restart keeps, what pinning and privacy protect, that an
- * evicted image comes back from the upstream, and when stored blobs call a round early. Rounds are run by hand, as
- * the scheduler would.
+ * The mirror under a disk budget: what pulls record, what a restart keeps, that an evicted image comes back from the
+ * upstream (also in the middle of a pull), and that the blobs a pull stores call a round early. Rounds are run by
+ * hand, as the scheduler would. What the rules keep and what rounds report: budget/EvictionRulesTest, DiskBudgetTest.
  */
-class DiskBudgetTest {
+class BudgetedMirrorTest {
     private static final OkHttpClient CONNECTIONS = new OkHttpClient();
 
     @StartStop
@@ -79,7 +81,7 @@ class DiskBudgetTest {
             FileSystemStorage storage = new FileSystemStorage(root);
             registry = new LocalRegistry(storage, 4 << 20, 0);
             access = AccessIndex.load(storage, clock);
-            rules = new EvictionRules(config, registry);
+            rules = new EvictionRules(config, registry, new PinStore(storage));
             DiskBudget budget = new DiskBudget(evictor(config.cache().maxBytes()), access,
                     BudgetEvents.NONE, earlyRounds::add);
             router = new RepositoryRouter(config, registry, u -> new UpstreamClient(u, CONNECTIONS, clock), clock,
@@ -87,7 +89,7 @@ class DiskBudgetTest {
         }
 
         Evictor evictor(long maxBytes) {
-            return registry.evictor(maxBytes, rules::isEvictable, rules::pinned, access::lastAccess);
+            return new Evictor(registry, maxBytes, rules::isEvictable, rules::pinned, access::lastAccess);
         }
 
         Evictor.Result evict(long maxBytes) {
@@ -155,31 +157,6 @@ class DiskBudgetTest {
     }
 
     @Test
-    void eachRoundReportsWhatItFoundAndEvicted() {
-        MockHub.Image image = hub.image("library/busybox", "latest", 9);
-        assertEquals(List.of(bytes(image) + " 3 " + bytes(image), "0 0 0"), twoRoundsAfterPulling(image, 0));
-    }
-
-    @Test
-    void withoutABudgetRoundsCountWhatIsMirroredAndEvictNothing() {
-        MockHub.Image image = hub.image("library/busybox", "latest", 9);
-        assertEquals(List.of(bytes(image) + " 0 0", bytes(image) + " 0 0"),
-                twoRoundsAfterPulling(image, Long.MAX_VALUE));
-    }
-
-    /** What two rounds with a budget of {@code maxBytes} reported after a pull of {@code image}: used, evicted, bytes. */
-    private List<String> twoRoundsAfterPulling(MockHub.Image image, long maxBytes) {
-        Berth berth = new Berth("");
-        berth.pull(image);
-        List<String> rounds = new ArrayList<>();
-        BudgetEvents recorder = (used, blobs, evicted) -> rounds.add(used + " " + blobs + " " + evicted);
-        DiskBudget budget = new DiskBudget(berth.evictor(maxBytes), berth.access, recorder, Runnable::run);
-        budget.run();
-        budget.run();
-        return rounds;
-    }
-
-    @Test
     void anEvictedImageIsFetchedFromTheUpstreamAgain() {
         Berth berth = new Berth("");
         MockHub.Image image = hub.image("library/busybox", "latest", 4);
@@ -218,77 +195,6 @@ class DiskBudgetTest {
         assertEquals(2, hub.served("GET", MockHub.manifestPath("library/busybox", platform.digest().toString())),
                 "the platform manifest is fetched again");
         assertBlobsServed(busybox, platform);
-    }
-
-    @Test
-    void pinnedAndPrivateRepositoriesKeepTheirBlobs() {
-        Berth berth = new Berth("cache:\n  pin: ['docker.io/library/busy*']\n");
-        MockHub.Image pinned = hub.image("library/busybox", "latest", 5);
-        MockHub.Image unpinned = hub.image("library/alpine", "latest", 6);
-        berth.pull(pinned);
-        berth.pull(unpinned);
-
-        Evictor.Result result = berth.evict(0);
-
-        assertEquals(new Evictor.Result(bytes(unpinned), 3, bytes(unpinned)), result, "pinned content does not count");
-        assertFalse(berth.cachedManifest(unpinned));
-        assertFalse(berth.cached(unpinned, unpinned.layers().getFirst()));
-        assertTrue(berth.cachedManifest(pinned));
-        assertTrue(berth.cached(pinned, pinned.layers().getFirst()));
-        assertTrue(berth.rules.isEvictable(RepoName.of("docker.io/library/alpine")));
-        assertFalse(berth.rules.isEvictable(RepoName.of("team/app")), "private");
-        assertFalse(berth.rules.isEvictable(RepoName.of("docker.io/library/busybox")), "pinned");
-    }
-
-    @Test
-    void aPinnedTagKeepsItsIndexAndItsPlatformManifestsWithTheirBlobs() {
-        Berth berth = new Berth("cache:\n  pin: ['docker.io/library/busybox:stable']\n");
-        MockHub.Image platform = seedIndex("stable", 7);
-        byte[] index = indexOf(platform);
-        MockHub.Image latest = hub.image("library/busybox", "latest", 8);
-        Repository busybox = berth.router.repository(RepoName.of("library/busybox"), Optional.empty());
-        assertEquals(Digest.sha256(index), busybox.manifest(new Reference.Tag("stable")).digest());
-        assertEquals(platform.digest(), busybox.manifest(new Reference.ByDigest(platform.digest())).digest());
-        assertBlobsServed(busybox, platform);
-        berth.pull(latest);
-
-        Evictor.Result result = berth.evict(0);
-
-        assertEquals(new Evictor.Result(bytes(latest), 3, bytes(latest)), result, "only the unpinned tag's image");
-        assertEquals(Digest.sha256(index), berth.registry.cache(RepoName.of("docker.io/library/busybox"))
-                .tag("stable").orElseThrow().digest());
-        assertTrue(berth.registry.cache(RepoName.of("docker.io/library/busybox")).manifest(Digest.sha256(index))
-                .isPresent());
-        assertTrue(berth.cachedManifest(platform));
-        assertTrue(berth.cached(platform, platform.layers().getFirst()));
-        assertTrue(berth.cached(platform, platform.config()));
-        assertFalse(berth.cachedManifest(latest));
-        assertFalse(berth.cached(latest, latest.layers().getFirst()));
-    }
-
-    /**
-     * A pin from the admin API lives in the store: a berth started later over it (a restart, or another instance on
-     * the bucket) keeps the pinned image, and once unpinned the image goes like any other.
-     */
-    @Test
-    void aTagPinnedInTheStoreIsKeptByEveryBerthOverItUntilUnpinned() {
-        Berth first = new Berth("");
-        MockHub.Image pinned = hub.image("library/busybox", "latest", 9);
-        MockHub.Image other = hub.image("library/alpine", "latest", 10);
-        first.pull(pinned);
-        first.pull(other);
-        RepoName busybox = RepoName.of("docker.io/library/busybox");
-        first.registry.pins().pin(busybox, "latest", "alice");
-
-        Berth second = new Berth("");
-        assertEquals(new Evictor.Result(bytes(other), 3, bytes(other)), second.evict(0), "only the unpinned image");
-        assertTrue(second.cachedManifest(pinned));
-        assertTrue(second.cached(pinned, pinned.layers().getFirst()));
-        assertFalse(second.cachedManifest(other));
-
-        assertTrue(second.registry.pins().unpin(busybox, "latest"));
-        assertEquals(new Evictor.Result(bytes(pinned), 3, bytes(pinned)), first.evict(0));
-        assertFalse(first.cachedManifest(pinned));
     }
 
     /** A burst of pulls between scheduled rounds: the blob that passes the budget calls one round early. */

@@ -1,10 +1,9 @@
-package dev.berth.registry;
+package dev.berth.budget;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
+import dev.berth.registry.LocalRegistry;
 import dev.berth.storage.ObjectInfo;
-import dev.berth.storage.Storage;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,30 +23,26 @@ import java.util.function.Supplier;
  * neither counted nor evicted. Evicting a manifest removes its revision and the tags pointing at it; the next pull of
  * the tag or digest fetches it from the upstream again.
  *
- * <p>One pass lists every repository's {@code _layers} and {@code _manifests/revisions} and stats each evictable
- * digest once; each eviction lists the repositories again under the digest's lock, so a private link made meanwhile
- * (by a push, a mount, a new repository) is always seen. That is one directory walk per evicted digest, paid only
- * while over budget.
+ * <p>One pass lists every repository's layers and manifests and stats each evictable digest once; each eviction is
+ * {@link LocalRegistry#evict}, which lists the repositories again under the digest's lock, so a private link made
+ * meanwhile (by a push, a mount, a new repository) is always seen. That is one directory walk per evicted digest,
+ * paid only while over budget.
  */
 public final class Evictor {
-    /** How recent a link mark keeps a digest from eviction: a link under way, give or take the store's clock. */
-    private static final Duration MARK_MARGIN = Duration.ofMinutes(2);
     private final LocalRegistry registry;
-    private final Storage storage;
-    private final BlobStore blobs;
-    private final LinkGuard guard;
     private final long maxBytes;
     private final Predicate<RepoName> evictable;
     private final Supplier<Set<Digest>> pinned;
     private final Function<Digest, Optional<Instant>> lastAccess;
 
-    Evictor(LocalRegistry registry, Storage storage, BlobStore blobs, LinkGuard guard, long maxBytes,
-            Predicate<RepoName> evictable, Supplier<Set<Digest>> pinned,
-            Function<Digest, Optional<Instant>> lastAccess) {
+    /**
+     * An evictor keeping the blobs and manifests of the repositories {@code evictable} accepts, {@code pinned} digests
+     * excepted, within {@code maxBytes}, least recently used first by {@code lastAccess} (a digest it does not know
+     * counts as used when it was stored).
+     */
+    public Evictor(LocalRegistry registry, long maxBytes, Predicate<RepoName> evictable, Supplier<Set<Digest>> pinned,
+                   Function<Digest, Optional<Instant>> lastAccess) {
         this.registry = registry;
-        this.storage = storage;
-        this.blobs = blobs;
-        this.guard = guard;
         this.maxBytes = maxBytes;
         this.evictable = evictable;
         this.pinned = pinned;
@@ -82,7 +77,7 @@ public final class Evictor {
             if (remaining <= maxBytes) {
                 break;
             }
-            if (guard.holding(digest, () -> evictLocked(digest))) {
+            if (registry.evict(digest, evictable)) {
                 digests++;
                 bytes += sizes.get(digest);
                 remaining -= sizes.get(digest);
@@ -96,47 +91,19 @@ public final class Evictor {
         Set<Digest> candidates = new HashSet<>();
         Set<Digest> kept = new HashSet<>(pinned.get());
         for (RepoName name : registry.repositories()) {
-            Set<Digest> linked = evictable.test(name) ? candidates : kept;
-            linked.addAll(StoredDigests.under(storage, Paths.layers(name)));
-            linked.addAll(StoredDigests.under(storage, Paths.revisions(name)));
+            (evictable.test(name) ? candidates : kept).addAll(registry.linkedDigests(name));
         }
         candidates.removeAll(kept);
         Map<Digest, Long> sizes = new HashMap<>();
         for (Digest digest : candidates) {
-            blobs.size(digest).ifPresent(size -> sizes.put(digest, size));
+            registry.blobs().size(digest).ifPresent(size -> sizes.put(digest, size));
         }
         return sizes;
     }
 
     /** When the digest was last used: as recorded, else when it was stored. */
     private Instant lastAccess(Digest digest) {
-        return lastAccess.apply(digest).or(() -> blobs.stat(digest).map(ObjectInfo::modified))
+        return lastAccess.apply(digest).or(() -> registry.blobs().stat(digest).map(ObjectInfo::modified))
                 .orElse(Instant.EPOCH);
-    }
-
-    /**
-     * Under the digest's lock: unless a repository that is not evictable links it (as a layer or a manifest), removes
-     * it from the evictable repositories that link it (layer links, manifest revisions and their tags), then the blob.
-     */
-    private boolean evictLocked(Digest digest) {
-        // On a shared store another instance may be linking it right now (a private mount of a mirrored blob): its
-        // mark says so, where this process's locks cannot.
-        Instant recently = Instant.now().minus(MARK_MARGIN);
-        if (guard.linkedElsewhereAt(digest).filter(at -> at.isAfter(recently)).isPresent()) {
-            return false;
-        }
-        List<RepoName> linking = new ArrayList<>();
-        for (RepoName name : registry.repositories()) {
-            if (storage.stat(Paths.layerLink(name, digest)).isPresent()
-                    || storage.stat(Paths.manifestLink(name, digest)).isPresent()) {
-                if (!evictable.test(name)) {
-                    return false;
-                }
-                linking.add(name);
-            }
-        }
-        // Links first: a reader that finds no link asks the upstream again rather than finding a link to nothing.
-        linking.forEach(name -> registry.local(name).evict(digest));
-        return blobs.delete(digest);
     }
 }

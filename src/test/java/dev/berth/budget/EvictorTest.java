@@ -1,4 +1,4 @@
-package dev.berth.registry;
+package dev.berth.budget;
 
 import static dev.berth.support.RegistryAssertions.assertRegistryError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,14 +10,15 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.oci.OciError;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
+import dev.berth.registry.BlobContent;
+import dev.berth.registry.LocalRegistry;
+import dev.berth.registry.Repository;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.support.TestData;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -48,7 +49,7 @@ class EvictorTest {
     }
 
     private Evictor evictor(long maxBytes, Function<Digest, Optional<Instant>> lastAccess) {
-        return registry.evictor(maxBytes, MIRRORED, Set::of, lastAccess);
+        return new Evictor(registry, maxBytes, MIRRORED, Set::of, lastAccess);
     }
 
     private Evictor evictor(long maxBytes) {
@@ -222,21 +223,5 @@ class EvictorTest {
         repo.putBlob(new ByteArrayInputStream(content), digest);
         accessed.put(digest, lastAccess);
         return digest;
-    }
-
-    @Test
-    void onASharedStoreADigestAnotherInstanceIsLinkingIsNotEvicted() throws IOException {
-        FileSystemStorage disk = new FileSystemStorage(root);
-        registry = new LocalRegistry(disk, new FileUploadData(disk), 4 << 20, 0, Optional.empty(), true);
-        Repository busybox = registry.repository(BUSYBOX);
-        Digest beingLinked = store(busybox, 1000, 11, T0);
-        Digest idle = store(busybox, 1000, 12, T0.plusSeconds(1));
-        Files.setLastModifiedTime(root.resolve(Paths.linkMark(idle)), FileTime.from(T0));
-
-        Evictor.Result result = evictor(0).evict();
-
-        assertEquals(1, result.digests(), "only the digest nobody is linking");
-        assertTrue(busybox.blobSize(beingLinked).isPresent(), "its mark is fresh: a link may be under way elsewhere");
-        assertFalse(busybox.blobSize(idle).isPresent());
     }
 }

@@ -1,4 +1,4 @@
-package dev.berth.cache;
+package dev.berth.budget;
 
 /** What the disk budget reports of each round, for metrics; implementations must be thread-safe. */
 public interface BudgetEvents {

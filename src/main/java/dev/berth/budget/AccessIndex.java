@@ -1,4 +1,4 @@
-package dev.berth.cache;
+package dev.berth.budget;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,4 +1,4 @@
-package dev.berth.mirror;
+package dev.berth.budget;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.Digest;
@@ -12,13 +12,13 @@ public final class EvictionRules {
     private final EvictableNames evictable;
     private final PinnedTags pinnedTags;
 
-    /** The rules of {@code config} over the content stored in {@code local}. */
-    public EvictionRules(BerthConfig config, LocalRegistry local) {
+    /** The rules of {@code config} over the content stored in {@code local}, with the tags {@code pins} keeps. */
+    public EvictionRules(BerthConfig config, LocalRegistry local, PinStore pins) {
         Set<String> registries = config.mirror().upstreams().stream().map(BerthConfig.Upstream::registry)
                 .collect(Collectors.toSet());
-        this.evictable = new EvictableNames(registries, new PrivateNames(config.privateRepos().repositories()),
+        this.evictable = new EvictableNames(registries, config.privateRepos().repositories(),
                 config.cache().pinRepositories());
-        this.pinnedTags = new PinnedTags(local, config.cache().pinTags());
+        this.pinnedTags = new PinnedTags(local, pins, config.cache().pinTags());
     }
 
     /** Whether the disk budget may evict from the stored repository {@code name}: cached, and not pinned. */
@@ -27,8 +27,8 @@ public final class EvictionRules {
     }
 
     /**
-     * The manifests that the tags {@code cache.pin} names point at now, with the per-platform manifests of an index
-     * and the blobs they all need: the disk budget never evicts them.
+     * The manifests that the tags of {@code cache.pin} and the pinned ones point at now, with the per-platform
+     * manifests of an index and the blobs they all need: the disk budget never evicts them.
      */
     public Set<Digest> pinned() {
         return pinnedTags.digests();

@@ -1,4 +1,4 @@
-package dev.berth.mirror;
+package dev.berth.budget;
 
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
@@ -17,16 +17,19 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code repo:tag} entries of {@code cache.pin} and the pins kept in the store ({@link
- * dev.berth.registry.PinStore}, read again each call, so another instance's pin counts from its next round): their cached manifests and the blobs those need, the per-platform
- * manifests of an index included, as they stand now (a tag moved by a pull pins its new manifest from the next call).
+ * The {@code repo:tag} entries of {@code cache.pin} and the pins kept in the store ({@link PinStore}, read again each
+ * call, so another instance's pin counts from its next round): their cached manifests and the blobs those need, the
+ * per-platform manifests of an index included, as they stand now (a tag moved by a pull pins its new manifest from
+ * the next call).
  */
 final class PinnedTags {
     private final LocalRegistry local;
+    private final PinStore pins;
     private final List<String> entries;
 
-    PinnedTags(LocalRegistry local, List<String> entries) {
+    PinnedTags(LocalRegistry local, PinStore pins, List<String> entries) {
         this.local = local;
+        this.pins = pins;
         this.entries = List.copyOf(entries);
     }
 
@@ -34,7 +37,7 @@ final class PinnedTags {
     Set<Digest> digests() {
         Set<Digest> digests = new HashSet<>();
         List<String> all = new ArrayList<>(entries);
-        all.addAll(local.pins().all());
+        all.addAll(pins.all());
         for (String entry : all) {
             int colon = entry.lastIndexOf(':');
             Repository repo = local.repository(RepoName.of(entry.substring(0, colon)));

@@ -1,4 +1,4 @@
-package dev.berth.cache;
+package dev.berth.budget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
