@@ -150,7 +150,7 @@ class HttpsTest {
 
     /**
      * Plain HTTP on the HTTPS port gets no HTTP answer: Helidon starts the TLS handshake on every connection it accepts,
-     * with no hook before it, and closes the connection when the handshake fails (see the README's "HTTPS").
+     * with no hook before it, and closes the connection when the handshake fails (see "HTTPS" in docs/security.md).
      */
     @Test
     void plainHttpOnTheHttpsPortIsClosedWithoutAnHttpAnswer() throws IOException {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * berth behind Debian's nginx with the README's site, on berth's own host, with {@code auth.trusted-proxies:
+ * berth behind Debian's nginx with docs/fleet.md's site, on berth's own host, with {@code auth.trusted-proxies:
  * [127.0.0.1]}: the review's remote client (here 127.0.0.2, which is not nginx) that sends {@code Host: localhost}
  * through nginx is not local and deletes nothing, while a direct call from this host still is; the access log names
  * that client, not nginx nor what the client wrote in {@code X-Forwarded-For}; and with nginx ending TLS the session

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three berths on one S3 bucket (s3proxy) behind Debian's nginx with the README's site: any request may reach any
+ * Three berths on one S3 bucket (s3proxy) behind Debian's nginx with docs/fleet.md's site: any request may reach any
  * instance, and every instance sees everything any of them stored, also after a restart on empty local disks.
  */
 class SeveralInstancesTest {

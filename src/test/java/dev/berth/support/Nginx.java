@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Debian's nginx in front of several berths, with the site configuration the README gives for that (taken from the
- * README itself, so a test checks what users copy): its upstream servers and listen port replaced by the test's.
+ * Debian's nginx in front of several berths, with the site configuration docs/fleet.md gives for that (taken from the
+ * document itself, so a test checks what users copy): its upstream servers and listen port replaced by the test's.
  */
 public final class Nginx implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(15);
@@ -28,13 +28,13 @@ public final class Nginx implements AutoCloseable {
         this.port = port;
     }
 
-    /** The README's nginx site, as written there. */
-    public static String readmeSite() {
+    /** docs/fleet.md's nginx site, as written there. */
+    public static String documentedSite() {
         try {
-            String readme = Files.readString(Path.of(System.getProperty("basedir", "."), "README.md"));
-            Matcher block = SITE.matcher(readme);
+            String doc = Files.readString(Path.of(System.getProperty("basedir", "."), "docs", "fleet.md"));
+            Matcher block = SITE.matcher(doc);
             if (!block.find()) {
-                throw new IllegalStateException("no nginx block starting with 'upstream berth {' in the README");
+                throw new IllegalStateException("no nginx block starting with 'upstream berth {' in docs/fleet.md");
             }
             return block.group(1);
         } catch (IOException e) {
@@ -42,7 +42,7 @@ public final class Nginx implements AutoCloseable {
         }
     }
 
-    /** Starts nginx in {@code workDir} with the README's site, balancing over berths on {@code backendPorts}. */
+    /** Starts nginx in {@code workDir} with docs/fleet.md's site, balancing over berths on {@code backendPorts}. */
     public static Nginx start(Path workDir, List<Integer> backendPorts) {
         return start(workDir, backendPorts, "");
     }
@@ -71,7 +71,7 @@ public final class Nginx implements AutoCloseable {
             Files.createDirectories(workDir.resolve("logs"));
             String servers = backendPorts.stream().map(p -> "    server 127.0.0.1:" + p + " max_fails=1 fail_timeout=5s;")
                     .collect(Collectors.joining("\n"));
-            String site = readmeSite()
+            String site = documentedSite()
                     .replaceAll("(?m)^\\s*server \\S+:5000[^;]*;\\n", "")
                     .replaceFirst("upstream berth \\{\\n", "upstream berth {\n" + servers + "\n")
                     .replaceFirst("listen 5000;",
