@@ -1,6 +1,6 @@
 package dev.berth.http;
 
-import dev.berth.auth.PeerSignature;
+import dev.berth.fleet.PeerSignature;
 import dev.berth.oci.ErrorText;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;

@@ -1,7 +1,7 @@
 package dev.berth.mirror;
 
-import dev.berth.cluster.Fleet;
-import dev.berth.cluster.PeerClient;
+import dev.berth.fleet.Fleet;
+import dev.berth.fleet.PeerClient;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package dev.berth.mirror;
 
-import dev.berth.cluster.PeerClient;
+import dev.berth.fleet.PeerClient;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.ManifestParser;

@@ -1,4 +1,4 @@
-package dev.berth.cluster;
+package dev.berth.fleet;
 
 import java.lang.System.Logger;
 import java.net.InetAddress;

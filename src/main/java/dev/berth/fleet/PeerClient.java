@@ -1,6 +1,5 @@
-package dev.berth.cluster;
+package dev.berth.fleet;
 
-import dev.berth.auth.PeerSignature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
