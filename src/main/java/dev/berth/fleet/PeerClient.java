@@ -11,7 +11,7 @@ import java.util.Optional;
  * Asks the other instances of a fleet: signed GETs on their peer endpoint, and the liveness probe. The JDK's
  * connection (kept alive and reused by the JDK), because it has a read timeout for a stalled stream.
  */
-public final class PeerClient {
+final class PeerClient {
     private final PeerSignature signature;
     private final Duration connectTimeout;
     private final Duration readTimeout;

@@ -10,6 +10,7 @@ import dev.berth.cache.BudgetEvents;
 import dev.berth.cache.DiskBudget;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
+import dev.berth.fleet.Owners;
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;
