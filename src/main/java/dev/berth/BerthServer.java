@@ -10,12 +10,11 @@ import dev.berth.admin.TagListing;
 import dev.berth.auth.AccessRules;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.Authenticator;
+import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.Logins;
 import dev.berth.auth.Sessions;
-import dev.berth.auth.ClusterSecret;
-import dev.berth.auth.PeerSignature;
 import dev.berth.auth.Tokens;
 import dev.berth.budget.AccessIndex;
 import dev.berth.budget.BudgetEvents;
@@ -23,21 +22,18 @@ import dev.berth.budget.DiskBudget;
 import dev.berth.budget.EvictionRules;
 import dev.berth.budget.Evictor;
 import dev.berth.budget.PinStore;
-import dev.berth.cluster.DnsMembership;
-import dev.berth.cluster.Fleet;
 import dev.berth.cluster.InstanceName;
-import dev.berth.cluster.Membership;
-import dev.berth.cluster.PeerClient;
 import dev.berth.cluster.RoundGate;
 import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
+import dev.berth.fleet.FleetSetup;
+import dev.berth.fleet.PeerApi;
 import dev.berth.http.AccessLog;
 import dev.berth.http.BodyDeadlines;
 import dev.berth.http.ConnectionLimits;
 import dev.berth.http.CredentialsReader;
 import dev.berth.http.HttpsRedirect;
 import dev.berth.http.Listener;
-import dev.berth.http.PeerApi;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RepositoryAccess;
 import dev.berth.http.RequestLimits;
@@ -52,7 +48,6 @@ import dev.berth.http.api.WarmJobsResource;
 import dev.berth.http.ui.WebPage;
 import dev.berth.jobs.SyncSchedule;
 import dev.berth.jobs.WarmJobs;
-import dev.berth.mirror.Owners;
 import dev.berth.mirror.MirrorEvents;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
@@ -96,9 +91,6 @@ public final class BerthServer implements AutoCloseable {
     private static final Duration BLOB_REDIRECT_TTL = Duration.ofMinutes(10);
     /** How long a stop waits for blob downloads under way: clients may have every byte of one not yet stored. */
     private static final Duration FILLS_AT_STOP = Duration.ofSeconds(10);
-    private static final Duration PEER_CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    /** Longer than an owner waits for a slow upstream's next bytes is not needed: it fails the stream itself then. */
-    private static final Duration PEER_READ_TIMEOUT = Duration.ofSeconds(30);
     /** The name of server.tls.redirect-port's listener, whose connections carry one short request each. */
     private static final String REDIRECT_SOCKET = "https-redirect";
     private static final Duration REDIRECT_IDLE = Duration.ofSeconds(30);
@@ -112,7 +104,7 @@ public final class BerthServer implements AutoCloseable {
     private final AccessIndex access;
     private final DataDirectoryLock lock;
     private final RepositoryRouter router;
-    private final Fleet fleet;
+    private final FleetSetup fleet;
     private final WarmJobs warmJobs;
     private final SyncSchedule sync;
     private final EndedSessions endedSessions;
@@ -120,7 +112,7 @@ public final class BerthServer implements AutoCloseable {
     private final ConnectionLimits connections;
 
     private BerthServer(Listener listener, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet,
+                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, FleetSetup fleet,
                         WarmJobs warmJobs, SyncSchedule sync, EndedSessions endedSessions, BodyDeadlines bodies,
                         ConnectionLimits connections) {
         this.listener = listener;
@@ -170,7 +162,6 @@ public final class BerthServer implements AutoCloseable {
         StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
         Storage storage = store.storage();
         Optional<ClusterSecret> secret = clusterSecret(config, store.shared());
-        Optional<PeerSignature> peerSignature = secret.map(key -> new PeerSignature(key, clock));
         Tokens tokens = tokens(secret, "tokens", "berth", config.auth().tokenTtl(), clock, accounts);
         EndedSessions endedSessions = new EndedSessions(storage, clock, Sessions.TTL);
         Sessions sessions = new Sessions(tokens(secret, "sessions", Sessions.SERVICE, Sessions.TTL, clock, accounts),
@@ -183,7 +174,7 @@ public final class BerthServer implements AutoCloseable {
                 .map(s3 -> BLOB_REDIRECT_TTL), store.shared(), uploadLimits);
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
-        Fleet fleet = fleet(config, store.shared(), peerSignature);
+        FleetSetup fleet = FleetSetup.from(config, store.shared(), secret, clock, metrics);
         AccessIndex access = store.shared() ? AccessIndex.loadShared(storage, clock, instance)
                 : AccessIndex.load(storage, clock);
         RoundGate gate = store.conditionalWrites().map(cas -> RoundGates.forSharedStore(cas, instance,
@@ -209,7 +200,7 @@ public final class BerthServer implements AutoCloseable {
             metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
             clients.put(upstream.registry(), client);
             return client;
-        }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally), new Owners(fleet, metrics));
+        }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally), fleet.owners());
         metrics.watchBlobFills(router::blobFillsInFlight);
         AdminServices services = adminServices(config, registry, router, access, pins, tally, rounds, clients, clock);
         // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
@@ -219,7 +210,7 @@ public final class BerthServer implements AutoCloseable {
         RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
                 accessRules);
-        PeerApi peerApi = new PeerApi(router, peerSignature);
+        PeerApi peerApi = fleet.endpoint(router);
         WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
         SyncSchedule sync;
         try {
@@ -320,8 +311,7 @@ public final class BerthServer implements AutoCloseable {
             throw new StartupFailure("server.port " + config.server().port() + ": cannot listen (see the error above)");
         }
         int port = listener.get().port();
-        if (fleet.client() != null) {
-            fleet.start(port);
+        if (fleet.start(port)) {
             metrics.watchFleet(fleet::liveCount);
         }
         LOG.log(Logger.Level.INFO, startedLine(config, port, tls.isPresent(), store.where()));
@@ -402,26 +392,6 @@ public final class BerthServer implements AutoCloseable {
                                  Clock clock, Accounts accounts) {
         return secret.map(key -> new Tokens(service, key.key(purpose), ttl, clock, accounts))
                 .orElseGet(() -> new Tokens(service, ttl, clock, accounts));
-    }
-
-    /**
-     * The instances that fetch for each other: those of {@code cluster.peers} or {@code cluster.peers-dns}, where they
-     * share a store and a secret to sign their requests with; else this instance alone.
-     */
-    private static Fleet fleet(BerthConfig config, boolean sharedStore, Optional<PeerSignature> signature) {
-        Optional<BerthConfig.Cluster> cluster = config.cluster();
-        Optional<Membership> members = cluster.flatMap(c -> c.peersDns().<Membership>map(DnsMembership::system)
-                .or(() -> c.peers().size() > 1 ? Optional.of(Membership.of(c.peers())) : Optional.empty()));
-        if (members.isEmpty()) {
-            return Fleet.alone();
-        }
-        if (!sharedStore || signature.isEmpty()) {
-            LOG.log(Logger.Level.WARNING, "the instances of cluster.peers fetch each from the upstream: fetching for"
-                    + " each other needs a store they share (storage.s3) and cluster.secret-file");
-            return Fleet.alone();
-        }
-        PeerClient client = new PeerClient(signature.get(), PEER_CONNECT_TIMEOUT, PEER_READ_TIMEOUT);
-        return Fleet.of(members.get(), cluster.get().self(), config.server().host(), client);
     }
 
     private static DataDirectoryLock lockDataDirectory(Path root) {

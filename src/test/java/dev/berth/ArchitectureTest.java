@@ -44,18 +44,23 @@ class ArchitectureTest {
             "admin", "registry mirror budget oci",
             "jobs", "mirror registry cluster config oci",
             "upstream", "oci config",
-            "mirror", "registry upstream config oci budget cluster",
+            "mirror", "registry upstream config oci budget fleet",
             "budget", "registry storage oci config cluster",
-            "cluster", "storage auth:PeerSignature",
+            "cluster", "storage",
+            "fleet", "registry oci config upstream:UpstreamBlob auth:ClusterSecret"
+                    + " http:OciPath http:Route http:BlobBody http:EveryMethod",
             "auth", "config oci storage",
-            "observe", "http:RequestEvents mirror upstream budget jobs",
+            "observe", "http:RequestEvents fleet:PeerEvents mirror upstream budget jobs",
             "cli", "auth config");
 
-    /** Libraries that tie berth to one technology, and the only packages that may use them. */
+    /**
+     * Libraries that tie berth to one technology, and the only packages that may use them. {@code fleet} serves the
+     * peer wire ({@code PeerApi}) beside the client of its other end, so that the wire changes in one package.
+     */
     static final Map<String, Set<String>> LIBRARY_USERS = Map.of(
             "okhttp3", Set.of("upstream", ""),
             "okio", Set.of("upstream"),
-            "io.helidon.webserver", Set.of("http", "http.api", "http.ui", "observe", ""),
+            "io.helidon.webserver", Set.of("http", "http.api", "http.ui", "observe", "fleet", ""),
             "io.helidon.config", Set.of("config"),
             "io.helidon.metrics", Set.of("observe"),
             "io.helidon.health", Set.of("observe"),

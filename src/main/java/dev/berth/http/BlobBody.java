@@ -15,14 +15,14 @@ import java.lang.System.Logger;
  * an incomplete body, and is logged as one line saying what happened, with the stack trace at DEBUG only. Before the
  * first byte, the failure goes to the error handlers, which answer it properly.
  */
-final class BlobBody {
+public final class BlobBody {
     private static final Logger LOG = System.getLogger(BlobBody.class.getName());
 
     private BlobBody() {
     }
 
     /** Sends {@code length} bytes of {@code blob} from {@code offset}; the status and headers are set already. */
-    static void send(ServerRequest req, ServerResponse res, BlobContent blob, long offset, long length)
+    public static void send(ServerRequest req, ServerResponse res, BlobContent blob, long offset, long length)
             throws IOException {
         ToClient client = new ToClient(res.outputStream());
         try {

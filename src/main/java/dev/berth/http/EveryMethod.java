@@ -5,7 +5,7 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 
 /** Routes every method a registry client sends to one handler, which reads the path itself. */
-final class EveryMethod {
+public final class EveryMethod {
     private static final Method[] METHODS = {Method.GET, Method.HEAD, Method.POST, Method.PUT, Method.PATCH,
         Method.DELETE};
 
@@ -13,7 +13,7 @@ final class EveryMethod {
     }
 
     /** Each method on its own: Helidon does not route HEAD to GET handlers. */
-    static void route(HttpRules rules, Handler handler) {
+    public static void route(HttpRules rules, Handler handler) {
         for (Method method : METHODS) {
             rules.route(method, "/", handler);
             rules.route(method, "/*", handler);

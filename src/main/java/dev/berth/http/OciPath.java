@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * Parses the raw (still percent-encoded) request path into a {@link Route}. Names, references and digests are checked
  * against the spec grammar here, so nothing that reaches a service can contain an encoded slash or a dot segment.
  */
-final class OciPath {
+public final class OciPath {
     private static final Pattern RESOURCE = Pattern.compile(
             "/v2/(.+?)/(tags/list|manifests/[^/]+|blobs/uploads/?|blobs/uploads/[^/]+|blobs/[^/]+|referrers/[^/]+)/?");
 
@@ -21,7 +21,7 @@ final class OciPath {
     }
 
     /** The route for {@code rawPath}, or NOT_FOUND. */
-    static Route parse(String rawPath) {
+    public static Route parse(String rawPath) {
         if (rawPath.equals("/v2") || rawPath.equals("/v2/")) {
             return new Route.Base();
         }

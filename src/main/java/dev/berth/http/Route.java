@@ -5,7 +5,7 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
 
 /** A registry API path, parsed and validated: which resource of which repository it names. */
-sealed interface Route {
+public sealed interface Route {
     /** {@code /v2/}. */
     record Base() implements Route {
     }

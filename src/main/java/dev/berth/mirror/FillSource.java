@@ -1,5 +1,6 @@
 package dev.berth.mirror;
 
+import dev.berth.fleet.RelayedBlob;
 import dev.berth.registry.BlobSpool;
 import dev.berth.upstream.UpstreamBlob;
 
@@ -12,5 +13,20 @@ interface FillSource {
     /** Stores the verified spool: imported into the store, unless another instance stores the same bytes there. */
     default void store(BlobSpool spool) {
         spool.commit();
+    }
+
+    /** The bytes of {@code blob}, from its owner in the fleet or the upstream, stored as the relay decides. */
+    static FillSource of(RelayedBlob blob) {
+        return new FillSource() {
+            @Override
+            public UpstreamBlob open() {
+                return blob.open();
+            }
+
+            @Override
+            public void store(BlobSpool spool) {
+                blob.store(spool);
+            }
+        };
     }
 }

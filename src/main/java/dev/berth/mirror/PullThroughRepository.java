@@ -1,6 +1,7 @@
 package dev.berth.mirror;
 
-import dev.berth.cluster.PeerClient;
+import dev.berth.fleet.Owners;
+import dev.berth.fleet.PeerContent;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.ManifestParser;
@@ -10,7 +11,6 @@ import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
 import dev.berth.registry.CachedTag;
-import dev.berth.registry.PeerContent;
 import dev.berth.registry.PushedManifest;
 import dev.berth.registry.Repository;
 import dev.berth.registry.RepositoryCache;
@@ -108,8 +108,8 @@ final class PullThroughRepository implements Repository {
             return content;
         }
         events.miss(upstream.registry(), MirrorEvents.Kind.BLOB);
-        FillSource source = new RelayedFill(digest, peerPath("blobs/" + digest), owners, () -> download(digest),
-                () -> cache.hasBlob(digest), () -> blobUnknown(digest));
+        FillSource source = FillSource.of(owners.blob(cachedName, digest, () -> download(digest),
+                () -> cache.hasBlob(digest), () -> blobUnknown(digest)));
         Optional<BlobContent> fetching = fills.join(digest, cachedName, source, () -> confirmUpstreamHas(digest),
                 () -> link(digest));
         if (fetching.isPresent()) {
@@ -196,46 +196,10 @@ final class PullThroughRepository implements Repository {
         String tagKey = tagKey(tag);
         return upstream.manifestFetches().run(tagKey,
                 // Checked again inside: a revalidation that just finished makes this one unnecessary.
-                () -> freshlyCached(tag, tagKey).orElseGet(() -> owners.fetch(tagKey, peerPath("manifests/" + tag),
-                        MirrorEvents.Kind.MANIFEST, answer -> tagFromOwner(answer, tag, tagKey),
+                // From the tag's owner, fresh here for as long as it says: the fleet asks the upstream once per TTL.
+                () -> freshlyCached(tag, tagKey).orElseGet(() -> owners.tag(cachedName, tag,
+                        freshFor -> upstream.freshness().freshFor(tagKey, freshFor), () -> manifestUnknown(tag),
                         () -> revalidate(tag, tagKey))));
-    }
-
-    /**
-     * The tag's owner's answer: the manifest it points at, fresh here for as long as the owner says, so the fleet
-     * asks the upstream once per tag TTL. The owner recorded the tag in the store they share.
-     */
-    private StoredManifest tagFromOwner(PeerClient.Answer answer, String tag, String tagKey) throws IOException {
-        Optional<Digest> digest = answer.header("Docker-Content-Digest").filter(Digest::looksLikeDigest)
-                .map(Digest::parse);
-        if (digest.isEmpty() && answer.status() == 200) {
-            throw new IOException("the owner's answer names no digest");
-        }
-        StoredManifest manifest = manifestFromOwner(answer, digest.orElse(null), tag);
-        long freshFor = answer.header(PeerContent.FRESH_FOR).map(Long::parseLong).orElse(0L);
-        upstream.freshness().freshFor(tagKey, Duration.ofMillis(freshFor));
-        return manifest;
-    }
-
-    /** A manifest from its owner, checked against {@code digest}: the owner stored and linked it already. */
-    private StoredManifest manifestFromOwner(PeerClient.Answer answer, Digest digest, String reference)
-            throws IOException {
-        try (answer) {
-            if (answer.status() == 404) {
-                throw manifestUnknown(reference);
-            }
-            if (answer.status() != 200) {
-                throw new IOException("the owner answered " + answer.status());
-            }
-            byte[] bytes = answer.body().readNBytes(maxManifestBytes + 1);
-            if (bytes.length > maxManifestBytes
-                    || !Digest.of(digest.newHasher().digest(bytes), digest.algorithm()).equals(digest)) {
-                throw new IOException("the owner sent a manifest that is not " + digest);
-            }
-            String mediaType = answer.header("Content-Type")
-                    .orElseThrow(() -> new IOException("the owner's answer has no Content-Type"));
-            return new StoredManifest(digest, mediaType, bytes);
-        }
     }
 
     /** The owner's side of a peer's request: the manifest as a client gets it, and how long its tag stays fresh. */
@@ -244,10 +208,6 @@ final class PullThroughRepository implements Repository {
         Duration freshFor = reference instanceof Reference.Tag t ? upstream.freshness().remaining(tagKey(t.name()))
                 : Duration.ZERO;
         return new PeerContent.OwnedManifest(manifest, freshFor);
-    }
-
-    private String peerPath(String resource) {
-        return PeerContent.PATH + "/" + cachedName + "/" + resource;
     }
 
     private String tagKey(String tag) {
@@ -319,9 +279,8 @@ final class PullThroughRepository implements Repository {
      */
     private StoredManifest fetch(Digest digest) {
         String key = key(digest);
-        return upstream.manifestFetches().run(key, () -> cache.manifest(digest).orElseGet(() -> owners.fetch(
-                digest.toString(), peerPath("manifests/" + digest), MirrorEvents.Kind.MANIFEST,
-                answer -> manifestFromOwner(answer, digest, digest.toString()), () -> fetchFromUpstream(digest))));
+        return upstream.manifestFetches().run(key, () -> cache.manifest(digest).orElseGet(() -> owners.manifest(
+                cachedName, digest, () -> manifestUnknown(digest.toString()), () -> fetchFromUpstream(digest))));
     }
 
     private StoredManifest fetchFromUpstream(Digest digest) {

@@ -1,5 +1,6 @@
 package dev.berth.mirror;
 
+import dev.berth.fleet.Owners;
 import dev.berth.oci.Digest;
 import java.util.function.Consumer;
 

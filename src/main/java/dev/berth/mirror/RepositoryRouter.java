@@ -2,6 +2,8 @@ package dev.berth.mirror;
 
 import dev.berth.budget.AccessIndex;
 import dev.berth.config.BerthConfig;
+import dev.berth.fleet.Owners;
+import dev.berth.fleet.PeerContent;
 import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
 import dev.berth.oci.Reference;
@@ -9,7 +11,6 @@ import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
 import dev.berth.registry.LocalRegistry;
-import dev.berth.registry.PeerContent;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import dev.berth.registry.RepositoryCache;
@@ -85,16 +86,12 @@ public final class RepositoryRouter implements Registry, PeerContent {
 
     @Override
     public BlobContent blob(RepoName cachedName, Digest digest) {
-        BlobContent blob = owned(cachedName).openBlob(digest);
-        shared.owners().events().servedToPeer(MirrorEvents.Kind.BLOB);
-        return blob;
+        return owned(cachedName).openBlob(digest);
     }
 
     @Override
     public OwnedManifest manifest(RepoName cachedName, Reference reference) {
-        OwnedManifest manifest = owned(cachedName).owned(reference);
-        shared.owners().events().servedToPeer(MirrorEvents.Kind.MANIFEST);
-        return manifest;
+        return owned(cachedName).owned(reference);
     }
 
     /** The mirrored repository a peer names by its cached name, serving as the owner: never asking another peer. */

@@ -1,10 +1,10 @@
 package dev.berth.observe;
 
 import dev.berth.budget.BudgetEvents;
+import dev.berth.fleet.PeerEvents;
 import dev.berth.http.RequestEvents;
 import dev.berth.jobs.SyncEvents;
 import dev.berth.mirror.MirrorEvents;
-import dev.berth.mirror.PeerEvents;
 import dev.berth.upstream.UpstreamEvents;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -138,17 +138,17 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
     }
 
     @Override
-    public void fetchedFromPeer(MirrorEvents.Kind kind) {
+    public void fetchedFromPeer(PeerEvents.Kind kind) {
         fetchedFromPeers(kind).increment();
     }
 
     @Override
-    public void servedToPeer(MirrorEvents.Kind kind) {
+    public void servedToPeer(PeerEvents.Kind kind) {
         servedToPeers(kind).increment();
     }
 
     @Override
-    public void peerFallback(MirrorEvents.Kind kind) {
+    public void peerFallback(PeerEvents.Kind kind) {
         peerFallbacks(kind).increment();
     }
 
@@ -156,7 +156,7 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
     public void watchFleet(IntSupplier live) {
         registry.getOrCreate(Gauge.builder("berth_fleet_members_live", () -> live.getAsInt())
                 .description("Members of the fleet that answer, this instance included"));
-        for (MirrorEvents.Kind kind : MirrorEvents.Kind.values()) {
+        for (PeerEvents.Kind kind : PeerEvents.Kind.values()) {
             fetchedFromPeers(kind);
             servedToPeers(kind);
             peerFallbacks(kind);
@@ -223,17 +223,17 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
                 + " after the token flow, or berth's credentials refused by its token service", registryTag(upstream));
     }
 
-    private Counter fetchedFromPeers(MirrorEvents.Kind kind) {
+    private Counter fetchedFromPeers(PeerEvents.Kind kind) {
         return counter("berth_peer_fetched", "Manifests and blobs fetched from their owner in the fleet",
                 Tag.create("kind", lower(kind)));
     }
 
-    private Counter servedToPeers(MirrorEvents.Kind kind) {
+    private Counter servedToPeers(PeerEvents.Kind kind) {
         return counter("berth_peer_served", "Manifests and blobs this instance, their owner, served to another",
                 Tag.create("kind", lower(kind)));
     }
 
-    private Counter peerFallbacks(MirrorEvents.Kind kind) {
+    private Counter peerFallbacks(PeerEvents.Kind kind) {
         return counter("berth_peer_fallbacks", "Owners that could not be reached or whose answer or stream broke, so"
                 + " that this instance asked the next owner or the upstream itself", Tag.create("kind", lower(kind)));
     }

@@ -13,6 +13,7 @@ import dev.berth.budget.Evictor;
 import dev.berth.budget.PinStore;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
+import dev.berth.fleet.Owners;
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.budget.AccessIndex;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
+import dev.berth.fleet.Owners;
 import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;

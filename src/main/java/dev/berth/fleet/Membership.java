@@ -1,10 +1,10 @@
-package dev.berth.cluster;
+package dev.berth.fleet;
 
 import java.net.URI;
 import java.util.List;
 
 /** The instances of a fleet, this one included, as configured: a fixed list, or what a DNS name resolves to now. */
-public interface Membership {
+interface Membership {
     /** The members known now. */
     List<URI> members();
 

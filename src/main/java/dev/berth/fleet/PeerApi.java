@@ -1,11 +1,13 @@
-package dev.berth.http;
+package dev.berth.fleet;
 
-import dev.berth.auth.PeerSignature;
+import dev.berth.http.BlobBody;
+import dev.berth.http.EveryMethod;
+import dev.berth.http.OciPath;
+import dev.berth.http.Route;
 import dev.berth.oci.ErrorText;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.BlobContent;
-import dev.berth.registry.PeerContent;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
@@ -26,16 +28,21 @@ import java.util.Optional;
 public final class PeerApi implements HttpService {
     private final PeerContent content;
     private final Optional<PeerSignature> signature;
+    private final PeerEvents events;
 
-    /** Serves {@code content} to requests signed with {@code signature}; with none, refuses every request. */
-    public PeerApi(PeerContent content, Optional<PeerSignature> signature) {
+    /**
+     * Serves {@code content} to requests signed with {@code signature}, counted in {@code events}; with no signature,
+     * refuses every request.
+     */
+    PeerApi(PeerContent content, Optional<PeerSignature> signature, PeerEvents events) {
         this.content = content;
         this.signature = signature;
+        this.events = events;
     }
 
     /** Registers the endpoint on {@code routing}. */
     public void register(HttpRouting.Builder routing) {
-        routing.register(PeerContent.PATH, this);
+        routing.register(PeerProtocol.PATH, this);
     }
 
     @Override
@@ -51,7 +58,7 @@ public final class PeerApi implements HttpService {
             throw new RegistryException(OciError.UNSUPPORTED, "the peer endpoint answers GET only");
         }
         // The registry API's grammar checks, on the same path under /v2.
-        Route route = OciPath.parse("/v2" + rawPath.substring(PeerContent.PATH.length()));
+        Route route = OciPath.parse("/v2" + rawPath.substring(PeerProtocol.PATH.length()));
         switch (route) {
             case Route.Blob blob -> blob(blob, req, res);
             case Route.Manifest manifest -> manifest(manifest, res);
@@ -79,7 +86,8 @@ public final class PeerApi implements HttpService {
 
     private void blob(Route.Blob route, ServerRequest req, ServerResponse res) throws IOException {
         try (BlobContent blob = content.blob(route.name(), route.digest())) {
-            res.header(RegistryApi.DOCKER_CONTENT_DIGEST, route.digest().toString());
+            events.servedToPeer(PeerEvents.Kind.BLOB);
+            res.header(PeerProtocol.CONTENT_DIGEST, route.digest().toString());
             // Content-Length before outputStream(): a plain body, whose end the asking instance checks.
             res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(blob.size()));
             BlobBody.send(req, res, blob, 0, blob.size());
@@ -88,9 +96,8 @@ public final class PeerApi implements HttpService {
 
     private void manifest(Route.Manifest route, ServerResponse res) {
         PeerContent.OwnedManifest owned = content.manifest(route.name(), route.reference());
-        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, owned.manifest().digest().toString());
-        res.header(HeaderNames.CONTENT_TYPE, owned.manifest().mediaType());
-        res.header(HeaderNames.create(PeerContent.FRESH_FOR), String.valueOf(owned.freshFor().toMillis()));
+        events.servedToPeer(PeerEvents.Kind.MANIFEST);
+        PeerProtocol.manifestHeaders(owned).forEach(res::header);
         res.send(owned.manifest().bytes());
     }
 }

@@ -1,4 +1,4 @@
-package dev.berth.cluster;
+package dev.berth.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

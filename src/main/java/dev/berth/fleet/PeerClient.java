@@ -1,6 +1,5 @@
-package dev.berth.cluster;
+package dev.berth.fleet;
 
-import dev.berth.auth.PeerSignature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -12,7 +11,7 @@ import java.util.Optional;
  * Asks the other instances of a fleet: signed GETs on their peer endpoint, and the liveness probe. The JDK's
  * connection (kept alive and reused by the JDK), because it has a read timeout for a stalled stream.
  */
-public final class PeerClient {
+final class PeerClient {
     private final PeerSignature signature;
     private final Duration connectTimeout;
     private final Duration readTimeout;

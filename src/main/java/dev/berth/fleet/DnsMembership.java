@@ -1,4 +1,4 @@
-package dev.berth.cluster;
+package dev.berth.fleet;
 
 import java.lang.System.Logger;
 import java.net.InetAddress;
@@ -12,7 +12,7 @@ import java.util.List;
  * scheme and port (swarm's {@code tasks.<service>}, a Kubernetes headless Service). Resolved again on each
  * {@link #refresh}; when the name cannot be resolved, the last members stay.
  */
-public final class DnsMembership implements Membership {
+final class DnsMembership implements Membership {
     private static final Logger LOG = System.getLogger(DnsMembership.class.getName());
 
     /** Resolves a host name to all its addresses. */

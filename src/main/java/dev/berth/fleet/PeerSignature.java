@@ -1,5 +1,6 @@
-package dev.berth.auth;
+package dev.berth.fleet;
 
+import dev.berth.auth.ClusterSecret;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

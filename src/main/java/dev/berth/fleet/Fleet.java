@@ -1,4 +1,4 @@
-package dev.berth.cluster;
+package dev.berth.fleet;
 
 import java.lang.System.Logger;
 import java.net.InetAddress;
@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * or that a request could not reach, is left out until it answers again), and which one is this. Every instance ranks
  * the live members for a key the same way ({@link Rendezvous}); the first is the key's owner.
  */
-public final class Fleet implements AutoCloseable {
+final class Fleet implements AutoCloseable {
     private static final Logger LOG = System.getLogger(Fleet.class.getName());
     static final Duration CHECK_EVERY = Duration.ofSeconds(2);
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
@@ -98,7 +98,7 @@ public final class Fleet implements AutoCloseable {
     }
 
     /** The client for the peers; null for a fleet alone. */
-    public PeerClient client() {
+    PeerClient client() {
         return client;
     }
 

@@ -1,4 +1,4 @@
-package dev.berth.cluster;
+package dev.berth.fleet;
 
 import java.net.URI;
 import java.nio.ByteBuffer;

@@ -1,6 +1,5 @@
-package dev.berth.mirror;
+package dev.berth.fleet;
 
-import dev.berth.cluster.PeerClient;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.BlobSpool;
@@ -21,8 +20,8 @@ import java.util.function.Supplier;
  * imported again here: the fill waits until the owner has linked it, and imports it itself only if that does not
  * happen in time (the owner died after sending the last byte).
  */
-final class RelayedFill implements FillSource {
-    private static final Logger LOG = System.getLogger(RelayedFill.class.getName());
+public final class RelayedBlob {
+    private static final Logger LOG = System.getLogger(RelayedBlob.class.getName());
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration OWNER_STORES_WITHIN = Duration.ofSeconds(10);
     /** The slowest import the wait allows for beyond that, in bytes per second. */
@@ -30,7 +29,7 @@ final class RelayedFill implements FillSource {
 
     private final Digest digest;
     private final String path;
-    private final Owners owners;
+    private final AskingOwners owners;
     private final Supplier<UpstreamBlob> upstream;
     private final BooleanSupplier linkedByOwner;
     private final Supplier<RegistryException> unknown;
@@ -42,7 +41,7 @@ final class RelayedFill implements FillSource {
      * says whether the blob is stored and linked, and {@code unknown} is the error when the owner says the upstream
      * lacks it.
      */
-    RelayedFill(Digest digest, String path, Owners owners, Supplier<UpstreamBlob> upstream,
+    RelayedBlob(Digest digest, String path, AskingOwners owners, Supplier<UpstreamBlob> upstream,
                 BooleanSupplier linkedByOwner, Supplier<RegistryException> unknown) {
         this.digest = digest;
         this.path = path;
@@ -52,25 +51,18 @@ final class RelayedFill implements FillSource {
         this.unknown = unknown;
     }
 
-    @Override
+    /** Opens the bytes, from the owner or the upstream; throws a RegistryException when they cannot be had. */
     public UpstreamBlob open() {
-        return owners.fetch(digest.toString(), path, MirrorEvents.Kind.BLOB, this::relay, upstream);
+        return owners.fetch(digest.toString(), path, PeerEvents.Kind.BLOB, this::relay, upstream);
     }
 
     private UpstreamBlob relay(PeerClient.Answer answer) throws IOException {
-        if (answer.status() == 404) {
-            answer.close();
-            throw unknown.get();
-        }
-        if (answer.status() != 200 || answer.length() < 0) {
-            throw new IOException("the owner answered " + answer.status() + " with length " + answer.length());
-        }
-        length = answer.length();
+        length = PeerProtocol.blobLength(answer, unknown);
         wholeFromOwner = true;
-        return new UpstreamBlob(new RelayStream(answer.body(), answer.length()), answer.length());
+        return new UpstreamBlob(new RelayStream(answer.body(), length), length);
     }
 
-    @Override
+    /** Stores the verified spool: imported into the store, unless the owner stored the same bytes there. */
     public void store(BlobSpool spool) {
         if (!wholeFromOwner || !ownerLinked()) {
             spool.commit();
@@ -137,7 +129,7 @@ final class RelayedFill implements FillSource {
                     + broken.getMessage() + "); going on from the upstream");
             wholeFromOwner = false;
             fromUpstream = true;
-            owners.events().peerFallback(MirrorEvents.Kind.BLOB);
+            owners.events().peerFallback(PeerEvents.Kind.BLOB);
             try {
                 in.close();
             } catch (IOException e) {
