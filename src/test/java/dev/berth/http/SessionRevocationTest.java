@@ -210,9 +210,8 @@ class SessionRevocationTest {
         s3.createBucket("berth");
         List<TestClient> fleet = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            RunningBerth berth = RunningBerth.startWithStorage("{root: '" + dir.resolve("local-" + i) + "', s3: "
-                    + "{endpoint: '" + s3.endpoint() + "', bucket: berth, access-key: " + S3Server.ACCESS_KEY
-                    + ", secret-key: " + S3Server.SECRET_KEY + "}}", AUTH.formatted(htpasswd, secret));
+            RunningBerth berth = RunningBerth.startWithStorage(s3.storageYaml(dir.resolve("local-" + i), "berth", ""),
+                    AUTH.formatted(htpasswd, secret));
             open.add(berth);
             fleet.add(berth.client());
         }
