@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.support.ChildBerth;
+import dev.berth.support.MockHub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.MockHub;
 import dev.berth.support.Poll;
 import dev.berth.support.Scrape;
 import dev.berth.support.TestData;

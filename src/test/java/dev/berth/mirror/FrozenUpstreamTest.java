@@ -1,11 +1,12 @@
 package dev.berth.mirror;
 
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.MockHub;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;

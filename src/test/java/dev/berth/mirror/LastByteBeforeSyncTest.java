@@ -20,6 +20,7 @@ import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.Repository;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.support.HeldImports;
+import dev.berth.support.MockHub;
 import dev.berth.support.MutableClock;
 import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;

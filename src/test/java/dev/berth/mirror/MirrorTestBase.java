@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
+import dev.berth.support.MockHub;
 import dev.berth.support.MutableClock;
 import dev.berth.support.Poll;
 import dev.berth.support.RegistryAssertions;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.Htpasswd;
+import dev.berth.support.MockHub;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.net.http.HttpResponse;
