@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class AccessIndexServerTest extends MirrorTestBase {
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return super.mirrorYaml() + "cache:\n  max-bytes: 1GiB\n";
     }
 

@@ -25,7 +25,7 @@ class EarlyBudgetRoundTest extends MirrorTestBase {
     private static final Duration DEADLINE = Duration.ofSeconds(5);
 
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return super.mirrorYaml() + "cache:\n  max-bytes: " + MAX_BYTES + "\n";
     }
 

@@ -31,12 +31,12 @@ class FrozenUpstreamTest extends MirrorTestBase {
     private static final String MUSL = manifestPath(BUSYBOX, "musl");
 
     @Override
-    Duration readTimeout() {
+    protected Duration readTimeout() {
         return READ_TIMEOUT;
     }
 
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return "mirror:\n  upstreams:\n" + upstream("docker.io", hub.url(), true,
                 "revalidate-timeout: " + REVALIDATE.toMillis() + "ms, ") + "private:\n  repositories: ['team/*']\n";
     }

@@ -19,6 +19,7 @@ import dev.berth.registry.FileUploadData;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.Repository;
 import dev.berth.storage.FileSystemStorage;
+import dev.berth.support.HeldBody;
 import dev.berth.support.HeldImports;
 import dev.berth.support.MockHub;
 import dev.berth.support.MutableClock;

@@ -33,7 +33,7 @@ class RoutingTest extends MirrorTestBase {
     private final MockHub ghcr = new MockHub(ghcrServer, null, "ghcr.io");
 
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return "mirror:\n  upstreams:\n" + upstream("docker.io", hub.url(), true)
                 + upstream("ghcr.io", ghcr.url(), false) + "private:\n  repositories: ['team/*']\n";
     }

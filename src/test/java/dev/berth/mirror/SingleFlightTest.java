@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.HeldBody;
 import dev.berth.support.MockHub;
 import dev.berth.support.TestData;
 import java.io.IOException;

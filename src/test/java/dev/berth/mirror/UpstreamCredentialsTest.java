@@ -30,7 +30,7 @@ class UpstreamCredentialsTest extends MirrorTestBase {
     private static final String PASSWORD = "s3cret-pw";
 
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return "mirror:\n  upstreams:\n"
                 + upstream("docker.io", hub.url(), true, "username: " + USER + ", password: " + PASSWORD + ", ");
     }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.HeldBody;
 import dev.berth.support.LogCapture;
 import dev.berth.support.MockHub;
 import dev.berth.support.Poll;
@@ -38,7 +39,7 @@ class UpstreamFailureTest extends MirrorTestBase {
     private LogCapture failures;
 
     @Override
-    Duration readTimeout() {
+    protected Duration readTimeout() {
         return READ_TIMEOUT;
     }
 

@@ -1,4 +1,4 @@
-package dev.berth.mirror;
+package dev.berth.jobs;
 
 import static dev.berth.support.MockHub.blobPath;
 import static dev.berth.support.MockHub.manifestPath;
@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.mirror.MirrorTestBase;
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.HeldBody;
 import dev.berth.support.MockHub;
 import dev.berth.support.Poll;
 import dev.berth.support.Scrape;

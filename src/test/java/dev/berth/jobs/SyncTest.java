@@ -1,10 +1,11 @@
-package dev.berth.mirror;
+package dev.berth.jobs;
 
 import static dev.berth.support.MockHub.blobPath;
 import static dev.berth.support.MockHub.manifestPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.berth.mirror.MirrorTestBase;
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.MockHub;
@@ -36,7 +37,7 @@ class SyncTest extends MirrorTestBase {
     private MockHub.Image v2;
 
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         // The hub is seeded before berth starts, whose first round runs at once.
         amd64 = hub.image(BUSYBOX, null, 1);
         arm64 = hub.image(BUSYBOX, null, 2);
