@@ -2,12 +2,9 @@ package dev.berth.support;
 
 import dev.berth.storage.S3Storage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -33,7 +30,7 @@ public final class S3Bucket implements BeforeAllCallback, AfterAllCallback, Befo
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        directory = Files.createTempDirectory("s3-bucket");
+        directory = TempTree.create("s3-bucket");
         server = S3Server.start(directory.resolve("server"));
     }
 
@@ -54,7 +51,7 @@ public final class S3Bucket implements BeforeAllCallback, AfterAllCallback, Befo
         try {
             server.close();
         } finally {
-            delete(directory);
+            TempTree.delete(directory);
         }
     }
 
@@ -81,17 +78,5 @@ public final class S3Bucket implements BeforeAllCallback, AfterAllCallback, Befo
     /** Where the server keeps this test's bucket as files, to see what is left in it. */
     public Path files() {
         return directory.resolve("server").resolve(name);
-    }
-
-    private static void delete(Path tree) throws IOException {
-        try (Stream<Path> paths = Files.walk(tree)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.delete(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }
