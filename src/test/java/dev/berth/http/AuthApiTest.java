@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.BerthServer;
 import dev.berth.config.ConfigLoader;
+import dev.berth.support.FreePort;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.LogCapture;
 import dev.berth.support.MutableClock;
@@ -185,12 +186,13 @@ class AuthApiTest {
 
     @Test
     void anonymousUsersPullMirroredContentButNotPrivateContent() throws IOException {
-        // An upstream nobody listens on: an anonymous pull gets as far as asking it (503), not stopped at 401.
+        // An upstream nobody listens on (a port free a moment ago, not one that may be taken on this machine): an
+        // anonymous pull gets as far as asking it (503), not stopped at 401.
         RunningBerth berth = start(RULES + """
                 mirror:
                   upstreams:
-                    - {registry: docker.io, url: 'http://127.0.0.1:9', default: true, connect-timeout: 1s}
-                """);
+                    - {registry: docker.io, url: 'http://127.0.0.1:%d', default: true, connect-timeout: 1s}
+                """.formatted(FreePort.pick()));
         TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
         alice.pushImage("team-a/app", "1", TestData.utf8("{}"), TestData.bytes(1000, 2));
 
