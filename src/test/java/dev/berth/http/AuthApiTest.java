@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.BerthServer;
 import dev.berth.config.ConfigLoader;
+import dev.berth.support.Closing;
 import dev.berth.support.FreePort;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.LogCapture;
@@ -28,8 +29,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Logins, tokens and access rules as clients meet them: challenges, scoped tokens, 401 versus 403. */
@@ -49,14 +50,9 @@ class AuthApiTest {
     Path dir;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T00:00:00Z"));
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @RegisterExtension
+    final Closing open = new Closing();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-    }
 
     private RunningBerth start(String authYaml) throws IOException {
         Path htpasswd = Htpasswd.aliceAndBob(dir.resolve("htpasswd"));

@@ -8,6 +8,7 @@ import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.Closing;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
@@ -23,9 +24,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,7 +51,8 @@ class SessionRevocationTest {
 
     private Path htpasswd;
     private Path secret;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @RegisterExtension
+    final Closing open = new Closing();
 
     @BeforeEach
     void files() throws IOException {
@@ -58,12 +60,6 @@ class SessionRevocationTest {
         secret = Files.writeString(dir.resolve("cluster.key"), "0123456789abcdef0123456789abcdef0123456789\n");
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open.reversed()) {
-            c.close();
-        }
-    }
 
     private RunningBerth start() {
         RunningBerth berth = RunningBerth.start(dir.resolve("data"), AUTH.formatted(htpasswd, secret));
