@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.BerthServer;
 import dev.berth.config.ConfigLoader;
+import dev.berth.support.Closing;
+import dev.berth.support.FreePort;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.LogCapture;
 import dev.berth.support.MutableClock;
@@ -27,8 +29,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Logins, tokens and access rules as clients meet them: challenges, scoped tokens, 401 versus 403. */
@@ -48,14 +50,9 @@ class AuthApiTest {
     Path dir;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T00:00:00Z"));
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @RegisterExtension
+    final Closing open = new Closing();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-    }
 
     private RunningBerth start(String authYaml) throws IOException {
         Path htpasswd = Htpasswd.aliceAndBob(dir.resolve("htpasswd"));
@@ -185,12 +182,13 @@ class AuthApiTest {
 
     @Test
     void anonymousUsersPullMirroredContentButNotPrivateContent() throws IOException {
-        // An upstream nobody listens on: an anonymous pull gets as far as asking it (503), not stopped at 401.
+        // An upstream nobody listens on (a port free a moment ago, not one that may be taken on this machine): an
+        // anonymous pull gets as far as asking it (503), not stopped at 401.
         RunningBerth berth = start(RULES + """
                 mirror:
                   upstreams:
-                    - {registry: docker.io, url: 'http://127.0.0.1:9', default: true, connect-timeout: 1s}
-                """);
+                    - {registry: docker.io, url: 'http://127.0.0.1:%d', default: true, connect-timeout: 1s}
+                """.formatted(FreePort.pick()));
         TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
         alice.pushImage("team-a/app", "1", TestData.utf8("{}"), TestData.bytes(1000, 2));
 

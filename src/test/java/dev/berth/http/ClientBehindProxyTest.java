@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.Closing;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.LogCapture;
 import dev.berth.support.PageSignIn;
@@ -14,11 +15,10 @@ import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,14 +30,9 @@ class ClientBehindProxyTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @RegisterExtension
+    final Closing open = new Closing();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-    }
 
     private RunningBerth start(String yaml) {
         RunningBerth berth = RunningBerth.start(dir.resolve("data-" + open.size()), yaml);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.Closing;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
@@ -25,9 +26,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,7 +53,8 @@ class SessionRevocationTest {
 
     private Path htpasswd;
     private Path secret;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @RegisterExtension
+    final Closing open = new Closing();
 
     @BeforeEach
     void files() throws IOException {
@@ -60,12 +62,6 @@ class SessionRevocationTest {
         secret = Files.writeString(dir.resolve("cluster.key"), "0123456789abcdef0123456789abcdef0123456789\n");
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open.reversed()) {
-            c.close();
-        }
-    }
 
     private RunningBerth start() {
         RunningBerth berth = RunningBerth.start(dir.resolve("data"), AUTH.formatted(htpasswd, secret));
@@ -235,9 +231,8 @@ class SessionRevocationTest {
         s3.createBucket("berth");
         List<TestClient> fleet = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            RunningBerth berth = RunningBerth.startWithStorage("{root: '" + dir.resolve("local-" + i) + "', s3: "
-                    + "{endpoint: '" + s3.endpoint() + "', bucket: berth, access-key: " + S3Server.ACCESS_KEY
-                    + ", secret-key: " + S3Server.SECRET_KEY + "}}", AUTH.formatted(htpasswd, secret));
+            RunningBerth berth = RunningBerth.startWithStorage(s3.storageYaml(dir.resolve("local-" + i), "berth", ""),
+                    AUTH.formatted(htpasswd, secret));
             open.add(berth);
             fleet.add(berth.client());
         }

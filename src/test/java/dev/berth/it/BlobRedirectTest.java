@@ -41,9 +41,8 @@ class BlobRedirectTest {
         s3.createBucket("berth");
         Htpasswd.run("-B", "-b", "-c", work.resolve("htpasswd").toString(), USER, PASSWORD);
         Files.writeString(work.resolve("cluster.key"), "a-cluster-secret-of-more-than-thirty-two-characters");
-        berth = RunningBerth.startWithStorage("{root: '" + work.resolve("local") + "', s3: {endpoint: '"
-                + s3.endpoint() + "', bucket: berth, access-key: " + S3Server.ACCESS_KEY + ", secret-key: "
-                + S3Server.SECRET_KEY + ", redirect: true}}", "auth: {htpasswd: '" + work.resolve("htpasswd")
+        berth = RunningBerth.startWithStorage(s3.storageYaml(work.resolve("local"), "berth", ", redirect: true"),
+                "auth: {htpasswd: '" + work.resolve("htpasswd")
                 + "'}\ncluster: {secret-file: '" + work.resolve("cluster.key") + "'}\n"
                 + "private: {repositories: ['team/*']}\n");
     }

@@ -6,25 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.support.Curl;
-import dev.berth.support.DockerDaemon;
+import dev.berth.support.DockerSandbox;
 import dev.berth.support.ExternalCommand.Result;
-import dev.berth.support.NetworkNamespace;
 import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.Poll;
-import dev.berth.support.Skopeo;
-import dev.berth.support.Tools;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.opentest4j.TestAbortedException;
 
 /**
  * {@code deploy/compose.yaml} run as its head says, with Debian 12's {@code docker-compose} (1.29) against the real
@@ -36,7 +29,6 @@ import org.opentest4j.TestAbortedException;
  */
 class ComposeFileTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ARCHIVE = Path.of("target", "berth-image.tar");
     private static final Path COMPOSE = Path.of("deploy", "compose.yaml");
     private static final String BERTH = "127.0.0.1:5000";
     // The project is named after the file's directory, as when a user runs the file's own command.
@@ -46,48 +38,13 @@ class ComposeFileTest {
     @TempDir
     static Path work;
 
-    private static NetworkNamespace namespace;
-    private static DockerDaemon docker;
-    private static Curl curl;
-    private static Skopeo skopeo;
-    private static TestAbortedException unavailable;
-
-    @BeforeAll
-    static void loadTheImage() {
-        try {
-            Path archive = Tools.requireFile(ARCHIVE, "./build image");
-            DockerDaemon.requireInstalled();
-            Tools.require("docker-compose", "docker-compose");
-            namespace = NetworkNamespace.create();
-            curl = Curl.find(namespace.prefix());
-            skopeo = Skopeo.find(namespace.prefix());
-            docker = DockerDaemon.start(work.resolve("docker"), namespace.prefix(), Map.of());
-            String loaded = docker.docker("load", "-i", archive.toAbsolutePath().toString());
-            assertTrue(loaded.contains("Loaded image: berth:latest"), loaded);
-        } catch (TestAbortedException e) {
-            // Rethrown by each test, which then shows as skipped with the reason (see DockerEngineTest).
-            unavailable = e;
-        }
-    }
-
-    @BeforeEach
-    void skipWhereUnavailable() {
-        if (unavailable != null) {
-            throw unavailable;
-        }
-    }
+    @RegisterExtension
+    static final DockerSandbox sandbox = DockerSandbox.withBerthImage().requiring("docker-compose", "docker-compose");
 
     @AfterAll
-    static void tearDown() {
-        try {
-            if (docker != null) {
-                docker.tryDocker("rm", "--force", container());
-                docker.close();
-            }
-        } finally {
-            if (namespace != null) {
-                namespace.close();
-            }
+    static void removeTheContainer() {
+        if (sandbox.available()) {
+            sandbox.tryDocker("rm", "--force", container());
         }
     }
 
@@ -99,7 +56,7 @@ class ComposeFileTest {
     @Test
     void upServesPushesAndPullsAndKeepsThemOnItsVolumeUntilDown() throws Exception {
         String file = COMPOSE.toAbsolutePath().toString();
-        docker.compose("-f", file, "up", "-d");
+        sandbox.compose("-f", file, "up", "-d");
         awaitServing();
         String log = log();
         assertTrue(log.contains("no /etc/berth/berth.yaml: using the shipped /usr/share/berth/berth.yaml"), log);
@@ -107,41 +64,41 @@ class ComposeFileTest {
         Path layout = work.resolve("app");
         OciLayoutBuilder builder = new OciLayoutBuilder(layout, 1);
         builder.tag("latest", builder.image(OciLayoutBuilder.HOST_ARCHITECTURE, 2, 64 << 10).manifest());
-        String pushed = skopeo.copyForDigest("oci:" + layout + ":latest", "docker://" + BERTH + "/team/app:1",
+        String pushed = sandbox.skopeo().copyForDigest("oci:" + layout + ":latest", "docker://" + BERTH + "/team/app:1",
                 "--format", "v2s2");
         assertEquals(pushed, pull("pulled-1"));
 
-        docker.compose("-f", file, "stop");
+        sandbox.compose("-f", file, "stop");
         JsonNode state = state();
         assertEquals(143, state.path("ExitCode").asInt(), state::toString);
 
-        docker.compose("-f", file, "up", "-d");
+        sandbox.compose("-f", file, "up", "-d");
         awaitServing();
         assertEquals(pushed, pull("pulled-2"), "served from the volume");
 
-        docker.compose("-f", file, "down");
-        assertTrue(docker.docker("ps", "-aq").isBlank(), "down removes the container");
+        sandbox.compose("-f", file, "down");
+        assertTrue(sandbox.docker("ps", "-aq").isBlank(), "down removes the container");
         assertTrue(volumes().contains(VOLUME), "down keeps the volume");
-        docker.compose("-f", file, "down", "-v");
+        sandbox.compose("-f", file, "down", "-v");
         assertFalse(volumes().contains(VOLUME), "down -v removes the volume");
     }
 
     /** The file's one container, by the label compose gives it. */
     private static String container() {
-        return docker.docker("ps", "-aq", "--filter", "label=com.docker.compose.service=berth").strip();
+        return sandbox.docker("ps", "-aq", "--filter", "label=com.docker.compose.service=berth").strip();
     }
 
     private static List<String> volumes() {
-        return docker.docker("volume", "ls", "--format", "{{.Name}}").lines().toList();
+        return sandbox.docker("volume", "ls", "--format", "{{.Name}}").lines().toList();
     }
 
     private static JsonNode state() throws IOException {
-        return JSON.readTree(docker.docker("inspect", container())).path(0).path("State");
+        return JSON.readTree(sandbox.docker("inspect", container())).path(0).path("State");
     }
 
     private static void awaitServing() throws InterruptedException {
         try {
-            Poll.until(() -> curl.get("http://" + BERTH + "/v2/").exitCode() == 0, "GET /v2/ answered 200",
+            Poll.until(() -> sandbox.curl().get("http://" + BERTH + "/v2/").exitCode() == 0, "GET /v2/ answered 200",
                     SERVING_WITHIN);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; the log:\n" + log(), e);
@@ -150,12 +107,12 @@ class ComposeFileTest {
 
     /** The container's output: berth logs to stdout, the entry point speaks on stderr. */
     private static String log() {
-        Result log = docker.tryDocker("logs", container());
+        Result log = sandbox.tryDocker("logs", container());
         return log.stdoutText() + log.stderr();
     }
 
     /** {@code team/app:1} copied from port 5000 into a {@code dir:}; the manifest's digest. */
     private static String pull(String into) {
-        return skopeo.copyForDigest("docker://" + BERTH + "/team/app:1", "dir:" + work.resolve(into));
+        return sandbox.skopeo().copyForDigest("docker://" + BERTH + "/team/app:1", "dir:" + work.resolve(into));
     }
 }

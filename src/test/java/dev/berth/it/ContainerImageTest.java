@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.support.Curl;
 import dev.berth.support.DistributionRegistry;
-import dev.berth.support.DockerDaemon;
-import dev.berth.support.NetworkNamespace;
+import dev.berth.support.DockerSandbox;
 import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.Poll;
-import dev.berth.support.Skopeo;
-import dev.berth.support.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,13 +16,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.opentest4j.TestAbortedException;
 
 /**
  * The image that {@code ./build image} writes ({@code target/berth-image.tar}), loaded into the real Docker engine and
@@ -39,7 +31,6 @@ import org.opentest4j.TestAbortedException;
  */
 class ContainerImageTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ARCHIVE = Path.of("target", "berth-image.tar");
     private static final String BERTH = "http://127.0.0.1:5000";
     // A JVM starts in the container for every probe: a short interval, and time enough for a few of them.
     private static final Duration HEALTHY_WITHIN = Duration.ofSeconds(60);
@@ -49,48 +40,8 @@ class ContainerImageTest {
     @TempDir
     static Path work;
 
-    private static NetworkNamespace namespace;
-    private static DockerDaemon docker;
-    private static Curl curl;
-    private static Skopeo skopeo;
-    private static TestAbortedException unavailable;
-
-    @BeforeAll
-    static void loadTheImage() {
-        try {
-            Path archive = Tools.requireFile(ARCHIVE, "./build image");
-            DockerDaemon.requireInstalled();
-            namespace = NetworkNamespace.create();
-            curl = Curl.find(namespace.prefix());
-            skopeo = Skopeo.find(namespace.prefix());
-            docker = DockerDaemon.start(work.resolve("docker"), namespace.prefix(), Map.of());
-            String loaded = docker.docker("load", "-i", archive.toAbsolutePath().toString());
-            assertTrue(loaded.contains("Loaded image: berth:latest"), loaded);
-        } catch (TestAbortedException e) {
-            // Rethrown by each test, which then shows as skipped with the reason (see DockerEngineTest).
-            unavailable = e;
-        }
-    }
-
-    @BeforeEach
-    void skipWhereUnavailable() {
-        if (unavailable != null) {
-            throw unavailable;
-        }
-    }
-
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (docker != null) {
-                docker.close();
-            }
-        } finally {
-            if (namespace != null) {
-                namespace.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final DockerSandbox sandbox = DockerSandbox.withBerthImage();
 
     /**
      * {@code docker run berth}: with no configuration it serves the shipped one (a Docker Hub mirror) on port 5000 as
@@ -98,7 +49,7 @@ class ContainerImageTest {
      */
     @Test
     void runsWithNoConfigurationOnPort5000AndStopsCleanly() throws Exception {
-        JsonNode image = JSON.readTree(docker.docker("image", "inspect", "berth:latest")).path(0).path("Config");
+        JsonNode image = JSON.readTree(sandbox.docker("image", "inspect", "berth:latest")).path(0).path("Config");
         assertEquals(USER, image.path("User").asText(), image::toString);
         assertTrue(image.path("Volumes").has("/var/lib/berth"), image::toString);
         assertTrue(image.path("ExposedPorts").has("5000/tcp"), image::toString);
@@ -107,10 +58,10 @@ class ContainerImageTest {
         run("berth-default", "-v", "berth-default:/var/lib/berth");
         try {
             awaitServing("berth-default");
-            JsonNode health = JSON.readTree(curl.getText(BERTH + "/observe/health"));
+            JsonNode health = JSON.readTree(sandbox.curl().getText(BERTH + "/observe/health"));
             assertEquals("UP", health.path("status").asText(), health::toString);
             awaitHealthy("berth-default");
-            String log = docker.docker("logs", "berth-default");
+            String log = sandbox.docker("logs", "berth-default");
             assertTrue(log.contains("berth listening on 0.0.0.0:5000"), log);
             assertTrue(log.contains("data in /var/lib/berth"), log);
             assertTrue(log.contains("mirroring docker.io from https://registry-1.docker.io (default)"), log);
@@ -130,21 +81,22 @@ class ContainerImageTest {
     @Test
     void keepsMirroredAndPushedImagesOnItsVolumeAcrossContainers() throws Exception {
         String layout = anImage(work.resolve("busybox"));
-        DistributionRegistry upstream = DistributionRegistry.start(work.resolve("upstream"), namespace.prefix());
+        DistributionRegistry upstream = DistributionRegistry.start(work.resolve("upstream"), sandbox.prefix());
         String upstreamDigest;
         String mirrored;
         String pushed;
         Path config = configDirectory(upstream);
         List<String> volumes = List.of("-v", config + ":/etc/berth:ro", "-v", "berth-data:/var/lib/berth");
         try {
-            upstreamDigest = skopeo.copyForDigest(layout, "docker://" + upstream.hostPort() + "/library/busybox:latest",
-                    "--format", "v2s2");
+            upstreamDigest = sandbox.skopeo().copyForDigest(layout,
+                    "docker://" + upstream.hostPort() + "/library/busybox:latest", "--format", "v2s2");
             run("berth-1", volumes.toArray(String[]::new));
             try {
                 awaitServing("berth-1");
                 mirrored = pull("busybox:latest", "mirrored-1");
                 assertEquals(upstreamDigest, mirrored, "the upstream's manifest, byte for byte");
-                pushed = skopeo.copyForDigest(layout, "docker://127.0.0.1:5000/team/app:1", "--format", "v2s2");
+                pushed = sandbox.skopeo().copyForDigest(layout, "docker://127.0.0.1:5000/team/app:1", "--format",
+                        "v2s2");
                 assertEquals(pushed, pull("team/app:1", "pushed-1"));
                 stopCleanly("berth-1");
             } finally {
@@ -172,12 +124,12 @@ class ContainerImageTest {
                 "--health-interval", "1s"));
         args.addAll(List.of(options));
         args.add("berth:latest");
-        docker.docker(args.toArray(String[]::new));
+        sandbox.docker(args.toArray(String[]::new));
     }
 
     private static void awaitServing(String name) throws InterruptedException {
-        Poll.until(() -> curl.get(BERTH + "/v2/").exitCode() == 0,
-                "GET /v2/ answered 200; " + name + "'s log:\n" + docker.tryDocker("logs", name).stdoutText(),
+        Poll.until(() -> sandbox.curl().get(BERTH + "/v2/").exitCode() == 0,
+                "GET /v2/ answered 200; " + name + "'s log:\n" + sandbox.tryDocker("logs", name).stdoutText(),
                 HEALTHY_WITHIN);
     }
 
@@ -193,20 +145,20 @@ class ContainerImageTest {
      * end in SIGKILL and 137 instead.
      */
     private static void stopCleanly(String name) {
-        docker.docker("stop", name);
+        sandbox.docker("stop", name);
         JsonNode state = state(name);
-        assertEquals(143, state.path("ExitCode").asInt(), () -> state + "\n" + docker.tryDocker("logs", name));
+        assertEquals(143, state.path("ExitCode").asInt(), () -> state + "\n" + sandbox.tryDocker("logs", name));
         assertEquals(false, state.path("OOMKilled").asBoolean(), state::toString);
     }
 
     /** Removes the container, stopped or not: the test's cleanup, whatever happened. */
     private static void remove(String name) {
-        docker.tryDocker("rm", "--force", name);
+        sandbox.tryDocker("rm", "--force", name);
     }
 
     private static JsonNode state(String name) {
         try {
-            return JSON.readTree(docker.docker("inspect", name)).path(0).path("State");
+            return JSON.readTree(sandbox.docker("inspect", name)).path(0).path("State");
         } catch (IOException e) {
             throw new AssertionError("docker inspect " + name, e);
         }
@@ -214,7 +166,7 @@ class ContainerImageTest {
 
     /** Where dockerd keeps the named volume {@code name}. */
     private static Path volume(String name) {
-        return Path.of(docker.docker("volume", "inspect", "--format", "{{.Mountpoint}}", name).strip());
+        return Path.of(sandbox.docker("volume", "inspect", "--format", "{{.Mountpoint}}", name).strip());
     }
 
     /**
@@ -238,7 +190,7 @@ class ContainerImageTest {
 
     /** Copies {@code reference} from berth into a skopeo {@code dir:} (manifest kept byte for byte); its digest. */
     private static String pull(String reference, String into) {
-        return skopeo.copyForDigest("docker://127.0.0.1:5000/" + reference, "dir:" + work.resolve(into));
+        return sandbox.skopeo().copyForDigest("docker://127.0.0.1:5000/" + reference, "dir:" + work.resolve(into));
     }
 
     /** An OCI layout holding {@code latest}, an image of one small random layer (nothing runs it). */

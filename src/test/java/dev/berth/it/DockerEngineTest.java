@@ -8,15 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.support.ChildBerth;
-import dev.berth.support.Curl;
 import dev.berth.support.DistributionRegistry;
 import dev.berth.support.DockerDaemon;
+import dev.berth.support.DockerSandbox;
 import dev.berth.support.ExternalCommand.Result;
 import dev.berth.support.Htpasswd;
-import dev.berth.support.NetworkNamespace;
 import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Image;
-import dev.berth.support.Skopeo;
 import dev.berth.support.TarBuilder;
 import dev.berth.support.TestData;
 import java.io.IOException;
@@ -29,13 +27,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.opentest4j.TestAbortedException;
 
 /**
  * The real Docker engine (Debian's dockerd 20.10) pulls {@code busybox} through berth as its registry mirror.
@@ -54,46 +51,25 @@ class DockerEngineTest {
     @TempDir
     static Path work;
 
-    private static NetworkNamespace namespace;
+    @RegisterExtension
+    static final DockerSandbox sandbox = DockerSandbox.namespaceOnly();
     private static DistributionRegistry upstream;
-    private static Skopeo skopeo;
     private static Image busybox;
     private static String busyboxManifest;
-    private static TestAbortedException unavailable;
 
     @BeforeAll
     static void setUp() {
-        try {
-            DockerDaemon.requireInstalled();
-            namespace = NetworkNamespace.create();
-            upstream = DistributionRegistry.start(work.resolve("upstream"), namespace.prefix());
-            skopeo = Skopeo.find(namespace.prefix());
+        sandbox.prepare(() -> {
+            upstream = DistributionRegistry.start(work.resolve("upstream"), sandbox.prefix());
             busybox = buildBusybox(work.resolve("busybox"));
             busyboxManifest = push(upstream.hostPort());
-        } catch (TestAbortedException e) {
-            // Surefire reports a class aborted in @BeforeAll as no tests at all (SUREFIRE-2300), so each test
-            // rethrows this instead: they show as skipped, with the reason (no root, a missing tool).
-            unavailable = e;
-        }
-    }
-
-    @BeforeEach
-    void skipWhereUnavailable() {
-        if (unavailable != null) {
-            throw unavailable;
-        }
+        });
     }
 
     @AfterAll
-    static void tearDown() {
-        try {
-            if (upstream != null) {
-                upstream.close();
-            }
-        } finally {
-            if (namespace != null) {
-                namespace.close();
-            }
+    static void stopTheUpstream() {
+        if (upstream != null) {
+            upstream.close();
         }
     }
 
@@ -102,7 +78,7 @@ class DockerEngineTest {
     @Order(1)
     void dockerdPullsFromTheUpstreamDirectlyButNotFromDockerHub(@TempDir Path dir) throws IOException {
         String image = upstream.hostPort() + "/" + REPOSITORY;
-        try (DockerDaemon docker = DockerDaemon.start(dir, namespace.prefix(),
+        try (DockerDaemon docker = DockerDaemon.start(dir, sandbox.prefix(),
                 Map.of("insecure-registries", List.of(upstream.hostPort())))) {
             // With no mirror, "busybox" means Docker Hub.
             assertNotEquals(0, docker.tryDocker("pull", "busybox").exitCode(),
@@ -116,7 +92,7 @@ class DockerEngineTest {
     @Test
     @Order(2)
     void dockerdPullsAnImagePushedIntoBerthThroughRegistryMirrors(@TempDir Path dir) throws IOException {
-        try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), "")) {
+        try (ChildBerth berth = ChildBerth.start(sandbox.prefix(), dir.resolve("berth"), "")) {
             String berthHost = "127.0.0.1:" + berth.port();
             assertEquals(busyboxManifest, push(berthHost));
             pullBusyboxThrough(berth, dir.resolve("docker"));
@@ -130,11 +106,11 @@ class DockerEngineTest {
     @Test
     @Order(3)
     void mirrorPullsBusyboxFromTheUpstreamThroughBerth(@TempDir Path dir) throws IOException {
-        try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), mirrorYaml())) {
+        try (ChildBerth berth = ChildBerth.start(sandbox.prefix(), dir.resolve("berth"), mirrorYaml())) {
             pullBusyboxThrough(berth, dir.resolve("docker"));
             // Asked of berth alone, with dockerd gone: the image is cached under the upstream's name.
             String catalogUrl = "http://127.0.0.1:" + berth.port() + "/v2/_catalog";
-            String catalog = Curl.find(namespace.prefix()).getText(catalogUrl);
+            String catalog = sandbox.curl().getText(catalogUrl);
             List<String> repositories = new ArrayList<>();
             JSON.readTree(catalog).path("repositories").forEach(name -> repositories.add(name.asText()));
             assertTrue(repositories.contains("docker.io/" + REPOSITORY),
@@ -157,7 +133,7 @@ class DockerEngineTest {
                 private: {repositories: ['team/*']}
                 auth: {htpasswd: '%s'}
                 """.formatted(htpasswd);
-        try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), yaml)) {
+        try (ChildBerth berth = ChildBerth.start(sandbox.prefix(), dir.resolve("berth"), yaml)) {
             String host = "127.0.0.1:" + berth.port();
             try (DockerDaemon docker = mirroringThrough(host, dir.resolve("docker"))) {
                 // Anonymous: dockerd takes the 401 on /v2/ to the realm and gets a token without credentials.
@@ -213,7 +189,7 @@ class DockerEngineTest {
     @Order(5)
     void aPushToAMirroredNameShowsWhereToPushInstead(@TempDir Path dir) throws IOException {
         String yaml = mirrorYaml() + "private: {repositories: ['team/*']}\n";
-        try (ChildBerth berth = ChildBerth.start(namespace.prefix(), dir.resolve("berth"), yaml)) {
+        try (ChildBerth berth = ChildBerth.start(sandbox.prefix(), dir.resolve("berth"), yaml)) {
             String host = "127.0.0.1:" + berth.port();
             try (DockerDaemon docker = mirroringThrough(host, dir.resolve("docker"))) {
                 docker.docker("pull", "busybox");
@@ -233,7 +209,7 @@ class DockerEngineTest {
 
     /** dockerd with berth at {@code host} as its registry mirror, and allowed to push to it over plain HTTP. */
     private static DockerDaemon mirroringThrough(String host, Path dir) {
-        return DockerDaemon.start(dir, namespace.prefix(), Map.of("registry-mirrors", List.of("http://" + host),
+        return DockerDaemon.start(dir, sandbox.prefix(), Map.of("registry-mirrors", List.of("http://" + host),
                 "insecure-registries", List.of(host)));
     }
 
@@ -264,7 +240,7 @@ class DockerEngineTest {
     private static void pullBusyboxThrough(ChildBerth berth, Path dir) throws IOException {
         String mirror = "http://127.0.0.1:" + berth.port();
         Map<String, Object> settings = Map.of("registry-mirrors", List.of(mirror));
-        try (DockerDaemon docker = DockerDaemon.start(dir, namespace.prefix(), settings)) {
+        try (DockerDaemon docker = DockerDaemon.start(dir, sandbox.prefix(), settings)) {
             docker.docker("pull", "busybox");
             assertPulled(docker, "busybox", "busybox@" + busyboxManifest);
         } catch (AssertionError e) {
@@ -290,7 +266,7 @@ class DockerEngineTest {
      * returns the digest of the manifest, which skopeo made in converting, the same for every host.
      */
     private static String push(String host) {
-        return skopeo.copyForDigest("oci:" + work.resolve("busybox") + ":latest",
+        return sandbox.skopeo().copyForDigest("oci:" + work.resolve("busybox") + ":latest",
                 "docker://" + host + "/" + REPOSITORY + ":latest", "--format", "v2s2");
     }
 

@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.BlobDownload;
-import dev.berth.support.DistributionRegistry;
 import dev.berth.support.RequestLog.Request;
 import dev.berth.support.OciLayoutBuilder.Blob;
-import dev.berth.support.OciLayoutBuilder.Image;
 import dev.berth.support.RegistryAssertions;
 import dev.berth.support.RunningBerth;
-import dev.berth.support.SeedImage;
-import dev.berth.support.Skopeo;
+import dev.berth.support.SeededRegistry;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
@@ -32,12 +29,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -62,40 +58,18 @@ class MirrorWithDistributionTest {
     private static final String UPSTREAM_REPO = "library/busybox";
     private static final String TAG = "latest";
 
-    @TempDir
-    static Path shared;
-    private static Skopeo skopeo;
-    private static SeedImage seed;
-    private static Image image;
+    /** A fresh upstream holding {@code library/busybox:latest} for every test, since one test stops it. */
+    @RegisterExtension
+    static final SeededRegistry upstream = SeededRegistry.image(7, 2, MIB, UPSTREAM_REPO, TAG);
 
     @TempDir
     Path work;
-    private DistributionRegistry upstream;
-    private int seedingRequests;
     private RunningBerth berth;
-
-    @BeforeAll
-    static void buildImage() {
-        skopeo = Skopeo.find();
-        seed = SeedImage.write(shared.resolve("seed"), 7, 2, MIB, TAG);
-        image = seed.image();
-    }
-
-    /** A fresh upstream holding {@code library/busybox:latest} for every test, since one test stops it. */
-    @BeforeEach
-    void startUpstream() throws IOException {
-        upstream = DistributionRegistry.start(Files.createDirectories(work.resolve("upstream")));
-        seed.pushTo(upstream, UPSTREAM_REPO, skopeo);
-        seedingRequests = upstream.requests().size();
-    }
 
     @AfterEach
     void stop() {
         if (berth != null) {
             berth.close();
-        }
-        if (upstream != null) {
-            upstream.close();
         }
     }
 
@@ -107,15 +81,15 @@ class MirrorWithDistributionTest {
         Path out = work.resolve("out");
         // No TLS flags: the mirror entry alone must let skopeo use berth. Docker Hub itself cannot be reached from
         // here, so if skopeo skipped the mirror this copy would fail.
-        skopeo.copyWithRegistriesConf(conf, "docker://docker.io/" + UPSTREAM_REPO + ":" + TAG, "oci:" + out + ":" + TAG,
-                "--preserve-digests");
+        upstream.skopeo().copyWithRegistriesConf(conf, "docker://docker.io/" + UPSTREAM_REPO + ":" + TAG,
+                "oci:" + out + ":" + TAG, "--preserve-digests");
 
-        seed.assertPulled(out);
+        upstream.assertPulled(out);
         List<String> catalog = new ArrayList<>();
         RegistryAssertions.json(berth.client().get("/v2/_catalog")).path("repositories")
                 .forEach(name -> catalog.add(name.asText()));
         assertEquals(List.of("docker.io/library/busybox"), catalog);
-        assertAskedForOnePull(upstreamAsked());
+        assertAskedForOnePull(upstream.requestsSinceSeeding());
     }
 
     @Test
@@ -124,22 +98,22 @@ class MirrorWithDistributionTest {
         int ref = 0;
         for (String name : List.of("busybox", "docker.io/library/busybox", "docker.io/busybox")) {
             Path out = work.resolve("out-" + ref++);
-            skopeo.copy("docker://" + berthHost() + "/" + name + ":" + TAG, "oci:" + out + ":" + TAG,
+            upstream.skopeo().copy("docker://" + berthHost() + "/" + name + ":" + TAG, "oci:" + out + ":" + TAG,
                     "--preserve-digests");
-            seed.assertPulled(out);
+            upstream.assertPulled(out);
         }
-        assertAskedForOnePull(upstreamAsked());
+        assertAskedForOnePull(upstream.requestsSinceSeeding());
     }
 
     @Test
     void aSecondPullWithinTheTagTtlAsksTheUpstreamNothing() throws IOException {
         startBerth("5m");
         pull("first");
-        List<Request> afterFirst = upstreamAsked();
+        List<Request> afterFirst = upstream.requestsSinceSeeding();
         assertAskedForOnePull(afterFirst);
 
         pull("second");
-        List<Request> afterSecond = upstreamAsked();
+        List<Request> afterSecond = upstream.requestsSinceSeeding();
         assertEquals(List.of(), afterSecond.subList(afterFirst.size(), afterSecond.size()),
                 "upstream requests during the second pull");
     }
@@ -149,15 +123,15 @@ class MirrorWithDistributionTest {
         // A TTL of zero makes every pull revalidate, so the pull after the upstream stops must take stale-if-error.
         startBerth("0s");
         pull("warm");
-        List<Request> warm = upstreamAsked();
+        List<Request> warm = upstream.requestsSinceSeeding();
         pull("revalidated");
-        List<Request> revalidated = upstreamAsked();
+        List<Request> revalidated = upstream.requestsSinceSeeding();
         assertEquals(List.of(new Request("HEAD", manifestPath(TAG), 200)),
                 revalidated.subList(warm.size(), revalidated.size()),
                 "a pull after the TTL revalidates the tag with one HEAD and fetches nothing");
 
-        upstream.close();
-        seed.assertPulled(pull("stale"));
+        upstream.registry().close();
+        upstream.assertPulled(pull("stale"));
 
         TestClient client = berth.client();
         assertUnavailable(client.get("/v2/busybox/manifests/not-cached"));
@@ -171,7 +145,8 @@ class MirrorWithDistributionTest {
         long size = 200L * MIB;
         startBerth("5m");
         long pushStart = System.nanoTime();
-        String digest = new TestClient(URI.create(upstream.url())).pushBlob(UPSTREAM_REPO, TestData.stream(size, 200));
+        String digest = new TestClient(URI.create(upstream.registry().url()))
+                .pushBlob(UPSTREAM_REPO, TestData.stream(size, 200));
         long pushNanos = System.nanoTime() - pushStart;
 
         HttpRequest get = HttpRequest.newBuilder(URI.create(berthUrl() + "/v2/busybox/blobs/" + digest)).build();
@@ -201,7 +176,7 @@ class MirrorWithDistributionTest {
                     () -> assertEquals(digest, result.digest(), "digest of the bytes received"));
         }
         assertEquals(List.of(new Request("GET", blobPath(digest), 200)),
-                upstreamAsked().stream().filter(r -> r.path().equals(blobPath(digest))).toList());
+                upstream.requestsSinceSeeding().stream().filter(r -> r.path().equals(blobPath(digest))).toList());
         // For the record, not asserted: the clients' own HTTP and hashing take most of the CPU. Headers come once
         // the upstream answers, well before 200 MiB can have arrived, so every client joined the running download.
         long headers = results.stream().mapToLong(BlobDownload::headersAt).max().orElseThrow() - start;
@@ -221,13 +196,14 @@ class MirrorWithDistributionTest {
                       url: %s
                       default: true
                       tag-ttl: %s
-                """.formatted(upstream.url(), tagTtl));
+                """.formatted(upstream.registry().url(), tagTtl));
     }
 
     /** Pulls busybox:latest from berth by its short name into a new OCI layout named {@code name}. */
     private Path pull(String name) {
         Path out = work.resolve(name);
-        skopeo.copy("docker://" + berthHost() + "/busybox:" + TAG, "oci:" + out + ":" + TAG, "--preserve-digests");
+        upstream.skopeo().copy("docker://" + berthHost() + "/busybox:" + TAG, "oci:" + out + ":" + TAG,
+                "--preserve-digests");
         return out;
     }
 
@@ -237,8 +213,8 @@ class MirrorWithDistributionTest {
      */
     private static void assertAskedForOnePull(List<Request> requests) {
         List<Request> expected = new ArrayList<>(List.of(new Request("HEAD", manifestPath(TAG), 200),
-                new Request("GET", manifestPath(image.manifest().digest()), 200)));
-        for (Blob blob : Stream.concat(Stream.of(image.config()), image.layers().stream()).toList()) {
+                new Request("GET", manifestPath(upstream.image().manifest().digest()), 200)));
+        for (Blob blob : upstream.image().blobs()) {
             expected.add(new Request("GET", blobPath(blob.digest()), 200));
         }
         Comparator<Request> byPath = Comparator.comparing(Request::path).thenComparing(Request::method);
@@ -253,12 +229,6 @@ class MirrorWithDistributionTest {
         assertTrue(detail.contains("docker.io"), () -> "detail: " + detail);
         String retryAfter = header(response, "Retry-After");
         assertTrue(retryAfter.matches("[1-9][0-9]*"), () -> "Retry-After: '" + retryAfter + "'");
-    }
-
-    /** What the upstream was asked since the test seeded it (skopeo's push asks too), oldest first. */
-    private List<Request> upstreamAsked() {
-        List<Request> all = upstream.requests();
-        return all.subList(seedingRequests, all.size());
     }
 
     private static String manifestPath(String reference) {

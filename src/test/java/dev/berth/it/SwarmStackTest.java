@@ -6,17 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.DebianImages;
 import dev.berth.support.DistributionRegistry;
-import dev.berth.support.DockerDaemon;
+import dev.berth.support.DockerSandbox;
 import dev.berth.support.ExternalCommand;
 import dev.berth.support.ExternalCommand.Result;
-import dev.berth.support.NetworkNamespace;
 import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Blob;
 import dev.berth.support.OciLayoutBuilder.Image;
 import dev.berth.support.Poll;
 import dev.berth.support.S3Server;
 import dev.berth.support.S3ServerProcess;
-import dev.berth.support.Skopeo;
 import dev.berth.support.TestData;
 import dev.berth.support.Tools;
 import java.io.IOException;
@@ -35,13 +33,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.opentest4j.TestAbortedException;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -65,7 +62,6 @@ import org.yaml.snakeyaml.Yaml;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SwarmStackTest {
-    private static final Path ARCHIVE = Path.of("target", "berth-image.tar");
     private static final Path STACK = Path.of("deploy", "swarm", "stack.yaml");
     private static final Path BERTH_YAML = Path.of("deploy", "swarm", "berth.yaml");
     private static final String STACK_NAME = "berth";
@@ -90,92 +86,64 @@ class SwarmStackTest {
     @TempDir
     static Path work;
 
-    private static NetworkNamespace namespace;
+    @RegisterExtension
+    static final DockerSandbox sandbox = DockerSandbox.withBerthImage();
     private static DistributionRegistry upstream;
     private static S3ServerProcess s3;
-    private static DockerDaemon docker;
-    private static Skopeo skopeo;
-    private static TestAbortedException unavailable;
 
     @BeforeAll
     static void deployTheStack() throws Exception {
-        try {
-            Path archive = Tools.requireFile(ARCHIVE, "./build image");
-            DockerDaemon.requireInstalled();
+        sandbox.prepare(() -> {
             Path nginxRootfs = DebianImages.nginx();
-            namespace = NetworkNamespace.create();
-            skopeo = Skopeo.find(namespace.prefix());
-            upstream = DistributionRegistry.startOnEveryAddress(work.resolve("upstream"), namespace.prefix());
-            s3 = S3ServerProcess.start(namespace.prefix(), work.resolve("s3"), "berth");
-            docker = DockerDaemon.start(work.resolve("docker"), namespace.prefix(), Map.of());
+            upstream = DistributionRegistry.startOnEveryAddress(work.resolve("upstream"), sandbox.prefix());
+            s3 = S3ServerProcess.start(sandbox.prefix(), work.resolve("s3"), "berth");
 
             Map<String, Object> stack = new Yaml().load(Files.readString(STACK));
             Map<String, Object> services = map(stack, "services");
-            docker.docker("network", "create", "--subnet", GATEWAY_SUBNET, "--gateway", GATEWAY,
+            assertEquals("berth:latest", map(services, "berth").get("image"), "the image the sandbox loaded");
+            sandbox.docker("network", "create", "--subnet", GATEWAY_SUBNET, "--gateway", GATEWAY,
                     "-o", "com.docker.network.bridge.name=docker_gwbridge",
                     "-o", "com.docker.network.bridge.enable_icc=false", "docker_gwbridge");
-            docker.docker("swarm", "init", "--advertise-addr", "127.0.0.1");
-            String loaded = docker.docker("load", "-i", archive.toAbsolutePath().toString());
-            assertTrue(loaded.contains("Loaded image: " + map(services, "berth").get("image")), loaded);
+            sandbox.docker("swarm", "init", "--advertise-addr", "127.0.0.1");
             // Debian's nginx under the name the stack gives, so that the shipped file runs as it is.
-            docker.docker("import", "--change", "CMD [\"nginx\", \"-g\", \"daemon off;\"]", nginxRootfs.toString(),
+            sandbox.docker("import", "--change", "CMD [\"nginx\", \"-g\", \"daemon off;\"]", nginxRootfs.toString(),
                     (String) map(services, "nginx").get("image"));
 
             // The secrets, as the stack's head says to make them.
-            docker.docker(TestData.utf8(S3Server.ACCESS_KEY), "secret", "create", "berth-s3-access-key", "-");
-            docker.docker(TestData.utf8(S3Server.SECRET_KEY), "secret", "create", "berth-s3-secret-key", "-");
+            sandbox.docker(TestData.utf8(S3Server.ACCESS_KEY), "secret", "create", "berth-s3-access-key", "-");
+            sandbox.docker(TestData.utf8(S3Server.SECRET_KEY), "secret", "create", "berth-s3-secret-key", "-");
             byte[] clusterKey = new byte[32];
             new SecureRandom().nextBytes(clusterKey);
-            docker.docker(TestData.utf8(Base64.getEncoder().encodeToString(clusterKey) + "\n"), "secret", "create",
+            sandbox.docker(TestData.utf8(Base64.getEncoder().encodeToString(clusterKey) + "\n"), "secret", "create",
                     "berth-cluster-key", "-");
 
-            docker.docker("stack", "deploy", "-c", STACK.toAbsolutePath().toString(), "-c", overrides().toString(),
+            sandbox.docker("stack", "deploy", "-c", STACK.toAbsolutePath().toString(), "-c", overrides().toString(),
                     STACK_NAME);
             awaitRunning(BERTH_SERVICE, REPLICAS);
             // With dnsrr, nginx resolves "berth" to the tasks running when it starts; started again now, it knows all.
-            docker.docker("service", "update", "--force", "--detach=false", NGINX_SERVICE);
+            sandbox.docker("service", "update", "--force", "--detach=false", NGINX_SERVICE);
             awaitRunning(NGINX_SERVICE, 1);
             Poll.until(() -> curl("--fail", "http://" + PUBLISHED + "/v2/").exitCode() == 0,
                     "nginx answers on the published port", CONVERGED_WITHIN);
-        } catch (TestAbortedException e) {
-            // Rethrown by each test, which then shows as skipped with the reason (see DockerEngineTest).
-            unavailable = e;
-        }
-    }
-
-    @BeforeEach
-    void skipWhereUnavailable() {
-        if (unavailable != null) {
-            throw unavailable;
-        }
+        });
     }
 
     @AfterAll
     static void tearDown() throws Exception {
         try {
-            if (docker != null) {
-                try {
-                    docker.tryDocker("stack", "rm", STACK_NAME);
-                    // The containers gone before dockerd stops, so that nothing stays behind in the namespace.
-                    Poll.until(() -> docker.tryDocker("ps", "-aq").stdoutText().isBlank(),
-                            "the stack's containers gone", Duration.ofSeconds(60));
-                    docker.tryDocker("swarm", "leave", "--force");
-                } finally {
-                    docker.close();
-                }
+            if (sandbox.available()) {
+                sandbox.tryDocker("stack", "rm", STACK_NAME);
+                // The containers gone before dockerd stops, so that nothing stays behind in the namespace.
+                Poll.until(() -> sandbox.tryDocker("ps", "-aq").stdoutText().isBlank(),
+                        "the stack's containers gone", Duration.ofSeconds(60));
+                sandbox.tryDocker("swarm", "leave", "--force");
             }
         } finally {
-            try {
-                if (s3 != null) {
-                    s3.close();
-                }
-                if (upstream != null) {
-                    upstream.close();
-                }
-            } finally {
-                if (namespace != null) {
-                    namespace.close();
-                }
+            if (s3 != null) {
+                s3.close();
+            }
+            if (upstream != null) {
+                upstream.close();
             }
         }
     }
@@ -189,12 +157,13 @@ class SwarmStackTest {
     @Order(1)
     void pushesAndPullsThroughThePublishedPort() throws IOException {
         String app = anImage("app", 2, 1 << 20);
-        String pushed = skopeo.copyForDigest(app, "docker://" + PUBLISHED + "/team/app:1", "--format", "v2s2");
+        String pushed = sandbox.skopeo().copyForDigest(app, "docker://" + PUBLISHED + "/team/app:1", "--format",
+                "v2s2");
         assertEquals(pushed, pull("team/app:1", "app-pulled"), SwarmStackTest::logs);
 
         String busybox = anImage("busybox", 1, 4096);
-        String upstreamDigest = skopeo.copyForDigest(busybox, "docker://" + upstream.hostPort() + "/library/busybox:1",
-                "--format", "v2s2");
+        String upstreamDigest = sandbox.skopeo().copyForDigest(busybox,
+                "docker://" + upstream.hostPort() + "/library/busybox:1", "--format", "v2s2");
         assertEquals(upstreamDigest, pull("busybox:1", "busybox-pulled"), SwarmStackTest::logs);
     }
 
@@ -209,8 +178,8 @@ class SwarmStackTest {
         OciLayoutBuilder builder = new OciLayoutBuilder(work.resolve("cold"), 3);
         Image image = builder.image(OciLayoutBuilder.HOST_ARCHITECTURE, 1, COLD_BLOB_BYTES);
         builder.tag("latest", image.manifest());
-        skopeo.copy("oci:" + work.resolve("cold") + ":latest", "docker://" + upstream.hostPort() + "/library/cold:1",
-                "--format", "v2s2");
+        sandbox.skopeo().copy("oci:" + work.resolve("cold") + ":latest",
+                "docker://" + upstream.hostPort() + "/library/cold:1", "--format", "v2s2");
         Blob layer = image.layers().getFirst();
         String url = "http://" + PUBLISHED + "/v2/library/cold/blobs/" + layer.digest();
 
@@ -241,16 +210,16 @@ class SwarmStackTest {
         String app = pull("team/app:1", "app-before-kill");
         String cold = pull("library/cold:1", "cold-before-kill");
 
-        String victim = docker.docker("ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + BERTH_SERVICE)
+        String victim = sandbox.docker("ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + BERTH_SERVICE)
                 .lines().findFirst().orElseThrow();
-        docker.docker("kill", victim);
+        sandbox.docker("kill", victim);
         assertEquals(app, pull("team/app:1", "app-after-kill"), SwarmStackTest::logs);
         assertEquals(cold, pull("library/cold:1", "cold-after-kill"), SwarmStackTest::logs);
 
         Poll.until(() -> taskStates().stream().anyMatch(state -> state.contains("task: non-zero exit (137)")),
                 "the killed task failed; tasks: " + taskStates(), Duration.ofSeconds(30));
         awaitRunning(BERTH_SERVICE, REPLICAS);
-        assertTrue(docker.docker("ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + BERTH_SERVICE)
+        assertTrue(sandbox.docker("ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + BERTH_SERVICE)
                 .lines().noneMatch(victim::equals), "the killed container is not back: swarm started a new one");
         assertEquals(app, pull("team/app:1", "app-after-replacement"), SwarmStackTest::logs);
         assertEquals(cold, pull("library/cold:1", "cold-after-replacement"), SwarmStackTest::logs);
@@ -303,7 +272,7 @@ class SwarmStackTest {
     /** Waits until {@code count} tasks of {@code service} run, and healthy where the image has a HEALTHCHECK. */
     private static void awaitRunning(String service, int count) throws InterruptedException {
         try {
-            Poll.until(() -> docker.docker("service", "ps", "--filter", "desired-state=running", "--format",
+            Poll.until(() -> sandbox.docker("service", "ps", "--filter", "desired-state=running", "--format",
                     "{{.CurrentState}}", service).lines().filter(state -> state.startsWith("Running")).count() == count,
                     count + " tasks of " + service + " running", CONVERGED_WITHIN);
         } catch (AssertionError e) {
@@ -313,14 +282,15 @@ class SwarmStackTest {
 
     /** Each task of the berth service as {@code docker service ps} shows it: its state and error. */
     private static List<String> taskStates() {
-        return docker.docker("service", "ps", "--no-trunc", "--format", "{{.CurrentState}} {{.Error}}", BERTH_SERVICE)
+        return sandbox.docker("service", "ps", "--no-trunc", "--format", "{{.CurrentState}} {{.Error}}", BERTH_SERVICE)
                 .lines().toList();
     }
 
     /** {@code skopeo copy} of {@code reference} from port 5000 into a {@code dir:}; the manifest's digest. */
     private static String pull(String reference, String into) {
         try {
-            return skopeo.copyForDigest("docker://" + PUBLISHED + "/" + reference, "dir:" + work.resolve(into));
+            return sandbox.skopeo().copyForDigest("docker://" + PUBLISHED + "/" + reference,
+                    "dir:" + work.resolve(into));
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + logs(), e);
         }
@@ -342,7 +312,7 @@ class SwarmStackTest {
 
     /** curl in the namespace, no proxy, with {@code args}; whatever its exit code. */
     private static Result curl(String... args) {
-        List<String> command = new ArrayList<>(namespace.prefix());
+        List<String> command = new ArrayList<>(sandbox.prefix());
         command.addAll(List.of(Tools.require("curl", "curl").toString(), "--silent", "--show-error", "--noproxy", "*"));
         command.addAll(List.of(args));
         return ExternalCommand.run(command, Duration.ofSeconds(120));
@@ -360,10 +330,10 @@ class SwarmStackTest {
     /** The berth service's tasks and the logs of every container of the stack, for failure messages. */
     private static String logs() {
         StringBuilder logs = new StringBuilder("\nberth's tasks:\n")
-                .append(docker.tryDocker("service", "ps", "--no-trunc", BERTH_SERVICE).stdoutText());
-        for (String container : docker.tryDocker("ps", "-aq", "--filter", "label=com.docker.stack.namespace="
+                .append(sandbox.tryDocker("service", "ps", "--no-trunc", BERTH_SERVICE).stdoutText());
+        for (String container : sandbox.tryDocker("ps", "-aq", "--filter", "label=com.docker.stack.namespace="
                 + STACK_NAME).stdoutText().lines().toList()) {
-            Result log = docker.tryDocker("logs", "--tail", "100", container);
+            Result log = sandbox.tryDocker("logs", "--tail", "100", container);
             logs.append("\n---- ").append(container).append(":\n").append(log.stdoutText()).append(log.stderr());
         }
         return logs.toString();
@@ -372,9 +342,9 @@ class SwarmStackTest {
     /** The output of every berth container, those that ended too. */
     private static String berthLogs() {
         StringBuilder logs = new StringBuilder();
-        for (String container : docker.docker("ps", "-aq", "--filter", "label=com.docker.swarm.service.name="
+        for (String container : sandbox.docker("ps", "-aq", "--filter", "label=com.docker.swarm.service.name="
                 + BERTH_SERVICE).lines().toList()) {
-            Result log = docker.tryDocker("logs", container);
+            Result log = sandbox.tryDocker("logs", container);
             logs.append(log.stdoutText()).append(log.stderr());
         }
         return logs.toString();

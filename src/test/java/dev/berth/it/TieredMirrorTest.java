@@ -8,17 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.BlobDownload;
 import dev.berth.support.ChildBerth;
-import dev.berth.support.DistributionRegistry;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.LogCapture;
 import dev.berth.support.OciLayoutBuilder.Blob;
-import dev.berth.support.OciLayoutBuilder.Image;
 import dev.berth.support.RegistryAssertions;
 import dev.berth.support.RequestLog;
 import dev.berth.support.RequestLog.Request;
 import dev.berth.support.RunningBerth;
-import dev.berth.support.SeedImage;
-import dev.berth.support.Skopeo;
+import dev.berth.support.SeededRegistry;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
@@ -35,12 +32,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.logging.Level;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,34 +50,20 @@ class TieredMirrorTest {
     private static final String PASSWORD = "tiers-are-berths-9";
     private static final String UPSTREAM_REPO = "library/busybox";
     private static final String TAG = "latest";
-    /** The edge's credentials at the central berth, as an edge's upstream entry holds them. */
 
-    @TempDir
-    static Path shared;
-    private static Skopeo skopeo;
-    private static SeedImage seed;
-    private static Image image;
+    @RegisterExtension
+    static final SeededRegistry origin = SeededRegistry.image(13, 3, MIB, UPSTREAM_REPO, TAG);
 
     @TempDir
     Path work;
-    private DistributionRegistry origin;
     private ChildBerth central;
     private RequestLog centralLog;
     private RunningBerth edge;
     /** The edge's credentials at the central berth (YAML pairs of its upstream entry). */
     private String login;
 
-    @BeforeAll
-    static void buildImage() {
-        skopeo = Skopeo.find();
-        seed = SeedImage.write(shared.resolve("seed"), 13, 3, MIB, TAG);
-        image = seed.image();
-    }
-
     @BeforeEach
-    void startOrigin() throws IOException {
-        origin = DistributionRegistry.start(Files.createDirectories(work.resolve("origin")));
-        seed.pushTo(origin, UPSTREAM_REPO, skopeo);
+    void writeEdgeLogin() throws IOException {
         Htpasswd.run("-B", "-b", "-c", work.resolve("htpasswd").toString(), USER, PASSWORD);
         Files.writeString(work.resolve("edge-password"), PASSWORD + "\n");
         login = "username: " + USER + ", password-file: '" + work.resolve("edge-password") + "'";
@@ -95,33 +77,33 @@ class TieredMirrorTest {
         if (central != null) {
             central.close();
         }
-        origin.close();
     }
 
     @Test
     void aColdPullThroughTheEdgeCostsTheCentralBerthAndTheRegistryOneGetPerBlob() throws IOException {
         startTiers("5m", "5m");
-        seed.assertPulled(pull("first"));
+        origin.assertPulled(pull("first"));
 
         List<Request> atCentral = centralLog.requests();
-        for (Blob blob : blobs()) {
+        for (Blob blob : origin.image().blobs()) {
             assertEquals(1, fetches(atCentral, "/blobs/" + blob.digest()), () -> "GETs at the central berth of "
                     + blob.digest() + ": " + atCentral);
-            assertEquals(1, fetches(origin.requests(), "/blobs/" + blob.digest()), "GETs at the registry");
+            assertEquals(1, fetches(origin.registry().requests(), "/blobs/" + blob.digest()), "GETs at the registry");
         }
-        assertEquals(1, fetches(atCentral, "/manifests/" + image.manifest().digest()), () -> atCentral.toString());
+        assertEquals(1, fetches(atCentral, "/manifests/" + origin.image().manifest().digest()),
+                () -> atCentral.toString());
         assertTrue(atCentral.stream().anyMatch(r -> r.path().startsWith("/auth/token") && r.status() == 200),
                 () -> "the edge logged in at the central berth's token endpoint: " + atCentral);
 
         int before = atCentral.size();
-        seed.assertPulled(pull("second"));
+        origin.assertPulled(pull("second"));
         List<Request> again = centralLog.requests();
         assertEquals(List.of(), again.subList(before, again.size()), "central berth asked during a warm pull");
     }
 
     @Test
     void withoutTheCentralBerthsPasswordTheEdgeGetsNothingAndSaysWhy() throws IOException {
-        startCentral("{registry: docker.io, url: '" + origin.url() + "', default: true}");
+        startCentral("{registry: docker.io, url: '" + origin.registry().url() + "', default: true}");
         startEdge("{registry: docker.io, url: '" + centralUrl() + "', default: true}");
         // After the start, which sets up logging.
         try (LogCapture refusals = LogCapture.of("dev.berth.mirror.RefusedAccess")) {
@@ -141,7 +123,7 @@ class TieredMirrorTest {
     @Test
     void withAWrongPasswordTheEdgeAnswers503ThatSaysSo() throws IOException {
         Files.writeString(work.resolve("wrong-password"), "not-" + PASSWORD + "\n");
-        startCentral("{registry: docker.io, url: '" + origin.url() + "', default: true}");
+        startCentral("{registry: docker.io, url: '" + origin.registry().url() + "', default: true}");
         startEdge("{registry: docker.io, url: '" + centralUrl() + "', default: true, username: " + USER
                 + ", password-file: '" + work.resolve("wrong-password") + "'}");
         try (LogCapture refusals = LogCapture.of("dev.berth.mirror.RefusedAccess")) {
@@ -160,14 +142,14 @@ class TieredMirrorTest {
     @Test
     void thePathOfTheEdgesUpstreamUrlNamesTheRegistryTheCentralBerthMirrors() throws IOException {
         // The central berth has no default: only the name's first component, ghcr.io, routes to the registry.
-        startCentral("{registry: ghcr.io, url: '" + origin.url() + "'}");
+        startCentral("{registry: ghcr.io, url: '" + origin.registry().url() + "'}");
         startEdge("{registry: ghcr.io, url: '" + centralUrl() + "/ghcr.io', default: true, " + login + "}");
 
-        seed.assertPulled(pull("through-the-prefix", UPSTREAM_REPO));
+        origin.assertPulled(pull("through-the-prefix", UPSTREAM_REPO));
         List<Request> atCentral = centralLog.requests();
         assertTrue(atCentral.stream().filter(r -> r.path().startsWith("/v2/") && r.path().length() > 4)
                 .allMatch(r -> r.path().startsWith("/v2/ghcr.io/library/busybox/")), () -> atCentral.toString());
-        assertEquals(1, fetches(atCentral, "/blobs/" + image.config().digest()), () -> atCentral.toString());
+        assertEquals(1, fetches(atCentral, "/blobs/" + origin.image().config().digest()), () -> atCentral.toString());
     }
 
     @Test
@@ -175,7 +157,8 @@ class TieredMirrorTest {
     void twentyEdgeClientsOfAColdBlobMakeOneGetAtTheCentralBerthAndOneAtTheRegistry() throws Exception {
         startTiers("5m", "5m");
         long size = 48L * MIB;
-        String digest = new TestClient(URI.create(origin.url())).pushBlob(UPSTREAM_REPO, TestData.stream(size, 31));
+        String digest = new TestClient(URI.create(origin.registry().url()))
+                .pushBlob(UPSTREAM_REPO, TestData.stream(size, 31));
 
         HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port()
                 + "/v2/busybox/blobs/" + digest)).build();
@@ -200,7 +183,7 @@ class TieredMirrorTest {
         }
         List<Request> atCentral = centralLog.requests();
         assertEquals(1, fetches(atCentral, "/blobs/" + digest), () -> "GETs at the central berth: " + atCentral);
-        assertEquals(1, fetches(origin.requests(), "/blobs/" + digest), "GETs at the registry");
+        assertEquals(1, fetches(origin.registry().requests(), "/blobs/" + digest), "GETs at the registry");
     }
 
     @Test
@@ -208,14 +191,14 @@ class TieredMirrorTest {
         startTiers("0s", "5m");
         pull("warm");
         int atCentral = centralLog.requests().size();
-        int atOrigin = origin.requests().size();
+        int atOrigin = origin.registry().requests().size();
 
-        seed.assertPulled(pull("revalidated"));
+        origin.assertPulled(pull("revalidated"));
         List<Request> central = centralLog.requests();
         assertEquals(List.of("HEAD " + 200), central.subList(atCentral, central.size()).stream()
                 .map(r -> r.method() + " " + r.status()).toList(), () -> "asked of the central berth: " + central);
         assertTrue(central.getLast().path().endsWith("/manifests/" + TAG), central.getLast().path());
-        assertEquals(atOrigin, origin.requests().size(), "the registry is not asked within the central TTL");
+        assertEquals(atOrigin, origin.registry().requests().size(), "the registry is not asked within the central TTL");
     }
 
     @Test
@@ -224,7 +207,7 @@ class TieredMirrorTest {
         pull("warm");
         central.kill();
 
-        seed.assertPulled(pull("stale"));
+        origin.assertPulled(pull("stale"));
         String missing = TestData.digest(TestData.utf8("never pulled"));
         assertUnavailable(edge.client().get("/v2/busybox/blobs/" + missing));
     }
@@ -233,9 +216,9 @@ class TieredMirrorTest {
     void withTheRegistryDownTheCentralBerthsStaleTagsReachTheEdge() throws IOException {
         startTiers("0s", "0s");
         pull("warm");
-        origin.close();
+        origin.registry().close();
 
-        seed.assertPulled(pull("stale"));
+        origin.assertPulled(pull("stale"));
         HttpResponse<byte[]> uncached = edge.client().get("/v2/busybox/manifests/not-cached");
         assertUnavailable(uncached);
         String detail = RegistryAssertions.json(uncached).path("errors").path(0).path("detail").asText();
@@ -244,8 +227,8 @@ class TieredMirrorTest {
 
     /** Starts both berths mirroring docker.io: the edge from the central berth, logged in there. */
     private void startTiers(String edgeTagTtl, String centralTagTtl) throws IOException {
-        startCentral("{registry: docker.io, url: '" + origin.url() + "', default: true, tag-ttl: " + centralTagTtl
-                + "}");
+        startCentral("{registry: docker.io, url: '" + origin.registry().url() + "', default: true, tag-ttl: "
+                + centralTagTtl + "}");
         startEdge("{registry: docker.io, url: '" + centralUrl() + "', default: true, tag-ttl: " + edgeTagTtl + ", "
                 + login + "}");
     }
@@ -279,13 +262,9 @@ class TieredMirrorTest {
     /** Pulls {@code repository}:latest from the edge into a new OCI layout named {@code name}. */
     private Path pull(String name, String repository) {
         Path out = work.resolve(name);
-        skopeo.copy("docker://127.0.0.1:" + edge.port() + "/" + repository + ":" + TAG, "oci:" + out + ":" + TAG,
-                "--preserve-digests");
+        origin.skopeo().copy("docker://127.0.0.1:" + edge.port() + "/" + repository + ":" + TAG,
+                "oci:" + out + ":" + TAG, "--preserve-digests");
         return out;
-    }
-
-    private static List<Blob> blobs() {
-        return Stream.concat(Stream.of(image.config()), image.layers().stream()).toList();
     }
 
     /**

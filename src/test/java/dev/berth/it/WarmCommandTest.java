@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cli.PasswordInput;
 import dev.berth.cli.WarmCommand;
-import dev.berth.support.DistributionRegistry;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.OciLayoutBuilder;
 import dev.berth.support.OciLayoutBuilder.Image;
 import dev.berth.support.OciLayoutBuilder.Index;
 import dev.berth.support.RunningBerth;
-import dev.berth.support.Skopeo;
+import dev.berth.support.SeededRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,9 +23,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,35 +36,23 @@ import org.junit.jupiter.api.io.TempDir;
 class WarmCommandTest {
     private static final String PASSWORD = "correct horse battery staple";
 
-    @TempDir
-    static Path shared;
-    private static Skopeo skopeo;
-    private static Path seed;
     private static Index multiArch;
     private static Image app;
-
-    @TempDir
-    Path work;
-    private DistributionRegistry upstream;
-    private RunningBerth berth;
-
-    @BeforeAll
-    static void buildImages() {
-        skopeo = Skopeo.find();
-        seed = shared.resolve("seed");
+    @RegisterExtension
+    static final SeededRegistry upstream = new SeededRegistry(seed -> {
         OciLayoutBuilder layout = new OciLayoutBuilder(seed, 11);
         multiArch = layout.index(layout.image("amd64", 2, 300_000), layout.image("arm64", 2, 300_000));
         layout.tag("multi", multiArch.manifest());
         app = layout.image("amd64", 1, 100_000);
         layout.tag("app", app.manifest());
-    }
+    }).push("multi", "library/busybox:1.36").push("app", "org/app:2");
+
+    @TempDir
+    Path work;
+    private RunningBerth berth;
 
     @BeforeEach
     void start() throws IOException {
-        upstream = DistributionRegistry.start(Files.createDirectories(work.resolve("upstream")));
-        skopeo.copy("oci:" + seed + ":multi", "docker://" + upstream.hostPort() + "/library/busybox:1.36",
-                "--all", "--preserve-digests");
-        skopeo.copy("oci:" + seed + ":app", "docker://" + upstream.hostPort() + "/org/app:2", "--preserve-digests");
         Path htpasswd = work.resolve("htpasswd");
         Files.writeString(htpasswd, Htpasswd.line("alice", PASSWORD));
         berth = RunningBerth.start(work.resolve("data"), """
@@ -74,16 +61,13 @@ class WarmCommandTest {
                     - {registry: docker.io, url: '%s', default: true}
                     - {registry: ghcr.io, url: '%s'}
                 auth: {htpasswd: '%s'}
-                """.formatted(upstream.url(), upstream.url(), htpasswd));
+                """.formatted(upstream.registry().url(), upstream.registry().url(), htpasswd));
     }
 
     @AfterEach
     void stop() {
         if (berth != null) {
             berth.close();
-        }
-        if (upstream != null) {
-            upstream.close();
         }
     }
 
@@ -120,18 +104,17 @@ class WarmCommandTest {
         assertTrue(run.out().contains("\ncached 2 images (8 layers, "), run.out());
         assertTrue(!run.out().contains(PASSWORD) && !run.err().contains(PASSWORD), "the password is never printed");
 
-        upstream.close();
-        upstream = null;
+        upstream.registry().close();
         Path out = work.resolve("pulled");
-        skopeo.copy("docker://127.0.0.1:" + berth.port() + "/library/busybox:1.36", "oci:" + out + ":multi",
+        upstream.skopeo().copy("docker://127.0.0.1:" + berth.port() + "/library/busybox:1.36", "oci:" + out + ":multi",
                 "--all", "--preserve-digests", "--src-tls-verify=false");
         assertEquals(multiArch.manifest().digest(), refDigest(out, "multi"));
         for (Image platform : multiArch.images()) {
-            assertSameBlobs(seed, out, platform);
+            assertSameBlobs(upstream.layout(), out, platform);
         }
-        skopeo.copy("docker://127.0.0.1:" + berth.port() + "/ghcr.io/org/app:2", "oci:" + out + ":app",
+        upstream.skopeo().copy("docker://127.0.0.1:" + berth.port() + "/ghcr.io/org/app:2", "oci:" + out + ":app",
                 "--preserve-digests", "--src-tls-verify=false");
-        assertSameBlobs(seed, out, app);
+        assertSameBlobs(upstream.layout(), out, app);
     }
 
     @Test

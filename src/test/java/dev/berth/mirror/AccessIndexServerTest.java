@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.support.ChildBerth;
+import dev.berth.support.MockHub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class AccessIndexServerTest extends MirrorTestBase {
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return super.mirrorYaml() + "cache:\n  max-bytes: 1GiB\n";
     }
 

@@ -22,6 +22,7 @@ import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
 import dev.berth.storage.FileSystemStorage;
+import dev.berth.support.MockHub;
 import dev.berth.support.MutableClock;
 import dev.berth.support.TestData;
 import dev.berth.upstream.UpstreamClient;

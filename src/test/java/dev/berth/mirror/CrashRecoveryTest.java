@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.support.ChildBerth;
+import dev.berth.support.HeldBody;
+import dev.berth.support.MockHub;
 import dev.berth.support.Poll;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;

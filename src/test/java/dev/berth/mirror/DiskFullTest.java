@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.ExternalCommand;
 import dev.berth.support.LogCapture;
+import dev.berth.support.MockHub;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.MockHub;
 import dev.berth.support.Poll;
 import dev.berth.support.Scrape;
 import dev.berth.support.TestData;
@@ -24,7 +25,7 @@ class EarlyBudgetRoundTest extends MirrorTestBase {
     private static final Duration DEADLINE = Duration.ofSeconds(5);
 
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return super.mirrorYaml() + "cache:\n  max-bytes: " + MAX_BYTES + "\n";
     }
 

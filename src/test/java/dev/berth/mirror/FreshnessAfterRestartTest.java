@@ -1,9 +1,10 @@
 package dev.berth.mirror;
 
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.MockHub;
 import dev.berth.support.RunningBerth;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,11 +1,12 @@
 package dev.berth.mirror;
 
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.MockHub;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -30,12 +31,12 @@ class FrozenUpstreamTest extends MirrorTestBase {
     private static final String MUSL = manifestPath(BUSYBOX, "musl");
 
     @Override
-    Duration readTimeout() {
+    protected Duration readTimeout() {
         return READ_TIMEOUT;
     }
 
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return "mirror:\n  upstreams:\n" + upstream("docker.io", hub.url(), true,
                 "revalidate-timeout: " + REVALIDATE.toMillis() + "ms, ") + "private:\n  repositories: ['team/*']\n";
     }

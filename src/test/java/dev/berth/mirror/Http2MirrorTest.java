@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.berth.support.HeldBody;
+import dev.berth.support.MockHub;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestCertificates;
 import dev.berth.support.TestData;

@@ -1,12 +1,13 @@
 package dev.berth.mirror;
 
-import static dev.berth.mirror.MockHub.blobPath;
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.blobPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.MockHub;
 import java.time.Duration;
 import java.util.List;
 import mockwebserver3.RecordedRequest;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.HeldBody;
+import dev.berth.support.MockHub;
 import dev.berth.support.Scrape;
 import dev.berth.support.TestData;
 import java.io.InputStream;

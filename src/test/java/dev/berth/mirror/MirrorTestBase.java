@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
+import dev.berth.support.HeldBody;
+import dev.berth.support.MockHub;
 import dev.berth.support.MutableClock;
 import dev.berth.support.Poll;
 import dev.berth.support.RegistryAssertions;
@@ -30,30 +32,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A berth started for each test in this JVM, mirroring a {@link MockHub} as its default upstream {@code docker.io},
- * with {@code team/*} private and a clock the test moves. Subclasses may configure more upstreams.
+ * with {@code team/*} private and a clock the test moves. Subclasses may configure more upstreams. Public for the
+ * tests of what the mirror serves (jobs, search) that live in their own packages.
  */
-abstract class MirrorTestBase {
-    static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
-    static final Duration TAG_TTL = Duration.ofMinutes(5);
-    static final Duration NEGATIVE_TTL = Duration.ofSeconds(30);
-    static final String BUSYBOX = "library/busybox";
+public abstract class MirrorTestBase {
+    protected static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    protected static final Duration TAG_TTL = Duration.ofMinutes(5);
+    protected static final Duration NEGATIVE_TTL = Duration.ofSeconds(30);
+    protected static final String BUSYBOX = "library/busybox";
     /**
      * What a held upstream body sends before it holds: more than the 256 KiB that a download passes on to its
      * followers at a time, so they have bytes while the upstream holds back the rest.
      */
-    static final int FIRST_PART = 300 * 1024;
+    protected static final int FIRST_PART = 300 * 1024;
 
     @StartStop
     public final MockWebServer hubServer = new MockWebServer();
     @StartStop
     public final MockWebServer authServer = new MockWebServer();
     @TempDir
-    Path root;
+    protected Path root;
 
-    final MutableClock clock = new MutableClock(START);
-    final MockHub hub = new MockHub(hubServer, authServer, MockHub.DOCKER_HUB_SERVICE);
-    RunningBerth berth;
-    TestClient client;
+    protected final MutableClock clock = new MutableClock(START);
+    protected final MockHub hub = new MockHub(hubServer, authServer, MockHub.DOCKER_HUB_SERVICE);
+    protected RunningBerth berth;
+    protected TestClient client;
 
     @BeforeEach
     void startBerth() {
@@ -74,7 +77,7 @@ abstract class MirrorTestBase {
     }
 
     /** The mirror and private sections of berth.yaml. */
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return "mirror:\n  upstreams:\n" + upstream("docker.io", hub.url(), true) + "private:\n  repositories: ['team/*']\n";
     }
 
@@ -82,17 +85,17 @@ abstract class MirrorTestBase {
      * How long berth waits for an upstream's next bytes. Generous, since held bodies wait for clients on a machine
      * that may be busy; a test of a stalled upstream shortens it.
      */
-    Duration readTimeout() {
+    protected Duration readTimeout() {
         return Duration.ofSeconds(10);
     }
 
     /** One {@code mirror.upstreams} entry with the test timings. */
-    String upstream(String registry, String url, boolean isDefault) {
+    protected String upstream(String registry, String url, boolean isDefault) {
         return upstream(registry, url, isDefault, "");
     }
 
     /** One {@code mirror.upstreams} entry with the test timings and {@code more} (e.g. {@code "username: a, "}). */
-    String upstream(String registry, String url, boolean isDefault, String more) {
+    protected String upstream(String registry, String url, boolean isDefault, String more) {
         return "    - {registry: " + registry + ", url: '" + url + "', default: " + isDefault + ", " + more + "tag-ttl: "
                 + TAG_TTL.toMinutes() + "m, negative-ttl: " + NEGATIVE_TTL.toSeconds() + "s, connect-timeout: 1s,"
                 + " read-timeout: " + readTimeout().toMillis() + "ms}\n";
@@ -102,7 +105,7 @@ abstract class MirrorTestBase {
      * Seeds {@code BUSYBOX:latest} with an empty config and {@code layer}; the hub sends the layer's first
      * {@link #FIRST_PART} bytes and holds the rest until the returned body is released.
      */
-    HeldBody busyboxWithHeldLayer(byte[] layer) {
+    protected HeldBody busyboxWithHeldLayer(byte[] layer) {
         return busyboxWithLayerThrough(layer, HeldBody.thenRest(layer, FIRST_PART));
     }
 
@@ -110,7 +113,7 @@ abstract class MirrorTestBase {
      * Seeds {@code BUSYBOX:latest} with an empty config and {@code layer}; the hub sends the layer's first
      * {@link #FIRST_PART} bytes, and once the returned body is released breaks the connection halfway through.
      */
-    HeldBody busyboxWithCutLayer(byte[] layer) {
+    protected HeldBody busyboxWithCutLayer(byte[] layer) {
         return busyboxWithLayerThrough(layer, HeldBody.thenCut(layer, FIRST_PART));
     }
 
@@ -121,7 +124,7 @@ abstract class MirrorTestBase {
     }
 
     /** Asserts a manifest response as a client sees it: 200, the media type, the digest and the exact bytes. */
-    static void assertManifest(HttpResponse<byte[]> r, byte[] bytes, String mediaType) {
+    protected static void assertManifest(HttpResponse<byte[]> r, byte[] bytes, String mediaType) {
         assertEquals(200, r.statusCode(), () -> "body: " + new String(r.body()));
         assertEquals(mediaType, RegistryAssertions.header(r, "Content-Type"));
         assertEquals(Digest.sha256(bytes).toString(), RegistryAssertions.header(r, "Docker-Content-Digest"));
@@ -129,7 +132,7 @@ abstract class MirrorTestBase {
     }
 
     /** Asserts a blob response: 200, its digest announced, and bytes that hash to it. */
-    static void assertBlob(HttpResponse<byte[]> r, byte[] bytes) {
+    protected static void assertBlob(HttpResponse<byte[]> r, byte[] bytes) {
         assertEquals(200, r.statusCode(), () -> "body: " + new String(r.body()));
         String digest = Digest.sha256(bytes).toString();
         assertEquals(digest, RegistryAssertions.header(r, "Docker-Content-Digest"));
@@ -138,7 +141,7 @@ abstract class MirrorTestBase {
     }
 
     /** Asserts that GETting every blob of {@code image} through {@code repo} returns the right bytes. */
-    void assertBlobs(String repo, MockHub.Image image) {
+    protected void assertBlobs(String repo, MockHub.Image image) {
         assertBlob(client.get(MockHub.blobPath(repo, image.config())), image.config());
         for (byte[] layer : image.layers()) {
             assertBlob(client.get(MockHub.blobPath(repo, layer)), layer);
@@ -149,19 +152,19 @@ abstract class MirrorTestBase {
      * Waits until every download berth runs has been stored and linked. A client has a blob's last byte before the
      * blob is synced and cached, so what a test then asserts about the cache waits for this first.
      */
-    static void awaitFillsStored(TestClient client) throws InterruptedException {
+    protected static void awaitFillsStored(TestClient client) throws InterruptedException {
         Poll.until(() -> Scrape.of(client).value("berth_blob_fills_in_flight", Map.of()) == 0,
                 "every download stored and linked");
     }
 
     /** What the hub logged after the first {@code from} requests. */
-    List<String> hubLogSince(int from) {
+    protected List<String> hubLogSince(int from) {
         List<String> log = hub.log();
         return log.subList(from, log.size());
     }
 
     /** What a client got of a body before it ended or broke, and how it ended. */
-    record Received(byte[] bytes, IOException failure) {
+    protected record Received(byte[] bytes, IOException failure) {
         @Override
         public String toString() {
             return bytes.length + " bytes, " + (failure == null ? "clean end" : "failed: " + failure);
@@ -172,7 +175,7 @@ abstract class MirrorTestBase {
      * Reads {@code body}'s first byte while the upstream still holds the rest (within seconds, or the test fails),
      * then releases {@code held} and reads on to the end or the failure: what arrived after the first byte.
      */
-    static Received readAcrossRelease(InputStream body, HeldBody held) {
+    protected static Received readAcrossRelease(InputStream body, HeldBody held) {
         assertTrue(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> body.read()) >= 0,
                 "the first bytes arrive while the upstream holds the rest");
         held.release();
@@ -180,7 +183,7 @@ abstract class MirrorTestBase {
     }
 
     /** Reads {@code in} to its end or its failure, keeping what arrived. */
-    static Received readUntilEndOrFailure(InputStream in) {
+    protected static Received readUntilEndOrFailure(InputStream in) {
         byte[] buffer = new byte[64 * 1024];
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         try (in) {

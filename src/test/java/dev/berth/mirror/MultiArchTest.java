@@ -1,10 +1,11 @@
 package dev.berth.mirror;
 
-import static dev.berth.mirror.MockHub.blobPath;
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.blobPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.MockHub;
 import dev.berth.support.TestData;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class MultiArchTest extends MirrorTestBase {
     void ociIndexIsServedVerbatimAndChildrenAreFetchedOnDemand() {
         MockHub.Image amd64 = hub.image(BUSYBOX, null, 1);
         MockHub.Image arm64 = hub.image(BUSYBOX, null, 2);
-        byte[] index = index(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST, amd64, arm64);
+        byte[] index = MockHub.index(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST, amd64, arm64);
         hub.manifest(BUSYBOX, "latest", index, MediaTypes.OCI_INDEX);
 
         assertManifest(client.get("/v2/busybox/manifests/latest", "Accept", ACCEPT_ALL), index, MediaTypes.OCI_INDEX);
@@ -59,7 +60,7 @@ class MultiArchTest extends MirrorTestBase {
         hub.blob(BUSYBOX, layer);
         MockHub.Image arm64 = new MockHub.Image(BUSYBOX, child,
                 hub.manifest(BUSYBOX, null, child, MediaTypes.DOCKER_MANIFEST), config, List.of(layer));
-        byte[] list = index(MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST, arm64);
+        byte[] list = MockHub.index(MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST, arm64);
         hub.manifest(BUSYBOX, "1.36", list, MediaTypes.DOCKER_MANIFEST_LIST);
 
         assertManifest(client.get("/v2/busybox/manifests/1.36", "Accept", ACCEPT_ALL), list,
@@ -70,19 +71,5 @@ class MultiArchTest extends MirrorTestBase {
                 MediaTypes.DOCKER_MANIFEST);
         assertBlobs("busybox", arm64);
         assertEquals(1, hub.served("GET", manifestPath(BUSYBOX, arm64.ref())));
-    }
-
-    /** An index over {@code children}, pretty-printed the way no serializer of berth's would: byte-exactness shows. */
-    static byte[] index(String mediaType, String childType, MockHub.Image... children) {
-        StringBuilder json = new StringBuilder("{\n  \"schemaVersion\" : 2,\n  \"mediaType\" : \"" + mediaType
-                + "\",\n  \"manifests\" : [");
-        String[] architectures = {"amd64", "arm64"};
-        for (int i = 0; i < children.length; i++) {
-            json.append(i == 0 ? "\n    " : ",\n    ").append("{ \"mediaType\": \"").append(childType)
-                    .append("\", \"digest\": \"").append(children[i].ref()).append("\", \"size\": ")
-                    .append(children[i].manifest().length).append(", \"platform\": { \"architecture\": \"")
-                    .append(architectures[i % 2]).append("\", \"os\": \"linux\" } }");
-        }
-        return TestData.utf8(json.append("\n  ]\n}\n").toString());
     }
 }

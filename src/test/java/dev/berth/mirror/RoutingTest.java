@@ -1,7 +1,7 @@
 package dev.berth.mirror;
 
-import static dev.berth.mirror.MockHub.blobPath;
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.blobPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static dev.berth.support.RegistryAssertions.assertError;
 import static dev.berth.support.RegistryAssertions.header;
 import static dev.berth.support.RegistryAssertions.json;
@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.LogCapture;
+import dev.berth.support.MockHub;
 import dev.berth.support.TestData;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class RoutingTest extends MirrorTestBase {
     private final MockHub ghcr = new MockHub(ghcrServer, null, "ghcr.io");
 
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return "mirror:\n  upstreams:\n" + upstream("docker.io", hub.url(), true)
                 + upstream("ghcr.io", ghcr.url(), false) + "private:\n  repositories: ['team/*']\n";
     }

@@ -1,7 +1,7 @@
 package dev.berth.mirror;
 
-import static dev.berth.mirror.MockHub.blobPath;
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.blobPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static dev.berth.support.RegistryAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.HeldBody;
+import dev.berth.support.MockHub;
 import dev.berth.support.TestData;
 import java.io.IOException;
 import java.io.InputStream;

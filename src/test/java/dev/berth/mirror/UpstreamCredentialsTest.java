@@ -1,7 +1,7 @@
 package dev.berth.mirror;
 
-import static dev.berth.mirror.MockHub.blobPath;
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.blobPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static dev.berth.support.RegistryAssertions.assertError;
 import static dev.berth.support.RegistryAssertions.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.LogCapture;
+import dev.berth.support.MockHub;
 import dev.berth.support.RegistryAssertions;
 import dev.berth.support.Scrape;
 import java.net.http.HttpResponse;
@@ -29,7 +30,7 @@ class UpstreamCredentialsTest extends MirrorTestBase {
     private static final String PASSWORD = "s3cret-pw";
 
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         return "mirror:\n  upstreams:\n"
                 + upstream("docker.io", hub.url(), true, "username: " + USER + ", password: " + PASSWORD + ", ");
     }

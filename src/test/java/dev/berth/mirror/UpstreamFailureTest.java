@@ -1,7 +1,7 @@
 package dev.berth.mirror;
 
-import static dev.berth.mirror.MockHub.blobPath;
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.blobPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static dev.berth.support.RegistryAssertions.assertError;
 import static dev.berth.support.RegistryAssertions.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.HeldBody;
 import dev.berth.support.LogCapture;
+import dev.berth.support.MockHub;
 import dev.berth.support.Poll;
 import dev.berth.support.TestData;
 import java.io.InputStream;
@@ -37,7 +39,7 @@ class UpstreamFailureTest extends MirrorTestBase {
     private LogCapture failures;
 
     @Override
-    Duration readTimeout() {
+    protected Duration readTimeout() {
         return READ_TIMEOUT;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.support.FreePort;
 import dev.berth.support.MutableClock;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
@@ -71,9 +72,10 @@ class HealthTest {
 
     @Test
     void anUnreachableUpstreamShowsInTheDetailsButBerthStaysReady() throws IOException {
-        // Port 1 on loopback: nothing listens, so the connection is refused at once.
-        TestClient client = start("mirror:\n  upstreams:\n    - {registry: docker.io, url: 'http://127.0.0.1:1',"
-                + " default: true}\n");
+        // A loopback port free a moment ago: nothing listens, so the connection is refused at once.
+        String unreachable = "127.0.0.1:" + FreePort.pick();
+        TestClient client = start("mirror:\n  upstreams:\n    - {registry: docker.io, url: 'http://" + unreachable
+                + "', default: true}\n");
         JsonNode before = check(assertStatus(client, "/observe/health", 200, "UP"), "upstreams");
         assertEquals("UP", before.path("data").path("docker.io").asText(), before::toString);
 
@@ -82,7 +84,7 @@ class HealthTest {
         JsonNode after = check(assertStatus(client, "/observe/health/ready", 200, "UP"), "upstreams");
         assertEquals("UP", after.path("status").asText(), "cached and private content is still served");
         String state = after.path("data").path("docker.io").asText();
-        assertTrue(state.startsWith("DOWN: ") && state.contains("127.0.0.1:1"), state);
+        assertTrue(state.startsWith("DOWN: ") && state.contains(unreachable), state);
     }
 
     private TestClient start(String yaml) {

@@ -7,61 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.OciError;
-import dev.berth.storage.S3Settings;
-import dev.berth.storage.S3Storage;
-import dev.berth.support.S3Server;
+import dev.berth.support.S3Bucket;
 import dev.berth.support.TestData;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Upload bytes in a bucket (s3proxy): parts, tail and saved digest state, as a request on any instance leaves them. */
 class PartUploadDataTest {
-    private static final AtomicInteger BUCKETS = new AtomicInteger();
-    @TempDir
-    static Path serverData;
-    private static S3Server server;
-
-    @TempDir
-    Path scratch;
-    private S3Storage bucket;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3Server.start(serverData);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() {
-        String name = "uploads-" + BUCKETS.incrementAndGet();
-        server.createBucket(name);
-        bucket = S3Storage.connect(new S3Settings(Optional.of(server.endpoint()), S3Server.REGION, name, true,
-                S3Server.ACCESS_KEY, S3Server.SECRET_KEY), scratch);
-    }
-
-    @AfterEach
-    void close() {
-        bucket.close();
-    }
+    @RegisterExtension
+    static final S3Bucket bucket = new S3Bucket("uploads");
 
     /** A fresh view of the bucket for every request, as if each reached another instance. */
     private PartUploadData instance() {
-        return new PartUploadData(bucket, bucket);
+        return new PartUploadData(bucket.storage(), bucket.storage());
     }
 
     @Test
@@ -79,12 +42,12 @@ class PartUploadDataTest {
         instance().complete("u1", digest);
         instance().delete("u1");
 
-        BlobStore blobs = new BlobStore(bucket);
+        BlobStore blobs = new BlobStore(bucket.storage());
         assertEquals(Optional.of((long) blob.length), blobs.size(digest));
         assertArrayEquals(blob, blobs.read(digest, blob.length).orElseThrow());
-        assertTrue(bucket.stat(Paths.blob(digest)).isEmpty(), "not copied to the canonical key");
-        assertTrue(bucket.stat(Paths.assembledBlob("u1")).isPresent(), "served from where it was assembled");
-        assertTrue(bucket.list(Paths.upload("u1")).isEmpty(), "the upload's state and tail are gone");
+        assertTrue(bucket.storage().stat(Paths.blob(digest)).isEmpty(), "not copied to the canonical key");
+        assertTrue(bucket.storage().stat(Paths.assembledBlob("u1")).isPresent(), "served from where it was assembled");
+        assertTrue(bucket.storage().list(Paths.upload("u1")).isEmpty(), "the upload's state and tail are gone");
     }
 
     @Test
@@ -98,7 +61,7 @@ class PartUploadDataTest {
 
         instance().append("u2", new ByteArrayInputStream(blob, 100, blob.length - 100));
         instance().complete("u2", Digest.sha256(blob));
-        assertArrayEquals(blob, new BlobStore(bucket).read(Digest.sha256(blob), blob.length).orElseThrow());
+        assertArrayEquals(blob, new BlobStore(bucket.storage()).read(Digest.sha256(blob), blob.length).orElseThrow());
     }
 
     @Test
@@ -109,10 +72,10 @@ class PartUploadDataTest {
         Digest other = Digest.sha256(TestData.bytes(10, 4));
         assertRegistryError(OciError.DIGEST_INVALID, () -> instance().complete("u3", other));
         instance().delete("u3");
-        assertEquals(Optional.empty(), new BlobStore(bucket).size(other));
-        assertEquals(Optional.empty(), new BlobStore(bucket).size(Digest.sha256(blob)));
-        assertTrue(bucket.stat(Paths.assembledBlob("u3")).isEmpty(), "the assembly was abandoned");
-        assertTrue(bucket.list(Paths.upload("u3")).isEmpty());
+        assertEquals(Optional.empty(), new BlobStore(bucket.storage()).size(other));
+        assertEquals(Optional.empty(), new BlobStore(bucket.storage()).size(Digest.sha256(blob)));
+        assertTrue(bucket.storage().stat(Paths.assembledBlob("u3")).isEmpty(), "the assembly was abandoned");
+        assertTrue(bucket.storage().list(Paths.upload("u3")).isEmpty());
     }
 
     @Test
@@ -121,7 +84,7 @@ class PartUploadDataTest {
         instance().begin("u4");
         instance().append("u4", new ByteArrayInputStream(blob));
         instance().complete("u4", Digest.sha256(blob));
-        assertArrayEquals(blob, bucket.read(Paths.blob(Digest.sha256(blob)), 3000).orElseThrow());
+        assertArrayEquals(blob, bucket.storage().read(Paths.blob(Digest.sha256(blob)), 3000).orElseThrow());
         assertRegistryError(OciError.DIGEST_INVALID, () -> {
             instance().begin("u5");
             instance().complete("u5", Digest.parse("sha512:" + "ab".repeat(64)));

@@ -53,7 +53,7 @@ class S3StorageFailuresTest {
 
     @Test
     void aMissingBucketIsNamedWithTheCommandThatCreatesIt() {
-        S3Settings settings = settings(server.endpoint(), "nope", S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+        S3Settings settings = server.settings("nope");
         assertEquals("storage.s3: bucket \"nope\" does not exist at " + server.endpoint()
                         + " (create it, e.g. aws s3 mb s3://nope)",
                 assertThrows(IllegalArgumentException.class, () -> S3Storage.connect(settings, scratch)).getMessage());
@@ -88,8 +88,7 @@ class S3StorageFailuresTest {
 
     @Test
     void anOutageMakesOperationsUnavailableNamingOperationAndKey() throws Exception {
-        try (S3Storage storage = S3Storage.connect(settings(server.endpoint(), "berth", S3Server.ACCESS_KEY,
-                S3Server.SECRET_KEY), scratch)) {
+        try (S3Storage storage = S3Storage.connect(server.settings("berth"), scratch)) {
             storage.write("tags/latest", new byte[] {1});
             server.stop();
             assertEquals("S3 HeadObject tags/latest: the store cannot be reached: Connection refused",
@@ -113,11 +112,10 @@ class S3StorageFailuresTest {
         List<Throwable> failures = new ArrayList<>();
         try (LogCapture sdkLog = LogCapture.of("software.amazon.awssdk"); LogCapture berthLog = LogCapture.of("dev.berth");
              LogCapture serverLog = LogCapture.of("org.gaul")) {
-            S3Settings settings = settings(server.endpoint(), "berth", S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+            S3Settings settings = server.settings("berth");
             collect(failures, () -> S3Storage.connect(settings(server.endpoint(), "berth", S3Server.ACCESS_KEY,
                     WRONG_SECRET), scratch));
-            collect(failures, () -> S3Storage.connect(settings(server.endpoint(), "nope", S3Server.ACCESS_KEY,
-                    S3Server.SECRET_KEY), scratch));
+            collect(failures, () -> S3Storage.connect(server.settings("nope"), scratch));
             try (S3Storage storage = S3Storage.connect(settings, scratch)) {
                 storage.write("k", new byte[] {1});
                 assertTrue(storage.read("missing", 10).isEmpty());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.Poll;
+import dev.berth.support.S3Bucket;
 import dev.berth.support.S3Server;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,65 +25,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The storage contract over a real S3 server (s3proxy), one new bucket per test. */
 class S3StorageTest extends StorageContract {
-    private static final AtomicInteger BUCKETS = new AtomicInteger();
-    @TempDir
-    static Path serverData;
-    static S3Server server;
-
-    @TempDir
-    Path scratch;
-    S3Storage storage;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3Server.start(serverData);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    String bucket;
-
-    @BeforeEach
-    void connect() {
-        bucket = "contract-" + BUCKETS.incrementAndGet();
-        server.createBucket(bucket);
-        storage = S3Storage.connect(settings(server, bucket), scratch);
-    }
-
-    @AfterEach
-    void close() {
-        storage.close();
-    }
-
-    static S3Settings settings(S3Server server, String bucket) {
-        return new S3Settings(Optional.of(server.endpoint()), S3Server.REGION, bucket, true, S3Server.ACCESS_KEY,
-                S3Server.SECRET_KEY);
-    }
+    @RegisterExtension
+    static final S3Bucket bucket = new S3Bucket("contract");
 
     @Override
     protected Storage storage() {
-        return storage;
+        return bucket.storage();
     }
 
     @Test
     void conditionalWritesCarryVersionsAndAStoreIgnoringThemIsFoundOut() {
-        ConditionalWrites cas = storage.conditionalWrites();
+        ConditionalWrites cas = bucket.storage().conditionalWrites();
         assertTrue(cas.readVersioned("lease", 100).isEmpty());
         assertTrue(cas.writeIfAbsent("lease", new byte[] {1}));
         ConditionalWrites.Versioned first = cas.readVersioned("lease", 100).orElseThrow();
@@ -93,22 +53,22 @@ class S3StorageTest extends StorageContract {
         assertFalse(first.version().equals(second.version()), "a write makes a new version");
         // s3proxy 2.6.0 accepts If-None-Match and If-Match on PUT and ignores them; AWS S3, MinIO and R2 keep them.
         assertFalse(cas.honoured("probe"), "s3proxy ignores the conditions, and the probe says so");
-        assertTrue(storage.stat("probe").isEmpty(), "the probe cleans up");
+        assertTrue(bucket.storage().stat("probe").isEmpty(), "the probe cleans up");
     }
 
     @Test
     void objectsOfSeveralPartsRoundTripAndReadAcrossPartBoundaries() throws IOException {
         int part = S3Storage.PART_SIZE;
         byte[] content = bytes(2 * part + part / 2 + 17);
-        try (ObjectWriter w = storage.create("big/blob")) {
+        try (ObjectWriter w = bucket.storage().create("big/blob")) {
             for (int offset = 0; offset < content.length; offset += 1_000_003) {
                 w.write(content, offset, Math.min(1_000_003, content.length - offset));
             }
-            assertTrue(storage.stat("big/blob").isEmpty(), "two parts are up, but nothing is visible before commit");
+            assertTrue(bucket.storage().stat("big/blob").isEmpty(), "two parts are up, but nothing is visible before commit");
             w.commit();
         }
-        assertEquals(content.length, storage.stat("big/blob").orElseThrow().size());
-        try (ObjectReader r = storage.open("big/blob").orElseThrow()) {
+        assertEquals(content.length, bucket.storage().stat("big/blob").orElseThrow().size());
+        try (ObjectReader r = bucket.storage().open("big/blob").orElseThrow()) {
             for (long offset : new long[] {0, part - 5, part, 2L * part - 1, content.length - 3}) {
                 assertArrayEquals(Arrays.copyOfRange(content, (int) offset, (int) Math.min(offset + 10, content.length)),
                         copy(r, offset, Math.min(10, content.length - offset)), "at " + offset);
@@ -125,12 +85,12 @@ class S3StorageTest extends StorageContract {
 
     @Test
     void closingWithoutCommitAbortsTheMultipartUpload() throws IOException {
-        try (ObjectWriter w = storage.create("aborted")) {
+        try (ObjectWriter w = bucket.storage().create("aborted")) {
             w.write(bytes(S3Storage.PART_SIZE + 1000));
         }
-        assertTrue(storage.stat("aborted").isEmpty());
-        assertEquals(List.of(), storage.list(""));
-        try (Stream<Path> left = Files.walk(serverData.resolve(bucket))) {
+        assertTrue(bucket.storage().stat("aborted").isEmpty());
+        assertEquals(List.of(), bucket.storage().list(""));
+        try (Stream<Path> left = Files.walk(bucket.files())) {
             assertEquals(List.of(), left.filter(Files::isRegularFile).toList(), "no part is left in the bucket");
         }
     }
@@ -139,11 +99,11 @@ class S3StorageTest extends StorageContract {
     void importedFilesUploadInPartsAndAreDeletedAfterwards() throws IOException {
         for (int size : new int[] {1000, 2 * S3Storage.PART_SIZE + 5}) {
             byte[] content = bytes(size);
-            Path file = storage.newScratchFile();
+            Path file = bucket.storage().newScratchFile();
             Files.write(file, content);
-            storage.importFile("imported/" + size, file);
+            bucket.storage().importFile("imported/" + size, file);
             assertFalse(Files.exists(file));
-            try (ObjectReader r = storage.open("imported/" + size).orElseThrow()) {
+            try (ObjectReader r = bucket.storage().open("imported/" + size).orElseThrow()) {
                 assertArrayEquals(content, copy(r, 0, r.size()));
             }
         }
@@ -151,30 +111,30 @@ class S3StorageTest extends StorageContract {
 
     @Test
     void scratchFilesAreLocalUntilRecoverEmptiesTheirDirectory() throws IOException {
-        Path file = storage.newScratchFile();
-        assertEquals(scratch.toAbsolutePath().normalize(), file.getParent());
+        Path file = bucket.storage().newScratchFile();
+        assertEquals(bucket.scratch().toAbsolutePath().normalize(), file.getParent());
         Files.write(file, new byte[] {1});
-        storage.recover();
+        bucket.storage().recover();
         assertFalse(Files.exists(file));
     }
 
     @Test
     void partUploadsAssembleStreamsOfKnownLengthInvisiblyUntilComplete() throws IOException {
         byte[] content = bytes((int) PartUploads.MIN_PART + 100_000);
-        String id = storage.begin("assembled");
+        String id = bucket.storage().begin("assembled");
         List<String> etags = new ArrayList<>();
-        etags.add(storage.uploadPart("assembled", id, 1, unmarkable(content, 0, (int) PartUploads.MIN_PART),
+        etags.add(bucket.storage().uploadPart("assembled", id, 1, unmarkable(content, 0, (int) PartUploads.MIN_PART),
                 PartUploads.MIN_PART));
-        etags.add(storage.uploadPart("assembled", id, 2, unmarkable(content, (int) PartUploads.MIN_PART, 100_000),
+        etags.add(bucket.storage().uploadPart("assembled", id, 2, unmarkable(content, (int) PartUploads.MIN_PART, 100_000),
                 100_000));
-        assertTrue(storage.stat("assembled").isEmpty());
-        storage.complete("assembled", id, etags);
-        assertArrayEquals(content, storage.read("assembled", content.length).orElseThrow());
+        assertTrue(bucket.storage().stat("assembled").isEmpty());
+        bucket.storage().complete("assembled", id, etags);
+        assertArrayEquals(content, bucket.storage().read("assembled", content.length).orElseThrow());
 
-        String abandoned = storage.begin("abandoned");
-        storage.uploadPart("abandoned", abandoned, 1, unmarkable(content, 0, 1000), 1000);
-        storage.abort("abandoned", abandoned);
-        assertTrue(storage.stat("abandoned").isEmpty());
+        String abandoned = bucket.storage().begin("abandoned");
+        bucket.storage().uploadPart("abandoned", abandoned, 1, unmarkable(content, 0, 1000), 1000);
+        bucket.storage().abort("abandoned", abandoned);
+        assertTrue(bucket.storage().stat("abandoned").isEmpty());
     }
 
     /** A request body as it comes off a socket: read once, no mark and reset. */
@@ -185,28 +145,28 @@ class S3StorageTest extends StorageContract {
     @Test
     void listingsAndDeletesPagePastAThousandKeys() {
         List<String> names = IntStream.range(0, 1_050).mapToObj(i -> String.format("k%04d", i)).toList();
-        names.parallelStream().forEach(name -> server.put(bucket, "many/" + name, new byte[] {1}));
-        server.put(bucket, "many/sub/x", new byte[] {1});
+        names.parallelStream().forEach(name -> bucket.server().put(bucket.name(), "many/" + name, new byte[] {1}));
+        bucket.server().put(bucket.name(), "many/sub/x", new byte[] {1});
         List<String> expected = new ArrayList<>(names);
         expected.add("sub");
-        assertEquals(expected, storage.list("many"));
-        storage.deleteAll("many");
-        assertEquals(List.of(), storage.list(""));
+        assertEquals(expected, bucket.storage().list("many"));
+        bucket.storage().deleteAll("many");
+        assertEquals(List.of(), bucket.storage().list(""));
     }
 
     @Test
     void presignedUrlsServeAPlainHttpClientUntilTheyExpire() throws Exception {
         byte[] content = bytes(5000);
-        storage.write("shared/blob", content);
+        bucket.storage().write("shared/blob", content);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        URI url = storage.presign("shared/blob", Duration.ofMinutes(5)).orElseThrow();
+        URI url = bucket.storage().presign("shared/blob", Duration.ofMinutes(5)).orElseThrow();
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(url).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, response.statusCode());
         assertArrayEquals(content, response.body());
         assertFalse(url.toString().contains(S3Server.SECRET_KEY));
 
-        URI brief = storage.presign("shared/blob", Duration.ofSeconds(1)).orElseThrow();
+        URI brief = bucket.storage().presign("shared/blob", Duration.ofSeconds(1)).orElseThrow();
         Poll.until(() -> {
             try {
                 return http.send(HttpRequest.newBuilder(brief).build(), HttpResponse.BodyHandlers.discarding())
@@ -219,9 +179,9 @@ class S3StorageTest extends StorageContract {
 
     @Test
     void aReaderOfAReplacedObjectFailsRatherThanMixTwoVersions() throws IOException {
-        storage.write("tag", bytes(1000));
-        try (ObjectReader r = storage.open("tag").orElseThrow()) {
-            storage.write("tag", bytes(2000));
+        bucket.storage().write("tag", bytes(1000));
+        try (ObjectReader r = bucket.storage().open("tag").orElseThrow()) {
+            bucket.storage().write("tag", bytes(2000));
             UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> r.stream(0));
             assertTrue(e.getMessage().startsWith("S3 GetObject tag: PreconditionFailed (HTTP 412)"), e.getMessage());
         }

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -44,8 +43,7 @@ public final class ChildBerth implements AutoCloseable {
      */
     public static ChildBerth start(List<String> prefix, Path root, String extraYaml, String... jvmOptions)
             throws IOException {
-        return launch(prefix, "server: {host: 127.0.0.1, port: 0}\nstorage: {root: '" + root + "'}\n" + extraYaml,
-                jvmOptions);
+        return launch(prefix, BerthYaml.onLoopback(root, extraYaml), jvmOptions);
     }
 
     /** Starts berth with {@code yaml} as its whole configuration (it must listen on 127.0.0.1); waits until it listens. */

@@ -33,6 +33,16 @@ public final class Htpasswd {
         }
     }
 
+    /** berth's {@code auth} section: alice and bob in {@code dir}/htpasswd, and {@code rules} in order. */
+    public static String aliceAndBobWithRules(Path dir, String... rules) {
+        StringBuilder yaml = new StringBuilder("auth:\n  htpasswd: '" + aliceAndBob(dir.resolve("htpasswd")) + "'\n"
+                + "  rules:\n");
+        for (String rule : rules) {
+            yaml.append("    - ").append(rule).append('\n');
+        }
+        return yaml.toString();
+    }
+
     /** Runs {@code htpasswd ARGS}, failing the test unless it succeeds (and skipping it if htpasswd is missing). */
     public static String run(String... args) {
         return ExternalCommand.succeed(command(args), TIMEOUT).stdoutText();

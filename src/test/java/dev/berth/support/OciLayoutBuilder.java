@@ -69,6 +69,12 @@ public final class OciLayoutBuilder {
 
     /** An image: its manifest, config and layers, for one platform. */
     public record Image(Blob manifest, Blob config, List<Blob> layers, String os, String architecture) {
+        /** The config and the layers: the blobs a pull fetches. */
+        public List<Blob> blobs() {
+            List<Blob> blobs = new ArrayList<>(List.of(config));
+            blobs.addAll(layers);
+            return blobs;
+        }
     }
 
     /** A multi-arch index and the images it lists. */

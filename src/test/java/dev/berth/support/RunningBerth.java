@@ -28,7 +28,7 @@ public final class RunningBerth implements AutoCloseable {
 
     /** As {@link #start(Path, String)}, with the clock that tag TTLs, negative caching and token expiry follow. */
     public static RunningBerth start(Path root, String extraYaml, Clock clock) {
-        BerthServer server = start("{host: 127.0.0.1, port: 0}", root, extraYaml, clock);
+        BerthServer server = BerthServer.start(ConfigLoader.fromYaml(BerthYaml.onLoopback(root, extraYaml)), clock);
         return new RunningBerth(server, new TestClient(URI.create("http://127.0.0.1:" + server.port())));
     }
 
@@ -43,24 +43,19 @@ public final class RunningBerth implements AutoCloseable {
     /** As {@link #startHttps(Path, TestCertificates, Path, String)}, with the clock berth follows. */
     public static RunningBerth startHttps(Path root, TestCertificates certs, Path key, String extraYaml, Clock clock) {
         BerthServer server = start("{host: 127.0.0.1, port: 0, tls: {cert: '" + certs.chain() + "', key: '" + key
-                + "'}}", root, extraYaml, clock);
+                + "'}}", BerthYaml.storage(root), extraYaml, clock);
         HttpClient http = HttpClient.newBuilder().sslContext(certs.clientContext())
                 .version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
         return new RunningBerth(server, new TestClient(URI.create("https://127.0.0.1:" + server.port()), http));
     }
 
-    private static BerthServer start(String serverYaml, Path root, String extraYaml, Clock clock) {
-        return start(serverYaml, "{root: '" + root + "'}", extraYaml, clock);
-    }
-
     private static BerthServer start(String serverYaml, String storageYaml, String extraYaml, Clock clock) {
-        String yaml = "server: " + serverYaml + "\nstorage: " + storageYaml + "\n" + extraYaml;
-        return BerthServer.start(ConfigLoader.fromYaml(yaml), clock);
+        return BerthServer.start(ConfigLoader.fromYaml(BerthYaml.of(serverYaml, storageYaml, extraYaml)), clock);
     }
 
     /** Starts berth with {@code storageYaml} as its whole {@code storage} section (a bucket, say), and extra sections. */
     public static RunningBerth startWithStorage(String storageYaml, String extraYaml) {
-        BerthServer server = start("{host: 127.0.0.1, port: 0}", storageYaml, extraYaml, Clock.systemUTC());
+        BerthServer server = start(BerthYaml.LOOPBACK, storageYaml, extraYaml, Clock.systemUTC());
         return new RunningBerth(server, new TestClient(URI.create("http://127.0.0.1:" + server.port())));
     }
 

@@ -1,7 +1,9 @@
 package dev.berth.support;
 
+import dev.berth.storage.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -68,6 +70,20 @@ public final class S3Server implements AutoCloseable {
     /** Where clients reach it: {@code http://127.0.0.1:PORT}, with path-style bucket addressing. */
     public URI endpoint() {
         return endpoint;
+    }
+
+    /** How berth reaches {@code bucket} here: path-style, with this server's keys. */
+    public S3Settings settings(String bucket) {
+        return new S3Settings(Optional.of(endpoint), REGION, bucket, true, ACCESS_KEY, SECRET_KEY);
+    }
+
+    /**
+     * berth's {@code storage} section for {@code bucket} here, with this server's keys, scratch files under
+     * {@code root} and {@code options} (such as {@code ", redirect: true"}) added to the {@code s3} entry.
+     */
+    public String storageYaml(Path root, String bucket, String options) {
+        return "{root: '" + root + "', s3: {endpoint: '" + endpoint + "', bucket: " + bucket + ", access-key: "
+                + ACCESS_KEY + ", secret-key: " + SECRET_KEY + options + "}}";
     }
 
     /** Creates an empty bucket. */

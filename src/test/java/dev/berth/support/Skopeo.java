@@ -8,11 +8,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Assertions;
 
 /** Runs skopeo against plain-HTTP or test-CA HTTPS registries, failing the test with skopeo's stderr if it fails. */
 public final class Skopeo {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * skopeo's environment: a home of its own with an empty registries.conf, so that nothing of this machine's user
+     * or system configuration (credentials in ~/.docker or ~/.config/containers, mirrors and aliases in
+     * /etc/containers/registries.conf) changes what a test's skopeo asks of whom.
+     */
+    private static final Map<String, String> ENVIRONMENT = ownEnvironment();
 
     private final List<String> launcher;
     /** The directory holding the test CA's {@code ca.crt}; empty: plain HTTP, without TLS verification. */
@@ -137,12 +145,30 @@ public final class Skopeo {
     }
 
     private Result succeed(List<String> args) {
-        return ExternalCommand.succeed(command(args), TIMEOUT);
+        Result result = run(args);
+        if (result.exitCode() != 0) {
+            Assertions.fail(String.join(" ", command(args)) + " exited with " + result.exitCode() + ":\n"
+                    + result.stderr());
+        }
+        return result;
     }
 
     /** Runs skopeo with the given arguments; a run over the timeout is killed and fails the test. */
     public Result run(List<String> args) {
-        return ExternalCommand.run(command(args), TIMEOUT);
+        return ExternalCommand.run(command(args), ENVIRONMENT, new byte[0], TIMEOUT);
+    }
+
+    private static Map<String, String> ownEnvironment() {
+        Path home = TempTree.create("skopeo-home");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> TempTree.delete(home)));
+        try {
+            Path registries = Files.writeString(home.resolve("registries.conf"), "");
+            return Map.of("HOME", home.toString(), "XDG_CONFIG_HOME", home.resolve(".config").toString(),
+                    "XDG_RUNTIME_DIR", home.toString(), "REGISTRY_AUTH_FILE", home.resolve("auth.json").toString(),
+                    "CONTAINERS_REGISTRIES_CONF", registries.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private List<String> command(List<String> args) {

@@ -2,7 +2,7 @@ package dev.berth.upstream;
 
 import static dev.berth.upstream.Fixtures.BUSYBOX;
 import static dev.berth.upstream.Fixtures.bearerChallenge;
-import static dev.berth.upstream.Fixtures.token;
+import static dev.berth.support.MockHub.token;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -5,6 +5,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
+import dev.berth.support.MockHub;
 import dev.berth.support.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,11 +15,11 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
 
-/** What the upstream tests share: a Docker Hub look-alike's answers and a client pointed at MockWebServer. */
+/** What the upstream tests share: {@link MockHub}'s answers for busybox and a client pointed at MockWebServer. */
 final class Fixtures {
     static final RepoName BUSYBOX = RepoName.of("library/busybox");
     static final Reference LATEST = Reference.parse("latest");
-    static final String SERVICE = "registry.docker.io";
+    static final String SERVICE = MockHub.DOCKER_HUB_SERVICE;
     static final String SCOPE = "repository:library/busybox:pull";
     static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\","
             + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
@@ -55,21 +56,7 @@ final class Fixtures {
 
     /** Docker Hub's 401 for an anonymous pull, pointing at {@code auth}'s /token. */
     static MockResponse bearerChallenge(MockWebServer auth) {
-        return new MockResponse.Builder().code(401)
-                .addHeader("WWW-Authenticate", "Bearer realm=\"" + auth.url("/token") + "\",service=\"" + SERVICE
-                        + "\",scope=\"" + SCOPE + "\"")
-                .body("{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}")
-                .build();
-    }
-
-    /** A token service answer; {@code expiresIn} 0 leaves the field out. */
-    static MockResponse token(String token, long expiresIn) {
-        String expiry = expiresIn > 0 ? ",\"expires_in\":" + expiresIn : "";
-        return new MockResponse.Builder()
-                .addHeader("Content-Type", "application/json")
-                .body("{\"token\":\"" + token + "\",\"access_token\":\"" + token + "\"" + expiry
-                        + ",\"issued_at\":\"2026-01-01T00:00:00Z\"}")
-                .build();
+        return MockHub.challenge(auth, SERVICE, SCOPE, null);
     }
 
     /** The manifest as Docker Hub serves it, with its digest announced. */
@@ -78,15 +65,7 @@ final class Fixtures {
     }
 
     static MockResponse manifest(byte[] bytes, Digest announced) {
-        MockResponse.Builder builder = new MockResponse.Builder()
-                .addHeader("Content-Type", MediaTypes.OCI_MANIFEST)
-                .addHeader("ratelimit-limit", "100;w=21600")
-                .addHeader("ratelimit-remaining", "98;w=21600")
-                .body(new okio.Buffer().write(bytes));
-        if (announced != null) {
-            builder.addHeader(DigestHeader.NAME, announced.toString());
-        }
-        return builder.build();
+        return MockHub.manifestAnswer(bytes, MediaTypes.OCI_MANIFEST, announced, 98);
     }
 
     static MockResponse status(int code) {

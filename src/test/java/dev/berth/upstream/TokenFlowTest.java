@@ -6,7 +6,7 @@ import static dev.berth.upstream.Fixtures.SCOPE;
 import static dev.berth.upstream.Fixtures.SERVICE;
 import static dev.berth.upstream.Fixtures.bearerChallenge;
 import static dev.berth.upstream.Fixtures.manifest;
-import static dev.berth.upstream.Fixtures.token;
+import static dev.berth.support.MockHub.token;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

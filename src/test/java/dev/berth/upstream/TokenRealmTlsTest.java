@@ -4,7 +4,7 @@ import static dev.berth.upstream.Fixtures.BUSYBOX;
 import static dev.berth.upstream.Fixtures.LATEST;
 import static dev.berth.upstream.Fixtures.bearerChallenge;
 import static dev.berth.upstream.Fixtures.manifest;
-import static dev.berth.upstream.Fixtures.token;
+import static dev.berth.support.MockHub.token;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

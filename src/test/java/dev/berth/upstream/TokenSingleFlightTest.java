@@ -5,6 +5,7 @@ import static dev.berth.upstream.Fixtures.LATEST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.MockHub;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -49,7 +50,7 @@ class TokenSingleFlightTest {
             public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
                 // Hold the token until every thread has been challenged, so all of them need it while it is in flight.
                 allChallenged.await(5, TimeUnit.SECONDS);
-                return Fixtures.token("tok-1", 300);
+                return MockHub.token("tok-1", 300);
             }
         });
         UpstreamClient client = Fixtures.client(registry);

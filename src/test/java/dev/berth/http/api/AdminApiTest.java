@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.support.Closing;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.RawHttp;
 import dev.berth.support.RunningBerth;
@@ -16,10 +17,8 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin API's house: who a call is from (Basic, Bearer, nobody), who administers, and its one error shape. */
@@ -28,14 +27,9 @@ class AdminApiTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @RegisterExtension
+    final Closing open = new Closing();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-    }
 
     private TestClient start(String authYaml) throws IOException {
         Path htpasswd = Htpasswd.aliceAndBob(dir.resolve("htpasswd"));

@@ -1,4 +1,4 @@
-package dev.berth.mirror;
+package dev.berth.support;
 
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +15,7 @@ import okio.BufferedSink;
  * download is visibly unfinished, so a client that has bytes by then got them from the download in flight, with no
  * timing involved.
  */
-final class HeldBody implements MockResponseBody {
+public final class HeldBody implements MockResponseBody {
     /** How long the hub holds at most, so a test that forgets to release cannot hang the build. */
     private static final long MAX_HOLD_SECONDS = 10;
 
@@ -31,12 +31,12 @@ final class HeldBody implements MockResponseBody {
     }
 
     /** Sends {@code split} bytes, waits for {@link #release()}, then the rest. */
-    static HeldBody thenRest(byte[] bytes, int split) {
+    public static HeldBody thenRest(byte[] bytes, int split) {
         return new HeldBody(bytes, split, false);
     }
 
     /** Sends {@code split} bytes, waits for {@link #release()}, then breaks the connection at half the body. */
-    static HeldBody thenCut(byte[] bytes, int split) {
+    public static HeldBody thenCut(byte[] bytes, int split) {
         if (split >= bytes.length / 2) {
             throw new IllegalArgumentException("the cut comes at half the body: hold before it");
         }
@@ -44,7 +44,7 @@ final class HeldBody implements MockResponseBody {
     }
 
     /** The hub's 200 carrying this body with its full Content-Length, as one use of it. */
-    Supplier<MockResponse> response() {
+    public Supplier<MockResponse> response() {
         return () -> {
             MockResponse.Builder response = new MockResponse.Builder()
                     .addHeader("Content-Type", "application/octet-stream").body(this);
@@ -55,7 +55,7 @@ final class HeldBody implements MockResponseBody {
     }
 
     /** Lets the hub go on. */
-    void release() {
+    public void release() {
         release.countDown();
     }
 

@@ -1,8 +1,7 @@
-package dev.berth.mirror;
+package dev.berth.support;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
-import dev.berth.support.TestData;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,20 +26,20 @@ import mockwebserver3.RecordedRequest;
  * {@code insufficient_scope} for repositories it does not have) and logs every request, so tests can count per path.
  * Without a token service it plays an anonymous registry (404 for unknown repositories).
  */
-final class MockHub {
+public final class MockHub {
     /** Docker Hub's token service name. */
-    static final String DOCKER_HUB_SERVICE = "registry.docker.io";
+    public static final String DOCKER_HUB_SERVICE = "registry.docker.io";
 
     private static final Pattern V2_PATH = Pattern.compile("/v2/(.+)/(manifests|blobs|tags)/([^/]+)");
 
     /** A manifest as the hub stores it. */
-    record Manifest(byte[] bytes, String mediaType, Digest digest) {
+    public record Manifest(byte[] bytes, String mediaType, Digest digest) {
     }
 
     /** A seeded image: its manifest, and the config and layers it lists. */
-    record Image(String repository, byte[] manifest, Digest digest, byte[] config, List<byte[]> layers) {
+    public record Image(String repository, byte[] manifest, Digest digest, byte[] config, List<byte[]> layers) {
         /** The digest as a reference, for paths. */
-        String ref() {
+        public String ref() {
             return digest.toString();
         }
     }
@@ -65,7 +64,7 @@ final class MockHub {
     private volatile String credentials;
 
     /** A hub on {@code registry} whose tokens come from {@code auth}; a null {@code auth} serves anonymously. */
-    MockHub(MockWebServer registry, MockWebServer auth, String service) {
+    public MockHub(MockWebServer registry, MockWebServer auth, String service) {
         this.registry = registry;
         this.auth = auth;
         this.service = service;
@@ -95,7 +94,7 @@ final class MockHub {
     // ---- content ----
 
     /** Seeds an OCI image of {@code config} and {@code layers} into {@code repository}, tagged unless tag is null. */
-    Image image(String repository, String tag, byte[] config, byte[]... layers) {
+    public Image image(String repository, String tag, byte[] config, byte[]... layers) {
         blob(repository, config);
         for (byte[] layer : layers) {
             blob(repository, layer);
@@ -106,18 +105,18 @@ final class MockHub {
     }
 
     /** Seeds a small image whose content is derived from {@code seed}, tagged unless tag is null. */
-    Image image(String repository, String tag, long seed) {
+    public Image image(String repository, String tag, long seed) {
         return image(repository, tag, TestData.utf8("{\"architecture\":\"amd64\",\"seed\":" + seed + "}"),
                 TestData.bytes(3000 + (int) seed, seed));
     }
 
     /** Seeds a blob. */
-    void blob(String repository, byte[] bytes) {
+    public void blob(String repository, byte[] bytes) {
         repo(repository).blobs.put(Digest.sha256(bytes), bytes);
     }
 
     /** Seeds a manifest (or index) as raw bytes, tagged unless tag is null; returns its digest. */
-    Digest manifest(String repository, String tag, byte[] bytes, String mediaType) {
+    public Digest manifest(String repository, String tag, byte[] bytes, String mediaType) {
         Digest digest = Digest.sha256(bytes);
         Repo repo = repo(repository);
         repo.manifests.put(digest, new Manifest(bytes, mediaType, digest));
@@ -128,14 +127,14 @@ final class MockHub {
     }
 
     /** Points {@code tag} at another manifest, as a push to Hub would. */
-    void retag(String repository, String tag, Digest digest) {
+    public void retag(String repository, String tag, Digest digest) {
         repo(repository).tags.put(tag, digest);
     }
 
     // ---- behaviour ----
 
     /** How long tokens last ({@code expires_in}). */
-    void tokenLifetime(Duration lifetime) {
+    public void tokenLifetime(Duration lifetime) {
         this.tokenLifetime = lifetime;
     }
 
@@ -143,7 +142,7 @@ final class MockHub {
      * Answers the next authorized request for {@code method path} with {@code response} instead of the regular
      * content (once per call, in order); the token flow still runs first, as in front of a flaky backend.
      */
-    void override(String method, String path, Supplier<MockResponse> response) {
+    public void override(String method, String path, Supplier<MockResponse> response) {
         overrides.computeIfAbsent(method + " " + path, k -> new ConcurrentLinkedQueue<>()).add(response);
     }
 
@@ -151,24 +150,24 @@ final class MockHub {
      * Makes the token service refuse (401, as Docker Hub's does for a wrong password) token requests without these
      * Basic credentials; until called it serves anyone.
      */
-    void credentials(String user, String password) {
+    public void credentials(String user, String password) {
         this.credentials = okhttp3.Credentials.basic(user, password);
     }
 
     /** Answers every registry request with {@code response} (a fresh one each time) until {@link #recover()}. */
-    void outage(Supplier<MockResponse> response) {
+    public void outage(Supplier<MockResponse> response) {
         this.outage = response;
     }
 
     /** Ends an outage. */
-    void recover() {
+    public void recover() {
         this.outage = null;
     }
 
     // ---- what the hub was asked ----
 
     /** Requests for {@code method path}, the anonymous ones answered with a challenge included. */
-    int count(String method, String path) {
+    public int count(String method, String path) {
         String prefix = method + " " + path + " ";
         synchronized (log) {
             return (int) log.stream().filter(line -> line.startsWith(prefix)).count();
@@ -176,7 +175,7 @@ final class MockHub {
     }
 
     /** Requests for {@code method path} that were answered with anything but a 401. */
-    int served(String method, String path) {
+    public int served(String method, String path) {
         String prefix = method + " " + path + " ";
         synchronized (log) {
             return (int) log.stream().filter(line -> line.startsWith(prefix) && !line.endsWith(" 401")).count();
@@ -184,31 +183,31 @@ final class MockHub {
     }
 
     /** Every registry request so far as {@code METHOD path status}, in order. */
-    List<String> log() {
+    public List<String> log() {
         synchronized (log) {
             return List.copyOf(log);
         }
     }
 
     /** Registry requests so far, as the server counted them. */
-    int requests() {
+    public int requests() {
         return registry.getRequestCount();
     }
 
     /** The registry's base URL, for berth.yaml. */
-    String url() {
+    public String url() {
         return registry.url("/").toString();
     }
 
-    static String manifestPath(String repository, String reference) {
+    public static String manifestPath(String repository, String reference) {
         return "/v2/" + repository + "/manifests/" + reference;
     }
 
-    static String blobPath(String repository, Digest digest) {
+    public static String blobPath(String repository, Digest digest) {
         return "/v2/" + repository + "/blobs/" + digest;
     }
 
-    static String blobPath(String repository, byte[] content) {
+    public static String blobPath(String repository, byte[] content) {
         return blobPath(repository, Digest.sha256(content));
     }
 
@@ -264,12 +263,7 @@ final class MockHub {
         if (manifest == null) {
             return error(404, "MANIFEST_UNKNOWN", "manifest unknown");
         }
-        MockResponse.Builder response = new MockResponse.Builder()
-                .setHeader("Content-Type", manifest.mediaType())
-                .setHeader("Docker-Content-Digest", manifest.digest().toString())
-                .setHeader("ratelimit-limit", "100;w=21600")
-                .setHeader("ratelimit-remaining", "99;w=21600");
-        return response.body(new okio.Buffer().write(manifest.bytes())).build();
+        return manifestAnswer(manifest.bytes(), manifest.mediaType(), manifest.digest(), 99);
     }
 
     private MockResponse blob(Repo repo, String reference) {
@@ -295,12 +289,7 @@ final class MockHub {
     }
 
     private MockResponse challenge(String scope, String error) {
-        String challenge = "Bearer realm=\"" + auth.url("/token") + "\",service=\"" + service + "\",scope=\"" + scope
-                + "\"" + (error == null ? "" : ",error=\"" + error + "\"");
-        return new MockResponse.Builder().code(401).addHeader("WWW-Authenticate", challenge)
-                .addHeader("Content-Type", "application/json")
-                .body("{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}")
-                .build();
+        return challenge(auth, service, scope, error);
     }
 
     private MockResponse issueToken(RecordedRequest request) {
@@ -317,10 +306,7 @@ final class MockHub {
         // Hub hands out a token even for a repository it does not have; the registry then refuses it.
         String token = "tok-" + tokenSerial.incrementAndGet();
         tokenScopes.put(token, scope);
-        return new MockResponse.Builder().addHeader("Content-Type", "application/json")
-                .body("{\"token\":\"" + token + "\",\"access_token\":\"" + token + "\",\"expires_in\":"
-                        + tokenLifetime.toSeconds() + ",\"issued_at\":\"2026-01-01T00:00:00Z\"}")
-                .build();
+        return token(token, tokenLifetime.toSeconds());
     }
 
     private static MockResponse error(int status, String code, String message) {
@@ -328,15 +314,68 @@ final class MockHub {
                 .body("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}]}").build();
     }
 
+    // ---- Docker Hub's answers, for tests that script them one by one ----
+
+    /**
+     * Hub's 401 for a request without a fitting token: a Bearer challenge naming {@code auth}'s /token as realm, and
+     * {@code error} (such as {@code insufficient_scope}) unless null.
+     */
+    public static MockResponse challenge(MockWebServer auth, String service, String scope, String error) {
+        String challenge = "Bearer realm=\"" + auth.url("/token") + "\",service=\"" + service + "\",scope=\"" + scope
+                + "\"" + (error == null ? "" : ",error=\"" + error + "\"");
+        return new MockResponse.Builder().code(401).addHeader("WWW-Authenticate", challenge)
+                .addHeader("Content-Type", "application/json")
+                .body("{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}")
+                .build();
+    }
+
+    /** The token service's answer; {@code expiresIn} 0 leaves {@code expires_in} out. */
+    public static MockResponse token(String token, long expiresIn) {
+        String expiry = expiresIn > 0 ? ",\"expires_in\":" + expiresIn : "";
+        return new MockResponse.Builder().addHeader("Content-Type", "application/json")
+                .body("{\"token\":\"" + token + "\",\"access_token\":\"" + token + "\"" + expiry
+                        + ",\"issued_at\":\"2026-01-01T00:00:00Z\"}")
+                .build();
+    }
+
+    /**
+     * A manifest as Hub serves it, with its rate-limit headers ({@code remaining} pulls left) and {@code announced}
+     * as {@code Docker-Content-Digest} unless null.
+     */
+    public static MockResponse manifestAnswer(byte[] bytes, String mediaType, Digest announced, int remaining) {
+        MockResponse.Builder response = new MockResponse.Builder()
+                .setHeader("Content-Type", mediaType)
+                .setHeader("ratelimit-limit", "100;w=21600")
+                .setHeader("ratelimit-remaining", remaining + ";w=21600");
+        if (announced != null) {
+            response.setHeader("Docker-Content-Digest", announced.toString());
+        }
+        return response.body(new okio.Buffer().write(bytes)).build();
+    }
+
+    /** An index over {@code children}, pretty-printed the way no serializer of berth's would: byte-exactness shows. */
+    public static byte[] index(String mediaType, String childType, Image... children) {
+        StringBuilder json = new StringBuilder("{\n  \"schemaVersion\" : 2,\n  \"mediaType\" : \"" + mediaType
+                + "\",\n  \"manifests\" : [");
+        String[] architectures = {"amd64", "arm64"};
+        for (int i = 0; i < children.length; i++) {
+            json.append(i == 0 ? "\n    " : ",\n    ").append("{ \"mediaType\": \"").append(childType)
+                    .append("\", \"digest\": \"").append(children[i].ref()).append("\", \"size\": ")
+                    .append(children[i].manifest().length).append(", \"platform\": { \"architecture\": \"")
+                    .append(architectures[i % 2]).append("\", \"os\": \"linux\" } }");
+        }
+        return TestData.utf8(json.append("\n  ]\n}\n").toString());
+    }
+
     // ---- canned failures ----
 
     /** A Hub answer of {@code status} with no content. */
-    static Supplier<MockResponse> status(int status) {
+    public static Supplier<MockResponse> status(int status) {
         return () -> error(status, status == 503 ? "UNAVAILABLE" : "UNKNOWN", "trouble upstream");
     }
 
     /** Hub's rate limit: 429 with its ratelimit headers and a Retry-After. */
-    static Supplier<MockResponse> rateLimited(long retryAfterSeconds) {
+    public static Supplier<MockResponse> rateLimited(long retryAfterSeconds) {
         return () -> new MockResponse.Builder().code(429)
                 .addHeader("Retry-After", String.valueOf(retryAfterSeconds))
                 .addHeader("ratelimit-limit", "100;w=21600")

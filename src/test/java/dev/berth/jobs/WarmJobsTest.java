@@ -1,14 +1,17 @@
-package dev.berth.mirror;
+package dev.berth.jobs;
 
-import static dev.berth.mirror.MockHub.blobPath;
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.blobPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static dev.berth.support.ApiAssertions.assertApiError;
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.mirror.MirrorTestBase;
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.HeldBody;
+import dev.berth.support.MockHub;
 import dev.berth.support.Poll;
 import dev.berth.support.Scrape;
 import dev.berth.support.TestData;
@@ -36,7 +39,7 @@ class WarmJobsTest extends MirrorTestBase {
     private void multiArchBusybox() {
         amd64 = hub.image(BUSYBOX, null, 1);
         arm64 = hub.image(BUSYBOX, null, 2);
-        index = MultiArchTest.index(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST, amd64, arm64);
+        index = MockHub.index(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST, amd64, arm64);
         hub.manifest(BUSYBOX, "1.36", index, MediaTypes.OCI_INDEX);
     }
 

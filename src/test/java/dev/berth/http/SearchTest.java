@@ -1,4 +1,4 @@
-package dev.berth.mirror;
+package dev.berth.http;
 
 import static dev.berth.support.Htpasswd.ALICE_PASSWORD;
 import static dev.berth.support.Htpasswd.BOB_PASSWORD;
@@ -6,8 +6,10 @@ import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.mirror.MirrorTestBase;
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.Htpasswd;
+import dev.berth.support.MockHub;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.net.http.HttpResponse;
@@ -26,15 +28,10 @@ class SearchTest extends MirrorTestBase {
     Path etc;
 
     @Override
-    String mirrorYaml() {
-        Path htpasswd = Htpasswd.aliceAndBob(etc.resolve("htpasswd"));
-        return super.mirrorYaml() + """
-                auth:
-                  htpasswd: '%s'
-                  rules:
-                    - {repositories: ['team/secret*'], pull: [alice], push: [alice]}
-                    - {repositories: ['team/*'], pull: ['*'], push: ['*']}
-                """.formatted(htpasswd);
+    protected String mirrorYaml() {
+        return super.mirrorYaml() + Htpasswd.aliceAndBobWithRules(etc,
+                "{repositories: ['team/secret*'], pull: [alice], push: [alice]}",
+                "{repositories: ['team/*'], pull: ['*'], push: ['*']}");
     }
 
     private static List<String> names(JsonNode answer) {

@@ -1,4 +1,4 @@
-package dev.berth.mirror;
+package dev.berth.jobs;
 
 import static dev.berth.support.ApiAssertions.assertApiError;
 import static dev.berth.support.Htpasswd.ALICE_PASSWORD;
@@ -7,6 +7,7 @@ import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.mirror.MirrorTestBase;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.Poll;
 import dev.berth.support.TestClient;
@@ -24,15 +25,10 @@ class WarmJobsAccessTest extends MirrorTestBase {
     Path etc;
 
     @Override
-    String mirrorYaml() {
-        Path htpasswd = Htpasswd.aliceAndBob(etc.resolve("htpasswd"));
-        return super.mirrorYaml() + """
-                auth:
-                  htpasswd: '%s'
-                  rules:
-                    - {repositories: ['docker.io/library/busybox'], pull: ['*'], admin: [alice]}
-                    - {repositories: ['docker.io/library/alpine'], pull: ['*'], admin: [bob]}
-                """.formatted(htpasswd);
+    protected String mirrorYaml() {
+        return super.mirrorYaml() + Htpasswd.aliceAndBobWithRules(etc,
+                "{repositories: ['docker.io/library/busybox'], pull: ['*'], admin: [alice]}",
+                "{repositories: ['docker.io/library/alpine'], pull: ['*'], admin: [bob]}");
     }
 
     private static List<String> ids(TestClient caller) {

@@ -1,12 +1,14 @@
-package dev.berth.mirror;
+package dev.berth.jobs;
 
-import static dev.berth.mirror.MockHub.blobPath;
-import static dev.berth.mirror.MockHub.manifestPath;
+import static dev.berth.support.MockHub.blobPath;
+import static dev.berth.support.MockHub.manifestPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.berth.mirror.MirrorTestBase;
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
+import dev.berth.support.MockHub;
 import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.Scrape;
@@ -35,11 +37,11 @@ class SyncTest extends MirrorTestBase {
     private MockHub.Image v2;
 
     @Override
-    String mirrorYaml() {
+    protected String mirrorYaml() {
         // The hub is seeded before berth starts, whose first round runs at once.
         amd64 = hub.image(BUSYBOX, null, 1);
         arm64 = hub.image(BUSYBOX, null, 2);
-        index = hub.manifest(BUSYBOX, "1.36", MultiArchTest.index(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
+        index = hub.manifest(BUSYBOX, "1.36", MockHub.index(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
                 amd64, arm64), MediaTypes.OCI_INDEX);
         v137 = hub.image(BUSYBOX, "1.37", 3);
         stable = hub.image(BUSYBOX, "stable", 4);
