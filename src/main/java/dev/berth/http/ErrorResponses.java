@@ -32,7 +32,7 @@ final class ErrorResponses {
         res.headers().clear();
         OciError error = e.error();
         res.status(Status.create(error.status()));
-        res.header(RegistryApi.API_VERSION);
+        res.header(RegistryHeaders.API_VERSION);
         e.headers().forEach(res::header);
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put("code", error.code());

@@ -79,7 +79,7 @@ public final class PeerApi implements HttpService {
 
     private void blob(Route.Blob route, ServerRequest req, ServerResponse res) throws IOException {
         try (BlobContent blob = content.blob(route.name(), route.digest())) {
-            res.header(RegistryApi.DOCKER_CONTENT_DIGEST, route.digest().toString());
+            res.header(RegistryHeaders.DOCKER_CONTENT_DIGEST, route.digest().toString());
             // Content-Length before outputStream(): a plain body, whose end the asking instance checks.
             res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(blob.size()));
             BlobBody.send(req, res, blob, 0, blob.size());
@@ -88,7 +88,7 @@ public final class PeerApi implements HttpService {
 
     private void manifest(Route.Manifest route, ServerResponse res) {
         PeerContent.OwnedManifest owned = content.manifest(route.name(), route.reference());
-        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, owned.manifest().digest().toString());
+        res.header(RegistryHeaders.DOCKER_CONTENT_DIGEST, owned.manifest().digest().toString());
         res.header(HeaderNames.CONTENT_TYPE, owned.manifest().mediaType());
         res.header(HeaderNames.create(PeerContent.FRESH_FOR), String.valueOf(owned.freshFor().toMillis()));
         res.send(owned.manifest().bytes());

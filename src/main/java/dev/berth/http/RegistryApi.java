@@ -11,10 +11,7 @@ import dev.berth.oci.RegistryException;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import dev.berth.storage.StorageUnavailableException;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
@@ -25,9 +22,6 @@ import java.util.Map;
 
 /** The OCI distribution API under {@code /v2}: parses the path into a {@link Route} and hands it to its handler. */
 public final class RegistryApi implements HttpService {
-    static final HeaderName DOCKER_CONTENT_DIGEST = HeaderNames.create("Docker-Content-Digest");
-    static final Header API_VERSION = HeaderValues.createCached("Docker-Distribution-API-Version", "registry/2.0");
-
     private final ManifestHandler manifests;
     private final BlobHandler blobs;
     private final UploadHandler uploads;
@@ -75,7 +69,7 @@ public final class RegistryApi implements HttpService {
     }
 
     private void dispatch(ServerRequest req, ServerResponse res) throws Exception {
-        res.header(API_VERSION);
+        res.header(RegistryHeaders.API_VERSION);
         Method method = req.prologue().method();
         Route route = OciPath.parse(req.path().absolute().rawPath());
         Caller caller = access.authenticate(req);
