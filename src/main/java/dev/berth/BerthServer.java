@@ -58,7 +58,6 @@ import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
 import dev.berth.observe.OneCacheControl;
-import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.UploadLimits;
 import dev.berth.storage.DataDirectoryLock;
@@ -80,18 +79,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 
 /** Wires berth from its configuration: storage, registry services, HTTP routing and the web server. */
 public final class BerthServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(BerthServer.class.getName());
-    private static final Duration PURGE_PERIOD = Duration.ofMinutes(10);
-    private static final Duration GC_PERIOD = Duration.ofHours(1);
-    private static final Duration BUDGET_PERIOD = Duration.ofMinutes(1);
     /** How long a blob GET's presigned URL is valid: long enough to start a large download, short to pass around. */
     private static final Duration BLOB_REDIRECT_TTL = Duration.ofMinutes(10);
     /** How long a stop waits for blob downloads under way: clients may have every byte of one not yet stored. */
@@ -107,7 +100,7 @@ public final class BerthServer implements AutoCloseable {
 
     /** Null only when berth could not listen, for the close that follows. */
     private final Listener listener;
-    private final ScheduledExecutorService housekeeping;
+    private final Housekeeping housekeeping;
     private final BerthMetrics metrics;
     private final AccessIndex access;
     private final DataDirectoryLock lock;
@@ -115,13 +108,12 @@ public final class BerthServer implements AutoCloseable {
     private final Fleet fleet;
     private final WarmJobs warmJobs;
     private final SyncSchedule sync;
-    private final EndedSessions endedSessions;
     private final BodyDeadlines bodies;
     private final ConnectionLimits connections;
 
-    private BerthServer(Listener listener, ScheduledExecutorService housekeeping, BerthMetrics metrics,
+    private BerthServer(Listener listener, Housekeeping housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet,
-                        WarmJobs warmJobs, SyncSchedule sync, EndedSessions endedSessions, BodyDeadlines bodies,
+                        WarmJobs warmJobs, SyncSchedule sync, BodyDeadlines bodies,
                         ConnectionLimits connections) {
         this.listener = listener;
         this.housekeeping = housekeeping;
@@ -132,7 +124,6 @@ public final class BerthServer implements AutoCloseable {
         this.fleet = fleet;
         this.warmJobs = warmJobs;
         this.sync = sync;
-        this.endedSessions = endedSessions;
         this.bodies = bodies;
         this.connections = connections;
     }
@@ -198,11 +189,11 @@ public final class BerthServer implements AutoCloseable {
         if (config.cache().hasBudget()) {
             metrics.watchBudget(budget);
         }
-        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
+        Housekeeping housekeeping = new Housekeeping(gate);
         RoundHistory rounds = new RoundHistory(clock);
         CacheTally tally = new CacheTally();
-        DiskBudget diskBudget = new DiskBudget(evictor, access, BudgetEvents.both(metrics, rounds), housekeeping, gate);
+        DiskBudget diskBudget = new DiskBudget(evictor, access, BudgetEvents.both(metrics, rounds),
+                housekeeping.budgetRounds(), housekeeping.gate());
         Map<String, UpstreamClient> clients = new ConcurrentHashMap<>();
         RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
@@ -223,11 +214,11 @@ public final class BerthServer implements AutoCloseable {
         WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
         SyncSchedule sync;
         try {
-            sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
+            sync = new SyncSchedule(config.mirror().sync(), router::ahead, housekeeping.gate(), clock, metrics);
         } catch (IllegalArgumentException e) {
             // A sync entry no upstream serves: the meters registered so far would outlive this attempt.
             metrics.close();
-            housekeeping.shutdownNow();
+            housekeeping.close();
             throw e;
         }
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
@@ -235,22 +226,11 @@ public final class BerthServer implements AutoCloseable {
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));
         WebPage page = new WebPage(credentials, sessions);
 
-        Duration uploadTimeout = config.storage().uploadTimeout();
-        housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
-                0, PURGE_PERIOD.toSeconds(), TimeUnit.SECONDS);
-        GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
-        // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
-        housekeeping.scheduleWithFixedDelay(() -> gate.runIfMine("gc", () -> collectGarbage(collector, metrics, rounds)),
-                PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
+        housekeeping.purgeUploads(registry, config.storage().uploadTimeout(), clock);
+        housekeeping.collectGarbage(registry.garbageCollector(config.cache().gcGrace(), clock), metrics, rounds);
         // Without a budget a round only counts what is mirrored, for the metric: on a shared bucket that walk costs a
-        // request per blob, so it comes with the collection there; the access records are still saved every minute.
-        Duration countEvery = config.cache().hasBudget() || !store.shared() ? BUDGET_PERIOD : GC_PERIOD;
-        housekeeping.scheduleWithFixedDelay(diskBudget,
-                BUDGET_PERIOD.toSeconds(), countEvery.toSeconds(), TimeUnit.SECONDS);
-        if (!countEvery.equals(BUDGET_PERIOD)) {
-            housekeeping.scheduleWithFixedDelay(() -> saveAccessRecords(access),
-                    BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
-        }
+        // request per blob, so it comes with the collection there.
+        housekeeping.keepBudget(diskBudget, access, !config.cache().hasBudget() && store.shared());
 
         BodyDeadlines bodies = new BodyDeadlines(config.limits().bodyTimeout(), config.limits().bodyMinRate());
         ConnectionLimits connections = ConnectionLimits.of(config.limits());
@@ -295,7 +275,7 @@ public final class BerthServer implements AutoCloseable {
                 .build()));
         if (config.auth().enabled()) {
             // Before the first request: a session signed out before a restart stays signed out.
-            endedSessions.start();
+            housekeeping.refresh(endedSessions);
         }
         // The TLS port as listened on (server.port may be 0), for the redirect listener's Location.
         AtomicInteger tlsPort = new AtomicInteger(config.server().port());
@@ -313,7 +293,7 @@ public final class BerthServer implements AutoCloseable {
                 config.server().port());
         listener.ifPresent(l -> tlsPort.set(l.port()));
         BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, router, fleet,
-                warmJobs, sync, endedSessions, bodies, connections);
+                warmJobs, sync, bodies, connections);
         if (listener.isEmpty()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -326,7 +306,7 @@ public final class BerthServer implements AutoCloseable {
         }
         LOG.log(Logger.Level.INFO, startedLine(config, port, tls.isPresent(), store.where()));
         aloneOnASharedStore(config, store.shared()).ifPresent(warning -> LOG.log(Logger.Level.WARNING, warning));
-        sync.start();
+        housekeeping.sync(sync);
         return berth;
     }
 
@@ -432,40 +412,6 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
-    private static void purgeUploads(LocalRegistry registry, Duration maxAge, Clock clock) {
-        try {
-            int purged = registry.purgeUploads(maxAge, clock.instant());
-            if (purged > 0) {
-                LOG.log(Logger.Level.INFO, "removed " + purged + " uploads unfinished after " + maxAge);
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Logger.Level.WARNING, "upload cleanup failed", e);
-        }
-    }
-
-    private static void saveAccessRecords(AccessIndex access) {
-        try {
-            access.save();
-        } catch (RuntimeException e) {
-            // Caught so that the scheduler runs the next save, which tries again.
-            LOG.log(Logger.Level.WARNING, "saving the access records failed: " + e.getMessage());
-        }
-    }
-
-    private static void collectGarbage(GarbageCollector collector, BerthMetrics metrics, RoundHistory rounds) {
-        try {
-            GarbageCollector.Result result = collector.collect();
-            metrics.collected(result.links(), result.blobs(), result.bytes());
-            rounds.collected(result.links(), result.blobs(), result.bytes());
-            if (result.blobs() > 0 || result.links() > 0) {
-                LOG.log(Logger.Level.INFO, "garbage collection removed " + result.links() + " unreferenced links and "
-                        + result.blobs() + " blobs (" + result.bytes() + " bytes)");
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Logger.Level.WARNING, "garbage collection failed", e);
-        }
-    }
-
     /** The port actually listened on (useful with port 0). */
     public int port() {
         return listener.port();
@@ -487,8 +433,7 @@ public final class BerthServer implements AutoCloseable {
         fleet.close();
         warmJobs.close();
         sync.close();
-        endedSessions.close();
-        housekeeping.shutdownNow();
+        housekeeping.close();
         if (listener != null) {
             listener.close();
         }
@@ -497,7 +442,7 @@ public final class BerthServer implements AutoCloseable {
         metrics.close();
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.
-            housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+            housekeeping.awaitStoreRounds(Duration.ofSeconds(10));
             if (!router.awaitBlobFills(FILLS_AT_STOP)) {
                 LOG.log(Logger.Level.INFO, "stopping with blob downloads unfinished: the next pull fetches them again");
             }
