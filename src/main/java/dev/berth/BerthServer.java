@@ -31,19 +31,14 @@ import dev.berth.cluster.PeerClient;
 import dev.berth.cluster.RoundGate;
 import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
-import dev.berth.http.AccessLog;
 import dev.berth.http.BodyDeadlines;
 import dev.berth.http.ConnectionLimits;
 import dev.berth.http.CredentialsReader;
-import dev.berth.http.HttpsRedirect;
 import dev.berth.http.Listener;
 import dev.berth.http.PeerApi;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RepositoryAccess;
-import dev.berth.http.RequestLimits;
-import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
-import dev.berth.http.TrustedProxies;
 import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
 import dev.berth.http.api.CacheResource;
@@ -57,7 +52,6 @@ import dev.berth.mirror.MirrorEvents;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
-import dev.berth.observe.OneCacheControl;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.UploadLimits;
 import dev.berth.storage.DataDirectoryLock;
@@ -247,24 +241,7 @@ public final class BerthServer implements AutoCloseable {
                 .writeQueueLength(0)
                 .shutdownHook(true)
                 .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
-                .routing(routing -> {
-                    // Outermost first. The connections' filter comes before all: a connection is busy until its answer is
-                    // sent. Then who the client is (behind a trusted proxy) before anything counts or logs it; the access
-                    // log and the metrics see every answer, the limits' 429s included.
-                    routing.addFilter(connections.filter());
-                    routing.addFilter(new TrustedProxies(config.auth().trustedProxies()));
-                    routing.addFilter(new AccessLog());
-                    routing.addFilter(new RequestMetrics(metrics));
-                    // Before the limits: the body of a request they refuse is drained, under the same pace.
-                    routing.addFilter(bodies);
-                    routing.addFilter(new RequestLimits(config.limits().maxRequests(),
-                            config.limits().maxRequestsPerClient()));
-                    routing.addFilter(new OneCacheControl());
-                    api.register(routing);
-                    peerApi.register(routing);
-                    admin.register(routing);
-                    page.register(routing);
-                });
+                .routing(new Routes(config, connections, bodies, metrics, api, peerApi, admin, page)::routing);
         // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
         // HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
         web.protocolsDiscoverServices(false).addProtocol(Http1Config.create());
@@ -287,7 +264,7 @@ public final class BerthServer implements AutoCloseable {
                 .maxTcpConnections(REDIRECT_MAX_CONNECTIONS)
                 .protocolsDiscoverServices(false)
                 .addProtocol(Http1Config.create())
-                .routing(routing -> new HttpsRedirect(tlsPort::get).register(routing))));
+                .routing(routing -> Routes.redirectRouting(routing, tlsPort::get))));
         // When the listener ends on an error, a new server from the same builder takes the port the first one had.
         Optional<Listener> listener = Listener.start(port -> web.port(port).build(), config.server().host(),
                 config.server().port());

@@ -8,7 +8,6 @@ import dev.berth.registry.BlobContent;
 import dev.berth.registry.PeerContent;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -31,11 +30,6 @@ public final class PeerApi implements HttpService {
     public PeerApi(PeerContent content, Optional<PeerSignature> signature) {
         this.content = content;
         this.signature = signature;
-    }
-
-    /** Registers the endpoint on {@code routing}. */
-    public void register(HttpRouting.Builder routing) {
-        routing.register(PeerContent.PATH, this);
     }
 
     @Override
