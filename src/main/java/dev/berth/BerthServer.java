@@ -14,7 +14,6 @@ import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.Logins;
 import dev.berth.auth.Sessions;
-import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.PeerSignature;
 import dev.berth.auth.Tokens;
 import dev.berth.budget.AccessIndex;
@@ -154,11 +153,11 @@ public final class BerthServer implements AutoCloseable {
         String instance = InstanceName.of(config.cluster().flatMap(BerthConfig.Cluster::self), config.server().port());
         StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
         Storage storage = store.storage();
-        Optional<ClusterSecret> secret = clusterSecret(config, store.shared());
-        Optional<PeerSignature> peerSignature = secret.map(key -> new PeerSignature(key, clock));
-        Tokens tokens = tokens(secret, "tokens", "berth", config.auth().tokenTtl(), clock, accounts);
+        SigningKeys keys = SigningKeys.of(config, store.shared());
+        Optional<PeerSignature> peerSignature = keys.clusterSecret().map(key -> new PeerSignature(key, clock));
+        Tokens tokens = keys.tokens("tokens", "berth", config.auth().tokenTtl(), clock, accounts);
         EndedSessions endedSessions = new EndedSessions(storage, clock, Sessions.TTL);
-        Sessions sessions = new Sessions(tokens(secret, "sessions", Sessions.SERVICE, Sessions.TTL, clock, accounts),
+        Sessions sessions = new Sessions(keys.tokens("sessions", Sessions.SERVICE, Sessions.TTL, clock, accounts),
                 endedSessions);
         storage.recover();
         UploadLimits uploadLimits = new UploadLimits(config.limits().maxUploadSessions(),
@@ -281,8 +280,9 @@ public final class BerthServer implements AutoCloseable {
             fleet.start(port);
             metrics.watchFleet(fleet::liveCount);
         }
-        LOG.log(Logger.Level.INFO, startedLine(config, port, tls.isPresent(), store.where()));
-        aloneOnASharedStore(config, store.shared()).ifPresent(warning -> LOG.log(Logger.Level.WARNING, warning));
+        LOG.log(Logger.Level.INFO, StartupLog.startedLine(config, port, tls.isPresent(), store.where()));
+        StartupLog.aloneOnASharedStore(config, store.shared())
+                .ifPresent(warning -> LOG.log(Logger.Level.WARNING, warning));
         housekeeping.sync(sync);
         return berth;
     }
@@ -300,65 +300,6 @@ public final class BerthServer implements AutoCloseable {
                         .orElse(OptionalLong.empty()));
         return new AdminServices(catalog, new TagListing(registry, pins, access::lastAccess), statistics,
                 new ImageActions(registry, pins, catalog));
-    }
-
-    /** What berth logs once it listens: where and how, where the data is, what it mirrors, whether it authenticates. */
-    static String startedLine(BerthConfig config, int port, boolean https, String where) {
-        String redirect = redirectPort(config).map(p -> ", plain HTTP on port " + p + " redirected to it").orElse("");
-        return "berth listening on " + config.server().host() + ":" + port
-                + (https ? " (HTTPS" + redirect + ")" : " (plain HTTP)")
-                + ", " + where + ", " + describeMirror(config) + ", authentication "
-                + config.auth().htpasswd().map(file -> "from " + file).orElse("off")
-                + "; the web page at /ui/, health at /observe/health, metrics at /observe/metrics";
-    }
-
-    /**
-     * What berth warns of at start on a bucket that other instances may share when it knows of none: each then fetches
-     * a cold blob from the upstream itself, which nothing else would tell the operator.
-     */
-    static Optional<String> aloneOnASharedStore(BerthConfig config, boolean sharedStore) {
-        boolean peers = config.cluster().filter(c -> !c.peers().isEmpty() || c.peersDns().isPresent()).isPresent();
-        if (!sharedStore || peers) {
-            return Optional.empty();
-        }
-        return Optional.of("storage.s3 without cluster.peers or cluster.peers-dns: every instance on this bucket"
-                + " fetches from the upstream on its own (a cold blob once per instance). To have them fetch for each"
-                + " other, list every instance in cluster.peers (or set cluster.peers-dns to a name that resolves to"
-                + " all of them, such as http://tasks.berth:5000 in a swarm) and give them the same"
-                + " cluster.secret-file");
-    }
-
-    private static String describeMirror(BerthConfig config) {
-        if (config.mirror().upstreams().isEmpty()) {
-            return "no upstreams: every repository is private";
-        }
-        String privateNames = config.privateRepos().repositories().isEmpty() ? "none"
-                : String.join(", ", config.privateRepos().repositories());
-        List<String> upstreams = config.mirror().upstreams().stream()
-                .map(u -> u.registry() + " from " + u.url() + (u.isDefault() ? " (default)" : ""))
-                .toList();
-        return "mirroring " + String.join(", ", upstreams) + "; private: " + privateNames;
-    }
-
-    /**
-     * The key file of {@code cluster.secret-file}, read once; required where instances share a bucket and have logins,
-     * since each must accept the others' tokens.
-     */
-    private static Optional<ClusterSecret> clusterSecret(BerthConfig config, boolean sharedStore) {
-        Optional<Path> secretFile = config.cluster().flatMap(BerthConfig.Cluster::secretFile);
-        if (secretFile.isEmpty() && sharedStore && config.auth().enabled()) {
-            throw new IllegalArgumentException("storage.s3 with auth.htpasswd needs cluster.secret-file: instances"
-                    + " sharing a bucket must accept each other's tokens (make one with: head -c 32 /dev/urandom"
-                    + " | base64 > /etc/berth/cluster.key, the same file on every instance)");
-        }
-        return secretFile.map(ClusterSecret::load);
-    }
-
-    /** Tokens for {@code purpose}, signed with the cluster secret's key for it, else with a key of this process. */
-    private static Tokens tokens(Optional<ClusterSecret> secret, String purpose, String service, Duration ttl,
-                                 Clock clock, Accounts accounts) {
-        return secret.map(key -> new Tokens(service, key.key(purpose), ttl, clock, accounts))
-                .orElseGet(() -> new Tokens(service, ttl, clock, accounts));
     }
 
     /**
@@ -400,7 +341,8 @@ public final class BerthServer implements AutoCloseable {
         return port < 0 ? OptionalInt.empty() : OptionalInt.of(port);
     }
 
-    private static Optional<Integer> redirectPort(BerthConfig config) {
+    /** The port {@code server.tls.redirect-port} names, if any. */
+    static Optional<Integer> redirectPort(BerthConfig config) {
         return config.server().tls().map(BerthConfig.Tls::redirectPort).filter(OptionalInt::isPresent)
                 .map(OptionalInt::getAsInt);
     }
