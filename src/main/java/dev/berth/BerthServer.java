@@ -28,18 +28,13 @@ import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
 import dev.berth.fleet.FleetSetup;
 import dev.berth.fleet.PeerApi;
-import dev.berth.http.AccessLog;
 import dev.berth.http.BodyDeadlines;
 import dev.berth.http.ConnectionLimits;
 import dev.berth.http.CredentialsReader;
-import dev.berth.http.HttpsRedirect;
 import dev.berth.http.Listener;
 import dev.berth.http.RegistryApi;
 import dev.berth.http.RepositoryAccess;
-import dev.berth.http.RequestLimits;
-import dev.berth.http.RequestMetrics;
 import dev.berth.http.ServerTls;
-import dev.berth.http.TrustedProxies;
 import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
 import dev.berth.http.api.CacheResource;
@@ -52,8 +47,6 @@ import dev.berth.mirror.MirrorEvents;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
-import dev.berth.observe.OneCacheControl;
-import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.UploadLimits;
 import dev.berth.storage.DataDirectoryLock;
@@ -75,18 +68,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 
 /** Wires berth from its configuration: storage, registry services, HTTP routing and the web server. */
 public final class BerthServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(BerthServer.class.getName());
-    private static final Duration PURGE_PERIOD = Duration.ofMinutes(10);
-    private static final Duration GC_PERIOD = Duration.ofHours(1);
-    private static final Duration BUDGET_PERIOD = Duration.ofMinutes(1);
     /** How long a blob GET's presigned URL is valid: long enough to start a large download, short to pass around. */
     private static final Duration BLOB_REDIRECT_TTL = Duration.ofMinutes(10);
     /** How long a stop waits for blob downloads under way: clients may have every byte of one not yet stored. */
@@ -99,7 +86,7 @@ public final class BerthServer implements AutoCloseable {
 
     /** Null only when berth could not listen, for the close that follows. */
     private final Listener listener;
-    private final ScheduledExecutorService housekeeping;
+    private final Housekeeping housekeeping;
     private final BerthMetrics metrics;
     private final AccessIndex access;
     private final DataDirectoryLock lock;
@@ -107,13 +94,12 @@ public final class BerthServer implements AutoCloseable {
     private final FleetSetup fleet;
     private final WarmJobs warmJobs;
     private final SyncSchedule sync;
-    private final EndedSessions endedSessions;
     private final BodyDeadlines bodies;
     private final ConnectionLimits connections;
 
-    private BerthServer(Listener listener, ScheduledExecutorService housekeeping, BerthMetrics metrics,
+    private BerthServer(Listener listener, Housekeeping housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, FleetSetup fleet,
-                        WarmJobs warmJobs, SyncSchedule sync, EndedSessions endedSessions, BodyDeadlines bodies,
+                        WarmJobs warmJobs, SyncSchedule sync, BodyDeadlines bodies,
                         ConnectionLimits connections) {
         this.listener = listener;
         this.housekeeping = housekeeping;
@@ -124,7 +110,6 @@ public final class BerthServer implements AutoCloseable {
         this.fleet = fleet;
         this.warmJobs = warmJobs;
         this.sync = sync;
-        this.endedSessions = endedSessions;
         this.bodies = bodies;
         this.connections = connections;
     }
@@ -161,10 +146,11 @@ public final class BerthServer implements AutoCloseable {
         String instance = InstanceName.of(config.cluster().flatMap(BerthConfig.Cluster::self), config.server().port());
         StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
         Storage storage = store.storage();
-        Optional<ClusterSecret> secret = clusterSecret(config, store.shared());
-        Tokens tokens = tokens(secret, "tokens", "berth", config.auth().tokenTtl(), clock, accounts);
+        SigningKeys keys = SigningKeys.of(config, store.shared());
+        Optional<ClusterSecret> secret = keys.clusterSecret();
+        Tokens tokens = keys.tokens("tokens", "berth", config.auth().tokenTtl(), clock, accounts);
         EndedSessions endedSessions = new EndedSessions(storage, clock, Sessions.TTL);
-        Sessions sessions = new Sessions(tokens(secret, "sessions", Sessions.SERVICE, Sessions.TTL, clock, accounts),
+        Sessions sessions = new Sessions(keys.tokens("sessions", Sessions.SERVICE, Sessions.TTL, clock, accounts),
                 endedSessions);
         storage.recover();
         UploadLimits uploadLimits = new UploadLimits(config.limits().maxUploadSessions(),
@@ -189,11 +175,11 @@ public final class BerthServer implements AutoCloseable {
         if (config.cache().hasBudget()) {
             metrics.watchBudget(budget);
         }
-        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("berth-housekeeping").factory());
+        Housekeeping housekeeping = new Housekeeping(gate);
         RoundHistory rounds = new RoundHistory(clock);
         CacheTally tally = new CacheTally();
-        DiskBudget diskBudget = new DiskBudget(evictor, access, BudgetEvents.both(metrics, rounds), housekeeping, gate);
+        DiskBudget diskBudget = new DiskBudget(evictor, access, BudgetEvents.both(metrics, rounds),
+                housekeeping.budgetRounds(), housekeeping.gate());
         Map<String, UpstreamClient> clients = new ConcurrentHashMap<>();
         RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
@@ -214,11 +200,11 @@ public final class BerthServer implements AutoCloseable {
         WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
         SyncSchedule sync;
         try {
-            sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
+            sync = new SyncSchedule(config.mirror().sync(), router::ahead, housekeeping.gate(), clock, metrics);
         } catch (IllegalArgumentException e) {
             // A sync entry no upstream serves: the meters registered so far would outlive this attempt.
             metrics.close();
-            housekeeping.shutdownNow();
+            housekeeping.close();
             throw e;
         }
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
@@ -226,22 +212,11 @@ public final class BerthServer implements AutoCloseable {
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));
         WebPage page = new WebPage(credentials, sessions);
 
-        Duration uploadTimeout = config.storage().uploadTimeout();
-        housekeeping.scheduleWithFixedDelay(() -> purgeUploads(registry, uploadTimeout, clock),
-                0, PURGE_PERIOD.toSeconds(), TimeUnit.SECONDS);
-        GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
-        // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
-        housekeeping.scheduleWithFixedDelay(() -> gate.runIfMine("gc", () -> collectGarbage(collector, metrics, rounds)),
-                PURGE_PERIOD.toSeconds(), GC_PERIOD.toSeconds(), TimeUnit.SECONDS);
+        housekeeping.purgeUploads(registry, config.storage().uploadTimeout(), clock);
+        housekeeping.collectGarbage(registry.garbageCollector(config.cache().gcGrace(), clock), metrics, rounds);
         // Without a budget a round only counts what is mirrored, for the metric: on a shared bucket that walk costs a
-        // request per blob, so it comes with the collection there; the access records are still saved every minute.
-        Duration countEvery = config.cache().hasBudget() || !store.shared() ? BUDGET_PERIOD : GC_PERIOD;
-        housekeeping.scheduleWithFixedDelay(diskBudget,
-                BUDGET_PERIOD.toSeconds(), countEvery.toSeconds(), TimeUnit.SECONDS);
-        if (!countEvery.equals(BUDGET_PERIOD)) {
-            housekeeping.scheduleWithFixedDelay(() -> saveAccessRecords(access),
-                    BUDGET_PERIOD.toSeconds(), BUDGET_PERIOD.toSeconds(), TimeUnit.SECONDS);
-        }
+        // request per blob, so it comes with the collection there.
+        housekeeping.keepBudget(diskBudget, access, !config.cache().hasBudget() && store.shared());
 
         BodyDeadlines bodies = new BodyDeadlines(config.limits().bodyTimeout(), config.limits().bodyMinRate());
         ConnectionLimits connections = ConnectionLimits.of(config.limits());
@@ -258,24 +233,7 @@ public final class BerthServer implements AutoCloseable {
                 .writeQueueLength(0)
                 .shutdownHook(true)
                 .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
-                .routing(routing -> {
-                    // Outermost first. The connections' filter comes before all: a connection is busy until its answer is
-                    // sent. Then who the client is (behind a trusted proxy) before anything counts or logs it; the access
-                    // log and the metrics see every answer, the limits' 429s included.
-                    routing.addFilter(connections.filter());
-                    routing.addFilter(new TrustedProxies(config.auth().trustedProxies()));
-                    routing.addFilter(new AccessLog());
-                    routing.addFilter(new RequestMetrics(metrics));
-                    // Before the limits: the body of a request they refuse is drained, under the same pace.
-                    routing.addFilter(bodies);
-                    routing.addFilter(new RequestLimits(config.limits().maxRequests(),
-                            config.limits().maxRequestsPerClient()));
-                    routing.addFilter(new OneCacheControl());
-                    api.register(routing);
-                    peerApi.register(routing);
-                    admin.register(routing);
-                    page.register(routing);
-                });
+                .routing(new Routes(config, connections, bodies, metrics, api, peerApi, admin, page)::routing);
         // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
         // HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
         web.protocolsDiscoverServices(false).addProtocol(Http1Config.create());
@@ -286,7 +244,7 @@ public final class BerthServer implements AutoCloseable {
                 .build()));
         if (config.auth().enabled()) {
             // Before the first request: a session signed out before a restart stays signed out.
-            endedSessions.start();
+            housekeeping.refresh(endedSessions);
         }
         // The TLS port as listened on (server.port may be 0), for the redirect listener's Location.
         AtomicInteger tlsPort = new AtomicInteger(config.server().port());
@@ -298,13 +256,13 @@ public final class BerthServer implements AutoCloseable {
                 .maxTcpConnections(REDIRECT_MAX_CONNECTIONS)
                 .protocolsDiscoverServices(false)
                 .addProtocol(Http1Config.create())
-                .routing(routing -> new HttpsRedirect(tlsPort::get).register(routing))));
+                .routing(routing -> Routes.redirectRouting(routing, tlsPort::get))));
         // When the listener ends on an error, a new server from the same builder takes the port the first one had.
         Optional<Listener> listener = Listener.start(port -> web.port(port).build(), config.server().host(),
                 config.server().port());
         listener.ifPresent(l -> tlsPort.set(l.port()));
         BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, router, fleet,
-                warmJobs, sync, endedSessions, bodies, connections);
+                warmJobs, sync, bodies, connections);
         if (listener.isEmpty()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -314,9 +272,10 @@ public final class BerthServer implements AutoCloseable {
         if (fleet.start(port)) {
             metrics.watchFleet(fleet::liveCount);
         }
-        LOG.log(Logger.Level.INFO, startedLine(config, port, tls.isPresent(), store.where()));
-        aloneOnASharedStore(config, store.shared()).ifPresent(warning -> LOG.log(Logger.Level.WARNING, warning));
-        sync.start();
+        LOG.log(Logger.Level.INFO, StartupLog.startedLine(config, port, tls.isPresent(), store.where()));
+        StartupLog.aloneOnASharedStore(config, store.shared())
+                .ifPresent(warning -> LOG.log(Logger.Level.WARNING, warning));
+        housekeeping.sync(sync);
         return berth;
     }
 
@@ -335,104 +294,11 @@ public final class BerthServer implements AutoCloseable {
                 new ImageActions(registry, pins, catalog));
     }
 
-    /** What berth logs once it listens: where and how, where the data is, what it mirrors, whether it authenticates. */
-    static String startedLine(BerthConfig config, int port, boolean https, String where) {
-        String redirect = redirectPort(config).map(p -> ", plain HTTP on port " + p + " redirected to it").orElse("");
-        return "berth listening on " + config.server().host() + ":" + port
-                + (https ? " (HTTPS" + redirect + ")" : " (plain HTTP)")
-                + ", " + where + ", " + describeMirror(config) + ", authentication "
-                + config.auth().htpasswd().map(file -> "from " + file).orElse("off")
-                + "; the web page at /ui/, health at /observe/health, metrics at /observe/metrics";
-    }
-
-    /**
-     * What berth warns of at start on a bucket that other instances may share when it knows of none: each then fetches
-     * a cold blob from the upstream itself, which nothing else would tell the operator.
-     */
-    static Optional<String> aloneOnASharedStore(BerthConfig config, boolean sharedStore) {
-        boolean peers = config.cluster().filter(c -> !c.peers().isEmpty() || c.peersDns().isPresent()).isPresent();
-        if (!sharedStore || peers) {
-            return Optional.empty();
-        }
-        return Optional.of("storage.s3 without cluster.peers or cluster.peers-dns: every instance on this bucket"
-                + " fetches from the upstream on its own (a cold blob once per instance). To have them fetch for each"
-                + " other, list every instance in cluster.peers (or set cluster.peers-dns to a name that resolves to"
-                + " all of them, such as http://tasks.berth:5000 in a swarm) and give them the same"
-                + " cluster.secret-file");
-    }
-
-    private static String describeMirror(BerthConfig config) {
-        if (config.mirror().upstreams().isEmpty()) {
-            return "no upstreams: every repository is private";
-        }
-        String privateNames = config.privateRepos().repositories().isEmpty() ? "none"
-                : String.join(", ", config.privateRepos().repositories());
-        List<String> upstreams = config.mirror().upstreams().stream()
-                .map(u -> u.registry() + " from " + u.url() + (u.isDefault() ? " (default)" : ""))
-                .toList();
-        return "mirroring " + String.join(", ", upstreams) + "; private: " + privateNames;
-    }
-
-    /**
-     * The key file of {@code cluster.secret-file}, read once; required where instances share a bucket and have logins,
-     * since each must accept the others' tokens.
-     */
-    private static Optional<ClusterSecret> clusterSecret(BerthConfig config, boolean sharedStore) {
-        Optional<Path> secretFile = config.cluster().flatMap(BerthConfig.Cluster::secretFile);
-        if (secretFile.isEmpty() && sharedStore && config.auth().enabled()) {
-            throw new IllegalArgumentException("storage.s3 with auth.htpasswd needs cluster.secret-file: instances"
-                    + " sharing a bucket must accept each other's tokens (make one with: head -c 32 /dev/urandom"
-                    + " | base64 > /etc/berth/cluster.key, the same file on every instance)");
-        }
-        return secretFile.map(ClusterSecret::load);
-    }
-
-    /** Tokens for {@code purpose}, signed with the cluster secret's key for it, else with a key of this process. */
-    private static Tokens tokens(Optional<ClusterSecret> secret, String purpose, String service, Duration ttl,
-                                 Clock clock, Accounts accounts) {
-        return secret.map(key -> new Tokens(service, key.key(purpose), ttl, clock, accounts))
-                .orElseGet(() -> new Tokens(service, ttl, clock, accounts));
-    }
-
     private static DataDirectoryLock lockDataDirectory(Path root) {
         try {
             return DataDirectoryLock.acquire(root);
         } catch (DataDirectoryLock.InUse e) {
             throw new StartupFailure(e.getMessage());
-        }
-    }
-
-    private static void purgeUploads(LocalRegistry registry, Duration maxAge, Clock clock) {
-        try {
-            int purged = registry.purgeUploads(maxAge, clock.instant());
-            if (purged > 0) {
-                LOG.log(Logger.Level.INFO, "removed " + purged + " uploads unfinished after " + maxAge);
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Logger.Level.WARNING, "upload cleanup failed", e);
-        }
-    }
-
-    private static void saveAccessRecords(AccessIndex access) {
-        try {
-            access.save();
-        } catch (RuntimeException e) {
-            // Caught so that the scheduler runs the next save, which tries again.
-            LOG.log(Logger.Level.WARNING, "saving the access records failed: " + e.getMessage());
-        }
-    }
-
-    private static void collectGarbage(GarbageCollector collector, BerthMetrics metrics, RoundHistory rounds) {
-        try {
-            GarbageCollector.Result result = collector.collect();
-            metrics.collected(result.links(), result.blobs(), result.bytes());
-            rounds.collected(result.links(), result.blobs(), result.bytes());
-            if (result.blobs() > 0 || result.links() > 0) {
-                LOG.log(Logger.Level.INFO, "garbage collection removed " + result.links() + " unreferenced links and "
-                        + result.blobs() + " blobs (" + result.bytes() + " bytes)");
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Logger.Level.WARNING, "garbage collection failed", e);
         }
     }
 
@@ -447,7 +313,8 @@ public final class BerthServer implements AutoCloseable {
         return port < 0 ? OptionalInt.empty() : OptionalInt.of(port);
     }
 
-    private static Optional<Integer> redirectPort(BerthConfig config) {
+    /** The port {@code server.tls.redirect-port} names, if any. */
+    static Optional<Integer> redirectPort(BerthConfig config) {
         return config.server().tls().map(BerthConfig.Tls::redirectPort).filter(OptionalInt::isPresent)
                 .map(OptionalInt::getAsInt);
     }
@@ -457,8 +324,7 @@ public final class BerthServer implements AutoCloseable {
         fleet.close();
         warmJobs.close();
         sync.close();
-        endedSessions.close();
-        housekeeping.shutdownNow();
+        housekeeping.close();
         if (listener != null) {
             listener.close();
         }
@@ -467,7 +333,7 @@ public final class BerthServer implements AutoCloseable {
         metrics.close();
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.
-            housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+            housekeeping.awaitStoreRounds(Duration.ofSeconds(10));
             if (!router.awaitBlobFills(FILLS_AT_STOP)) {
                 LOG.log(Logger.Level.INFO, "stopping with blob downloads unfinished: the next pull fetches them again");
             }

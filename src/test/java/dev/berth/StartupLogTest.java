@@ -20,7 +20,7 @@ class StartupLogTest {
         assertEquals("berth listening on 0.0.0.0:5000 (plain HTTP), data in /var/lib/berth, mirroring docker.io from"
                 + " https://registry-1.docker.io (default), ghcr.io from https://ghcr.io; private: team/*,"
                 + " authentication off; the web page at /ui/, health at /observe/health, metrics at /observe/metrics",
-                BerthServer.startedLine(ConfigLoader.fromYaml(yaml), 5000, false, DATA));
+                StartupLog.startedLine(ConfigLoader.fromYaml(yaml), 5000, false, DATA));
     }
 
     @Test
@@ -29,7 +29,7 @@ class StartupLogTest {
         assertEquals("berth listening on 127.0.0.1:40123 (HTTPS), data in /var/lib/berth, no upstreams: every"
                 + " repository is private, authentication from /etc/berth/htpasswd; the web page at /ui/, health at"
                 + " /observe/health, metrics at /observe/metrics",
-                BerthServer.startedLine(ConfigLoader.fromYaml(yaml), 40123, true, DATA));
+                StartupLog.startedLine(ConfigLoader.fromYaml(yaml), 40123, true, DATA));
     }
 
     @Test
@@ -39,12 +39,12 @@ class StartupLogTest {
                 + " fetches from the upstream on its own (a cold blob once per instance). To have them fetch for each"
                 + " other, list every instance in cluster.peers (or set cluster.peers-dns to a name that resolves to"
                 + " all of them, such as http://tasks.berth:5000 in a swarm) and give them the same"
-                + " cluster.secret-file"), BerthServer.aloneOnASharedStore(ConfigLoader.fromYaml(s3), true));
-        assertEquals(Optional.empty(), BerthServer.aloneOnASharedStore(ConfigLoader.fromYaml(s3
+                + " cluster.secret-file"), StartupLog.aloneOnASharedStore(ConfigLoader.fromYaml(s3), true));
+        assertEquals(Optional.empty(), StartupLog.aloneOnASharedStore(ConfigLoader.fromYaml(s3
                 + "cluster: {peers-dns: 'http://tasks.berth:5000'}\n"), true));
-        assertEquals(Optional.empty(), BerthServer.aloneOnASharedStore(ConfigLoader.fromYaml(s3
+        assertEquals(Optional.empty(), StartupLog.aloneOnASharedStore(ConfigLoader.fromYaml(s3
                 + "cluster: {peers: ['http://10.0.0.1:5000', 'http://10.0.0.2:5000']}\n"), true));
-        assertEquals(Optional.empty(), BerthServer.aloneOnASharedStore(ConfigLoader.defaults(), false),
+        assertEquals(Optional.empty(), StartupLog.aloneOnASharedStore(ConfigLoader.defaults(), false),
                 "a data directory is one instance's");
     }
 }

@@ -14,9 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -31,7 +28,7 @@ import java.util.stream.Stream;
  * <p>Bounded: past {@link #PER_USER} sign-outs of one user within a session's lifetime, a sign-out ends every session
  * of that user issued before it ({@code <expiry>.<user id>.before-<second>}) and the entries it covers go.
  */
-public final class EndedSessions implements AutoCloseable {
+public final class EndedSessions {
     /** How often an instance looks for sign-outs on the others. */
     public static final Duration REFRESH = Duration.ofSeconds(2);
     static final String PREFIX = "sessions/ended";
@@ -59,7 +56,6 @@ public final class EndedSessions implements AutoCloseable {
     private volatile String seenChange;
     private volatile long firstExpiry = Long.MAX_VALUE;
     private volatile boolean failing;
-    private ScheduledExecutorService refresher;
 
     /** The sign-outs kept in {@code storage}, of sessions that last {@code ttl}; nothing is read until a refresh. */
     public EndedSessions(Storage storage, Clock clock, Duration ttl) {
@@ -86,15 +82,6 @@ public final class EndedSessions implements AutoCloseable {
         boolean ends(String userId, String sessionId, long issued) {
             return user.equals(userId) && session.map(sessionId::equals).orElse(issued < before);
         }
-    }
-
-    /** Reads what is stored now, then again every {@link #REFRESH} on a thread of its own until {@link #close()}. */
-    public synchronized void start() {
-        refreshQuietly();
-        refresher = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("berth-ended-sessions").factory());
-        refresher.scheduleWithFixedDelay(this::refreshQuietly, REFRESH.toMillis(), REFRESH.toMillis(),
-                TimeUnit.MILLISECONDS);
     }
 
     /** Whether {@code session} was signed out. */
@@ -180,7 +167,11 @@ public final class EndedSessions implements AutoCloseable {
         written.values().removeIf(entry -> entry.expires() <= now);
     }
 
-    private void refreshQuietly() {
+    /**
+     * A refresh, as the scheduler runs one every {@link #REFRESH}: a store that cannot be read is logged when it
+     * starts and when it stops failing, not at every refresh.
+     */
+    public void poll() {
         try {
             refresh();
             if (failing) {
@@ -201,12 +192,5 @@ public final class EndedSessions implements AutoCloseable {
         byte[] digest = Sha256.of("berth session user\n".getBytes(StandardCharsets.US_ASCII),
                 who.user().orElse("").getBytes(StandardCharsets.UTF_8));
         return HEX.formatHex(digest, 0, 8);
-    }
-
-    @Override
-    public synchronized void close() {
-        if (refresher != null) {
-            refresher.shutdownNow();
-        }
     }
 }

@@ -29,7 +29,8 @@ public final class DiskBudget implements Runnable {
 
     /**
      * Rounds with {@code evictor}, each reported to {@code events}; early
-     * rounds run on {@code rounds}, which must be the executor of the scheduled ones so that rounds never overlap.
+     * rounds run on {@code rounds}, which must be the executor of the scheduled ones so that rounds never overlap, and
+     * which logs a round that fails.
      */
     public DiskBudget(Evictor evictor, AccessIndex access, BudgetEvents events, Executor rounds) {
         this(evictor, access, events, rounds, RoundGate.alone());
@@ -44,15 +45,11 @@ public final class DiskBudget implements Runnable {
         this.gate = gate;
     }
 
+    /** One round; a failure is thrown to the scheduler, which logs it and runs the next round. */
     @Override
     public void run() {
-        try {
-            gate.runIfMine("budget", this::countAndEvict);
-            access.save();
-        } catch (RuntimeException e) {
-            // Caught so that the scheduler runs the next round.
-            LOG.log(Logger.Level.WARNING, "disk budget round failed", e);
-        }
+        gate.runIfMine("budget", this::countAndEvict);
+        access.save();
     }
 
     private void countAndEvict() {

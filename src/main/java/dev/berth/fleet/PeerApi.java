@@ -10,7 +10,6 @@ import dev.berth.oci.RegistryException;
 import dev.berth.registry.BlobContent;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -26,6 +25,9 @@ import java.util.Optional;
  * reaches it; requests signed by an instance pass no access rules, as the asking instance checked its client already.
  */
 public final class PeerApi implements HttpService {
+    /** Where the endpoint is mounted, outside {@code /v2}. */
+    public static final String PATH = PeerProtocol.PATH;
+
     private final PeerContent content;
     private final Optional<PeerSignature> signature;
     private final PeerEvents events;
@@ -38,11 +40,6 @@ public final class PeerApi implements HttpService {
         this.content = content;
         this.signature = signature;
         this.events = events;
-    }
-
-    /** Registers the endpoint on {@code routing}. */
-    public void register(HttpRouting.Builder routing) {
-        routing.register(PeerProtocol.PATH, this);
     }
 
     @Override

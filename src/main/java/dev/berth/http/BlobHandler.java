@@ -57,7 +57,7 @@ final class BlobHandler {
 
     private static void commonHeaders(Route.Blob route, ServerResponse res) {
         res.header(HeaderNames.CONTENT_TYPE, MediaTypes.OCTET_STREAM);
-        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, route.digest().toString());
+        res.header(RegistryHeaders.DOCKER_CONTENT_DIGEST, route.digest().toString());
         res.header(HeaderNames.ETAG, "\"" + route.digest() + "\"");
         res.header(HeaderNames.ACCEPT_RANGES, "bytes");
         // Content addressed: the bytes behind a digest never change.

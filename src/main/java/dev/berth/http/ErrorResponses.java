@@ -5,7 +5,9 @@ import dev.berth.oci.RegistryException;
 import io.helidon.http.Method;
 import io.helidon.http.NotFoundException;
 import io.helidon.http.Status;
+import dev.berth.storage.StorageUnavailableException;
 import io.helidon.webserver.ServerConnectionException;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger;
@@ -15,10 +17,17 @@ import java.util.Map;
 import java.util.UUID;
 
 /** The one writer of error responses: the spec's {@code {"errors":[...]}} envelope with the code's status. */
-final class ErrorResponses {
+public final class ErrorResponses {
     private static final Logger LOG = System.getLogger(ErrorResponses.class.getName());
 
     private ErrorResponses() {
+    }
+
+    /** Maps every error a route may throw to its answer: a registry error, a store outage, anything unexpected. */
+    public static void register(HttpRouting.Builder routing) {
+        routing.error(RegistryException.class, ErrorResponses::send);
+        routing.error(StorageUnavailableException.class, StoreOutage::send);
+        routing.error(Exception.class, ErrorResponses::sendUnexpected);
     }
 
     /** Answers a registry error. */
@@ -32,7 +41,7 @@ final class ErrorResponses {
         res.headers().clear();
         OciError error = e.error();
         res.status(Status.create(error.status()));
-        res.header(RegistryApi.API_VERSION);
+        res.header(RegistryHeaders.API_VERSION);
         e.headers().forEach(res::header);
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put("code", error.code());

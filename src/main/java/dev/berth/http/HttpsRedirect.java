@@ -3,7 +3,7 @@ package dev.berth.http;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * path, is answered 308 with the same URL over HTTPS on berth's TLS port (308 rather than 301: a client repeats a
  * POST or PUT as it was). It serves nothing else: no registry, no health, no page.
  */
-public final class HttpsRedirect {
+public final class HttpsRedirect implements Handler {
     /** A host name or IPv4 address, or a bracketed IPv6 address, then an optional port: what a Host header holds. */
     private static final Pattern HOST = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+)(?::\\d{1,5})?");
 
@@ -28,12 +28,8 @@ public final class HttpsRedirect {
         this.tlsPort = tlsPort;
     }
 
-    /** Registers the one route: every method, every path. */
-    public void register(HttpRouting.Builder routing) {
-        routing.any(this::redirect);
-    }
-
-    private void redirect(ServerRequest req, ServerResponse res) {
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
         Optional<String> host = host(req);
         if (host.isEmpty()) {
             text(req, res, Status.BAD_REQUEST_400, "this port redirects to HTTPS, and needs a Host header to say where\n");

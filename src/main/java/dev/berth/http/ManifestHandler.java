@@ -27,7 +27,7 @@ final class ManifestHandler {
         checkAccepted(req, manifest, route);
         String etag = "\"" + manifest.digest() + "\"";
         res.header(HeaderNames.CONTENT_TYPE, manifest.mediaType());
-        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, manifest.digest().toString());
+        res.header(RegistryHeaders.DOCKER_CONTENT_DIGEST, manifest.digest().toString());
         res.header(HeaderNames.ETAG, etag);
         if (req.headers().first(HeaderNames.IF_NONE_MATCH).filter(etag::equals).isPresent()) {
             res.status(Status.NOT_MODIFIED_304).send();
@@ -45,7 +45,7 @@ final class ManifestHandler {
         PushedManifest pushed = repository.putManifest(route.reference(), body, contentType);
         res.status(Status.CREATED_201);
         res.header(HeaderNames.LOCATION, "/v2/" + route.name() + "/manifests/" + pushed.digest());
-        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, pushed.digest().toString());
+        res.header(RegistryHeaders.DOCKER_CONTENT_DIGEST, pushed.digest().toString());
         pushed.subject().ifPresent(s -> res.header("OCI-Subject", s.toString()));
         res.send();
     }

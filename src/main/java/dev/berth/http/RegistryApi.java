@@ -10,24 +10,17 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
-import dev.berth.storage.StorageUnavailableException;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Map;
+import java.util.Optional;
 
 /** The OCI distribution API under {@code /v2}: parses the path into a {@link Route} and hands it to its handler. */
 public final class RegistryApi implements HttpService {
-    static final HeaderName DOCKER_CONTENT_DIGEST = HeaderNames.create("Docker-Content-Digest");
-    static final Header API_VERSION = HeaderValues.createCached("Docker-Distribution-API-Version", "registry/2.0");
-
     private final ManifestHandler manifests;
     private final BlobHandler blobs;
     private final UploadHandler uploads;
@@ -54,19 +47,14 @@ public final class RegistryApi implements HttpService {
         this.search = new SearchEndpoint(registry, access);
     }
 
-    /**
-     * Registers the API, Docker's search ({@code /v1}), the token endpoint when authentication is on, and the error
-     * mapping on {@code routing}.
-     */
-    public void register(HttpRouting.Builder routing) {
-        routing.register("/v2", this);
-        routing.register("/v1", search);
-        if (tokenEndpoint != null) {
-            routing.register("/auth", tokenEndpoint);
-        }
-        routing.error(RegistryException.class, ErrorResponses::send);
-        routing.error(StorageUnavailableException.class, StoreOutage::send);
-        routing.error(Exception.class, ErrorResponses::sendUnexpected);
+    /** Docker's search API, for {@code /v1}: the same registry under the same access control as this API. */
+    public HttpService search() {
+        return search;
+    }
+
+    /** The token endpoint of the Docker token flow, for {@code /auth}: only when authentication is on. */
+    public Optional<HttpService> tokenEndpoint() {
+        return Optional.ofNullable(tokenEndpoint);
     }
 
     @Override
@@ -75,7 +63,7 @@ public final class RegistryApi implements HttpService {
     }
 
     private void dispatch(ServerRequest req, ServerResponse res) throws Exception {
-        res.header(API_VERSION);
+        res.header(RegistryHeaders.API_VERSION);
         Method method = req.prologue().method();
         Route route = OciPath.parse(req.path().absolute().rawPath());
         Caller caller = access.authenticate(req);

@@ -85,7 +85,7 @@ final class UploadHandler {
     private static void created(RepoName name, Digest digest, ServerResponse res) {
         res.status(Status.CREATED_201);
         res.header(HeaderNames.LOCATION, "/v2/" + name + "/blobs/" + digest);
-        res.header(RegistryApi.DOCKER_CONTENT_DIGEST, digest.toString());
+        res.header(RegistryHeaders.DOCKER_CONTENT_DIGEST, digest.toString());
         res.header(HeaderNames.CONTENT_LENGTH, "0");
         res.send();
     }

@@ -11,9 +11,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -21,7 +18,7 @@ import java.util.function.Function;
  * then takes each kept tag through the mirror as a warm job does: a HEAD when the cached tag is past its TTL, and GETs
  * only for a manifest or blob that is not cached. Rounds stop early while the upstream's rate limit runs low, leaving
  * the rest to clients; on a shared store only the instance whose turn it is ({@link RoundGate}) runs one. Entries are
- * due by the clock berth was started with, which is looked at every second.
+ * due by the clock berth was started with, which the scheduler of its rounds looks at every second.
  */
 public final class SyncSchedule implements AutoCloseable {
     private static final Logger LOG = System.getLogger(SyncSchedule.class.getName());
@@ -33,8 +30,6 @@ public final class SyncSchedule implements AutoCloseable {
     private final RoundGate gate;
     private final Clock clock;
     private final SyncEvents events;
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("berth-sync").factory());
     private volatile boolean closed;
 
     /** One configured entry, its repository resolved, and when it is due next. */
@@ -70,14 +65,13 @@ public final class SyncSchedule implements AutoCloseable {
         this.events = events;
     }
 
-    /** Starts looking for due entries every second (nothing to do without entries). */
-    public void start() {
-        if (!entries.isEmpty()) {
-            executor.scheduleWithFixedDelay(this::runDue, 1, 1, TimeUnit.SECONDS);
-        }
+    /** Whether there is no entry, so nothing ever to do. */
+    public boolean isEmpty() {
+        return entries.isEmpty();
     }
 
-    private void runDue() {
+    /** Runs a round of each entry that is due, on the caller's thread; the scheduler calls it every second. */
+    public void runDue() {
         for (Entry entry : entries) {
             Instant now = clock.instant();
             if (closed || now.isBefore(entry.due)) {
@@ -128,6 +122,5 @@ public final class SyncSchedule implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        executor.shutdownNow();
     }
 }

@@ -1,7 +1,6 @@
 package dev.berth.http.api;
 
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import java.util.ArrayList;
@@ -23,11 +22,6 @@ public final class AdminApi implements HttpService {
     public AdminApi(ApiAccess access, List<ApiResource> resources) {
         this.access = access;
         this.resources = new ArrayList<>(resources);
-    }
-
-    /** Registers the API on {@code routing}. */
-    public void register(HttpRouting.Builder routing) {
-        routing.register(PREFIX, this);
     }
 
     @Override

@@ -9,7 +9,6 @@ import dev.berth.http.SameOrigin;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaTypes;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -42,12 +41,6 @@ public final class WebPage implements HttpService {
         this.sessions = sessions;
     }
 
-    /** Registers the page, and the redirect of a browser's {@code /}, on {@code routing}. */
-    public void register(HttpRouting.Builder routing) {
-        routing.register(PREFIX, this);
-        routing.get("/", WebPage::root);
-    }
-
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", (req, res) -> file("index.html", res));
@@ -58,7 +51,7 @@ public final class WebPage implements HttpService {
     }
 
     /** {@code /}: browsers (which ask for HTML) go to the page; registry clients never ask for it. */
-    private static void root(ServerRequest req, ServerResponse res) {
+    public static void root(ServerRequest req, ServerResponse res) {
         boolean browser = req.headers().first(HeaderNames.ACCEPT).map(a -> a.contains("text/html")).orElse(false);
         if (browser) {
             res.status(Status.SEE_OTHER_303).header(HeaderNames.LOCATION, PREFIX + "/").send();
