@@ -251,12 +251,14 @@ public final class BerthServer implements AutoCloseable {
         redirectPort(config).ifPresent(port -> web.putSocket(REDIRECT_SOCKET, socket -> socket
                 .host(config.server().host())
                 .port(port)
+                // The same caps and head and idle bounds as the main listener, so a slow client holds neither.
+                .connectionOptions(connections.socketOptions(SocketOptions.create()))
                 .writeQueueLength(0)
                 .idleConnectionTimeout(REDIRECT_IDLE)
                 .maxTcpConnections(REDIRECT_MAX_CONNECTIONS)
                 .protocolsDiscoverServices(false)
                 .addProtocol(Http1Config.create())
-                .routing(routing -> Routes.redirectRouting(routing, tlsPort::get))));
+                .routing(routing -> Routes.redirectRouting(routing, connections, tlsPort::get))));
         // When the listener ends on an error, a new server from the same builder takes the port the first one had.
         Optional<Listener> listener = Listener.start(port -> web.port(port).build(), config.server().host(),
                 config.server().port());

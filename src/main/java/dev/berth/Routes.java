@@ -71,8 +71,12 @@ final class Routes {
         ErrorResponses.register(routing);
     }
 
-    /** The routing of {@code server.tls.redirect-port}'s listener: every request redirected to {@code tlsPort}. */
-    static void redirectRouting(HttpRouting.Builder routing, IntSupplier tlsPort) {
+    /**
+     * The routing of {@code server.tls.redirect-port}'s listener: every request redirected to {@code tlsPort}, its
+     * connections under the same bounds as the main listener's.
+     */
+    static void redirectRouting(HttpRouting.Builder routing, ConnectionLimits connections, IntSupplier tlsPort) {
+        routing.addFilter(connections.filter());
         routing.any(new HttpsRedirect(tlsPort));
     }
 }

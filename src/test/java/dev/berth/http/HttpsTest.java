@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -199,6 +200,23 @@ class HttpsTest {
             assertEquals(200, followed.statusCode());
             assertEquals("registry/2.0", header(followed, "Docker-Distribution-API-Version"));
             assertEquals(URI.create("https://localhost:" + berth.port() + "/v2/"), followed.uri());
+        }
+    }
+
+    /** A connection to the redirect port that sends no complete request head is closed, as on the main port. */
+    @Test
+    void theRedirectPortClosesAConnectionThatSendsNoRequestWithinTheHeadTimeout() throws Exception {
+        String yaml = "server: {host: 127.0.0.1, port: 0, tls: {cert: '" + rsa.chain() + "', key: '" + rsa.key()
+                + "', redirect-port: 0}}\nstorage: {root: '" + root + "'}\nlimits: {request-head-timeout: 1s}\n";
+        try (BerthServer berth = BerthServer.start(ConfigLoader.fromYaml(yaml));
+             Socket socket = new Socket("127.0.0.1", berth.redirectPort().orElseThrow())) {
+            socket.getOutputStream().write("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            socket.setSoTimeout(15_000);
+            byte[] answer = readUntilClosed(socket.getInputStream());
+            long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertEquals(0, answer.length, () -> "answered " + new String(answer, StandardCharsets.ISO_8859_1));
+            assertTrue(waited >= 900 && waited < 10_000, "closed after " + waited + " ms");
         }
     }
 
