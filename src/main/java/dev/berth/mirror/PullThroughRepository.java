@@ -3,23 +3,19 @@ package dev.berth.mirror;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Reference;
-import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
 import dev.berth.registry.PeerContent;
-import dev.berth.registry.PushedManifest;
 import dev.berth.registry.Repository;
 import dev.berth.registry.RepositoryCache;
 import dev.berth.registry.StoredManifest;
-import dev.berth.registry.UploadSessions;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A mirrored repository: answers from the cache, fills a miss from the upstream once, and is read-only to clients.
+ * A mirrored repository: answers from the cache, fills a miss from the upstream once, and has only the read side.
  * Each resource has its own class, as in distribution's proxy: {@link MirroredBlobs}, {@link MirroredManifests} (by
  * digest, never changing) and {@link MirroredTags} (trusted for the tag TTL, then revalidated, served stale when the
  * upstream fails). This one records the use of what it serves.
@@ -30,7 +26,6 @@ final class PullThroughRepository implements Repository {
     private final MirroredManifests manifests;
     private final MirroredTags tags;
     private final Consumer<Digest> used;
-    private final RefusedWrites refusedWrites;
 
     PullThroughRepository(RepoName upstreamName, RepositoryCache cache, MirroredUpstream upstream,
                           PullThroughShared shared) {
@@ -42,7 +37,6 @@ final class PullThroughRepository implements Repository {
         this.tags = new MirroredTags(name, calls, manifests, shared.events(), shared.owners(),
                 shared.maxManifestBytes());
         this.used = shared.used();
-        this.refusedWrites = shared.refusedWrites();
     }
 
     @Override
@@ -97,37 +91,4 @@ final class PullThroughRepository implements Repository {
         return name.cache().repository().referrers(subject, artifactType);
     }
 
-    @Override
-    public void deleteBlob(Digest digest) {
-        throw readOnly();
-    }
-
-    @Override
-    public void putBlob(InputStream body, Digest digest) {
-        throw readOnly();
-    }
-
-    @Override
-    public boolean mountBlob(Digest digest, Repository source) {
-        throw readOnly();
-    }
-
-    @Override
-    public UploadSessions uploads() {
-        throw readOnly();
-    }
-
-    @Override
-    public PushedManifest putManifest(Reference reference, byte[] bytes, String contentType) {
-        throw readOnly();
-    }
-
-    @Override
-    public void deleteManifest(Reference reference) {
-        throw readOnly();
-    }
-
-    private RegistryException readOnly() {
-        return refusedWrites.refuse(name.cachedName().toString(), name.upstream().registry());
-    }
 }

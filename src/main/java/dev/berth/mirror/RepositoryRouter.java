@@ -35,6 +35,7 @@ public final class RepositoryRouter implements Registry, PeerContent {
     private final Map<String, MirroredUpstream> upstreams = new LinkedHashMap<>();
     private final Optional<MirroredUpstream> defaultUpstream;
     private final PullThroughShared shared;
+    private final RefusedWrites refusedWrites;
 
     /**
      * Routes over {@code local}, with one client per configured upstream made by {@code clients}; mirrored blobs and
@@ -51,7 +52,8 @@ public final class RepositoryRouter implements Registry, PeerContent {
         }
         this.defaultUpstream = config.mirror().defaultUpstream().map(u -> upstreams.get(u.registry()));
         this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored), access::touch,
-                config.limits().maxManifestBytes(), new RefusedWrites(privateNames.globs()), events, owners);
+                config.limits().maxManifestBytes(), events, owners);
+        this.refusedWrites = new RefusedWrites(privateNames.globs());
     }
 
     @Override
@@ -81,6 +83,13 @@ public final class RepositoryRouter implements Registry, PeerContent {
     private PullThroughRepository mirrored(MirroredUpstream upstream, RepoName requested, PullThroughShared with) {
         RepoName upstreamName = upstream.upstreamName(requested);
         return new PullThroughRepository(upstreamName, local.cache(upstream.cachedName(upstreamName)), upstream, with);
+    }
+
+    /** Only private repositories have a write side: any other is a mirrored one, read-only here. */
+    @Override
+    public RegistryException writeDenied(Repository repository) {
+        RepoName name = repository.name();
+        return refusedWrites.refuse(name.toString(), mirroredFrom(name).orElse("its upstream"));
     }
 
     @Override
