@@ -49,6 +49,7 @@ import dev.berth.jobs.WarmJobs;
 import dev.berth.mirror.EvictionRules;
 import dev.berth.mirror.Owners;
 import dev.berth.mirror.MirrorEvents;
+import dev.berth.mirror.MirrorService;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
@@ -104,21 +105,21 @@ public final class BerthServer implements AutoCloseable {
     private final BerthMetrics metrics;
     private final AccessIndex access;
     private final DataDirectoryLock lock;
-    private final RepositoryRouter router;
+    private final MirrorService mirror;
     private final Fleet fleet;
     private final WarmJobs warmJobs;
     private final SyncSchedule sync;
     private final EndedSessions endedSessions;
 
     private BerthServer(WebServer server, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, Fleet fleet,
+                        AccessIndex access, DataDirectoryLock lock, MirrorService mirror, Fleet fleet,
                         WarmJobs warmJobs, SyncSchedule sync, EndedSessions endedSessions) {
         this.server = server;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
         this.access = access;
         this.lock = lock;
-        this.router = router;
+        this.mirror = mirror;
         this.fleet = fleet;
         this.warmJobs = warmJobs;
         this.sync = sync;
@@ -189,14 +190,15 @@ public final class BerthServer implements AutoCloseable {
         CacheTally tally = new CacheTally();
         DiskBudget diskBudget = new DiskBudget(evictor, access, BudgetEvents.both(metrics, rounds), housekeeping, gate);
         Map<String, UpstreamClient> clients = new ConcurrentHashMap<>();
-        RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
+        MirrorService mirror = new MirrorService(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
             clients.put(upstream.registry(), client);
             return client;
         }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally), new Owners(fleet, metrics));
-        metrics.watchBlobFills(router::blobFillsInFlight);
-        AdminServices services = adminServices(config, registry, router, access, tally, rounds, clients, clock);
+        RepositoryRouter router = mirror.router();
+        metrics.watchBlobFills(mirror::blobFillsInFlight);
+        AdminServices services = adminServices(config, registry, mirror, access, tally, rounds, clients, clock);
         // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
         // API and the page.
         CredentialsReader credentials = new CredentialsReader(config.auth(),
@@ -204,11 +206,11 @@ public final class BerthServer implements AutoCloseable {
         RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
                 accessRules);
-        PeerApi peerApi = new PeerApi(router, peerSignature);
-        WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
+        PeerApi peerApi = new PeerApi(mirror, peerSignature);
+        WarmJobs warmJobs = new WarmJobs(mirror::ahead, clock);
         SyncSchedule sync;
         try {
-            sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
+            sync = new SyncSchedule(config.mirror().sync(), mirror::ahead, gate, clock, metrics);
         } catch (IllegalArgumentException e) {
             // A sync entry no upstream serves: the meters registered so far would outlive this attempt.
             metrics.close();
@@ -245,7 +247,7 @@ public final class BerthServer implements AutoCloseable {
                 .writeBufferSize(0)
                 .writeQueueLength(0)
                 .shutdownHook(true)
-                .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
+                .addFeature(Observability.feature(store.probe(), mirror::upstreamStates, clock))
                 .routing(routing -> {
                     // Outermost first: who the client is (behind a trusted proxy) before anything counts or logs it;
                     // the access log and the metrics see every answer, the limits' 429s included.
@@ -285,7 +287,7 @@ public final class BerthServer implements AutoCloseable {
                 .routing(routing -> new HttpsRedirect(tlsPort::get).register(routing))));
         WebServer server = web.build().start();
         tlsPort.set(server.port());
-        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, router, fleet, warmJobs,
+        BerthServer berth = new BerthServer(server, housekeeping, metrics, access, lock, mirror, fleet, warmJobs,
                 sync, endedSessions);
         if (!server.isRunning()) {
             // The port was taken between the check and the bind; the web server has logged why.
@@ -303,13 +305,13 @@ public final class BerthServer implements AutoCloseable {
     }
 
     /** The services of the admin API and the web page, over what the registry and the mirror keep and count. */
-    private static AdminServices adminServices(BerthConfig config, LocalRegistry registry, RepositoryRouter router,
+    private static AdminServices adminServices(BerthConfig config, LocalRegistry registry, MirrorService mirror,
                                                AccessIndex access, CacheTally tally, RoundHistory rounds,
                                                Map<String, UpstreamClient> clients, Clock clock) {
-        RepositoryCatalog catalog = new RepositoryCatalog(registry::catalog, router::mirroredFrom, clock);
+        RepositoryCatalog catalog = new RepositoryCatalog(registry::catalog, mirror::mirroredFrom, clock);
         OptionalLong budget = config.cache().hasBudget() ? OptionalLong.of(config.cache().maxBytes())
                 : OptionalLong.empty();
-        CacheStatistics statistics = new CacheStatistics(tally, rounds, budget, router::upstreamStates,
+        CacheStatistics statistics = new CacheStatistics(tally, rounds, budget, mirror::upstreamStates,
                 upstream -> Optional.ofNullable(clients.get(upstream)).map(UpstreamClient::rateLimitRemaining)
                         .orElse(OptionalLong.empty()));
         return new AdminServices(catalog, new TagListing(registry, access::lastAccess), statistics,
@@ -465,7 +467,7 @@ public final class BerthServer implements AutoCloseable {
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.
             housekeeping.awaitTermination(10, TimeUnit.SECONDS);
-            if (!router.awaitBlobFills(FILLS_AT_STOP)) {
+            if (!mirror.awaitBlobFills(FILLS_AT_STOP)) {
                 LOG.log(Logger.Level.INFO, "stopping with blob downloads unfinished: the next pull fetches them again");
             }
         } catch (InterruptedException e) {

@@ -82,7 +82,8 @@ final class BlobFills {
         }
         // Once per repository, not per client: the fill runs every link before its state says stored, and a client
         // that comes in between waits for them all (a peer's relay among them, and with it the peer's clients).
-        CompletableFuture<Void> linked = run.links().computeIfAbsent(repository, r -> fill.stored().thenRun(() -> requester.link(digest)));
+        CompletableFuture<Void> linked = run.links().computeIfAbsent(repository,
+                r -> fill.stored().thenRun(() -> requester.link(digest)));
         if (started[0]) {
             // Told once linked, so that a budget round it calls counts the blob. Removed only then: a request in
             // between would otherwise find the blob stored but not linked, and the download counts as running until

@@ -104,7 +104,8 @@ final class MirroredBlobs implements BlobFills.Requester {
     /** The blob's size by an upstream HEAD: -1 when the upstream does not say, empty when it lacks the blob. */
     private Optional<Long> upstreamSize(Digest digest) {
         MirroredUpstream upstream = name.upstream();
-        Optional<Long> size = calls.ask(name.key(digest), () -> upstream.client().headBlob(name.upstreamName(), digest));
+        Optional<Long> size = calls.ask(name.key(digest),
+                () -> upstream.client().headBlob(name.upstreamName(), digest));
         size.ifPresent(announced -> upstream.sizes().announced(name.key(digest), announced));
         return size;
     }

@@ -39,6 +39,11 @@ final class PullThroughRepository implements Repository {
         this.used = shared.used();
     }
 
+    /** Its names, cache and upstream. */
+    MirroredName mirroredName() {
+        return name;
+    }
+
     @Override
     public RepoName name() {
         return name.cachedName();

@@ -68,7 +68,7 @@ class DiskBudgetTest {
         final LocalRegistry registry;
         final AccessIndex access;
         final EvictionRules rules;
-        final RepositoryRouter router;
+        final MirrorService mirror;
         /** The early rounds the budget of {@code cache.max-bytes} asked for, not run until the test runs them. */
         final Queue<Runnable> earlyRounds = new ConcurrentLinkedQueue<>();
 
@@ -82,7 +82,7 @@ class DiskBudgetTest {
             rules = new EvictionRules(config, registry);
             DiskBudget budget = new DiskBudget(evictor(config.cache().maxBytes()), access,
                     BudgetEvents.NONE, earlyRounds::add);
-            router = new RepositoryRouter(config, registry, u -> new UpstreamClient(u, CONNECTIONS, clock), clock,
+            mirror = new MirrorService(config, registry, u -> new UpstreamClient(u, CONNECTIONS, clock), clock,
                     access, budget::stored, MirrorEvents.NONE, Owners.alone());
         }
 
@@ -96,7 +96,7 @@ class DiskBudgetTest {
 
         /** Pulls the image by tag and reads each of its blobs to the end, as a client does. */
         void pull(MockHub.Image image) {
-            Repository repo = router.repository(RepoName.of(image.repository()), Optional.empty());
+            Repository repo = mirror.router().repository(RepoName.of(image.repository()), Optional.empty());
             assertEquals(image.digest(), repo.manifest(new Reference.Tag("latest")).digest());
             assertBlobsServed(repo, image);
             // A client has the last byte before the blob is stored: the rounds count it once stored.
@@ -106,7 +106,7 @@ class DiskBudgetTest {
         /** Waits until the downloads under way are stored. */
         void awaitStored() {
             try {
-                assertTrue(router.awaitBlobFills(Duration.ofSeconds(10)), "the pulled blobs stored");
+                assertTrue(mirror.awaitBlobFills(Duration.ofSeconds(10)), "the pulled blobs stored");
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
@@ -207,7 +207,7 @@ class DiskBudgetTest {
         Berth berth = new Berth("");
         MockHub.Image platform = seedIndex("latest", 10);
         byte[] index = indexOf(platform);
-        Repository busybox = berth.router.repository(RepoName.of("library/busybox"), Optional.empty());
+        Repository busybox = berth.mirror.router().repository(RepoName.of("library/busybox"), Optional.empty());
         assertArrayEquals(index, busybox.manifest(new Reference.Tag("latest")).bytes());
         StoredManifest held = busybox.manifest(new Reference.ByDigest(platform.digest()));
 
@@ -246,7 +246,7 @@ class DiskBudgetTest {
         MockHub.Image platform = seedIndex("stable", 7);
         byte[] index = indexOf(platform);
         MockHub.Image latest = hub.image("library/busybox", "latest", 8);
-        Repository busybox = berth.router.repository(RepoName.of("library/busybox"), Optional.empty());
+        Repository busybox = berth.mirror.router().repository(RepoName.of("library/busybox"), Optional.empty());
         assertEquals(Digest.sha256(index), busybox.manifest(new Reference.Tag("stable")).digest());
         assertEquals(platform.digest(), busybox.manifest(new Reference.ByDigest(platform.digest())).digest());
         assertBlobsServed(busybox, platform);
