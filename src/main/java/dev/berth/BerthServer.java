@@ -49,6 +49,7 @@ import dev.berth.http.ui.WebPage;
 import dev.berth.jobs.SyncSchedule;
 import dev.berth.jobs.WarmJobs;
 import dev.berth.mirror.MirrorEvents;
+import dev.berth.mirror.MirrorService;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
@@ -103,7 +104,7 @@ public final class BerthServer implements AutoCloseable {
     private final BerthMetrics metrics;
     private final AccessIndex access;
     private final DataDirectoryLock lock;
-    private final RepositoryRouter router;
+    private final MirrorService mirror;
     private final FleetSetup fleet;
     private final WarmJobs warmJobs;
     private final SyncSchedule sync;
@@ -112,7 +113,7 @@ public final class BerthServer implements AutoCloseable {
     private final ConnectionLimits connections;
 
     private BerthServer(Listener listener, ScheduledExecutorService housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, FleetSetup fleet,
+                        AccessIndex access, DataDirectoryLock lock, MirrorService mirror, FleetSetup fleet,
                         WarmJobs warmJobs, SyncSchedule sync, EndedSessions endedSessions, BodyDeadlines bodies,
                         ConnectionLimits connections) {
         this.listener = listener;
@@ -120,7 +121,7 @@ public final class BerthServer implements AutoCloseable {
         this.metrics = metrics;
         this.access = access;
         this.lock = lock;
-        this.router = router;
+        this.mirror = mirror;
         this.fleet = fleet;
         this.warmJobs = warmJobs;
         this.sync = sync;
@@ -195,14 +196,15 @@ public final class BerthServer implements AutoCloseable {
         CacheTally tally = new CacheTally();
         DiskBudget diskBudget = new DiskBudget(evictor, access, BudgetEvents.both(metrics, rounds), housekeeping, gate);
         Map<String, UpstreamClient> clients = new ConcurrentHashMap<>();
-        RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
+        MirrorService mirror = new MirrorService(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
             clients.put(upstream.registry(), client);
             return client;
         }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally), fleet.owners());
-        metrics.watchBlobFills(router::blobFillsInFlight);
-        AdminServices services = adminServices(config, registry, router, access, pins, tally, rounds, clients, clock);
+        RepositoryRouter router = mirror.router();
+        metrics.watchBlobFills(mirror::blobFillsInFlight);
+        AdminServices services = adminServices(config, registry, mirror, access, pins, tally, rounds, clients, clock);
         // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
         // API and the page.
         CredentialsReader credentials = new CredentialsReader(config.auth(),
@@ -210,11 +212,11 @@ public final class BerthServer implements AutoCloseable {
         RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
                 accessRules);
-        PeerApi peerApi = fleet.endpoint(router);
-        WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
+        PeerApi peerApi = fleet.endpoint(mirror);
+        WarmJobs warmJobs = new WarmJobs(mirror::ahead, clock);
         SyncSchedule sync;
         try {
-            sync = new SyncSchedule(config.mirror().sync(), router::ahead, gate, clock, metrics);
+            sync = new SyncSchedule(config.mirror().sync(), mirror::ahead, gate, clock, metrics);
         } catch (IllegalArgumentException e) {
             // A sync entry no upstream serves: the meters registered so far would outlive this attempt.
             metrics.close();
@@ -257,7 +259,7 @@ public final class BerthServer implements AutoCloseable {
                 .writeBufferSize(0)
                 .writeQueueLength(0)
                 .shutdownHook(true)
-                .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
+                .addFeature(Observability.feature(store.probe(), mirror::upstreamStates, clock))
                 .routing(routing -> {
                     // Outermost first. The connections' filter comes before all: a connection is busy until its answer is
                     // sent. Then who the client is (behind a trusted proxy) before anything counts or logs it; the access
@@ -303,7 +305,7 @@ public final class BerthServer implements AutoCloseable {
         Optional<Listener> listener = Listener.start(port -> web.port(port).build(), config.server().host(),
                 config.server().port());
         listener.ifPresent(l -> tlsPort.set(l.port()));
-        BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, router, fleet,
+        BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, mirror, fleet,
                 warmJobs, sync, endedSessions, bodies, connections);
         if (listener.isEmpty()) {
             // The port was taken between the check and the bind; the web server has logged why.
@@ -321,14 +323,14 @@ public final class BerthServer implements AutoCloseable {
     }
 
     /** The services of the admin API and the web page, over what the registry and the mirror keep and count. */
-    private static AdminServices adminServices(BerthConfig config, LocalRegistry registry, RepositoryRouter router,
+    private static AdminServices adminServices(BerthConfig config, LocalRegistry registry, MirrorService mirror,
                                                AccessIndex access, PinStore pins, CacheTally tally,
                                                RoundHistory rounds,
                                                Map<String, UpstreamClient> clients, Clock clock) {
-        RepositoryCatalog catalog = new RepositoryCatalog(registry::catalog, router::mirroredFrom, clock);
+        RepositoryCatalog catalog = new RepositoryCatalog(registry::catalog, mirror::mirroredFrom, clock);
         OptionalLong budget = config.cache().hasBudget() ? OptionalLong.of(config.cache().maxBytes())
                 : OptionalLong.empty();
-        CacheStatistics statistics = new CacheStatistics(tally, rounds, budget, router::upstreamStates,
+        CacheStatistics statistics = new CacheStatistics(tally, rounds, budget, mirror::upstreamStates,
                 upstream -> Optional.ofNullable(clients.get(upstream)).map(UpstreamClient::rateLimitRemaining)
                         .orElse(OptionalLong.empty()));
         return new AdminServices(catalog, new TagListing(registry, pins, access::lastAccess), statistics,
@@ -468,7 +470,7 @@ public final class BerthServer implements AutoCloseable {
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.
             housekeeping.awaitTermination(10, TimeUnit.SECONDS);
-            if (!router.awaitBlobFills(FILLS_AT_STOP)) {
+            if (!mirror.awaitBlobFills(FILLS_AT_STOP)) {
                 LOG.log(Logger.Level.INFO, "stopping with blob downloads unfinished: the next pull fetches them again");
             }
         } catch (InterruptedException e) {
