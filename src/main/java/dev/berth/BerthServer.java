@@ -44,6 +44,7 @@ import dev.berth.http.ui.WebPage;
 import dev.berth.jobs.SyncSchedule;
 import dev.berth.jobs.WarmJobs;
 import dev.berth.mirror.MirrorEvents;
+import dev.berth.mirror.MirrorService;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
@@ -90,7 +91,7 @@ public final class BerthServer implements AutoCloseable {
     private final BerthMetrics metrics;
     private final AccessIndex access;
     private final DataDirectoryLock lock;
-    private final RepositoryRouter router;
+    private final MirrorService mirror;
     private final FleetSetup fleet;
     private final WarmJobs warmJobs;
     private final SyncSchedule sync;
@@ -98,7 +99,7 @@ public final class BerthServer implements AutoCloseable {
     private final ConnectionLimits connections;
 
     private BerthServer(Listener listener, Housekeeping housekeeping, BerthMetrics metrics,
-                        AccessIndex access, DataDirectoryLock lock, RepositoryRouter router, FleetSetup fleet,
+                        AccessIndex access, DataDirectoryLock lock, MirrorService mirror, FleetSetup fleet,
                         WarmJobs warmJobs, SyncSchedule sync, BodyDeadlines bodies,
                         ConnectionLimits connections) {
         this.listener = listener;
@@ -106,7 +107,7 @@ public final class BerthServer implements AutoCloseable {
         this.metrics = metrics;
         this.access = access;
         this.lock = lock;
-        this.router = router;
+        this.mirror = mirror;
         this.fleet = fleet;
         this.warmJobs = warmJobs;
         this.sync = sync;
@@ -181,14 +182,15 @@ public final class BerthServer implements AutoCloseable {
         DiskBudget diskBudget = new DiskBudget(evictor, access, BudgetEvents.both(metrics, rounds),
                 housekeeping.budgetRounds(), housekeeping.gate());
         Map<String, UpstreamClient> clients = new ConcurrentHashMap<>();
-        RepositoryRouter router = new RepositoryRouter(config, registry, upstream -> {
+        MirrorService mirror = new MirrorService(config, registry, upstream -> {
             UpstreamClient client = new UpstreamClient(upstream, upstreamConnections, clock, metrics);
             metrics.watchUpstream(upstream.registry(), client::rateLimitRemaining);
             clients.put(upstream.registry(), client);
             return client;
         }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally), fleet.owners());
-        metrics.watchBlobFills(router::blobFillsInFlight);
-        AdminServices services = adminServices(config, registry, router, access, pins, tally, rounds, clients, clock);
+        RepositoryRouter router = mirror.router();
+        metrics.watchBlobFills(mirror::blobFillsInFlight);
+        AdminServices services = adminServices(config, registry, mirror, access, pins, tally, rounds, clients, clock);
         // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
         // API and the page.
         CredentialsReader credentials = new CredentialsReader(config.auth(),
@@ -196,11 +198,11 @@ public final class BerthServer implements AutoCloseable {
         RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
                 accessRules);
-        PeerApi peerApi = fleet.endpoint(router);
-        WarmJobs warmJobs = new WarmJobs(router::ahead, clock);
+        PeerApi peerApi = fleet.endpoint(mirror);
+        WarmJobs warmJobs = new WarmJobs(mirror::ahead, clock);
         SyncSchedule sync;
         try {
-            sync = new SyncSchedule(config.mirror().sync(), router::ahead, housekeeping.gate(), clock, metrics);
+            sync = new SyncSchedule(config.mirror().sync(), mirror::ahead, housekeeping.gate(), clock, metrics);
         } catch (IllegalArgumentException e) {
             // A sync entry no upstream serves: the meters registered so far would outlive this attempt.
             metrics.close();
@@ -232,7 +234,7 @@ public final class BerthServer implements AutoCloseable {
                 .writeBufferSize(0)
                 .writeQueueLength(0)
                 .shutdownHook(true)
-                .addFeature(Observability.feature(store.probe(), router::upstreamStates, clock))
+                .addFeature(Observability.feature(store.probe(), mirror::upstreamStates, clock))
                 .routing(new Routes(config, connections, bodies, metrics, api, peerApi, admin, page)::routing);
         // Protocols named rather than discovered: plain HTTP gets no h2c, which no registry client speaks (but Java's
         // HttpClient asks for by default); over TLS, clients choose HTTP/2 or HTTP/1.1 by ALPN.
@@ -263,7 +265,7 @@ public final class BerthServer implements AutoCloseable {
         Optional<Listener> listener = Listener.start(port -> web.port(port).build(), config.server().host(),
                 config.server().port());
         listener.ifPresent(l -> tlsPort.set(l.port()));
-        BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, router, fleet,
+        BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, mirror, fleet,
                 warmJobs, sync, bodies, connections);
         if (listener.isEmpty()) {
             // The port was taken between the check and the bind; the web server has logged why.
@@ -282,14 +284,14 @@ public final class BerthServer implements AutoCloseable {
     }
 
     /** The services of the admin API and the web page, over what the registry and the mirror keep and count. */
-    private static AdminServices adminServices(BerthConfig config, LocalRegistry registry, RepositoryRouter router,
+    private static AdminServices adminServices(BerthConfig config, LocalRegistry registry, MirrorService mirror,
                                                AccessIndex access, PinStore pins, CacheTally tally,
                                                RoundHistory rounds,
                                                Map<String, UpstreamClient> clients, Clock clock) {
-        RepositoryCatalog catalog = new RepositoryCatalog(registry::catalog, router::mirroredFrom, clock);
+        RepositoryCatalog catalog = new RepositoryCatalog(registry::catalog, mirror::mirroredFrom, clock);
         OptionalLong budget = config.cache().hasBudget() ? OptionalLong.of(config.cache().maxBytes())
                 : OptionalLong.empty();
-        CacheStatistics statistics = new CacheStatistics(tally, rounds, budget, router::upstreamStates,
+        CacheStatistics statistics = new CacheStatistics(tally, rounds, budget, mirror::upstreamStates,
                 upstream -> Optional.ofNullable(clients.get(upstream)).map(UpstreamClient::rateLimitRemaining)
                         .orElse(OptionalLong.empty()));
         return new AdminServices(catalog, new TagListing(registry, pins, access::lastAccess), statistics,
@@ -336,7 +338,7 @@ public final class BerthServer implements AutoCloseable {
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.
             housekeeping.awaitStoreRounds(Duration.ofSeconds(10));
-            if (!router.awaitBlobFills(FILLS_AT_STOP)) {
+            if (!mirror.awaitBlobFills(FILLS_AT_STOP)) {
                 LOG.log(Logger.Level.INFO, "stopping with blob downloads unfinished: the next pull fetches them again");
             }
         } catch (InterruptedException e) {

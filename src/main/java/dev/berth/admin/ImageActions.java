@@ -8,6 +8,7 @@ import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.Repository;
+import dev.berth.registry.WritableRepository;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,7 +31,7 @@ public final class ImageActions {
 
     /** Deletes the tag of the stored repository {@code name} and its pin; MANIFEST_UNKNOWN when there is none. */
     public void deleteTag(RepoName name, String tag) {
-        Repository repository = existing(name);
+        WritableRepository repository = existing(name);
         repository.deleteManifest(new Reference.Tag(tag));
         pins.unpin(name, tag);
         catalog.invalidate();
@@ -38,7 +39,7 @@ public final class ImageActions {
 
     /** Deletes the manifest {@code digest} and the tags on it, and their pins; MANIFEST_UNKNOWN when absent. */
     public void deleteImage(RepoName name, Digest digest) {
-        Repository repository = existing(name);
+        WritableRepository repository = existing(name);
         repository.manifest(new Reference.ByDigest(digest));
         List<String> tags = repository.tags().stream()
                 .filter(tag -> pointsAt(repository, tag, digest)).toList();
@@ -60,8 +61,8 @@ public final class ImageActions {
         }
     }
 
-    private Repository existing(RepoName name) {
-        Repository repository = local.repository(name);
+    private WritableRepository existing(RepoName name) {
+        WritableRepository repository = local.repository(name);
         repository.tags();
         return repository;
     }

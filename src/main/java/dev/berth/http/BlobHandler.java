@@ -5,6 +5,7 @@ import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.BlobContent;
 import dev.berth.registry.Repository;
+import dev.berth.registry.WritableRepository;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -50,7 +51,7 @@ final class BlobHandler {
         }
     }
 
-    void delete(Route.Blob route, Repository repository, ServerResponse res) {
+    void delete(Route.Blob route, WritableRepository repository, ServerResponse res) {
         repository.deleteBlob(route.digest());
         res.status(Status.ACCEPTED_202).send();
     }

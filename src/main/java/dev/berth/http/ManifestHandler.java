@@ -5,6 +5,7 @@ import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.PushedManifest;
 import dev.berth.registry.Repository;
+import dev.berth.registry.WritableRepository;
 import dev.berth.registry.StoredManifest;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -39,7 +40,7 @@ final class ManifestHandler {
         }
     }
 
-    void put(Route.Manifest route, Repository repository, ServerRequest req, ServerResponse res) {
+    void put(Route.Manifest route, WritableRepository repository, ServerRequest req, ServerResponse res) {
         byte[] body = Requests.body(req, maxManifestBytes, "manifest");
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
         PushedManifest pushed = repository.putManifest(route.reference(), body, contentType);
@@ -50,7 +51,7 @@ final class ManifestHandler {
         res.send();
     }
 
-    void delete(Route.Manifest route, Repository repository, ServerResponse res) {
+    void delete(Route.Manifest route, WritableRepository repository, ServerResponse res) {
         repository.deleteManifest(route.reference());
         res.status(Status.ACCEPTED_202).send();
     }

@@ -10,6 +10,10 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
+import dev.berth.registry.WritableRepository;
+import dev.berth.storage.StorageUnavailableException;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
@@ -94,10 +98,10 @@ public final class RegistryApi implements HttpService {
                 if (method == Method.GET || method == Method.HEAD) {
                     manifests.get(m, repository, req, res, method == Method.HEAD);
                 } else if (method == Method.PUT) {
-                    manifests.put(m, repository, req, res);
+                    manifests.put(m, writable(repository), req, res);
                 } else {
                     only(method, Method.DELETE);
-                    manifests.delete(m, repository, res);
+                    manifests.delete(m, writable(repository), res);
                 }
             }
             case Route.InvalidTag invalid -> invalidTag(invalid, method);
@@ -108,26 +112,35 @@ public final class RegistryApi implements HttpService {
                     blobs.head(b, repository, res);
                 } else {
                     only(method, Method.DELETE);
-                    blobs.delete(b, repository, res);
+                    blobs.delete(b, writable(repository), res);
                 }
             }
             case Route.UploadStart start -> {
                 only(method, Method.POST);
-                uploads.start(start, repository, from -> access.mountSource(caller, from), caller, req, res);
+                uploads.start(start, writable(repository), from -> access.mountSource(caller, from), caller, req,
+                        res);
             }
             case Route.Upload upload -> {
                 if (method == Method.PATCH) {
-                    uploads.patch(upload, repository, req, res);
+                    uploads.patch(upload, writable(repository), req, res);
                 } else if (method == Method.PUT) {
-                    uploads.put(upload, repository, req, res);
+                    uploads.put(upload, writable(repository), req, res);
                 } else if (method == Method.GET) {
-                    uploads.status(upload, repository, res);
+                    uploads.status(upload, writable(repository), res);
                 } else {
                     only(method, Method.DELETE);
-                    uploads.cancel(upload, repository, res);
+                    uploads.cancel(upload, writable(repository), res);
                 }
             }
         }
+    }
+
+    /** The write side of {@code repository}; DENIED when it has none (a mirrored repository is read-only). */
+    private WritableRepository writable(Repository repository) {
+        if (repository instanceof WritableRepository writable) {
+            return writable;
+        }
+        throw registry.writeDenied(repository);
     }
 
     /**

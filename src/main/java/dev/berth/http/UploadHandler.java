@@ -5,6 +5,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.Repository;
 import dev.berth.registry.UploadSessions;
+import dev.berth.registry.WritableRepository;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -20,8 +21,9 @@ final class UploadHandler {
      * Starts an upload. {@code mountSource} gives the repository a {@code from} parameter names when the caller may
      * pull from it; a mount the caller may not read from becomes an ordinary upload, as in distribution.
      */
-    void start(Route.UploadStart route, Repository repository, Function<RepoName, Optional<Repository>> mountSource,
-               Caller caller, ServerRequest req, ServerResponse res) {
+    void start(Route.UploadStart route, WritableRepository repository,
+               Function<RepoName, Optional<Repository>> mountSource, Caller caller, ServerRequest req,
+               ServerResponse res) {
         Optional<String> mount = Requests.query(req, "mount");
         Optional<String> from = Requests.query(req, "from");
         if (mount.isPresent() && from.isPresent()) {
@@ -51,24 +53,24 @@ final class UploadHandler {
         return caller.principal().user().map(user -> "user " + user).orElseGet(() -> ClientKey.of(req));
     }
 
-    void patch(Route.Upload route, Repository repository, ServerRequest req, ServerResponse res) {
+    void patch(Route.Upload route, WritableRepository repository, ServerRequest req, ServerResponse res) {
         Optional<Long> chunkStart = Requests.chunkStart(req);
         long size = repository.uploads().append(route.id(), Requests.stream(req), chunkStart);
         progress(route.name(), route.id(), size, res, Status.ACCEPTED_202);
     }
 
-    void put(Route.Upload route, Repository repository, ServerRequest req, ServerResponse res) {
+    void put(Route.Upload route, WritableRepository repository, ServerRequest req, ServerResponse res) {
         Digest digest = Requests.digestParam(req);
         Optional<Long> chunkStart = Requests.chunkStart(req);
         repository.uploads().complete(route.id(), Requests.stream(req), chunkStart, digest);
         created(route.name(), digest, res);
     }
 
-    void status(Route.Upload route, Repository repository, ServerResponse res) {
+    void status(Route.Upload route, WritableRepository repository, ServerResponse res) {
         progress(route.name(), route.id(), repository.uploads().size(route.id()), res, Status.NO_CONTENT_204);
     }
 
-    void cancel(Route.Upload route, Repository repository, ServerResponse res) {
+    void cancel(Route.Upload route, WritableRepository repository, ServerResponse res) {
         repository.uploads().cancel(route.id());
         res.status(Status.NO_CONTENT_204).send();
     }

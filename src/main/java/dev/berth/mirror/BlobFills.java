@@ -38,22 +38,39 @@ final class BlobFills {
     }
 
     /**
-     * Joins the download of {@code digest} for {@code repository}, starting it from {@code source} when none runs,
-     * and opens it for one client; {@code onStored} runs once the blob is stored and verified, once per repository
-     * however many of its clients join. A download started for another repository is joined only once
-     * {@code confirm} returns (it throws when {@code repository} does not have the blob): the bytes match the digest
-     * whoever asked, but whether this repository holds them is its upstream's to say. Empty when the blob is already
-     * stored.
+     * A repository whose client asks for a blob, as a download sees it: where the bytes come from when the download
+     * starts for it, whether it has a blob another repository brought in, and its link to the stored blob.
      */
-    Optional<BlobContent> join(Digest digest, RepoName repository, FillSource source, Runnable confirm,
-                               Runnable onStored) {
+    interface Requester {
+        /** The repository's name, as the blob is cached under. */
+        RepoName name();
+
+        /** Where the bytes come from, when the download of {@code digest} starts for this repository. */
+        FillSource source(Digest digest);
+
+        /** Returns when this repository has the blob (its upstream's to say), else throws BLOB_UNKNOWN. */
+        void confirmHas(Digest digest);
+
+        /** Links the stored and verified blob into this repository. */
+        void link(Digest digest);
+    }
+
+    /**
+     * Joins the download of {@code digest} for {@code requester}, starting it from the requester's source when none
+     * runs, and opens it for one client; the requester's link is made once the blob is stored and verified, once per
+     * repository however many of its clients join. A download started for another repository is joined only once
+     * the requester confirmed it has the blob: the bytes match the digest whoever asked, but whether this repository
+     * holds them is its upstream's to say. Empty when the blob is already stored.
+     */
+    Optional<BlobContent> join(Digest digest, Requester requester) {
+        RepoName repository = requester.name();
         boolean[] started = new boolean[1];
         Running run = running.computeIfAbsent(digest, d -> {
             if (blobs.size(d).isPresent()) {
                 return null;
             }
             started[0] = true;
-            return new Running(new BlobFill(d, blobs, source), repository, new ConcurrentHashMap<>(),
+            return new Running(new BlobFill(d, blobs, requester.source(d)), repository, new ConcurrentHashMap<>(),
                     new CompletableFuture<>());
         });
         if (run == null) {
@@ -61,11 +78,12 @@ final class BlobFills {
         }
         BlobFill fill = run.fill();
         if (!run.repository().equals(repository)) {
-            confirm.run();
+            requester.confirmHas(digest);
         }
         // Once per repository, not per client: the fill runs every link before its state says stored, and a client
         // that comes in between waits for them all (a peer's relay among them, and with it the peer's clients).
-        CompletableFuture<Void> linked = run.links().computeIfAbsent(repository, r -> fill.stored().thenRun(onStored));
+        CompletableFuture<Void> linked = run.links().computeIfAbsent(repository,
+                r -> fill.stored().thenRun(() -> requester.link(digest)));
         if (started[0]) {
             // Told once linked, so that a budget round it calls counts the blob. Removed only then: a request in
             // between would otherwise find the blob stored but not linked, and the download counts as running until

@@ -4,7 +4,6 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
-import dev.berth.registry.RepositoryCache;
 import dev.berth.registry.StoredManifest;
 import java.util.List;
 import java.util.OptionalLong;
@@ -16,16 +15,11 @@ import java.util.OptionalLong;
  */
 public final class MirroredRepository {
     private final PullThroughRepository repository;
-    private final RepositoryCache cache;
-    private final MirroredUpstream upstream;
-    private final RepoName upstreamName;
+    private final MirroredName mirrored;
 
-    MirroredRepository(PullThroughRepository repository, RepositoryCache cache, MirroredUpstream upstream,
-                       RepoName upstreamName) {
+    MirroredRepository(PullThroughRepository repository) {
         this.repository = repository;
-        this.cache = cache;
-        this.upstream = upstream;
-        this.upstreamName = upstreamName;
+        this.mirrored = repository.mirroredName();
     }
 
     /** The name it is cached under, as {@code docker.io/library/busybox}. */
@@ -35,7 +29,7 @@ public final class MirroredRepository {
 
     /** The configured registry name of its upstream. */
     public String registry() {
-        return upstream.registry();
+        return mirrored.upstream().registry();
     }
 
     /** The upstream's tags (one listing), or the cached ones while it fails. */
@@ -48,8 +42,8 @@ public final class MirroredRepository {
      * {@code floor}): a fetch ahead of demand leaves those to clients. False until it reported a limit.
      */
     public boolean rateLimitBelow(double share, long floor) {
-        OptionalLong remaining = upstream.client().rateLimitRemaining();
-        OptionalLong limit = upstream.client().rateLimitLimit();
+        OptionalLong remaining = mirrored.upstream().client().rateLimitRemaining();
+        OptionalLong limit = mirrored.upstream().client().rateLimitLimit();
         if (remaining.isEmpty()) {
             return false;
         }
@@ -59,7 +53,7 @@ public final class MirroredRepository {
 
     /** Its name on the upstream, as {@code library/busybox}. */
     public RepoName upstreamName() {
-        return upstreamName;
+        return mirrored.upstreamName();
     }
 
     /** The manifest {@code reference} names: cached, or fetched (a tag past its TTL is checked with a HEAD). */
@@ -69,7 +63,7 @@ public final class MirroredRepository {
 
     /** Whether the blob is stored and linked here: nothing to fetch. */
     public boolean hasBlob(Digest digest) {
-        return cache.hasBlob(digest);
+        return mirrored.cache().hasBlob(digest);
     }
 
     /** Opens the blob, starting or joining its download when it is not cached. */

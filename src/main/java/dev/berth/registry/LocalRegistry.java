@@ -59,7 +59,7 @@ public final class LocalRegistry {
     }
 
     /** The stored repository of that name (it need not exist yet: a push creates it). */
-    public Repository repository(RepoName name) {
+    public WritableRepository repository(RepoName name) {
         return local(name);
     }
 

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** A repository whose content is stored here: what clients push, and what the mirror has cached. */
-final class LocalRepository implements Repository, RepositoryCache {
+final class LocalRepository implements WritableRepository, RepositoryCache {
     private final RepoName name;
     private final Storage storage;
     private final BlobStore blobs;

@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +12,12 @@ public interface Registry {
      * mirroring client says it means (containerd's {@code ns} query parameter), when it says one.
      */
     Repository repository(RepoName name, Optional<String> namespace);
+
+    /**
+     * The answer to a push, upload or delete to {@code repository}, which has no write side (it is not a
+     * {@link WritableRepository}): DENIED, saying where to push instead.
+     */
+    RegistryException writeDenied(Repository repository);
 
     /** All repository names, sorted. */
     List<String> catalog();

@@ -4,13 +4,13 @@ import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * One repository as the registry API sees it. The local implementation stores what is pushed; a pull-through
- * implementation wraps it and fills it from an upstream. Every failure is a {@link dev.berth.oci.RegistryException}.
+ * The read side of one repository as the registry API sees it, which every repository has: the local implementation
+ * serves what is pushed, a pull-through implementation fills it from an upstream. Only a repository pushed to berth
+ * has the write side too, {@link WritableRepository}. Every failure is a {@link dev.berth.oci.RegistryException}.
  */
 public interface Repository {
     RepoName name();
@@ -24,26 +24,8 @@ public interface Repository {
     /** Opens a blob reachable through this repository, or fails with BLOB_UNKNOWN. */
     BlobContent openBlob(Digest digest);
 
-    /** Makes the blob unreachable through this repository (the bytes go when nothing references them). */
-    void deleteBlob(Digest digest);
-
-    /** Stores a whole blob sent in one request, verifying its digest. */
-    void putBlob(InputStream body, Digest digest);
-
-    /** Links a blob of {@code source} into this repository; false when the source cannot give it. */
-    boolean mountBlob(Digest digest, Repository source);
-
-    /** The upload sessions of this repository. */
-    UploadSessions uploads();
-
     /** The manifest a tag or digest names, or MANIFEST_UNKNOWN. */
     StoredManifest manifest(Reference reference);
-
-    /** Stores and links a manifest after checking it; returns what was stored. */
-    PushedManifest putManifest(Reference reference, byte[] bytes, String contentType);
-
-    /** Deletes a manifest by digest (and the tags on it) or a tag alone. */
-    void deleteManifest(Reference reference);
 
     /** All tags, sorted; NAME_UNKNOWN when the repository does not exist. */
     List<String> tags();

@@ -8,7 +8,7 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.LocalRegistry;
-import dev.berth.registry.Repository;
+import dev.berth.registry.WritableRepository;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.support.MutableClock;
 import dev.berth.support.TestData;
@@ -107,7 +107,7 @@ class DiskBudgetTest {
 
     /** Stores a mirrored image of a config and a layer; returns its size, manifest included. */
     private long storeImage() {
-        Repository repo = registry.repository(BUSYBOX);
+        WritableRepository repo = registry.repository(BUSYBOX);
         byte[] config = TestData.utf8("{\"os\":\"linux\"}");
         byte[] layer = TestData.bytes(3000, 2);
         for (byte[] blob : List.of(config, layer)) {

@@ -10,7 +10,7 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.LocalRegistry;
-import dev.berth.registry.Repository;
+import dev.berth.registry.WritableRepository;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.support.TestData;
 import java.io.ByteArrayInputStream;
@@ -136,7 +136,7 @@ class EvictionRulesTest {
 
     /** Stores an image of a config and one layer from {@code seed} in {@code name}, at {@code tag} or by digest. */
     private static Image image(Berth berth, RepoName name, String tag, long seed) {
-        Repository repo = berth.registry.repository(name);
+        WritableRepository repo = berth.registry.repository(name);
         byte[] config = TestData.utf8("{\"seed\":" + seed + "}");
         byte[] layer = TestData.bytes(1000, seed);
         for (byte[] blob : List.of(config, layer)) {

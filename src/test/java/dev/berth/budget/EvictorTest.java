@@ -12,7 +12,7 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
 import dev.berth.registry.LocalRegistry;
-import dev.berth.registry.Repository;
+import dev.berth.registry.WritableRepository;
 import dev.berth.storage.FileSystemStorage;
 import dev.berth.support.TestData;
 import java.io.ByteArrayInputStream;
@@ -58,7 +58,7 @@ class EvictorTest {
 
     @Test
     void theLeastRecentlyUsedGoFirstUntilUnderBudget() {
-        Repository busybox = registry.repository(BUSYBOX);
+        WritableRepository busybox = registry.repository(BUSYBOX);
         // Stored in this order, but the first one stored was pulled last: access, not storage, decides.
         Digest pulledNow = store(busybox, 1000, 1, T0.plusSeconds(40));
         Digest oldest = store(busybox, 1000, 2, T0.plusSeconds(10));
@@ -78,8 +78,8 @@ class EvictorTest {
 
     @Test
     void privateBlobsAreNeitherCountedNorEvictedAndSharedOnesStay() {
-        Repository app = registry.repository(RepoName.of("team/app"));
-        Repository busybox = registry.repository(BUSYBOX);
+        WritableRepository app = registry.repository(RepoName.of("team/app"));
+        WritableRepository busybox = registry.repository(BUSYBOX);
         byte[] shared = TestData.bytes(3000, 5);
         Digest privateOnly = store(app, 5000, 6, T0);
         store(app, shared, T0);
@@ -98,7 +98,7 @@ class EvictorTest {
 
     @Test
     void manifestsGoLeastRecentlyUsedFirstWithTheirTags() {
-        Repository busybox = registry.repository(BUSYBOX);
+        WritableRepository busybox = registry.repository(BUSYBOX);
         byte[] layer = TestData.bytes(4000, 8);
         byte[] oldConfig = TestData.utf8("{\"os\":\"linux\",\"old\":true}");
         byte[] newConfig = TestData.utf8("{\"os\":\"linux\"}");
@@ -124,11 +124,11 @@ class EvictorTest {
 
     @Test
     void aManifestTwoMirroredRepositoriesShareGoesFromBoth() {
-        Repository busybox = registry.repository(BUSYBOX);
-        Repository copy = registry.repository(RepoName.of("docker.io/library/busybox-copy"));
+        WritableRepository busybox = registry.repository(BUSYBOX);
+        WritableRepository copy = registry.repository(RepoName.of("docker.io/library/busybox-copy"));
         byte[] config = TestData.utf8("{\"os\":\"linux\"}");
         byte[] manifest = TestData.ociManifest(config);
-        for (Repository repo : List.of(busybox, copy)) {
+        for (WritableRepository repo : List.of(busybox, copy)) {
             store(repo, config, T0.plusSeconds(10));
             putManifest(repo, "latest", manifest, T0);
         }
@@ -136,7 +136,7 @@ class EvictorTest {
         assertEquals(new Evictor.Result(config.length + manifest.length, 1, manifest.length),
                 evictor(config.length).evict());
 
-        for (Repository repo : List.of(busybox, copy)) {
+        for (WritableRepository repo : List.of(busybox, copy)) {
             assertRegistryError(OciError.MANIFEST_UNKNOWN, () -> repo.manifest(new Reference.Tag("latest")));
         }
         assertFalse(registry.blobs().size(Digest.sha256(manifest)).isPresent());
@@ -146,9 +146,9 @@ class EvictorTest {
     /** A mirrored manifest that a private repository also holds, as a manifest or as a blob, stays everywhere. */
     @Test
     void privateRepositoriesKeepTheirManifestsAndTheMirrorsCopies() {
-        Repository busybox = registry.repository(BUSYBOX);
-        Repository app = registry.repository(RepoName.of("team/app"));
-        Repository raw = registry.repository(RepoName.of("team/raw"));
+        WritableRepository busybox = registry.repository(BUSYBOX);
+        WritableRepository app = registry.repository(RepoName.of("team/app"));
+        WritableRepository raw = registry.repository(RepoName.of("team/raw"));
         byte[] config = TestData.utf8("{\"os\":\"linux\"}");
         byte[] appConfig = TestData.utf8("{\"app\":true}");
         byte[] pushed = TestData.ociManifest(config);
@@ -176,9 +176,9 @@ class EvictorTest {
     /** A private mount made after the walk chose its victims, as a push racing the evictor would. */
     @Test
     void aBlobLinkedPrivatelyDuringThePassIsKept() {
-        Repository busybox = registry.repository(BUSYBOX);
+        WritableRepository busybox = registry.repository(BUSYBOX);
         Digest layer = store(busybox, 3000, 9, T0);
-        Repository late = registry.repository(RepoName.of("team/late"));
+        WritableRepository late = registry.repository(RepoName.of("team/late"));
 
         Evictor.Result result = evictor(0, d -> {
             // Called after the walk, before evicting: the mount lands between the two.
@@ -193,7 +193,7 @@ class EvictorTest {
 
     @Test
     void aBlobBeingReadWhenItIsEvictedIsReadToTheEnd() throws IOException {
-        Repository busybox = registry.repository(BUSYBOX);
+        WritableRepository busybox = registry.repository(BUSYBOX);
         byte[] layer = TestData.bytes(3 << 20, 10);
         store(busybox, layer, T0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -208,17 +208,17 @@ class EvictorTest {
         assertEquals(TestData.digest(layer), TestData.digest(out.toByteArray()));
     }
 
-    private Digest putManifest(Repository repo, String tag, byte[] manifest, Instant lastAccess) {
+    private Digest putManifest(WritableRepository repo, String tag, byte[] manifest, Instant lastAccess) {
         Digest digest = repo.putManifest(new Reference.Tag(tag), manifest, MediaTypes.OCI_MANIFEST).digest();
         accessed.put(digest, lastAccess);
         return digest;
     }
 
-    private Digest store(Repository repo, int size, long seed, Instant lastAccess) {
+    private Digest store(WritableRepository repo, int size, long seed, Instant lastAccess) {
         return store(repo, TestData.bytes(size, seed), lastAccess);
     }
 
-    private Digest store(Repository repo, byte[] content, Instant lastAccess) {
+    private Digest store(WritableRepository repo, byte[] content, Instant lastAccess) {
         Digest digest = Digest.sha256(content);
         repo.putBlob(new ByteArrayInputStream(content), digest);
         accessed.put(digest, lastAccess);

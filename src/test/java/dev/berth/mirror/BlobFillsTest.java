@@ -62,8 +62,26 @@ class BlobFillsTest {
         List<BlobContent> opened = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
             RepoName repository = i % 4 == 3 ? alpine : busybox;
-            opened.add(fills.join(digest, repository, source, () -> { },
-                    () -> links.computeIfAbsent(repository, r -> new AtomicInteger()).incrementAndGet()).orElseThrow());
+            opened.add(fills.join(digest, new BlobFills.Requester() {
+                @Override
+                public RepoName name() {
+                    return repository;
+                }
+
+                @Override
+                public FillSource source(Digest digest) {
+                    return source;
+                }
+
+                @Override
+                public void confirmHas(Digest digest) {
+                }
+
+                @Override
+                public void link(Digest digest) {
+                    links.computeIfAbsent(repository, r -> new AtomicInteger()).incrementAndGet();
+                }
+            }).orElseThrow());
         }
         allJoined.countDown();
         for (BlobContent blob : opened) {

@@ -72,7 +72,7 @@ class BudgetedMirrorTest {
         final LocalRegistry registry;
         final AccessIndex access;
         final EvictionRules rules;
-        final RepositoryRouter router;
+        final MirrorService mirror;
         /** The early rounds the budget of {@code cache.max-bytes} asked for, not run until the test runs them. */
         final Queue<Runnable> earlyRounds = new ConcurrentLinkedQueue<>();
 
@@ -86,7 +86,7 @@ class BudgetedMirrorTest {
             rules = new EvictionRules(config, registry, new PinStore(storage));
             DiskBudget budget = new DiskBudget(evictor(config.cache().maxBytes()), access,
                     BudgetEvents.NONE, earlyRounds::add);
-            router = new RepositoryRouter(config, registry, u -> new UpstreamClient(u, CONNECTIONS, clock), clock,
+            mirror = new MirrorService(config, registry, u -> new UpstreamClient(u, CONNECTIONS, clock), clock,
                     access, budget::stored, MirrorEvents.NONE, Owners.alone());
         }
 
@@ -100,7 +100,7 @@ class BudgetedMirrorTest {
 
         /** Pulls the image by tag and reads each of its blobs to the end, as a client does. */
         void pull(MockHub.Image image) {
-            Repository repo = router.repository(RepoName.of(image.repository()), Optional.empty());
+            Repository repo = mirror.router().repository(RepoName.of(image.repository()), Optional.empty());
             assertEquals(image.digest(), repo.manifest(new Reference.Tag("latest")).digest());
             assertBlobsServed(repo, image);
             // A client has the last byte before the blob is stored: the rounds count it once stored.
@@ -110,7 +110,7 @@ class BudgetedMirrorTest {
         /** Waits until the downloads under way are stored. */
         void awaitStored() {
             try {
-                assertTrue(router.awaitBlobFills(Duration.ofSeconds(10)), "the pulled blobs stored");
+                assertTrue(mirror.awaitBlobFills(Duration.ofSeconds(10)), "the pulled blobs stored");
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
@@ -186,7 +186,7 @@ class BudgetedMirrorTest {
         Berth berth = new Berth("");
         MockHub.Image platform = seedIndex("latest", 10);
         byte[] index = indexOf(platform);
-        Repository busybox = berth.router.repository(RepoName.of("library/busybox"), Optional.empty());
+        Repository busybox = berth.mirror.router().repository(RepoName.of("library/busybox"), Optional.empty());
         assertArrayEquals(index, busybox.manifest(new Reference.Tag("latest")).bytes());
         StoredManifest held = busybox.manifest(new Reference.ByDigest(platform.digest()));
 

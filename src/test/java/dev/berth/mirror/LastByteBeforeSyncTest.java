@@ -73,7 +73,7 @@ class LastByteBeforeSyncTest {
     private final HeldImports imports = new HeldImports();
     private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
     private LocalRegistry registry;
-    private RepositoryRouter router;
+    private MirrorService mirror;
     private Repository busybox;
 
     @BeforeEach
@@ -83,10 +83,10 @@ class LastByteBeforeSyncTest {
         BerthConfig config = ConfigLoader.fromYaml(mirrorYaml());
         FileSystemStorage disk = new FileSystemStorage(root);
         registry = new LocalRegistry(imports.wrap(disk), new FileUploadData(disk), 4 << 20, 0);
-        router = new RepositoryRouter(config, registry,
+        mirror = new MirrorService(config, registry,
                 u -> new UpstreamClient(u, CONNECTIONS, clock), clock, AccessIndex.load(disk, clock), bytes -> { },
                 MirrorEvents.NONE, Owners.alone());
-        busybox = router.repository(RepoName.of(BUSYBOX), Optional.empty());
+        busybox = mirror.router().repository(RepoName.of(BUSYBOX), Optional.empty());
     }
 
     @AfterEach
@@ -94,7 +94,7 @@ class LastByteBeforeSyncTest {
         imports.release();
         clients.shutdownNow();
         // Before the data directory goes: a released import still writes there.
-        assertTrue(router.awaitBlobFills(Duration.ofSeconds(10)), "every download over");
+        assertTrue(mirror.awaitBlobFills(Duration.ofSeconds(10)), "every download over");
     }
 
     private String mirrorYaml() {

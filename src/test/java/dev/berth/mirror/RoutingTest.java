@@ -142,6 +142,12 @@ class RoutingTest extends MirrorTestBase {
         answers.add(client.putManifest("ghcr.io/org/app", "v1", manifest, MediaTypes.OCI_MANIFEST));
         answers.add(client.delete("/v2/busybox/manifests/latest"));
         answers.add(client.delete(blobPath("busybox", blob)));
+        // A session a mirrored name never had: the missing write side answers before any lookup.
+        String session = "/v2/busybox/blobs/uploads/5f0c6d3e-2b1a-4c8e-9d7f-0a1b2c3d4e5f";
+        answers.add(client.send("PATCH", session, blob));
+        answers.add(client.send("PUT", session + "?digest=" + TestData.digest(blob), blob));
+        answers.add(client.send("GET", session, null));
+        answers.add(client.delete(session));
 
         for (HttpResponse<byte[]> r : answers) {
             assertError(r, 403, "DENIED");

@@ -31,8 +31,8 @@ class EvictUnderGuardTest {
     @Test
     void aDigestARepositoryThatIsNotEvictableLinksStaysEverywhere() {
         LocalRegistry registry = new LocalRegistry(new FileSystemStorage(root), 4 << 20, 0);
-        Repository busybox = registry.repository(BUSYBOX);
-        Repository app = registry.repository(RepoName.of("team/app"));
+        WritableRepository busybox = registry.repository(BUSYBOX);
+        WritableRepository app = registry.repository(RepoName.of("team/app"));
         Digest shared = store(busybox, 12);
         store(app, 12);
 
@@ -47,7 +47,7 @@ class EvictUnderGuardTest {
     void onASharedStoreADigestAnotherInstanceIsLinkingIsNotEvicted() throws IOException {
         FileSystemStorage disk = new FileSystemStorage(root);
         LocalRegistry registry = new LocalRegistry(disk, new FileUploadData(disk), 4 << 20, 0, Optional.empty(), true);
-        Repository busybox = registry.repository(BUSYBOX);
+        WritableRepository busybox = registry.repository(BUSYBOX);
         Digest beingLinked = store(busybox, 11);
         Digest idle = store(busybox, 13);
         Files.setLastModifiedTime(root.resolve(Paths.linkMark(idle)), FileTime.from(Instant.EPOCH));
@@ -60,7 +60,7 @@ class EvictUnderGuardTest {
         assertFalse(registry.blobs().size(idle).isPresent(), "the blob itself is deleted, not only its link");
     }
 
-    private static Digest store(Repository repo, long seed) {
+    private static Digest store(WritableRepository repo, long seed) {
         byte[] content = TestData.bytes(1000, seed);
         Digest digest = Digest.sha256(content);
         repo.putBlob(new ByteArrayInputStream(content), digest);

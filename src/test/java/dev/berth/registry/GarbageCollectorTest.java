@@ -57,7 +57,7 @@ class GarbageCollectorTest {
     @Test
     void blobsOfADeletedImageGoOnceTheGracePeriodHasPassedSharedOnesStay() {
         open();
-        Repository app = registry.repository(RepoName.of("team/app"));
+        WritableRepository app = registry.repository(RepoName.of("team/app"));
         byte[] shared = TestData.bytes(5000, 1);
         byte[] onlyOld = TestData.bytes(6000, 2);
         Digest old = push(app, "old", TestData.utf8("{\"v\":1}"), shared, onlyOld);
@@ -84,7 +84,7 @@ class GarbageCollectorTest {
     @Test
     void manifestsOverALimitLoweredSinceTheyWerePushedAreStillReadAndCollected() {
         open();
-        Repository app = registry.repository(RepoName.of("team/app"));
+        WritableRepository app = registry.repository(RepoName.of("team/app"));
         byte[] onlyOld = TestData.bytes(6000, 2);
         Digest old = push(app, "old", TestData.utf8("{\"v\":1}"), onlyOld);
         Digest current = push(app, "new", TestData.utf8("{\"v\":2}"), TestData.bytes(5000, 1));
@@ -104,8 +104,8 @@ class GarbageCollectorTest {
     void aBlobStillLinkedByAnotherRepositoryStays() {
         open();
         byte[] layer = TestData.bytes(4000, 3);
-        Repository a = registry.repository(RepoName.of("team/a"));
-        Repository b = registry.repository(RepoName.of("team/b"));
+        WritableRepository a = registry.repository(RepoName.of("team/a"));
+        WritableRepository b = registry.repository(RepoName.of("team/b"));
         push(a, "1", TestData.utf8("{\"a\":1}"), layer);
         Digest inB = push(b, "1", TestData.utf8("{\"b\":1}"), layer);
         b.deleteManifest(new Reference.ByDigest(inB));
@@ -120,7 +120,7 @@ class GarbageCollectorTest {
     @Test
     void aBlobPushedBeforeItsManifestSurvivesTheGracePeriod() {
         open();
-        Repository app = registry.repository(RepoName.of("team/app"));
+        WritableRepository app = registry.repository(RepoName.of("team/app"));
         byte[] layer = TestData.bytes(4000, 4);
         app.putBlob(new ByteArrayInputStream(layer), Digest.sha256(layer));
         clock.advance(GRACE.minusMinutes(1));
@@ -136,7 +136,7 @@ class GarbageCollectorTest {
     @Test
     void aBlobBeingReadWhenItIsCollectedIsReadToTheEnd() throws IOException {
         open();
-        Repository app = registry.repository(RepoName.of("team/app"));
+        WritableRepository app = registry.repository(RepoName.of("team/app"));
         byte[] layer = TestData.bytes(3 << 20, 5);
         app.putBlob(new ByteArrayInputStream(layer), Digest.sha256(layer));
         clock.advance(GRACE.plusMinutes(1));
@@ -177,7 +177,7 @@ class GarbageCollectorTest {
             for (int w = 0; w < 8; w++) {
                 int worker = w;
                 workers.add(threads.submit(() -> {
-                    Repository repo = registry.repository(RepoName.of("team/w" + worker));
+                    WritableRepository repo = registry.repository(RepoName.of("team/w" + worker));
                     for (int i = 0; i < 40; i++) {
                         byte[] layer = pool.get((worker + i) % pool.size());
                         byte[] config = TestData.utf8("{\"w\":" + worker + ",\"i\":" + i + "}");
@@ -211,7 +211,7 @@ class GarbageCollectorTest {
         assertTrue(collections.get() > 1, "collections ran: " + collections.get());
     }
 
-    private static Digest push(Repository repo, String tag, byte[] config, byte[]... layers) {
+    private static Digest push(WritableRepository repo, String tag, byte[] config, byte[]... layers) {
         repo.putBlob(new ByteArrayInputStream(config), Digest.sha256(config));
         for (byte[] layer : layers) {
             repo.putBlob(new ByteArrayInputStream(layer), Digest.sha256(layer));
@@ -225,7 +225,7 @@ class GarbageCollectorTest {
     void onASharedStoreAFreshLinkMarkFromAnotherInstanceSparesAnOldUnlinkedBlob() throws IOException {
         FileSystemStorage disk = new FileSystemStorage(root);
         LocalRegistry shared = new LocalRegistry(disk, new FileUploadData(disk), 4 << 20, 0, Optional.empty(), true);
-        Repository repo = shared.repository(RepoName.of("team/app"));
+        WritableRepository repo = shared.repository(RepoName.of("team/app"));
         byte[] marked = TestData.bytes(7000, 3);
         byte[] unmarked = TestData.bytes(7000, 4);
         for (byte[] layer : List.of(marked, unmarked)) {

@@ -1,0 +1,134 @@
+package dev.berth.mirror;
+
+import dev.berth.fleet.Owners;
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepoName;
+import dev.berth.registry.BlobContent;
+import dev.berth.upstream.UpstreamBlob;
+import dev.berth.upstream.UpstreamException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger;
+import java.util.Optional;
+
+/**
+ * A mirrored repository's blobs: served from the cache, a miss filled once however many clients ask (through
+ * {@link BlobFills}, from the blob's owner in the fleet or the upstream), and a blob another repository brought in
+ * linked here only once the upstream confirms this repository has it.
+ */
+final class MirroredBlobs implements BlobFills.Requester {
+    private static final Logger LOG = System.getLogger(MirroredBlobs.class.getName());
+
+    private final MirroredName name;
+    private final UpstreamCalls calls;
+    private final BlobFills fills;
+    private final MirrorEvents events;
+    private final Owners owners;
+
+    MirroredBlobs(MirroredName name, UpstreamCalls calls, BlobFills fills, MirrorEvents events, Owners owners) {
+        this.name = name;
+        this.calls = calls;
+        this.fills = fills;
+        this.events = events;
+        this.owners = owners;
+    }
+
+    /** The blob's size: cached, else the upstream's HEAD, else (when that does not say) by fetching the blob. */
+    Optional<Long> size(Digest digest) {
+        Optional<Long> cached = name.cache().repository().blobSize(digest);
+        if (cached.isPresent()) {
+            return cached;
+        }
+        Optional<Long> size = upstreamSize(digest);
+        if (size.isPresent() && size.get() < 0) {
+            // The upstream would not say how large: fetch it, which tells.
+            try (BlobContent blob = open(digest)) {
+                return Optional.of(blob.size());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return size;
+    }
+
+    /** Opens the blob: cached, or joining (or starting) its download. */
+    BlobContent open(Digest digest) {
+        if (name.cache().hasBlob(digest)) {
+            BlobContent content = name.cache().repository().openBlob(digest);
+            events.hit(name.upstream().registry(), MirrorEvents.Kind.BLOB, content.size());
+            return content;
+        }
+        events.miss(name.upstream().registry(), MirrorEvents.Kind.BLOB);
+        Optional<BlobContent> fetching = fills.join(digest, this);
+        if (fetching.isPresent()) {
+            return fetching.get();
+        }
+        // Stored already through another repository.
+        confirmHas(digest);
+        link(digest);
+        return name.cache().repository().openBlob(digest);
+    }
+
+    @Override
+    public RepoName name() {
+        return name.cachedName();
+    }
+
+    /** From the blob's owner in the fleet, or else the upstream. */
+    @Override
+    public FillSource source(Digest digest) {
+        return FillSource.of(owners.blob(name.cachedName(), digest, () -> download(digest),
+                () -> name.cache().hasBlob(digest), () -> name.blobUnknown(digest)));
+    }
+
+    /**
+     * Asks the upstream (HEAD) whether this repository has a blob that another repository brought in, so a digest
+     * never leaks into a repository that does not have it.
+     */
+    @Override
+    public void confirmHas(Digest digest) {
+        // Not size(): when the upstream leaves out the size, that fetches the blob, which comes back here.
+        if (upstreamSize(digest).isEmpty()) {
+            throw name.blobUnknown(digest);
+        }
+    }
+
+    @Override
+    public void link(Digest digest) {
+        try {
+            name.cache().linkBlob(digest);
+        } catch (RuntimeException e) {
+            LOG.log(Logger.Level.WARNING, "cannot link " + digest + " into " + name.cachedName(), e);
+        }
+    }
+
+    /** The blob's size by an upstream HEAD: -1 when the upstream does not say, empty when it lacks the blob. */
+    private Optional<Long> upstreamSize(Digest digest) {
+        MirroredUpstream upstream = name.upstream();
+        Optional<Long> size = calls.ask(name.key(digest),
+                () -> upstream.client().headBlob(name.upstreamName(), digest));
+        size.ifPresent(announced -> upstream.sizes().announced(name.key(digest), announced));
+        return size;
+    }
+
+    /**
+     * The upstream's stream of a blob, and the length the fill stops at: the size the upstream announced before (a
+     * HEAD, a manifest's descriptor), else the response's, else its HEAD's; an upstream that sends on past it is
+     * cut off one byte later, and one whose response says otherwise fails when its bytes do.
+     */
+    private UpstreamBlob download(Digest digest) {
+        MirroredUpstream upstream = name.upstream();
+        UpstreamBlob blob = calls.ask(name.key(digest), () -> upstream.client().openBlob(name.upstreamName(), digest))
+                .orElseThrow(() -> name.blobUnknown(digest));
+        long expected = upstream.sizes().of(name.key(digest)).orElse(blob.length());
+        if (expected < 0) {
+            try {
+                expected = upstream.client().headBlob(name.upstreamName(), digest).orElse(-1L);
+            } catch (UpstreamException e) {
+                LOG.log(Logger.Level.DEBUG, "no size for " + digest + " from the upstream's HEAD: " + e.getMessage());
+            }
+        }
+        return new UpstreamBlob(new CountingInputStream(blob.content(),
+                bytes -> events.received(upstream.registry(), bytes)), expected);
+    }
+}
