@@ -6,11 +6,13 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 
 /**
- * A response body whose writes may each wait for the client at most the body timeout: a client that stops reading
+ * A response body whose writes may each wait for the client at most the body timeout, 64 KiB at a time: a client that stops reading
  * (its window full, the write blocked) would otherwise hold its request place and a thread for as long as it likes.
  * {@link BodyDeadlines} interrupts a write past its deadline, which closes the connection under it.
  */
 final class PacedResponse extends FilterOutputStream implements BodyDeadlines.Cuttable {
+    private static final int PIECE = 64 * 1024;
+
     private final long timeoutNanos;
     private final BodyDeadlines deadlines;
     /** Guarded by this: the thread in a write, when that write must end, and whether it was cut. */
@@ -31,7 +33,13 @@ final class PacedResponse extends FilterOutputStream implements BodyDeadlines.Cu
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        paced(() -> out.write(b, off, len));
+        // In pieces, each with its own deadline: a client that reads slowly but steadily (64 KiB within the timeout)
+        // is never cut, however large the buffer handed over.
+        for (int done = 0; done < len; done += PIECE) {
+            int start = off + done;
+            int count = Math.min(PIECE, len - done);
+            paced(() -> out.write(b, start, count));
+        }
     }
 
     @Override
