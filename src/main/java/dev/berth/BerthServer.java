@@ -82,7 +82,10 @@ public final class BerthServer implements AutoCloseable {
     /** The name of server.tls.redirect-port's listener, whose connections carry one short request each. */
     private static final String REDIRECT_SOCKET = "https-redirect";
     private static final Duration REDIRECT_IDLE = Duration.ofSeconds(30);
-    /** Few are needed to answer redirects; a cap keeps clients that hold them open from using up file descriptors. */
+    /**
+     * Few are needed to answer redirects; a cap keeps clients that hold them open from using up file descriptors, and
+     * a quarter of it per client keeps one client from holding them all.
+     */
     private static final int REDIRECT_MAX_CONNECTIONS = 256;
 
     /** Null only when berth could not listen, for the close that follows. */
@@ -97,11 +100,12 @@ public final class BerthServer implements AutoCloseable {
     private final SyncSchedule sync;
     private final BodyDeadlines bodies;
     private final ConnectionLimits connections;
+    private final ConnectionLimits redirectConnections;
 
     private BerthServer(Listener listener, Housekeeping housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, MirrorService mirror, FleetSetup fleet,
                         WarmJobs warmJobs, SyncSchedule sync, BodyDeadlines bodies,
-                        ConnectionLimits connections) {
+                        ConnectionLimits connections, ConnectionLimits redirectConnections) {
         this.listener = listener;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
@@ -113,6 +117,7 @@ public final class BerthServer implements AutoCloseable {
         this.sync = sync;
         this.bodies = bodies;
         this.connections = connections;
+        this.redirectConnections = redirectConnections;
     }
 
     /**
@@ -250,23 +255,24 @@ public final class BerthServer implements AutoCloseable {
         }
         // The TLS port as listened on (server.port may be 0), for the redirect listener's Location.
         AtomicInteger tlsPort = new AtomicInteger(config.server().port());
+        // Bounded as the main port is, closed at once past a cap and after the head timeout: Helidon's own cap makes
+        // new connections wait for a free place, and its idle timeout does not see a head sent a byte at a time.
+        ConnectionLimits redirectConnections = new ConnectionLimits(REDIRECT_MAX_CONNECTIONS,
+                REDIRECT_MAX_CONNECTIONS / 4, config.limits().requestHeadTimeout(), REDIRECT_IDLE);
         redirectPort(config).ifPresent(port -> web.putSocket(REDIRECT_SOCKET, socket -> socket
                 .host(config.server().host())
                 .port(port)
-                // The same caps and head and idle bounds as the main listener, so a slow client holds neither.
-                .connectionOptions(connections.socketOptions(SocketOptions.create()))
                 .writeQueueLength(0)
-                .idleConnectionTimeout(REDIRECT_IDLE)
-                .maxTcpConnections(REDIRECT_MAX_CONNECTIONS)
+                .connectionOptions(redirectConnections.socketOptions(SocketOptions.create()))
                 .protocolsDiscoverServices(false)
                 .addProtocol(Http1Config.create())
-                .routing(routing -> Routes.redirectRouting(routing, connections, tlsPort::get))));
+                .routing(routing -> Routes.redirectRouting(routing, redirectConnections, tlsPort::get))));
         // When the listener ends on an error, a new server from the same builder takes the port the first one had.
         Optional<Listener> listener = Listener.start(port -> web.port(port).build(), config.server().host(),
                 config.server().port());
         listener.ifPresent(l -> tlsPort.set(l.port()));
         BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, mirror, fleet,
-                warmJobs, sync, bodies, connections);
+                warmJobs, sync, bodies, connections, redirectConnections);
         if (listener.isEmpty()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -334,6 +340,7 @@ public final class BerthServer implements AutoCloseable {
         }
         bodies.close();
         connections.close();
+        redirectConnections.close();
         metrics.close();
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.

@@ -73,7 +73,8 @@ final class Routes {
 
     /**
      * The routing of {@code server.tls.redirect-port}'s listener: every request redirected to {@code tlsPort}, its
-     * connections under the same bounds as the main listener's.
+     * connections under
+     * {@code connections}: caps of its own, closed at once past them, and the request-head timeout.
      */
     static void redirectRouting(HttpRouting.Builder routing, ConnectionLimits connections, IntSupplier tlsPort) {
         routing.addFilter(connections.filter());

@@ -24,7 +24,7 @@ public final class BlobBody {
     /** Sends {@code length} bytes of {@code blob} from {@code offset}; the status and headers are set already. */
     public static void send(ServerRequest req, ServerResponse res, BlobContent blob, long offset, long length)
             throws IOException {
-        ToClient client = new ToClient(res.outputStream());
+        ToClient client = new ToClient(BodyDeadlines.paced(req, res.outputStream()));
         try {
             blob.copyTo(offset, length, client);
             // Closed only when complete: after a failure the connection goes, whatever the stream would still send.

@@ -13,7 +13,7 @@ import java.io.InputStream;
  * the client sees the connection close rather than the 408; a read that returns late, and any HTTP/2 stream, get the
  * 408.
  */
-final class PacedBody extends InputStream {
+final class PacedBody extends InputStream implements BodyDeadlines.Cuttable {
     private final InputStream in;
     private final BodyPace pace;
     private final BodyDeadlines deadlines;
@@ -95,8 +95,8 @@ final class PacedBody extends InputStream {
         in.close();
     }
 
-    /** Cuts the read in progress if its deadline has passed by {@code now} ({@link System#nanoTime()}). */
-    synchronized void cutIfLate(long now) {
+    @Override
+    public synchronized void cutIfLate(long now) {
         if (reader != null && now - deadline >= 0) {
             cut = true;
             reader.interrupt();

@@ -13,11 +13,16 @@ record Deadline(long nanoTime) {
 
     /** Bounds {@code call} by what is left; fails when nothing is. */
     Call bound(Call call) throws InterruptedIOException {
+        call.timeout().timeout(left(), TimeUnit.NANOSECONDS);
+        return call;
+    }
+
+    /** Nanoseconds left; fails when none are. */
+    long left() throws InterruptedIOException {
         long left = nanoTime - System.nanoTime();
         if (left <= 0) {
             throw new InterruptedIOException("timeout");
         }
-        call.timeout().timeout(left, TimeUnit.NANOSECONDS);
-        return call;
+        return left;
     }
 }

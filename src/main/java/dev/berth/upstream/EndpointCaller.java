@@ -2,6 +2,7 @@ package dev.berth.upstream;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -26,48 +27,72 @@ final class EndpointCaller {
     record Opened(Call call, Response response) {
     }
 
+    private static final String REVALIDATE_TIMEOUT_KEY = "mirror.upstreams[].revalidate-timeout";
+    private static final String DOCUMENT_TIMEOUT_KEYS =
+            "mirror.upstreams[].connect-timeout + read-timeout";
+
+    /** How long an exchange may take, and the configuration keys that say so. */
+    private record Bound(Duration time, String keys) {
+    }
+
     private final OkHttpClient client;
     private final String registry;
     private final RateLimit rateLimit;
     private final Clock clock;
     private final UpstreamEvents events;
+    private final Duration documentTimeout;
 
-    EndpointCaller(OkHttpClient client, String registry, RateLimit rateLimit, Clock clock, UpstreamEvents events) {
+    /**
+     * {@code documentTimeout} bounds the whole exchange of a document (a manifest, a HEAD, a page of tags, a token
+     * answer) asked for without a shorter bound: the read timeout alone bounds each read, and an upstream sending a
+     * byte now and then would hold the request, and the client behind it, for as long as it likes.
+     */
+    EndpointCaller(OkHttpClient client, String registry, RateLimit rateLimit, Clock clock, UpstreamEvents events,
+                   Duration documentTimeout) {
         this.client = client;
         this.registry = registry;
         this.rateLimit = rateLimit;
         this.clock = clock;
         this.events = events;
+        this.documentTimeout = documentTimeout;
     }
 
-    /** Runs {@code request} and reads its body with {@code reader}, closing the response in every case. */
+    /**
+     * Runs {@code request} and reads its body with {@code reader}, closing the response in every case; the whole
+     * exchange (token flow and body included) given up after the document timeout.
+     */
     <T> Optional<T> call(Request request, Reader<T> reader) {
         return call(request, Duration.ZERO, reader);
     }
 
     /**
-     * As {@link #call(Request, Reader)}, the whole exchange (token flow and body included) given up after
-     * {@code bound} unless that is zero.
+     * As {@link #call(Request, Reader)}, the whole exchange given up after {@code bound}, or the document timeout
+     * when that is zero.
      */
     <T> Optional<T> call(Request request, Duration bound, Reader<T> reader) {
-        Optional<Opened> opened = open(request, bound);
+        Bound whole = bound.isZero() ? new Bound(documentTimeout, DOCUMENT_TIMEOUT_KEYS)
+                : new Bound(bound, REVALIDATE_TIMEOUT_KEY);
+        Optional<Opened> opened = open(request, whole, true);
         if (opened.isEmpty()) {
             return Optional.empty();
         }
         try (Response response = opened.get().response()) {
             return Optional.of(reader.read(response));
         } catch (IOException e) {
-            throw ioFailure(request, bound, e);
+            throw ioFailure(request, whole, e);
         }
     }
 
-    /** Runs {@code request} and hands over a successful response still open, for streaming; the caller closes it. */
+    /**
+     * Runs {@code request} and hands over a successful response still open, for streaming; the caller closes it.
+     * The body is not bounded in time as a whole (a blob may be large), but the token flow before it is.
+     */
     Optional<Opened> open(Request request) {
-        return open(request, Duration.ZERO);
+        return open(request, new Bound(documentTimeout, DOCUMENT_TIMEOUT_KEYS), false);
     }
 
-    private Optional<Opened> open(Request request, Duration bound) {
-        Call call = newCall(request, bound);
+    private Optional<Opened> open(Request request, Bound bound, boolean whole) {
+        Call call = newCall(request, bound.time(), whole);
         Response response;
         try {
             response = call.execute();
@@ -105,19 +130,18 @@ final class EndpointCaller {
     }
 
     /**
-     * A call whose whole exchange ends after {@code bound} (unless zero); the request carries the deadline, so that
-     * the token flow, a call of its own inside this one, keeps to it too.
+     * A call whose request carries a deadline {@code bound} from now, so that the token flow, a call of its own inside
+     * this one, keeps to it; with {@code whole}, the call's whole exchange ends then too.
      */
-    private Call newCall(Request request, Duration bound) {
-        if (bound.isZero()) {
-            return client.newCall(request);
-        }
+    private Call newCall(Request request, Duration bound, boolean whole) {
         Call call = client.newCall(request.newBuilder().tag(Deadline.class, Deadline.after(bound)).build());
-        call.timeout().timeout(bound.toNanos(), TimeUnit.NANOSECONDS);
+        if (whole) {
+            call.timeout().timeout(bound.toNanos(), TimeUnit.NANOSECONDS);
+        }
         return call;
     }
 
-    private UpstreamException ioFailure(Request request, Duration bound, IOException e) {
+    private UpstreamException ioFailure(Request request, Bound bound, IOException e) {
         // The token flow runs inside OkHttp, which only lets IOExceptions through: its failures arrive as causes.
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UpstreamException upstream) {
@@ -127,9 +151,10 @@ final class EndpointCaller {
         if (e instanceof BoundedDocument.TooLarge) {
             return UpstreamException.ofOversized(describe(request) + ": " + e.getMessage());
         }
-        if (!bound.isZero() && e instanceof InterruptedIOException) {
-            return new UpstreamException(0, describe(request) + " gave no answer within " + bound.toMillis()
-                    + " ms (mirror.upstreams[].revalidate-timeout)", null, e);
+        if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
+            // The deadline's; a connect or a read timing out is a SocketTimeoutException, told as it is below.
+            return new UpstreamException(0, describe(request) + " gave no answer within " + bound.time().toMillis()
+                    + " ms (" + bound.keys() + ")", null, e);
         }
         // OkHttp's I/O messages name hosts and ports, never headers, so they are safe to pass on.
         return new UpstreamException(0, describe(request) + " failed: " + e, null, e);

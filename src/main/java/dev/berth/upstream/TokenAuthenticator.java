@@ -90,7 +90,7 @@ final class TokenAuthenticator implements Authenticator, Interceptor {
         cache.invalidate(key, sent);
         // Within the registry call's deadline, if it has one: the token service may hang as well as the registry.
         Deadline deadline = refused.tag(Deadline.class);
-        BearerToken token = cache.get(key, () -> tokenService.fetch(realm, service, scope, deadline));
+        BearerToken token = cache.get(key, deadline, () -> tokenService.fetch(realm, service, scope, deadline));
         return refused.newBuilder().header(AUTHORIZATION, token.authorization()).build();
     }
 

@@ -1,12 +1,16 @@
 package dev.berth.upstream;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Tokens by scope until shortly before they expire. Single-flight: while one caller fetches a scope's token, the
@@ -32,8 +36,11 @@ final class TokenCache {
         return entry != null && usable(entry) ? Optional.of(entry.join()) : Optional.empty();
     }
 
-    /** The fresh token for {@code scope}, fetching it (once, however many callers ask at the same time) if needed. */
-    BearerToken get(String scope, Fetch fetch) throws IOException {
+    /**
+     * The fresh token for {@code scope}, fetching it (once, however many callers ask at the same time) if needed; a
+     * caller waiting for another's fetch gives up at its own {@code deadline} (null: none), not at the fetch's.
+     */
+    BearerToken get(String scope, Deadline deadline, Fetch fetch) throws IOException {
         while (true) {
             CompletableFuture<BearerToken> mine = new CompletableFuture<>();
             CompletableFuture<BearerToken> current = entries.putIfAbsent(scope, mine);
@@ -41,7 +48,7 @@ final class TokenCache {
                 return fill(scope, mine, fetch);
             }
             if (!current.isDone()) {
-                return await(current);
+                return await(current, deadline);
             }
             if (usable(current)) {
                 return current.join();
@@ -76,10 +83,15 @@ final class TokenCache {
         }
     }
 
-    private static BearerToken await(CompletableFuture<BearerToken> pending) throws IOException {
+    private static BearerToken await(CompletableFuture<BearerToken> pending, Deadline deadline) throws IOException {
         try {
-            return pending.join();
-        } catch (CompletionException e) {
+            return deadline == null ? pending.join() : pending.get(deadline.left(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new InterruptedIOException("timeout");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        } catch (ExecutionException | CompletionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }

@@ -69,7 +69,8 @@ public final class UpstreamClient {
                 .addInterceptor(auth)
                 .followRedirects(true)
                 .build();
-        EndpointCaller caller = new EndpointCaller(authenticated, registry, rateLimit, clock, events);
+        EndpointCaller caller = new EndpointCaller(authenticated, registry, rateLimit, clock, events,
+                config.connectTimeout().plus(config.readTimeout()));
         this.manifestChecker = new ManifestChecker(caller, requests);
         this.manifestPuller = new ManifestPuller(caller, requests);
         this.blobChecker = new BlobChecker(caller, requests);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.Htpasswd;
+import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
@@ -130,6 +131,79 @@ class SlowBodyTest {
         String digest = berth.clientFrom("127.0.0.2").withBasic("bob", BOB_PASSWORD)
                 .pushBlob("team/app", new java.io.ByteArrayInputStream(after));
         assertArrayEquals(after, alice.get("/v2/team/app/blobs/" + digest).body());
+    }
+
+    /**
+     * The same flood the other way round: one address takes all its request places with downloads of a large blob
+     * and reads nothing of them. Each write that waits for it is cut within the body timeout, so its places come back
+     * and its next request is answered, rather than 429 for as long as it holds the sockets open.
+     */
+    @Test
+    void downloadsNobodyReadsAreCutAndTheirPlacesFreed() throws Exception {
+        TestClient alice = berth.clientFrom("127.0.0.9").withBasic("alice", ALICE_PASSWORD);
+        String blob = "/v2/team/app/blobs/" + alice.pushBlob("team/app", TestData.bytes(16 << 20, 3));
+        byte[] get = ("GET " + blob + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + basic("alice", ALICE_PASSWORD)
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < SLOTS_PER_ADDRESS; i++) {
+                Socket socket = new Socket();
+                // A small window, full at once: berth's writes wait on it from the first.
+                socket.setReceiveBufferSize(4096);
+                socket.bind(new InetSocketAddress("127.0.0.2", 0));
+                socket.connect(new InetSocketAddress("127.0.0.1", berth.port()), 5000);
+                socket.getOutputStream().write(get);
+                stalled.add(socket);
+            }
+            TestClient sameHost = berth.clientFrom("127.0.0.2").withBasic("alice", ALICE_PASSWORD);
+            long start = System.nanoTime();
+            Poll.until(() -> sameHost.get("/v2/").statusCode() == 200, "the stalled downloads' places come back",
+                    Duration.ofSeconds(20));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "freed after " + took);
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
+    }
+
+    /** A download read slowly but steadily, longer in all than the body timeout, is not cut. */
+    @Test
+    void aDownloadReadSlowlyButSteadilyIsWhole() throws Exception {
+        TestClient alice = berth.clientFrom("127.0.0.9").withBasic("alice", ALICE_PASSWORD);
+        byte[] layer = TestData.bytes(512 * 1024, 4);
+        String blob = "/v2/team/app/blobs/" + alice.pushBlob("team/app", layer);
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(32 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", berth.port()), 5000);
+            socket.getOutputStream().write(("GET " + blob + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + basic("alice", ALICE_PASSWORD) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            byte[] piece = new byte[32 * 1024];
+            long start = System.nanoTime();
+            int n;
+            while ((n = in.read(piece)) > 0) {
+                // 32 KiB every 300 ms: about 100 KiB a second, so the download takes about 5 s.
+                if ((received.size() + n) / (32 * 1024) > received.size() / (32 * 1024)) {
+                    Thread.sleep(300);
+                }
+                received.write(piece, 0, n);
+                String text = received.toString(StandardCharsets.ISO_8859_1);
+                int head = text.indexOf("\r\n\r\n");
+                if (head >= 0 && received.size() - head - 4 >= layer.length) {
+                    break;
+                }
+            }
+            byte[] all = received.toByteArray();
+            byte[] body = java.util.Arrays.copyOfRange(all, all.length - layer.length, all.length);
+            long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertEquals("HTTP/1.1 200", new String(all, 0, 12, StandardCharsets.US_ASCII));
+            assertArrayEquals(layer, body, "every byte, in " + took + " ms");
+            assertTrue(took > 2 * 2000, "longer than the body timeout: " + took + " ms");
+        }
     }
 
     /** A PATCH of 8 KiB in 512-byte pieces every 250 ms: 4 s long, at 2 KiB a second. */
