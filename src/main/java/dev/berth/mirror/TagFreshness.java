@@ -1,7 +1,5 @@
 package dev.berth.mirror;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +12,7 @@ import java.util.Optional;
  * instance on the same store reads back.
  */
 final class TagFreshness {
-    private static final int MAX_ENTRIES = 100_000;
-
-    private final Cache<String, Instant> freshUntil = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).build();
+    private final UntilTimes freshUntil = new UntilTimes();
     private final TagPolicy policy;
     private final Clock clock;
 
@@ -30,7 +26,7 @@ final class TagFreshness {
      * store holds (absent: not known); if the store's makes it fresh, it is fresh in memory too from now on.
      */
     boolean isFresh(String tagKey, Optional<Instant> confirmed) {
-        Optional<Instant> remembered = Optional.ofNullable(freshUntil.getIfPresent(tagKey));
+        Optional<Instant> remembered = freshUntil.get(tagKey);
         Optional<Instant> until = policy.freshUntil(clock.instant(), remembered, confirmed);
         until.filter(u -> !until.equals(remembered)).ifPresent(u -> freshUntil.put(tagKey, u));
         return until.isPresent();
@@ -48,7 +44,7 @@ final class TagFreshness {
 
     /** How much longer the tag may be served without asking the upstream: zero when it must be asked now. */
     Duration remaining(String tagKey) {
-        return TagPolicy.left(clock.instant(), Optional.ofNullable(freshUntil.getIfPresent(tagKey)));
+        return TagPolicy.left(clock.instant(), freshUntil.get(tagKey));
     }
 
     /**
