@@ -4,6 +4,7 @@ import dev.berth.fleet.Owners;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
+import dev.berth.registry.CountedInputStream;
 import dev.berth.upstream.UpstreamBlob;
 import dev.berth.upstream.UpstreamException;
 import java.io.IOException;
@@ -128,7 +129,7 @@ final class MirroredBlobs implements BlobFills.Requester {
                 LOG.log(Logger.Level.DEBUG, "no size for " + digest + " from the upstream's HEAD: " + e.getMessage());
             }
         }
-        return new UpstreamBlob(new CountingInputStream(blob.content(),
+        return new UpstreamBlob(CountedInputStream.reportingTotal(blob.content(),
                 bytes -> events.received(upstream.registry(), bytes)), expected);
     }
 }

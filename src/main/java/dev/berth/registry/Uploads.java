@@ -7,8 +7,6 @@ import dev.berth.oci.RepoName;
 import dev.berth.storage.ObjectInfo;
 import dev.berth.storage.Storage;
 import dev.berth.storage.StorageFullException;
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -205,7 +203,7 @@ public final class Uploads {
         long size = data.size(id);
         checkChunkStart(size, chunkStart);
         try {
-            return data.append(id, maxUploadBytes > 0 ? new CappedStream(body, maxUploadBytes - size) : body);
+            return data.append(id, maxUploadBytes > 0 ? capped(body, maxUploadBytes - size) : body);
         } catch (StorageFullException e) {
             // Partial bytes would only hold space a client is unlikely to come back for.
             cancel(id, upload);
@@ -264,34 +262,12 @@ public final class Uploads {
     }
 
     /** A request body that refuses to be read past what the upload limit leaves: TOO_LARGE. */
-    private final class CappedStream extends FilterInputStream {
-        private long left;
-
-        CappedStream(InputStream body, long left) {
-            super(body);
-            this.left = left;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            take(b < 0 ? 0 : 1);
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            take(Math.max(0, n));
-            return n;
-        }
-
-        private void take(int n) {
-            left -= n;
-            if (left < 0) {
+    private InputStream capped(InputStream body, long left) {
+        return new CountedInputStream(body, total -> {
+            if (total > left) {
                 throw new RegistryException(OciError.TOO_LARGE,
                         "blob exceeds the upload limit of " + maxUploadBytes + " bytes");
             }
-        }
+        }, total -> { });
     }
 }
