@@ -172,9 +172,7 @@ class HttpsTest {
 
     @Test
     void theRedirectPortAnswersPlainHttpWithTheSameUrlOverHttps() throws Exception {
-        String yaml = "server: {host: 127.0.0.1, port: 0, tls: {cert: '" + rsa.chain() + "', key: '" + rsa.key()
-                + "', redirect-port: 0}}\nstorage: {root: '" + root + "'}\n";
-        try (BerthServer berth = BerthServer.start(ConfigLoader.fromYaml(yaml))) {
+        try (BerthServer berth = startWithRedirectPort("")) {
             int plainPort = berth.redirectPort().orElseThrow();
             HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -213,9 +211,7 @@ class HttpsTest {
      */
     @Test
     void oneClientSendingHeadsSlowlyDoesNotHoldTheRedirectPort() throws Exception {
-        String yaml = "server: {host: 127.0.0.1, port: 0, tls: {cert: '" + rsa.chain() + "', key: '" + rsa.key()
-                + "', redirect-port: 0}}\nstorage: {root: '" + root + "'}\nlimits: {request-head-timeout: 2s}\n";
-        try (BerthServer berth = BerthServer.start(ConfigLoader.fromYaml(yaml))) {
+        try (BerthServer berth = startWithRedirectPort("limits: {request-head-timeout: 2s}\n")) {
             int plainPort = berth.redirectPort().orElseThrow();
             InetAddress attacker = InetAddress.getByName("127.0.0.2");
             List<Socket> slow = new ArrayList<>();
@@ -286,9 +282,7 @@ class HttpsTest {
 
     @Test
     void theRedirectPortNeverNamesAnotherHostWhateverTheRequestTarget() throws Exception {
-        String yaml = "server: {host: 127.0.0.1, port: 0, tls: {cert: '" + rsa.chain() + "', key: '" + rsa.key()
-                + "', redirect-port: 0}}\nstorage: {root: '" + root + "'}\n";
-        try (BerthServer berth = BerthServer.start(ConfigLoader.fromYaml(yaml))) {
+        try (BerthServer berth = startWithRedirectPort("")) {
             int plainPort = berth.redirectPort().orElseThrow();
             // After "https://127.0.0.1:<port>", "@evil.example/x" would make 127.0.0.1:<port> user info and
             // evil.example the host; the others would make no URL.
@@ -317,6 +311,12 @@ class HttpsTest {
     }
 
     /** What the server sent until it closed the connection (a reset counts as closed). */
+    /** A berth over TLS on a free port, with a plain-HTTP redirect port, and {@code extraYaml} beside. */
+    private BerthServer startWithRedirectPort(String extraYaml) {
+        return BerthServer.start(ConfigLoader.fromYaml("server: {host: 127.0.0.1, port: 0, tls: {cert: '" + rsa.chain()
+                + "', key: '" + rsa.key() + "', redirect-port: 0}}\nstorage: {root: '" + root + "'}\n" + extraYaml));
+    }
+
     private static byte[] readUntilClosed(InputStream in) {
         java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
         byte[] buffer = new byte[1024];
