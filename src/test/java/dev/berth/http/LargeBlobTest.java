@@ -1,6 +1,5 @@
 package dev.berth.http;
 
-import static dev.berth.support.RegistryAssertions.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -15,7 +15,6 @@ import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
