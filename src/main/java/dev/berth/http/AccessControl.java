@@ -38,12 +38,12 @@ final class AccessControl {
 
     /**
      * Who sent {@code req}; wrong credentials or a bad token are a 401 with a challenge. A write that a browser sent
-     * for another web site's page is a 403 before any credentials are looked at (see {@link #refuseOtherSites}).
+     * for a web page is a 403 before any credentials are looked at (see {@link #refuseWebPages}).
      */
     Caller authenticate(ServerRequest req) {
         Method method = req.prologue().method();
         if (method != Method.GET && method != Method.HEAD) {
-            refuseOtherSites(req);
+            refuseWebPages(req);
         }
         Caller caller;
         try {
@@ -61,7 +61,7 @@ final class AccessControl {
      * credentials the browser holds for berth, and a page behind a rebound name passes for berth's own origin.
      * Registry clients send no {@code Origin} nor {@code Sec-Fetch-Site} and pass.
      */
-    void refuseOtherSites(ServerRequest req) {
+    void refuseWebPages(ServerRequest req) {
         SameOrigin.pageSent(req).ifPresent(why -> {
             String message = "berth takes no registry writes from a web page through a browser: " + why;
             throw new RegistryException(OciError.DENIED, message).withMessage(message);

@@ -55,7 +55,7 @@ final class TokenEndpoint implements HttpService {
 
     private void post(ServerRequest req, ServerResponse res) {
         // Another site's page could otherwise make visitors' browsers guess passwords, which the throttle counts.
-        access.refuseOtherSites(req);
+        access.refuseWebPages(req);
         Map<String, List<String>> form = form(Requests.body(req, MAX_FORM, "token request"));
         String grant = first(form, "grant_type").orElse("");
         if (!grant.equals("password")) {
