@@ -41,9 +41,8 @@ public final class AccessRules {
             allowed.add(Action.PULL);
         }
         if (who.user().isPresent()) {
-            String user = who.user().get();
             rules.stream().filter(rule -> rule.matches(repository)).findFirst().ifPresentOrElse(
-                    rule -> allowed.addAll(rule.grants(user, config.groups())),
+                    rule -> allowed.addAll(rule.grants(who, config.groups())),
                     () -> allowed.addAll(EVERYTHING));
         }
         return allowed;
@@ -54,9 +53,8 @@ public final class AccessRules {
         if (who.user().isEmpty() || rules.isEmpty()) {
             return who.user().isPresent();
         }
-        String user = who.user().get();
         return rules.stream().filter(rule -> rule.matches(repository)).findFirst()
-                .map(rule -> CompiledRule.names(rule.rule().admin(), user, config.groups()))
+                .map(rule -> CompiledRule.names(rule.rule().admin(), who, config.groups()))
                 .orElseGet(() -> administersAny(who));
     }
 
@@ -68,8 +66,7 @@ public final class AccessRules {
         if (who.user().isEmpty() || rules.isEmpty()) {
             return who.user().isPresent();
         }
-        String user = who.user().get();
-        return rules.stream().anyMatch(rule -> CompiledRule.names(rule.rule().admin(), user, config.groups()));
+        return rules.stream().anyMatch(rule -> CompiledRule.names(rule.rule().admin(), who, config.groups()));
     }
 
     /** One configured rule with its globs compiled. */
@@ -82,24 +79,29 @@ public final class AccessRules {
             return globs.stream().anyMatch(g -> g.matches(repository));
         }
 
-        Set<Action> grants(String user, Map<String, List<String>> groups) {
+        Set<Action> grants(Principal who, Map<String, List<String>> groups) {
             Set<Action> granted = EnumSet.noneOf(Action.class);
-            if (names(rule.pull(), user, groups)) {
+            if (names(rule.pull(), who, groups)) {
                 granted.add(Action.PULL);
             }
-            if (names(rule.push(), user, groups)) {
+            if (names(rule.push(), who, groups)) {
                 granted.add(Action.PUSH);
             }
-            if (names(rule.delete(), user, groups)) {
+            if (names(rule.delete(), who, groups)) {
                 granted.add(Action.DELETE);
             }
             return granted;
         }
 
-        /** Whether a rule's list names the user: directly, by {@code *}, or through {@code @group}. */
-        private static boolean names(List<String> entries, String user, Map<String, List<String>> groups) {
+        /**
+         * Whether a rule's list names the user: directly, by {@code *}, or through {@code @group} (of
+         * {@code auth.groups}, or of the user's identity provider).
+         */
+        private static boolean names(List<String> entries, Principal who, Map<String, List<String>> groups) {
+            String user = who.user().orElseThrow();
             return entries.stream().anyMatch(entry -> entry.equals("*") || entry.equals(user)
-                    || (entry.startsWith("@") && groups.getOrDefault(entry.substring(1), List.of()).contains(user)));
+                    || (entry.startsWith("@") && (who.groups().contains(entry.substring(1))
+                    || groups.getOrDefault(entry.substring(1), List.of()).contains(user))));
         }
     }
 }

@@ -51,6 +51,22 @@ class AccessRulesTest {
     }
 
     @Test
+    void aGroupOfTheUsersIdentityProviderCountsAsAConfiguredGroupDoes() {
+        AccessRules rules = rules("""
+                auth:
+                  htpasswd: /etc/htpasswd
+                  groups: {devs: [], ops: []}
+                  rules:
+                    - {repositories: ['team/*'], pull: ['*'], push: ['@devs'], admin: ['@ops']}
+                """);
+        Principal dev = Principal.user("carol", Set.of("devs"));
+        assertEquals(EnumSet.of(Action.PULL, Action.PUSH), rules.allowed(dev, "team/app", false));
+        assertEquals(Set.of(Action.PULL), rules.allowed(Principal.user("carol"), "team/app", false));
+        assertEquals(true, rules.administers(Principal.user("dave", Set.of("ops")), "team/app"));
+        assertEquals(false, rules.administers(dev, "team/app"));
+    }
+
+    @Test
     void administratorsAreWhomTheMatchingRuleNamesOrAnyRuleWhereNoneMatches() {
         AccessRules none = rules("auth: {htpasswd: /etc/htpasswd}");
         assertEquals(true, none.administers(ALICE, "docker.io/library/busybox"), "no rules: every user");
