@@ -55,7 +55,7 @@ class AccessRulesTest {
         AccessRules rules = rules("""
                 auth:
                   htpasswd: /etc/htpasswd
-                  groups: {devs: [], ops: []}
+                  groups: {devs: [nobody], ops: [nobody]}
                   rules:
                     - {repositories: ['team/*'], pull: ['*'], push: ['@devs'], admin: ['@ops']}
                 """);
