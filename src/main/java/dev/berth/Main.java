@@ -9,6 +9,7 @@ import dev.berth.config.ConfigLoader;
 import dev.berth.storage.StorageUnavailableException;
 import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
+import java.security.Security;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,9 +19,26 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * The JVM keeps a resolved name 30 s and a failed lookup 10 s; a fleet found through DNS
+     * ({@code cluster.peers-dns}, looked up every two seconds) would then see a member that just became healthy half a
+     * minute late and, meanwhile, fetch the keys it owns from the upstream a second time. Set before the first lookup,
+     * unless the operator chose.
+     */
+    private static void freshNameLookups() {
+        if (Security.getProperty("networkaddress.cache.ttl") == null
+                && System.getProperty("sun.net.inetaddr.ttl") == null) {
+            Security.setProperty("networkaddress.cache.ttl", "1");
+        }
+        if (System.getProperty("sun.net.inetaddr.negative.ttl") == null) {
+            Security.setProperty("networkaddress.cache.negative.ttl", "0");
+        }
+    }
+
     public static void main(String[] args) {
         // Before anything logs: otherwise Helidon's first lines come out in the JDK's two-line default format.
         LogConfig.configureRuntime();
+        freshNameLookups();
         Path configFile = null;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
