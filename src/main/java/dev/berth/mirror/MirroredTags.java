@@ -45,6 +45,19 @@ final class MirroredTags {
             return cached.get();
         }
         events.miss(name.upstream().registry(), MirrorEvents.Kind.MANIFEST);
+        return revalidated(tag, tagKey);
+    }
+
+    /**
+     * The manifest {@code tag} points at, as {@link #manifest(String)} serves it but not counted as a client's hit or
+     * miss: for the tags berth reads on its own account (a subject's fallback referrers).
+     */
+    StoredManifest resolve(String tag) {
+        String tagKey = name.tagKey(tag);
+        return freshlyCached(tag, tagKey).orElseGet(() -> revalidated(tag, tagKey));
+    }
+
+    private StoredManifest revalidated(String tag, String tagKey) {
         return name.upstream().manifestFetches().run(tagKey,
                 // Checked again inside: a revalidation that just finished makes this one unnecessary.
                 // From the tag's owner, fresh here for as long as it says: the fleet asks the upstream once per TTL.

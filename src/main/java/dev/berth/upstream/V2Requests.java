@@ -37,6 +37,10 @@ final class V2Requests {
         return get(repository, url(repository, "blobs", digest.toString())).header("Accept-Encoding", "identity");
     }
 
+    Request.Builder referrers(RepoName repository, Digest subject) {
+        return get(repository, url(repository, "referrers", subject.toString())).header("Accept", MediaTypes.OCI_INDEX);
+    }
+
     Request.Builder tags(RepoName repository) {
         return get(repository, url(repository, "tags", "list"));
     }
