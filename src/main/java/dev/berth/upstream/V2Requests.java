@@ -45,8 +45,7 @@ final class V2Requests {
         return get(repository, url(repository, "tags", "list"));
     }
 
-    /** A request for a URL the registry itself handed out, such as a {@code Link: <...>; rel="next"} page. */
-    Request.Builder get(RepoName repository, HttpUrl url) {
+    private Request.Builder get(RepoName repository, HttpUrl url) {
         return new Request.Builder().url(url).tag(Scope.class, Scope.pull(onRegistry(repository)));
     }
 
