@@ -2,6 +2,7 @@ package dev.berth.it;
 
 import static dev.berth.support.RegistryAssertions.header;
 import static dev.berth.support.RegistryAssertions.json;
+import static dev.berth.support.RegistryAssertions.referrers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -25,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,22 +71,11 @@ class ReferrersThroughMirrorTest {
         TestClient upstreamClient = new TestClient(URI.create(upstream.url()));
         CosignAttachment sig = pushTagged(upstreamClient, CosignAttachment.signature(subject), subject, "sig");
         CosignAttachment att = pushTagged(upstreamClient, CosignAttachment.attestation(subject), subject, "att");
-        // A TTL of zero: every listing asks the upstream again, so the last one has to be served stale.
-        berth = RunningBerth.start(work.resolve("berth"), """
-                mirror:
-                  upstreams:
-                    - {registry: docker.io, url: '%s', default: true, tag-ttl: 0s}
-                """.formatted(upstream.url()));
+        startBerthMirroring(upstream.url());
 
         String path = "/v2/busybox/referrers/" + subject;
-        HttpResponse<byte[]> listed = berth.client().get(path);
-        assertEquals(200, listed.statusCode(), () -> new String(listed.body()));
-        assertEquals(MediaTypes.OCI_INDEX, header(listed, "Content-Type"));
-        assertEquals(Map.of(sig.digest().toString(), SIG_TYPE, att.digest().toString(), ATT_TYPE),
-                artifactTypes(json(listed)));
-        HttpResponse<byte[]> attestations = berth.client().get(path + "?artifactType=" + encoded(ATT_TYPE));
-        assertEquals("artifactType", header(attestations, "OCI-Filters-Applied"));
-        assertEquals(Map.of(att.digest().toString(), ATT_TYPE), artifactTypes(json(attestations)));
+        Map<String, String> both = Map.of(sig.digest().toString(), SIG_TYPE, att.digest().toString(), ATT_TYPE);
+        assertListedAndFiltered(path, both, att, ATT_TYPE);
 
         // The listed manifests come through the mirror by digest, as any client asks for them.
         assertArrayEquals(att.manifest(), skopeo.inspectRaw("docker://" + host(berth) + "/busybox@" + att.digest()));
@@ -105,9 +94,7 @@ class ReferrersThroughMirrorTest {
         assertEquals("MEUCIQDtest", layer.path("annotations").path("dev.cosignproject.cosign/signature").asText());
 
         upstream.close();
-        HttpResponse<byte[]> stale = berth.client().get(path);
-        assertEquals(200, stale.statusCode(), () -> new String(stale.body()));
-        assertEquals(artifactTypes(json(listed)), artifactTypes(json(stale)), "served stale while the upstream is down");
+        assertEquals(both, referrers(berth.client().get(path)), "served stale while the upstream is down");
     }
 
     @Test
@@ -129,20 +116,11 @@ class ReferrersThroughMirrorTest {
             assertEquals(201, pushed.statusCode(), () -> new String(pushed.body()));
         }
         // The central berth keeps no fallback tags: what the mirror lists can only come from its Referrers API.
-        berth = RunningBerth.start(work.resolve("berth"), """
-                mirror:
-                  upstreams:
-                    - {registry: docker.io, url: '%s', default: true, tag-ttl: 0s}
-                """.formatted("http://" + host(central)));
+        startBerthMirroring("http://" + host(central));
 
         String path = "/v2/team/app/referrers/" + subject;
-        HttpResponse<byte[]> listed = berth.client().get(path);
-        assertEquals(200, listed.statusCode(), () -> new String(listed.body()));
         Map<String, String> both = Map.of(sbom.digest().toString(), SBOM_TYPE, signature.digest().toString(), SIG_TYPE);
-        assertEquals(both, artifactTypes(json(listed)));
-        HttpResponse<byte[]> sboms = berth.client().get(path + "?artifactType=" + encoded(SBOM_TYPE));
-        assertEquals("artifactType", header(sboms, "OCI-Filters-Applied"));
-        assertEquals(Map.of(sbom.digest().toString(), SBOM_TYPE), artifactTypes(json(sboms)));
+        assertListedAndFiltered(path, both, sbom, SBOM_TYPE);
 
         // skopeo pulls the image and the SBOM referrer through the mirror.
         Path out = work.resolve("out");
@@ -155,9 +133,28 @@ class ReferrersThroughMirrorTest {
 
         central.close();
         central = null;
-        HttpResponse<byte[]> stale = berth.client().get(path);
-        assertEquals(200, stale.statusCode(), () -> new String(stale.body()));
-        assertEquals(both, artifactTypes(json(stale)), "served stale while the upstream berth is down");
+        assertEquals(both, referrers(berth.client().get(path)), "served stale while the upstream berth is down");
+    }
+
+    /** A berth mirroring docker.io from {@code url} with a TTL of zero, so a listing asked again is served stale. */
+    private void startBerthMirroring(String url) {
+        berth = RunningBerth.start(work.resolve("berth"), """
+                mirror:
+                  upstreams:
+                    - {registry: docker.io, url: '%s', default: true, tag-ttl: 0s}
+                """.formatted(url));
+    }
+
+    /** berth lists {@code all} at {@code path}, and only {@code one} when asked for its {@code artifactType}. */
+    private void assertListedAndFiltered(String path, Map<String, String> all, CosignAttachment one,
+                                         String artifactType) {
+        HttpResponse<byte[]> listed = berth.client().get(path);
+        assertEquals(all, referrers(listed));
+        assertEquals("", header(listed, "OCI-Filters-Applied"));
+        HttpResponse<byte[]> filtered = berth.client().get(path + "?artifactType="
+                + URLEncoder.encode(artifactType, StandardCharsets.UTF_8));
+        assertEquals("artifactType", header(filtered, "OCI-Filters-Applied"));
+        assertEquals(Map.of(one.digest().toString(), artifactType), referrers(filtered));
     }
 
     private static CosignAttachment pushTagged(TestClient registry, CosignAttachment attachment, Digest subject,
@@ -182,16 +179,5 @@ class ReferrersThroughMirrorTest {
 
     private static String host(RunningBerth berth) {
         return "127.0.0.1:" + berth.port();
-    }
-
-    private static String encoded(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    /** Each listed digest with its artifact type. */
-    private static Map<String, String> artifactTypes(JsonNode index) {
-        Map<String, String> types = new TreeMap<>();
-        index.path("manifests").forEach(d -> types.put(d.path("digest").asText(), d.path("artifactType").asText()));
-        return types;
     }
 }
