@@ -2,10 +2,7 @@ package dev.berth.mirror;
 
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
-import dev.berth.oci.OciError;
-import dev.berth.oci.RegistryException;
 import dev.berth.registry.CachedReferrers;
-import java.lang.System.Logger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +15,6 @@ import java.util.Optional;
  * which berth does not know.
  */
 final class MirroredReferrers {
-    private static final Logger LOG = System.getLogger(MirroredReferrers.class.getName());
-
     private final MirroredName name;
     private final UpstreamCalls calls;
     private final FallbackReferrers fallback;
@@ -62,17 +57,10 @@ final class MirroredReferrers {
             List<Descriptor> listed = calls.ask(key, () -> upstream.client().referrers(name.upstreamName(), subject,
                     action.patience())).orElseGet(() -> fallback.list(subject));
             Instant confirmed = upstream.freshness().now();
-            try {
-                name.cache().upstreamReferrers(subject, new CachedReferrers(listed, confirmed));
-            } catch (RegistryException e) {
-                if (e.error() != OciError.INSUFFICIENT_STORAGE) {
-                    throw e;
-                }
-                // Served all the same; recorded again on the next request.
-                LOG.log(Logger.Level.WARNING, "cannot record the referrers of " + key + ": " + e.detail());
-                return listed;
+            if (WhenStoreFull.recorded(key, () -> name.cache().upstreamReferrers(subject,
+                    new CachedReferrers(listed, confirmed)))) {
+                upstream.freshness().confirmed(key, confirmed);
             }
-            upstream.freshness().confirmed(key, confirmed);
             return listed;
         } catch (UpstreamUnavailable e) {
             List<Descriptor> stale = copy.map(CachedReferrers::manifests).orElseThrow(() -> e);

@@ -7,7 +7,6 @@ import dev.berth.oci.RegistryException;
 import dev.berth.registry.CachedTag;
 import dev.berth.registry.StoredManifest;
 import dev.berth.upstream.ManifestHead;
-import java.lang.System.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,8 +18,6 @@ import java.util.Optional;
  * served stale while the upstream fails. The tag list is the upstream's, or the cached one while it fails.
  */
 final class MirroredTags {
-    private static final Logger LOG = System.getLogger(MirroredTags.class.getName());
-
     private final MirroredName name;
     private final UpstreamCalls calls;
     private final MirroredManifests manifests;
@@ -108,17 +105,10 @@ final class MirroredTags {
             Instant confirmed = upstream.freshness().now();
             StoredManifest manifest = copy.filter(m -> m.digest().equals(head.digest()))
                     .or(() -> name.cache().manifest(head.digest())).orElseGet(() -> manifests.fetch(head.digest()));
-            try {
-                name.cache().tag(tag, head.digest(), confirmed);
-            } catch (RegistryException e) {
-                if (e.error() != OciError.INSUFFICIENT_STORAGE) {
-                    throw e;
-                }
-                // The manifest is stored: serve it, and try to record the tag again on the next request.
-                LOG.log(Logger.Level.WARNING, "cannot record " + tagKey + ": " + e.detail());
-                return manifest;
+            // The manifest is stored: served even if the tag cannot be recorded.
+            if (WhenStoreFull.recorded(tagKey, () -> name.cache().tag(tag, head.digest(), confirmed))) {
+                upstream.freshness().confirmed(tagKey, confirmed);
             }
-            upstream.freshness().confirmed(tagKey, confirmed);
             return manifest;
         } catch (UpstreamUnavailable e) {
             // stale-if-error: the cached tag stands in; the outage is logged once by UpstreamFailures.
