@@ -17,7 +17,10 @@ import okhttp3.Response;
  * registry that links in circles or without end cannot keep berth here.
  */
 final class LinkedPages {
-    /** Reads one page's items from a successful response, at most {@code left} bytes of it. */
+    /**
+     * Reads one page's items from a successful response, at most {@code left} bytes of it; or null when the answer is
+     * not the listing asked for at all (a registry without the endpoint that answers 200 anyway), taken as a 404.
+     */
     @FunctionalInterface
     interface PageReader<T> {
         Page<T> read(Response response, long left) throws IOException;
@@ -45,8 +48,8 @@ final class LinkedPages {
     }
 
     /**
-     * Every page's items from {@code first} on, or empty when the first answers 404; each page's exchange given up
-     * after {@code bound} unless that is zero. A later page's 404 ends the listing.
+     * Every page's items from {@code first} on, or empty when the first answers 404 (or is not the listing); each
+     * page's exchange given up after {@code bound} unless that is zero. A later page's 404 ends the listing.
      */
     <T> Optional<List<T>> all(String what, Request first, Duration bound, PageReader<T> reader) {
         List<T> items = new ArrayList<>();
@@ -56,7 +59,7 @@ final class LinkedPages {
             long left = maxBytes - read;
             Optional<Linked<T>> got = caller.call(request, bound,
                     response -> new Linked<>(reader.read(response, left), next(response)));
-            if (got.isEmpty()) {
+            if (got.isEmpty() || got.get().page() == null) {
                 return page == 0 ? Optional.empty() : Optional.of(List.copyOf(items));
             }
             items.addAll(got.get().page().items());

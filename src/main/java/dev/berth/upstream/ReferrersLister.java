@@ -27,12 +27,20 @@ final class ReferrersLister {
         this.pages = pages;
     }
 
-    /** The descriptors of {@code subject}'s referrers, or empty when the upstream has no Referrers API (404). */
+    /**
+     * The descriptors of {@code subject}'s referrers, or empty when the upstream has no Referrers API: it answers 404,
+     * or 200 with something other than an OCI index.
+     */
     Optional<List<Descriptor>> list(RepoName repository, Digest subject, Duration bound) {
         return pages.all("referrers", requests.referrers(repository, subject).build(), bound, this::read);
     }
 
     private LinkedPages.Page<Descriptor> read(Response response, long left) throws IOException {
+        if (!MediaTypes.OCI_INDEX.equals(MediaTypes.essence(response.header("Content-Type")))) {
+            // The spec's answer is an OCI index, said so; anything else (a catch-all page, say) is a registry
+            // without the Referrers API, as clients take it: its fallback tags are read instead.
+            return null;
+        }
         // The whole page is parsed as one tree: at most the document limit, which the operator sets.
         byte[] bytes = BoundedDocument.bytes(response, "referrers index", (int) Math.min(left, Integer.MAX_VALUE),
                 LinkedPages.LIMIT_KEY);

@@ -115,6 +115,17 @@ class MirroredReferrersTest extends MirrorTestBase {
     }
 
     @Test
+    void anAnswerThatIsNotAnOciIndexMeansTheUpstreamHasNoReferrersApi() {
+        MockHub.Image image = hub.image(BUSYBOX, "latest", 6);
+        CosignAttachment sig = tagged(CosignAttachment.signature(image.digest()), image.digest(), "sig");
+        // As a registry whose catch-all route answers every unknown path with a page.
+        hub.override("GET", referrersPath(image.digest()), () -> new MockResponse.Builder()
+                .setHeader("Content-Type", "text/html").body("<html>welcome</html>").build());
+        assertEquals(Map.of(sig.digest().toString(), SIG_TYPE), referrers(client.get(referrersPath(image.digest()))),
+                "listed from the .sig tag");
+    }
+
+    @Test
     void anOversizedOrMalformedListingIsRefused() {
         MockHub.Image image = hub.image(BUSYBOX, "latest", 5);
         String path = referrersPath(image.digest());
