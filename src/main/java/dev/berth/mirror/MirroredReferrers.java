@@ -56,6 +56,11 @@ final class MirroredReferrers {
         try {
             List<Descriptor> listed = calls.ask(key, () -> upstream.client().referrers(name.upstreamName(), subject,
                     action.patience())).orElseGet(() -> fallback.list(subject));
+            // "None" is stored only for an image berth holds (or over an older listing): one for every digest
+            // a client names would fill the store. Asked again, those cost the upstream nothing within negative-ttl.
+            if (listed.isEmpty() && copy.isEmpty() && name.cache().manifest(subject).isEmpty()) {
+                return listed;
+            }
             Instant confirmed = upstream.freshness().now();
             if (WhenStoreFull.recorded(key, () -> name.cache().upstreamReferrers(subject,
                     new CachedReferrers(listed, confirmed)))) {

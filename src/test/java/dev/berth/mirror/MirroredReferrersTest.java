@@ -97,6 +97,23 @@ class MirroredReferrersTest extends MirrorTestBase {
     }
 
     @Test
+    void noReferrersIsKeptForAnImageBerthHoldsNotForAnyDigestAClientNames() {
+        MockHub.Image held = hub.image(BUSYBOX, "held", 7);
+        MockHub.Image named = hub.image(BUSYBOX, "named", 8);
+        assertEquals(200, client.get(MockHub.manifestPath(BUSYBOX, held.digest().toString())).statusCode());
+        assertEquals(Map.of(), referrers(client.get(referrersPath(held.digest()))));
+        assertEquals(Map.of(), referrers(client.get(referrersPath(named.digest()))));
+        int asked = hub.requests();
+        assertEquals(Map.of(), referrers(client.get(referrersPath(named.digest()))));
+        assertEquals(asked, hub.requests(), "asked again within negative-ttl, the hub's 404s are remembered");
+
+        hub.outage(MockHub.status(503));
+        clock.advance(TAG_TTL.plusSeconds(1));
+        assertEquals(Map.of(), referrers(client.get(referrersPath(held.digest()))), "stale for the image berth holds");
+        assertError(client.get(referrersPath(named.digest())), 503, "UNAVAILABLE");
+    }
+
+    @Test
     void theReferrersApiIsUsedWhereTheUpstreamHasOneAndItsPagesFollowed() {
         MockHub.Image image = hub.image(BUSYBOX, "latest", 4);
         CosignAttachment first = CosignAttachment.referrer(image.digest(), image.manifest().length, SIG_TYPE);
