@@ -12,6 +12,7 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.support.CosignAttachment;
 import dev.berth.support.DistributionRegistry;
 import dev.berth.support.ExternalCommand;
+import dev.berth.support.RequestLog.Request;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.SeedImage;
 import dev.berth.support.Skopeo;
@@ -24,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +77,19 @@ class ReferrersThroughMirrorTest {
 
         String path = "/v2/busybox/referrers/" + subject;
         Map<String, String> both = Map.of(sig.digest().toString(), SIG_TYPE, att.digest().toString(), ATT_TYPE);
+        List<Request> seeded = upstream.requests();
+        assertEquals(both, referrers(berth.client().get(path)));
+        // Its Referrers API once, then the fallback tag and cosign's three; the manifests of those that exist.
+        String upstreamPath = "/v2/library/busybox/";
+        String fallbackTag = upstreamPath + "manifests/sha256-" + subject.hex();
+        List<Request> expected = List.of(new Request("GET", upstreamPath + "referrers/" + subject, 404),
+                new Request("HEAD", fallbackTag, 404), new Request("HEAD", fallbackTag + ".sig", 200),
+                new Request("GET", upstreamPath + "manifests/" + sig.digest(), 200),
+                new Request("HEAD", fallbackTag + ".att", 200),
+                new Request("GET", upstreamPath + "manifests/" + att.digest(), 200),
+                new Request("HEAD", fallbackTag + ".sbom", 404));
+        List<Request> asked = upstream.requests();
+        assertEquals(sorted(expected), sorted(asked.subList(seeded.size(), asked.size())), "what the upstream was asked");
         assertListedAndFiltered(path, both, att, ATT_TYPE);
 
         // The listed manifests come through the mirror by digest, as any client asks for them.
@@ -175,6 +190,10 @@ class ReferrersThroughMirrorTest {
         ExternalCommand.Result result = skopeo.run(List.of("--registries.d", registriesD.toString(), "copy",
                 "--src-tls-verify=false", "--dest-tls-verify=false", "--preserve-digests", source, destination));
         assertEquals(0, result.exitCode(), result::stderr);
+    }
+
+    private static List<Request> sorted(List<Request> requests) {
+        return requests.stream().sorted(Comparator.comparing(Request::path).thenComparing(Request::method)).toList();
     }
 
     private static String host(RunningBerth berth) {
