@@ -24,6 +24,7 @@ public final class LocalRegistry {
     private final ManifestStore manifests;
     private final TagStore tags;
     private final ReferrersIndex referrers;
+    private final UpstreamReferrersStore upstreamReferrers;
     private final Uploads uploads;
     private final LinkGuard guard;
 
@@ -55,6 +56,7 @@ public final class LocalRegistry {
         this.manifests = new ManifestStore(storage, blobs, maxManifestBytes, guard);
         this.tags = new TagStore(storage);
         this.referrers = new ReferrersIndex(storage);
+        this.upstreamReferrers = new UpstreamReferrersStore(storage);
         this.uploads = new Uploads(storage, uploadData, maxUploadBytes, guard, limits);
     }
 
@@ -150,7 +152,8 @@ public final class LocalRegistry {
     }
 
     LocalRepository local(RepoName name) {
-        return new LocalRepository(name, storage, blobs, manifests, tags, referrers, uploads, guard);
+        return new LocalRepository(name, storage, blobs, manifests, tags, referrers, upstreamReferrers, uploads,
+                guard);
     }
 
     /** Collects the names under {@code prefix} whose directory has a child that {@code marks} a repository. */

@@ -22,17 +22,20 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
     private final ManifestStore manifests;
     private final TagStore tags;
     private final ReferrersIndex referrers;
+    private final UpstreamReferrersStore upstreamReferrers;
     private final Uploads uploads;
     private final LinkGuard guard;
 
     LocalRepository(RepoName name, Storage storage, BlobStore blobs, ManifestStore manifests, TagStore tags,
-                    ReferrersIndex referrers, Uploads uploads, LinkGuard guard) {
+                    ReferrersIndex referrers, UpstreamReferrersStore upstreamReferrers, Uploads uploads,
+                    LinkGuard guard) {
         this.name = name;
         this.storage = storage;
         this.blobs = blobs;
         this.manifests = manifests;
         this.tags = tags;
         this.referrers = referrers;
+        this.upstreamReferrers = upstreamReferrers;
         this.uploads = uploads;
         this.guard = guard;
     }
@@ -202,6 +205,16 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
     @Override
     public void tag(String tag, Digest digest, Instant confirmed) {
         StorageFull.translated(() -> tags.put(name, tag, digest, confirmed));
+    }
+
+    @Override
+    public Optional<CachedReferrers> upstreamReferrers(Digest subject, int maxBytes) {
+        return upstreamReferrers.read(name, subject, maxBytes);
+    }
+
+    @Override
+    public void upstreamReferrers(Digest subject, CachedReferrers referrers) {
+        StorageFull.translated(() -> upstreamReferrers.write(name, subject, referrers));
     }
 
     private void link(Manifest manifest) {
