@@ -301,7 +301,7 @@ public final class ConfigLoader {
         List<BerthConfig.RetentionRule> rules = new ArrayList<>();
         for (Config rule : list.asNodeList().orElse(List.of())) {
             OptionalInt keepLast = rule.get("keep-last").asInt().map(OptionalInt::of).orElse(OptionalInt.empty());
-            rules.add(new BerthConfig.RetentionRule(repositoryGlobs(rule, upstreams, "retention"), keepLast,
+            rules.add(new BerthConfig.RetentionRule(repositoryGlobs(rule, upstreams, "retention rules"), keepLast,
                     tagGlobs(rule.get("keep-tags")), duration(rule, "untagged-after", "1d")));
         }
         return List.copyOf(rules);
