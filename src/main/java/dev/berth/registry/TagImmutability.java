@@ -44,15 +44,20 @@ final class TagImmutability {
     /** Passes unless {@code tag} is immutable and already points at something else than {@code pushed}. */
     void checkMove(RepoName name, String tag, boolean pointsElsewhere) {
         if (pointsElsewhere && rules.isImmutable(name, tag)) {
-            throw new RegistryException(OciError.DENIED, "tag " + tag + " of " + name + " is immutable");
+            throw refused("tag " + tag + " of " + name + " is immutable");
         }
     }
 
     /** Passes unless {@code tag} is immutable. */
     void checkDelete(RepoName name, String tag) {
         if (rules.isImmutable(name, tag)) {
-            throw new RegistryException(OciError.DENIED, "tag " + tag + " of " + name + " is immutable: only an"
-                    + " administrator deletes it, through /api/v1");
+            throw refused("tag " + tag + " of " + name + " is immutable: only an administrator deletes it, through"
+                    + " /api/v1");
         }
+    }
+
+    /** DENIED with the reason as the message, which Docker prints (it never prints the detail). */
+    private static RegistryException refused(String reason) {
+        return new RegistryException(OciError.DENIED, reason).withMessage(reason);
     }
 }

@@ -69,7 +69,7 @@ public final class Retention {
         return new RetentionReport(now, true, List.copyOf(plans), unmatched(plans));
     }
 
-    /** The last round this instance ran, if any. */
+    /** The last round this instance finished (with the collection after it), if any. */
     public Optional<RetentionReport> lastRound() {
         return lastRound;
     }
@@ -78,11 +78,15 @@ public final class Retention {
     public void round() {
         gate.runIfMine("retention", () -> {
             RetentionReport report = remove();
-            lastRound = Optional.of(report);
-            if (report.removesAnything()) {
-                LOG.log(Logger.Level.INFO, "retention removed " + report.removedTags() + " tags and "
-                        + report.removedManifests() + " manifests of private repositories");
-                collection.run();
+            try {
+                if (report.removesAnything()) {
+                    LOG.log(Logger.Level.INFO, "retention removed " + report.removedTags() + " tags and "
+                            + report.removedManifests() + " manifests of private repositories");
+                    collection.run();
+                }
+            } finally {
+                // Shown once its collection is done too, so that what it freed is gone when it shows.
+                lastRound = Optional.of(report);
             }
         });
     }

@@ -25,8 +25,9 @@ import java.util.Set;
  * others go. A repository holding a manifest that cannot be read loses no manifest, since what it needs is unknown.
  */
 public final class RetentionPlanner {
-    private static final Comparator<PushedTag> NEWEST_FIRST = Comparator.comparing(PushedTag::pushed).reversed()
-            .thenComparing(PushedTag::tag);
+    // Tags pushed within the same millisecond: the later name first, as build-2 follows build-1.
+    private static final Comparator<PushedTag> NEWEST_FIRST = Comparator.comparing(PushedTag::pushed)
+            .thenComparing(PushedTag::tag).reversed();
 
     private RetentionPlanner() {
     }

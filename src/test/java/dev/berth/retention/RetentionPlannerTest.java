@@ -156,11 +156,11 @@ class RetentionPlannerTest {
     }
 
     @Test
-    void tagsPushedAtTheSameMomentRankByName() {
+    void ofTagsPushedAtTheSameMomentTheLaterNameIsTheNewer() {
         List<PushedTag> tags = List.of(new PushedTag("b", digest("b"), LONG_AGO),
                 new PushedTag("a", digest("a"), LONG_AGO));
         RepositoryPlan plan = RetentionPlanner.plan(new StoredImages(APP, tags, List.of()), 0,
                 rule(OptionalInt.of(1), List.of(), Duration.ZERO), ImmutableTags.NONE, NOW);
-        assertEquals(List.of("a"), names(plan.keptTags()));
+        assertEquals(List.of("b"), names(plan.keptTags()), "as build-2 follows build-1");
     }
 }
