@@ -65,7 +65,12 @@ public final class RetentionResource implements ApiResource {
     }
 
     private static List<Map<String, Object>> tags(List<PushedTag> tags) {
-        return tags.stream().map(t -> Map.<String, Object>of("tag", t.tag(), "digest", t.digest().toString(),
-                "pushed", t.pushed().toString())).toList();
+        return tags.stream().map(t -> {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("tag", t.tag());
+            map.put("digest", t.digest().toString());
+            map.put("pushed", t.pushed().toString());
+            return map;
+        }).toList();
     }
 }
