@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.ChildBerth;
+import dev.berth.support.ExternalCommand;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
@@ -67,6 +70,15 @@ class RetentionConfigTest {
                 .startsWith("retention.rules.0.repositories: * could match names under docker.io/"));
         assertTrue(fails(HUB + "immutable: [{repositories: ['docker.io/*'], tags: ['v*']}]")
                 .startsWith("immutable.0.repositories: docker.io/* could match names under docker.io/"));
+    }
+
+    @Test
+    void aBadRuleStopsBerthWithExitStatus2AndOneLine() throws IOException {
+        ExternalCommand.Result result = ChildBerth.runUntilExit(
+                "retention: {rules: [{repositories: ['team/*'], untagged-after: 7days}]}\n");
+        assertEquals(2, result.exitCode(), result::stderr);
+        assertEquals("berth: bad configuration: retention.rules.0.untagged-after: not a duration: '7days' (expected a"
+                + " number with a unit: 500ms, 2s, 5m, 1h, 7d)\n", result.stderr());
     }
 
     private static String fails(String yaml) {
