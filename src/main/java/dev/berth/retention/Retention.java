@@ -62,11 +62,12 @@ public final class Retention {
     /** What a round would remove now, removing nothing. */
     public RetentionReport dryRun() {
         Instant now = clock.instant();
+        List<RepoName> privates = privateRepositories();
         List<RepositoryPlan> plans = new ArrayList<>();
-        for (RepoName name : matched()) {
+        for (RepoName name : matched(privates)) {
             plan(name, now).ifPresent(plans::add);
         }
-        return new RetentionReport(now, true, List.copyOf(plans), unmatched(plans));
+        return new RetentionReport(now, true, List.copyOf(plans), ruleWarnings(plans, privates));
     }
 
     /** The last round this instance finished (with the collection after it), if any. */
@@ -100,7 +101,8 @@ public final class Retention {
         Instant now = clock.instant();
         List<RepositoryPlan> done = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        for (RepoName name : matched()) {
+        List<RepoName> privates = privateRepositories();
+        for (RepoName name : matched(privates)) {
             Optional<Optional<RepositoryPlan>> removed = registry.whileNoPush(name,
                     () -> plan(name, now).map(this::apply));
             if (removed.isEmpty()) {
@@ -109,7 +111,7 @@ public final class Retention {
                 removed.get().ifPresent(done::add);
             }
         }
-        warnings.addAll(unmatched(done));
+        warnings.addAll(ruleWarnings(done, privates));
         return new RetentionReport(now, false, List.copyOf(done), List.copyOf(warnings));
     }
 
@@ -142,20 +144,29 @@ public final class Retention {
         return Optional.empty();
     }
 
-    /** The private repositories some rule matches. */
-    private List<RepoName> matched() {
-        return registry.catalog().stream().map(RepoName::of).filter(isPrivate)
-                .filter(name -> rules.stream().anyMatch(rule -> rule.matches(name.value()))).toList();
+    private List<RepoName> privateRepositories() {
+        return registry.catalog().stream().map(RepoName::of).filter(isPrivate).toList();
     }
 
-    /** A warning for each rule that no planned repository used: it matches nothing, or an earlier rule wins. */
-    private List<String> unmatched(List<RepositoryPlan> plans) {
+    /** Of {@code privates}, those some rule matches. */
+    private List<RepoName> matched(List<RepoName> privates) {
+        return privates.stream().filter(name -> rules.stream().anyMatch(rule -> rule.matches(name.value()))).toList();
+    }
+
+    /**
+     * A warning for each rule that no planned repository used (it matches nothing, or an earlier rule wins), and for
+     * each that matches every one of several private repositories, which may be more than meant.
+     */
+    private List<String> ruleWarnings(List<RepositoryPlan> plans, List<RepoName> privates) {
         List<String> warnings = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
             int index = i;
+            BerthConfig.RetentionRule rule = rules.get(i);
+            String named = "retention.rules." + i + " (" + rule.repositories() + ")";
             if (plans.stream().noneMatch(plan -> plan.rule() == index)) {
-                warnings.add("retention.rules." + i + " (" + rules.get(i).repositories() + ") matches no private"
-                        + " repository" + (i > 0 ? " that an earlier rule does not" : ""));
+                warnings.add(named + " matches no private repository" + (i > 0 ? " that an earlier rule does not" : ""));
+            } else if (privates.size() > 1 && privates.stream().allMatch(name -> rule.matches(name.value()))) {
+                warnings.add(named + " matches every private repository (" + privates.size() + ")");
             }
         }
         return warnings;

@@ -124,8 +124,9 @@ class RetentionApiTest {
         assertEquals(List.of(), texts(app.path("removedManifests"), ""), "pushed less than untagged-after ago");
         assertEquals(List.of("every tag of team/scratch goes"),
                 texts(repository(now.path("dryRun"), "team/scratch").path("warnings"), ""));
-        assertEquals(List.of("retention.rules.2 ([nothing/*]) matches no private repository that an earlier rule does"
-                + " not"), texts(now.path("dryRun").path("warnings"), ""));
+        assertEquals(List.of("retention.rules.1 ([team/*]) matches every private repository (2)",
+                "retention.rules.2 ([nothing/*]) matches no private repository that an earlier rule does not"),
+                texts(now.path("dryRun").path("warnings"), ""), "rules that match everything or nothing");
         assertEquals(8, tags("team/app").size(), "a dry run removes nothing");
 
         clock.advance(Duration.ofDays(8));
