@@ -100,19 +100,24 @@ public final class Retention {
     private RetentionReport remove() {
         Instant now = clock.instant();
         List<RepositoryPlan> done = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
         List<RepoName> privates = privateRepositories();
         for (RepoName name : matched(privates)) {
             Optional<Optional<RepositoryPlan>> removed = registry.whileNoPush(name,
                     () -> plan(name, now).map(this::apply));
-            if (removed.isEmpty()) {
-                warnings.add(name + " was skipped: a push to it was under way; the next round sees to it");
-            } else {
-                removed.get().ifPresent(done::add);
-            }
+            (removed.isPresent() ? removed.get() : plan(name, now).map(Retention::skipped)).ifPresent(done::add);
         }
-        warnings.addAll(ruleWarnings(done, privates));
-        return new RetentionReport(now, false, List.copyOf(done), List.copyOf(warnings));
+        return new RetentionReport(now, false, List.copyOf(done), ruleWarnings(done, privates));
+    }
+
+    /**
+     * A repository left alone because a push to it was under way: everything stays, and its warning says why (in
+     * the repository's plan, shown only to whoever administers it).
+     */
+    private static RepositoryPlan skipped(RepositoryPlan plan) {
+        List<PushedTag> tags = new ArrayList<>(plan.keptTags());
+        tags.addAll(plan.removedTags());
+        return new RepositoryPlan(plan.name(), plan.rule(), List.copyOf(tags), List.of(), plan.manifests(), List.of(),
+                List.of(plan.name() + " was skipped: a push to it was under way; the next round sees to it"));
     }
 
     /** Removes what {@code plan} says, tags first (then their manifests are untagged); what was in fact removed. */

@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +79,43 @@ class RetentionRoundTest {
         retention.round();
         assertEquals(0, retention.lastRound().orElseThrow().removedTags());
         assertEquals(1, collections.get(), "none after a round that removed nothing");
+    }
+
+    @Test
+    void aRepositoryAnotherWriterHoldsIsSkippedUntilTheNextRound() throws Exception {
+        Retention retention = retention(RoundGate.alone());
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // Another thread holds the repository as a push's links would, until released.
+        Thread writer = Thread.ofVirtual().start(() -> registry.whileNoPush(APP, () -> {
+            holding.countDown();
+            awaitUninterruptibly(release);
+            return null;
+        }));
+        assertTrue(holding.await(10, TimeUnit.SECONDS));
+        try {
+            retention.round();
+        } finally {
+            release.countDown();
+            writer.join();
+        }
+        RepositoryPlan skipped = retention.lastRound().orElseThrow().repositories().getFirst();
+        assertEquals(List.of("team/app was skipped: a push to it was under way; the next round sees to it"),
+                skipped.warnings());
+        assertEquals(List.of("t3", "t2", "t1"), skipped.keptTags().stream().map(PushedTag::tag).toList());
+        assertEquals(3, registry.repository(APP).tags().size());
+        assertEquals(0, collections.get());
+
+        retention.round();
+        assertEquals(List.of("t3"), registry.repository(APP).tags());
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
