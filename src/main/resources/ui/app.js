@@ -102,6 +102,9 @@ async function route() {
     } else if (path === "/warm") {
       show("warm");
       await jobs();
+    } else if (path === "/retention") {
+      show("retention");
+      await retention();
     } else if (path === "/login") {
       show("login");
       $("login-failed").hidden = !new URLSearchParams(location.search).has("failed");
@@ -281,6 +284,54 @@ async function startWarm(event) {
   }
 }
 
+// ---- retention ------------------------------------------------------------------------------------------------
+
+async function retention() {
+  const admin = state.me && state.me.admin;
+  $("retention-round").disabled = true;
+  if (!admin) {
+    $("retention-body").replaceChildren(el("p", { class: "muted" },
+      "Retention needs the admin permission: sign in as an administrator."));
+    return;
+  }
+  const r = await api("GET", "/retention");
+  if (!r.configured) {
+    $("retention-body").replaceChildren(el("p", { class: "muted" }, "No retention.rules are configured: nothing is removed."));
+    return;
+  }
+  $("retention-round").disabled = false;
+  $("retention-body").replaceChildren(...report("Next round (dry run)", r.dryRun, "would remove"),
+    ...(r.lastRound ? report("Last round", r.lastRound, "removed") : [el("h3", {}, "Last round"),
+      el("p", { class: "muted" }, "none yet on this instance")]));
+}
+
+/** A dry run or a round: its warnings, then per repository the tags kept and removed and the manifests removed. */
+function report(title, r, verb) {
+  const tags = (list) => list.length ? list.map((t) => t.tag).join(", ") : "none";
+  return [el("h3", {}, title, " ", when(r.at)),
+    r.warnings.map((w) => el("p", { class: "error" }, w)),
+    r.repositories.length ? el("table", { class: "list" },
+      el("thead", {}, el("tr", {}, ["Repository", "Rule", "Tags kept", "Tags " + verb, "Manifests " + verb]
+        .map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, r.repositories.map((p) => el("tr", { "data-repository": p.name },
+        cell("Repository", el("a", { href: "#/repo/" + encodeURIComponent(p.name) }, p.name),
+          p.warnings.map((w) => el("p", { class: "error" }, w))),
+        cell("Rule", "retention.rules." + p.rule),
+        cell("Tags kept", tags(p.keptTags)),
+        cell("Tags " + verb, tags(p.removedTags)),
+        cell("Manifests " + verb, p.removedManifests.length + " of " + p.manifests)))))
+      : el("p", { class: "muted" }, "No private repository matches a rule.")];
+}
+
+async function retentionRound() {
+  try {
+    await api("POST", "/retention/rounds");
+    say("A retention round starts now; reload this section to see it as the last round");
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
 // ---- session --------------------------------------------------------------------------------------------------
 
 async function session() {
@@ -313,6 +364,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     }
   });
   $("warm-form").addEventListener("submit", startWarm);
+  $("retention-round").addEventListener("click", retentionRound);
   window.addEventListener("hashchange", route);
   try {
     await session();

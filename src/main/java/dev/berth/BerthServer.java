@@ -39,6 +39,7 @@ import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
 import dev.berth.http.api.CacheResource;
 import dev.berth.http.api.RepositoriesResource;
+import dev.berth.http.api.RetentionResource;
 import dev.berth.http.api.WarmJobsResource;
 import dev.berth.http.ui.WebPage;
 import dev.berth.jobs.SyncSchedule;
@@ -48,8 +49,12 @@ import dev.berth.mirror.MirrorService;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
+import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.UploadLimits;
+import dev.berth.retention.ImmutableRules;
+import dev.berth.retention.Retention;
+import dev.berth.retention.RetentionEvents;
 import dev.berth.storage.DataDirectoryLock;
 import dev.berth.storage.Storage;
 import dev.berth.upstream.UpstreamClient;
@@ -161,9 +166,10 @@ public final class BerthServer implements AutoCloseable {
         storage.recover();
         UploadLimits uploadLimits = new UploadLimits(config.limits().maxUploadSessions(),
                 config.limits().maxUploadSessionsPerClient());
+        ImmutableRules immutable = new ImmutableRules(config.immutable());
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
-                .map(s3 -> BLOB_REDIRECT_TTL), store.shared(), uploadLimits);
+                .map(s3 -> BLOB_REDIRECT_TTL), store.shared(), uploadLimits, immutable);
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
         FleetSetup fleet = FleetSetup.from(config, store.shared(), secret, clock, metrics);
@@ -214,13 +220,20 @@ public final class BerthServer implements AutoCloseable {
             housekeeping.close();
             throw e;
         }
+        GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
+        // A stored name that no upstream's cache holds is private: retention never touches a mirror's cache.
+        Retention retention = new Retention(registry, name -> mirror.mirroredFrom(name).isEmpty(), config.retention(),
+                immutable, RetentionEvents.NONE, clock, housekeeping.retentionRounds(), housekeeping.gate(),
+                housekeeping.collection(collector, metrics, rounds));
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
-                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));
+                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs),
+                new RetentionResource(retention)));
         WebPage page = new WebPage(credentials, sessions);
 
         housekeeping.purgeUploads(registry, config.storage().uploadTimeout(), clock);
-        housekeeping.collectGarbage(registry.garbageCollector(config.cache().gcGrace(), clock), metrics, rounds);
+        housekeeping.collectGarbage(collector, metrics, rounds);
+        housekeeping.retain(retention);
         // Without a budget a round only counts what is mirrored, for the metric: on a shared bucket that walk costs a
         // request per blob, so it comes with the collection there.
         housekeeping.keepBudget(diskBudget, access, !config.cache().hasBudget() && store.shared());

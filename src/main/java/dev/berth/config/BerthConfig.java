@@ -13,7 +13,8 @@ import java.util.OptionalInt;
 
 /** The whole configuration, one immutable record per section of berth.yaml. */
 public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos,
-                          Auth auth, Cache cache, Optional<Cluster> cluster) {
+                          Auth auth, Cache cache, Optional<Cluster> cluster, List<RetentionRule> retention,
+                          List<ImmutableRule> immutable) {
 
     /** {@code server.*}: where berth listens, and with which certificate when it speaks HTTPS. */
     public record Server(String host, int port, Optional<Tls> tls) {
@@ -147,5 +148,27 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
      */
     public record Rule(List<String> repositories, List<String> pull, List<String> push, List<String> delete,
                        List<String> admin) {
+    }
+
+    /**
+     * {@code retention.rules[]}: for private repositories matching {@code repositories} (the first rule that matches
+     * applies), the {@code keepLast} most recently pushed tags stay (absent: every tag), tags matching {@code keepTags}
+     * stay whatever their age, and a manifest that no tag names goes once it was pushed {@code untaggedAfter} ago.
+     */
+    public record RetentionRule(List<NameGlob> repositories, OptionalInt keepLast, List<NameGlob> keepTags,
+                                Duration untaggedAfter) {
+        /** Whether the rule is for the repository stored as {@code name}. */
+        public boolean matches(String name) {
+            return repositories.stream().anyMatch(glob -> glob.matches(name));
+        }
+    }
+
+    /** {@code immutable[]}: in repositories matching {@code repositories}, tags matching {@code tags} never move. */
+    public record ImmutableRule(List<NameGlob> repositories, List<NameGlob> tags) {
+        /** Whether {@code tag} of the repository stored as {@code name} is immutable by this rule. */
+        public boolean covers(String name, String tag) {
+            return repositories.stream().anyMatch(glob -> glob.matches(name))
+                    && tags.stream().anyMatch(glob -> glob.matches(tag));
+        }
     }
 }

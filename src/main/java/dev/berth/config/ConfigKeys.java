@@ -71,7 +71,13 @@ final class ConfigKeys {
             ConfigKey.of("auth.trusted-proxies.#", ValueType.ADDRESS_RANGE),
             ConfigKey.of("cache.max-bytes", ValueType.SIZE),
             ConfigKey.of("cache.gc-grace", ValueType.DURATION),
-            ConfigKey.of("cache.pin.#", ValueType.TEXT));
+            ConfigKey.of("cache.pin.#", ValueType.TEXT),
+            ConfigKey.of("retention.rules.#.repositories.#", ValueType.TEXT),
+            ConfigKey.of("retention.rules.#.keep-last", ValueType.KEEP_COUNT),
+            ConfigKey.of("retention.rules.#.keep-tags.#", ValueType.TEXT),
+            ConfigKey.of("retention.rules.#.untagged-after", ValueType.DURATION),
+            ConfigKey.of("immutable.#.repositories.#", ValueType.TEXT),
+            ConfigKey.of("immutable.#.tags.#", ValueType.TEXT));
 
     private ConfigKeys() {
     }

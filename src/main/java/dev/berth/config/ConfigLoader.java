@@ -2,6 +2,7 @@ package dev.berth.config;
 
 import dev.berth.oci.NameGlob;
 import dev.berth.oci.Platform;
+import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
 import dev.berth.oci.VersionRange;
 import io.helidon.common.media.type.MediaTypes;
@@ -114,7 +115,9 @@ public final class ConfigLoader {
                 new BerthConfig.PrivateRepos(privateGlobs),
                 auth(root.get("auth")),
                 cache(root.get("cache")),
-                cluster(root.get("cluster")));
+                cluster(root.get("cluster")),
+                retention(root.get("retention.rules"), upstreams),
+                immutable(root.get("immutable"), upstreams));
     }
 
     private static Optional<BerthConfig.S3> s3(Config s3) {
@@ -277,15 +280,74 @@ public final class ConfigLoader {
     /** A private glob that could match a cached name would let pushes land in (or read from) a mirror's cache. */
     private static void checkPrivateGlobs(List<String> globs, List<BerthConfig.Upstream> upstreams) {
         for (String glob : globs) {
-            String literal = glob.contains("*") ? glob.substring(0, glob.indexOf('*')) : glob;
-            for (BerthConfig.Upstream u : upstreams) {
-                String cached = u.registry() + "/";
-                if (cached.startsWith(literal) || literal.startsWith(cached)) {
-                    throw new IllegalArgumentException("private.repositories: " + glob + " could match names under "
-                            + cached + ", where berth keeps its cache of upstream " + u.registry());
-                }
+            checkNotMirrored("private.repositories", glob, upstreams, "");
+        }
+    }
+
+    private static void checkNotMirrored(String key, String glob, List<BerthConfig.Upstream> upstreams,
+                                         String why) {
+        String literal = glob.contains("*") ? glob.substring(0, glob.indexOf('*')) : glob;
+        for (BerthConfig.Upstream u : upstreams) {
+            String cached = u.registry() + "/";
+            if (cached.startsWith(literal) || literal.startsWith(cached)) {
+                throw new IllegalArgumentException(key + ": " + glob + " could match names under " + cached
+                        + ", where berth keeps its cache of upstream " + u.registry() + why);
             }
         }
+    }
+
+    /** {@code retention.rules}: each names private repositories, and keeps or removes what its keys say. */
+    private static List<BerthConfig.RetentionRule> retention(Config list, List<BerthConfig.Upstream> upstreams) {
+        List<BerthConfig.RetentionRule> rules = new ArrayList<>();
+        for (Config rule : list.asNodeList().orElse(List.of())) {
+            OptionalInt keepLast = rule.get("keep-last").asInt().map(OptionalInt::of).orElse(OptionalInt.empty());
+            rules.add(new BerthConfig.RetentionRule(repositoryGlobs(rule, upstreams, "retention rules"), keepLast,
+                    tagGlobs(rule.get("keep-tags")), duration(rule, "untagged-after", "1d")));
+        }
+        return List.copyOf(rules);
+    }
+
+    /** {@code immutable}: tags of private repositories that, once pushed, never point elsewhere. */
+    private static List<BerthConfig.ImmutableRule> immutable(Config list, List<BerthConfig.Upstream> upstreams) {
+        List<BerthConfig.ImmutableRule> rules = new ArrayList<>();
+        for (Config rule : list.asNodeList().orElse(List.of())) {
+            List<NameGlob> tags = tagGlobs(rule.get("tags"));
+            if (tags.isEmpty()) {
+                throw new IllegalArgumentException(rule.key() + ".tags must list at least one tag glob, such as v*");
+            }
+            rules.add(new BerthConfig.ImmutableRule(repositoryGlobs(rule, upstreams, "immutable tags"), tags));
+        }
+        return List.copyOf(rules);
+    }
+
+    /** A rule's {@code repositories}: globs of repository names, none of them able to match a mirror's cache. */
+    private static List<NameGlob> repositoryGlobs(Config rule, List<BerthConfig.Upstream> upstreams, String what) {
+        Config node = rule.get("repositories");
+        List<String> globs = node.asList(String.class).orElse(List.of());
+        if (globs.isEmpty()) {
+            throw new IllegalArgumentException(node.key() + " must list at least one name glob, such as team/*");
+        }
+        for (String glob : globs) {
+            // Each * stands for some characters: the rest must fit the name grammar around them.
+            if (!RepoName.isValid(glob.replace("*", "x"))) {
+                throw new IllegalArgumentException(node.key() + ": " + glob + " is not a repository name glob (lower-"
+                        + "case components separated by slashes, * for any run of characters, as in team/*)");
+            }
+            checkNotMirrored(node.key().toString(), glob, upstreams, ": " + what + " are for private repositories"
+                    + " only");
+        }
+        return globs.stream().map(NameGlob::of).toList();
+    }
+
+    private static List<NameGlob> tagGlobs(Config node) {
+        List<String> globs = node.asList(String.class).orElse(List.of());
+        for (String glob : globs) {
+            if (!Reference.Tag.isValid(glob.replace("*", "x"))) {
+                throw new IllegalArgumentException(node.key() + ": " + glob + " is not a tag glob (letters, digits,"
+                        + " _ . and -, * for any run of them, as in v* or release-*)");
+            }
+        }
+        return globs.stream().map(NameGlob::of).toList();
     }
 
     private static List<BerthConfig.Upstream> upstreams(Config list) {
