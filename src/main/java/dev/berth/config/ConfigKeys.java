@@ -69,6 +69,13 @@ final class ConfigKeys {
             ConfigKey.of("auth.rules.#.delete.#", ValueType.TEXT),
             ConfigKey.of("auth.rules.#.admin.#", ValueType.TEXT),
             ConfigKey.of("auth.trusted-proxies.#", ValueType.ADDRESS_RANGE),
+            ConfigKey.of("auth.oidc.issuer", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.client-id", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.client-secret-file", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.groups-claim", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.scopes.#", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.ca-file", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.timeout", ValueType.DURATION),
             ConfigKey.of("cache.max-bytes", ValueType.SIZE),
             ConfigKey.of("cache.gc-grace", ValueType.DURATION),
             ConfigKey.of("cache.pin.#", ValueType.TEXT));
