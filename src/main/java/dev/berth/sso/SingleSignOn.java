@@ -138,8 +138,11 @@ public final class SingleSignOn {
         if (taken.size() >= MAX_REPLAYS_KEPT) {
             taken.values().removeIf(until -> !now.isBefore(until));
         }
-        if (taken.size() >= MAX_REPLAYS_KEPT) {
-            throw new ProviderUnavailable("too many sign-ins at once: try again in a minute");
+        // Still full (someone starting and spending sign-ins in bulk): forget the oldest rather than refuse everyone;
+        // its code is single-use at the provider all the same.
+        while (taken.size() >= MAX_REPLAYS_KEPT) {
+            taken.entrySet().stream().min(Map.Entry.comparingByValue())
+                    .ifPresent(oldest -> taken.remove(oldest.getKey(), oldest.getValue()));
         }
         if (taken.putIfAbsent(state, expires) != null) {
             throw new SignInRefused(400, "this sign-in has been used already: sign in again");
