@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -163,10 +164,8 @@ class SingleSignOnTest {
     void theSameCallbackTwiceIsRefused() {
         FakeProvider provider = provider();
         SingleSignOn sso = sso(provider);
-        SingleSignOn.Start start = sso.start(CALLBACK);
+        SingleSignOn.Start start = startAnswering(sso, provider, claims -> claims);
         Map<String, String> query = query(start.location());
-        provider.answers(FakeProvider.sign(provider.claims(query.get("nonce"), clock.instant()).build(),
-                FakeProvider.KEY));
         sso.finish(callback(query.get("state"), "c"), Optional.of(start.cookie()));
 
         SignInRefused again = assertThrows(SignInRefused.class, () -> sso.finish(callback(query.get("state"), "c"),
@@ -226,10 +225,9 @@ class SingleSignOnTest {
     void aNameOfBerthsOwnAccountsCannotSignInThroughTheProvider() {
         FakeProvider provider = provider();
         SingleSignOn sso = sso(provider);
-        SingleSignOn.Start start = sso.start(CALLBACK);
+        SingleSignOn.Start start = startAnswering(sso, provider, claims -> claims.claim("preferred_username",
+                "alice"));
         Map<String, String> query = query(start.location());
-        provider.answers(FakeProvider.sign(provider.claims(query.get("nonce"), clock.instant())
-                .claim("preferred_username", "alice").build(), FakeProvider.KEY));
 
         SignInRefused refused = assertThrows(SignInRefused.class, () -> sso.finish(callback(query.get("state"), "c"),
                 Optional.of(start.cookie())));
@@ -286,6 +284,15 @@ class SingleSignOnTest {
                 Optional.of(start.cookie())));
         assertEquals(401, refused.status(), message);
         assertEquals(message, refused.getMessage());
+    }
+
+    /** A sign-in started, the provider set to answer it with an ID token of {@code claims} as changed. */
+    private SingleSignOn.Start startAnswering(SingleSignOn sso, FakeProvider provider,
+                                              UnaryOperator<JWTClaimsSet.Builder> claims) {
+        SingleSignOn.Start start = sso.start(CALLBACK);
+        provider.answers(FakeProvider.sign(claims.apply(provider.claims(query(start.location()).get("nonce"),
+                clock.instant())).build(), FakeProvider.KEY));
+        return start;
     }
 
     private RecordedRequest takeTokenRequest() throws InterruptedException {
