@@ -39,6 +39,8 @@ final class FakeProvider extends Dispatcher {
     final AtomicReference<Function<RecordedRequest, MockResponse>> token = new AtomicReference<>(
             request -> new MockResponse.Builder().code(400).body("{\"error\":\"invalid_grant\"}").build());
     final AtomicReference<String> discoveryIssuer = new AtomicReference<>();
+    /** The keys the provider publishes: {@link #KEY}, until the test rotates them. */
+    final AtomicReference<JWKSet> published = new AtomicReference<>(new JWKSet(KEY.toPublicJWK()));
 
     FakeProvider(MockWebServer server) {
         this.server = server;
@@ -64,7 +66,7 @@ final class FakeProvider extends Dispatcher {
                     + "\"end_session_endpoint\":\"" + issuer() + "/logout\"}");
         }
         if (path.equals("/realms/team/certs")) {
-            return json(new JWKSet(KEY.toPublicJWK()).toString());
+            return json(published.get().toString());
         }
         if (path.equals("/realms/team/token")) {
             return token.get().apply(request);

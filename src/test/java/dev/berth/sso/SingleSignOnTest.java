@@ -13,6 +13,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
@@ -65,6 +66,8 @@ class SingleSignOnTest {
 
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final byte[] key = new byte[32];
+    private int takenRequests;
+    private int jwksTaken;
 
     private FakeProvider provider() {
         return new FakeProvider(server);
@@ -222,6 +225,29 @@ class SingleSignOnTest {
     }
 
     @Test
+    void keysTheProviderRotatedInAreFetchedAgainButNotAtEveryUnknownKey() throws Exception {
+        FakeProvider provider = provider();
+        SingleSignOn sso = sso(provider);
+        SingleSignOn.Start first = startAnswering(sso, provider, claims -> claims);
+        sso.finish(callback(query(first.location()).get("state"), "c"), Optional.of(first.cookie()));
+        ECKey rotated = new ECKeyGenerator(Curve.P_256).keyID("k2").keyUse(KeyUse.SIGNATURE).generate();
+        provider.published.set(new JWKSet(List.of(FakeProvider.KEY.toPublicJWK(),
+                rotated.toPublicJWK())));
+        int keysFetched = jwksRequests();
+
+        assertRefused(sso, provider, nonce -> FakeProvider.sign(provider.claims(nonce, clock.instant()).build(),
+                rotated), "the ID token is signed with a key (kid k2) the provider does not publish");
+        assertEquals(keysFetched, jwksRequests(), "fetched a moment ago: not again at once");
+        clock.advance(ProviderKeys.REFETCH);
+        SingleSignOn.Start later = sso.start(CALLBACK);
+        Map<String, String> query = query(later.location());
+        provider.answers(FakeProvider.sign(provider.claims(query.get("nonce"), clock.instant()).build(), rotated));
+        assertEquals(Optional.of("carol"), sso.finish(callback(query.get("state"), "c"),
+                Optional.of(later.cookie())).user());
+        assertEquals(keysFetched + 1, jwksRequests(), "the new key fetched once");
+    }
+
+    @Test
     void aNameOfBerthsOwnAccountsCannotSignInThroughTheProvider() {
         FakeProvider provider = provider();
         SingleSignOn sso = sso(provider);
@@ -293,6 +319,17 @@ class SingleSignOnTest {
         provider.answers(FakeProvider.sign(claims.apply(provider.claims(query(start.location()).get("nonce"),
                 clock.instant())).build(), FakeProvider.KEY));
         return start;
+    }
+
+    /** How many times the provider's keys were fetched (every request so far taken from the server's queue). */
+    private int jwksRequests() throws InterruptedException {
+        while (server.getRequestCount() > takenRequests) {
+            if (server.takeRequest().getUrl().encodedPath().endsWith("/certs")) {
+                jwksTaken++;
+            }
+            takenRequests++;
+        }
+        return jwksTaken;
     }
 
     private RecordedRequest takeTokenRequest() throws InterruptedException {
