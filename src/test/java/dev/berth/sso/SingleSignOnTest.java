@@ -164,6 +164,15 @@ class SingleSignOnTest {
     }
 
     @Test
+    void anotherInstanceWithTheSameKeyFinishesTheSignIn() {
+        FakeProvider provider = provider();
+        SingleSignOn.Start start = startAnswering(sso(provider), provider, claims -> claims);
+        SingleSignOn sameKey = sso(provider);
+        assertEquals(Optional.of("carol"), sameKey.finish(callback(query(start.location()).get("state"), "c"),
+                Optional.of(start.cookie())).user(), "a fleet's instances draw the key from cluster.secret-file");
+    }
+
+    @Test
     void theSameCallbackTwiceIsRefused() {
         FakeProvider provider = provider();
         SingleSignOn sso = sso(provider);
