@@ -109,7 +109,13 @@ async function route() {
       show("login");
       $("login-failed").hidden = !new URLSearchParams(location.search).has("failed");
       $("login-throttled").hidden = !new URLSearchParams(location.search).has("throttled");
-      $("username").focus();
+      const signIn = (state.me && state.me.signIn) || { password: true, singleSignOn: false };
+      $("login-form").hidden = !signIn.password;
+      $("sso").hidden = !signIn.singleSignOn;
+      $("cli-note").hidden = !signIn.singleSignOn;
+      if (signIn.password) {
+        $("username").focus();
+      }
     } else {
       show("repositories");
       await repositories(params.get("q") || "", params.get("last") || "");
@@ -345,7 +351,9 @@ async function session() {
   if (!state.me.authentication) {
     box.replaceChildren();
   } else if (state.me.user) {
-    box.replaceChildren(el("span", {}, "Signed in as ", el("strong", { id: "user" }, state.me.user)),
+    const groups = state.me.groups && state.me.groups.length
+      ? el("span", { id: "groups", class: "muted" }, " (" + state.me.groups.join(", ") + ")") : "";
+    box.replaceChildren(el("span", {}, "Signed in as ", el("strong", { id: "user" }, state.me.user), groups),
       el("form", { method: "post", action: "/ui/logout" }, el("button", { type: "submit", class: "secondary" }, "Sign out")));
   } else {
     box.replaceChildren(el("a", { href: "#/login", id: "sign-in" }, "Sign in"));

@@ -14,6 +14,7 @@ import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.Logins;
+import dev.berth.auth.ProviderAccounts;
 import dev.berth.auth.Sessions;
 import dev.berth.auth.Tokens;
 import dev.berth.budget.AccessIndex;
@@ -42,6 +43,7 @@ import dev.berth.http.api.RepositoriesResource;
 import dev.berth.http.api.RetentionResource;
 import dev.berth.http.api.WarmJobsResource;
 import dev.berth.http.ui.WebPage;
+import dev.berth.sso.SingleSignOn;
 import dev.berth.jobs.SyncSchedule;
 import dev.berth.jobs.WarmJobs;
 import dev.berth.mirror.MirrorEvents;
@@ -161,8 +163,13 @@ public final class BerthServer implements AutoCloseable {
         Optional<ClusterSecret> secret = keys.clusterSecret();
         Tokens tokens = keys.tokens("tokens", "berth", config.auth().tokenTtl(), clock, accounts);
         EndedSessions endedSessions = new EndedSessions(storage, clock, Sessions.TTL);
-        Sessions sessions = new Sessions(keys.tokens("sessions", Sessions.SERVICE, Sessions.TTL, clock, accounts),
-                endedSessions);
+        // A session of a provider's user belongs to the provider (ProviderAccounts says why).
+        Accounts sessionAccounts = config.auth().oidc().<Accounts>map(oidc -> new ProviderAccounts(accounts,
+                oidc.issuer().toString(), oidc.clientId())).orElse(accounts);
+        Sessions sessions = new Sessions(keys.tokens("sessions", Sessions.SERVICE, Sessions.TTL, clock,
+                sessionAccounts), endedSessions);
+        Optional<SingleSignOn> sso = config.auth().oidc().map(oidc -> new SingleSignOn(oidc, accounts,
+                config.auth().ruleGroups(), keys.key("sign-ins"), clock));
         storage.recover();
         UploadLimits uploadLimits = new UploadLimits(config.limits().maxUploadSessions(),
                 config.limits().maxUploadSessionsPerClient());
@@ -229,7 +236,7 @@ public final class BerthServer implements AutoCloseable {
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs),
                 new RetentionResource(retention)));
-        WebPage page = new WebPage(credentials, sessions);
+        WebPage page = new WebPage(credentials, sessions, sso);
 
         housekeeping.purgeUploads(registry, config.storage().uploadTimeout(), clock);
         housekeeping.collectGarbage(collector, metrics, rounds);

@@ -5,6 +5,7 @@ import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,7 +28,7 @@ final class SigningKeys {
     static SigningKeys of(BerthConfig config, boolean sharedStore) {
         Optional<Path> secretFile = config.cluster().flatMap(BerthConfig.Cluster::secretFile);
         if (secretFile.isEmpty() && sharedStore && config.auth().enabled()) {
-            throw new IllegalArgumentException("storage.s3 with auth.htpasswd needs cluster.secret-file: instances"
+            throw new IllegalArgumentException("storage.s3 with auth.htpasswd or auth.oidc needs cluster.secret-file: instances"
                     + " sharing a bucket must accept each other's tokens (make one with: head -c 32 /dev/urandom"
                     + " | base64 > /etc/berth/cluster.key, the same file on every instance)");
         }
@@ -37,6 +38,15 @@ final class SigningKeys {
     /** The cluster secret, if configured: peers sign their requests to each other with it. */
     Optional<ClusterSecret> clusterSecret() {
         return secret;
+    }
+
+    /** A 256-bit key for {@code purpose}: the cluster secret's, else one of this process alone. */
+    byte[] key(String purpose) {
+        return secret.map(key -> key.key(purpose)).orElseGet(() -> {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            return key;
+        });
     }
 
     /** Tokens for {@code purpose}, signed with the cluster secret's key for it, else with a key of this process. */

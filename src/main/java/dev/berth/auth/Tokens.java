@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -27,7 +28,8 @@ import javax.crypto.spec.SecretKeySpec;
  * at start, which never leaves the process (after a restart clients simply fetch new tokens, as they do when one
  * expires); instances that share a store sign with a key drawn from the cluster secret, so any of them accepts a token
  * another issued. A user's token carries the fingerprint of the account it was issued to, checked on every use: a
- * removed account or a changed password ends its tokens at once.
+ * removed account or a changed password ends its tokens at once; and the groups an identity provider put the user in,
+ * so that rules naming them apply wherever the token is checked.
  */
 public final class Tokens {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +39,7 @@ public final class Tokens {
             "{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
     private static final String ISSUER = "berth";
     private static final String ACCOUNT = "acc";
+    private static final String GROUPS = "grp";
 
     private final byte[] key;
     private final String service;
@@ -76,6 +79,9 @@ public final class Tokens {
         claims.put("iss", ISSUER);
         claims.put("sub", who.user().orElse(""));
         who.user().ifPresent(user -> claims.put(ACCOUNT, accounts.fingerprint(user).orElse("")));
+        if (!who.groups().isEmpty()) {
+            claims.put(GROUPS, who.groups().stream().sorted().toList());
+        }
         claims.put("aud", service);
         claims.put("iat", now.getEpochSecond());
         claims.put("nbf", now.getEpochSecond());
@@ -116,7 +122,9 @@ public final class Tokens {
             if (!subject.isEmpty() && !sameAccount(subject, claims.path(ACCOUNT).asText(""))) {
                 return Optional.empty();
             }
-            Principal who = subject.isEmpty() ? Principal.ANONYMOUS : Principal.user(subject);
+            Set<String> groups = new TreeSet<>();
+            claims.path(GROUPS).forEach(group -> groups.add(group.asText()));
+            Principal who = subject.isEmpty() ? Principal.ANONYMOUS : Principal.user(subject, groups);
             return Optional.of(new VerifiedToken(who, access(claims.path("access")), claims.path("jti").asText(""),
                     Instant.ofEpochSecond(claims.path("iat").asLong(0)),
                     Instant.ofEpochSecond(claims.path("exp").asLong(0))));

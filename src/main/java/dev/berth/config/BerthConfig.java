@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The whole configuration, one immutable record per section of berth.yaml. */
 public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos,
@@ -131,10 +134,32 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
      */
     public record Auth(Optional<Path> htpasswd, Scheme scheme, Duration tokenTtl, Map<String, List<String>> groups,
                        boolean anonymousPullsMirrored, boolean anonymousPullsPrivate, List<Rule> rules,
-                       List<AddressRange> trustedProxies) {
-        /** Whether authentication is on. */
+                       List<AddressRange> trustedProxies, Optional<Oidc> oidc) {
+        /** Whether authentication is on: accounts, or single sign-on for the page. */
         public boolean enabled() {
-            return htpasswd.isPresent();
+            return htpasswd.isPresent() || oidc.isPresent();
+        }
+
+        /** The groups the rules name ({@code @group}), without the {@code @}. */
+        public Set<String> ruleGroups() {
+            return rules.stream().flatMap(rule -> Stream.of(rule.pull(), rule.push(), rule.delete(), rule.admin()))
+                    .flatMap(List::stream).filter(name -> name.startsWith("@")).map(name -> name.substring(1))
+                    .collect(Collectors.toUnmodifiableSet());
+        }
+    }
+
+    /**
+     * {@code auth.oidc.*}: the OpenID Connect provider the web page signs in through: its issuer (discovery at
+     * {@code <issuer>/.well-known/openid-configuration}), berth's client there, the ID token claim that lists a
+     * user's groups, the scopes asked for ({@code openid} always), a CA file for the provider's certificate, and how
+     * long any one request to the provider may take.
+     */
+    public record Oidc(URI issuer, String clientId, String clientSecret, String groupsClaim, List<String> scopes,
+                       Optional<Path> caFile, Duration timeout) {
+        @Override
+        public String toString() {
+            // The client secret never reaches a log.
+            return "Oidc[issuer=" + issuer + ", clientId=" + clientId + ", groupsClaim=" + groupsClaim + "]";
         }
     }
 

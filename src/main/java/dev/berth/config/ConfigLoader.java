@@ -230,6 +230,7 @@ public final class ConfigLoader {
 
     private static BerthConfig.Auth auth(Config auth) {
         String scheme = auth.get("scheme").asString().orElse("bearer");
+        Optional<BerthConfig.Oidc> oidc = oidc(auth.get("oidc"));
         Map<String, List<String>> groups = new LinkedHashMap<>();
         for (Config group : auth.get("groups").asNodeList().orElse(List.of())) {
             groups.put(group.name(), group.asList(String.class).orElse(List.of()));
@@ -240,23 +241,72 @@ public final class ConfigLoader {
             if (repositories.isEmpty()) {
                 throw new IllegalArgumentException(rule.key() + ".repositories must list at least one name glob");
             }
-            rules.add(new BerthConfig.Rule(repositories, principals(rule, "pull", groups),
-                    principals(rule, "push", groups), principals(rule, "delete", groups),
-                    principals(rule, "admin", groups)));
+            // With a provider, a rule may name a group only the provider knows.
+            boolean declared = oidc.isEmpty();
+            rules.add(new BerthConfig.Rule(repositories, principals(rule, "pull", groups, declared),
+                    principals(rule, "push", groups, declared), principals(rule, "delete", groups, declared),
+                    principals(rule, "admin", groups, declared)));
         }
         return new BerthConfig.Auth(auth.get("htpasswd").asString().asOptional().map(Path::of),
                 scheme.equals("basic") ? BerthConfig.Scheme.BASIC : BerthConfig.Scheme.BEARER,
                 duration(auth, "token-ttl", "5m"), Map.copyOf(groups),
                 anonymous(auth, "mirrored", "pull"), anonymous(auth, "private", "none"), List.copyOf(rules),
                 auth.get("trusted-proxies").asList(String.class).orElse(List.of()).stream()
-                        .map(AddressRange::parse).toList());
+                        .map(AddressRange::parse).toList(), oidc);
     }
 
-    /** A rule's list of users, {@code @group}s (which must exist) and {@code *}. */
-    private static List<String> principals(Config rule, String action, Map<String, List<String>> groups) {
+    /** {@code auth.oidc}: absent, or with its issuer, client and secret. */
+    private static Optional<BerthConfig.Oidc> oidc(Config oidc) {
+        if (!oidc.exists()) {
+            return Optional.empty();
+        }
+        String issuer = required(oidc, "issuer");
+        URI uri;
+        try {
+            uri = new URI(issuer);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(oidc.get("issuer").key() + ": " + issuer + " is not a URL", e);
+        }
+        boolean loopback = uri.getHost() != null && (uri.getHost().equals("localhost")
+                || uri.getHost().startsWith("127.") || uri.getHost().equals("[::1]"));
+        if (uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null
+                || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()) && loopback)) {
+            throw new IllegalArgumentException(oidc.get("issuer").key() + ": " + issuer + " is not an https URL"
+                    + " without query or fragment, such as https://sso.example.org/realms/team (plain http only on"
+                    + " this host's loopback)");
+        }
+        Path secretFile = readable(oidc.get("client-secret-file"), required(oidc, "client-secret-file"));
+        String secret = readSecret(secretFile.toString());
+        if (secret.isEmpty()) {
+            throw new IllegalArgumentException(oidc.get("client-secret-file").key() + ": " + secretFile
+                    + " is empty: it holds the client secret the provider gave berth's client");
+        }
+        List<String> scopes = new ArrayList<>(List.of("openid"));
+        for (String scope : oidc.get("scopes").asList(String.class).orElse(List.of("profile"))) {
+            if (!scope.matches("[\\x21\\x23-\\x5b\\x5d-\\x7e]+")) {
+                throw new IllegalArgumentException(oidc.get("scopes").key() + ": " + scope + " is not a scope name");
+            }
+            if (!scopes.contains(scope)) {
+                scopes.add(scope);
+            }
+        }
+        Duration timeout = duration(oidc, "timeout", "5s");
+        if (timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException(oidc.get("timeout").key() + ": between 1ms and 1m (a sign-in waits"
+                    + " for it)");
+        }
+        return Optional.of(new BerthConfig.Oidc(uri, required(oidc, "client-id"), secret,
+                oidc.get("groups-claim").asString().orElse("groups"), List.copyOf(scopes),
+                oidc.get("ca-file").asString().asOptional().map(file -> readable(oidc.get("ca-file"), file)),
+                timeout));
+    }
+
+    /** A rule's list of users, {@code @group}s (which must be in {@code groups} when {@code declared}) and {@code *}. */
+    private static List<String> principals(Config rule, String action, Map<String, List<String>> groups,
+                                           boolean declared) {
         List<String> names = rule.get(action).asList(String.class).orElse(List.of());
         for (String name : names) {
-            if (name.startsWith("@") && !groups.containsKey(name.substring(1))) {
+            if (declared && name.startsWith("@") && !groups.containsKey(name.substring(1))) {
                 throw new IllegalArgumentException(rule.get(action).key() + ": no group " + name.substring(1)
                         + " in auth.groups");
             }

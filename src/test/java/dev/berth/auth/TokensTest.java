@@ -52,6 +52,25 @@ class TokensTest {
     }
 
     @Test
+    void theGroupsAProviderGaveTravelWithTheTokenAndEndWithTheProviderItsAccountsNamed() {
+        byte[] key = new byte[32];
+        Tokens provider = new Tokens("berth-ui", key, Duration.ofHours(8), clock,
+                new ProviderAccounts(accounts, "https://sso.example.org/realms/team", "berth"));
+        String carols = provider.issue(Principal.user("carol", Set.of("devs", "ops")), List.of()).token();
+        assertEquals(Principal.user("carol", Set.of("devs", "ops")), provider.verify(carols).orElseThrow().principal());
+        assertEquals(Set.of(), provider.verify(provider.issue(Principal.user("alice"), List.of()).token())
+                .orElseThrow().principal().groups(), "berth's own account: no provider groups");
+
+        Tokens otherClient = new Tokens("berth-ui", key, Duration.ofHours(8), clock,
+                new ProviderAccounts(accounts, "https://sso.example.org/realms/team", "another-client"));
+        assertTrue(otherClient.verify(carols).isEmpty(), "auth.oidc changed: the provider's sessions end");
+        assertTrue(otherClient.verify(otherClient.issue(Principal.user("carol"), List.of()).token()).isPresent(),
+                "the same key: only the provider's fingerprint differs");
+        fingerprints.put("carol", "c1");
+        assertTrue(provider.verify(carols).isEmpty(), "carol became one of berth's own accounts: not the provider's");
+    }
+
+    @Test
     void aUsersTokenEndsWithTheAccountOrItsPassword() {
         String alices = tokens.issue(Principal.user("alice"), List.of()).token();
         String bobs = tokens.issue(Principal.user("bob"), List.of()).token();
