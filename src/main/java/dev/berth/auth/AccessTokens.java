@@ -55,7 +55,7 @@ public final class AccessTokens implements AccessTokenCheck {
     private static final int SECRET_BYTES = 32;
     private static final int MAX_DOCUMENT = 16 * 1024;
     private static final Pattern SECRET = Pattern.compile("berth_[A-Za-z0-9_-]{43}");
-    private static final Pattern STORED_NAME = Pattern.compile("[a-z][a-z0-9_-]{2,63}");
+    private static final Pattern STORED_NAME = Pattern.compile("[a-z][a-z0-9_-]{1,63}");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
     private static final Logger LOG = System.getLogger(AccessTokens.class.getName());

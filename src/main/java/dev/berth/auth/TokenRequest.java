@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What a new access token should be, checked: a name of lower-case letters, digits, {@code -} and {@code _} (3 to 64,
+ * What a new access token should be, checked: a name of lower-case letters, digits, {@code -} and {@code _} (2 to 64,
  * a letter first: it is a user name for {@code docker login} and a key in the store), 1 to {@link #MAX_GLOBS}
  * repository globs ({@code *} for any run of characters, the rest a valid repository name), some of pull, push and
  * delete, and a lifetime from {@link #MIN_LIFETIME} to {@link #MAX_LIFETIME}.
@@ -20,7 +20,7 @@ public record TokenRequest(String name, List<String> repositories, Set<Action> a
     static final Duration MIN_LIFETIME = Duration.ofHours(1);
     static final Duration MAX_LIFETIME = Duration.ofDays(365);
     static final int MAX_GLOBS = 32;
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{2,63}");
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{1,63}");
 
     public TokenRequest {
         repositories = List.copyOf(repositories);
@@ -34,7 +34,7 @@ public record TokenRequest(String name, List<String> repositories, Set<Action> a
      */
     public static TokenRequest of(String name, List<String> repositories, List<String> actions, String expires) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw invalid("name " + quoted(name) + " is not valid: 3 to 64 lower-case letters, digits, - and _,"
+            throw invalid("name " + quoted(name) + " is not valid: 2 to 64 lower-case letters, digits, - and _,"
                     + " starting with a letter");
         }
         if (repositories == null || repositories.isEmpty() || repositories.size() > MAX_GLOBS) {
