@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.support.Closing;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.MutableClock;
+import dev.berth.support.PageSignIn;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
@@ -217,6 +218,29 @@ class TokensApiTest {
         assertEquals(List.of("bobs"), names(bob.get("/api/v1/tokens")));
         assertEquals(204, alice.delete("/api/v1/tokens/bobs").statusCode());
         assertError(berth.client().withBasic("bobs", secret).get("/v2/"), 401, "UNAUTHORIZED");
+    }
+
+    @Test
+    void thePagesSessionCreatesTokensButATokenDoesNotSignInToThePage() throws IOException {
+        RunningBerth berth = start(RULES);
+        String setCookie = PageSignIn.cookie(berth.client(), "alice", ALICE_PASSWORD);
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        HttpResponse<byte[]> created = berth.client().send("POST", "/api/v1/tokens", ("{\"name\": \"from-page\","
+                        + " \"repositories\": [\"team-a/*\"], \"actions\": [\"pull\"]}").getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/json", "Cookie", cookie, "X-Berth-Request", "page");
+        String secret = secretOf(created);
+        assertEquals(200, berth.client().withBasic("from-page", secret).get("/v2/").statusCode());
+
+        String form = "username=from-page&password=" + secret;
+        HttpResponse<byte[]> signIn = berth.client().send("POST", "/ui/login", form.getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/x-www-form-urlencoded");
+        assertEquals(303, signIn.statusCode());
+        assertEquals("/ui/?failed#/login", header(signIn, "Location"));
+        assertTrue(signIn.headers().firstValue("Set-Cookie").isEmpty(), "no session for a token");
+
+        HttpResponse<byte[]> page = berth.client().get("/ui/index.html");
+        String html = new String(page.body(), StandardCharsets.UTF_8);
+        assertTrue(html.contains("id=\"token-form\"") && html.contains("href=\"#/tokens\""), "the page's Tokens");
     }
 
     @Test
