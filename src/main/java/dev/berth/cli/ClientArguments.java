@@ -38,8 +38,14 @@ final class ClientArguments {
         throw new IllegalArgumentException("--server " + text + " is not an http:// or https:// URL");
     }
 
+    /** A client of the berth at {@code server}, logged in as {@code user} when given (see {@link #authorization}). */
+    static AdminClient client(URI server, Optional<String> user, Map<String, String> environment,
+                              PasswordInput input) throws IOException {
+        return new AdminClient(server, user, authorization(user, environment, input));
+    }
+
     /** Basic credentials for {@code user}: the password from BERTH_PASSWORD, else asked for; never printed. */
-    static Optional<String> authorization(Optional<String> user, Map<String, String> environment,
+    private static Optional<String> authorization(Optional<String> user, Map<String, String> environment,
                                           PasswordInput input) throws IOException {
         if (user.isEmpty()) {
             return Optional.empty();

@@ -63,8 +63,7 @@ public final class TokenCommand {
             return USAGE;
         }
         try {
-            AdminClient client = new AdminClient(options.server(), options.user(),
-                    ClientArguments.authorization(options.user(), environment, input));
+            AdminClient client = ClientArguments.client(options.server(), options.user(), environment, input);
             switch (options.verb()) {
                 case "create" -> create(client, options);
                 case "list" -> list(client);

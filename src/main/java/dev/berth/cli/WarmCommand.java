@@ -67,7 +67,7 @@ public final class WarmCommand {
             return USAGE;
         }
         try {
-            AdminClient client = new AdminClient(options.server(), options.user(), ClientArguments.authorization(options.user(), environment, input));
+            AdminClient client = ClientArguments.client(options.server(), options.user(), environment, input);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("images", options.images());
             options.platform().ifPresent(p -> body.put("platform", p));

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.config.ConfigLoader;
 import dev.berth.storage.FileSystemStorage;
+import dev.berth.support.FingerprintAccounts;
 import dev.berth.support.MutableClock;
 import dev.berth.support.Poll;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -46,18 +46,7 @@ class AccessTokensTest {
     Path root;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
-    private final Map<String, String> fingerprints = new HashMap<>(Map.of("alice", "fa", "bob", "fb"));
-    private final Accounts accounts = new Accounts() {
-        @Override
-        public boolean verify(String user, String password) {
-            return false;
-        }
-
-        @Override
-        public Optional<String> fingerprint(String user) {
-            return Optional.ofNullable(fingerprints.get(user));
-        }
-    };
+    private final FingerprintAccounts accounts = new FingerprintAccounts(Map.of("alice", "fa", "bob", "fb"));
     private final AccessRules rules = new AccessRules(ConfigLoader.fromYaml(RULES).auth());
 
     private AccessTokens tokens() {
@@ -208,9 +197,9 @@ class AccessTokensTest {
         AccessTokens tokens = tokens();
         String secret = tokens.create(Principal.user("bob"), request("bobs", "pull")).secret();
         assertTrue(tokens.login("bobs", secret).isPresent());
-        fingerprints.remove("bob");
+        accounts.remove("bob");
         assertTrue(tokens.login("bobs", secret).isEmpty());
-        fingerprints.put("bob", "a new password");
+        accounts.put("bob", "a new password");
         assertTrue(tokens.login("bobs", secret).isPresent(), "a changed password keeps the token: its secret is its"
                 + " own");
     }
