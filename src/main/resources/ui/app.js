@@ -323,6 +323,7 @@ async function createToken(event) {
     const created = await api("POST", "/tokens", body);
     $("token-created-name").textContent = created.name;
     $("token-secret").textContent = created.secret;
+    $("token-login").textContent = "docker login " + location.host + " -u " + created.name + " --password-stdin";
     $("token-created").hidden = false;
     $("token-name").value = "";
     say("Created token " + created.name);

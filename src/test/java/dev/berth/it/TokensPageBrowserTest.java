@@ -52,6 +52,8 @@ class TokensPageBrowserTest {
             browser.await(d -> d.findElement(By.id("token-created")).isDisplayed());
             String secret = page.findElement(By.id("token-secret")).getText();
             assertTrue(secret.startsWith("berth_"), secret);
+            assertEquals("docker login 127.0.0.1:" + berth.port() + " -u ci-page --password-stdin",
+                    page.findElement(By.id("token-login")).getText());
             browser.await(d -> d.findElements(By.cssSelector("#token-rows tr")).size() == 1);
             assertEquals("pull, push",
                     page.findElement(By.cssSelector("#token-rows td[data-label=Actions]")).getText());

@@ -32,7 +32,7 @@ public final class TokensResource implements ApiResource {
     @Override
     public void routes(ApiRoutes routes) {
         routes.post("/tokens", (call, res) -> {
-            String user = requireUser(call, "create an access token");
+            requireUser(call, "create an access token");
             CreateRequest body = call.body(CreateRequest.class);
             AccessTokens.Created created;
             try {
@@ -47,7 +47,7 @@ public final class TokensResource implements ApiResource {
             }
             Map<String, Object> answer = describe(created.token());
             answer.put("secret", created.secret());
-            answer.put("login", "docker login -u " + created.token().name() + " --password-stdin (as " + user + ")");
+            answer.put("login", "docker login -u " + created.token().name() + " --password-stdin");
             res.header(HeaderNames.LOCATION, AdminApi.PREFIX + "/tokens/" + created.token().name());
             ApiJson.send(res, Status.CREATED_201, answer);
         });

@@ -93,6 +93,7 @@ class TokensApiTest {
         assertEquals("alice", shown.path("creator").asText());
         assertEquals("2026-12-31T00:00:00Z", shown.path("expires").asText());
         assertEquals(List.of("pull", "push"), texts(shown.path("actions")));
+        assertEquals("docker login -u ci-app --password-stdin", shown.path("login").asText());
 
         TestClient ci = berth.client().withBasic("ci-app", secret);
         byte[] manifest = ci.pushImage("team-a/app", "1", TestData.utf8("{}"), TestData.bytes(1000, 2));
