@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 /**
@@ -65,6 +66,7 @@ public final class AccessTokens implements AccessTokenCheck {
     private final Accounts accounts;
     private final AccessRules rules;
     private final SecureRandom random = new SecureRandom();
+    private final ReentrantLock creating = new ReentrantLock();
     private final Cache<String, Optional<AccessToken>> read = Caffeine.newBuilder().expireAfterWrite(REFRESH)
             .maximumSize(10_000).build();
     private final Cache<String, Instant> usesWritten = Caffeine.newBuilder().expireAfterWrite(LAST_USE_EVERY)
@@ -94,6 +96,18 @@ public final class AccessTokens implements AccessTokenCheck {
      *                             a glob (read as a name), or there are {@link #MAX_TOKENS} already
      */
     public Created create(Principal creator, TokenRequest request) {
+        // One creation at a time here, so that two requests to this instance cannot both find a name free (a lock, not
+        // synchronized, which would pin the virtual thread through the store's I/O). Two instances of a fleet creating
+        // one name at the same moment both succeed and the later write wins: the other secret is then refused.
+        creating.lock();
+        try {
+            return createLocked(creator, request);
+        } finally {
+            creating.unlock();
+        }
+    }
+
+    private Created createLocked(Principal creator, TokenRequest request) {
         if (creator.user().isEmpty() || creator.token().isPresent()) {
             throw new TokenRequestRefused(TokenRequestRefused.Reason.BEYOND_CREATOR,
                     "only a signed-in user creates access tokens, not an access token nor an anonymous caller");
