@@ -16,14 +16,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
@@ -140,7 +138,7 @@ public final class AccessTokens implements AccessTokenCheck {
         AccessToken token = new AccessToken(request.name(), HEX.formatHex(randomBytes(16)), creator.user().get(),
                 creator.groups(), request.repositories(), request.actions(), now, now.plus(request.lifetime()),
                 hash(secret), Optional.empty());
-        storage.write(key(ACTIVE, token.name()), document(token));
+        storage.write(key(ACTIVE, token.name()), AccessTokenDocument.bytes(token));
         read.put(token.name(), Optional.of(token));
         return new Created(token, secret);
     }
@@ -214,7 +212,7 @@ public final class AccessTokens implements AccessTokenCheck {
     }
 
     private Optional<AccessToken> stored(String name) {
-        return storage.read(key(ACTIVE, name), MAX_DOCUMENT).flatMap(bytes -> parse(name, bytes));
+        return storage.read(key(ACTIVE, name), MAX_DOCUMENT).flatMap(bytes -> AccessTokenDocument.parse(name, bytes));
     }
 
     /** Writes the token's last use, unless this instance did within {@link #LAST_USE_EVERY}. */
@@ -247,51 +245,6 @@ public final class AccessTokens implements AccessTokenCheck {
             return used.path("id").asText("").equals(token.id()) && used.path("at").canConvertToLong()
                     ? Optional.of(Instant.ofEpochSecond(used.path("at").asLong())) : Optional.empty();
         } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static byte[] document(AccessToken token) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("name", token.name());
-        doc.put("id", token.id());
-        doc.put("creator", token.creator());
-        doc.put("creatorGroups", new TreeSet<>(token.creatorGroups()));
-        doc.put("repositories", token.repositories());
-        doc.put("actions", token.actions().stream().sorted().map(Action::scopeName).toList());
-        doc.put("created", token.created().getEpochSecond());
-        doc.put("expires", token.expires().getEpochSecond());
-        doc.put("secretSha256", token.secretHash());
-        try {
-            return JSON.writeValueAsBytes(doc);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write an access token", e);
-        }
-    }
-
-    /** A stored token; empty, and logged, when the object is not one (written by hand, or damaged). */
-    private static Optional<AccessToken> parse(String name, byte[] bytes) {
-        try {
-            JsonNode doc = JSON.readTree(bytes);
-            Set<Action> actions = EnumSet.noneOf(Action.class);
-            doc.path("actions").forEach(a -> Action.fromScopeName(a.asText()).ifPresent(actions::add));
-            List<String> repositories = new ArrayList<>();
-            doc.path("repositories").forEach(r -> repositories.add(r.asText()));
-            Set<String> groups = new TreeSet<>();
-            doc.path("creatorGroups").forEach(g -> groups.add(g.asText()));
-            String id = doc.path("id").asText("");
-            String creator = doc.path("creator").asText("");
-            String hash = doc.path("secretSha256").asText("");
-            if (!name.equals(doc.path("name").asText()) || id.isEmpty() || creator.isEmpty() || hash.length() != 64
-                    || repositories.isEmpty() || actions.isEmpty() || !doc.path("expires").canConvertToLong()) {
-                throw new IOException("fields are missing");
-            }
-            return Optional.of(new AccessToken(name, id, creator, groups, repositories, actions,
-                    Instant.ofEpochSecond(doc.path("created").asLong()),
-                    Instant.ofEpochSecond(doc.path("expires").asLong()), hash, Optional.empty()));
-        } catch (IOException e) {
-            LOG.log(Logger.Level.WARNING, "access token " + name + ": the stored object is not one ("
-                    + e.getMessage() + "); it is refused");
             return Optional.empty();
         }
     }
