@@ -179,6 +179,21 @@ class AccessTokensTest {
     }
 
     @Test
+    void aDamagedOrHandWrittenStoredTokenIsRefusedAndNotListed() throws Exception {
+        AccessTokens tokens = tokens();
+        String secret = tokens.create(Principal.user("alice"), request("ci", "pull")).secret();
+        Path stored = root.resolve("tokens/active/ci");
+        String good = Files.readString(stored);
+        Files.writeString(stored, good.replace("\"name\":\"ci\"", "\"name\":\"other\""));
+        assertTrue(tokens().login("ci", secret).isEmpty(), "an object that names another token");
+        Files.writeString(stored, "{not json");
+        assertTrue(tokens().login("ci", secret).isEmpty());
+        assertTrue(tokens().list().isEmpty());
+        Files.writeString(stored, good);
+        assertTrue(tokens().login("ci", secret).isPresent(), "the same object, intact");
+    }
+
+    @Test
     void anExpiredTokenIsRefusedAtOnce() {
         AccessTokens tokens = tokens();
         String secret = tokens.create(Principal.user("alice"), TokenRequest.of("ci", List.of("team/*"),
