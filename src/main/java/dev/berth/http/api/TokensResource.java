@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * {@code /api/v1/tokens}: access tokens for CI. A signed-in user creates one ({@code POST}, 201 with the secret, shown
- * this once), lists theirs ({@code GET}; an administrator sees everyone's) and revokes one ({@code DELETE
- * /tokens/{name}}; an administrator any). An access token never manages tokens itself.
+ * this once), lists theirs ({@code GET}; an administrator sees everyone's), shows one ({@code GET /tokens/{name}})
+ * and revokes one ({@code DELETE /tokens/{name}}; an administrator any). An access token never manages tokens itself.
  */
 public final class TokensResource implements ApiResource {
     private final AccessTokens tokens;
@@ -58,16 +58,21 @@ public final class TokensResource implements ApiResource {
                     .filter(token -> all || token.creator().equals(user))
                     .sorted(Comparator.comparing(AccessToken::name)).map(TokensResource::describe).toList()));
         });
+        routes.get("/tokens/{name}", (call, res) -> ApiJson.send(res,
+                describe(visible(call, requireUser(call, "see an access token")))));
         routes.delete("/tokens/{name}", (call, res) -> {
-            String user = requireUser(call, "revoke an access token");
-            String name = call.pathParam("name");
-            // Another user's token is as unknown as none, to all but administrators.
-            AccessToken token = tokens.find(name).filter(t -> call.isAdmin() || t.creator().equals(user))
-                    .orElseThrow(() -> new ApiException(ApiError.NOT_FOUND, "no access token " + shown(name)
-                            + " of yours"));
+            AccessToken token = visible(call, requireUser(call, "revoke an access token"));
             tokens.revoke(token.name());
             res.status(Status.NO_CONTENT_204).send();
         });
+    }
+
+    /** The token the path names, if {@code user} may see it; another user's is as unknown as none, but to admins. */
+    private AccessToken visible(ApiCall call, String user) {
+        String name = call.pathParam("name");
+        return tokens.find(name).filter(t -> call.isAdmin() || t.creator().equals(user))
+                .orElseThrow(() -> new ApiException(ApiError.NOT_FOUND, "no access token " + shown(name)
+                        + " of yours"));
     }
 
     /** The signed-in user calling; 401 for anonymous callers, 403 for an access token, 409 without accounts. */

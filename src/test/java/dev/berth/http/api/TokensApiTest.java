@@ -94,6 +94,11 @@ class TokensApiTest {
         assertEquals("2026-12-31T00:00:00Z", shown.path("expires").asText());
         assertEquals(List.of("pull", "push"), texts(shown.path("actions")));
         assertEquals("docker login -u ci-app --password-stdin", shown.path("login").asText());
+        HttpResponse<byte[]> one = alice.get(header(created, "Location"));
+        assertEquals(200, one.statusCode());
+        assertEquals("ci-app", json(one).path("name").asText());
+        assertFalse(json(one).has("secret"));
+        assertApiError(berth.client().withBasic("bob", BOB_PASSWORD).get("/api/v1/tokens/ci-app"), 404, "NOT_FOUND");
 
         TestClient ci = berth.client().withBasic("ci-app", secret);
         byte[] manifest = ci.pushImage("team-a/app", "1", TestData.utf8("{}"), TestData.bytes(1000, 2));
