@@ -129,15 +129,26 @@ class TokensApiTest {
         assertTrue(json(list).path("tokens").get(1) == null);
     }
 
+    /** A token's holder, with its secret (Basic) and with a registry token fetched with it for team-a/app. */
+    private record Holder(TestClient basic, TestClient bearer) {
+    }
+
+    /** Creates the token {@code name} for team-a/* as {@code creator}, with the JSON {@code fields} besides. */
+    private static Holder holder(RunningBerth berth, TestClient creator, String name, String fields, String actions) {
+        String secret = secretOf(create(creator, "{\"name\": \"" + name + "\", \"repositories\": [\"team-a/*\"], "
+                + fields + "}"));
+        TestClient basic = berth.client().withBasic(name, secret);
+        return new Holder(basic, berth.client().withAuthorization("Bearer "
+                + registryToken(basic, "repository:team-a/app:" + actions)));
+    }
+
     @Test
     void revokingATokenRefusesItAndTheRegistryTokensIssuedFromItAtOnce() throws IOException {
         RunningBerth berth = start(RULES);
         TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
-        String secret = secretOf(create(alice,
-                "{\"name\": \"ci\", \"repositories\": [\"team-a/*\"], \"actions\": [\"pull\", \"push\"]}"));
-        TestClient ci = berth.client().withBasic("ci", secret);
-        TestClient bearer = berth.client().withAuthorization("Bearer "
-                + registryToken(ci, "repository:team-a/app:pull,push"));
+        Holder holder = holder(berth, alice, "ci", "\"actions\": [\"pull\", \"push\"]", "pull,push");
+        TestClient ci = holder.basic();
+        TestClient bearer = holder.bearer();
         assertEquals(202, bearer.send("POST", "/v2/team-a/app/blobs/uploads/", null).statusCode());
 
         assertEquals(204, alice.delete("/api/v1/tokens/ci").statusCode());
@@ -152,11 +163,9 @@ class TokensApiTest {
     void anExpiredTokenAndItsRegistryTokensAre401() throws IOException {
         RunningBerth berth = start(RULES);
         TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
-        String secret = secretOf(create(alice,
-                "{\"name\": \"nightly\", \"repositories\": [\"team-a/*\"], \"actions\": [\"pull\"], \"expires\": \"2h\"}"));
-        TestClient ci = berth.client().withBasic("nightly", secret);
-        TestClient bearer = berth.client().withAuthorization("Bearer "
-                + registryToken(ci, "repository:team-a/app:pull"));
+        Holder holder = holder(berth, alice, "nightly", "\"actions\": [\"pull\"], \"expires\": \"2h\"", "pull");
+        TestClient ci = holder.basic();
+        TestClient bearer = holder.bearer();
         assertEquals(200, bearer.get("/v2/").statusCode());
         clock.advance(Duration.ofHours(2));
         assertError(ci.get("/v2/"), 401, "UNAUTHORIZED");
