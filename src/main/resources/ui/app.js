@@ -84,6 +84,7 @@ function show(section) {
       a.removeAttribute("aria-current");
     }
   }
+  if (section !== "tokens") { $("token-created").hidden = true; $("token-secret").textContent = ""; }
   if (section !== "warm" && state.jobTimer) { clearTimeout(state.jobTimer); state.jobTimer = null; }
 }
 
@@ -105,6 +106,9 @@ async function route() {
     } else if (path === "/retention") {
       show("retention");
       await retention();
+    } else if (path === "/tokens") {
+      show("tokens");
+      await tokens();
     } else if (path === "/login") {
       show("login");
       $("login-failed").hidden = !new URLSearchParams(location.search).has("failed");
@@ -338,6 +342,54 @@ async function retentionRound() {
   }
 }
 
+// ---- access tokens --------------------------------------------------------------------------------------------
+
+async function tokens() {
+  $("token-rows").replaceChildren();
+  if (!state.me || !state.me.user) {
+    $("token-count").textContent = state.me && !state.me.authentication
+      ? "berth has no accounts (auth.htpasswd), so no access tokens." : "Sign in to see and create access tokens.";
+    return;
+  }
+  $("token-count").textContent = "Loading…";
+  const list = await api("GET", "/tokens");
+  const now = Date.now();
+  $("token-count").textContent = list.tokens.length ? list.tokens.length + (list.tokens.length === 1 ? " token" : " tokens")
+    : "No access tokens yet.";
+  $("token-rows").replaceChildren(...list.tokens.map((t) => el("tr", { "data-token": t.name },
+    cell("Name", el("code", {}, t.name)),
+    cell("Repositories", t.repositories.join(", ")),
+    cell("Actions", t.actions.join(", ")),
+    cell("Created by", t.creator),
+    cell("Expires", Date.parse(t.expires) <= now ? el("span", { class: "down" }, "expired ", when(t.expires)) : when(t.expires)),
+    cell("Last used", t.lastUsed ? when(t.lastUsed) : "never"),
+    cell("", el("button", { type: "button", class: "danger",
+      onclick: () => act("DELETE", "/tokens/" + encodeURIComponent(t.name), "Revoked " + t.name) }, "Revoke")))));
+}
+
+async function createToken(event) {
+  event.preventDefault();
+  const form = $("token-form");
+  const body = {
+    name: $("token-name").value.trim(),
+    repositories: $("token-repositories").value.split(/[\s,]+/).filter((s) => s),
+    actions: [...form.querySelectorAll("input[name=actions]:checked")].map((box) => box.value),
+    expires: $("token-expires").value.trim(),
+  };
+  try {
+    const created = await api("POST", "/tokens", body);
+    $("token-created-name").textContent = created.name;
+    $("token-secret").textContent = created.secret;
+    $("token-login").textContent = "docker login " + location.host + " -u " + created.name + " --password-stdin";
+    $("token-created").hidden = false;
+    $("token-name").value = "";
+    say("Created token " + created.name);
+    await tokens();
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
 // ---- session --------------------------------------------------------------------------------------------------
 
 async function session() {
@@ -373,6 +425,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   $("warm-form").addEventListener("submit", startWarm);
   $("retention-round").addEventListener("click", retentionRound);
+  $("token-form").addEventListener("submit", createToken);
   window.addEventListener("hashchange", route);
   try {
     await session();

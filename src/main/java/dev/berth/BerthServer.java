@@ -8,6 +8,7 @@ import dev.berth.admin.RepositoryCatalog;
 import dev.berth.admin.RoundHistory;
 import dev.berth.admin.TagListing;
 import dev.berth.auth.AccessRules;
+import dev.berth.auth.AccessTokens;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.Authenticator;
 import dev.berth.auth.ClusterSecret;
@@ -41,6 +42,7 @@ import dev.berth.http.api.ApiAccess;
 import dev.berth.http.api.CacheResource;
 import dev.berth.http.api.RepositoriesResource;
 import dev.berth.http.api.RetentionResource;
+import dev.berth.http.api.TokensResource;
 import dev.berth.http.api.WarmJobsResource;
 import dev.berth.http.ui.WebPage;
 import dev.berth.sso.SingleSignOn;
@@ -161,7 +163,9 @@ public final class BerthServer implements AutoCloseable {
         Storage storage = store.storage();
         SigningKeys keys = SigningKeys.of(config, store.shared());
         Optional<ClusterSecret> secret = keys.clusterSecret();
-        Tokens tokens = keys.tokens("tokens", "berth", config.auth().tokenTtl(), clock, accounts);
+        AccessRules authRules = new AccessRules(config.auth());
+        AccessTokens accessTokens = new AccessTokens(storage, clock, accounts, authRules);
+        Tokens tokens = keys.tokens("tokens", "berth", config.auth().tokenTtl(), clock, accounts, accessTokens);
         EndedSessions endedSessions = new EndedSessions(storage, clock, Sessions.TTL);
         // A session of a provider's user belongs to the provider (ProviderAccounts says why).
         Accounts sessionAccounts = config.auth().oidc().<Accounts>map(oidc -> new ProviderAccounts(accounts,
@@ -212,8 +216,8 @@ public final class BerthServer implements AutoCloseable {
         // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
         // API and the page.
         CredentialsReader credentials = new CredentialsReader(config.auth(),
-                new Authenticator(new Logins(accounts), tokens, sessions));
-        RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
+                new Authenticator(new Logins(accounts, accessTokens), tokens, sessions));
+        RepositoryAccess accessRules = new RepositoryAccess(authRules, router);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
                 accessRules);
         PeerApi peerApi = fleet.endpoint(mirror);
@@ -235,7 +239,7 @@ public final class BerthServer implements AutoCloseable {
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs),
-                new RetentionResource(retention)));
+                new RetentionResource(retention), new TokensResource(accessTokens)));
         WebPage page = new WebPage(credentials, sessions, sso);
 
         housekeeping.purgeUploads(registry, config.storage().uploadTimeout(), clock);

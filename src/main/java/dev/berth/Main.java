@@ -3,6 +3,7 @@ package dev.berth;
 import dev.berth.cli.HealthCommand;
 import dev.berth.cli.PasswdCommand;
 import dev.berth.cli.PasswordInput;
+import dev.berth.cli.TokenCommand;
 import dev.berth.cli.WarmCommand;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
@@ -59,6 +60,10 @@ public final class Main {
             System.exit(new WarmCommand(System.getenv(), PasswordInput.system(), System.out, System.err,
                     PasswordInput.hasTerminal()).run(rest.subList(1, rest.size())));
         }
+        if (!rest.isEmpty() && rest.getFirst().equals(TokenCommand.NAME)) {
+            System.exit(new TokenCommand(System.getenv(), PasswordInput.system(), System.out, System.err)
+                    .run(rest.subList(1, rest.size())));
+        }
         BerthConfig config;
         try {
             config = configFile == null ? ConfigLoader.defaults(System.getenv())
@@ -111,6 +116,13 @@ public final class Main {
                                     have the berth at URL cache each image (every platform of an
                                     index, or one): exit status 0 when all of it is cached. The
                                     password comes from BERTH_PASSWORD, else it is asked for
+                  token create --server URL [--user USER] --name NAME --repositories GLOB...
+                               --actions pull,push,delete [--expires 90d]
+                                    create an access token for CI (docker login -u NAME) at the
+                                    berth at URL: its secret is printed once, on standard output
+                  token list --server URL [--user USER]
+                  token revoke --server URL [--user USER] NAME
+                                    list USER's access tokens (an administrator's: all), or revoke one
 
                 Without --config, every key has its default (port 5000, data in ./data). Relative paths
                 (storage.root, auth.htpasswd, server.tls.*, password-file) are relative to the current
@@ -128,7 +140,7 @@ public final class Main {
                   BERTH_AUTH_GROUPS_DEVS_0=alice          auth.groups.devs[0]
                 A variable that names no key stops berth when it is close to one (a typo), and is logged
                 and ignored otherwise. BERTH_JAVA and BERTH_JAVA_OPTS belong to the launch scripts,
-                BERTH_PASSWORD to warm, and Kubernetes' service links of a Service named berth
+                BERTH_PASSWORD to warm and token, and Kubernetes' service links of a Service named berth
                 (BERTH_SERVICE_HOST, BERTH_PORT=tcp://..., ...) to nobody: they are left alone.
                 """);
     }

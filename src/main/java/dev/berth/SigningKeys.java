@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.auth.AccessTokenCheck;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.Tokens;
@@ -51,7 +52,13 @@ final class SigningKeys {
 
     /** Tokens for {@code purpose}, signed with the cluster secret's key for it, else with a key of this process. */
     Tokens tokens(String purpose, String service, Duration ttl, Clock clock, Accounts accounts) {
-        return secret.map(key -> new Tokens(service, key.key(purpose), ttl, clock, accounts))
-                .orElseGet(() -> new Tokens(service, ttl, clock, accounts));
+        return tokens(purpose, service, ttl, clock, accounts, AccessTokenCheck.NONE);
+    }
+
+    /** As {@link #tokens(String, String, Duration, Clock, Accounts)}, also for holders of {@code accessTokens}. */
+    Tokens tokens(String purpose, String service, Duration ttl, Clock clock, Accounts accounts,
+                  AccessTokenCheck accessTokens) {
+        return secret.map(key -> new Tokens(service, key.key(purpose), ttl, clock, accounts, accessTokens))
+                .orElseGet(() -> new Tokens(service, ttl, clock, accounts, accessTokens));
     }
 }

@@ -110,6 +110,11 @@ public final class WebPage implements HttpService {
             redirect(res, PREFIX + (throttled ? "/?throttled#/login" : "/?failed#/login"));
             return;
         }
+        if (who.principal().token().isPresent()) {
+            // An access token is for registry clients: a session of one could create tokens of its own.
+            redirect(res, PREFIX + "/?failed#/login");
+            return;
+        }
         res.header(HeaderNames.SET_COOKIE, cookie(req, sessions.open(who.principal()), Sessions.TTL.toSeconds()));
         redirect(res, PREFIX + "/");
     }
