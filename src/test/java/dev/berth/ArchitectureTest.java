@@ -41,7 +41,7 @@ class ArchitectureTest {
             "http", "registry auth oci config storage:StorageUnavailableException",
             "http.api", "admin jobs auth registry oci config http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess http:CredentialsReader",
             "http.ui", "auth http:SameOrigin http:RequestClient http:CredentialsReader",
-            "admin", "registry mirror budget oci",
+            "admin", "registry mirror budget oci trust",
             "jobs", "mirror registry cluster config oci",
             "upstream", "oci config",
             "mirror", "registry upstream config oci budget fleet",
@@ -50,7 +50,8 @@ class ArchitectureTest {
             "fleet", "registry oci config upstream:UpstreamBlob auth:ClusterSecret"
                     + " http:OciPath http:Route http:BlobBody http:EveryMethod",
             "auth", "config oci storage",
-            "observe", "http:RequestEvents fleet:PeerEvents mirror upstream budget jobs",
+            "observe", "http:RequestEvents fleet:PeerEvents mirror upstream budget jobs trust",
+            "trust", "registry config oci",
             "cli", "auth config");
 
     /**

@@ -71,7 +71,11 @@ final class ConfigKeys {
             ConfigKey.of("auth.trusted-proxies.#", ValueType.ADDRESS_RANGE),
             ConfigKey.of("cache.max-bytes", ValueType.SIZE),
             ConfigKey.of("cache.gc-grace", ValueType.DURATION),
-            ConfigKey.of("cache.pin.#", ValueType.TEXT));
+            ConfigKey.of("cache.pin.#", ValueType.TEXT),
+            ConfigKey.of("policy.#.repositories.#", ValueType.TEXT),
+            ConfigKey.of("policy.#.require", ValueType.oneOf("signature")),
+            ConfigKey.of("policy.#.keys.#", ValueType.TEXT),
+            ConfigKey.of("policy.#.mode", ValueType.oneOf("enforce", "warn")));
 
     private ConfigKeys() {
     }

@@ -1,0 +1,135 @@
+package dev.berth.trust;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.berth.config.BerthConfig;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestParser;
+import dev.berth.oci.OciError;
+import dev.berth.oci.RegistryException;
+import dev.berth.oci.RepoName;
+import dev.berth.registry.ManifestGate;
+import dev.berth.registry.Repository;
+import dev.berth.registry.StoredManifest;
+import java.lang.System.Logger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * {@code policy[]}: a manifest of an image in a repository a rule covers is served only when one of the rule's keys
+ * signed its digest. An index is judged by its own signature (cosign signs the index digest by default), and once
+ * verified it vouches for the platform manifests it lists; a platform manifest asked for alone needs its own
+ * signature (cosign's {@code --recursive}). Manifests that are not images (signatures, attestations, SBOMs: no image
+ * layer) are served as they are, so that clients can verify through berth. Verified decisions are kept per
+ * repository, digest and key set for a while; nothing else is kept, so an image signed later is served at once.
+ */
+public final class SignaturePolicy implements ManifestGate {
+    private static final Logger LOG = System.getLogger(SignaturePolicy.class.getName());
+    /** How long a verification stands before the signatures are read again (a removed one is then noticed). */
+    private static final Duration VERIFIED_FOR = Duration.ofMinutes(10);
+    private static final int MAX_DECISIONS = 10_000;
+
+    private final List<PolicyRule> rules;
+    private final Function<RepoName, SignedName> signedNames;
+    private final PolicyEvents events;
+    private final SignatureFinder finder = new SignatureFinder();
+    private final Cache<String, SignatureState> verified = Caffeine.newBuilder().maximumSize(MAX_DECISIONS)
+            .expireAfterWrite(VERIFIED_FOR).build();
+    /** Digests already logged as unsigned, so that a log line is written once per digest, not per pull. */
+    private final Cache<String, Boolean> logged = Caffeine.newBuilder().maximumSize(MAX_DECISIONS)
+            .expireAfterWrite(Duration.ofHours(1)).build();
+
+    /**
+     * The policy of {@code rules}. {@code mirroredFrom} says which registry a stored name caches, if any: signatures
+     * name such a repository by that registry or by the upstream's address ({@code mirror}'s URLs).
+     */
+    public SignaturePolicy(PolicyRules rules, BerthConfig.Mirror mirror,
+                           Function<RepoName, Optional<String>> mirroredFrom, PolicyEvents events) {
+        this.rules = rules.rules();
+        this.signedNames = new SignedNames(mirror, mirroredFrom)::of;
+        this.events = events;
+    }
+
+    @Override
+    public void admit(Repository repository, StoredManifest stored) {
+        RepoName name = repository.name();
+        Optional<PolicyRule> rule = ruleFor(name);
+        if (rule.isEmpty()) {
+            return;
+        }
+        Manifest manifest = ManifestParser.parse(stored.bytes(), stored.mediaType());
+        if (!isImage(manifest)) {
+            return;
+        }
+        SignatureState state = decide(rule.get(), repository, manifest);
+        if (state.isVerified()) {
+            events.verified(name, manifest.digest());
+            return;
+        }
+        String image = name + "@" + manifest.digest();
+        String refusal = image + " has no signature by a key that policy requires";
+        boolean first = logged.asMap().putIfAbsent(rule.get().keySet() + " " + image, Boolean.TRUE) == null;
+        if (!rule.get().enforces()) {
+            if (first) {
+                LOG.log(Logger.Level.WARNING, refusal + " (" + state.reason() + "); served, as policy mode is warn");
+            }
+            events.warned(name, manifest.digest(), state);
+            return;
+        }
+        if (first) {
+            LOG.log(Logger.Level.INFO, refusal + " (" + state.reason() + "); refused");
+        }
+        events.refused(name, manifest.digest(), state);
+        if (state.kind() == SignatureState.Kind.UNREADABLE) {
+            throw new RegistryException(OciError.UNAVAILABLE, state.reason())
+                    .withMessage("the signatures of " + image + " cannot be read now, and policy requires one");
+        }
+        throw new RegistryException(OciError.DENIED, state.reason()).withMessage(refusal);
+    }
+
+    /**
+     * What the page shows of a tag: the state of its manifest under the rule covering {@code repository}, from the
+     * decisions kept or else from what {@code repository} holds; empty where no rule applies or it is no image.
+     */
+    public Optional<SignatureState> state(Repository repository, Manifest manifest) {
+        return ruleFor(repository.name()).filter(rule -> isImage(manifest))
+                .map(rule -> decide(rule, repository, manifest));
+    }
+
+    private Optional<PolicyRule> ruleFor(RepoName name) {
+        return rules.stream().filter(rule -> rule.covers(name.toString())).findFirst();
+    }
+
+    private SignatureState decide(PolicyRule rule, Repository repository, Manifest manifest) {
+        String key = key(rule, repository.name(), manifest.digest().toString());
+        SignatureState known = verified.getIfPresent(key);
+        if (known != null) {
+            return known;
+        }
+        SignatureState state = SignatureCheck.decide(finder.find(repository, manifest.digest()), manifest.digest(),
+                manifest.bytes(), signedNames.apply(repository.name()), rule.keys());
+        if (state.isVerified()) {
+            verified.put(key, state);
+            // The index's signature covers what it lists: cosign signs an index's digest alone by default.
+            for (Descriptor platform : manifest.manifests()) {
+                verified.asMap().putIfAbsent(key(rule, repository.name(), platform.digest().toString()),
+                        SignatureState.verified(state.key() + ", through index " + manifest.digest()));
+            }
+        }
+        return state;
+    }
+
+    private static String key(PolicyRule rule, RepoName name, String digest) {
+        return rule.keySet() + " " + name + "@" + digest;
+    }
+
+    /** An index, or a manifest with an image layer: what a runtime runs. Signatures and SBOMs have none. */
+    private static boolean isImage(Manifest manifest) {
+        return manifest.isIndex() || manifest.layers().stream().map(Descriptor::mediaType)
+                .anyMatch(type -> type.startsWith("application/vnd.oci.image.layer.")
+                        || type.startsWith("application/vnd.docker.image.rootfs."));
+    }
+}
