@@ -50,7 +50,7 @@ class ArchitectureTest {
             "fleet", "registry oci config upstream:UpstreamBlob auth:ClusterSecret"
                     + " http:OciPath http:Route http:BlobBody http:EveryMethod",
             "auth", "config oci storage",
-            "observe", "http:RequestEvents fleet:PeerEvents mirror upstream budget jobs trust",
+            "observe", "http:RequestEvents fleet:PeerEvents mirror upstream budget jobs trust oci",
             "trust", "registry config oci",
             "cli", "auth config");
 

@@ -1,7 +1,9 @@
 package dev.berth.trust;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -28,16 +30,23 @@ public record TrustedKey(String name, String fingerprint, PublicKey key, String 
 
     /** Reads the key in {@code file}; IllegalArgumentException naming the file when it holds none berth can use. */
     public static TrustedKey load(Path file) {
+        String text;
         try {
             if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new IllegalArgumentException("policy key " + file + " is not a PEM public key: it is too large");
+                throw new IllegalArgumentException("policy key " + file + ": not a PEM public key (larger than "
+                        + MAX_FILE_BYTES / 1024 + " KiB)");
             }
-            return parse(file.getFileName().toString(), Files.readString(file));
+            // ISO-8859-1 decodes any bytes: a binary file is then reported as holding no key, not as unreadable.
+            text = Files.readString(file, StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("policy key " + file + ": no such file", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("policy key " + file + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalArgumentException("policy key " + file + " cannot be read: " + e, e);
+        }
+        try {
+            return parse(file.getFileName().toString(), text);
         } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith("policy key ") ? e
-                    : new IllegalArgumentException("policy key " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("policy key " + file + ": " + e.getMessage(), e);
         }
     }
 
