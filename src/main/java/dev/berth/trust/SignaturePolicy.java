@@ -16,14 +16,15 @@ import java.lang.System.Logger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * {@code policy[]}: a manifest of an image in a repository a rule covers is served only when one of the rule's keys
  * signed its digest. An index is judged by its own signature (cosign signs the index digest by default), and once
  * verified it vouches for the platform manifests it lists; a platform manifest asked for alone needs its own
- * signature (cosign's {@code --recursive}). Manifests that are not images (signatures, attestations, SBOMs: no image
- * layer) are served as they are, so that clients can verify through berth. Verified decisions are kept per
+ * signature (cosign's {@code --recursive}). Manifests of signatures, attestations and SBOMs are served as they are,
+ * so that clients can verify through berth. Verified decisions are kept per
  * repository, digest and key set for a while; nothing else is kept, so an image signed later is served at once.
  */
 public final class SignaturePolicy implements ManifestGate {
@@ -31,6 +32,11 @@ public final class SignaturePolicy implements ManifestGate {
     /** How long a verification stands before the signatures are read again (a removed one is then noticed). */
     private static final Duration VERIFIED_FOR = Duration.ofMinutes(10);
     private static final int MAX_DECISIONS = 10_000;
+    /** The layer types of what describes an image rather than is one: cosign's, in-toto's, SPDX and CycloneDX. */
+    private static final Set<String> SIGNATURE_DOCUMENTS = Set.of("application/vnd.dev.cosign.simplesigning.v1+json",
+            "application/vnd.dsse.envelope.v1+json", "application/vnd.in-toto+json",
+            "application/vnd.oci.empty.v1+json", "text/spdx", "text/spdx+json", "text/spdx+xml", "application/spdx+json", "application/vnd.cyclonedx",
+            "application/vnd.cyclonedx+json", "application/vnd.cyclonedx+xml", "application/vnd.syft+json");
 
     private final List<PolicyRule> rules;
     private final Function<RepoName, SignedName> signedNames;
@@ -61,7 +67,7 @@ public final class SignaturePolicy implements ManifestGate {
             return;
         }
         Manifest manifest = ManifestParser.parse(stored.bytes(), stored.mediaType());
-        if (!isImage(manifest)) {
+        if (!needsSignature(manifest)) {
             return;
         }
         SignatureState state = decide(rule.get(), repository, manifest);
@@ -95,7 +101,7 @@ public final class SignaturePolicy implements ManifestGate {
      * decisions kept or else from what {@code repository} holds; empty where no rule applies or it is no image.
      */
     public Optional<SignatureState> state(Repository repository, Manifest manifest) {
-        return ruleFor(repository.name()).filter(rule -> isImage(manifest))
+        return ruleFor(repository.name()).filter(rule -> needsSignature(manifest))
                 .map(rule -> decide(rule, repository, manifest));
     }
 
@@ -126,10 +132,13 @@ public final class SignaturePolicy implements ManifestGate {
         return rule.keySet() + " " + name + "@" + digest;
     }
 
-    /** An index, or a manifest with an image layer: what a runtime runs. Signatures and SBOMs have none. */
-    private static boolean isImage(Manifest manifest) {
+    /**
+     * An index, or a manifest with any layer that is not a signature, attestation or SBOM: what a client may run or
+     * install (an image, a Helm chart...). Signature documents pass, so that clients can verify through berth.
+     */
+    private static boolean needsSignature(Manifest manifest) {
         return manifest.isIndex() || manifest.layers().stream().map(Descriptor::mediaType)
-                .anyMatch(type -> type.startsWith("application/vnd.oci.image.layer.")
-                        || type.startsWith("application/vnd.docker.image.rootfs."));
+                .anyMatch(type -> !SIGNATURE_DOCUMENTS.contains(type)
+                        && !type.startsWith("application/vnd.dev.sigstore.bundle"));
     }
 }

@@ -146,6 +146,24 @@ class SignaturePolicyTest extends MirrorTestBase {
     }
 
     @Test
+    void onlySignaturesAttestationsAndSbomsAreServedUnsignedNotOtherArtifacts() {
+        byte[] empty = TestData.utf8("{}");
+        byte[] chart = TestData.bytes(200, 17);
+        byte[] sbom = TestData.utf8("{\"spdxVersion\":\"SPDX-2.3\"}");
+        hub.blob(APP, empty);
+        hub.blob(APP, chart);
+        hub.blob(APP, sbom);
+        byte[] helm = artifact("application/vnd.cncf.helm.config.v1+json", empty,
+                "application/vnd.cncf.helm.chart.content.v1.tar+gzip", chart);
+        byte[] spdx = artifact("application/vnd.oci.empty.v1+json", empty, "text/spdx+json", sbom);
+        hub.manifest(APP, "chart", helm, MediaTypes.OCI_MANIFEST);
+        hub.manifest(APP, "sbom", spdx, MediaTypes.OCI_MANIFEST);
+
+        assertError(client.get("/v2/" + APP + "/manifests/chart"), 403, "DENIED");
+        assertManifest(client.get("/v2/" + APP + "/manifests/sbom"), spdx, MediaTypes.OCI_MANIFEST);
+    }
+
+    @Test
     void rsaAndEd25519KeysVerifyToo() {
         MockHub.Image byRsa = hub.image(APP, "rsa", 8);
         MockHub.Image byEd = hub.image(APP, "ed", 9);
@@ -272,6 +290,12 @@ class SignaturePolicyTest extends MirrorTestBase {
         HttpResponse<byte[]> r = client.putManifest(repository, Digest.sha256(manifest).toString(), manifest,
                 MediaTypes.OCI_MANIFEST);
         assertEquals(201, r.statusCode(), () -> new String(r.body()));
+    }
+
+    private static byte[] artifact(String configType, byte[] config, String layerType, byte[] layer) {
+        return TestData.utf8("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":"
+                + TestData.descriptor(configType, config) + ",\"layers\":[" + TestData.descriptor(layerType, layer)
+                + "]}");
     }
 
     /** The signature state the admin API (the page's source) shows for a tag. */
