@@ -99,6 +99,21 @@ class SignaturePolicyTest extends MirrorTestBase {
     }
 
     @Test
+    void signaturesThatCannotBeReadMakeA503NotARefusal() {
+        MockHub.Image image = hub.image(APP, "1.0", 18);
+        String signatureTag = manifestPath(APP, CosignSigner.signatureTag(image.digest()));
+        hub.override("HEAD", signatureTag, MockHub.status(503));
+        hub.override("GET", signatureTag, MockHub.status(503));
+
+        HttpResponse<byte[]> r = client.get("/v2/" + APP + "/manifests/1.0");
+        assertError(r, 503, "UNAVAILABLE");
+        assertEquals("the signatures of docker.io/myorg/app@" + image.digest() + " cannot be read now, and policy"
+                + " requires one", RegistryAssertions.json(r).path("errors").path(0).path("message").asText());
+        Scrape metrics = Scrape.of(client);
+        assertEquals(1, metrics.value("berth_policy_pulls_total", Map.of("result", "refused")), metrics::toString);
+    }
+
+    @Test
     void aSignatureOverAnotherDigestIsRefused() {
         MockHub.Image image = hub.image(APP, "1.0", 3);
         MockHub.Image other = hub.image(APP, "2.0", 4);
