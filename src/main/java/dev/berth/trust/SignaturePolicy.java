@@ -7,6 +7,7 @@ import dev.berth.oci.Descriptor;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.ManifestParser;
 import dev.berth.oci.OciError;
+import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.ManifestGate;
@@ -22,8 +23,8 @@ import java.util.function.Function;
 /**
  * {@code policy[]}: a manifest of an image in a repository a rule covers is served only when one of the rule's keys
  * signed its digest. An index is judged by its own signature (cosign signs the index digest by default), and once
- * verified it vouches for the platform manifests it lists; a platform manifest asked for alone needs its own
- * signature (cosign's {@code --recursive}). Manifests of signatures, attestations and SBOMs are served as they are,
+ * verified it vouches for the platform manifests it lists; an index not signed as a whole passes when each of its
+ * images is signed; a platform manifest asked for alone needs its own signature (cosign's {@code --recursive}). Manifests of signatures, attestations and SBOMs are served as they are,
  * so that clients can verify through berth. Verified decisions are kept per
  * repository, digest and key set for a while; nothing else is kept, so an image signed later is served at once.
  */
@@ -32,6 +33,8 @@ public final class SignaturePolicy implements ManifestGate {
     /** How long a verification stands before the signatures are read again (a removed one is then noticed). */
     private static final Duration VERIFIED_FOR = Duration.ofMinutes(10);
     private static final int MAX_DECISIONS = 10_000;
+    /** The most platforms of an index not signed as a whole that are read for signatures of their own. */
+    private static final int MAX_PLATFORMS = 32;
     /** The layer types of what describes an image rather than is one: cosign's, in-toto's, SPDX and CycloneDX. */
     private static final Set<String> SIGNATURE_DOCUMENTS = Set.of("application/vnd.dev.cosign.simplesigning.v1+json",
             "application/vnd.dsse.envelope.v1+json", "application/vnd.in-toto+json",
@@ -110,6 +113,25 @@ public final class SignaturePolicy implements ManifestGate {
     }
 
     private SignatureState decide(PolicyRule rule, Repository repository, Manifest manifest) {
+        SignatureState state = signed(rule, repository, manifest);
+        if (state.isVerified()) {
+            // The index's signature covers what it lists: cosign signs an index's digest alone by default.
+            for (Descriptor platform : manifest.manifests()) {
+                verified.asMap().putIfAbsent(key(rule, repository.name(), platform.digest().toString()),
+                        SignatureState.verified(state.key() + ", through index " + manifest.digest()));
+            }
+            return state;
+        }
+        if (!manifest.isIndex()) {
+            return state;
+        }
+        Optional<SignatureState> platforms = everyPlatformSigned(rule, repository, manifest);
+        platforms.ifPresent(p -> verified.put(key(rule, repository.name(), manifest.digest().toString()), p));
+        return platforms.orElse(state);
+    }
+
+    /** Whether one of the rule's keys signed {@code manifest} itself, from the decisions kept or its signatures. */
+    private SignatureState signed(PolicyRule rule, Repository repository, Manifest manifest) {
         String key = key(rule, repository.name(), manifest.digest().toString());
         SignatureState known = verified.getIfPresent(key);
         if (known != null) {
@@ -119,13 +141,37 @@ public final class SignaturePolicy implements ManifestGate {
                 manifest.bytes(), signedNames.apply(repository.name()), rule.keys());
         if (state.isVerified()) {
             verified.put(key, state);
-            // The index's signature covers what it lists: cosign signs an index's digest alone by default.
-            for (Descriptor platform : manifest.manifests()) {
-                verified.asMap().putIfAbsent(key(rule, repository.name(), platform.digest().toString()),
-                        SignatureState.verified(state.key() + ", through index " + manifest.digest()));
-            }
         }
         return state;
+    }
+
+    /**
+     * An index not signed as a whole passes when every image it lists is signed on its own, as when each platform
+     * was signed before the index was made; its attestation manifests (buildx's) need no signature. At most
+     * {@value #MAX_PLATFORMS} images are read, each through the repository.
+     */
+    private Optional<SignatureState> everyPlatformSigned(PolicyRule rule, Repository repository, Manifest index) {
+        List<Descriptor> images = index.manifests().stream()
+                .filter(d -> !"attestation-manifest".equals(d.annotations().get("vnd.docker.reference.type")))
+                .toList();
+        if (images.isEmpty() || images.size() > MAX_PLATFORMS) {
+            return Optional.empty();
+        }
+        String by = "";
+        for (Descriptor image : images) {
+            SignatureState state;
+            try {
+                StoredManifest stored = repository.manifest(new Reference.ByDigest(image.digest()));
+                state = signed(rule, repository, ManifestParser.parse(stored.bytes(), stored.mediaType()));
+            } catch (RegistryException e) {
+                return Optional.empty();
+            }
+            if (!state.isVerified()) {
+                return Optional.empty();
+            }
+            by = state.key();
+        }
+        return Optional.of(SignatureState.verified(by + ", each platform of the index"));
     }
 
     private static String key(PolicyRule rule, RepoName name, String digest) {

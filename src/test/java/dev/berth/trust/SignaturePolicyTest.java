@@ -218,6 +218,29 @@ class SignaturePolicyTest extends MirrorTestBase {
     }
 
     @Test
+    void anIndexNotSignedAsAWholePassesWhenEachOfItsImagesIsSigned() {
+        MockHub.Image amd64 = hub.image(APP, null, 19);
+        MockHub.Image arm64 = hub.image(APP, null, 20);
+        byte[] index = MockHub.index(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST, amd64, arm64);
+        hub.manifest(APP, "each", index, MediaTypes.OCI_INDEX);
+        byte[] half = MockHub.index(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST, amd64, hub.image(APP, null, 21));
+        hub.manifest(APP, "half", half, MediaTypes.OCI_INDEX);
+        for (MockHub.Image image : new MockHub.Image[] {amd64, arm64}) {
+            seedSignature(APP, image.digest(), RSA.signatureManifest(CosignSigner.payload(SIGNED_AS, image.digest())));
+        }
+
+        assertManifest(client.get("/v2/" + APP + "/manifests/each", "Accept", ACCEPT_ALL), index,
+                MediaTypes.OCI_INDEX);
+        assertManifest(client.get("/v2/" + APP + "/manifests/" + arm64.digest(), "Accept", ACCEPT_ALL),
+                arm64.manifest(), MediaTypes.OCI_MANIFEST);
+        assertEquals("verified", tagSignature("docker.io/myorg/app", "each").path("state").asText());
+        HttpResponse<byte[]> r = client.get("/v2/" + APP + "/manifests/half", "Accept", ACCEPT_ALL);
+        assertError(r, 403, "DENIED");
+        assertEquals("docker.io/myorg/app@" + Digest.sha256(half) + " has no signature by a key that policy requires",
+                RegistryAssertions.json(r).path("errors").path(0).path("message").asText());
+    }
+
+    @Test
     void warnModeServesTheImageLogsOnceAndCounts() {
         MockHub.Image image = hub.image("trying/app", "1.0", 14);
         try (LogCapture log = LogCapture.of(SignaturePolicy.class.getName())) {
