@@ -24,9 +24,10 @@ import java.util.function.Function;
  * {@code policy[]}: a manifest of an image in a repository a rule covers is served only when one of the rule's keys
  * signed its digest. An index is judged by its own signature (cosign signs the index digest by default), and once
  * verified it vouches for the platform manifests it lists; an index not signed as a whole passes when each of its
- * images is signed; a platform manifest asked for alone needs its own signature (cosign's {@code --recursive}). Manifests of signatures, attestations and SBOMs are served as they are,
- * so that clients can verify through berth. Verified decisions are kept per
- * repository, digest and key set for a while; nothing else is kept, so an image signed later is served at once.
+ * images is signed; a platform manifest asked for alone needs its own signature (cosign's {@code --recursive}).
+ * Manifests of signatures, attestations and SBOMs are served as they are, so that clients can verify through berth.
+ * Verified decisions are kept per repository, digest and key set for a while; nothing else is kept, so an image
+ * signed later is served at once.
  */
 public final class SignaturePolicy implements ManifestGate {
     private static final Logger LOG = System.getLogger(SignaturePolicy.class.getName());
@@ -38,8 +39,9 @@ public final class SignaturePolicy implements ManifestGate {
     /** The layer types of what describes an image rather than is one: cosign's, in-toto's, SPDX and CycloneDX. */
     private static final Set<String> SIGNATURE_DOCUMENTS = Set.of("application/vnd.dev.cosign.simplesigning.v1+json",
             "application/vnd.dsse.envelope.v1+json", "application/vnd.in-toto+json",
-            "application/vnd.oci.empty.v1+json", "text/spdx", "text/spdx+json", "text/spdx+xml", "application/spdx+json", "application/vnd.cyclonedx",
-            "application/vnd.cyclonedx+json", "application/vnd.cyclonedx+xml", "application/vnd.syft+json");
+            "application/vnd.oci.empty.v1+json", "text/spdx", "text/spdx+json", "text/spdx+xml",
+            "application/spdx+json", "application/vnd.cyclonedx", "application/vnd.cyclonedx+json",
+            "application/vnd.cyclonedx+xml", "application/vnd.syft+json");
 
     private final List<PolicyRule> rules;
     private final Function<RepoName, SignedName> signedNames;
