@@ -1,5 +1,6 @@
 package dev.berth.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -51,8 +52,9 @@ class SignaturePolicySkopeoTest {
         CosignSigner signer = CosignSigner.ecdsa();
         Digest digest = Digest.parse(upstream.image().manifest().digest());
         // As `cosign sign --key cosign.key <upstream>/myorg/app@<digest>` pushes it, naming the upstream's address.
-        signAtUpstream("myorg/app", signer.signatureManifest(
-                CosignSigner.payload(upstream.registry().hostPort() + "/myorg/app", digest)), digest);
+        CosignSigner.SignatureManifest signature = signer.signatureManifest(
+                CosignSigner.payload(upstream.registry().hostPort() + "/myorg/app", digest));
+        signAtUpstream("myorg/app", signature, digest);
         Path key = signer.writePublicKey(work.resolve("cosign.pub"));
         berth = RunningBerth.start(work.resolve("berth"), """
                 mirror:
@@ -70,6 +72,9 @@ class SignaturePolicySkopeoTest {
         upstream.skopeo().copy("docker://" + host + "/myorg/app:" + TAG, "oci:" + signed + ":" + TAG,
                 "--preserve-digests");
         upstream.assertPulled(signed);
+        // What `cosign verify` reads through berth: the signature manifest, served as it is.
+        assertArrayEquals(signature.manifest(), upstream.skopeo().inspectRaw(
+                "docker://" + host + "/myorg/app:" + CosignSigner.signatureTag(digest)));
 
         Path unsigned = work.resolve("unsigned");
         ExternalCommand.Result refused = upstream.skopeo().run(List.of("copy", "--src-tls-verify=false",
