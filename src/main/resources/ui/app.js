@@ -187,6 +187,7 @@ async function repository(name, last) {
       el("li", {}, p.platform, p.cached ? "" : el("span", { class: "muted" }, " (not cached)")))) : "–"),
     cell("Last pulled", when(t.lastPulled)),
     cell("Pinned", t.pinned ? "yes" : "no"),
+    cell("Signature", signature(t.signature)),
     cell("Actions", el("div", { class: "actions" },
       el("button", { type: "button", class: "secondary", disabled: !admin,
         "aria-label": (t.pinned ? "Unpin " : "Pin ") + t.tag,
@@ -201,6 +202,13 @@ async function repository(name, last) {
           && act("DELETE", "/repositories/" + enc(name) + "/manifests/" + t.digest, "Deleted " + t.digest) },
         "Delete image"))))));
   pager("tag", last, page.next, (to) => "#/repo/" + encodeURIComponent(name) + "?last=" + encodeURIComponent(to));
+}
+
+// A tag's signature state under a policy: "verified by <key>", "unsigned" or "invalid", with the reason on hover.
+function signature(sig) {
+  if (!sig) return "–";
+  if (sig.state === "verified") return el("span", { class: "sig-verified" }, "verified by " + sig.key);
+  return el("span", { class: "sig-" + sig.state, title: sig.reason }, sig.state);
 }
 
 async function act(method, path, done) {

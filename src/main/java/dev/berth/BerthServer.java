@@ -61,6 +61,8 @@ import dev.berth.retention.Retention;
 import dev.berth.retention.RetentionEvents;
 import dev.berth.storage.DataDirectoryLock;
 import dev.berth.storage.Storage;
+import dev.berth.trust.PolicyRules;
+import dev.berth.trust.SignaturePolicy;
 import dev.berth.upstream.UpstreamClient;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.common.tls.Tls;
@@ -143,13 +145,14 @@ public final class BerthServer implements AutoCloseable {
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
         Accounts accounts = config.auth().htpasswd().<Accounts>map(file -> HtpasswdAccounts.load(file, clock))
                 .orElse(Accounts.NONE);
+        PolicyRules policy = PolicyRules.load(config.policy());
         PortCheck.requireFree(config.server().host(), config.server().port());
         redirectPort(config).ifPresent(port -> PortCheck.requireFree(config.server().host(), port,
                 "server.tls.redirect-port"));
         // Before recover(), which clears the temporary files: they may be another berth's uploads in flight.
         DataDirectoryLock lock = lockDataDirectory(config.storage().root());
         try {
-            return start(config, clock, tls, accounts, lock);
+            return start(config, clock, tls, accounts, policy, lock);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -157,7 +160,7 @@ public final class BerthServer implements AutoCloseable {
     }
 
     private static BerthServer start(BerthConfig config, Clock clock, Optional<Tls> tls, Accounts accounts,
-                                     DataDirectoryLock lock) {
+                                     PolicyRules policyRules, DataDirectoryLock lock) {
         String instance = InstanceName.of(config.cluster().flatMap(BerthConfig.Cluster::self), config.server().port());
         StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
         Storage storage = store.storage();
@@ -211,15 +214,20 @@ public final class BerthServer implements AutoCloseable {
             return client;
         }, clock, access, diskBudget::stored, MirrorEvents.both(metrics, tally), fleet.owners());
         RepositoryRouter router = mirror.router();
+        SignaturePolicy policy = new SignaturePolicy(policyRules, config.mirror(), mirror::mirroredFrom, metrics);
+        if (!policyRules.rules().isEmpty()) {
+            metrics.watchPolicy();
+        }
         metrics.watchBlobFills(mirror::blobFillsInFlight);
-        AdminServices services = adminServices(config, registry, mirror, access, pins, tally, rounds, clients, clock);
+        AdminServices services = adminServices(config, registry, mirror, access, pins, tally, rounds, clients, policy,
+                clock);
         // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
         // API and the page.
         CredentialsReader credentials = new CredentialsReader(config.auth(),
                 new Authenticator(new Logins(accounts, accessTokens), tokens, sessions));
         RepositoryAccess accessRules = new RepositoryAccess(authRules, router);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
-                accessRules);
+                accessRules, policy);
         PeerApi peerApi = fleet.endpoint(mirror);
         WarmJobs warmJobs = new WarmJobs(mirror::ahead, clock);
         SyncSchedule sync;
@@ -317,14 +325,15 @@ public final class BerthServer implements AutoCloseable {
     private static AdminServices adminServices(BerthConfig config, LocalRegistry registry, MirrorService mirror,
                                                AccessIndex access, PinStore pins, CacheTally tally,
                                                RoundHistory rounds,
-                                               Map<String, UpstreamClient> clients, Clock clock) {
+                                               Map<String, UpstreamClient> clients, SignaturePolicy policy,
+                                               Clock clock) {
         RepositoryCatalog catalog = new RepositoryCatalog(registry::catalog, mirror::mirroredFrom, clock);
         OptionalLong budget = config.cache().hasBudget() ? OptionalLong.of(config.cache().maxBytes())
                 : OptionalLong.empty();
         CacheStatistics statistics = new CacheStatistics(tally, rounds, budget, mirror::upstreamStates,
                 upstream -> Optional.ofNullable(clients.get(upstream)).map(UpstreamClient::rateLimitRemaining)
                         .orElse(OptionalLong.empty()));
-        return new AdminServices(catalog, new TagListing(registry, pins, access::lastAccess), statistics,
+        return new AdminServices(catalog, new TagListing(registry, pins, access::lastAccess, policy::state), statistics,
                 new ImageActions(registry, pins, catalog));
     }
 

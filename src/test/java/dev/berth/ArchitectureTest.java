@@ -41,7 +41,7 @@ class ArchitectureTest {
             "http", "registry auth oci config storage:StorageUnavailableException",
             "http.api", "admin jobs retention auth registry oci config http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess http:CredentialsReader",
             "http.ui", "auth sso http:SameOrigin http:RequestClient http:CredentialsReader",
-            "admin", "registry mirror budget oci",
+            "admin", "registry mirror budget oci trust",
             "jobs", "mirror registry cluster config oci",
             "upstream", "oci config",
             "mirror", "registry upstream config oci budget fleet",
@@ -52,7 +52,8 @@ class ArchitectureTest {
                     + " http:OciPath http:Route http:BlobBody http:EveryMethod",
             "auth", "config oci storage",
             "sso", "auth config",
-            "observe", "http:RequestEvents fleet:PeerEvents mirror upstream budget jobs",
+            "observe", "http:RequestEvents fleet:PeerEvents mirror upstream budget jobs trust oci",
+            "trust", "registry config oci",
             "cli", "auth config");
 
     /**

@@ -13,6 +13,7 @@ import dev.berth.oci.RepoName;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
+import dev.berth.trust.SignatureState;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -33,12 +35,18 @@ public final class TagListing {
     private final LocalRegistry local;
     private final PinStore pins;
     private final Function<Digest, Optional<Instant>> lastAccess;
+    private final BiFunction<Repository, Manifest, Optional<SignatureState>> signatures;
 
-    /** Over {@code local}, with the disk budget's pins and its record of when each digest was last served. */
-    public TagListing(LocalRegistry local, PinStore pins, Function<Digest, Optional<Instant>> lastAccess) {
+    /**
+     * Over {@code local}, with the disk budget's pins, its record of when each digest was last served, and the
+     * signature state of an image under a policy (read from what the store holds).
+     */
+    public TagListing(LocalRegistry local, PinStore pins, Function<Digest, Optional<Instant>> lastAccess,
+                      BiFunction<Repository, Manifest, Optional<SignatureState>> signatures) {
         this.local = local;
         this.pins = pins;
         this.lastAccess = lastAccess;
+        this.signatures = signatures;
     }
 
     /** The tags of {@code name} after {@code after}, at most {@code size}; NAME_UNKNOWN for no such repository. */
@@ -74,7 +82,8 @@ public final class TagListing {
                 }
             }
         }
-        return new TagInfo(tag, manifest.digest().toString(), manifest.mediaType(), size, platforms, pulled, pinned);
+        return new TagInfo(tag, manifest.digest().toString(), manifest.mediaType(), size, platforms, pulled, pinned,
+                signatures.apply(repository, manifest).map(TagInfo.Signature::of));
     }
 
     /** The manifest's own bytes and the blobs it needs, as it declares them (no blob is looked at). */

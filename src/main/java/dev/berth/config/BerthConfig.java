@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 /** The whole configuration, one immutable record per section of berth.yaml. */
 public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos,
                           Auth auth, Cache cache, Optional<Cluster> cluster, List<RetentionRule> retention,
-                          List<ImmutableRule> immutable) {
+                          List<ImmutableRule> immutable, List<Policy> policy) {
 
     /** {@code server.*}: where berth listens, and with which certificate when it speaks HTTPS. */
     public record Server(String host, int port, Optional<Tls> tls) {
@@ -122,6 +122,17 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
             return maxBytes > 0;
         }
     }
+
+    /**
+     * {@code policy[]}: repositories (globs over the name as clients see it, {@code docker.io/myorg/*}) whose
+     * manifests are served only with a signature by one of {@code keys} (PEM public key files), or, in {@code WARN}
+     * mode, served and reported.
+     */
+    public record Policy(List<NameGlob> repositories, List<Path> keys, PolicyMode mode) {
+    }
+
+    /** What a policy does with a manifest that has no signature it requires. */
+    public enum PolicyMode { ENFORCE, WARN }
 
     /** {@code private.*}: name globs of repositories that are pushed to berth and never asked of an upstream. */
     public record PrivateRepos(List<String> repositories) {

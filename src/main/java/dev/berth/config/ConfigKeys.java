@@ -84,7 +84,11 @@ final class ConfigKeys {
             ConfigKey.of("retention.rules.#.keep-tags.#", ValueType.TEXT),
             ConfigKey.of("retention.rules.#.untagged-after", ValueType.DURATION),
             ConfigKey.of("immutable.#.repositories.#", ValueType.TEXT),
-            ConfigKey.of("immutable.#.tags.#", ValueType.TEXT));
+            ConfigKey.of("immutable.#.tags.#", ValueType.TEXT),
+            ConfigKey.of("policy.#.repositories.#", ValueType.TEXT),
+            ConfigKey.of("policy.#.require", ValueType.oneOf("signature")),
+            ConfigKey.of("policy.#.keys.#", ValueType.TEXT),
+            ConfigKey.of("policy.#.mode", ValueType.oneOf("enforce", "warn")));
 
     private ConfigKeys() {
     }

@@ -117,7 +117,8 @@ public final class ConfigLoader {
                 cache(root.get("cache")),
                 cluster(root.get("cluster")),
                 retention(root.get("retention.rules"), upstreams),
-                immutable(root.get("immutable"), upstreams));
+                immutable(root.get("immutable"), upstreams),
+                policy(root.get("policy")));
     }
 
     private static Optional<BerthConfig.S3> s3(Config s3) {
@@ -468,6 +469,25 @@ public final class ConfigLoader {
                 throw new IllegalArgumentException(entry.get("interval").key() + ": at least 1m");
             }
             result.add(new BerthConfig.Sync(repository, tags, versions, List.copyOf(platforms), interval));
+        }
+        return List.copyOf(result);
+    }
+
+    private static List<BerthConfig.Policy> policy(Config list) {
+        List<BerthConfig.Policy> result = new ArrayList<>();
+        for (Config entry : list.asNodeList().orElse(List.of())) {
+            List<NameGlob> repositories = entry.get("repositories").asList(String.class).orElse(List.of()).stream()
+                    .map(NameGlob::of).toList();
+            List<Path> keys = entry.get("keys").asList(String.class).orElse(List.of()).stream().map(Path::of)
+                    .toList();
+            if (repositories.isEmpty() || keys.isEmpty()) {
+                throw new IllegalArgumentException(entry.key() + " needs repositories (globs, as"
+                        + " [\"docker.io/myorg/*\"]) and keys (PEM public key files)");
+            }
+            required(entry, "require");
+            BerthConfig.PolicyMode mode = entry.get("mode").asString().orElse("enforce").equals("warn")
+                    ? BerthConfig.PolicyMode.WARN : BerthConfig.PolicyMode.ENFORCE;
+            result.add(new BerthConfig.Policy(repositories, keys, mode));
         }
         return List.copyOf(result);
     }

@@ -3,6 +3,7 @@ package dev.berth.http;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
+import dev.berth.registry.ManifestGate;
 import dev.berth.registry.PushedManifest;
 import dev.berth.registry.Repository;
 import dev.berth.registry.WritableRepository;
@@ -18,14 +19,17 @@ import java.util.stream.Collectors;
 /** {@code /v2/<name>/manifests/<reference>}: GET, HEAD, PUT, DELETE. */
 final class ManifestHandler {
     private final int maxManifestBytes;
+    private final ManifestGate gate;
 
-    ManifestHandler(int maxManifestBytes) {
+    ManifestHandler(int maxManifestBytes, ManifestGate gate) {
         this.maxManifestBytes = maxManifestBytes;
+        this.gate = gate;
     }
 
     void get(Route.Manifest route, Repository repository, ServerRequest req, ServerResponse res, boolean head) {
         StoredManifest manifest = repository.manifest(route.reference());
         checkAccepted(req, manifest, route);
+        gate.admit(repository, manifest);
         String etag = "\"" + manifest.digest() + "\"";
         res.header(HeaderNames.CONTENT_TYPE, manifest.mediaType());
         res.header(RegistryHeaders.DOCKER_CONTENT_DIGEST, manifest.digest().toString());

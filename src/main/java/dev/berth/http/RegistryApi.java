@@ -8,6 +8,7 @@ import dev.berth.oci.ErrorText;
 import dev.berth.oci.OciError;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RegistryException;
+import dev.berth.registry.ManifestGate;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import dev.berth.registry.WritableRepository;
@@ -34,14 +35,15 @@ public final class RegistryApi implements HttpService {
 
     /**
      * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code credentials} says who the caller
-     * is and {@code tokens} signs the tokens of berth's token endpoint; {@code rules} says who may do what.
+     * is and {@code tokens} signs the tokens of berth's token endpoint; {@code rules} says who may do what;
+     * {@code gate} says which manifests may be served.
      */
     public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, CredentialsReader credentials,
-                       Tokens tokens, RepositoryAccess rules) {
+                       Tokens tokens, RepositoryAccess rules, ManifestGate gate) {
         this.registry = registry;
         this.access = new AccessControl(auth, credentials, rules, tokens.service());
         this.tokenEndpoint = auth.enabled() ? new TokenEndpoint(access, tokens) : null;
-        this.manifests = new ManifestHandler(maxManifestBytes);
+        this.manifests = new ManifestHandler(maxManifestBytes, gate);
         this.blobs = new BlobHandler();
         this.uploads = new UploadHandler();
         this.listings = new ListingHandler(registry);

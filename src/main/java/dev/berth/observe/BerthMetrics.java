@@ -5,6 +5,10 @@ import dev.berth.fleet.PeerEvents;
 import dev.berth.http.RequestEvents;
 import dev.berth.jobs.SyncEvents;
 import dev.berth.mirror.MirrorEvents;
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepoName;
+import dev.berth.trust.PolicyEvents;
+import dev.berth.trust.SignatureState;
 import dev.berth.upstream.UpstreamEvents;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -28,7 +32,7 @@ import java.util.function.Supplier;
  * do not read the closed server's state.
  */
 public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEvents, UpstreamEvents, BudgetEvents,
-        SyncEvents, AutoCloseable {
+        SyncEvents, PolicyEvents, AutoCloseable {
     private static final String PREFIX = "berth_";
 
     private final MeterRegistry registry = Metrics.globalRegistry();
@@ -168,6 +172,31 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
         Tag tag = Tag.create("repository", repository);
         counter("berth_sync_rounds", "Rounds of mirror.sync entries run by this instance", tag).increment();
         counter("berth_sync_failed_tags", "Tags a sync round could not cache", tag).increment(failed);
+    }
+
+    @Override
+    public void verified(RepoName repository, Digest digest) {
+        policyPulls("verified").increment();
+    }
+
+    @Override
+    public void warned(RepoName repository, Digest digest, SignatureState state) {
+        policyPulls("warned").increment();
+    }
+
+    @Override
+    public void refused(RepoName repository, Digest digest, SignatureState state) {
+        policyPulls("refused").increment();
+    }
+
+    /** Starts the signature policy's counters at zero, where a policy is configured. */
+    public void watchPolicy() {
+        List.of("verified", "warned", "refused").forEach(this::policyPulls);
+    }
+
+    private Counter policyPulls(String result) {
+        return counter("berth_policy_pulls", "Image manifests requested under a signature policy, by result:"
+                + " verified, warned (served unsigned) or refused", Tag.create("result", result));
     }
 
     /** Shows {@code running}, the blob downloads under way, as a gauge. */

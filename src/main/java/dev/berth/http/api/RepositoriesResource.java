@@ -135,6 +135,8 @@ public final class RepositoriesResource implements ApiResource {
                 "size", p.size(), "cached", p.cached())).toList());
         map.put("lastPulled", tag.lastPulled().map(Object::toString).orElse(null));
         map.put("pinned", tag.pinned());
+        map.put("signature", tag.signature().map(sig -> Map.of("state", sig.state(), "key", sig.key(),
+                "reason", sig.reason())).orElse(null));
         return map;
     }
 }
