@@ -10,6 +10,7 @@ import dev.berth.admin.TagListing;
 import dev.berth.auth.AccessRules;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.Authenticator;
+import dev.berth.auth.CallerAccess;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
@@ -198,11 +199,12 @@ public final class BerthServer implements AutoCloseable {
         AdminServices services = adminServices(config, registry, mirror, access, pins, tally, rounds, clients, clock);
         // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
         // API and the page.
-        CredentialsReader credentials = new CredentialsReader(config.auth(),
-                new Authenticator(new Logins(accounts), tokens, sessions));
-        RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
+        Logins logins = new Logins(accounts);
+        CredentialsReader credentials = new CredentialsReader(config.auth(), new Authenticator(logins, tokens, sessions));
+        CallerAccess callers = new CallerAccess(new UpstreamLoginsOfMirror(mirror), logins, clock);
+        RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router, callers);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
-                accessRules);
+                accessRules, callers);
         PeerApi peerApi = fleet.endpoint(mirror);
         WarmJobs warmJobs = new WarmJobs(mirror::ahead, clock);
         SyncSchedule sync;

@@ -1,6 +1,8 @@
 package dev.berth.auth;
 
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Password logins against the accounts, slowed down by {@link LoginThrottle} after repeated failures: one for the
@@ -24,6 +26,22 @@ public final class Logins {
      *                       attempts being checked for the address or the account did not end in time
      */
     public Optional<Principal> login(String client, String user, String password) {
+        boolean accepted = throttled(client, user, () -> accounts.verify(user, password), ok -> ok);
+        return accepted ? Optional.of(Principal.user(user)) : Optional.empty();
+    }
+
+    /** Whether {@code user} is one of berth's own accounts (nothing is checked of a password). */
+    public boolean hasAccount(String user) {
+        return accounts.fingerprint(user).isPresent();
+    }
+
+    /**
+     * {@code check}'s answer, run as a login attempt of {@code user} from {@code client} under the same throttle
+     * (an upstream asked with a caller's own password counts as a login), a failure when {@code succeeded} says so.
+     *
+     * @throws TooManyLogins as {@link #login}, and when the wait before the check is interrupted
+     */
+    public <T> T throttled(String client, String user, Supplier<T> check, Predicate<T> succeeded) {
         LoginThrottle.Attempt attempt = throttle.begin(client, user);
         boolean accepted = false;
         try {
@@ -31,12 +49,14 @@ public final class Logins {
                 // The request's own virtual thread waits: a guesser's next answer comes later, nobody else's does.
                 Thread.sleep(attempt.delay());
             }
-            accepted = accounts.verify(user, password);
+            T answer = check.get();
+            accepted = succeeded.test(answer);
+            return answer;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new TooManyLogins(attempt.delay());
         } finally {
             throttle.end(attempt, accepted);
         }
-        return accepted ? Optional.of(Principal.user(user)) : Optional.empty();
     }
 }

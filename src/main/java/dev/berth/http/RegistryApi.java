@@ -2,6 +2,7 @@ package dev.berth.http;
 
 import dev.berth.auth.Action;
 import dev.berth.auth.Caller;
+import dev.berth.auth.CallerAccess;
 import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.ErrorText;
@@ -34,13 +35,15 @@ public final class RegistryApi implements HttpService {
 
     /**
      * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code credentials} says who the caller
-     * is and {@code tokens} signs the tokens of berth's token endpoint; {@code rules} says who may do what.
+     * is and {@code tokens} signs the tokens of berth's token endpoint; {@code rules} says who may do what, and
+     * {@code callers} what the upstreams that decide themselves ({@code access: caller}) grant a caller's own login.
      */
     public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, CredentialsReader credentials,
-                       Tokens tokens, RepositoryAccess rules) {
+                       Tokens tokens, RepositoryAccess rules, CallerAccess callers) {
         this.registry = registry;
         this.access = new AccessControl(auth, credentials, rules, tokens.service());
-        this.tokenEndpoint = auth.enabled() ? new TokenEndpoint(access, tokens) : null;
+        this.tokenEndpoint = auth.enabled()
+                ? new TokenEndpoint(access, new TokenGrants(access, rules, callers), tokens) : null;
         this.manifests = new ManifestHandler(maxManifestBytes);
         this.blobs = new BlobHandler();
         this.uploads = new UploadHandler();

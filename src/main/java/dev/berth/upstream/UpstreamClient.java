@@ -38,6 +38,7 @@ public final class UpstreamClient {
     private final BlobChecker blobChecker;
     private final BlobPuller blobPuller;
     private final TagLister tagLister;
+    private final CallerCheck callerCheck;
 
     /**
      * A client for {@code config}'s upstream. {@code shared} lends its connection pool and dispatcher; timeouts come
@@ -76,6 +77,8 @@ public final class UpstreamClient {
         this.blobChecker = new BlobChecker(caller, requests);
         this.blobPuller = new BlobPuller(caller, requests);
         this.tagLister = new TagLister(caller, requests, config.maxDocumentBytes());
+        this.callerCheck = new CallerCheck(plain, requests, base.isHttps(), config.maxDocumentBytes(),
+                config.revalidateTimeout(), clock, registry);
     }
 
     /** The configured registry name, e.g. {@code docker.io}. */
@@ -112,6 +115,17 @@ public final class UpstreamClient {
      */
     public Optional<List<String>> tags(RepoName repository, Patience patience) {
         return tagLister.list(repository, bound(patience));
+    }
+
+    /**
+     * What the upstream says of a caller's own login ({@code access: caller}): whether {@code user} may pull
+     * {@code repository} (the upstream's name), or with none, whether the login is good. Berth's credentials play no
+     * part; nothing of the password is kept.
+     *
+     * @throws UpstreamException when the upstream or its token service does not answer in time, or answers nonsense
+     */
+    public AccessAnswer askAccess(Optional<RepoName> repository, String user, String password) {
+        return callerCheck.check(repository, user, password);
     }
 
     private Duration bound(Patience patience) {
