@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import javax.crypto.Mac;
@@ -63,6 +64,14 @@ public final class CallerAccess {
     /** The registry that decides for the repository stored as {@code storedName} (one it decides for). */
     public String registryOf(String storedName) {
         return upstreams.deciding(storedName).orElseThrow().registry();
+    }
+
+    /**
+     * How long the decision for the repository stored as {@code storedName} (one an upstream decides for) is
+     * remembered: a token carrying it lasts no longer, so a right the upstream takes back ends within twice this.
+     */
+    public Duration remembered(String storedName) {
+        return upstreams.deciding(storedName).orElseThrow().remember();
     }
 
     /**

@@ -333,7 +333,7 @@ public final class ConfigLoader {
                     revalidateTimeout, maxDocument,
                     u.get("access").asString().orElse("berth").equals("caller")
                             ? BerthConfig.Access.CALLER : BerthConfig.Access.BERTH,
-                    duration(u, "access-ttl", "1m")));
+                    positive(u, "access-ttl", "1m")));
         }
         if (result.stream().filter(BerthConfig.Upstream::isDefault).count() > 1) {
             throw new IllegalArgumentException("mirror.upstreams: only one upstream may be default: true");

@@ -70,7 +70,7 @@ final class TokenEndpoint implements HttpService {
     }
 
     private void send(ServerResponse res, TokenGrants.Grant grant) {
-        IssuedToken issued = tokens.issue(grant.who(), grant.access());
+        IssuedToken issued = tokens.issue(grant.who(), grant.access(), grant.atMost());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("token", issued.token());
         body.put("access_token", issued.token());

@@ -12,6 +12,8 @@ import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.Repository;
 import io.helidon.webserver.http.ServerRequest;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,8 +29,15 @@ import java.util.function.Supplier;
  * the upstream); for berth's other repositories it is anonymous. A login the upstream refuses is a 401.
  */
 final class TokenGrants {
-    /** Who the token is for and what it grants. */
-    record Grant(Principal who, List<Scope> access) {
+    /**
+     * Who the token is for, what it grants, and how long at most it may last: no longer than an upstream's decision
+     * in it is remembered ({@code access-ttl}).
+     */
+    record Grant(Principal who, List<Scope> access, Duration atMost) {
+        /** A grant of berth's own rules, which lasts the configured token lifetime. */
+        Grant(Principal who, List<Scope> access) {
+            this(who, access, ChronoUnit.FOREVER.getDuration());
+        }
     }
 
     private final AccessControl access;
@@ -54,6 +63,7 @@ final class TokenGrants {
         }
         List<Scope> granted = new ArrayList<>(access.grant(Principal.ANONYMOUS, requested));
         boolean asked = false;
+        Duration atMost = ChronoUnit.FOREVER.getDuration();
         for (Scope scope : requested) {
             Optional<Repository> repository = upstreamDecides(scope);
             if (repository.isEmpty()) {
@@ -69,6 +79,8 @@ final class TokenGrants {
             }
             if (answer == UpstreamLogins.Answer.GRANTED && scope.actions().contains(Action.PULL)) {
                 granted.add(new Scope(stored, Set.of(Action.PULL)));
+                Duration remembered = callers.remembered(stored);
+                atMost = remembered.compareTo(atMost) < 0 ? remembered : atMost;
             }
         }
         if (!asked && ask(req, () -> callers.login(ClientKey.of(req), user, password))
@@ -76,7 +88,7 @@ final class TokenGrants {
             throw access.unauthorized(req, "wrong user name or password: " + user + " is no account of berth's,"
                     + " and no upstream that decides who may pull (access: caller) took the login");
         }
-        return new Grant(Principal.ANONYMOUS, granted);
+        return new Grant(Principal.ANONYMOUS, granted, atMost);
     }
 
     /** The repository {@code scope} names, when its upstream decides who may pull it. */
