@@ -137,7 +137,8 @@ final class AccessControl {
      * For a repository whose upstream decides ({@code access: caller}), only a pull that the caller's token carries
      * the upstream's grant for passes: the token endpoint records that grant under the stored name, which names the
      * upstream, so a grant for the same name elsewhere (another upstream, {@code ns}) never counts. Anything else is a
-     * 401 whose challenge asks for the pull scope, so that a client logged in with its upstream login fetches it.
+     * 401 whose challenge asks for pull of the stored name, which a token request resolves without {@code ns}, so
+     * that a client logged in with its upstream login fetches it (containerd adds a challenge's scope to its own).
      */
     private void authorizeByUpstream(ServerRequest req, Caller caller, RepoName requested, Repository repository,
                                      Action action) {
@@ -149,7 +150,7 @@ final class AccessControl {
         String message = (action == Action.PULL ? "" : action.scopeName() + " is not possible here; ") + "to pull "
                 + requested + ", log in to berth with your own " + registry + " user name and password (or token): "
                 + registry + " decides who may pull it";
-        throw challenge.unauthorized(req, message, Optional.of(new Scope(requested.value(), EnumSet.of(Action.PULL))),
+        throw challenge.unauthorized(req, message, Optional.of(new Scope(stored, EnumSet.of(Action.PULL))),
                 false).withMessage(message);
     }
 

@@ -86,7 +86,8 @@ final class CallerCheck {
                 if (refusal.authenticationFailed() && (refusal.status() == 401 || refusal.status() == 403)) {
                     return AccessAnswer.REFUSED;
                 }
-                throw refusal;
+                throw new UpstreamException(refusal.status(), registry + " could not tell whether a caller's login"
+                        + " may pull: " + refusal.getMessage(), null, refusal);
             }
             throw unanswered(e);
         }
