@@ -83,8 +83,12 @@ final class CallerCheck {
                     .fetch(challenge.authParams().get("realm"), challenge.authParams().get("service"), scope, deadline);
         } catch (IOException e) {
             if (e.getCause() instanceof UpstreamException refusal) {
-                if (refusal.authenticationFailed() && (refusal.status() == 401 || refusal.status() == 403)) {
+                if (refusal.authenticationFailed() && refusal.status() == 401) {
                     return AccessAnswer.REFUSED;
+                }
+                if (refusal.authenticationFailed() && refusal.status() == 403) {
+                    // Forbidden, not unauthenticated: the login is good but may not have this scope.
+                    return scope == null ? AccessAnswer.REFUSED : AccessAnswer.DENIED;
                 }
                 throw new UpstreamException(refusal.status(), registry + " could not tell whether a caller's login"
                         + " may pull: " + refusal.getMessage(), null, refusal);
