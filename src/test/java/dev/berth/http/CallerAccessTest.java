@@ -13,10 +13,13 @@ import dev.berth.mirror.MirrorTestBase;
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.MockHub;
+import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +62,17 @@ class CallerAccessTest extends MirrorTestBase {
                 + upstream("ghcr.io", ghcr.url(), false, "username: berth-mirror, password: mirror-pw, access: caller,"
                 + " access-ttl: " + ACCESS_TTL.toSeconds() + "s, ")
                 + "private:\n  repositories: ['team/*']\n"
-                + Htpasswd.aliceAndBobWithRules(etc, "{repositories: ['team/*'], pull: [alice], push: [alice]}");
+                + Htpasswd.aliceAndBobWithRules(etc, "{repositories: ['team/*'], pull: [alice], push: [alice]}")
+                + "cluster: {secret-file: '" + clusterKey() + "'}\n";
+    }
+
+    /** The key every instance of the fleet shares, which signs their tokens. */
+    private Path clusterKey() {
+        try {
+            return Files.writeString(etc.resolve("cluster.key"), "0123456789abcdef0123456789abcdef0123456789\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The token endpoint's answer to {@code login} (null: anonymous) asking for {@code scope}. */
@@ -132,7 +145,16 @@ class CallerAccessTest extends MirrorTestBase {
         HttpResponse<byte[]> head = dave.head(manifest);
         assertEquals(401, head.statusCode());
         assertTrue(header(head, "WWW-Authenticate").endsWith(",scope=\"" + APP_SCOPE + "\""));
+        assertRefusedWithChallenge(dave.get("/v2/org/app/manifests/1?ns=ghcr.io"));
         assertEquals(List.of("repository:org/app:pull"), ghcr.tokenRequests("dave"));
+
+        // What dave may pull does not open org/app's cached blobs to him through it.
+        MockHub.Image other = ghcr.image("org/other", "1", 6);
+        TestClient daveOnOther = withToken("dave", DAVE_PASSWORD, "repository:ghcr.io/org/other:pull");
+        assertManifest(daveOnOther.get("/v2/ghcr.io/org/other/manifests/1"), other.manifest(), MediaTypes.OCI_MANIFEST);
+        assertError(daveOnOther.get(MockHub.blobPath("ghcr.io/org/other", app.config())), 404, "BLOB_UNKNOWN");
+        awaitFillsStored(client);
+        fetched = content(ghcr.log());
 
         // Anonymous callers, and berth's own accounts, get nothing of it; the password of berth's account never goes
         // to the upstream (a login the upstream does not know would show as "?").
@@ -171,6 +193,23 @@ class CallerAccessTest extends MirrorTestBase {
         TestClient carol = withToken("carol", CAROL_PASSWORD, both);
         assertError(carol.get("/v2/team/app/manifests/1"), 401, "UNAUTHORIZED");
         assertManifest(carol.get("/v2/busybox/manifests/latest"), busybox.manifest(), MediaTypes.OCI_MANIFEST);
+    }
+
+    @Test
+    void anotherInstanceOfTheFleetHonoursTheTokenWithoutAskingAgain() throws Exception {
+        MockHub.Image app = ghcr.image("org/app", "1", 5);
+        String carolsToken = "Bearer " + json(tokenFor("carol", CAROL_PASSWORD, APP_SCOPE)).path("token").asText();
+        String davesToken = "Bearer " + json(tokenFor("dave", DAVE_PASSWORD, APP_SCOPE)).path("token").asText();
+        try (RunningBerth other = RunningBerth.start(root.resolve("other"), mirrorYaml(), clock)) {
+            TestClient otherClient = other.client();
+            assertManifest(otherClient.withAuthorization(carolsToken).get("/v2/ghcr.io/org/app/manifests/1"),
+                    app.manifest(), MediaTypes.OCI_MANIFEST);
+            assertRefusedWithChallenge(otherClient.withAuthorization(davesToken)
+                    .get("/v2/ghcr.io/org/app/manifests/1"));
+            awaitFillsStored(otherClient);
+        }
+        assertEquals(List.of("repository:org/app:pull"), ghcr.tokenRequests("carol"),
+                "the instance that issued the token asked; the other took the token's word");
     }
 
     @Test
