@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.berth.auth.UpstreamLogins.Answer;
 import dev.berth.auth.UpstreamLogins.Question;
+import java.lang.System.Logger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -11,6 +12,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -23,6 +26,7 @@ import javax.crypto.spec.SecretKeySpec;
  * logins in the one throttle, so berth cannot be used to guess passwords at an upstream faster than at berth.
  */
 public final class CallerAccess {
+    private static final Logger LOG = System.getLogger(CallerAccess.class.getName());
     /** Remembered answers: bounded, so a client trying many passwords or names cannot grow it. */
     private static final int MAX_REMEMBERED = 10_000;
 
@@ -31,6 +35,8 @@ public final class CallerAccess {
     private final Clock clock;
     private final byte[] key = new byte[32];
     private final Cache<String, Remembered> remembered = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).build();
+    /** The upstreams whose last check went unanswered: an outage is logged when it starts and when it ends. */
+    private final Set<String> unanswering = ConcurrentHashMap.newKeySet();
 
     /** An answer and until when it is given without asking again. */
     private record Remembered(Answer answer, Instant until) {
@@ -121,6 +127,17 @@ public final class CallerAccess {
                     a -> a != Answer.REFUSED);
         } catch (TooManyLogins e) {
             throw new CredentialsRefused(e);
+        } catch (UpstreamLogins.Unanswered e) {
+            if (unanswering.add(question.registry())) {
+                LOG.log(Logger.Level.WARNING, "upstream " + question.registry() + " cannot tell whether callers may"
+                        + " pull (access: caller): " + e.getMessage() + "; token requests that need its fresh"
+                        + " answer get 503 until it answers");
+            }
+            throw e;
+        }
+        if (unanswering.remove(question.registry())) {
+            LOG.log(Logger.Level.INFO, "upstream " + question.registry() + " answers berth's checks of callers'"
+                    + " logins again");
         }
         remembered.put(id, new Remembered(answer, clock.instant().plus(question.remember())));
         return answer;

@@ -296,7 +296,8 @@ public final class ConfigLoader {
      */
     private static void checkCallerAccess(List<BerthConfig.Upstream> upstreams, BerthConfig.Auth auth) {
         for (BerthConfig.Upstream u : upstreams) {
-            if (u.access() == BerthConfig.Access.CALLER && (!auth.enabled() || auth.scheme() != BerthConfig.Scheme.BEARER)) {
+            boolean tokens = auth.enabled() && auth.scheme() == BerthConfig.Scheme.BEARER;
+            if (u.access() == BerthConfig.Access.CALLER && !tokens) {
                 throw new IllegalArgumentException("mirror.upstreams: " + u.registry() + " has access: caller, which"
                         + " needs logins (auth.htpasswd; an empty file will do) and auth.scheme: bearer");
             }

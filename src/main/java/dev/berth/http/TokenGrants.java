@@ -74,7 +74,8 @@ final class TokenGrants {
             UpstreamLogins.Answer answer = ask(req, () -> callers.pull(ClientKey.of(req), user, password, stored));
             if (answer == UpstreamLogins.Answer.REFUSED) {
                 throw access.unauthorized(req, callers.registryOf(stored) + " refused the login of " + user
-                        + ", which berth asked it for pull of " + scope.repository() + ": log in to berth with your own "
+                        + ", which berth asked it for pull of " + scope.repository()
+                        + ": log in to berth with your own "
                         + callers.registryOf(stored) + " user name and password (or token)");
             }
             if (answer == UpstreamLogins.Answer.GRANTED && scope.actions().contains(Action.PULL)) {

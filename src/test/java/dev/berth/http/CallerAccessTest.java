@@ -5,13 +5,16 @@ import static dev.berth.support.RegistryAssertions.assertError;
 import static dev.berth.support.RegistryAssertions.header;
 import static dev.berth.support.RegistryAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.auth.CallerAccess;
 import dev.berth.mirror.MirrorTestBase;
 import dev.berth.oci.MediaTypes;
 import dev.berth.support.Htpasswd;
+import dev.berth.support.LogCapture;
 import dev.berth.support.MockHub;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
@@ -25,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.logging.Level;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
@@ -228,18 +232,32 @@ class CallerAccessTest extends MirrorTestBase {
 
         // Past it, berth must ask again: with the token service down, no token (503), and none granted meanwhile.
         clock.advance(ACCESS_TTL);
-        HttpResponse<byte[]> down = tokenFor("carol", CAROL_PASSWORD, APP_SCOPE);
-        assertError(down, 503, "UNAVAILABLE");
-        assertTrue(json(down).path("errors").path(0).path("message").asText().startsWith("ghcr.io could not tell whether a caller's login may pull: token service"), new String(down.body()));
+        HttpResponse<byte[]> revoked;
+        try (LogCapture log = LogCapture.of(CallerAccess.class.getName())) {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<byte[]> down = tokenFor("carol", CAROL_PASSWORD, APP_SCOPE);
+                assertError(down, 503, "UNAVAILABLE");
+                assertTrue(json(down).path("errors").path(0).path("message").asText().startsWith(
+                        "ghcr.io could not tell whether a caller's login may pull: token service"),
+                        new String(down.body()));
+            }
+            List<String> warnings = log.messages(Level.WARNING);
+            assertEquals(1, warnings.size(), warnings::toString);
+            assertTrue(warnings.getFirst().startsWith("upstream ghcr.io cannot tell whether callers may pull"),
+                    warnings.getFirst());
+            assertFalse(log.text().contains(CAROL_PASSWORD), "a password in the log");
 
-        // The upstream back, having taken carol's right away: the next decision says so.
-        ghcr.tokenServiceRecovers();
-        ghcr.user("carol", CAROL_PASSWORD);
-        HttpResponse<byte[]> revoked = tokenFor("carol", CAROL_PASSWORD, APP_SCOPE);
-        assertEquals(200, revoked.statusCode(), () -> new String(revoked.body()));
+            // The upstream back, having taken carol's right away: the next decision says so.
+            ghcr.tokenServiceRecovers();
+            ghcr.user("carol", CAROL_PASSWORD);
+            revoked = tokenFor("carol", CAROL_PASSWORD, APP_SCOPE);
+            assertEquals(List.of("upstream ghcr.io answers berth's checks of callers' logins again"),
+                    log.messages(Level.INFO));
+        }
+        assertEquals(200, revoked.statusCode(), new String(revoked.body()));
         assertEquals(List.of(), access(revoked));
         assertRefusedWithChallenge(client.withAuthorization("Bearer " + json(revoked).path("token").asText())
                 .get(manifest));
-        assertEquals(3, ghcr.tokenRequests("carol").size(), ghcr.tokenRequests("carol")::toString);
+        assertEquals(4, ghcr.tokenRequests("carol").size(), ghcr.tokenRequests("carol")::toString);
     }
 }

@@ -53,7 +53,8 @@ class CallerCheckTest {
     void theTokenServiceIsAskedWithTheCallersLoginForThePullScope() throws Exception {
         registry.enqueue(bearerChallenge(auth));
         auth.enqueue(token("opaque", 300));
-        registry.enqueue(new MockResponse.Builder().body("{\"name\":\"library/busybox\",\"tags\":[\"latest\"]}").build());
+        registry.enqueue(new MockResponse.Builder().body("{\"name\":\"library/busybox\",\"tags\":[\"latest\"]}")
+                .build());
 
         assertEquals(AccessAnswer.GRANTED, ask());
         RecordedRequest probe = registry.takeRequest();
