@@ -170,6 +170,13 @@ class CallerAccessTest extends MirrorTestBase {
         assertRefusedWithChallenge(client.withBasic("alice", ALICE_PASSWORD).get(manifest));
         assertEquals(List.of(), ghcr.tokenRequests("?"));
         assertEquals(fetched, content(ghcr.log()), "no content fetched for the refused callers: berth's one copy");
+        // Nor are the names listed: berth cannot tell who may see them without asking.
+        for (TestClient anyone : List.of(client, client.withBasic("alice", ALICE_PASSWORD), carol)) {
+            HttpResponse<byte[]> catalog = anyone.get("/v2/_catalog");
+            assertEquals(200, catalog.statusCode(), new String(catalog.body()));
+            assertEquals("[]", json(catalog).path("repositories").toString());
+            assertEquals(0, json(anyone.get("/v1/search?q=app")).path("num_results").asInt());
+        }
 
         // A wrong password at the upstream is a 401 at berth's token endpoint.
         HttpResponse<byte[]> wrong = tokenFor("carol", "guess", APP_SCOPE);
