@@ -30,6 +30,12 @@ import java.util.function.Supplier;
  */
 final class TokenGrants {
     /**
+     * The most repositories of such upstreams one token request may have berth ask about: a pull asks one (two with
+     * a cross-repository mount), and each is a request upstream.
+     */
+    private static final int MAX_ASKED = 8;
+
+    /**
      * Who the token is for, what it grants, and how long at most it may last: no longer than an upstream's decision
      * in it is remembered ({@code access-ttl}).
      */
@@ -62,9 +68,16 @@ final class TokenGrants {
             return new Grant(who, access.grant(who, requested));
         }
         List<Scope> granted = new ArrayList<>(access.grant(Principal.ANONYMOUS, requested));
+        List<Scope> toAsk = requested.stream()
+                .filter(scope -> scope.actions().contains(Action.PULL) && upstreamDecides(scope).isPresent()).toList();
+        if (toAsk.stream().map(Scope::repository).distinct().count() > MAX_ASKED) {
+            String message = "a token may carry pull of at most " + MAX_ASKED + " repositories whose upstream"
+                    + " decides who may pull (access: caller); ask for fewer at a time";
+            throw new RegistryException(OciError.DENIED, message).withMessage(message);
+        }
         boolean asked = false;
         Duration atMost = ChronoUnit.FOREVER.getDuration();
-        for (Scope scope : requested) {
+        for (Scope scope : toAsk) {
             Optional<Repository> repository = upstreamDecides(scope);
             if (repository.isEmpty()) {
                 continue;
@@ -78,7 +91,7 @@ final class TokenGrants {
                         + ": log in to berth with your own "
                         + callers.registryOf(stored) + " user name and password (or token)");
             }
-            if (answer == UpstreamLogins.Answer.GRANTED && scope.actions().contains(Action.PULL)) {
+            if (answer == UpstreamLogins.Answer.GRANTED) {
                 granted.add(new Scope(stored, Set.of(Action.PULL)));
                 Duration remembered = callers.remembered(stored);
                 atMost = remembered.compareTo(atMost) < 0 ? remembered : atMost;

@@ -178,6 +178,17 @@ class CallerAccessTest extends MirrorTestBase {
             assertEquals(0, json(anyone.get("/v1/search?q=app")).path("num_results").asInt());
         }
 
+        // One token request makes berth ask about a few repositories at most.
+        StringBuilder many = new StringBuilder(APP_SCOPE);
+        for (int i = 0; i < 8; i++) {
+            many.append("&scope=repository:ghcr.io/org/app").append(i).append(":pull");
+        }
+        HttpResponse<byte[]> tooMany = tokenFor("carol", CAROL_PASSWORD, many.toString());
+        assertError(tooMany, 403, "DENIED");
+        assertTrue(json(tooMany).path("errors").path(0).path("message").asText()
+                .startsWith("a token may carry pull of at most 8 repositories"), new String(tooMany.body()));
+        assertEquals(List.of("repository:org/app:pull"), ghcr.tokenRequests("carol"));
+
         // A wrong password at the upstream is a 401 at berth's token endpoint.
         HttpResponse<byte[]> wrong = tokenFor("carol", "guess", APP_SCOPE);
         assertError(wrong, 401, "UNAUTHORIZED");
