@@ -75,15 +75,9 @@ final class TokenGrants {
                     + " decides who may pull (access: caller); ask for fewer at a time";
             throw new RegistryException(OciError.DENIED, message).withMessage(message);
         }
-        boolean asked = false;
         Duration atMost = ChronoUnit.FOREVER.getDuration();
         for (Scope scope : toAsk) {
-            Optional<Repository> repository = upstreamDecides(scope);
-            if (repository.isEmpty()) {
-                continue;
-            }
-            asked = true;
-            String stored = repository.get().name().value();
+            String stored = upstreamDecides(scope).orElseThrow().name().value();
             UpstreamLogins.Answer answer = ask(req, () -> callers.pull(ClientKey.of(req), user, password, stored));
             if (answer == UpstreamLogins.Answer.REFUSED) {
                 throw access.unauthorized(req, callers.registryOf(stored) + " refused the login of " + user
@@ -97,7 +91,7 @@ final class TokenGrants {
                 atMost = remembered.compareTo(atMost) < 0 ? remembered : atMost;
             }
         }
-        if (!asked && ask(req, () -> callers.login(ClientKey.of(req), user, password))
+        if (toAsk.isEmpty() && ask(req, () -> callers.login(ClientKey.of(req), user, password))
                 == UpstreamLogins.Answer.REFUSED) {
             throw access.unauthorized(req, "wrong user name or password: " + user + " is no account of berth's,"
                     + " and no upstream that decides who may pull (access: caller) took the login");
