@@ -11,6 +11,7 @@ import dev.berth.auth.AccessRules;
 import dev.berth.auth.AccessTokens;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.Authenticator;
+import dev.berth.auth.CallerAccess;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
@@ -223,11 +224,12 @@ public final class BerthServer implements AutoCloseable {
                 clock);
         // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
         // API and the page.
-        CredentialsReader credentials = new CredentialsReader(config.auth(),
-                new Authenticator(new Logins(accounts, accessTokens), tokens, sessions));
-        RepositoryAccess accessRules = new RepositoryAccess(authRules, router);
+        Logins logins = new Logins(accounts, accessTokens);
+        CredentialsReader credentials = new CredentialsReader(config.auth(), new Authenticator(logins, tokens, sessions));
+        CallerAccess callers = new CallerAccess(new UpstreamLoginsOfMirror(mirror), logins, clock);
+        RepositoryAccess accessRules = new RepositoryAccess(authRules, router, callers);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
-                accessRules, policy);
+                accessRules, callers, policy);
         PeerApi peerApi = fleet.endpoint(mirror);
         WarmJobs warmJobs = new WarmJobs(mirror::ahead, clock);
         SyncSchedule sync;

@@ -1,6 +1,8 @@
 package dev.berth.auth;
 
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Password logins against the accounts, slowed down by {@link LoginThrottle} after repeated failures: one for the
@@ -31,6 +33,29 @@ public final class Logins {
      *                       attempts being checked for the address or the account did not end in time
      */
     public Optional<Principal> login(String client, String user, String password) {
+        return throttled(client, user, () -> {
+            // Only what has the form of a token's secret is looked up among the tokens; anything else is a password.
+            Optional<Principal> holder = AccessTokens.looksLikeSecret(password)
+                    ? accessTokens.login(user, password) : Optional.empty();
+            if (holder.isPresent()) {
+                return holder;
+            }
+            return accounts.verify(user, password) ? Optional.of(Principal.user(user)) : Optional.empty();
+        }, Optional::isPresent);
+    }
+
+    /** Whether {@code user} is one of berth's own accounts (nothing is checked of a password). */
+    public boolean hasAccount(String user) {
+        return accounts.fingerprint(user).isPresent();
+    }
+
+    /**
+     * {@code check}'s answer, run as a login attempt of {@code user} from {@code client} under the same throttle
+     * (an upstream asked with a caller's own password counts as a login), a failure when {@code succeeded} says so.
+     *
+     * @throws TooManyLogins as {@link #login}, and when the wait before the check is interrupted
+     */
+    public <T> T throttled(String client, String user, Supplier<T> check, Predicate<T> succeeded) {
         LoginThrottle.Attempt attempt = throttle.begin(client, user);
         boolean accepted = false;
         try {
@@ -38,19 +63,14 @@ public final class Logins {
                 // The request's own virtual thread waits: a guesser's next answer comes later, nobody else's does.
                 Thread.sleep(attempt.delay());
             }
-            // Only what has the form of a token's secret is looked up among the tokens; anything else is a password.
-            Optional<Principal> holder = AccessTokens.looksLikeSecret(password)
-                    ? accessTokens.login(user, password) : Optional.empty();
-            if (holder.isPresent()) {
-                accepted = true;
-                return holder;
-            }
-            accepted = accounts.verify(user, password);
+            T answer = check.get();
+            accepted = succeeded.test(answer);
+            return answer;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new TooManyLogins(attempt.delay());
         } finally {
             throttle.end(attempt, accepted);
         }
-        return accepted ? Optional.of(Principal.user(user)) : Optional.empty();
     }
 }

@@ -90,6 +90,15 @@ public final class Tokens {
 
     /** A token for {@code who} granting {@code access}. */
     public IssuedToken issue(Principal who, List<Scope> access) {
+        return issue(who, access, ttl);
+    }
+
+    /**
+     * A token for {@code who} granting {@code access} that lasts no longer than {@code atMost} (nor the configured
+     * lifetime): for a grant that is only good as long as the decision behind it is remembered.
+     */
+    public IssuedToken issue(Principal who, List<Scope> access, Duration atMost) {
+        Duration ttl = atMost.compareTo(this.ttl) < 0 ? atMost : this.ttl;
         Instant now = clock.instant();
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", ISSUER);

@@ -100,16 +100,25 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     /**
      * {@code mirror.upstreams[]}: one upstream registry. {@code revalidateTimeout} bounds a request that a cached copy
      * can stand in for; {@code maxDocumentBytes} bounds a tag list (all its pages) or a token answer, decompressed.
+     * {@code access} says who decides who may pull its cached content; with {@link Access#CALLER}, the upstream's
+     * decision on a caller's own login is remembered for {@code accessTtl}.
      */
     public record Upstream(String registry, String url, boolean isDefault, Duration tagTtl, Duration negativeTtl,
                            Optional<String> username, Optional<String> password, Duration connectTimeout,
-                           Duration readTimeout, Duration revalidateTimeout, long maxDocumentBytes) {
+                           Duration readTimeout, Duration revalidateTimeout, long maxDocumentBytes, Access access,
+                           Duration accessTtl) {
         @Override
         public String toString() {
             // Never print the password.
             return "Upstream[" + registry + " " + url + (isDefault ? " default" : "") + "]";
         }
     }
+
+    /**
+     * {@code mirror.upstreams[].access}: berth's access rules decide who may pull an upstream's cached content, or the
+     * upstream itself, asked with each caller's own login.
+     */
+    public enum Access { BERTH, CALLER }
 
     /**
      * {@code cache.*}: how long content nothing references is kept before garbage collection may delete it; the bytes

@@ -51,6 +51,8 @@ final class ConfigKeys {
             ConfigKey.of("mirror.upstreams.#.read-timeout", ValueType.DURATION),
             ConfigKey.of("mirror.upstreams.#.revalidate-timeout", ValueType.DURATION),
             ConfigKey.of("mirror.upstreams.#.max-document-size", ValueType.SIZE),
+            ConfigKey.of("mirror.upstreams.#.access", ValueType.oneOf("berth", "caller")),
+            ConfigKey.of("mirror.upstreams.#.access-ttl", ValueType.DURATION),
             ConfigKey.of("mirror.sync.#.repository", ValueType.TEXT),
             ConfigKey.of("mirror.sync.#.tags.#", ValueType.TEXT),
             ConfigKey.of("mirror.sync.#.versions", ValueType.TEXT),

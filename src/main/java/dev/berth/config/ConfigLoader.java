@@ -90,6 +90,8 @@ public final class ConfigLoader {
         List<BerthConfig.Upstream> upstreams = upstreams(root.get("mirror.upstreams"));
         List<String> privateGlobs = root.get("private.repositories").asList(String.class).orElse(List.of());
         checkPrivateGlobs(privateGlobs, upstreams);
+        BerthConfig.Auth auth = auth(root.get("auth"));
+        checkCallerAccess(upstreams, auth);
         if (maxManifest > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("limits.max-manifest-size is too large");
         }
@@ -113,7 +115,7 @@ public final class ConfigLoader {
                         positive(limits, "request-head-timeout", "10s"), positive(limits, "idle-timeout", "60s")),
                 new BerthConfig.Mirror(upstreams, sync(root.get("mirror.sync"))),
                 new BerthConfig.PrivateRepos(privateGlobs),
-                auth(root.get("auth")),
+                auth,
                 cache(root.get("cache")),
                 cluster(root.get("cluster")),
                 retention(root.get("retention.rules"), upstreams),
@@ -401,6 +403,20 @@ public final class ConfigLoader {
         return globs.stream().map(NameGlob::of).toList();
     }
 
+    /**
+     * An upstream that decides who may pull ({@code access: caller}) is asked at berth's token endpoint, with the
+     * login a client gives berth: that needs logins on and the token flow.
+     */
+    private static void checkCallerAccess(List<BerthConfig.Upstream> upstreams, BerthConfig.Auth auth) {
+        for (BerthConfig.Upstream u : upstreams) {
+            boolean tokens = auth.enabled() && auth.scheme() == BerthConfig.Scheme.BEARER;
+            if (u.access() == BerthConfig.Access.CALLER && !tokens) {
+                throw new IllegalArgumentException("mirror.upstreams: " + u.registry() + " has access: caller, which"
+                        + " needs logins (auth.htpasswd; an empty file will do) and auth.scheme: bearer");
+            }
+        }
+    }
+
     private static List<BerthConfig.Upstream> upstreams(Config list) {
         List<BerthConfig.Upstream> result = new ArrayList<>();
         for (Config u : list.asNodeList().orElse(List.of())) {
@@ -428,7 +444,10 @@ public final class ConfigLoader {
                     duration(u, "tag-ttl", "5m"), duration(u, "negative-ttl", "30s"),
                     u.get("username").asString().asOptional(), password,
                     duration(u, "connect-timeout", "10s"), duration(u, "read-timeout", "60s"),
-                    revalidateTimeout, maxDocument));
+                    revalidateTimeout, maxDocument,
+                    u.get("access").asString().orElse("berth").equals("caller")
+                            ? BerthConfig.Access.CALLER : BerthConfig.Access.BERTH,
+                    positive(u, "access-ttl", "1m")));
         }
         if (result.stream().filter(BerthConfig.Upstream::isDefault).count() > 1) {
             throw new IllegalArgumentException("mirror.upstreams: only one upstream may be default: true");

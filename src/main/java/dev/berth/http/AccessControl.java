@@ -2,6 +2,7 @@ package dev.berth.http;
 
 import dev.berth.auth.Action;
 import dev.berth.auth.Caller;
+import dev.berth.auth.Credentials;
 import dev.berth.auth.CredentialsRefused;
 import dev.berth.auth.Principal;
 import dev.berth.auth.Scope;
@@ -68,13 +69,10 @@ final class AccessControl {
         });
     }
 
-    /** The user whose Basic credentials these are; a 401 when they are wrong. */
-    Principal loginBasic(ServerRequest req, String basicCredentials) {
-        try {
-            return credentials.basic(req, basicCredentials).principal();
-        } catch (CredentialsRefused e) {
-            throw refusal(req, e);
-        }
+    /** The user name and password of Basic credentials (what follows {@code Basic }); a 401 when malformed. */
+    Credentials.Password decodeBasic(ServerRequest req, String basicCredentials) {
+        return Credentials.Password.decodeBasic(basicCredentials).orElseThrow(() ->
+                refusal(req, new CredentialsRefused(CredentialsRefused.Reason.MALFORMED)));
     }
 
     /**
@@ -89,8 +87,13 @@ final class AccessControl {
         }
     }
 
+    /** A 401 with a challenge saying {@code message}: a login that an upstream deciding itself refused. */
+    RegistryException unauthorized(ServerRequest req, String message) {
+        return challenge.unauthorized(req, message, Optional.empty(), false).withMessage(message);
+    }
+
     /** Refused credentials as the registry API answers them: a 401 with a challenge, or a 429 from the throttle. */
-    private RegistryException refusal(ServerRequest req, CredentialsRefused e) {
+    RegistryException refusal(ServerRequest req, CredentialsRefused e) {
         if (e.reason() == CredentialsRefused.Reason.THROTTLED) {
             return new RegistryException(OciError.TOOMANYREQUESTS, e.getMessage())
                     .withHeader("Retry-After", e.retryAfterSeconds());
@@ -112,6 +115,10 @@ final class AccessControl {
      * 403 DENIED.
      */
     void authorize(ServerRequest req, Caller caller, RepoName requested, Repository repository, Action action) {
+        if (access.upstreamDecides(repository)) {
+            authorizeByUpstream(req, caller, requested, repository, action);
+            return;
+        }
         Set<Action> allowed = access.allowed(caller.principal(), repository);
         boolean scoped = inScope(caller, requested, action);
         if (allowed.contains(action) && scoped) {
@@ -124,6 +131,27 @@ final class AccessControl {
         }
         throw new RegistryException(OciError.DENIED, caller.principal().user().get()
                 + " may not " + action.scopeName() + " " + requested);
+    }
+
+    /**
+     * For a repository whose upstream decides ({@code access: caller}), only a pull that the caller's token carries
+     * the upstream's grant for passes: the token endpoint records that grant under the stored name, which names the
+     * upstream, so a grant for the same name elsewhere (another upstream, {@code ns}) never counts. Anything else is a
+     * 401 whose challenge asks for pull of the stored name, which a token request resolves without {@code ns}, so
+     * that a client logged in with its upstream login fetches it (containerd adds a challenge's scope to its own).
+     */
+    private void authorizeByUpstream(ServerRequest req, Caller caller, RepoName requested, Repository repository,
+                                     Action action) {
+        String stored = repository.name().value();
+        if (action == Action.PULL && caller.token().map(t -> t.grants(stored, Action.PULL)).orElse(false)) {
+            return;
+        }
+        String registry = access.registryOf(repository);
+        String message = (action == Action.PULL ? "" : action.scopeName() + " is not possible here; ") + "to pull "
+                + requested + ", log in to berth with your own " + registry + " user name and password (or token): "
+                + registry + " decides who may pull it";
+        throw challenge.unauthorized(req, message, Optional.of(new Scope(stored, EnumSet.of(Action.PULL))),
+                false).withMessage(message);
     }
 
     /** Whether {@code caller} may pull the repository stored as {@code name} (for the catalog). */

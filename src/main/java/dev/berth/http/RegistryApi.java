@@ -2,6 +2,7 @@ package dev.berth.http;
 
 import dev.berth.auth.Action;
 import dev.berth.auth.Caller;
+import dev.berth.auth.CallerAccess;
 import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
 import dev.berth.oci.ErrorText;
@@ -35,14 +36,16 @@ public final class RegistryApi implements HttpService {
 
     /**
      * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code credentials} says who the caller
-     * is and {@code tokens} signs the tokens of berth's token endpoint; {@code rules} says who may do what;
+     * is and {@code tokens} signs the tokens of berth's token endpoint; {@code rules} says who may do what, and
+     * {@code callers} what the upstreams that decide themselves ({@code access: caller}) grant a caller's own login;
      * {@code gate} says which manifests may be served.
      */
     public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, CredentialsReader credentials,
-                       Tokens tokens, RepositoryAccess rules, ManifestGate gate) {
+                       Tokens tokens, RepositoryAccess rules, CallerAccess callers, ManifestGate gate) {
         this.registry = registry;
         this.access = new AccessControl(auth, credentials, rules, tokens.service());
-        this.tokenEndpoint = auth.enabled() ? new TokenEndpoint(access, tokens) : null;
+        this.tokenEndpoint = auth.enabled()
+                ? new TokenEndpoint(access, new TokenGrants(access, rules, callers), tokens) : null;
         this.manifests = new ManifestHandler(maxManifestBytes, gate);
         this.blobs = new BlobHandler();
         this.uploads = new UploadHandler();

@@ -1,7 +1,7 @@
 package dev.berth.http;
 
+import dev.berth.auth.Credentials;
 import dev.berth.auth.IssuedToken;
-import dev.berth.auth.Principal;
 import dev.berth.auth.Scope;
 import dev.berth.auth.Tokens;
 import dev.berth.oci.OciError;
@@ -24,17 +24,20 @@ import java.util.Optional;
 /**
  * {@code /auth/token}, the token endpoint of the Docker token flow: {@code GET} with Basic credentials (or none, for
  * an anonymous token) as docker and skopeo call it, and the OAuth2 password grant by {@code POST} as containerd does.
- * The token grants each requested scope cut down to what the access rules allow.
+ * The token grants what {@link TokenGrants} decides: each requested scope cut down to what the access rules allow, or
+ * where an upstream decides ({@code access: caller}), what it grants the caller's own login.
  */
 final class TokenEndpoint implements HttpService {
     /** A password grant is a few hundred bytes; the cap keeps the form's read short under the body pace. */
     private static final int MAX_FORM = 4 * 1024;
 
     private final AccessControl access;
+    private final TokenGrants grants;
     private final Tokens tokens;
 
-    TokenEndpoint(AccessControl access, Tokens tokens) {
+    TokenEndpoint(AccessControl access, TokenGrants grants, Tokens tokens) {
         this.access = access;
+        this.grants = grants;
         this.tokens = tokens;
     }
 
@@ -45,12 +48,11 @@ final class TokenEndpoint implements HttpService {
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        Principal who = req.headers().first(HeaderNames.AUTHORIZATION)
+        Optional<Credentials.Password> login = req.headers().first(HeaderNames.AUTHORIZATION)
                 .filter(v -> v.regionMatches(true, 0, "Basic ", 0, 6))
-                .map(v -> access.loginBasic(req, v.substring(6).trim()))
-                .orElse(Principal.ANONYMOUS);
+                .map(v -> access.decodeBasic(req, v.substring(6).trim()));
         List<String> scopes = req.query().contains("scope") ? req.query().all("scope") : List.of();
-        send(res, who, scopes);
+        send(res, grants.grant(req, login, Scope.parse(scopes)));
     }
 
     private void post(ServerRequest req, ServerResponse res) {
@@ -62,12 +64,13 @@ final class TokenEndpoint implements HttpService {
             throw new RegistryException(OciError.UNSUPPORTED, "grant_type " + grant + " is not supported; use"
                     + " password, or GET with Basic credentials");
         }
-        Principal who = access.login(req, first(form, "username").orElse(""), first(form, "password").orElse(""));
-        send(res, who, form.getOrDefault("scope", List.of()));
+        Credentials.Password login = new Credentials.Password(first(form, "username").orElse(""),
+                first(form, "password").orElse(""));
+        send(res, grants.grant(req, Optional.of(login), Scope.parse(form.getOrDefault("scope", List.of()))));
     }
 
-    private void send(ServerResponse res, Principal who, List<String> scopes) {
-        IssuedToken issued = tokens.issue(who, access.grant(who, Scope.parse(scopes)));
+    private void send(ServerResponse res, TokenGrants.Grant grant) {
+        IssuedToken issued = tokens.issue(grant.who(), grant.access(), grant.atMost());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("token", issued.token());
         body.put("access_token", issued.token());

@@ -11,10 +11,13 @@ import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.BlobContent;
 import dev.berth.registry.LocalRegistry;
+import dev.berth.upstream.AccessAnswer;
 import dev.berth.upstream.UpstreamClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -30,6 +33,7 @@ public final class MirrorService implements PeerContent {
     private final ConfiguredUpstreams upstreams;
     private final PullThroughShared shared;
     private final RepositoryRouter router;
+    private final Map<String, Duration> callerAccess = new LinkedHashMap<>();
 
     /**
      * The mirror over {@code local}, with one client per configured upstream made by {@code clients}; mirrored blobs
@@ -47,6 +51,8 @@ public final class MirrorService implements PeerContent {
         this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored), access::touch,
                 config.limits().maxManifestBytes(), events, owners);
         this.router = new RepositoryRouter(local, privateNames, upstreams, shared);
+        config.mirror().upstreams().stream().filter(u -> u.access() == BerthConfig.Access.CALLER)
+                .forEach(u -> callerAccess.put(u.registry(), u.accessTtl()));
     }
 
     /** Routes the names the registry API is asked for to private or mirrored repositories. */
@@ -112,6 +118,35 @@ public final class MirrorService implements PeerContent {
             return Optional.empty();
         }
         return upstreams.byRegistryName(stored).map(named -> named.upstream().registry());
+    }
+
+    /**
+     * The {@code access: caller} upstream that decides who may pull the stored repository {@code stored} (a cached
+     * name, such as {@code ghcr.io/org/app}), with the name it has there; empty when berth's own rules decide.
+     */
+    public Optional<CallerUpstream> callerUpstream(RepoName stored) {
+        if (privateNames.matches(stored)) {
+            return Optional.empty();
+        }
+        return upstreams.byRegistryName(stored).filter(named -> callerAccess.containsKey(named.upstream().registry()))
+                .map(named -> new CallerUpstream(named.upstream().registry(), Optional.of(named.rest()),
+                        callerAccess.get(named.upstream().registry())));
+    }
+
+    /** The {@code access: caller} upstreams, in configuration order (no repository: the login alone). */
+    public List<CallerUpstream> callerUpstreams() {
+        return callerAccess.entrySet().stream().map(e -> new CallerUpstream(e.getKey(), Optional.empty(), e.getValue()))
+                .toList();
+    }
+
+    /**
+     * What the upstream {@code registry} says of a caller's own login: whether {@code user} may pull
+     * {@code upstreamName} there (empty: whether the login is good). See {@link UpstreamClient#askAccess}.
+     *
+     * @throws dev.berth.upstream.UpstreamException when the upstream cannot tell in time
+     */
+    public AccessAnswer askUpstream(String registry, Optional<RepoName> upstreamName, String user, String password) {
+        return upstreams.byRegistry(registry).client().askAccess(upstreamName, user, password);
     }
 
     /** What the mirror's own traffic last showed of each upstream, in configuration order; no upstream is asked. */

@@ -40,6 +40,7 @@ public final class UpstreamClient {
     private final BlobPuller blobPuller;
     private final TagLister tagLister;
     private final ReferrersLister referrersLister;
+    private final CallerCheck callerCheck;
 
     /**
      * A client for {@code config}'s upstream. {@code shared} lends its connection pool and dispatcher; timeouts come
@@ -80,6 +81,8 @@ public final class UpstreamClient {
         LinkedPages pages = new LinkedPages(caller, requests, config.maxDocumentBytes());
         this.tagLister = new TagLister(caller, requests, pages);
         this.referrersLister = new ReferrersLister(caller, requests, pages);
+        this.callerCheck = new CallerCheck(plain, requests, base.isHttps(), config.maxDocumentBytes(),
+                config.revalidateTimeout(), clock, registry);
     }
 
     /** The configured registry name, e.g. {@code docker.io}. */
@@ -124,6 +127,17 @@ public final class UpstreamClient {
      */
     public Optional<List<Descriptor>> referrers(RepoName repository, Digest subject, Patience patience) {
         return referrersLister.list(repository, subject, bound(patience));
+    }
+
+    /**
+     * What the upstream says of a caller's own login ({@code access: caller}): whether {@code user} may pull
+     * {@code repository} (the upstream's name), or with none, whether the login is good. Berth's credentials play no
+     * part; nothing of the password is kept.
+     *
+     * @throws UpstreamException when the upstream or its token service does not answer in time, or answers nonsense
+     */
+    public AccessAnswer askAccess(Optional<RepoName> repository, String user, String password) {
+        return callerCheck.check(repository, user, password);
     }
 
     private Duration bound(Patience patience) {

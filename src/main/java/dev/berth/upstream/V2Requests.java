@@ -45,6 +45,11 @@ final class V2Requests {
         return get(repository, url(repository, "tags", "list"));
     }
 
+    /** The API's base, {@code /v2/}: where a client learns how the registry wants it to log in. */
+    Request.Builder base() {
+        return new Request.Builder().url(base.newBuilder().addPathSegment("v2").addPathSegment("").build());
+    }
+
     private Request.Builder get(RepoName repository, HttpUrl url) {
         return new Request.Builder().url(url).tag(Scope.class, Scope.pull(onRegistry(repository)));
     }

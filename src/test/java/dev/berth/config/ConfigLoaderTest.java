@@ -121,6 +121,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void callerAccessNeedsLoginsAndTokens() {
+        String upstream = "mirror: {upstreams: [{registry: ghcr.io, url: 'https://ghcr.io', ";
+        BerthConfig c = ConfigLoader.fromYaml(upstream + "access: caller, access-ttl: 30s}]}\n"
+                + "auth: {htpasswd: etc/htpasswd}");
+        assertEquals(BerthConfig.Access.CALLER, c.mirror().upstreams().getFirst().access());
+        assertEquals(Duration.ofSeconds(30), c.mirror().upstreams().getFirst().accessTtl());
+        BerthConfig byDefault = ConfigLoader.fromYaml(upstream + "}]}");
+        assertEquals(BerthConfig.Access.BERTH, byDefault.mirror().upstreams().getFirst().access());
+        assertEquals(Duration.ofMinutes(1), byDefault.mirror().upstreams().getFirst().accessTtl());
+
+        assertEquals("mirror.upstreams: ghcr.io has access: caller, which needs logins (auth.htpasswd; an empty file"
+                + " will do) and auth.scheme: bearer", fails(upstream + "access: caller}]}"));
+        assertTrue(fails(upstream + "access: caller}]}\nauth: {htpasswd: etc/htpasswd, scheme: basic}")
+                .contains("auth.scheme: bearer"));
+        assertTrue(fails(upstream + "access: upstream}]}").contains("mirror.upstreams.0.access"));
+        assertEquals("mirror.upstreams.0.access-ttl: must be longer than 0",
+                fails(upstream + "access: caller, access-ttl: 0s}]}\nauth: {htpasswd: etc/htpasswd}"));
+        assertTrue(fails(upstream + "access-ttl: a while}]}").contains("mirror.upstreams.0.access-ttl"));
+    }
+
+    @Test
     void privateNamesMayNotReachIntoACache() {
         String upstream = "mirror: {upstreams: [{registry: docker.io, url: 'https://registry-1.docker.io'}]}\n";
         assertTrue(fails(upstream + "private: {repositories: ['docker.io/*']}").contains("cache of upstream docker.io"));

@@ -57,18 +57,33 @@ public final class DistributionRegistry implements AutoCloseable {
         return start(workDir, Optional.empty(), prefix, "0.0.0.0");
     }
 
+    /**
+     * Starts a plain registry on loopback that lets in only the users of {@code htpasswd} (bcrypt entries), with a
+     * Basic challenge, as a private registry behind a login.
+     */
+    public static DistributionRegistry startWithLogins(Path workDir, Path htpasswd) {
+        return start(workDir, Optional.empty(), List.of(), "127.0.0.1", Optional.of(htpasswd));
+    }
+
     private static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl, List<String> prefix) {
         return start(workDir, proxyRemoteUrl, prefix, "127.0.0.1");
     }
 
     private static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl, List<String> prefix,
                                               String host) {
+        return start(workDir, proxyRemoteUrl, prefix, host, Optional.empty());
+    }
+
+    private static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl, List<String> prefix,
+                                              String host, Optional<Path> htpasswd) {
         Path executable = Tools.require("docker-registry", "docker-registry");
         try {
             int port = FreePort.pick();
             Files.createDirectories(workDir);
             Path config = workDir.resolve("config.yml");
-            Files.writeString(config, config(workDir.resolve("storage"), host, port, proxyRemoteUrl));
+            Files.writeString(config, config(workDir.resolve("storage"), host, port, proxyRemoteUrl)
+                    + htpasswd.map(file -> "auth:\n  htpasswd:\n    realm: private\n    path: " + file + "\n")
+                    .orElse(""));
             List<String> command = new ArrayList<>(prefix);
             command.addAll(List.of(executable.toString(), "serve", config.toString()));
             DistributionRegistry registry = new DistributionRegistry(
@@ -98,11 +113,12 @@ public final class DistributionRegistry implements AutoCloseable {
         return yaml + proxyRemoteUrl.map(url -> "proxy:\n  remoteurl: " + url + "\n").orElse("");
     }
 
-    /** Whether {@code GET /v2/} answers 200 to this JVM. */
+    /** Whether {@code GET /v2/} answers to this JVM: 200, or 401 where it wants a login. */
     private boolean answers() {
         HttpRequest ping = HttpRequest.newBuilder(URI.create(url() + "/v2/")).timeout(Duration.ofSeconds(2)).build();
         try {
-            return HTTP.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            int status = HTTP.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return status == 200 || status == 401;
         } catch (IOException e) {
             // Not listening or not answering yet.
             return false;

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -62,6 +63,11 @@ public final class MockHub {
     private volatile Duration tokenLifetime = Duration.ofMinutes(60);
     private volatile Supplier<MockResponse> outage;
     private volatile String credentials;
+    /** Basic credentials of the users the token service knows, and the repositories each may pull. */
+    private final Map<String, Set<String>> users = new ConcurrentHashMap<>();
+    private final Map<String, String> userNames = new ConcurrentHashMap<>();
+    private final List<String> tokenLog = Collections.synchronizedList(new ArrayList<>());
+    private volatile Supplier<MockResponse> tokenOutage;
 
     /** A hub on {@code registry} whose tokens come from {@code auth}; a null {@code auth} serves anonymously. */
     public MockHub(MockWebServer registry, MockWebServer auth, String service) {
@@ -154,6 +160,28 @@ public final class MockHub {
         this.credentials = okhttp3.Credentials.basic(user, password);
     }
 
+    /**
+     * Makes the token service play a private organisation's: it knows {@code user} with {@code password} (and every
+     * other user so made), refuses (401) any login it does not know, and grants a known one pull only on
+     * {@code repositories}: for others it hands out a token that the registry refuses. Called again for the same user,
+     * it replaces what that user may pull.
+     */
+    public void user(String user, String password, String... repositories) {
+        String basic = okhttp3.Credentials.basic(user, password);
+        userNames.put(basic, user);
+        users.put(basic, Set.of(repositories));
+    }
+
+    /** Makes the token service answer every request with {@code response} until {@link #tokenServiceRecovers()}. */
+    public void tokenServiceDown(Supplier<MockResponse> response) {
+        this.tokenOutage = response;
+    }
+
+    /** Ends the token service's outage. */
+    public void tokenServiceRecovers() {
+        this.tokenOutage = null;
+    }
+
     /** Answers every registry request with {@code response} (a fresh one each time) until {@link #recover()}. */
     public void outage(Supplier<MockResponse> response) {
         this.outage = response;
@@ -186,6 +214,17 @@ public final class MockHub {
     public List<String> log() {
         synchronized (log) {
             return List.copyOf(log);
+        }
+    }
+
+    /**
+     * Token requests so far with the login of {@code user} (one made by {@link #user}), as {@code scope} or "-" for
+     * none; "?" stands for a login the service does not know.
+     */
+    public List<String> tokenRequests(String user) {
+        synchronized (tokenLog) {
+            return tokenLog.stream().filter(line -> line.startsWith(user + " "))
+                    .map(line -> line.substring(user.length() + 1)).toList();
         }
     }
 
@@ -224,6 +263,11 @@ public final class MockHub {
         }
         String method = request.getMethod();
         String path = request.getUrl().encodedPath();
+        if (path.equals("/v2/")) {
+            // Where a client learns how to log in.
+            return auth == null ? new MockResponse.Builder().addHeader("Content-Type", "application/json").body("{}")
+                    .build() : challenge(null, null);
+        }
         Matcher m = V2_PATH.matcher(path);
         if (!m.matches()) {
             return error(404, "NOT_FOUND", "no such endpoint");
@@ -296,9 +340,30 @@ public final class MockHub {
 
     private MockResponse issueToken(RecordedRequest request) {
         String scope = request.getUrl().queryParameter("scope");
+        String authorization = request.getHeaders().get("Authorization");
+        if (!users.isEmpty()) {
+            tokenLog.add(userNames.getOrDefault(authorization == null ? "" : authorization, "?") + " "
+                    + (scope == null ? "-" : scope));
+        }
+        Supplier<MockResponse> down = tokenOutage;
+        if (down != null) {
+            return down.get();
+        }
         if (!"/token".equals(request.getUrl().encodedPath()) || !service.equals(request.getUrl().queryParameter("service"))
-                || scope == null) {
+                || (scope == null && users.isEmpty())) {
             return error(400, "BAD_REQUEST", "unexpected token request " + request.getUrl());
+        }
+        if (!users.isEmpty()) {
+            Set<String> may = authorization == null ? null : users.get(authorization);
+            if (may == null) {
+                return new MockResponse.Builder().code(401).addHeader("Content-Type", "application/json")
+                        .body("{\"details\":\"incorrect username or password\"}").build();
+            }
+            String token = "tok-" + tokenSerial.incrementAndGet();
+            boolean pull = scope != null && scope.endsWith(":pull")
+                    && may.contains(scope.substring("repository:".length(), scope.length() - ":pull".length()));
+            tokenScopes.put(token, pull ? scope : "");
+            return token(token, tokenLifetime.toSeconds());
         }
         String required = credentials;
         if (required != null && !required.equals(request.getHeaders().get("Authorization"))) {
@@ -323,8 +388,8 @@ public final class MockHub {
      * {@code error} (such as {@code insufficient_scope}) unless null.
      */
     public static MockResponse challenge(MockWebServer auth, String service, String scope, String error) {
-        String challenge = "Bearer realm=\"" + auth.url("/token") + "\",service=\"" + service + "\",scope=\"" + scope
-                + "\"" + (error == null ? "" : ",error=\"" + error + "\"");
+        String challenge = "Bearer realm=\"" + auth.url("/token") + "\",service=\"" + service + "\""
+                + (scope == null ? "" : ",scope=\"" + scope + "\"") + (error == null ? "" : ",error=\"" + error + "\"");
         return new MockResponse.Builder().code(401).addHeader("WWW-Authenticate", challenge)
                 .addHeader("Content-Type", "application/json")
                 .body("{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}")

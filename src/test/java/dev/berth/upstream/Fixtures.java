@@ -43,7 +43,7 @@ final class Fixtures {
     static BerthConfig.Upstream config(String url, String user, String password, Duration readTimeout) {
         return new BerthConfig.Upstream("docker.io", url, true, Duration.ofMinutes(5), Duration.ofSeconds(30),
                 Optional.ofNullable(user), Optional.ofNullable(password), Duration.ofSeconds(2), readTimeout,
-                Duration.ofSeconds(1), 64 * 1024);
+                Duration.ofSeconds(1), 64 * 1024, BerthConfig.Access.BERTH, Duration.ofMinutes(1));
     }
 
     static UpstreamClient client(BerthConfig.Upstream config, MutableClock clock) {
