@@ -26,6 +26,8 @@ import dev.berth.cluster.InstanceName;
 import dev.berth.cluster.RoundGate;
 import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
+import dev.berth.events.AuditOutput;
+import dev.berth.events.EventSetup;
 import dev.berth.fleet.FleetSetup;
 import dev.berth.fleet.PeerApi;
 import dev.berth.http.BodyDeadlines;
@@ -37,6 +39,7 @@ import dev.berth.http.RepositoryAccess;
 import dev.berth.http.ServerTls;
 import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
+import dev.berth.http.api.AuditResource;
 import dev.berth.http.api.CacheResource;
 import dev.berth.http.api.RepositoriesResource;
 import dev.berth.http.api.WarmJobsResource;
@@ -101,11 +104,12 @@ public final class BerthServer implements AutoCloseable {
     private final BodyDeadlines bodies;
     private final ConnectionLimits connections;
     private final ConnectionLimits redirectConnections;
+    private final EventSetup events;
 
     private BerthServer(Listener listener, Housekeeping housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, MirrorService mirror, FleetSetup fleet,
                         WarmJobs warmJobs, SyncSchedule sync, BodyDeadlines bodies,
-                        ConnectionLimits connections, ConnectionLimits redirectConnections) {
+                        ConnectionLimits connections, ConnectionLimits redirectConnections, EventSetup events) {
         this.listener = listener;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
@@ -118,6 +122,7 @@ public final class BerthServer implements AutoCloseable {
         this.bodies = bodies;
         this.connections = connections;
         this.redirectConnections = redirectConnections;
+        this.events = events;
     }
 
     /**
@@ -134,21 +139,40 @@ public final class BerthServer implements AutoCloseable {
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
         Accounts accounts = config.auth().htpasswd().<Accounts>map(file -> HtpasswdAccounts.load(file, clock))
                 .orElse(Accounts.NONE);
+        Optional<AuditOutput> audit = openAudit(config);
         PortCheck.requireFree(config.server().host(), config.server().port());
         redirectPort(config).ifPresent(port -> PortCheck.requireFree(config.server().host(), port,
                 "server.tls.redirect-port"));
         // Before recover(), which clears the temporary files: they may be another berth's uploads in flight.
         DataDirectoryLock lock = lockDataDirectory(config.storage().root());
         try {
-            return start(config, clock, tls, accounts, lock);
+            return start(config, clock, tls, accounts, audit, lock);
         } catch (RuntimeException e) {
             lock.close();
+            audit.ifPresent(BerthServer::closeQuietly);
             throw e;
         }
     }
 
+    /** The audit trail's output, opened before anything starts: a path berth cannot write stops it, naming the path. */
+    private static Optional<AuditOutput> openAudit(BerthConfig config) {
+        try {
+            return config.audit().path().map(AuditOutput::open);
+        } catch (IllegalArgumentException e) {
+            throw new StartupFailure(e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(AuditOutput output) {
+        try {
+            output.close();
+        } catch (java.io.IOException e) {
+            LOG.log(Logger.Level.WARNING, "closing the audit trail: " + e.getMessage());
+        }
+    }
+
     private static BerthServer start(BerthConfig config, Clock clock, Optional<Tls> tls, Accounts accounts,
-                                     DataDirectoryLock lock) {
+                                     Optional<AuditOutput> audit, DataDirectoryLock lock) {
         String instance = InstanceName.of(config.cluster().flatMap(BerthConfig.Cluster::self), config.server().port());
         StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
         Storage storage = store.storage();
@@ -201,8 +225,9 @@ public final class BerthServer implements AutoCloseable {
         CredentialsReader credentials = new CredentialsReader(config.auth(),
                 new Authenticator(new Logins(accounts), tokens, sessions));
         RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
+        EventSetup events = EventSetup.start(config, audit, metrics, clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
-                accessRules);
+                accessRules, events.events(), clock);
         PeerApi peerApi = fleet.endpoint(mirror);
         WarmJobs warmJobs = new WarmJobs(mirror::ahead, clock);
         SyncSchedule sync;
@@ -212,11 +237,13 @@ public final class BerthServer implements AutoCloseable {
             // A sync entry no upstream serves: the meters registered so far would outlive this attempt.
             metrics.close();
             housekeeping.close();
+            events.close();
             throw e;
         }
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
-                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));
+                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs),
+                new AuditResource(events.audit())));
         WebPage page = new WebPage(credentials, sessions);
 
         housekeeping.purgeUploads(registry, config.storage().uploadTimeout(), clock);
@@ -272,7 +299,7 @@ public final class BerthServer implements AutoCloseable {
                 config.server().port());
         listener.ifPresent(l -> tlsPort.set(l.port()));
         BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, mirror, fleet,
-                warmJobs, sync, bodies, connections, redirectConnections);
+                warmJobs, sync, bodies, connections, redirectConnections, events);
         if (listener.isEmpty()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -341,6 +368,8 @@ public final class BerthServer implements AutoCloseable {
         bodies.close();
         connections.close();
         redirectConnections.close();
+        // After the last request: what was reported goes to disk (notifications) and out (the audit's last lines).
+        events.close();
         metrics.close();
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.

@@ -38,8 +38,8 @@ class ArchitectureTest {
             "config", "oci",
             "storage", "",
             "registry", "storage oci",
-            "http", "registry auth oci config storage:StorageUnavailableException",
-            "http.api", "admin jobs auth registry oci config http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess http:CredentialsReader",
+            "http", "registry auth oci config events storage:StorageUnavailableException",
+            "http.api", "admin jobs auth registry oci config events http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess http:CredentialsReader",
             "http.ui", "auth http:SameOrigin http:RequestClient http:CredentialsReader",
             "admin", "registry mirror budget oci",
             "jobs", "mirror registry cluster config oci",
@@ -47,10 +47,11 @@ class ArchitectureTest {
             "mirror", "registry upstream config oci budget fleet",
             "budget", "registry storage oci config cluster",
             "cluster", "storage",
+            "events", "config storage:FileQueue",
             "fleet", "registry oci config upstream:UpstreamBlob auth:ClusterSecret"
                     + " http:OciPath http:Route http:BlobBody http:EveryMethod",
             "auth", "config oci storage",
-            "observe", "http:RequestEvents fleet:PeerEvents mirror upstream budget jobs",
+            "observe", "http:RequestEvents fleet:PeerEvents events:DeliveryEvents mirror upstream budget jobs",
             "cli", "auth config");
 
     /**

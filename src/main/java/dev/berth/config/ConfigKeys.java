@@ -71,7 +71,15 @@ final class ConfigKeys {
             ConfigKey.of("auth.trusted-proxies.#", ValueType.ADDRESS_RANGE),
             ConfigKey.of("cache.max-bytes", ValueType.SIZE),
             ConfigKey.of("cache.gc-grace", ValueType.DURATION),
-            ConfigKey.of("cache.pin.#", ValueType.TEXT));
+            ConfigKey.of("cache.pin.#", ValueType.TEXT),
+            ConfigKey.of("notifications.endpoints.#.url", ValueType.URL),
+            ConfigKey.of("notifications.endpoints.#.headers.*", ValueType.TEXT),
+            ConfigKey.of("notifications.endpoints.#.actions.#", ValueType.oneOf("push", "pull", "delete", "mount")),
+            ConfigKey.of("notifications.endpoints.#.timeout", ValueType.DURATION),
+            ConfigKey.of("notifications.endpoints.#.backoff", ValueType.DURATION),
+            ConfigKey.of("notifications.endpoints.#.max-backoff", ValueType.DURATION),
+            ConfigKey.of("notifications.endpoints.#.queue-limit", ValueType.COUNT),
+            ConfigKey.of("audit.path", ValueType.TEXT));
 
     private ConfigKeys() {
     }
