@@ -1,10 +1,15 @@
 package dev.berth.events;
 
-import java.io.FileNotFoundException;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /** Where audit lines go: a file appended to, or standard output for containers ({@code -}). */
 public interface AuditOutput extends AutoCloseable {
@@ -25,10 +30,19 @@ public interface AuditOutput extends AutoCloseable {
             return of(out, false);
         }
         try {
-            return of(new FileOutputStream(path, true), true);
-        } catch (FileNotFoundException | SecurityException e) {
-            throw new IllegalArgumentException("audit.path " + path + " is not writable: " + e.getMessage(), e);
+            return of(Files.newOutputStream(Path.of(path), StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE), true);
+        } catch (FileSystemException e) {
+            throw notWritable(path, e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof NoSuchFileException ? "its directory does not exist"
+                    : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName());
+        } catch (IOException | InvalidPathException | SecurityException e) {
+            throw notWritable(path, e.getMessage());
         }
+    }
+
+    private static IllegalArgumentException notWritable(String path, String why) {
+        return new IllegalArgumentException("audit.path " + path + ": cannot be written (" + why + ")");
     }
 
     private static AuditOutput of(OutputStream out, boolean closes) {

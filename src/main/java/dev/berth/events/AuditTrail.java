@@ -84,7 +84,7 @@ public final class AuditTrail implements Events, AutoCloseable {
         while (true) {
             Event event;
             try {
-                event = queue.poll(1, TimeUnit.SECONDS);
+                event = queue.poll(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 event = null;
                 closing = true;
@@ -144,6 +144,7 @@ public final class AuditTrail implements Events, AutoCloseable {
     /** Writes what is queued and every pull's summary, then closes the output. */
     @Override
     public void close() {
+        // Not an interrupt: that would close the file's channel under a line being written.
         closing = true;
         try {
             writer.join(Duration.ofSeconds(10));
