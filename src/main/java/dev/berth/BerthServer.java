@@ -30,6 +30,7 @@ import dev.berth.events.AuditOutput;
 import dev.berth.events.EventSetup;
 import dev.berth.fleet.FleetSetup;
 import dev.berth.fleet.PeerApi;
+import dev.berth.http.Acts;
 import dev.berth.http.BodyDeadlines;
 import dev.berth.http.ConnectionLimits;
 import dev.berth.http.CredentialsReader;
@@ -241,7 +242,8 @@ public final class BerthServer implements AutoCloseable {
             throw e;
         }
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
-                new RepositoriesResource(services.repositories(), services.tags(), services.images()),
+                new RepositoriesResource(services.repositories(), services.tags(), services.images(),
+                        new Acts(events.events(), clock)),
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs),
                 new AuditResource(events.audit())));
         WebPage page = new WebPage(credentials, sessions);

@@ -22,8 +22,10 @@ public enum Act {
     TOKEN_CREATED(false),
     /** An access token revoked. */
     TOKEN_REVOKED(false),
-    /** A tag pinned or unpinned against eviction. */
+    /** A tag pinned against eviction. */
     PIN(false),
+    /** A tag's pin removed. */
+    UNPIN(false),
     /** An image cached ahead of demand. */
     WARM(false),
     /** A manifest refused by a signature policy. */

@@ -22,11 +22,12 @@ import java.util.Optional;
  * delete or mount once answered, the same refused, a blob read, a login and a refused one; each with who, from where
  * (the client behind any trusted proxy) and how. Mirrored and private repositories alike: the request names them.
  */
-final class Acts {
+public final class Acts {
     private final Events events;
     private final Clock clock;
 
-    Acts(Events events, Clock clock) {
+    /** Reports to {@code events}, at {@code clock}'s time. */
+    public Acts(Events events, Clock clock) {
         this.events = events;
         this.clock = clock;
     }
@@ -47,6 +48,20 @@ final class Acts {
     /** A manifest, or a tag, removed. */
     void deleted(ServerRequest req, Caller caller, RepoName name, Reference reference) {
         report(req, actor(caller), Act.DELETE, named(name, reference), Event.OK);
+    }
+
+    /** A tag ({@code tag} present) or a manifest removed by an administrator through the admin API. */
+    public void deletedByAdmin(ServerRequest req, Principal who, RepoName name, Optional<String> tag,
+                               Optional<Digest> digest) {
+        Target target = Target.repository(name.value()).withTag(tag);
+        report(req, who.user(), Act.DELETE, digest.map(d -> target.withDigest(d.toString())).orElse(target),
+                Event.OK);
+    }
+
+    /** A tag pinned against eviction ({@code pinned}), or unpinned, by an administrator. */
+    public void pinned(ServerRequest req, Principal who, RepoName name, String tag, boolean pinned) {
+        report(req, who.user(), pinned ? Act.PIN : Act.UNPIN, Target.repository(name.value()).withTag(Optional.of(tag)),
+                Event.OK);
     }
 
     /** A blob linked from {@code from} instead of uploaded. */

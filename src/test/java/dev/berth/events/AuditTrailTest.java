@@ -102,6 +102,31 @@ class AuditTrailTest {
     }
 
     @Test
+    void theAdminApisDeletesAndPinsAreAuditedAsTheAdministrators() throws Exception {
+        Path trail = dir.resolve("audit.jsonl");
+        RunningBerth berth = start(trail.toString());
+        TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
+        String digest = TestData.digest(alice.pushImage("team/app", "1", TestData.utf8("{}"), TestData.bytes(10, 3)));
+        alice.pushImage("team/app", "2", TestData.utf8("{}"), TestData.bytes(10, 4));
+
+        assertEquals(204, alice.send("PUT", "/api/v1/repositories/team/app/pins/2", null).statusCode());
+        assertEquals(204, alice.delete("/api/v1/repositories/team/app/pins/2").statusCode());
+        assertEquals(204, alice.delete("/api/v1/repositories/team/app/tags/2").statusCode());
+        assertEquals(204, alice.delete("/api/v1/repositories/team/app/manifests/" + digest).statusCode());
+        stop(berth);
+
+        List<JsonNode> lines = lines(trail);
+        assertEquals("2", only(lines, "pin", "ok").path("tag").asText());
+        assertEquals("alice", only(lines, "unpin", "ok").path("actor").asText());
+        List<JsonNode> deletes = lines.stream().filter(l -> l.path("action").asText().equals("delete")).toList();
+        assertEquals(2, deletes.size(), lines::toString);
+        assertEquals("2", deletes.get(0).path("tag").asText());
+        assertEquals(digest, deletes.get(1).path("digest").asText());
+        assertTrue(deletes.stream().allMatch(d -> d.path("actor").asText().equals("alice")
+                && d.path("repository").asText().equals("team/app")), deletes::toString);
+    }
+
+    @Test
     void aFullDiskLosesAuditLinesCountedAndPullsGoOn() throws Exception {
         RunningBerth berth = start("/dev/full");
         TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
