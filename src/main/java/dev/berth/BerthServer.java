@@ -227,8 +227,9 @@ public final class BerthServer implements AutoCloseable {
                 new Authenticator(new Logins(accounts), tokens, sessions));
         RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
         EventSetup events = EventSetup.start(config, audit, metrics, clock);
+        Acts acts = new Acts(events.events(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
-                accessRules, events.events(), clock);
+                accessRules, acts);
         PeerApi peerApi = fleet.endpoint(mirror);
         WarmJobs warmJobs = new WarmJobs(mirror::ahead, clock);
         SyncSchedule sync;
@@ -242,11 +243,10 @@ public final class BerthServer implements AutoCloseable {
             throw e;
         }
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
-                new RepositoriesResource(services.repositories(), services.tags(), services.images(),
-                        new Acts(events.events(), clock)),
+                new RepositoriesResource(services.repositories(), services.tags(), services.images(), acts),
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs),
                 new AuditResource(events.audit())));
-        WebPage page = new WebPage(credentials, sessions);
+        WebPage page = new WebPage(credentials, sessions, acts);
 
         housekeeping.purgeUploads(registry, config.storage().uploadTimeout(), clock);
         housekeeping.collectGarbage(registry.garbageCollector(config.cache().gcGrace(), clock), metrics, rounds);

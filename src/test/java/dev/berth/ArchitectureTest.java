@@ -40,7 +40,7 @@ class ArchitectureTest {
             "registry", "storage oci",
             "http", "registry auth oci config events storage:StorageUnavailableException",
             "http.api", "admin jobs auth registry oci config events http:Acts http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess http:CredentialsReader",
-            "http.ui", "auth http:SameOrigin http:RequestClient http:CredentialsReader",
+            "http.ui", "auth http:Acts http:SameOrigin http:RequestClient http:CredentialsReader",
             "admin", "registry mirror budget oci",
             "jobs", "mirror registry cluster config oci",
             "upstream", "oci config",

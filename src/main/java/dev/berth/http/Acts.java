@@ -84,12 +84,12 @@ public final class Acts {
     }
 
     /** Credentials accepted where a client logs in. */
-    void loggedIn(ServerRequest req, Principal who) {
+    public void loggedIn(ServerRequest req, Principal who) {
         report(req, who.user(), Act.LOGIN, Target.repository(""), Event.OK);
     }
 
     /** Credentials refused, for the account {@code user} when the request named one, because of {@code reason}. */
-    void loginFailed(ServerRequest req, Optional<String> user, String reason) {
+    public void loginFailed(ServerRequest req, Optional<String> user, String reason) {
         report(req, user, Act.LOGIN_FAILED, Target.repository(""), reason);
     }
 

@@ -5,7 +5,6 @@ import dev.berth.auth.Caller;
 import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
 import dev.berth.events.Act;
-import dev.berth.events.Events;
 import dev.berth.oci.ErrorText;
 import dev.berth.oci.OciError;
 import dev.berth.oci.Reference;
@@ -20,7 +19,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
@@ -40,12 +38,12 @@ public final class RegistryApi implements HttpService {
     /**
      * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code credentials} says who the caller
      * is and {@code tokens} signs the tokens of berth's token endpoint; {@code rules} says who may do what. Pulls,
-     * pushes, deletes, mounts and logins are reported to {@code events}, at {@code clock}'s time.
+     * pushes, deletes, mounts and logins are reported to {@code acts}.
      */
     public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, CredentialsReader credentials,
-                       Tokens tokens, RepositoryAccess rules, Events events, Clock clock) {
+                       Tokens tokens, RepositoryAccess rules, Acts acts) {
         this.registry = registry;
-        this.acts = new Acts(events, clock);
+        this.acts = acts;
         this.access = new AccessControl(auth, credentials, rules, tokens.service(), acts);
         this.tokenEndpoint = auth.enabled() ? new TokenEndpoint(access, tokens) : null;
         this.manifests = new ManifestHandler(maxManifestBytes);

@@ -17,7 +17,9 @@ import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -124,6 +126,26 @@ class AuditTrailTest {
         assertEquals(digest, deletes.get(1).path("digest").asText());
         assertTrue(deletes.stream().allMatch(d -> d.path("actor").asText().equals("alice")
                 && d.path("repository").asText().equals("team/app")), deletes::toString);
+    }
+
+    @Test
+    void signInsToThePageAreAuditedRefusedOnesToo() throws Exception {
+        Path trail = dir.resolve("audit.jsonl");
+        RunningBerth berth = start(trail.toString());
+        String form = "application/x-www-form-urlencoded";
+
+        assertEquals(303, berth.client().send("POST", "/ui/login", TestData.utf8("username=bob&password=guess"),
+                "Content-Type", form).statusCode());
+        assertEquals(303, berth.client().send("POST", "/ui/login", TestData.utf8("username=alice&password="
+                + URLEncoder.encode(ALICE_PASSWORD, StandardCharsets.UTF_8)),
+                "Content-Type", form).statusCode());
+        stop(berth);
+
+        List<JsonNode> lines = lines(trail);
+        assertEquals("bob", only(lines, "login-failed", "WRONG_PASSWORD").path("actor").asText());
+        assertEquals("alice", only(lines, "login", "ok").path("actor").asText());
+        assertEquals(2, lines.size(), lines::toString);
+        assertFalse(Files.readString(trail).contains("guess"), "no password is written");
     }
 
     @Test

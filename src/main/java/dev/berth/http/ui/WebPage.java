@@ -3,6 +3,7 @@ package dev.berth.http.ui;
 import dev.berth.auth.Caller;
 import dev.berth.auth.CredentialsRefused;
 import dev.berth.auth.Sessions;
+import dev.berth.http.Acts;
 import dev.berth.http.CredentialsReader;
 import dev.berth.http.RequestClient;
 import dev.berth.http.SameOrigin;
@@ -34,11 +35,16 @@ public final class WebPage implements HttpService {
     private final PageFiles files = PageFiles.load();
     private final CredentialsReader credentials;
     private final Sessions sessions;
+    private final Acts acts;
 
-    /** The page; when {@code credentials} has logins ({@code auth.htpasswd}), browsers sign in to a session. */
-    public WebPage(CredentialsReader credentials, Sessions sessions) {
+    /**
+     * The page; when {@code credentials} has logins ({@code auth.htpasswd}), browsers sign in to a session. Sign-ins,
+     * refused ones too, are reported to {@code acts}.
+     */
+    public WebPage(CredentialsReader credentials, Sessions sessions, Acts acts) {
         this.credentials = credentials;
         this.sessions = sessions;
+        this.acts = acts;
     }
 
     @Override
@@ -88,10 +94,13 @@ public final class WebPage implements HttpService {
         try {
             who = credentials.password(req, form.getOrDefault("username", ""), form.getOrDefault("password", ""));
         } catch (CredentialsRefused e) {
+            acts.loginFailed(req, Optional.of(form.getOrDefault("username", "")).filter(u -> !u.isEmpty()),
+                    e.reason().name());
             boolean throttled = e.reason() == CredentialsRefused.Reason.THROTTLED;
             redirect(res, PREFIX + (throttled ? "/?throttled#/login" : "/?failed#/login"));
             return;
         }
+        acts.loggedIn(req, who.principal());
         res.header(HeaderNames.SET_COOKIE, cookie(req, sessions.open(who.principal()), Sessions.TTL.toSeconds()));
         redirect(res, PREFIX + "/");
     }
