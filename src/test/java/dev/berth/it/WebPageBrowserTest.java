@@ -18,6 +18,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The web page in headless Chromium against a berth with mirrored, multi-arch and private content: what each visitor
@@ -36,7 +37,8 @@ class WebPageBrowserTest {
     void start() {
         browser = Browser.start();
         page = browser.driver();
-        content = AdminContent.start(dir, "cache: {max-bytes: 1GiB}\n");
+        content = AdminContent.start(dir, "cache: {max-bytes: 1GiB}\naudit: {path: '" + dir.resolve("audit.jsonl")
+                + "'}\n");
     }
 
     @AfterEach
@@ -187,5 +189,30 @@ class WebPageBrowserTest {
         assertTrue(cache.contains("docker.io") && cache.contains("answering")
                 && cache.contains("of the 1.0 GiB budget (cache.max-bytes)"), cache);
         browser.screenshot("ui-cache");
+    }
+
+    @Test
+    void anAdministratorReadsTheAuditTrailFilteredByActionAndText() {
+        page.get(base() + "/ui/");
+        repositoriesShown(2);
+        page.findElement(By.id("sign-in")).click();
+        browser.await(d -> d.findElement(By.id("username")).isDisplayed());
+        page.findElement(By.id("username")).sendKeys("bob");
+        page.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
+        browser.await(d -> d.findElement(By.id("login-failed")).isDisplayed());
+        signIn("alice", Htpasswd.ALICE_PASSWORD);
+
+        page.findElement(By.cssSelector("nav a[data-section=audit]")).click();
+        browser.await(d -> !d.findElements(By.cssSelector("#audit-rows tr[data-action=login]")).isEmpty());
+        new Select(page.findElement(By.id("audit-action"))).selectByValue("login-failed");
+        page.findElement(By.id("audit-q")).sendKeys("bob", Keys.ENTER);
+        browser.await(d -> d.getCurrentUrl().endsWith("#/audit?action=login-failed&q=bob")
+                && d.findElements(By.cssSelector("#audit-rows tr")).size() == 1);
+        WebElement row = page.findElement(By.cssSelector("#audit-rows tr"));
+        assertEquals("login-failed", row.getAttribute("data-action"));
+        assertEquals("bob", row.findElement(By.cssSelector("td[data-label=Who]")).getText());
+        assertEquals("WRONG_PASSWORD", row.findElement(By.cssSelector("td[data-label=Result]")).getText());
+        assertEquals("The latest 1, newest first", page.findElement(By.id("audit-note")).getText());
+        browser.screenshot("ui-audit");
     }
 }
