@@ -244,7 +244,7 @@ public final class BerthServer implements AutoCloseable {
         }
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images(), acts),
-                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs),
+                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs, acts),
                 new AuditResource(events.audit())));
         WebPage page = new WebPage(credentials, sessions, acts);
 

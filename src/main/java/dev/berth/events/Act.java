@@ -8,7 +8,7 @@ public enum Act {
     PUSH(true),
     /** A manifest get, of a private or a mirrored repository. */
     PULL(true),
-    /** A manifest or tag removed, by a client or by berth itself (retention). */
+    /** A manifest or tag removed, through the registry API or the admin API. */
     DELETE(true),
     /** A blob linked from another repository instead of uploaded. */
     MOUNT(true),
@@ -18,18 +18,12 @@ public enum Act {
     LOGIN(false),
     /** Credentials refused. */
     LOGIN_FAILED(false),
-    /** An access token issued. */
-    TOKEN_CREATED(false),
-    /** An access token revoked. */
-    TOKEN_REVOKED(false),
     /** A tag pinned against eviction. */
     PIN(false),
     /** A tag's pin removed. */
     UNPIN(false),
-    /** An image cached ahead of demand. */
-    WARM(false),
-    /** A manifest refused by a signature policy. */
-    POLICY_REFUSED(false);
+    /** An image put in a warm job, to be cached ahead of demand. */
+    WARM(false);
 
     private final boolean notified;
 

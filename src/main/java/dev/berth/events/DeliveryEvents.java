@@ -4,29 +4,6 @@ import java.util.function.IntSupplier;
 
 /** What notifications and the audit trail report of their own work, for metrics; implementations are thread-safe. */
 public interface DeliveryEvents {
-    /** Counts nothing. */
-    DeliveryEvents NONE = new DeliveryEvents() {
-        @Override
-        public void sent(String endpoint, int events) {
-        }
-
-        @Override
-        public void failed(String endpoint) {
-        }
-
-        @Override
-        public void dropped(String endpoint, int events) {
-        }
-
-        @Override
-        public void watchQueue(String endpoint, IntSupplier queued) {
-        }
-
-        @Override
-        public void auditLost(int lines) {
-        }
-    };
-
     /** {@code events} were delivered to {@code endpoint} (its URL without query or credentials). */
     void sent(String endpoint, int events);
 

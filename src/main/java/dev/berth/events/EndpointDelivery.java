@@ -82,6 +82,10 @@ final class EndpointDelivery implements AutoCloseable {
         while (!closing) {
             try {
                 List<FileQueue.Entry> batch = queue.head(BATCH, IDLE_WAIT);
+                if (closing) {
+                    // An interrupt may have cut the reads short, making records look unreadable: leave them be.
+                    return;
+                }
                 if (batch.isEmpty()) {
                     continue;
                 }
@@ -162,6 +166,7 @@ final class EndpointDelivery implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        client.close();
+        // Not close(), which waits for exchanges to end: a hung endpoint would hold the shutdown.
+        client.shutdownNow();
     }
 }

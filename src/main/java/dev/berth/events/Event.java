@@ -12,14 +12,6 @@ public record Event(String id, Instant time, Act act, Target target, Origin orig
                     String result) {
     /** The result of an act done. */
     public static final String OK = "ok";
-    /** The actor of acts berth does by itself. */
-    public static final String BERTH = "berth";
-
-    /** An act berth did by itself at {@code time} (a retention round's removal): done, by {@link #BERTH}. */
-    public static Event ofBerth(Act act, Target target, Instant time) {
-        return new Event(newId(), time, act, target, Origin.BERTH, Optional.of(BERTH), OK);
-    }
-
     /** A new unique event id. */
     public static String newId() {
         return UUID.randomUUID().toString();

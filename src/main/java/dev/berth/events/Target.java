@@ -41,9 +41,4 @@ public record Target(String repository, Optional<String> tag, Optional<String> d
     public Target withFrom(String source) {
         return new Target(repository, tag, digest, mediaType, size, Optional.of(source), blobs);
     }
-
-    /** The same, summing {@code count} blobs (of {@link #size()} bytes in all). */
-    public Target withBlobs(long count) {
-        return new Target(repository, tag, digest, mediaType, size, from, OptionalLong.of(count));
-    }
 }

@@ -64,6 +64,11 @@ public final class Acts {
                 Event.OK);
     }
 
+    /** An image of {@code repository} ({@code reference}) put in a warm job by {@code who}, to be cached ahead of demand. */
+    public void warmed(ServerRequest req, Principal who, String repository, Reference reference) {
+        report(req, who.user(), Act.WARM, named(repository, reference), Event.OK);
+    }
+
     /** A blob linked from {@code from} instead of uploaded. */
     void mounted(ServerRequest req, Caller caller, RepoName name, Digest digest, RepoName from) {
         report(req, actor(caller), Act.MOUNT, Target.repository(name.value()).withDigest(digest.toString())
@@ -114,7 +119,11 @@ public final class Acts {
     }
 
     private static Target named(RepoName name, Reference reference) {
-        Target target = Target.repository(name.value());
+        return named(name.value(), reference);
+    }
+
+    private static Target named(String repository, Reference reference) {
+        Target target = Target.repository(repository);
         return reference instanceof Reference.ByDigest digest ? target.withDigest(digest.value().toString())
                 : target.withTag(tag(reference));
     }

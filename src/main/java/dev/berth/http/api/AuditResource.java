@@ -2,9 +2,11 @@ package dev.berth.http.api;
 
 import dev.berth.events.Act;
 import dev.berth.events.AuditTrail;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * {@code /api/v1/audit}: the latest lines of the audit trail, newest first, for administrators: {@code action=} one
@@ -42,9 +44,8 @@ public final class AuditResource implements ApiResource {
         try {
             Act.parse(action);
         } catch (IllegalArgumentException e) {
-            throw new ApiException(ApiError.BAD_REQUEST, "action " + action + " is none of the audit's: push, pull,"
-                    + " delete, mount, blob-pull, login, login-failed, token-created, token-revoked, pin, warm,"
-                    + " policy-refused");
+            throw new ApiException(ApiError.BAD_REQUEST, "action " + action + " is none of the audit's: "
+                    + Arrays.stream(Act.values()).map(Act::text).collect(Collectors.joining(", ")));
         }
     }
 
