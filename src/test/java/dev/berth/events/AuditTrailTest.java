@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -149,6 +150,19 @@ class AuditTrailTest {
     }
 
     @Test
+    void behindATrustedProxyTheClientIsTheOneItForwardedFor() throws Exception {
+        Path trail = dir.resolve("audit.jsonl");
+        RunningBerth berth = start(trail.toString(), "  trusted-proxies: [127.0.0.1]\n");
+
+        assertEquals(401, berth.client().send("GET", "/v2/", null, "Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(TestData.utf8("alice:wrong")),
+                "X-Forwarded-For", "203.0.113.7").statusCode());
+        stop(berth);
+
+        assertEquals("203.0.113.7", only(lines(trail), "login-failed", "WRONG_PASSWORD").path("client").asText());
+    }
+
+    @Test
     void aFullDiskLosesAuditLinesCountedAndPullsGoOn() throws Exception {
         RunningBerth berth = start("/dev/full");
         TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
@@ -165,9 +179,14 @@ class AuditTrailTest {
     }
 
     private RunningBerth start(String auditPath) {
+        return start(auditPath, "");
+    }
+
+    /** A berth with {@code authYaml} lines at the end of its {@code auth} section. */
+    private RunningBerth start(String auditPath, String authYaml) {
         RunningBerth berth = RunningBerth.start(dir.resolve("data"), Htpasswd.aliceAndBobWithRules(dir,
                 "{repositories: ['team/*'], pull: ['*'], push: [alice], delete: [alice], admin: [alice]}")
-                + "private: {repositories: ['team/*']}\naudit: {path: '" + auditPath + "'}\n");
+                + authYaml + "private: {repositories: ['team/*']}\naudit: {path: '" + auditPath + "'}\n");
         open.add(berth);
         return berth;
     }
