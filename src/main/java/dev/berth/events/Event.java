@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * One act: its id, when, what ({@link Act}), to what ({@link Target}), from where ({@link Origin}), by whom (a user
- * or an access token's name; empty: anonymous) and its result ({@link #OK}, or the error code that refused it).
+ * One act: its id, when, what ({@link Act}), to what ({@link Target}), from where ({@link Origin}), by whom (the
+ * user; empty: anonymous) and its result ({@link #OK}, or the error code that refused it).
  */
 public record Event(String id, Instant time, Act act, Target target, Origin origin, Optional<String> actor,
                     String result) {

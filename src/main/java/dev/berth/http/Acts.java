@@ -109,7 +109,7 @@ public final class Acts {
                 client.https());
     }
 
-    /** Who acted: the user (an access token acts as its name); empty for anonymous callers. */
+    /** Who acted: the user who logged in; empty for anonymous callers. */
     private static Optional<String> actor(Caller caller) {
         return caller.principal().user();
     }
