@@ -70,6 +70,18 @@ class WebPageBrowserTest {
         assertEquals(user, page.findElement(By.id("user")).getText());
     }
 
+    /** Opens the page, fails to sign in as {@code user}, the page saying so, then signs in as alice. */
+    private void signInAfterAWrongPasswordOf(String user) {
+        page.get(base() + "/ui/");
+        repositoriesShown(2);
+        page.findElement(By.id("sign-in")).click();
+        browser.await(d -> d.findElement(By.id("username")).isDisplayed());
+        page.findElement(By.id("username")).sendKeys(user);
+        page.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
+        browser.await(d -> d.findElement(By.id("login-failed")).isDisplayed());
+        signIn("alice", Htpasswd.ALICE_PASSWORD);
+    }
+
     @Test
     void anAnonymousVisitorSeesMirroredImagesOnlyAndThePageFitsAPhone() {
         page.get(base() + "/");
@@ -140,14 +152,7 @@ class WebPageBrowserTest {
 
     @Test
     void anAdministratorSignsInWarmsAnImageAndPinsATag() {
-        page.get(base() + "/ui/");
-        repositoriesShown(2);
-        page.findElement(By.id("sign-in")).click();
-        browser.await(d -> d.findElement(By.id("username")).isDisplayed());
-        page.findElement(By.id("username")).sendKeys("alice");
-        page.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
-        browser.await(d -> d.findElement(By.id("login-failed")).isDisplayed());
-        signIn("alice", Htpasswd.ALICE_PASSWORD);
+        signInAfterAWrongPasswordOf("alice");
         assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox", "team/app", "team/secret-db"),
                 repositoriesShown(4));
 
@@ -193,14 +198,7 @@ class WebPageBrowserTest {
 
     @Test
     void anAdministratorReadsTheAuditTrailFilteredByActionAndText() {
-        page.get(base() + "/ui/");
-        repositoriesShown(2);
-        page.findElement(By.id("sign-in")).click();
-        browser.await(d -> d.findElement(By.id("username")).isDisplayed());
-        page.findElement(By.id("username")).sendKeys("bob");
-        page.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
-        browser.await(d -> d.findElement(By.id("login-failed")).isDisplayed());
-        signIn("alice", Htpasswd.ALICE_PASSWORD);
+        signInAfterAWrongPasswordOf("bob");
 
         page.findElement(By.cssSelector("nav a[data-section=audit]")).click();
         browser.await(d -> !d.findElements(By.cssSelector("#audit-rows tr[data-action=login]")).isEmpty());
