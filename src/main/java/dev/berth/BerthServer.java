@@ -140,13 +140,14 @@ public final class BerthServer implements AutoCloseable {
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
         Accounts accounts = config.auth().htpasswd().<Accounts>map(file -> HtpasswdAccounts.load(file, clock))
                 .orElse(Accounts.NONE);
-        Optional<AuditOutput> audit = openAudit(config);
         PortCheck.requireFree(config.server().host(), config.server().port());
         redirectPort(config).ifPresent(port -> PortCheck.requireFree(config.server().host(), port,
                 "server.tls.redirect-port"));
         // Before recover(), which clears the temporary files: they may be another berth's uploads in flight.
         DataDirectoryLock lock = lockDataDirectory(config.storage().root());
+        Optional<AuditOutput> audit = Optional.empty();
         try {
+            audit = openAudit(config);
             return start(config, clock, tls, accounts, audit, lock);
         } catch (RuntimeException e) {
             lock.close();
@@ -155,7 +156,7 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
-    /** The audit trail's output, opened before anything starts: a path berth cannot write stops it, naming the path. */
+    /** The audit trail's output, opened before anything serves: a path berth cannot write stops it, naming the path. */
     private static Optional<AuditOutput> openAudit(BerthConfig config) {
         try {
             return config.audit().path().map(AuditOutput::open);
