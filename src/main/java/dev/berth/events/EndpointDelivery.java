@@ -34,6 +34,7 @@ final class EndpointDelivery implements AutoCloseable {
     private final HttpClient client;
     private final Thread sender;
     private volatile boolean closing;
+    private boolean queueFailing;
 
     EndpointDelivery(BerthConfig.Endpoint config, FileQueue queue, DeliveryEvents metrics) {
         this.config = config;
@@ -63,16 +64,28 @@ final class EndpointDelivery implements AutoCloseable {
         return act.notified() && (config.actions().isEmpty() || config.actions().contains(act.text()));
     }
 
-    /** Queues one event (as {@link Envelope#event} wrote it); a full queue drops its oldest, counted. */
+    /**
+     * Queues one event (as {@link Envelope#event} wrote it); a full queue drops its oldest, counted. Called by the
+     * spool thread only.
+     */
     void enqueue(byte[] event) {
         try {
             int dropped = queue.append(event);
             if (dropped > 0) {
                 metrics.dropped(name, dropped);
             }
+            if (queueFailing) {
+                LOG.log(Level.INFO, "notifications to " + name + " are queued again");
+                queueFailing = false;
+            }
         } catch (UncheckedIOException e) {
             metrics.dropped(name, 1);
-            LOG.log(Level.WARNING, "notifications to " + name + ": an event was dropped: " + e.getMessage());
+            if (!queueFailing) {
+                // Once per streak: a full disk fails every event.
+                LOG.log(Level.WARNING, "notifications to " + name + ": events are dropped until they can be"
+                        + " queued: " + e.getMessage() + " (" + e.getCause().getMessage() + ")");
+                queueFailing = true;
+            }
         }
     }
 

@@ -15,6 +15,7 @@ import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -235,6 +236,25 @@ class NotificationsTest {
         Poll.until(() -> Scrape.of(berth.client()).value("berth_notifications_dropped_total", Map.of("endpoint", url))
                 == 3, "three events dropped");
         assertEquals(2, Scrape.of(berth.client()).value("berth_notifications_queued", Map.of("endpoint", url)));
+    }
+
+    @Test
+    void aQueueThatCannotBeWrittenDropsEventsCountedAndPushesGoOn() throws Exception {
+        String url = "http://127.0.0.1:" + FreePort.pick() + "/hook";
+        RunningBerth berth = start(endpoint(url, "1s"));
+        Path queues = dir.resolve("data/" + EventSetup.QUEUES);
+        try (var entries = Files.list(queues)) {
+            Path queue = entries.findFirst().orElseThrow();
+            // What a full or broken disk does to the queue: no record can be written there any more.
+            Files.delete(queue);
+            Files.writeString(queue, "not a directory");
+        }
+
+        berth.client().pushImage("team/app", "1", TestData.utf8("{}"), TestData.bytes(10, 6));
+
+        Poll.until(() -> Scrape.of(berth.client()).value("berth_notifications_dropped_total", Map.of("endpoint", url))
+                == 1, "the event counted as dropped");
+        assertEquals(200, berth.client().get("/v2/team/app/manifests/1", "Accept", OCI_MANIFEST).statusCode());
     }
 
     private RunningBerth start(String yaml) {
