@@ -36,7 +36,7 @@ public final class EventSetup implements AutoCloseable {
         List<BerthConfig.Endpoint> endpoints = config.notifications().endpoints();
         Optional<Notifications> notifications = endpoints.isEmpty() ? Optional.empty()
                 : Optional.of(Notifications.start(endpoints, config.storage().root().resolve(QUEUES),
-                        new Envelope.Source(hostName() + ":" + config.server().port(), UUID.randomUUID().toString()),
+                        new Envelope.Source(sourceAddress(config), UUID.randomUUID().toString()),
                         metrics));
         Optional<AuditTrail> audit = auditOutput.map(output -> new AuditTrail(output, metrics, clock));
         List<Events> sinks = new ArrayList<>();
@@ -53,6 +53,13 @@ public final class EventSetup implements AutoCloseable {
     /** The audit trail, when {@code audit.path} is set. */
     public Optional<AuditTrail> audit() {
         return audit;
+    }
+
+    /** How the instance is reached, for receivers to tell a fleet's instances apart: {@code cluster.self}'s. */
+    private static String sourceAddress(BerthConfig config) {
+        return config.cluster().flatMap(BerthConfig.Cluster::self)
+                .map(self -> self.getHost() + (self.getPort() < 0 ? "" : ":" + self.getPort()))
+                .orElseGet(() -> hostName() + ":" + config.server().port());
     }
 
     private static String hostName() {
