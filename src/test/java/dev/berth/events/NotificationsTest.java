@@ -164,6 +164,39 @@ class NotificationsTest {
     }
 
     @Test
+    void berthStopsWithoutWaitingForAHungEndpointAndSendsTheEventAfterItsRestart() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        receiver.setDispatcher(answering(request -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ok();
+        }));
+        try {
+            RunningBerth berth = start(endpoint(receiver.url("/hook").toString(), "30s"));
+            berth.client().pushImage("team/app", "1", TestData.utf8("{}"), TestData.bytes(10, 7));
+            Poll.until(() -> receiver.getRequestCount() == 1, "the endpoint holds the POST");
+
+            long start = System.nanoTime();
+            stop(berth);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "stopping took " + took);
+        } finally {
+            release.countDown();
+        }
+        receiver.setDispatcher(answering(request -> ok()));
+        RunningBerth again = start(endpoint(receiver.url("/hook").toString(), "30s"));
+        List<JsonNode> events = events(receiver, 2);
+        assertEquals(events.get(0).path("id").asText(), events.get(1).path("id").asText(),
+                "the unanswered batch is sent again: at least once");
+        Poll.until(() -> Scrape.of(again.client()).value("berth_notifications_queued",
+                Map.of("endpoint", receiver.url("/hook").toString())) == 0, "the queue emptied");
+    }
+
+    @Test
     void answers500RedirectsAndTimeoutsAreRetriedUntilTheEndpointTakesTheBatch() throws Exception {
         List<MockResponse> answers = new ArrayList<>(List.of(
                 new MockResponse.Builder().code(500).build(),
