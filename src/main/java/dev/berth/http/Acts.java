@@ -64,7 +64,7 @@ public final class Acts {
                 Event.OK);
     }
 
-    /** An image of {@code repository} ({@code reference}) put in a warm job by {@code who}, to be cached ahead of demand. */
+    /** An image of {@code repository} ({@code reference}) put in a warm job by {@code who}. */
     public void warmed(ServerRequest req, Principal who, String repository, Reference reference) {
         report(req, who.user(), Act.WARM, named(repository, reference), Event.OK);
     }

@@ -22,8 +22,9 @@ final class UploadHandler {
     }
 
     /**
-     * Starts an upload; returns the mount when it linked the blob from another repository instead. {@code mountSource} gives the repository a {@code from} parameter names when the caller may
-     * pull from it; a mount the caller may not read from becomes an ordinary upload, as in distribution.
+     * Starts an upload; returns the mount when it linked the blob from another repository instead.
+     * {@code mountSource} gives the repository a {@code from} parameter names when the caller may pull from it; a
+     * mount the caller may not read from becomes an ordinary upload, as in distribution.
      */
     Optional<Mount> start(Route.UploadStart route, WritableRepository repository,
                           Function<RepoName, Optional<Repository>> mountSource, Caller caller, ServerRequest req,

@@ -56,7 +56,8 @@ class SkopeoNotificationsTest {
             while (events.stream().noneMatch(e -> e.path("action").asText().equals("delete"))) {
                 RecordedRequest post = receiver.takeRequest(20, TimeUnit.SECONDS);
                 assertTrue(post != null, "timed out with " + events);
-                assertEquals("application/vnd.docker.distribution.events.v1+json", post.getHeaders().get("Content-Type"));
+                assertEquals("application/vnd.docker.distribution.events.v1+json",
+                        post.getHeaders().get("Content-Type"));
                 JSON.readTree(post.getBody().toByteArray()).path("events").forEach(events::add);
             }
             String digest = image.manifest().digest();

@@ -26,7 +26,7 @@ public final class RepositoriesResource implements ApiResource {
     private final ImageActions images;
     private final Acts acts;
 
-    /** Over the catalog, tag listings and actions of the admin service; deletes and pins are reported to {@code acts}. */
+    /** Over the admin services' catalog, tag listings and actions; deletes and pins are reported to {@code acts}. */
     public RepositoriesResource(RepositoryCatalog catalog, TagListing tags, ImageActions images, Acts acts) {
         this.catalog = catalog;
         this.tags = tags;
