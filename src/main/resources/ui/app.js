@@ -109,6 +109,9 @@ async function route() {
     } else if (path === "/tokens") {
       show("tokens");
       await tokens();
+    } else if (path === "/audit") {
+      show("audit");
+      await audit(params.get("action") || "", params.get("q") || "");
     } else if (path === "/login") {
       show("login");
       $("login-failed").hidden = !new URLSearchParams(location.search).has("failed");
@@ -398,6 +401,38 @@ async function createToken(event) {
   }
 }
 
+// ---- audit trail ----------------------------------------------------------------------------------------------
+
+async function audit(action, q) {
+  $("audit-action").value = action;
+  $("audit-q").value = q;
+  $("audit-rows").replaceChildren();
+  if (state.me && !state.me.admin) {
+    $("audit-note").textContent = "The audit trail needs the admin permission: sign in as an administrator.";
+    return;
+  }
+  $("audit-note").textContent = "Loading…";
+  let list;
+  try {
+    list = await api("GET", "/audit?n=100" + (action ? "&action=" + encodeURIComponent(action) : "")
+      + (q ? "&q=" + encodeURIComponent(q) : ""));
+  } catch (e) {
+    $("audit-note").textContent = "";
+    throw e;
+  }
+  $("audit-note").textContent = list.entries.length ? "The latest " + list.entries.length + ", newest first"
+    : "No entries" + (action || q ? " match" : " yet");
+  $("audit-rows").replaceChildren(...list.entries.map((e) => el("tr", { "data-action": e.action },
+    cell("Time", when(e.time)),
+    cell("Action", el("span", { class: "badge" }, e.action)),
+    cell("Who", e.actor),
+    cell("From", e.client || "–"),
+    cell("What", e.repository ? [e.repository + (e.tag ? ":" + e.tag : ""), e.digest ? " " : null,
+      e.digest ? shortDigest(e.digest) : null, e.blobs !== undefined ? " · " + e.blobs + " blobs, " + bytes(e.bytes) : null]
+      : "–"),
+    cell("Result", e.result === "ok" ? "ok" : el("span", { class: "error" }, e.result)))));
+}
+
 // ---- session --------------------------------------------------------------------------------------------------
 
 async function session() {
@@ -434,6 +469,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("warm-form").addEventListener("submit", startWarm);
   $("retention-round").addEventListener("click", retentionRound);
   $("token-form").addEventListener("submit", createToken);
+  $("audit-filter").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = new URLSearchParams();
+    if ($("audit-action").value) query.set("action", $("audit-action").value);
+    if ($("audit-q").value.trim()) query.set("q", $("audit-q").value.trim());
+    const hash = "#/audit" + (query.size ? "?" + query : "");
+    if (location.hash === hash) route(); else location.hash = hash;
+  });
   window.addEventListener("hashchange", route);
   try {
     await session();

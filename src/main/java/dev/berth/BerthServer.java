@@ -29,8 +29,11 @@ import dev.berth.cluster.InstanceName;
 import dev.berth.cluster.RoundGate;
 import dev.berth.cluster.RoundGates;
 import dev.berth.config.BerthConfig;
+import dev.berth.events.AuditOutput;
+import dev.berth.events.EventSetup;
 import dev.berth.fleet.FleetSetup;
 import dev.berth.fleet.PeerApi;
+import dev.berth.http.Acts;
 import dev.berth.http.BodyDeadlines;
 import dev.berth.http.ConnectionLimits;
 import dev.berth.http.CredentialsReader;
@@ -40,6 +43,7 @@ import dev.berth.http.RepositoryAccess;
 import dev.berth.http.ServerTls;
 import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
+import dev.berth.http.api.AuditResource;
 import dev.berth.http.api.CacheResource;
 import dev.berth.http.api.RepositoriesResource;
 import dev.berth.http.api.RetentionResource;
@@ -113,11 +117,12 @@ public final class BerthServer implements AutoCloseable {
     private final BodyDeadlines bodies;
     private final ConnectionLimits connections;
     private final ConnectionLimits redirectConnections;
+    private final EventSetup events;
 
     private BerthServer(Listener listener, Housekeeping housekeeping, BerthMetrics metrics,
                         AccessIndex access, DataDirectoryLock lock, MirrorService mirror, FleetSetup fleet,
                         WarmJobs warmJobs, SyncSchedule sync, BodyDeadlines bodies,
-                        ConnectionLimits connections, ConnectionLimits redirectConnections) {
+                        ConnectionLimits connections, ConnectionLimits redirectConnections, EventSetup events) {
         this.listener = listener;
         this.housekeeping = housekeeping;
         this.metrics = metrics;
@@ -130,6 +135,7 @@ public final class BerthServer implements AutoCloseable {
         this.bodies = bodies;
         this.connections = connections;
         this.redirectConnections = redirectConnections;
+        this.events = events;
     }
 
     /**
@@ -152,16 +158,37 @@ public final class BerthServer implements AutoCloseable {
                 "server.tls.redirect-port"));
         // Before recover(), which clears the temporary files: they may be another berth's uploads in flight.
         DataDirectoryLock lock = lockDataDirectory(config.storage().root());
+        Optional<AuditOutput> audit = Optional.empty();
         try {
-            return start(config, clock, tls, accounts, policy, lock);
+            audit = openAudit(config);
+            return start(config, clock, tls, accounts, policy, audit, lock);
         } catch (RuntimeException e) {
             lock.close();
+            audit.ifPresent(BerthServer::closeQuietly);
             throw e;
         }
     }
 
+    /** The audit trail's output, opened before anything serves: a path berth cannot write stops it, naming the path. */
+    private static Optional<AuditOutput> openAudit(BerthConfig config) {
+        try {
+            return config.audit().path().map(AuditOutput::open);
+        } catch (IllegalArgumentException e) {
+            throw new StartupFailure(e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(AuditOutput output) {
+        try {
+            output.close();
+        } catch (java.io.IOException e) {
+            LOG.log(Logger.Level.WARNING, "closing the audit trail: " + e.getMessage());
+        }
+    }
+
     private static BerthServer start(BerthConfig config, Clock clock, Optional<Tls> tls, Accounts accounts,
-                                     PolicyRules policyRules, DataDirectoryLock lock) {
+                                     PolicyRules policyRules, Optional<AuditOutput> audit,
+                                     DataDirectoryLock lock) {
         String instance = InstanceName.of(config.cluster().flatMap(BerthConfig.Cluster::self), config.server().port());
         StorageFactory.OpenedStore store = StorageFactory.open(config.storage(), instance);
         Storage storage = store.storage();
@@ -228,8 +255,10 @@ public final class BerthServer implements AutoCloseable {
         CredentialsReader credentials = new CredentialsReader(config.auth(), new Authenticator(logins, tokens, sessions));
         CallerAccess callers = new CallerAccess(new UpstreamLoginsOfMirror(mirror), logins, clock);
         RepositoryAccess accessRules = new RepositoryAccess(authRules, router, callers);
+        EventSetup events = EventSetup.start(config, audit, metrics, clock);
+        Acts acts = new Acts(events.events(), clock);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
-                accessRules, callers, policy);
+                accessRules, callers, policy, acts);
         PeerApi peerApi = fleet.endpoint(mirror);
         WarmJobs warmJobs = new WarmJobs(mirror::ahead, clock);
         SyncSchedule sync;
@@ -239,6 +268,7 @@ public final class BerthServer implements AutoCloseable {
             // A sync entry no upstream serves: the meters registered so far would outlive this attempt.
             metrics.close();
             housekeeping.close();
+            events.close();
             throw e;
         }
         GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
@@ -247,10 +277,10 @@ public final class BerthServer implements AutoCloseable {
                 immutable, RetentionEvents.NONE, clock, housekeeping.retentionRounds(), housekeeping.gate(),
                 housekeeping.collection(collector, metrics, rounds));
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
-                new RepositoriesResource(services.repositories(), services.tags(), services.images()),
-                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs),
-                new RetentionResource(retention), new TokensResource(accessTokens)));
-        WebPage page = new WebPage(credentials, sessions, sso);
+                new RepositoriesResource(services.repositories(), services.tags(), services.images(), acts),
+                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs, acts),
+                new RetentionResource(retention), new TokensResource(accessTokens), new AuditResource(events.audit())));
+        WebPage page = new WebPage(credentials, sessions, sso, acts);
 
         housekeeping.purgeUploads(registry, config.storage().uploadTimeout(), clock);
         housekeeping.collectGarbage(collector, metrics, rounds);
@@ -306,7 +336,7 @@ public final class BerthServer implements AutoCloseable {
                 config.server().port());
         listener.ifPresent(l -> tlsPort.set(l.port()));
         BerthServer berth = new BerthServer(listener.orElse(null), housekeeping, metrics, access, lock, mirror, fleet,
-                warmJobs, sync, bodies, connections, redirectConnections);
+                warmJobs, sync, bodies, connections, redirectConnections, events);
         if (listener.isEmpty()) {
             // The port was taken between the check and the bind; the web server has logged why.
             berth.close();
@@ -376,6 +406,8 @@ public final class BerthServer implements AutoCloseable {
         bodies.close();
         connections.close();
         redirectConnections.close();
+        // After the last request: what was reported goes to disk (notifications) and out (the audit's last lines).
+        events.close();
         metrics.close();
         try {
             // A round interrupted in the middle of saving the index leaves it to the save below, which must not overlap.

@@ -38,9 +38,9 @@ class ArchitectureTest {
             "config", "oci",
             "storage", "",
             "registry", "storage oci",
-            "http", "registry auth oci config storage:StorageUnavailableException",
-            "http.api", "admin jobs retention auth registry oci config http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess http:CredentialsReader",
-            "http.ui", "auth sso http:SameOrigin http:RequestClient http:CredentialsReader",
+            "http", "registry auth oci config events storage:StorageUnavailableException",
+            "http.api", "admin jobs retention auth registry oci config events http:Acts http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess http:CredentialsReader",
+            "http.ui", "auth sso http:Acts http:SameOrigin http:RequestClient http:CredentialsReader",
             "admin", "registry mirror budget oci trust",
             "jobs", "mirror registry cluster config oci",
             "upstream", "oci config",
@@ -48,11 +48,12 @@ class ArchitectureTest {
             "budget", "registry storage oci config cluster",
             "retention", "registry oci config cluster",
             "cluster", "storage",
+            "events", "config storage:FileQueue",
             "fleet", "registry oci config upstream:UpstreamBlob auth:ClusterSecret"
                     + " http:OciPath http:Route http:BlobBody http:EveryMethod",
             "auth", "config oci storage",
             "sso", "auth config",
-            "observe", "http:RequestEvents fleet:PeerEvents mirror upstream budget jobs trust oci",
+            "observe", "http:RequestEvents fleet:PeerEvents events:DeliveryEvents mirror upstream budget jobs trust oci",
             "trust", "registry config oci",
             "cli", "auth config");
 

@@ -73,6 +73,16 @@ class StartupFailureTest {
     }
 
     @Test
+    void anAuditPathBerthCannotWriteIsOneLineNamingItAndExitStatus2() throws IOException {
+        Path missing = root.resolve("no-such-directory/audit.jsonl");
+        ExternalCommand.Result result = ChildBerth.runUntilExit("server: {host: 127.0.0.1, port: 0}\nstorage: {root: '"
+                + root.resolve("data") + "'}\naudit: {path: '" + missing + "'}\n");
+        assertEquals(2, result.exitCode(), result::stderr);
+        assertEquals("berth: audit.path " + missing + ": cannot be written (its directory does not exist)\n",
+                result.stderr());
+    }
+
+    @Test
     void versionIsTheProjectsAndExitsZero() throws IOException {
         String pom = Files.readString(Path.of("pom.xml"));
         Matcher project = Pattern.compile("<artifactId>berth</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);

@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /** The whole configuration, one immutable record per section of berth.yaml. */
 public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos,
                           Auth auth, Cache cache, Optional<Cluster> cluster, List<RetentionRule> retention,
-                          List<ImmutableRule> immutable, List<Policy> policy) {
+                          List<ImmutableRule> immutable, List<Policy> policy, Notifications notifications,
+                          Audit audit) {
 
     /** {@code server.*}: where berth listens, and with which certificate when it speaks HTTPS. */
     public record Server(String host, int port, Optional<Tls> tls) {
@@ -215,5 +216,33 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
             return repositories.stream().anyMatch(glob -> glob.matches(name))
                     && tags.stream().anyMatch(glob -> glob.matches(tag));
         }
+    }
+
+    /** {@code notifications.*}: the endpoints that hear of the registry's acts. */
+    public record Notifications(List<Endpoint> endpoints) {
+    }
+
+    /**
+     * {@code notifications.endpoints[]}: where events are POSTed, with which extra headers (an auth token), which
+     * actions (empty: all), how long a POST may take, the first and the longest wait before a retry, and how many
+     * events may wait on disk (past it the oldest go).
+     */
+    public record Endpoint(URI url, Map<String, String> headers, List<String> actions, Duration timeout,
+                           Duration backoff, Duration maxBackoff, int queueLimit) {
+        /** The URL as logs and metrics show it: no credentials, no query. */
+        public String name() {
+            return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                    + url.getRawPath();
+        }
+
+        @Override
+        public String toString() {
+            // Never print the headers: they carry tokens.
+            return "Endpoint[" + name() + "]";
+        }
+    }
+
+    /** {@code audit.*}: the file of the audit trail ({@code -}: standard output), if any. */
+    public record Audit(Optional<String> path) {
     }
 }

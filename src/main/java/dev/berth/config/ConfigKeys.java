@@ -90,7 +90,15 @@ final class ConfigKeys {
             ConfigKey.of("policy.#.repositories.#", ValueType.TEXT),
             ConfigKey.of("policy.#.require", ValueType.oneOf("signature")),
             ConfigKey.of("policy.#.keys.#", ValueType.TEXT),
-            ConfigKey.of("policy.#.mode", ValueType.oneOf("enforce", "warn")));
+            ConfigKey.of("policy.#.mode", ValueType.oneOf("enforce", "warn")),
+            ConfigKey.of("notifications.endpoints.#.url", ValueType.URL),
+            ConfigKey.of("notifications.endpoints.#.headers.*", ValueType.TEXT),
+            ConfigKey.of("notifications.endpoints.#.actions.#", ValueType.oneOf("push", "pull", "delete", "mount")),
+            ConfigKey.of("notifications.endpoints.#.timeout", ValueType.DURATION),
+            ConfigKey.of("notifications.endpoints.#.backoff", ValueType.DURATION),
+            ConfigKey.of("notifications.endpoints.#.max-backoff", ValueType.DURATION),
+            ConfigKey.of("notifications.endpoints.#.queue-limit", ValueType.COUNT),
+            ConfigKey.of("audit.path", ValueType.TEXT));
 
     private ConfigKeys() {
     }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -34,6 +35,9 @@ public final class ConfigLoader {
 
     /** S3's rules for bucket names: 3 to 63 lower-case letters, digits, dots and hyphens, a letter or digit at each end. */
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+    private static final List<String> OWN_HEADERS = List.of("content-type", "content-length", "host", "connection",
+            "expect", "upgrade", "transfer-encoding");
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]+");
 
     private ConfigLoader() {
@@ -120,7 +124,49 @@ public final class ConfigLoader {
                 cluster(root.get("cluster")),
                 retention(root.get("retention.rules"), upstreams),
                 immutable(root.get("immutable"), upstreams),
-                policy(root.get("policy")));
+                policy(root.get("policy")),
+                new BerthConfig.Notifications(endpoints(root.get("notifications.endpoints"))),
+                new BerthConfig.Audit(root.get("audit.path").asString().asOptional().filter(p -> !p.isBlank())));
+    }
+
+    /**
+     * A header an endpoint gets beside berth's: a token name, and not one the HTTP client sets itself; its value on
+     * one line.
+     */
+    private static String header(Config header) {
+        String name = header.name();
+        String value = header.asString().orElse("");
+        if (!HEADER_NAME.matcher(name).matches() || OWN_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException(header.key() + ": not a header berth can send (it sets "
+                    + String.join(", ", OWN_HEADERS) + " itself)");
+        }
+        if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+            throw new IllegalArgumentException(header.key() + ": a header value is one line of text");
+        }
+        return name;
+    }
+
+    private static List<BerthConfig.Endpoint> endpoints(Config list) {
+        List<BerthConfig.Endpoint> result = new ArrayList<>();
+        for (Config entry : list.asNodeList().orElse(List.of())) {
+            URI url = URI.create(required(entry, "url"));
+            if (result.stream().anyMatch(e -> e.url().equals(url))) {
+                throw new IllegalArgumentException(entry.get("url").key() + ": " + url + " is configured twice");
+            }
+            Map<String, String> headers = new TreeMap<>();
+            entry.get("headers").asNodeList().orElse(List.of())
+                    .forEach(header -> headers.put(header(header), header.asString().orElse("")));
+            Duration backoff = positive(entry, "backoff", "1s");
+            Duration maxBackoff = positive(entry, "max-backoff", "5m");
+            if (maxBackoff.compareTo(backoff) < 0) {
+                throw new IllegalArgumentException(entry.get("max-backoff").key() + ": must not be shorter than "
+                        + "backoff");
+            }
+            result.add(new BerthConfig.Endpoint(url, Map.copyOf(headers),
+                    entry.get("actions").asList(String.class).orElse(List.of()), positive(entry, "timeout", "5s"),
+                    backoff, maxBackoff, entry.get("queue-limit").asInt().orElse(10_000)));
+        }
+        return List.copyOf(result);
     }
 
     private static Optional<BerthConfig.S3> s3(Config s3) {

@@ -11,6 +11,7 @@ import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.Repository;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.EnumSet;
@@ -29,9 +30,12 @@ final class AccessControl {
     private final CredentialsReader credentials;
     private final RepositoryAccess access;
     private final Challenge challenge;
+    private final Acts acts;
 
-    AccessControl(BerthConfig.Auth config, CredentialsReader credentials, RepositoryAccess access, String service) {
+    AccessControl(BerthConfig.Auth config, CredentialsReader credentials, RepositoryAccess access, String service,
+                  Acts acts) {
         this.config = config;
+        this.acts = acts;
         this.credentials = credentials;
         this.access = access;
         this.challenge = new Challenge(config.scheme(), service);
@@ -50,7 +54,7 @@ final class AccessControl {
         try {
             caller = credentials.read(req);
         } catch (CredentialsRefused e) {
-            throw refusal(req, e);
+            throw refusal(req, e, req.headers().first(HeaderNames.AUTHORIZATION).flatMap(AccessControl::basicUser));
         }
         caller.principal().user().ifPresent(user -> RequestUser.set(req, user));
         return caller;
@@ -72,7 +76,7 @@ final class AccessControl {
     /** The user name and password of Basic credentials (what follows {@code Basic }); a 401 when malformed. */
     Credentials.Password decodeBasic(ServerRequest req, String basicCredentials) {
         return Credentials.Password.decodeBasic(basicCredentials).orElseThrow(() ->
-                refusal(req, new CredentialsRefused(CredentialsRefused.Reason.MALFORMED)));
+                refusal(req, new CredentialsRefused(CredentialsRefused.Reason.MALFORMED), Optional.empty()));
     }
 
     /**
@@ -81,9 +85,9 @@ final class AccessControl {
      */
     Principal login(ServerRequest req, String user, String password) {
         try {
-            return credentials.password(req, user, password).principal();
+            return loggedIn(req, credentials.password(req, user, password).principal());
         } catch (CredentialsRefused e) {
-            throw refusal(req, e);
+            throw refusal(req, e, Optional.of(user));
         }
     }
 
@@ -92,14 +96,31 @@ final class AccessControl {
         return challenge.unauthorized(req, message, Optional.empty(), false).withMessage(message);
     }
 
-    /** Refused credentials as the registry API answers them: a 401 with a challenge, or a 429 from the throttle. */
-    RegistryException refusal(ServerRequest req, CredentialsRefused e) {
+    /**
+     * Refused credentials as the registry API answers them: a 401 with a challenge, or a 429 from the throttle. Each
+     * is a failed login for the audit trail, of {@code user} when the credentials named one.
+     */
+    RegistryException refusal(ServerRequest req, CredentialsRefused e, Optional<String> user) {
+        acts.loginFailed(req, user, e.reason().name());
         if (e.reason() == CredentialsRefused.Reason.THROTTLED) {
             return new RegistryException(OciError.TOOMANYREQUESTS, e.getMessage())
                     .withHeader("Retry-After", e.retryAfterSeconds());
         }
         return challenge.unauthorized(req, e.getMessage(), Optional.empty(),
                 e.reason() == CredentialsRefused.Reason.INVALID_TOKEN);
+    }
+
+    private Principal loggedIn(ServerRequest req, Principal who) {
+        acts.loggedIn(req, who);
+        return who;
+    }
+
+    /** The user that {@code Authorization: Basic} credentials name, if they do. */
+    private static Optional<String> basicUser(String authorization) {
+        String value = authorization.trim();
+        return value.regionMatches(true, 0, "Basic ", 0, 6)
+                ? Credentials.Password.decodeBasic(value.substring(6)).map(Credentials.Password::user)
+                : Optional.empty();
     }
 
     /** {@code GET /v2/}: with authentication on, it answers 200 only to a caller with credentials or a token. */

@@ -24,7 +24,8 @@ final class BlobHandler {
         res.send();
     }
 
-    void get(Route.Blob route, Repository repository, ServerRequest req, ServerResponse res) throws IOException {
+    /** Sends the blob, or the part the request's range names, or redirects to it; returns the bytes it sends there. */
+    long get(Route.Blob route, Repository repository, ServerRequest req, ServerResponse res) throws IOException {
         try (BlobContent blob = repository.openBlob(route.digest())) {
             Optional<URI> redirect = blob.redirect();
             if (redirect.isPresent()) {
@@ -34,7 +35,7 @@ final class BlobHandler {
                 res.status(Status.TEMPORARY_REDIRECT_307);
                 res.header(HeaderNames.LOCATION, redirect.get().toString());
                 res.send();
-                return;
+                return blob.size();
             }
             long size = blob.size();
             Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE), size);
@@ -48,6 +49,7 @@ final class BlobHandler {
             // Content-Length before outputStream(): Helidon then sends a plain body instead of chunks.
             res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(length));
             BlobBody.send(req, res, blob, offset, length);
+            return length;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.berth.http;
 
+import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
@@ -26,7 +27,14 @@ final class ManifestHandler {
         this.gate = gate;
     }
 
-    void get(Route.Manifest route, Repository repository, ServerRequest req, ServerResponse res, boolean head) {
+    /** What a pushed manifest is, for the report of the push. */
+    interface Pushed {
+        void stored(Digest digest, String mediaType, long size);
+    }
+
+    /** Answers with the manifest, which it returns. */
+    StoredManifest get(Route.Manifest route, Repository repository, ServerRequest req, ServerResponse res,
+                       boolean head) {
         StoredManifest manifest = repository.manifest(route.reference());
         checkAccepted(req, manifest, route);
         gate.admit(repository, manifest);
@@ -42,12 +50,16 @@ final class ManifestHandler {
         } else {
             res.send(manifest.bytes());
         }
+        return manifest;
     }
 
-    void put(Route.Manifest route, WritableRepository repository, ServerRequest req, ServerResponse res) {
+    /** Stores the manifest, tells {@code pushed} what it stored, then answers 201. */
+    void put(Route.Manifest route, WritableRepository repository, ServerRequest req, ServerResponse res,
+             Pushed pushedAs) {
         byte[] body = Requests.body(req, maxManifestBytes, "manifest");
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
         PushedManifest pushed = repository.putManifest(route.reference(), body, contentType);
+        pushedAs.stored(pushed.digest(), pushed.mediaType(), body.length);
         res.status(Status.CREATED_201);
         res.header(HeaderNames.LOCATION, "/v2/" + route.name() + "/manifests/" + pushed.digest());
         res.header(RegistryHeaders.DOCKER_CONTENT_DIGEST, pushed.digest().toString());

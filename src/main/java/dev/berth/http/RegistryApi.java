@@ -5,6 +5,7 @@ import dev.berth.auth.Caller;
 import dev.berth.auth.CallerAccess;
 import dev.berth.auth.Tokens;
 import dev.berth.config.BerthConfig;
+import dev.berth.events.Act;
 import dev.berth.oci.ErrorText;
 import dev.berth.oci.OciError;
 import dev.berth.oci.Reference;
@@ -12,6 +13,7 @@ import dev.berth.oci.RegistryException;
 import dev.berth.registry.ManifestGate;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
+import dev.berth.registry.StoredManifest;
 import dev.berth.registry.WritableRepository;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -30,6 +32,7 @@ public final class RegistryApi implements HttpService {
     private final ListingHandler listings;
 
     private final Registry registry;
+    private final Acts acts;
     private final AccessControl access;
     private final TokenEndpoint tokenEndpoint;
     private final SearchEndpoint search;
@@ -38,12 +41,14 @@ public final class RegistryApi implements HttpService {
      * The API over {@code registry}. With {@code auth.htpasswd} configured, {@code credentials} says who the caller
      * is and {@code tokens} signs the tokens of berth's token endpoint; {@code rules} says who may do what, and
      * {@code callers} what the upstreams that decide themselves ({@code access: caller}) grant a caller's own login;
-     * {@code gate} says which manifests may be served.
+     * {@code gate} says which manifests may be served. Pulls, pushes, deletes, mounts and logins are reported to
+     * {@code acts}.
      */
     public RegistryApi(Registry registry, int maxManifestBytes, BerthConfig.Auth auth, CredentialsReader credentials,
-                       Tokens tokens, RepositoryAccess rules, CallerAccess callers, ManifestGate gate) {
+                       Tokens tokens, RepositoryAccess rules, CallerAccess callers, ManifestGate gate, Acts acts) {
         this.registry = registry;
-        this.access = new AccessControl(auth, credentials, rules, tokens.service());
+        this.acts = acts;
+        this.access = new AccessControl(auth, credentials, rules, tokens.service(), acts);
         this.tokenEndpoint = auth.enabled()
                 ? new TokenEndpoint(access, new TokenGrants(access, rules, callers), tokens) : null;
         this.manifests = new ManifestHandler(maxManifestBytes, gate);
@@ -76,6 +81,10 @@ public final class RegistryApi implements HttpService {
         if (route instanceof Route.Base) {
             access.requireCredentials(req, caller);
             base(method, res);
+            if (caller.proof() == Caller.Proof.PASSWORD) {
+                // How docker login checks credentials against a registry that answers Basic challenges.
+                acts.loggedIn(req, caller.principal());
+            }
             return;
         }
         if (route instanceof Route.Catalog) {
@@ -86,7 +95,19 @@ public final class RegistryApi implements HttpService {
         Route.Named named = (Route.Named) route;
         // containerd names the registry it mirrors in ?ns=; the router decides where the name lives.
         Repository repository = registry.repository(named.name(), Requests.query(req, "ns"));
-        access.authorize(req, caller, named.name(), repository, actionOf(named, method));
+        Optional<Act> act = reported(named, method, req);
+        try {
+            access.authorize(req, caller, named.name(), repository, actionOf(named, method));
+            handle(named, method, repository, caller, req, res);
+        } catch (RegistryException e) {
+            act.ifPresent(a -> acts.refused(req, caller, a, named.name(),
+                    named instanceof Route.Manifest m ? Optional.of(m.reference()) : Optional.empty(), e));
+            throw e;
+        }
+    }
+
+    private void handle(Route.Named named, Method method, Repository repository, Caller caller, ServerRequest req,
+                        ServerResponse res) throws Exception {
         switch (named) {
             case Route.Tags tags -> {
                 only(method, Method.GET);
@@ -98,18 +119,24 @@ public final class RegistryApi implements HttpService {
             }
             case Route.Manifest m -> {
                 if (method == Method.GET || method == Method.HEAD) {
-                    manifests.get(m, repository, req, res, method == Method.HEAD);
+                    StoredManifest manifest = manifests.get(m, repository, req, res, method == Method.HEAD);
+                    if (method == Method.GET) {
+                        acts.pulled(req, caller, m.name(), m.reference(), manifest);
+                    }
                 } else if (method == Method.PUT) {
-                    manifests.put(m, writable(repository), req, res);
+                    manifests.put(m, writable(repository), req, res, (digest, mediaType, size) ->
+                            acts.pushed(req, caller, m.name(), m.reference(), digest, mediaType, size));
                 } else {
                     only(method, Method.DELETE);
                     manifests.delete(m, writable(repository), res);
+                    acts.deleted(req, caller, m.name(), m.reference());
                 }
             }
             case Route.InvalidTag invalid -> invalidTag(invalid, method);
             case Route.Blob b -> {
                 if (method == Method.GET) {
-                    blobs.get(b, repository, req, res);
+                    long sent = blobs.get(b, repository, req, res);
+                    acts.blobRead(req, caller, b.name(), b.digest(), sent);
                 } else if (method == Method.HEAD) {
                     blobs.head(b, repository, res);
                 } else {
@@ -120,7 +147,7 @@ public final class RegistryApi implements HttpService {
             case Route.UploadStart start -> {
                 only(method, Method.POST);
                 uploads.start(start, writable(repository), from -> access.mountSource(caller, from), caller, req,
-                        res);
+                        res).ifPresent(mount -> acts.mounted(req, caller, start.name(), mount.digest(), mount.from()));
             }
             case Route.Upload upload -> {
                 if (method == Method.PATCH) {
@@ -135,6 +162,19 @@ public final class RegistryApi implements HttpService {
                 }
             }
         }
+    }
+
+    /**
+     * The act a refusal of this request is audited as: a manifest's GET, PUT or DELETE and a mount (a HEAD, a blob, an
+     * upload's chunk are steps of those, and a client's probes).
+     */
+    private static Optional<Act> reported(Route.Named route, Method method, ServerRequest req) {
+        if (route instanceof Route.Manifest) {
+            return method == Method.GET ? Optional.of(Act.PULL) : method == Method.PUT ? Optional.of(Act.PUSH)
+                    : method == Method.DELETE ? Optional.of(Act.DELETE) : Optional.empty();
+        }
+        boolean mount = route instanceof Route.UploadStart && Requests.query(req, "mount").isPresent();
+        return mount ? Optional.of(Act.MOUNT) : Optional.empty();
     }
 
     /** The write side of {@code repository}; DENIED when it has none (a mirrored repository is read-only). */

@@ -115,7 +115,7 @@ final class TokenGrants {
         } catch (UpstreamLogins.Unanswered e) {
             throw new RegistryException(OciError.UNAVAILABLE, e.getMessage()).withMessage(e.getMessage());
         } catch (CredentialsRefused e) {
-            throw access.refusal(req, e);
+            throw access.refusal(req, e, Optional.empty());
         }
     }
 }

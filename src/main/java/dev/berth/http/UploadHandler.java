@@ -17,21 +17,27 @@ import java.util.function.Function;
 final class UploadHandler {
     private static final String UPLOAD_UUID = "Docker-Upload-UUID";
 
+    /** A blob mounted from another repository instead of uploaded. */
+    record Mount(Digest digest, RepoName from) {
+    }
+
     /**
-     * Starts an upload. {@code mountSource} gives the repository a {@code from} parameter names when the caller may
-     * pull from it; a mount the caller may not read from becomes an ordinary upload, as in distribution.
+     * Starts an upload; returns the mount when it linked the blob from another repository instead.
+     * {@code mountSource} gives the repository a {@code from} parameter names when the caller may pull from it; a
+     * mount the caller may not read from becomes an ordinary upload, as in distribution.
      */
-    void start(Route.UploadStart route, WritableRepository repository,
-               Function<RepoName, Optional<Repository>> mountSource, Caller caller, ServerRequest req,
-               ServerResponse res) {
+    Optional<Mount> start(Route.UploadStart route, WritableRepository repository,
+                          Function<RepoName, Optional<Repository>> mountSource, Caller caller, ServerRequest req,
+                          ServerResponse res) {
         Optional<String> mount = Requests.query(req, "mount");
         Optional<String> from = Requests.query(req, "from");
         if (mount.isPresent() && from.isPresent()) {
             Digest digest = Digest.parse(mount.get());
-            Optional<Repository> source = mountSource.apply(RepoName.of(from.get()));
+            RepoName sourceName = RepoName.of(from.get());
+            Optional<Repository> source = mountSource.apply(sourceName);
             if (source.isPresent() && repository.mountBlob(digest, source.get())) {
                 created(route.name(), digest, res);
-                return;
+                return Optional.of(new Mount(digest, sourceName));
             }
         }
         Optional<String> monolithic = Requests.query(req, "digest");
@@ -39,10 +45,11 @@ final class UploadHandler {
             Digest digest = Digest.parse(monolithic.get());
             repository.putBlob(Requests.stream(req), digest);
             created(route.name(), digest, res);
-            return;
+            return Optional.empty();
         }
         String id = repository.uploads().start(client(caller, req));
         progress(route.name(), id, 0, res, Status.ACCEPTED_202);
+        return Optional.empty();
     }
 
     /**

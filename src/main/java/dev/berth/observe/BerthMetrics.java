@@ -1,6 +1,7 @@
 package dev.berth.observe;
 
 import dev.berth.budget.BudgetEvents;
+import dev.berth.events.DeliveryEvents;
 import dev.berth.fleet.PeerEvents;
 import dev.berth.http.RequestEvents;
 import dev.berth.jobs.SyncEvents;
@@ -32,7 +33,7 @@ import java.util.function.Supplier;
  * do not read the closed server's state.
  */
 public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEvents, UpstreamEvents, BudgetEvents,
-        SyncEvents, PolicyEvents, AutoCloseable {
+        SyncEvents, PolicyEvents, DeliveryEvents, AutoCloseable {
     private static final String PREFIX = "berth_";
 
     private final MeterRegistry registry = Metrics.globalRegistry();
@@ -212,6 +213,37 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
     }
 
     @Override
+    public void sent(String endpoint, int events) {
+        notificationsSent(endpoint).increment(events);
+    }
+
+    @Override
+    public void failed(String endpoint) {
+        notificationsFailed(endpoint).increment();
+    }
+
+    @Override
+    public void dropped(String endpoint, int events) {
+        notificationsDropped(endpoint).increment(events);
+    }
+
+    @Override
+    public void watchQueue(String endpoint, IntSupplier queued) {
+        registry.getOrCreate(Gauge.builder("berth_notifications_queued", () -> queued.getAsInt())
+                .description("Events waiting on disk for a notification endpoint")
+                .tags(List.of(endpointTag(endpoint))));
+        notificationsSent(endpoint);
+        notificationsFailed(endpoint);
+        notificationsDropped(endpoint);
+    }
+
+    @Override
+    public void auditLost(int lines) {
+        counter("berth_audit_lost_lines", "Audit lines lost: the queue was full or they could not be written")
+                .increment(lines);
+    }
+
+    @Override
     public void close() {
         registry.meters(meter -> meter.id().name().startsWith(PREFIX)).forEach(registry::remove);
     }
@@ -294,6 +326,25 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
 
     private Counter counter(String name, String description, Tag... tags) {
         return registry.getOrCreate(Counter.builder(name).description(description).tags(List.of(tags)));
+    }
+
+    private Counter notificationsSent(String endpoint) {
+        return counter("berth_notifications_sent", "Events delivered to a notification endpoint",
+                endpointTag(endpoint));
+    }
+
+    private Counter notificationsFailed(String endpoint) {
+        return counter("berth_notifications_failed", "POSTs to a notification endpoint that failed and are retried",
+                endpointTag(endpoint));
+    }
+
+    private Counter notificationsDropped(String endpoint) {
+        return counter("berth_notifications_dropped", "Events for a notification endpoint dropped unsent: its queue"
+                + " was full or could not be written", endpointTag(endpoint));
+    }
+
+    private static Tag endpointTag(String endpoint) {
+        return Tag.create("endpoint", endpoint);
     }
 
     private static Tag registryTag(String upstream) {

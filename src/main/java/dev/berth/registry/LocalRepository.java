@@ -188,7 +188,7 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
         if (reference instanceof Reference.Tag tag) {
             tags.put(name, tag.name(), manifest.digest(), Instant.now());
         }
-        return new PushedManifest(manifest.digest(), manifest.subject().map(Descriptor::digest));
+        return new PushedManifest(manifest.digest(), manifest.mediaType(), manifest.subject().map(Descriptor::digest));
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -347,6 +348,55 @@ class ConfigLoaderTest {
         Path empty = Files.writeString(dir.resolve("empty.secret"), "\n");
         assertTrue(fails("auth: {oidc: {issuer: 'https://sso.example.org/t', client-id: berth,"
                 + " client-secret-file: '" + empty + "'}}").contains("is empty"));
+    }
+
+    @Test
+    void notificationEndpointsAndAuditPath() {
+        BerthConfig c = ConfigLoader.fromYaml("""
+                notifications:
+                  endpoints:
+                    - url: 'https://user:pw@hooks.lan:8443/berth?key=k'
+                      headers: {Authorization: 'Bearer t0ken', X-Team: ops}
+                      actions: [push, delete]
+                      timeout: 2s
+                      queue-limit: 50
+                    - url: 'http://other.lan/hook'
+                audit: {path: '-'}
+                """);
+        BerthConfig.Endpoint first = c.notifications().endpoints().getFirst();
+        assertEquals(Map.of("Authorization", "Bearer t0ken", "X-Team", "ops"), first.headers());
+        assertEquals(List.of("push", "delete"), first.actions());
+        assertEquals(Duration.ofSeconds(2), first.timeout());
+        assertEquals(50, first.queueLimit());
+        assertEquals("https://hooks.lan:8443/berth", first.name(), "no credentials nor query in metrics and logs");
+        assertFalse(first.toString().contains("t0ken"));
+        BerthConfig.Endpoint second = c.notifications().endpoints().get(1);
+        assertEquals(List.of(), second.actions());
+        assertEquals(Duration.ofSeconds(5), second.timeout());
+        assertEquals(Duration.ofSeconds(1), second.backoff());
+        assertEquals(Duration.ofMinutes(5), second.maxBackoff());
+        assertEquals(10_000, second.queueLimit());
+        assertEquals(Optional.of("-"), c.audit().path());
+        assertEquals(Optional.empty(), ConfigLoader.fromYaml("").audit().path());
+
+        assertTrue(fails("notifications: {endpoints: [{url: 'ftp://x'}]}").contains("notifications.endpoints.0.url"));
+        assertTrue(fails("notifications: {endpoints: [{headers: {A: b}}]}").contains("url"));
+        assertTrue(fails("notifications: {endpoints: [{url: 'http://x', actions: [tag]}]}")
+                .contains("notifications.endpoints.0.actions"));
+        assertTrue(fails("notifications: {endpoints: [{url: 'http://x', queue-limit: 0}]}")
+                .contains("notifications.endpoints.0.queue-limit"));
+        assertTrue(fails("notifications: {endpoints: [{url: 'http://x', timeout: 0s}]}")
+                .contains("notifications.endpoints.0.timeout"));
+        assertTrue(fails("notifications: {endpoints: [{url: 'http://x', backoff: 1m, max-backoff: 1s}]}")
+                .contains("must not be shorter than backoff"));
+        assertTrue(fails("notifications: {endpoints: [{url: 'http://x'}, {url: 'http://x'}]}")
+                .contains("configured twice"));
+        assertTrue(fails("notifications: {endpoints: [{url: 'http://x', headers: {Content-Type: text/plain}}]}")
+                .contains("not a header berth can send"));
+        assertTrue(fails("notifications: {endpoints: [{url: 'http://x', headers: {'Bad Name': v}}]}")
+                .contains("not a header berth can send"));
+        assertTrue(fails("notifications: {endpoints: [{url: 'http://x', headers: {X-A: \"a\\nb\"}}]}")
+                .contains("one line"));
     }
 
     private static String fails(String yaml) {

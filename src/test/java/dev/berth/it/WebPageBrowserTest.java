@@ -18,6 +18,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The web page in headless Chromium against a berth with mirrored, multi-arch and private content: what each visitor
@@ -39,7 +40,8 @@ class WebPageBrowserTest {
         content = AdminContent.start(dir, """
                 cache: {max-bytes: 1GiB}
                 retention: {rules: [{repositories: ['team/secret-*'], keep-last: 0}]}
-                """);
+                audit: {path: '%s'}
+                """.formatted(dir.resolve("audit.jsonl")));
     }
 
     @AfterEach
@@ -69,6 +71,18 @@ class WebPageBrowserTest {
         page.findElement(By.id("password")).sendKeys(password, Keys.ENTER);
         browser.await(d -> d.findElements(By.id("user")).size() == 1);
         assertEquals(user, page.findElement(By.id("user")).getText());
+    }
+
+    /** Opens the page, fails to sign in as {@code user}, the page saying so, then signs in as alice. */
+    private void signInAfterAWrongPasswordOf(String user) {
+        page.get(base() + "/ui/");
+        repositoriesShown(2);
+        page.findElement(By.id("sign-in")).click();
+        browser.await(d -> d.findElement(By.id("username")).isDisplayed());
+        page.findElement(By.id("username")).sendKeys(user);
+        page.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
+        browser.await(d -> d.findElement(By.id("login-failed")).isDisplayed());
+        signIn("alice", Htpasswd.ALICE_PASSWORD);
     }
 
     @Test
@@ -141,14 +155,7 @@ class WebPageBrowserTest {
 
     @Test
     void anAdministratorSignsInWarmsAnImageAndPinsATag() {
-        page.get(base() + "/ui/");
-        repositoriesShown(2);
-        page.findElement(By.id("sign-in")).click();
-        browser.await(d -> d.findElement(By.id("username")).isDisplayed());
-        page.findElement(By.id("username")).sendKeys("alice");
-        page.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
-        browser.await(d -> d.findElement(By.id("login-failed")).isDisplayed());
-        signIn("alice", Htpasswd.ALICE_PASSWORD);
+        signInAfterAWrongPasswordOf("alice");
         assertEquals(List.of("docker.io/library/alpine", "docker.io/library/busybox", "team/app", "team/secret-db"),
                 repositoriesShown(4));
 
@@ -217,5 +224,23 @@ class WebPageBrowserTest {
         assertEquals("1", page.findElement(By.cssSelector(lastRound + " td[data-label='Tags removed']")).getText());
         assertEquals("none", page.findElement(By.cssSelector(row + " td[data-label='Tags would remove']")).getText(),
                 "the round removed the tag, so the next would remove none");
+    }
+
+    @Test
+    void anAdministratorReadsTheAuditTrailFilteredByActionAndText() {
+        signInAfterAWrongPasswordOf("bob");
+
+        page.findElement(By.cssSelector("nav a[data-section=audit]")).click();
+        browser.await(d -> !d.findElements(By.cssSelector("#audit-rows tr[data-action=login]")).isEmpty());
+        new Select(page.findElement(By.id("audit-action"))).selectByValue("login-failed");
+        page.findElement(By.id("audit-q")).sendKeys("bob", Keys.ENTER);
+        browser.await(d -> d.getCurrentUrl().endsWith("#/audit?action=login-failed&q=bob")
+                && d.findElements(By.cssSelector("#audit-rows tr")).size() == 1);
+        WebElement row = page.findElement(By.cssSelector("#audit-rows tr"));
+        assertEquals("login-failed", row.getAttribute("data-action"));
+        assertEquals("bob", row.findElement(By.cssSelector("td[data-label=Who]")).getText());
+        assertEquals("WRONG_PASSWORD", row.findElement(By.cssSelector("td[data-label=Result]")).getText());
+        assertEquals("The latest 1, newest first", page.findElement(By.id("audit-note")).getText());
+        browser.screenshot("ui-audit");
     }
 }

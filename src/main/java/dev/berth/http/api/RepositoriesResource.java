@@ -6,6 +6,7 @@ import dev.berth.admin.RepositoryCatalog;
 import dev.berth.admin.RepositoryInfo;
 import dev.berth.admin.TagInfo;
 import dev.berth.admin.TagListing;
+import dev.berth.http.Acts;
 import dev.berth.oci.RepoName;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
@@ -23,11 +24,14 @@ public final class RepositoriesResource implements ApiResource {
     private final RepositoryCatalog catalog;
     private final TagListing tags;
     private final ImageActions images;
+    private final Acts acts;
 
-    public RepositoriesResource(RepositoryCatalog catalog, TagListing tags, ImageActions images) {
+    /** Over the admin services' catalog, tag listings and actions; deletes and pins are reported to {@code acts}. */
+    public RepositoriesResource(RepositoryCatalog catalog, TagListing tags, ImageActions images, Acts acts) {
         this.catalog = catalog;
         this.tags = tags;
         this.images = images;
+        this.acts = acts;
     }
 
     @Override
@@ -65,18 +69,24 @@ public final class RepositoriesResource implements ApiResource {
             case RepositoryPath.Pin pin when put -> {
                 call.requireAdmin(pin.name().value());
                 images.pin(pin.name(), pin.tag(), call.principal().user());
+                acts.pinned(call.request(), call.principal(), pin.name(), pin.tag(), true);
             }
             case RepositoryPath.Pin pin -> {
                 call.requireAdmin(pin.name().value());
                 images.unpin(pin.name(), pin.tag());
+                acts.pinned(call.request(), call.principal(), pin.name(), pin.tag(), false);
             }
             case RepositoryPath.Tag tag when !put -> {
                 call.requireAdmin(tag.name().value());
                 images.deleteTag(tag.name(), tag.tag());
+                acts.deletedByAdmin(call.request(), call.principal(), tag.name(), Optional.of(tag.tag()),
+                        Optional.empty());
             }
             case RepositoryPath.Manifest manifest when !put -> {
                 call.requireAdmin(manifest.name().value());
                 images.deleteImage(manifest.name(), manifest.digest());
+                acts.deletedByAdmin(call.request(), call.principal(), manifest.name(), Optional.empty(),
+                        Optional.of(manifest.digest()));
             }
             default -> throw new ApiException(ApiError.METHOD_NOT_ALLOWED, (put ? "PUT" : "DELETE")
                     + " is not allowed here; tags and manifests are deleted, pins put and deleted");

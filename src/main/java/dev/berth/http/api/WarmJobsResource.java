@@ -1,5 +1,6 @@
 package dev.berth.http.api;
 
+import dev.berth.http.Acts;
 import dev.berth.jobs.WarmJob;
 import dev.berth.jobs.WarmJobs;
 import dev.berth.jobs.WarmRequest;
@@ -19,9 +20,12 @@ import java.util.Optional;
  */
 public final class WarmJobsResource implements ApiResource {
     private final WarmJobs jobs;
+    private final Acts acts;
 
-    public WarmJobsResource(WarmJobs jobs) {
+    /** Over {@code jobs}; each image a job is started for is reported to {@code acts}. */
+    public WarmJobsResource(WarmJobs jobs, Acts acts) {
         this.jobs = jobs;
+        this.acts = acts;
     }
 
     /** The body of {@code POST /api/v1/warm-jobs}. */
@@ -45,6 +49,7 @@ public final class WarmJobsResource implements ApiResource {
                 requests.add(request);
             }
             WarmJob job = jobs.start(requests, platform, call.principal().user().orElse("(this host)"));
+            requests.forEach(r -> acts.warmed(call.request(), call.principal(), r.repository(), r.reference()));
             res.header(HeaderNames.LOCATION, AdminApi.PREFIX + "/warm-jobs/" + job.id());
             ApiJson.send(res, Status.CREATED_201, job.toMap());
         });

@@ -4,6 +4,7 @@ import dev.berth.auth.Caller;
 import dev.berth.auth.Credentials;
 import dev.berth.auth.CredentialsRefused;
 import dev.berth.auth.Sessions;
+import dev.berth.http.Acts;
 import dev.berth.http.CredentialsReader;
 import dev.berth.http.RequestClient;
 import dev.berth.http.SameOrigin;
@@ -39,16 +40,16 @@ public final class WebPage implements HttpService {
     private final Sessions sessions;
     private final Optional<SignInThroughProvider> provider;
     private final String securityPolicy;
+    private final Acts acts;
 
-    /** The page; when {@code credentials} has logins ({@code auth.htpasswd}), browsers sign in to a session. */
-    public WebPage(CredentialsReader credentials, Sessions sessions) {
-        this(credentials, sessions, Optional.empty());
-    }
-
-    /** The page, whose browsers may also sign in through {@code sso} ({@code auth.oidc}). */
-    public WebPage(CredentialsReader credentials, Sessions sessions, Optional<SingleSignOn> sso) {
+    /**
+     * The page; when {@code credentials} has logins ({@code auth.htpasswd}), browsers sign in to a session, and also
+     * through {@code sso} ({@code auth.oidc}). Sign-ins, refused ones too, are reported to {@code acts}.
+     */
+    public WebPage(CredentialsReader credentials, Sessions sessions, Optional<SingleSignOn> sso, Acts acts) {
         this.credentials = credentials;
         this.sessions = sessions;
+        this.acts = acts;
         this.provider = sso.map(s -> new SignInThroughProvider(s, sessions));
         // Signing out is a form whose answer may lead to the provider's sign-out.
         this.securityPolicy = SECURITY_POLICY + sso.map(s -> " " + s.origin()).orElse("");
@@ -106,6 +107,8 @@ public final class WebPage implements HttpService {
         try {
             who = credentials.password(req, form.getOrDefault("username", ""), form.getOrDefault("password", ""));
         } catch (CredentialsRefused e) {
+            acts.loginFailed(req, Optional.of(form.getOrDefault("username", "")).filter(u -> !u.isEmpty()),
+                    e.reason().name());
             boolean throttled = e.reason() == CredentialsRefused.Reason.THROTTLED;
             redirect(res, PREFIX + (throttled ? "/?throttled#/login" : "/?failed#/login"));
             return;
@@ -115,6 +118,7 @@ public final class WebPage implements HttpService {
             redirect(res, PREFIX + "/?failed#/login");
             return;
         }
+        acts.loggedIn(req, who.principal());
         res.header(HeaderNames.SET_COOKIE, cookie(req, sessions.open(who.principal()), Sessions.TTL.toSeconds()));
         redirect(res, PREFIX + "/");
     }
