@@ -12,7 +12,9 @@ import dev.berth.auth.Accounts;
 import dev.berth.auth.Authenticator;
 import dev.berth.auth.ClusterSecret;
 import dev.berth.auth.EndedSessions;
+import dev.berth.auth.DirectoryAccounts;
 import dev.berth.auth.HtpasswdAccounts;
+import dev.berth.auth.LayeredAccounts;
 import dev.berth.auth.Logins;
 import dev.berth.auth.Sessions;
 import dev.berth.auth.Tokens;
@@ -130,10 +132,9 @@ public final class BerthServer implements AutoCloseable {
 
     /** As {@link #start(BerthConfig)}, with the clock that tag TTLs, negative caching and upload expiry follow. */
     public static BerthServer start(BerthConfig config, Clock clock) {
-        // First: certificate and htpasswd files that cannot serve stop berth before it touches the data directory.
+        // First: certificate, htpasswd and directory settings that cannot serve stop berth before it touches the data directory.
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
-        Accounts accounts = config.auth().htpasswd().<Accounts>map(file -> HtpasswdAccounts.load(file, clock))
-                .orElse(Accounts.NONE);
+        Accounts accounts = accounts(config.auth(), clock);
         PortCheck.requireFree(config.server().host(), config.server().port());
         redirectPort(config).ifPresent(port -> PortCheck.requireFree(config.server().host(), port,
                 "server.tls.redirect-port"));
@@ -145,6 +146,16 @@ public final class BerthServer implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** The accounts of {@code auth.htpasswd} and {@code auth.ldap}: a name the file knows is checked there first. */
+    private static Accounts accounts(BerthConfig.Auth auth, Clock clock) {
+        Optional<Accounts> file = auth.htpasswd().map(path -> HtpasswdAccounts.load(path, clock));
+        Optional<Accounts> directory = auth.ldap().map(DirectoryAccounts::of);
+        if (file.isPresent() && directory.isPresent()) {
+            return new LayeredAccounts(file.get(), directory.get());
+        }
+        return file.or(() -> directory).orElse(Accounts.NONE);
     }
 
     private static BerthServer start(BerthConfig config, Clock clock, Optional<Tls> tls, Accounts accounts,

@@ -116,7 +116,8 @@ public final class Tokens {
             if (!subject.isEmpty() && !sameAccount(subject, claims.path(ACCOUNT).asText(""))) {
                 return Optional.empty();
             }
-            Principal who = subject.isEmpty() ? Principal.ANONYMOUS : Principal.user(subject);
+            // The groups as the account has them now, not as they were when the token was issued.
+            Principal who = subject.isEmpty() ? Principal.ANONYMOUS : Principal.user(subject, accounts.groups(subject));
             return Optional.of(new VerifiedToken(who, access(claims.path("access")), claims.path("jti").asText(""),
                     Instant.ofEpochSecond(claims.path("iat").asLong(0)),
                     Instant.ofEpochSecond(claims.path("exp").asLong(0))));

@@ -231,29 +231,79 @@ public final class ConfigLoader {
         for (Config group : auth.get("groups").asNodeList().orElse(List.of())) {
             groups.put(group.name(), group.asList(String.class).orElse(List.of()));
         }
+        Optional<BerthConfig.Ldap> ldap = ldap(auth.get("ldap"));
+        // An identity provider's groups are only known when its users log in: a rule may name any of them.
+        boolean providerGroups = ldap.isPresent() || auth.get("oidc").exists();
         List<BerthConfig.Rule> rules = new ArrayList<>();
         for (Config rule : auth.get("rules").asNodeList().orElse(List.of())) {
             List<String> repositories = rule.get("repositories").asList(String.class).orElse(List.of());
             if (repositories.isEmpty()) {
                 throw new IllegalArgumentException(rule.key() + ".repositories must list at least one name glob");
             }
-            rules.add(new BerthConfig.Rule(repositories, principals(rule, "pull", groups),
-                    principals(rule, "push", groups), principals(rule, "delete", groups),
-                    principals(rule, "admin", groups)));
+            rules.add(new BerthConfig.Rule(repositories, principals(rule, "pull", groups, providerGroups),
+                    principals(rule, "push", groups, providerGroups), principals(rule, "delete", groups,
+                    providerGroups), principals(rule, "admin", groups, providerGroups)));
         }
         return new BerthConfig.Auth(auth.get("htpasswd").asString().asOptional().map(Path::of),
                 scheme.equals("basic") ? BerthConfig.Scheme.BASIC : BerthConfig.Scheme.BEARER,
                 duration(auth, "token-ttl", "5m"), Map.copyOf(groups),
                 anonymous(auth, "mirrored", "pull"), anonymous(auth, "private", "none"), List.copyOf(rules),
                 auth.get("trusted-proxies").asList(String.class).orElse(List.of()).stream()
-                        .map(AddressRange::parse).toList());
+                        .map(AddressRange::parse).toList(), ldap);
     }
 
-    /** A rule's list of users, {@code @group}s (which must exist) and {@code *}. */
-    private static List<String> principals(Config rule, String action, Map<String, List<String>> groups) {
+    /** {@code auth.ldap}, when configured: its password file is read now, and its URL and files checked. */
+    private static Optional<BerthConfig.Ldap> ldap(Config ldap) {
+        if (!ldap.exists()) {
+            return Optional.empty();
+        }
+        Config urlNode = ldap.get("url");
+        URI url;
+        try {
+            url = new URI(required(ldap, "url"));
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(urlNode.key() + ": not a URL: " + e.getMessage(), e);
+        }
+        if (!("ldap".equals(url.getScheme()) || "ldaps".equals(url.getScheme())) || url.getHost() == null
+                || (url.getPath() != null && !url.getPath().isEmpty() && !url.getPath().equals("/"))) {
+            throw new IllegalArgumentException(urlNode.key() + ": " + url + " is not ldap://HOST[:PORT] or"
+                    + " ldaps://HOST[:PORT] (the bases and filters have keys of their own)");
+        }
+        boolean startTls = ldap.get("start-tls").asBoolean().orElse(false);
+        if (startTls && url.getScheme().equals("ldaps")) {
+            throw new IllegalArgumentException(ldap.get("start-tls").key() + ": ldaps:// is encrypted from the start;"
+                    + " StartTLS upgrades an ldap:// connection");
+        }
+        Optional<Path> caFile = ldap.get("ca-file").asString().asOptional()
+                .map(file -> readable(ldap.get("ca-file"), file));
+        Path passwordFile = readable(ldap.get("bind-password-file"), required(ldap, "bind-password-file"));
+        String password = readSecret(passwordFile.toString());
+        if (password.isEmpty()) {
+            // An empty password is an unauthenticated bind, which a directory accepts for any DN.
+            throw new IllegalArgumentException(ldap.get("bind-password-file").key() + ": " + passwordFile
+                    + " is empty");
+        }
+        String userFilter = ldap.get("user-filter").asString().orElse("(uid={username})");
+        if (!userFilter.contains("{username}")) {
+            throw new IllegalArgumentException(ldap.get("user-filter").key() + ": " + userFilter
+                    + " does not contain {username}, so it would find the same entry for everyone");
+        }
+        return Optional.of(new BerthConfig.Ldap(url, startTls, caFile, required(ldap, "bind-dn"), password,
+                required(ldap, "user-base"), userFilter, ldap.get("group-base").asString().asOptional(),
+                ldap.get("group-filter").asString().orElse("(member={dn})"),
+                duration(ldap, "connect-timeout", "5s"), duration(ldap, "response-timeout", "5s"),
+                duration(ldap, "cache-ttl", "1m")));
+    }
+
+    /**
+     * A rule's list of users, {@code @group}s and {@code *}. A group must exist in {@code auth.groups} unless an
+     * identity provider ({@code providerGroups}) may put users in it.
+     */
+    private static List<String> principals(Config rule, String action, Map<String, List<String>> groups,
+                                           boolean providerGroups) {
         List<String> names = rule.get(action).asList(String.class).orElse(List.of());
         for (String name : names) {
-            if (name.startsWith("@") && !groups.containsKey(name.substring(1))) {
+            if (name.startsWith("@") && !providerGroups && !groups.containsKey(name.substring(1))) {
                 throw new IllegalArgumentException(rule.get(action).key() + ": no group " + name.substring(1)
                         + " in auth.groups");
             }

@@ -89,11 +89,17 @@ final class AccessControl {
         }
     }
 
-    /** Refused credentials as the registry API answers them: a 401 with a challenge, or a 429 from the throttle. */
+    /**
+     * Refused credentials as the registry API answers them: a 401 with a challenge, a 429 from the throttle, or a 503
+     * when the accounts could not be asked (never a 401, which would tell the client its password is wrong).
+     */
     private RegistryException refusal(ServerRequest req, CredentialsRefused e) {
         if (e.reason() == CredentialsRefused.Reason.THROTTLED) {
             return new RegistryException(OciError.TOOMANYREQUESTS, e.getMessage())
                     .withHeader("Retry-After", e.retryAfterSeconds());
+        }
+        if (e.reason() == CredentialsRefused.Reason.UNAVAILABLE) {
+            return ErrorResponses.accountsUnavailable(e.getMessage());
         }
         return challenge.unauthorized(req, e.getMessage(), Optional.empty(),
                 e.reason() == CredentialsRefused.Reason.INVALID_TOKEN);

@@ -72,12 +72,13 @@ public final class ApiAccess {
                     .withHeader("Retry-After", e.retryAfterSeconds());
             case SESSION_ENDED -> new ApiException(ApiError.UNAUTHORIZED, e.getMessage())
                     .withHeader("Set-Cookie", Sessions.cookie("", 0, RequestClient.of(req).https()));
+            case UNAVAILABLE -> new ApiException(ApiError.UNAVAILABLE, e.getMessage()).withHeader("Retry-After", "5");
             case UNSUPPORTED_SCHEME -> unauthorized(e.getMessage() + ": use Basic or Bearer");
             case MALFORMED, INVALID_TOKEN, WRONG_PASSWORD -> unauthorized(e.getMessage());
         };
     }
 
-    /** Whether logins are on ({@code auth.htpasswd}): the page then offers to sign in. */
+    /** Whether logins are on ({@code auth.htpasswd}, {@code auth.ldap}): the page then offers to sign in. */
     boolean loginsEnabled() {
         return config.enabled();
     }

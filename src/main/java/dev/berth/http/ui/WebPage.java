@@ -1,6 +1,7 @@
 package dev.berth.http.ui;
 
 import dev.berth.auth.Caller;
+import dev.berth.auth.AccountsUnavailable;
 import dev.berth.auth.CredentialsRefused;
 import dev.berth.auth.Sessions;
 import dev.berth.http.CredentialsReader;
@@ -76,7 +77,7 @@ public final class WebPage implements HttpService {
     /** The sign-in form: a session cookie and back to the page, or back to the form saying it failed. */
     private void login(ServerRequest req, ServerResponse res) throws IOException {
         if (!credentials.loginsEnabled()) {
-            text(res, Status.NOT_FOUND_404, "berth has no accounts (auth.htpasswd): nobody signs in");
+            text(res, Status.NOT_FOUND_404, "berth has no accounts (auth.htpasswd, auth.ldap): nobody signs in");
             return;
         }
         if (!SameOrigin.holds(req)) {
@@ -88,6 +89,10 @@ public final class WebPage implements HttpService {
         try {
             who = credentials.password(req, form.getOrDefault("username", ""), form.getOrDefault("password", ""));
         } catch (CredentialsRefused e) {
+            if (e.reason() == CredentialsRefused.Reason.UNAVAILABLE) {
+                text(res, Status.SERVICE_UNAVAILABLE_503, "berth cannot sign you in now: " + e.getMessage());
+                return;
+            }
             boolean throttled = e.reason() == CredentialsRefused.Reason.THROTTLED;
             redirect(res, PREFIX + (throttled ? "/?throttled#/login" : "/?failed#/login"));
             return;
@@ -102,7 +107,13 @@ public final class WebPage implements HttpService {
             text(res, Status.FORBIDDEN_403, "sign out from berth's own page");
             return;
         }
-        credentials.session(req).ifPresent(session -> sessions.end(session.value()));
+        try {
+            credentials.session(req).ifPresent(session -> sessions.end(session.value()));
+        } catch (AccountsUnavailable e) {
+            // Signing out checks the session, and so its account: better to say so than to pretend it ended.
+            text(res, Status.SERVICE_UNAVAILABLE_503, "berth cannot sign you out now: " + e.getMessage());
+            return;
+        }
         res.header(HeaderNames.SET_COOKIE, cookie(req, "", 0));
         redirect(res, PREFIX + "/");
     }
