@@ -151,7 +151,7 @@ public final class BerthServer implements AutoCloseable {
     /** The accounts of {@code auth.htpasswd} and {@code auth.ldap}: a name the file knows is checked there first. */
     private static Accounts accounts(BerthConfig.Auth auth, Clock clock) {
         Optional<Accounts> file = auth.htpasswd().map(path -> HtpasswdAccounts.load(path, clock));
-        Optional<Accounts> directory = auth.ldap().map(DirectoryAccounts::of);
+        Optional<Accounts> directory = auth.ldap().map(ldap -> DirectoryAccounts.of(ldap, clock));
         if (file.isPresent() && directory.isPresent()) {
             return new LayeredAccounts(file.get(), directory.get());
         }

@@ -5,9 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.berth.config.BerthConfig;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The accounts of a directory ({@code auth.ldap}). What it answers is remembered for {@code cacheTtl}: a user's entry
@@ -38,12 +40,13 @@ public final class DirectoryAccounts implements Accounts {
 
     /**
      * The accounts of the directory {@code config} names, which is not asked anything yet (it may be down while berth
-     * starts).
+     * starts); {@code clock} tells when a remembered answer expires.
      *
      * @throws IllegalArgumentException for a filter that is none, or a CA file that cannot serve
      */
-    public static DirectoryAccounts of(BerthConfig.Ldap config) {
-        return new DirectoryAccounts(new LdapDirectory(config), config.cacheTtl(), Ticker.systemTicker());
+    public static DirectoryAccounts of(BerthConfig.Ldap config, Clock clock) {
+        return new DirectoryAccounts(new LdapDirectory(config), config.cacheTtl(),
+                () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
     }
 
     /**
