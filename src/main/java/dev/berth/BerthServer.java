@@ -11,8 +11,8 @@ import dev.berth.auth.AccessRules;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.Authenticator;
 import dev.berth.auth.ClusterSecret;
-import dev.berth.auth.EndedSessions;
 import dev.berth.auth.DirectoryAccounts;
+import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.LayeredAccounts;
 import dev.berth.auth.Logins;
@@ -132,7 +132,8 @@ public final class BerthServer implements AutoCloseable {
 
     /** As {@link #start(BerthConfig)}, with the clock that tag TTLs, negative caching and upload expiry follow. */
     public static BerthServer start(BerthConfig config, Clock clock) {
-        // First: certificate, htpasswd and directory settings that cannot serve stop berth before it touches the data directory.
+        // First: certificate, htpasswd and directory settings that cannot serve stop berth before it touches the data
+        // directory.
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
         Accounts accounts = accounts(config.auth(), clock);
         PortCheck.requireFree(config.server().host(), config.server().port());

@@ -4,9 +4,8 @@ import java.util.Optional;
 
 /**
  * Checks what a client presented, whatever the endpoint: passwords through {@link Logins} (throttled, against
- * {@link Accounts}: htpasswd, a directory), tokens through {@link Tokens}, page sessions through {@link Sessions}. It knows no
- * HTTP, so a new source of identities (a directory behind {@link Accounts}, access tokens) plugs in here without
- * touching an endpoint.
+ * {@link Accounts}: htpasswd, a directory), tokens through {@link Tokens}, page sessions through {@link Sessions}. It
+ * knows no HTTP, so a new source of identities plugs in here without touching an endpoint.
  */
 public final class Authenticator {
     private final Logins logins;

@@ -291,7 +291,8 @@ public final class ConfigLoader {
         return Optional.of(new BerthConfig.Ldap(url, startTls, caFile, required(ldap, "bind-dn"), password,
                 required(ldap, "user-base"), userFilter, ldap.get("group-base").asString().asOptional(),
                 ldap.get("group-filter").asString().orElse("(member={dn})"),
-                duration(ldap, "connect-timeout", "5s"), duration(ldap, "response-timeout", "5s"),
+                // 0 would be no timeout at all to the LDAP client: a directory that stops answering holds logins.
+                positive(ldap, "connect-timeout", "5s"), positive(ldap, "response-timeout", "5s"),
                 duration(ldap, "cache-ttl", "1m")));
     }
 

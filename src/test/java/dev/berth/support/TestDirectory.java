@@ -32,8 +32,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * A directory for berth's LDAP accounts: UnboundID's in-memory server, which speaks real LDAP on a loopback port (plain,
- * with StartTLS, or ldaps:// with a {@link TestCertificates} server certificate). Under {@code dc=example,dc=org}: the
+ * A directory for berth's LDAP accounts: UnboundID's in-memory server, which speaks real LDAP on a loopback port
+ * (plain, with StartTLS, or ldaps:// with a {@link TestCertificates} server certificate). Under {@code dc=example,dc=org}: the
  * service account {@code cn=berth} ({@link #SERVICE_PASSWORD}), the people alice (in devs) and carol (in no group),
  * the group devs. It counts binds by DN, can hold every request unanswered (a slow directory), and stops and starts
  * again on the same port.
