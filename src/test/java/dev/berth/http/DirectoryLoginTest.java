@@ -110,6 +110,21 @@ class DirectoryLoginTest {
     }
 
     @Test
+    void aUserRemovedFromTheDirectoryLosesTokensAndSessionsOnceTheMemoryExpires() {
+        TestDirectory directory = open.add(TestDirectory.start());
+        RunningBerth berth = start(directory, "");
+        String cookie = PageSignIn.cookie(berth.client(), "alice", ALICE_PASSWORD).split(";", 2)[0];
+        TestClient withToken = berth.client().withAuthorization("Bearer " + token(
+                berth.client().withBasic("alice", ALICE_PASSWORD), "repository:team/app:pull"));
+        directory.removeUser("alice");
+        assertEquals(200, withToken.get("/v2/").statusCode(), "remembered for auth.ldap.cache-ttl");
+        clock.advance(Duration.ofMinutes(2));
+        assertError(withToken.get("/v2/"), 401, "UNAUTHORIZED");
+        assertApiError(berth.client().get("/api/v1/me", "Cookie", cookie), 401, "UNAUTHORIZED");
+        assertError(berth.client().withBasic("alice", ALICE_PASSWORD).get("/v2/"), 401, "UNAUTHORIZED");
+    }
+
+    @Test
     void aDirectoryThatIsDownGets503EverywhereNever401() {
         TestDirectory directory = open.add(TestDirectory.start());
         RunningBerth berth = start(directory, "");
