@@ -8,10 +8,12 @@ import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSimpleBindRequ
 import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldif.LDIFException;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,10 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -44,6 +49,7 @@ public final class TestDirectory implements AutoCloseable {
     public static final String SERVICE_PASSWORD = "service-secret";
     public static final String ALICE_PASSWORD = "alice in the directory";
     public static final String CAROL_PASSWORD = "carol in the directory";
+    private static final String LISTENING = "directory listening on ";
 
     /** How the directory listens. */
     public enum Transport { PLAIN, START_TLS, LDAPS }
@@ -54,9 +60,9 @@ public final class TestDirectory implements AutoCloseable {
     private final Map<String, AtomicInteger> binds = new ConcurrentHashMap<>();
     private volatile CountDownLatch held;
 
-    private TestDirectory(Transport transport, TestCertificates certs) throws LDAPException, LDIFException {
+    private TestDirectory(Transport transport, TestCertificates certs, int port) throws LDAPException, LDIFException {
         this.transport = transport;
-        this.port = FreePort.pick();
+        this.port = port;
         InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE);
         InetAddress loopback = InetAddress.getLoopbackAddress();
         config.setListenerConfigs(switch (transport) {
@@ -88,9 +94,48 @@ public final class TestDirectory implements AutoCloseable {
     /** A directory listening as {@code transport}, with {@code certs}' server certificate for TLS. */
     public static TestDirectory start(Transport transport, TestCertificates certs) {
         try {
-            return new TestDirectory(transport, certs);
+            return new TestDirectory(transport, certs, FreePort.pick());
         } catch (LDAPException | LDIFException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A plain directory with the same entries in a JVM of its own, started through {@code prefix} (such as
+     * {@link NetworkNamespace#prefix()}, for a berth that runs there) on loopback port {@code port}, its output in
+     * {@code log}; stopped by closing it (by its PID), which is also how a test takes the directory down.
+     */
+    public static LoggedProcess startChild(List<String> prefix, int port, Path log) {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of("-cp", testClasses() + File.pathSeparator + ChildBerth.classpath(),
+                TestDirectory.class.getName(), Integer.toString(port)));
+        LoggedProcess child = LoggedProcess.start("the directory", command, log);
+        child.awaitReady(Duration.ofSeconds(60), () -> readable(log).contains(LISTENING));
+        return child;
+    }
+
+    /** Serves a plain directory on loopback port {@code args[0]} until the process is ended: see {@link #startChild}. */
+    public static void main(String[] args) throws LDAPException, LDIFException, InterruptedException {
+        TestDirectory directory = new TestDirectory(Transport.PLAIN, null, Integer.parseInt(args[0]));
+        System.out.println(LISTENING + directory.url());
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
+    private static String testClasses() {
+        try {
+            return Path.of(TestDirectory.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String readable(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -128,6 +173,11 @@ public final class TestDirectory implements AutoCloseable {
      * groups under ou=groups, and {@code extra} lines (each like {@code "ca-file: /x"}) added.
      */
     public String authLdapYaml(Path dir, String... extra) {
+        return authLdapYaml(url(), dir, extra);
+    }
+
+    /** As {@link #authLdapYaml(Path, String...)}, for the directory at {@code url} (one of {@link #startChild}). */
+    public static String authLdapYaml(String url, Path dir, String... extra) {
         Path secret = dir.resolve("ldap.secret");
         try {
             Files.writeString(secret, SERVICE_PASSWORD + "\n");
@@ -135,7 +185,7 @@ public final class TestDirectory implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         StringBuilder yaml = new StringBuilder("  ldap:\n")
-                .append("    url: ").append(url()).append('\n')
+                .append("    url: ").append(url).append('\n')
                 .append("    bind-dn: '").append(SERVICE_DN).append("'\n")
                 .append("    bind-password-file: '").append(secret).append("'\n")
                 .append("    user-base: 'ou=people,").append(BASE).append("'\n")
