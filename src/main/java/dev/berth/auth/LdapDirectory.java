@@ -68,7 +68,8 @@ final class LdapDirectory {
         }
         // The name in the certificate must be the host of auth.ldap.url, for ldaps:// and StartTLS alike.
         options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true));
-        SSLSocketFactory tls = tlsSockets(config);
+        SSLSocketFactory tls = new BoundedTlsSockets(tlsSockets(config), config.url().getHost(),
+                options.getConnectTimeoutMillis(), Math.toIntExact(config.responseTimeout().toMillis()));
         sockets = config.startTls() ? SocketFactory.getDefault() : tls;
         startTls = config.startTls() ? Optional.of(tls) : Optional.empty();
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.config.BerthConfig;
@@ -15,11 +16,17 @@ import dev.berth.support.Closing;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.TestCertificates;
 import dev.berth.support.TestDirectory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -143,6 +150,35 @@ class DirectoryAccountsTest {
         assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "bounded by the response timeout: " + took);
         directory.answer();
         assertTrue(accounts.verify("alice", ALICE_PASSWORD));
+    }
+
+    @Test
+    void aServerThatAcceptsButNeverSpeaksIsUnavailableWithinTheTimeouts() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            TestCertificates certs = TestCertificates.create(dir.resolve("certs"), TestCertificates.KeyType.EC);
+            for (String url : new String[] {"ldap://127.0.0.1:", "ldaps://127.0.0.1:"}) {
+                BerthConfig.Ldap config = new BerthConfig.Ldap(URI.create(url + silent.getLocalPort()), false,
+                        Optional.of(certs.caCertificate()), SERVICE_DN, TestDirectory.SERVICE_PASSWORD,
+                        "ou=people," + TestDirectory.BASE, "(uid={username})", Optional.empty(), "(member={dn})",
+                        Duration.ofMillis(500), Duration.ofMillis(500), TTL);
+                // Preemptively: without a bound on the TLS handshake, ldaps:// would wait here for good.
+                assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(AccountsUnavailable.class,
+                        () -> accounts(config).verify("alice", ALICE_PASSWORD)), url);
+            }
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
     }
 
     @Test
