@@ -38,10 +38,10 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A directory for berth's LDAP accounts: UnboundID's in-memory server, which speaks real LDAP on a loopback port
- * (plain, with StartTLS, or ldaps:// with a {@link TestCertificates} server certificate). Under {@code dc=example,dc=org}: the
- * service account {@code cn=berth} ({@link #SERVICE_PASSWORD}), the people alice (in devs) and carol (in no group),
- * the group devs. It counts binds by DN, can hold every request unanswered (a slow directory), and stops and starts
- * again on the same port.
+ * (plain, with StartTLS, or ldaps:// with a {@link TestCertificates} server certificate). Under
+ * {@code dc=example,dc=org}: the service account {@code cn=berth} ({@link #SERVICE_PASSWORD}), the people alice (in
+ * devs) and carol (in no group), the group devs. It counts binds by DN, can hold every request unanswered (a slow
+ * directory), and stops and starts again on the same port; {@link #startChild} runs one in a JVM of its own.
  */
 public final class TestDirectory implements AutoCloseable {
     public static final String BASE = "dc=example,dc=org";
@@ -115,7 +115,7 @@ public final class TestDirectory implements AutoCloseable {
         return child;
     }
 
-    /** Serves a plain directory on loopback port {@code args[0]} until the process is ended: see {@link #startChild}. */
+    /** Serves a plain directory on loopback port {@code args[0]} until the process ends: see {@link #startChild}. */
     public static void main(String[] args) throws LDAPException, LDIFException, InterruptedException {
         TestDirectory directory = new TestDirectory(Transport.PLAIN, null, Integer.parseInt(args[0]));
         System.out.println(LISTENING + directory.url());
