@@ -37,11 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DirectoryLoginTest {
     private static final String MESSAGE = "the account directory (auth.ldap) is unavailable; try again later";
-    private static final String RULES = """
-              rules:
-                - {repositories: ['team/*'], pull: ['*'], push: ['@devs']}
-            private: {repositories: ['team/*']}
-            """;
 
     @TempDir
     Path dir;
@@ -51,7 +46,8 @@ class DirectoryLoginTest {
 
     private RunningBerth start(TestDirectory directory, String before) {
         String ldap = directory.authLdapYaml(dir, "cache-ttl: 1m", "response-timeout: 1s");
-        return open.add(RunningBerth.start(dir.resolve("data"), "auth:\n" + before + ldap + RULES, clock));
+        return open.add(RunningBerth.start(dir.resolve("data"), "auth:\n" + before + ldap
+                + TestDirectory.DEVS_PUSH_RULES, clock));
     }
 
     private static String token(TestClient client, String scope) {

@@ -33,11 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  * mid-run makes logins fail as unavailable, never as a wrong password, until it is back.
  */
 class DirectoryAccountsDockerTest {
-    private static final String RULES = """
-              rules:
-                - {repositories: ['team/*'], pull: ['*'], push: ['@devs']}
-            private: {repositories: ['team/*']}
-            """;
 
     @RegisterExtension
     static final DockerSandbox sandbox = DockerSandbox.namespaceOnly();
@@ -55,7 +50,7 @@ class DirectoryAccountsDockerTest {
         String ldap = TestDirectory.authLdapYaml("ldap://127.0.0.1:" + ldapPort, dir, "cache-ttl: 1s",
                 "response-timeout: 2s");
         ChildBerth berth = open.add(ChildBerth.start(sandbox.prefix(), dir.resolve("berth"), "auth:\n" + ldap
-                + RULES));
+                + TestDirectory.DEVS_PUSH_RULES));
         String host = "127.0.0.1:" + berth.port();
         DockerDaemon docker = open.add(DockerDaemon.start(dir.resolve("docker"), sandbox.prefix(),
                 Map.of("insecure-registries", List.of(host))));

@@ -28,11 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * back, never a wrong password.
  */
 class DirectoryAccountsSkopeoTest {
-    private static final String RULES = """
-              rules:
-                - {repositories: ['team/*'], pull: ['*'], push: ['@devs']}
-            private: {repositories: ['team/*']}
-            """;
 
     @TempDir
     Path work;
@@ -44,7 +39,7 @@ class DirectoryAccountsSkopeoTest {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-07T00:00:00Z"));
         TestDirectory directory = open.add(TestDirectory.start());
         RunningBerth berth = open.add(RunningBerth.start(work.resolve("data"),
-                "auth:\n" + directory.authLdapYaml(work, "cache-ttl: 1m") + RULES, clock));
+                "auth:\n" + directory.authLdapYaml(work, "cache-ttl: 1m") + TestDirectory.DEVS_PUSH_RULES, clock));
         Path input = work.resolve("input");
         OciLayoutBuilder layout = new OciLayoutBuilder(input, 7);
         layout.tag("1", layout.image("amd64", 1, 1000).manifest());

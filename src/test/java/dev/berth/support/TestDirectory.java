@@ -49,6 +49,15 @@ public final class TestDirectory implements AutoCloseable {
     public static final String SERVICE_PASSWORD = "service-secret";
     public static final String ALICE_PASSWORD = "alice in the directory";
     public static final String CAROL_PASSWORD = "carol in the directory";
+    /**
+     * The rest of an {@code auth} section after {@link #authLdapYaml}: every user may pull the private {@code team/*},
+     * the directory group devs may push there.
+     */
+    public static final String DEVS_PUSH_RULES = """
+              rules:
+                - {repositories: ['team/*'], pull: ['*'], push: ['@devs']}
+            private: {repositories: ['team/*']}
+            """;
     private static final String LISTENING = "directory listening on ";
 
     /** How the directory listens. */
