@@ -18,6 +18,7 @@ import dev.berth.config.BerthConfig;
 import java.lang.System.Logger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashSet;
@@ -42,11 +43,15 @@ final class LdapDirectory {
     /** More groups than any person is in; a bound on what one lookup reads. */
     private static final int MAX_GROUPS = 1000;
     private static final String UNAVAILABLE = "the account directory (auth.ldap) is unavailable; try again later";
+    /** Stands for {@code {username}} when the filter is examined; no user is called so. */
+    private static final String NAME_PROBE = "berth-name-probe";
 
     private final BerthConfig.Ldap config;
     private final SocketFactory sockets;
     private final Optional<SSLSocketFactory> startTls;
     private final LDAPConnectionOptions options;
+    /** The attributes {@code user-filter} compares {@code {username}} with for equality, such as uid. */
+    private final Set<String> nameAttributes;
 
     /**
      * A client of the directory {@code config} names; nothing is asked of it yet (it may be down while berth starts).
@@ -55,7 +60,7 @@ final class LdapDirectory {
      */
     LdapDirectory(BerthConfig.Ldap config) {
         this.config = config;
-        userFilter(config.userFilter(), "probe");
+        nameAttributes = nameAttributes(userFilter(config.userFilter(), NAME_PROBE));
         groupFilter("cn=probe", "probe");
         options = new LDAPConnectionOptions();
         options.setConnectTimeoutMillis(Math.toIntExact(config.connectTimeout().toMillis()));
@@ -92,8 +97,10 @@ final class LdapDirectory {
      */
     Optional<DirectoryUser> find(String username) {
         try (LDAPConnection connection = serviceConnection()) {
+            List<String> attributes = new ArrayList<>(nameAttributes);
+            attributes.add("entryUUID");
             SearchRequest search = new SearchRequest(config.userBase(), SearchScope.SUB,
-                    userFilter(config.userFilter(), username), "entryUUID");
+                    userFilter(config.userFilter(), username), attributes.toArray(String[]::new));
             search.setSizeLimit(2);
             List<SearchResultEntry> entries = search(connection, search, "user");
             if (entries.size() != 1) {
@@ -104,9 +111,49 @@ final class LdapDirectory {
                 return Optional.empty();
             }
             SearchResultEntry entry = entries.getFirst();
+            if (!namedExactly(entry, username)) {
+                // "ALICE" or " alice" finds alice's entry (the directory compares names ignoring case and spaces):
+                // one account under many names would dodge the login throttle's count of guesses at it.
+                return Optional.empty();
+            }
             return Optional.of(new DirectoryUser(entry.getDN(), fingerprint(entry), groups(connection, entry.getDN(),
                     username)));
         }
+    }
+
+    /** Whether {@code username} is exactly a value of the entry's name attributes (when the filter has any). */
+    private boolean namedExactly(SearchResultEntry entry, String username) {
+        if (nameAttributes.isEmpty()) {
+            return true;
+        }
+        for (String attribute : nameAttributes) {
+            String[] values = entry.getAttributeValues(attribute);
+            if (values != null && Arrays.asList(values).contains(username)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The attributes of the equality comparisons in {@code filter} whose value is {@link #NAME_PROBE}. */
+    private static Set<String> nameAttributes(Filter filter) {
+        Set<String> names = new LinkedHashSet<>();
+        switch (filter.getFilterType()) {
+            case Filter.FILTER_TYPE_AND, Filter.FILTER_TYPE_OR -> {
+                for (Filter component : filter.getComponents()) {
+                    names.addAll(nameAttributes(component));
+                }
+            }
+            case Filter.FILTER_TYPE_EQUALITY -> {
+                if (NAME_PROBE.equals(filter.getAssertionValue())) {
+                    names.add(filter.getAttributeName());
+                }
+            }
+            default -> {
+                // NOT, presence, substrings, ranges: no name to compare with.
+            }
+        }
+        return names;
     }
 
     /** Whether {@code password} is that of the entry {@code dn}, by binding as it. */
