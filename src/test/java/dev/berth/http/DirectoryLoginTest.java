@@ -9,6 +9,8 @@ import static dev.berth.support.TestDirectory.CAROL_PASSWORD;
 import static dev.berth.support.TestDirectory.SERVICE_DN;
 import static dev.berth.support.TestDirectory.userDn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.Closing;
 import dev.berth.support.Htpasswd;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -176,6 +179,20 @@ class DirectoryLoginTest {
         assertEquals(200, berth.client().withBasic("carol", CAROL_PASSWORD).get("/v2/").statusCode());
         directory.stop();
         assertEquals(200, berth.client().withBasic("bob", Htpasswd.BOB_PASSWORD).get("/v2/").statusCode());
+    }
+
+    @Test
+    void aFilterOrCaFileThatCannotServeStopsBerthAtStartNamingTheKey() throws IOException {
+        TestDirectory directory = open.add(TestDirectory.start());
+        String unclosed = directory.authLdapYaml(dir).replace("(uid={username})", "(uid={username}");
+        String message = assertThrows(IllegalArgumentException.class, () -> RunningBerth.start(dir.resolve("data"),
+                "auth:\n" + unclosed)).getMessage();
+        assertTrue(message.startsWith("auth.ldap.user-filter: not an LDAP filter"), message);
+        Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+        message = assertThrows(IllegalArgumentException.class, () -> RunningBerth.start(dir.resolve("data"),
+                "auth:\n" + directory.authLdapYaml(dir, "start-tls: true", "ca-file: '" + notPem + "'"))).getMessage();
+        assertTrue(message.startsWith("auth.ldap.ca-file: " + notPem), message);
+        assertEquals(0, directory.binds(SERVICE_DN), "nothing was asked of the directory");
     }
 
     private static HttpResponse<byte[]> signIn(TestClient client, String user, String password) {
