@@ -78,6 +78,8 @@ public final class Bench {
     private final List<Target> fleet;
     private final Target peer;
     private final Target proxy;
+    /** nginx's proxy_cache in front of the upstream, when nginx is installed. */
+    private final Optional<Target> nginxCache;
     private final Target upstream;
     private final AccessLog upstreamLog;
     private final Skopeo skopeo;
@@ -98,6 +100,8 @@ public final class Bench {
                 "berth's fleet, 2"), target(options, "fleet-3", "berth's fleet, 3"));
         this.peer = target(options, "peer", "distribution peer");
         this.proxy = target(options, "proxy", "distribution proxy");
+        this.nginxCache = options.containsKey("nginx-cache")
+                ? Optional.of(target(options, "nginx-cache", "nginx proxy_cache")) : Optional.empty();
         this.upstream = target(options, "upstream", "upstream");
         this.upstreamLog = new AccessLog(Path.of(options.get("upstream-log")), upstream.base());
         this.skopeo = new Skopeo(Path.of(options.get("scratch")));
@@ -229,7 +233,8 @@ public final class Bench {
      * its first fill since it started, and reported as such.
      */
     private void coldBlobs() throws Exception {
-        List<Target> order = List.of(berth, upstream, edge);
+        List<Target> order = new ArrayList<>(List.of(berth, upstream, edge));
+        nginxCache.ifPresent(order::add);
         Map<Target, List<Content.Blob>> blobs = new HashMap<>();
         progress("   pushing " + order.size() * (plan.reps() + 1) + " blobs of " + mib(plan.coldBlob())
                 + " MiB to the upstream");
@@ -243,8 +248,10 @@ public final class Bench {
         }
         Map<Target, Double> first = new HashMap<>();
         Map<Target, double[]> seconds = new HashMap<>();
+        Map<Target, double[]> cpuPerGib = new HashMap<>();
         for (Target t : order) {
             seconds.put(t, new double[plan.reps()]);
+            cpuPerGib.put(t, new double[plan.reps()]);
         }
         for (int rep = 0; rep <= plan.reps(); rep++) {
             for (int k = 0; k < order.size(); k++) {
@@ -253,6 +260,7 @@ public final class Bench {
                 Target t = order.get((k + round) % order.size());
                 Content.Blob blob = blobs.get(t).get(round);
                 writeBack();
+                double cpu = t.pid() > 0 ? t.cpuSeconds() : 0;
                 long start = System.nanoTime();
                 verifiedGet(t, "/v2/" + coldBlobRepository(t, round) + "/blobs/" + blob.digest(), blob);
                 double s = (System.nanoTime() - start) / 1e9;
@@ -260,6 +268,9 @@ public final class Bench {
                     first.put(t, s);
                 } else {
                     seconds.get(t)[round] = s;
+                    if (t.pid() > 0) {
+                        cpuPerGib.get(t)[round] = (t.cpuSeconds() - cpu) / (plan.coldBlob() / (double) (1L << 30));
+                    }
                 }
                 progress(String.format("   %s%s: %.2f s", t.name(), round == plan.reps() ? ", untimed" : "", s));
             }
@@ -272,6 +283,16 @@ public final class Bench {
                 String.format("%.2f", first.get(berth)), String.format("%.2f", direct)));
         rows.add(Row.timeAtMost("cold blob GET, " + blob + ", through two berths in a row (s, vs direct)",
                 median(seconds.get(edge)), direct, "%.2f", 1.5));
+        rows.add(Row.timeAtMost("  the same, through two berths vs through one (s)",
+                median(seconds.get(edge)), median(seconds.get(berth)), "%.2f", 1.2));
+        nginxCache.ifPresent(nginx -> {
+            rows.add(Row.lowerBetter("  the same, through berth vs through nginx's proxy_cache (s)",
+                    median(seconds.get(berth)), median(seconds.get(nginx)), "%.2f"));
+            rows.add(Row.lowerBetter("  berth's CPU per cold GiB vs nginx's proxy_cache's (s)",
+                    median(cpuPerGib.get(berth)), median(cpuPerGib.get(nginx)), "%.2f"));
+        });
+        rows.add(Row.info("  CPU per cold GiB (s): berth, and the second of two berths in a row",
+                String.format("%.2f", median(cpuPerGib.get(berth))), String.format("%.2f", median(cpuPerGib.get(edge)))));
         detail("cold blob s per repetition", seconds);
         details.add(String.format("the untimed first cold blob of each: berth %.2f s (its first since it started), "
                 + "two berths %.2f s, upstream %.2f s", first.get(berth), first.get(edge), first.get(upstream)));

@@ -84,6 +84,7 @@ function show(section) {
       a.removeAttribute("aria-current");
     }
   }
+  if (section !== "tokens") { $("token-created").hidden = true; $("token-secret").textContent = ""; }
   if (section !== "warm" && state.jobTimer) { clearTimeout(state.jobTimer); state.jobTimer = null; }
 }
 
@@ -102,11 +103,23 @@ async function route() {
     } else if (path === "/warm") {
       show("warm");
       await jobs();
+    } else if (path === "/retention") {
+      show("retention");
+      await retention();
+    } else if (path === "/tokens") {
+      show("tokens");
+      await tokens();
     } else if (path === "/login") {
       show("login");
       $("login-failed").hidden = !new URLSearchParams(location.search).has("failed");
       $("login-throttled").hidden = !new URLSearchParams(location.search).has("throttled");
-      $("username").focus();
+      const signIn = (state.me && state.me.signIn) || { password: true, singleSignOn: false };
+      $("login-form").hidden = !signIn.password;
+      $("sso").hidden = !signIn.singleSignOn;
+      $("cli-note").hidden = !signIn.singleSignOn;
+      if (signIn.password) {
+        $("username").focus();
+      }
     } else {
       show("repositories");
       await repositories(params.get("q") || "", params.get("last") || "");
@@ -281,6 +294,102 @@ async function startWarm(event) {
   }
 }
 
+// ---- retention ------------------------------------------------------------------------------------------------
+
+async function retention() {
+  const admin = state.me && state.me.admin;
+  $("retention-round").disabled = true;
+  if (!admin) {
+    $("retention-body").replaceChildren(el("p", { class: "muted" },
+      "Retention needs the admin permission: sign in as an administrator."));
+    return;
+  }
+  const r = await api("GET", "/retention");
+  if (!r.configured) {
+    $("retention-body").replaceChildren(el("p", { class: "muted" }, "No retention.rules are configured: nothing is removed."));
+    return;
+  }
+  $("retention-round").disabled = false;
+  $("retention-body").replaceChildren(...report("Next round (dry run)", r.dryRun, "would remove"),
+    ...(r.lastRound ? report("Last round", r.lastRound, "removed") : [el("h3", {}, "Last round"),
+      el("p", { class: "muted" }, "none yet on this instance")]));
+}
+
+/** A dry run or a round: its warnings, then per repository the tags kept and removed and the manifests removed. */
+function report(title, r, verb) {
+  const tags = (list) => list.length ? list.map((t) => t.tag).join(", ") : "none";
+  return [el("h3", {}, title, " ", when(r.at)),
+    r.warnings.map((w) => el("p", { class: "error" }, w)),
+    r.repositories.length ? el("table", { class: "list" },
+      el("thead", {}, el("tr", {}, ["Repository", "Rule", "Tags kept", "Tags " + verb, "Manifests " + verb]
+        .map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, r.repositories.map((p) => el("tr", { "data-repository": p.name },
+        cell("Repository", el("a", { href: "#/repo/" + encodeURIComponent(p.name) }, p.name),
+          p.warnings.map((w) => el("p", { class: "error" }, w))),
+        cell("Rule", "retention.rules." + p.rule),
+        cell("Tags kept", tags(p.keptTags)),
+        cell("Tags " + verb, tags(p.removedTags)),
+        cell("Manifests " + verb, p.removedManifests.length + " of " + p.manifests)))))
+      : el("p", { class: "muted" }, "No private repository matches a rule.")];
+}
+
+async function retentionRound() {
+  try {
+    await api("POST", "/retention/rounds");
+    say("A retention round starts now; reload this section to see it as the last round");
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+// ---- access tokens --------------------------------------------------------------------------------------------
+
+async function tokens() {
+  $("token-rows").replaceChildren();
+  if (!state.me || !state.me.user) {
+    $("token-count").textContent = state.me && !state.me.authentication
+      ? "berth has no accounts (auth.htpasswd), so no access tokens." : "Sign in to see and create access tokens.";
+    return;
+  }
+  $("token-count").textContent = "Loading…";
+  const list = await api("GET", "/tokens");
+  const now = Date.now();
+  $("token-count").textContent = list.tokens.length ? list.tokens.length + (list.tokens.length === 1 ? " token" : " tokens")
+    : "No access tokens yet.";
+  $("token-rows").replaceChildren(...list.tokens.map((t) => el("tr", { "data-token": t.name },
+    cell("Name", el("code", {}, t.name)),
+    cell("Repositories", t.repositories.join(", ")),
+    cell("Actions", t.actions.join(", ")),
+    cell("Created by", t.creator),
+    cell("Expires", Date.parse(t.expires) <= now ? el("span", { class: "down" }, "expired ", when(t.expires)) : when(t.expires)),
+    cell("Last used", t.lastUsed ? when(t.lastUsed) : "never"),
+    cell("", el("button", { type: "button", class: "danger",
+      onclick: () => act("DELETE", "/tokens/" + encodeURIComponent(t.name), "Revoked " + t.name) }, "Revoke")))));
+}
+
+async function createToken(event) {
+  event.preventDefault();
+  const form = $("token-form");
+  const body = {
+    name: $("token-name").value.trim(),
+    repositories: $("token-repositories").value.split(/[\s,]+/).filter((s) => s),
+    actions: [...form.querySelectorAll("input[name=actions]:checked")].map((box) => box.value),
+    expires: $("token-expires").value.trim(),
+  };
+  try {
+    const created = await api("POST", "/tokens", body);
+    $("token-created-name").textContent = created.name;
+    $("token-secret").textContent = created.secret;
+    $("token-login").textContent = "docker login " + location.host + " -u " + created.name + " --password-stdin";
+    $("token-created").hidden = false;
+    $("token-name").value = "";
+    say("Created token " + created.name);
+    await tokens();
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
 // ---- session --------------------------------------------------------------------------------------------------
 
 async function session() {
@@ -294,7 +403,9 @@ async function session() {
   if (!state.me.authentication) {
     box.replaceChildren();
   } else if (state.me.user) {
-    box.replaceChildren(el("span", {}, "Signed in as ", el("strong", { id: "user" }, state.me.user)),
+    const groups = state.me.groups && state.me.groups.length
+      ? el("span", { id: "groups", class: "muted" }, " (" + state.me.groups.join(", ") + ")") : "";
+    box.replaceChildren(el("span", {}, "Signed in as ", el("strong", { id: "user" }, state.me.user), groups),
       el("form", { method: "post", action: "/ui/logout" }, el("button", { type: "submit", class: "secondary" }, "Sign out")));
   } else {
     box.replaceChildren(el("a", { href: "#/login", id: "sign-in" }, "Sign in"));
@@ -313,6 +424,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     }
   });
   $("warm-form").addEventListener("submit", startWarm);
+  $("retention-round").addEventListener("click", retentionRound);
+  $("token-form").addEventListener("submit", createToken);
   window.addEventListener("hashchange", route);
   try {
     await session();

@@ -8,6 +8,7 @@ import dev.berth.admin.RepositoryCatalog;
 import dev.berth.admin.RoundHistory;
 import dev.berth.admin.TagListing;
 import dev.berth.auth.AccessRules;
+import dev.berth.auth.AccessTokens;
 import dev.berth.auth.Accounts;
 import dev.berth.auth.Authenticator;
 import dev.berth.auth.ClusterSecret;
@@ -16,6 +17,7 @@ import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
 import dev.berth.auth.LayeredAccounts;
 import dev.berth.auth.Logins;
+import dev.berth.auth.ProviderAccounts;
 import dev.berth.auth.Sessions;
 import dev.berth.auth.Tokens;
 import dev.berth.budget.AccessIndex;
@@ -41,8 +43,11 @@ import dev.berth.http.api.AdminApi;
 import dev.berth.http.api.ApiAccess;
 import dev.berth.http.api.CacheResource;
 import dev.berth.http.api.RepositoriesResource;
+import dev.berth.http.api.RetentionResource;
+import dev.berth.http.api.TokensResource;
 import dev.berth.http.api.WarmJobsResource;
 import dev.berth.http.ui.WebPage;
+import dev.berth.sso.SingleSignOn;
 import dev.berth.jobs.SyncSchedule;
 import dev.berth.jobs.WarmJobs;
 import dev.berth.mirror.MirrorEvents;
@@ -50,8 +55,12 @@ import dev.berth.mirror.MirrorService;
 import dev.berth.mirror.RepositoryRouter;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.observe.Observability;
+import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.UploadLimits;
+import dev.berth.retention.ImmutableRules;
+import dev.berth.retention.Retention;
+import dev.berth.retention.RetentionEvents;
 import dev.berth.storage.DataDirectoryLock;
 import dev.berth.storage.Storage;
 import dev.berth.upstream.UpstreamClient;
@@ -166,16 +175,24 @@ public final class BerthServer implements AutoCloseable {
         Storage storage = store.storage();
         SigningKeys keys = SigningKeys.of(config, store.shared());
         Optional<ClusterSecret> secret = keys.clusterSecret();
-        Tokens tokens = keys.tokens("tokens", "berth", config.auth().tokenTtl(), clock, accounts);
+        AccessRules authRules = new AccessRules(config.auth());
+        AccessTokens accessTokens = new AccessTokens(storage, clock, accounts, authRules);
+        Tokens tokens = keys.tokens("tokens", "berth", config.auth().tokenTtl(), clock, accounts, accessTokens);
         EndedSessions endedSessions = new EndedSessions(storage, clock, Sessions.TTL);
-        Sessions sessions = new Sessions(keys.tokens("sessions", Sessions.SERVICE, Sessions.TTL, clock, accounts),
-                endedSessions);
+        // A session of a provider's user belongs to the provider (ProviderAccounts says why).
+        Accounts sessionAccounts = config.auth().oidc().<Accounts>map(oidc -> new ProviderAccounts(accounts,
+                oidc.issuer().toString(), oidc.clientId())).orElse(accounts);
+        Sessions sessions = new Sessions(keys.tokens("sessions", Sessions.SERVICE, Sessions.TTL, clock,
+                sessionAccounts), endedSessions);
+        Optional<SingleSignOn> sso = config.auth().oidc().map(oidc -> new SingleSignOn(oidc, accounts,
+                config.auth().ruleGroups(), keys.key("sign-ins"), clock));
         storage.recover();
         UploadLimits uploadLimits = new UploadLimits(config.limits().maxUploadSessions(),
                 config.limits().maxUploadSessionsPerClient());
+        ImmutableRules immutable = new ImmutableRules(config.immutable());
         LocalRegistry registry = new LocalRegistry(storage, store.uploads(), config.limits().maxManifestBytes(),
                 config.limits().maxUploadBytes(), config.storage().s3().filter(BerthConfig.S3::redirect)
-                .map(s3 -> BLOB_REDIRECT_TTL), store.shared(), uploadLimits);
+                .map(s3 -> BLOB_REDIRECT_TTL), store.shared(), uploadLimits, immutable);
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
         FleetSetup fleet = FleetSetup.from(config, store.shared(), secret, clock, metrics);
@@ -211,8 +228,8 @@ public final class BerthServer implements AutoCloseable {
         // One reader of credentials and one rules object for the registry API, search, the token endpoint, the admin
         // API and the page.
         CredentialsReader credentials = new CredentialsReader(config.auth(),
-                new Authenticator(new Logins(accounts), tokens, sessions));
-        RepositoryAccess accessRules = new RepositoryAccess(new AccessRules(config.auth()), router);
+                new Authenticator(new Logins(accounts, accessTokens), tokens, sessions));
+        RepositoryAccess accessRules = new RepositoryAccess(authRules, router);
         RegistryApi api = new RegistryApi(router, config.limits().maxManifestBytes(), config.auth(), credentials, tokens,
                 accessRules);
         PeerApi peerApi = fleet.endpoint(mirror);
@@ -226,13 +243,20 @@ public final class BerthServer implements AutoCloseable {
             housekeeping.close();
             throw e;
         }
+        GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
+        // A stored name that no upstream's cache holds is private: retention never touches a mirror's cache.
+        Retention retention = new Retention(registry, name -> mirror.mirroredFrom(name).isEmpty(), config.retention(),
+                immutable, RetentionEvents.NONE, clock, housekeeping.retentionRounds(), housekeeping.gate(),
+                housekeeping.collection(collector, metrics, rounds));
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images()),
-                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs)));
-        WebPage page = new WebPage(credentials, sessions);
+                new CacheResource(services.statistics()), new WarmJobsResource(warmJobs),
+                new RetentionResource(retention), new TokensResource(accessTokens)));
+        WebPage page = new WebPage(credentials, sessions, sso);
 
         housekeeping.purgeUploads(registry, config.storage().uploadTimeout(), clock);
-        housekeeping.collectGarbage(registry.garbageCollector(config.cache().gcGrace(), clock), metrics, rounds);
+        housekeeping.collectGarbage(collector, metrics, rounds);
+        housekeeping.retain(retention);
         // Without a budget a round only counts what is mirrored, for the metric: on a shared bucket that walk costs a
         // request per blob, so it comes with the collection there.
         housekeeping.keepBudget(diskBudget, access, !config.cache().hasBudget() && store.shared());

@@ -9,6 +9,7 @@ import dev.berth.jobs.SyncSchedule;
 import dev.berth.observe.BerthMetrics;
 import dev.berth.registry.GarbageCollector;
 import dev.berth.registry.LocalRegistry;
+import dev.berth.retention.Retention;
 import java.lang.System.Logger;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,17 +20,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * berth's periodic rounds, each scheduled here with its period, and the one place that logs a round that failed (the
- * next one runs as scheduled). The rounds that walk the store (upload purge, garbage collection, the disk budget and
- * the access records) share one thread, so that they never overlap; the sync schedule and the sign-out refresher have
- * one each, so that a long round delays neither. Where instances share a store, the round gate says whose turn a
- * collection, budget or sync round is. In the assembly's package because its rounds come from registry, budget, jobs
- * and auth, which none of them may import from the others.
+ * next one runs as scheduled). The rounds that walk the store (upload purge, garbage collection, the disk budget, the
+ * access records and retention) share one thread, so that they never overlap; the sync schedule and the sign-out
+ * refresher have one each, so that a long round delays neither. Where instances share a store, the round gate says
+ * whose turn a collection, budget, retention or sync round is. In the assembly's package because its rounds come from
+ * registry, budget, retention, jobs and auth, which none of them may import from the others.
  */
 final class Housekeeping implements AutoCloseable {
     private static final Logger LOG = System.getLogger(Housekeeping.class.getName());
     static final Duration PURGE_PERIOD = Duration.ofMinutes(10);
     static final Duration GC_PERIOD = Duration.ofHours(1);
     static final Duration BUDGET_PERIOD = Duration.ofMinutes(1);
+    static final Duration RETENTION_PERIOD = Duration.ofHours(1);
     /** How often the sync schedule looks for entries due by the clock. */
     private static final Duration SYNC_TICK = Duration.ofSeconds(1);
 
@@ -67,10 +69,27 @@ final class Housekeeping implements AutoCloseable {
         });
     }
 
+    /** Where a retention round asked for early runs: the thread of the scheduled ones, so that rounds never overlap. */
+    Executor retentionRounds() {
+        return round -> store.execute(guarded("retention round", round));
+    }
+
     /** Collects garbage every {@link #GC_PERIOD} on the instance whose turn it is, reporting each round. */
     void collectGarbage(GarbageCollector collector, BerthMetrics metrics, RoundHistory rounds) {
         // Not at start, which stays quick however much is stored; soon enough that frequent restarts still collect.
-        every("garbage collection", store, PURGE_PERIOD, GC_PERIOD, () -> gate.runIfMine("gc", () -> {
+        every("garbage collection", store, PURGE_PERIOD, GC_PERIOD, collection(collector, metrics, rounds));
+    }
+
+    /** Runs {@code retention}'s rounds every {@link #RETENTION_PERIOD}, the first as the first collection's. */
+    void retain(Retention retention) {
+        if (retention.configured()) {
+            every("retention round", store, PURGE_PERIOD, RETENTION_PERIOD, retention::round);
+        }
+    }
+
+    /** One garbage collection on the instance whose turn it is, reported: scheduled, and after retention removed. */
+    Runnable collection(GarbageCollector collector, BerthMetrics metrics, RoundHistory rounds) {
+        return () -> gate.runIfMine("gc", () -> {
             GarbageCollector.Result result = collector.collect();
             metrics.collected(result.links(), result.blobs(), result.bytes());
             rounds.collected(result.links(), result.blobs(), result.bytes());
@@ -78,7 +97,7 @@ final class Housekeeping implements AutoCloseable {
                 LOG.log(Logger.Level.INFO, "garbage collection removed " + result.links() + " unreferenced links and "
                         + result.blobs() + " blobs (" + result.bytes() + " bytes)");
             }
-        }));
+        });
     }
 
     /**

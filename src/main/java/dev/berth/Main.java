@@ -3,12 +3,14 @@ package dev.berth;
 import dev.berth.cli.HealthCommand;
 import dev.berth.cli.PasswdCommand;
 import dev.berth.cli.PasswordInput;
+import dev.berth.cli.TokenCommand;
 import dev.berth.cli.WarmCommand;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.storage.StorageUnavailableException;
 import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
+import java.security.Security;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,9 +20,26 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * The JVM keeps a resolved name 30 s and a failed lookup 10 s; a fleet found through DNS
+     * ({@code cluster.peers-dns}, looked up every two seconds) would then see a member that just became healthy half a
+     * minute late and, meanwhile, fetch the keys it owns from the upstream a second time. Set before the first lookup,
+     * unless the operator chose.
+     */
+    private static void freshNameLookups() {
+        if (Security.getProperty("networkaddress.cache.ttl") == null
+                && System.getProperty("sun.net.inetaddr.ttl") == null) {
+            Security.setProperty("networkaddress.cache.ttl", "1");
+        }
+        if (System.getProperty("sun.net.inetaddr.negative.ttl") == null) {
+            Security.setProperty("networkaddress.cache.negative.ttl", "0");
+        }
+    }
+
     public static void main(String[] args) {
         // Before anything logs: otherwise Helidon's first lines come out in the JDK's two-line default format.
         LogConfig.configureRuntime();
+        freshNameLookups();
         Path configFile = null;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -40,6 +59,10 @@ public final class Main {
             // A client of a running berth: no configuration of its own.
             System.exit(new WarmCommand(System.getenv(), PasswordInput.system(), System.out, System.err,
                     PasswordInput.hasTerminal()).run(rest.subList(1, rest.size())));
+        }
+        if (!rest.isEmpty() && rest.getFirst().equals(TokenCommand.NAME)) {
+            System.exit(new TokenCommand(System.getenv(), PasswordInput.system(), System.out, System.err)
+                    .run(rest.subList(1, rest.size())));
         }
         BerthConfig config;
         try {
@@ -93,6 +116,13 @@ public final class Main {
                                     have the berth at URL cache each image (every platform of an
                                     index, or one): exit status 0 when all of it is cached. The
                                     password comes from BERTH_PASSWORD, else it is asked for
+                  token create --server URL [--user USER] --name NAME --repositories GLOB...
+                               --actions pull,push,delete [--expires 90d]
+                                    create an access token for CI (docker login -u NAME) at the
+                                    berth at URL: its secret is printed once, on standard output
+                  token list --server URL [--user USER]
+                  token revoke --server URL [--user USER] NAME
+                                    list USER's access tokens (an administrator's: all), or revoke one
 
                 Without --config, every key has its default (port 5000, data in ./data). Relative paths
                 (storage.root, auth.htpasswd, server.tls.*, password-file) are relative to the current
@@ -110,7 +140,7 @@ public final class Main {
                   BERTH_AUTH_GROUPS_DEVS_0=alice          auth.groups.devs[0]
                 A variable that names no key stops berth when it is close to one (a typo), and is logged
                 and ignored otherwise. BERTH_JAVA and BERTH_JAVA_OPTS belong to the launch scripts,
-                BERTH_PASSWORD to warm, and Kubernetes' service links of a Service named berth
+                BERTH_PASSWORD to warm and token, and Kubernetes' service links of a Service named berth
                 (BERTH_SERVICE_HOST, BERTH_PORT=tcp://..., ...) to nobody: they are left alone.
                 """);
     }

@@ -39,17 +39,19 @@ class ArchitectureTest {
             "storage", "",
             "registry", "storage oci",
             "http", "registry auth oci config storage:StorageUnavailableException",
-            "http.api", "admin jobs auth registry oci config http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess http:CredentialsReader",
-            "http.ui", "auth http:SameOrigin http:RequestClient http:CredentialsReader",
+            "http.api", "admin jobs retention auth registry oci config http:Requests http:RequestClient http:SameOrigin http:RepositoryAccess http:CredentialsReader",
+            "http.ui", "auth sso http:SameOrigin http:RequestClient http:CredentialsReader",
             "admin", "registry mirror budget oci",
             "jobs", "mirror registry cluster config oci",
             "upstream", "oci config",
             "mirror", "registry upstream config oci budget fleet",
             "budget", "registry storage oci config cluster",
+            "retention", "registry oci config cluster",
             "cluster", "storage",
             "fleet", "registry oci config upstream:UpstreamBlob auth:ClusterSecret"
                     + " http:OciPath http:Route http:BlobBody http:EveryMethod",
             "auth", "config oci storage",
+            "sso", "auth config",
             "observe", "http:RequestEvents fleet:PeerEvents mirror upstream budget jobs",
             "cli", "auth config");
 
@@ -58,7 +60,8 @@ class ArchitectureTest {
      * peer wire ({@code PeerApi}) beside the client of its other end, so that the wire changes in one package.
      */
     static final Map<String, Set<String>> LIBRARY_USERS = Map.of(
-            "okhttp3", Set.of("upstream", ""),
+            "okhttp3", Set.of("upstream", "sso", ""),
+            "com.nimbusds", Set.of("sso"),
             "okio", Set.of("upstream"),
             "io.helidon.webserver", Set.of("http", "http.api", "http.ui", "observe", "fleet", ""),
             "io.helidon.config", Set.of("config"),

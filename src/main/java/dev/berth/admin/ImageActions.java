@@ -62,7 +62,8 @@ public final class ImageActions {
     }
 
     private WritableRepository existing(RepoName name) {
-        WritableRepository repository = local.repository(name);
+        // As the administrator: immutable tags are deleted here, and only here.
+        WritableRepository repository = local.administered(name);
         repository.tags();
         return repository;
     }

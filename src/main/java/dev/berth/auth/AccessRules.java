@@ -19,6 +19,9 @@ import java.util.Set;
  * rules, a user is an administrator of a repository when the first rule matching it names them under {@code admin},
  * and of a repository no rule matches when any rule does. Where authentication is off, whether a caller administers
  * is the HTTP layer's decision (berth's own host only), not the rules'.
+ *
+ * <p>An access token's holder may do what the token names and its creator may do, both at once, plus what anonymous
+ * users may; it administers nothing.
  */
 public final class AccessRules {
     private static final Set<Action> EVERYTHING = EnumSet.allOf(Action.class);
@@ -37,10 +40,16 @@ public final class AccessRules {
             return EVERYTHING;
         }
         Set<Action> allowed = EnumSet.noneOf(Action.class);
+        if (who.token().isPresent()) {
+            // The creator's rights are judged again at every use, by the rules and auth.groups as they are now.
+            TokenGrant grant = who.token().get();
+            allowed.addAll(allowed(grant.creator(), repository, mirrored));
+            allowed.retainAll(grant.actionsOn(repository));
+        }
         if (mirrored ? config.anonymousPullsMirrored() : config.anonymousPullsPrivate()) {
             allowed.add(Action.PULL);
         }
-        if (who.user().isPresent()) {
+        if (who.user().isPresent() && who.token().isEmpty()) {
             rules.stream().filter(rule -> rule.matches(repository)).findFirst().ifPresentOrElse(
                     rule -> allowed.addAll(rule.grants(who, config.groups())),
                     () -> allowed.addAll(EVERYTHING));
@@ -50,6 +59,9 @@ public final class AccessRules {
 
     /** Whether {@code who} administers the repository stored as {@code repository} (with authentication on). */
     public boolean administers(Principal who, String repository) {
+        if (who.token().isPresent()) {
+            return false;
+        }
         if (who.user().isEmpty() || rules.isEmpty()) {
             return who.user().isPresent();
         }
@@ -63,6 +75,9 @@ public final class AccessRules {
      * statistics).
      */
     public boolean administersAny(Principal who) {
+        if (who.token().isPresent()) {
+            return false;
+        }
         if (who.user().isEmpty() || rules.isEmpty()) {
             return who.user().isPresent();
         }

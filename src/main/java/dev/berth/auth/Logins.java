@@ -5,15 +5,22 @@ import java.util.Optional;
 /**
  * Password logins against the accounts, slowed down by {@link LoginThrottle} after repeated failures: one for the
  * whole server, so that guesses spread over the registry API, the token endpoint, the admin API and the web page
- * count together.
+ * count together. An access token's name and secret log in as its holder, throttled alike.
  */
 public final class Logins {
     private final Accounts accounts;
+    private final AccessTokenCheck accessTokens;
     private final LoginThrottle throttle = new LoginThrottle();
 
     /** Logins against {@code accounts} ({@link Accounts#NONE}: every login fails). */
     public Logins(Accounts accounts) {
+        this(accounts, AccessTokenCheck.NONE);
+    }
+
+    /** Logins against {@code accounts}, and with the secrets of {@code accessTokens}. */
+    public Logins(Accounts accounts, AccessTokenCheck accessTokens) {
         this.accounts = accounts;
+        this.accessTokens = accessTokens;
     }
 
     /**
@@ -32,6 +39,13 @@ public final class Logins {
             if (!attempt.delay().isZero()) {
                 // The request's own virtual thread waits: a guesser's next answer comes later, nobody else's does.
                 Thread.sleep(attempt.delay());
+            }
+            // Only what has the form of a token's secret is looked up among the tokens; anything else is a password.
+            Optional<Principal> holder = AccessTokens.looksLikeSecret(password)
+                    ? accessTokens.login(user, password) : Optional.empty();
+            if (holder.isPresent()) {
+                accepted = true;
+                return holder;
             }
             accepted = accounts.verify(user, password);
         } catch (InterruptedException e) {

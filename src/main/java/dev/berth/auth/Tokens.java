@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -27,7 +28,9 @@ import javax.crypto.spec.SecretKeySpec;
  * at start, which never leaves the process (after a restart clients simply fetch new tokens, as they do when one
  * expires); instances that share a store sign with a key drawn from the cluster secret, so any of them accepts a token
  * another issued. A user's token carries the fingerprint of the account it was issued to, checked on every use: a
- * removed account or a changed password ends its tokens at once.
+ * removed account or a changed password ends its tokens at once; and the groups an identity provider put the user in,
+ * so that rules naming them apply wherever the token is checked. A token issued to an access token's holder carries
+ * that access token's id instead, and lives no longer than it (revoked, expired, or its creator's account ended).
  */
 public final class Tokens {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,12 +40,16 @@ public final class Tokens {
             "{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
     private static final String ISSUER = "berth";
     private static final String ACCOUNT = "acc";
+    private static final String GROUPS = "grp";
+    /** The id of the access token a token was issued from: checked live at every use. */
+    private static final String ACCESS_TOKEN = "tok";
 
     private final byte[] key;
     private final String service;
     private final Duration ttl;
     private final Clock clock;
     private final Accounts accounts;
+    private final AccessTokenCheck accessTokens;
 
     /** Tokens signed with a key of this process alone, for users of {@code accounts}. */
     public Tokens(String service, Duration ttl, Clock clock, Accounts accounts) {
@@ -51,11 +58,23 @@ public final class Tokens {
 
     /** Tokens signed with {@code key}, which every instance that must accept them shares; users of {@code accounts}. */
     public Tokens(String service, byte[] key, Duration ttl, Clock clock, Accounts accounts) {
+        this(service, key, ttl, clock, accounts, AccessTokenCheck.NONE);
+    }
+
+    /** As {@link #Tokens(String, byte[], Duration, Clock, Accounts)}, and for holders of {@code accessTokens}. */
+    public Tokens(String service, byte[] key, Duration ttl, Clock clock, Accounts accounts,
+                  AccessTokenCheck accessTokens) {
         this.key = key.clone();
         this.service = service;
         this.ttl = ttl;
         this.clock = clock;
         this.accounts = accounts;
+        this.accessTokens = accessTokens;
+    }
+
+    /** As {@link #Tokens(String, Duration, Clock, Accounts)}, and for holders of {@code accessTokens}. */
+    public Tokens(String service, Duration ttl, Clock clock, Accounts accounts, AccessTokenCheck accessTokens) {
+        this(service, randomKey(), ttl, clock, accounts, accessTokens);
     }
 
     private static byte[] randomKey() {
@@ -75,7 +94,14 @@ public final class Tokens {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", ISSUER);
         claims.put("sub", who.user().orElse(""));
-        who.user().ifPresent(user -> claims.put(ACCOUNT, accounts.fingerprint(user).orElse("")));
+        if (who.token().isPresent()) {
+            claims.put(ACCESS_TOKEN, who.token().get().id());
+        } else {
+            who.user().ifPresent(user -> claims.put(ACCOUNT, accounts.fingerprint(user).orElse("")));
+        }
+        if (!who.groups().isEmpty()) {
+            claims.put(GROUPS, who.groups().stream().sorted().toList());
+        }
         claims.put("aud", service);
         claims.put("iat", now.getEpochSecond());
         claims.put("nbf", now.getEpochSecond());
@@ -113,12 +139,23 @@ public final class Tokens {
                 return Optional.empty();
             }
             String subject = claims.path("sub").asText("");
-            if (!subject.isEmpty() && !sameAccount(subject, claims.path(ACCOUNT).asText(""))) {
+            Optional<Principal> who;
+            if (claims.has(ACCESS_TOKEN)) {
+                // Issued from an access token: as long as that token lives, and as its holder, whom it limits.
+                who = subject.isEmpty() ? Optional.empty()
+                        : accessTokens.live(subject, claims.path(ACCESS_TOKEN).asText(""));
+            } else if (subject.isEmpty()) {
+                who = Optional.of(Principal.ANONYMOUS);
+            } else {
+                Set<String> groups = new TreeSet<>();
+                claims.path(GROUPS).forEach(group -> groups.add(group.asText()));
+                who = sameAccount(subject, claims.path(ACCOUNT).asText(""))
+                        ? Optional.of(Principal.user(subject, groups)) : Optional.empty();
+            }
+            if (who.isEmpty()) {
                 return Optional.empty();
             }
-            // The groups as the account has them now, not as they were when the token was issued.
-            Principal who = subject.isEmpty() ? Principal.ANONYMOUS : Principal.user(subject, accounts.groups(subject));
-            return Optional.of(new VerifiedToken(who, access(claims.path("access")), claims.path("jti").asText(""),
+            return Optional.of(new VerifiedToken(who.get(), access(claims.path("access")), claims.path("jti").asText(""),
                     Instant.ofEpochSecond(claims.path("iat").asLong(0)),
                     Instant.ofEpochSecond(claims.path("exp").asLong(0))));
         } catch (IOException | IllegalArgumentException e) {

@@ -52,6 +52,11 @@ final class AdminClient {
         return call(HttpRequest.newBuilder(uri(path)).GET(), 200);
     }
 
+    /** {@code DELETE path}; fails unless the answer is 204. */
+    void delete(String path) throws Failure {
+        call(HttpRequest.newBuilder(uri(path)).DELETE(), 204);
+    }
+
     private URI uri(String path) {
         String base = server.toString().replaceAll("/+$", "");
         return URI.create(base + path);
@@ -69,7 +74,7 @@ final class AdminClient {
             throw new Failure("interrupted");
         }
         JsonNode body = parse(response.body());
-        if (response.statusCode() == expected && body != null) {
+        if (response.statusCode() == expected && (body != null || expected == 204)) {
             return body;
         }
         String message = body == null ? "" : body.path("error").path("message").asText("");

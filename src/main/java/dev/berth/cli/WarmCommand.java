@@ -1,16 +1,15 @@
 package dev.berth.cli;
 
+import static dev.berth.cli.ClientArguments.value;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,7 @@ public final class WarmCommand {
     /** The subcommand's name on the command line. */
     public static final String NAME = "warm";
     /** The environment variable a script puts the password in. */
-    public static final String PASSWORD_VARIABLE = "BERTH_PASSWORD";
+    public static final String PASSWORD_VARIABLE = ClientArguments.PASSWORD_VARIABLE;
 
     private static final String USAGE_LINE = "usage: berth warm --server URL [--user USER] [--platform OS/ARCH]"
             + " [--file LIST] IMAGE...";
@@ -68,7 +67,7 @@ public final class WarmCommand {
             return USAGE;
         }
         try {
-            AdminClient client = new AdminClient(options.server(), options.user(), authorization(options.user()));
+            AdminClient client = ClientArguments.client(options.server(), options.user(), environment, input);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("images", options.images());
             options.platform().ifPresent(p -> body.put("platform", p));
@@ -115,21 +114,6 @@ public final class WarmCommand {
         return FAILED;
     }
 
-    /** Basic credentials for {@code user}: the password from BERTH_PASSWORD, else asked for; never printed. */
-    private Optional<String> authorization(Optional<String> user) throws IOException {
-        if (user.isEmpty()) {
-            return Optional.empty();
-        }
-        String fromEnvironment = environment.get(PASSWORD_VARIABLE);
-        char[] password = fromEnvironment != null ? fromEnvironment.toCharArray() : input.login(user.get());
-        try {
-            byte[] pair = (user.get() + ":" + new String(password)).getBytes(StandardCharsets.UTF_8);
-            return Optional.of("Basic " + Base64.getEncoder().encodeToString(pair));
-        } finally {
-            Arrays.fill(password, '\0');
-        }
-    }
-
     private static Options parse(List<String> args) {
         URI server = null;
         Optional<String> user = Optional.empty();
@@ -138,7 +122,7 @@ public final class WarmCommand {
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
-                case "--server" -> server = serverUri(value(args, ++i, arg));
+                case "--server" -> server = ClientArguments.serverUri(value(args, ++i, arg));
                 case "--user" -> user = Optional.of(value(args, ++i, arg));
                 case "--platform" -> platform = Optional.of(value(args, ++i, arg));
                 case "--file" -> images.addAll(listFile(Path.of(value(args, ++i, arg))));
@@ -157,25 +141,6 @@ public final class WarmCommand {
             throw new IllegalArgumentException("name at least one image, or a --file listing them");
         }
         return new Options(server, user, platform, images);
-    }
-
-    private static String value(List<String> args, int i, String option) {
-        if (i >= args.size()) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args.get(i);
-    }
-
-    private static URI serverUri(String text) {
-        try {
-            URI uri = URI.create(text);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-                return uri;
-            }
-        } catch (IllegalArgumentException e) {
-            // Said below.
-        }
-        throw new IllegalArgumentException("--server " + text + " is not an http:// or https:// URL");
     }
 
     /** A rollout list: an image a line; blank lines and lines starting with # are skipped. */

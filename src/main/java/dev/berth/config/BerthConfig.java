@@ -10,10 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The whole configuration, one immutable record per section of berth.yaml. */
 public record BerthConfig(Server server, Storage storage, Limits limits, Mirror mirror, PrivateRepos privateRepos,
-                          Auth auth, Cache cache, Optional<Cluster> cluster) {
+                          Auth auth, Cache cache, Optional<Cluster> cluster, List<RetentionRule> retention,
+                          List<ImmutableRule> immutable) {
 
     /** {@code server.*}: where berth listens, and with which certificate when it speaks HTTPS. */
     public record Server(String host, int port, Optional<Tls> tls) {
@@ -130,10 +134,22 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
      */
     public record Auth(Optional<Path> htpasswd, Scheme scheme, Duration tokenTtl, Map<String, List<String>> groups,
                        boolean anonymousPullsMirrored, boolean anonymousPullsPrivate, List<Rule> rules,
-                       List<AddressRange> trustedProxies, Optional<Ldap> ldap) {
-        /** Whether authentication is on. */
+                       List<AddressRange> trustedProxies, Optional<Oidc> oidc, Optional<Ldap> ldap) {
+        /** Whether authentication is on: accounts, or single sign-on for the page. */
         public boolean enabled() {
+            return passwords() || oidc.isPresent();
+        }
+
+        /** Whether users log in with a password: accounts of a file or of a directory. */
+        public boolean passwords() {
             return htpasswd.isPresent() || ldap.isPresent();
+        }
+
+        /** The groups the rules name ({@code @group}), without the {@code @}. */
+        public Set<String> ruleGroups() {
+            return rules.stream().flatMap(rule -> Stream.of(rule.pull(), rule.push(), rule.delete(), rule.admin()))
+                    .flatMap(List::stream).filter(name -> name.startsWith("@")).map(name -> name.substring(1))
+                    .collect(Collectors.toUnmodifiableSet());
         }
     }
 
@@ -159,6 +175,21 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
         }
     }
 
+    /**
+     * {@code auth.oidc.*}: the OpenID Connect provider the web page signs in through: its issuer (discovery at
+     * {@code <issuer>/.well-known/openid-configuration}), berth's client there, the ID token claim that lists a
+     * user's groups, the scopes asked for ({@code openid} always), a CA file for the provider's certificate, and how
+     * long any one request to the provider may take.
+     */
+    public record Oidc(URI issuer, String clientId, String clientSecret, String groupsClaim, List<String> scopes,
+                       Optional<Path> caFile, Duration timeout) {
+        @Override
+        public String toString() {
+            // The client secret never reaches a log.
+            return "Oidc[issuer=" + issuer + ", clientId=" + clientId + ", groupsClaim=" + groupsClaim + "]";
+        }
+    }
+
     /** {@code auth.scheme}: the Docker token flow (Bearer), or HTTP Basic on every request. */
     public enum Scheme { BEARER, BASIC }
 
@@ -169,5 +200,27 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
      */
     public record Rule(List<String> repositories, List<String> pull, List<String> push, List<String> delete,
                        List<String> admin) {
+    }
+
+    /**
+     * {@code retention.rules[]}: for private repositories matching {@code repositories} (the first rule that matches
+     * applies), the {@code keepLast} most recently pushed tags stay (absent: every tag), tags matching {@code keepTags}
+     * stay whatever their age, and a manifest that no tag names goes once it was pushed {@code untaggedAfter} ago.
+     */
+    public record RetentionRule(List<NameGlob> repositories, OptionalInt keepLast, List<NameGlob> keepTags,
+                                Duration untaggedAfter) {
+        /** Whether the rule is for the repository stored as {@code name}. */
+        public boolean matches(String name) {
+            return repositories.stream().anyMatch(glob -> glob.matches(name));
+        }
+    }
+
+    /** {@code immutable[]}: in repositories matching {@code repositories}, tags matching {@code tags} never move. */
+    public record ImmutableRule(List<NameGlob> repositories, List<NameGlob> tags) {
+        /** Whether {@code tag} of the repository stored as {@code name} is immutable by this rule. */
+        public boolean covers(String name, String tag) {
+            return repositories.stream().anyMatch(glob -> glob.matches(name))
+                    && tags.stream().anyMatch(glob -> glob.matches(tag));
+        }
     }
 }

@@ -81,9 +81,22 @@ final class ConfigKeys {
             ConfigKey.of("auth.ldap.connect-timeout", ValueType.DURATION),
             ConfigKey.of("auth.ldap.response-timeout", ValueType.DURATION),
             ConfigKey.of("auth.ldap.cache-ttl", ValueType.DURATION),
+            ConfigKey.of("auth.oidc.issuer", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.client-id", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.client-secret-file", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.groups-claim", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.scopes.#", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.ca-file", ValueType.TEXT),
+            ConfigKey.of("auth.oidc.timeout", ValueType.DURATION),
             ConfigKey.of("cache.max-bytes", ValueType.SIZE),
             ConfigKey.of("cache.gc-grace", ValueType.DURATION),
-            ConfigKey.of("cache.pin.#", ValueType.TEXT));
+            ConfigKey.of("cache.pin.#", ValueType.TEXT),
+            ConfigKey.of("retention.rules.#.repositories.#", ValueType.TEXT),
+            ConfigKey.of("retention.rules.#.keep-last", ValueType.KEEP_COUNT),
+            ConfigKey.of("retention.rules.#.keep-tags.#", ValueType.TEXT),
+            ConfigKey.of("retention.rules.#.untagged-after", ValueType.DURATION),
+            ConfigKey.of("immutable.#.repositories.#", ValueType.TEXT),
+            ConfigKey.of("immutable.#.tags.#", ValueType.TEXT));
 
     private ConfigKeys() {
     }

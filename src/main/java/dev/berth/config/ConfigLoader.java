@@ -2,6 +2,7 @@ package dev.berth.config;
 
 import dev.berth.oci.NameGlob;
 import dev.berth.oci.Platform;
+import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
 import dev.berth.oci.VersionRange;
 import io.helidon.common.media.type.MediaTypes;
@@ -114,7 +115,9 @@ public final class ConfigLoader {
                 new BerthConfig.PrivateRepos(privateGlobs),
                 auth(root.get("auth")),
                 cache(root.get("cache")),
-                cluster(root.get("cluster")));
+                cluster(root.get("cluster")),
+                retention(root.get("retention.rules"), upstreams),
+                immutable(root.get("immutable"), upstreams));
     }
 
     private static Optional<BerthConfig.S3> s3(Config s3) {
@@ -227,29 +230,30 @@ public final class ConfigLoader {
 
     private static BerthConfig.Auth auth(Config auth) {
         String scheme = auth.get("scheme").asString().orElse("bearer");
+        Optional<BerthConfig.Oidc> oidc = oidc(auth.get("oidc"));
         Map<String, List<String>> groups = new LinkedHashMap<>();
         for (Config group : auth.get("groups").asNodeList().orElse(List.of())) {
             groups.put(group.name(), group.asList(String.class).orElse(List.of()));
         }
         Optional<BerthConfig.Ldap> ldap = ldap(auth.get("ldap"));
-        // An identity provider's groups are only known when its users log in: a rule may name any of them.
-        boolean providerGroups = ldap.isPresent() || auth.get("oidc").exists();
         List<BerthConfig.Rule> rules = new ArrayList<>();
         for (Config rule : auth.get("rules").asNodeList().orElse(List.of())) {
             List<String> repositories = rule.get("repositories").asList(String.class).orElse(List.of());
             if (repositories.isEmpty()) {
                 throw new IllegalArgumentException(rule.key() + ".repositories must list at least one name glob");
             }
-            rules.add(new BerthConfig.Rule(repositories, principals(rule, "pull", groups, providerGroups),
-                    principals(rule, "push", groups, providerGroups), principals(rule, "delete", groups,
-                    providerGroups), principals(rule, "admin", groups, providerGroups)));
+            // With a provider (a directory, single sign-on), a rule may name a group only the provider knows.
+            boolean declared = oidc.isEmpty() && ldap.isEmpty();
+            rules.add(new BerthConfig.Rule(repositories, principals(rule, "pull", groups, declared),
+                    principals(rule, "push", groups, declared), principals(rule, "delete", groups, declared),
+                    principals(rule, "admin", groups, declared)));
         }
         return new BerthConfig.Auth(auth.get("htpasswd").asString().asOptional().map(Path::of),
                 scheme.equals("basic") ? BerthConfig.Scheme.BASIC : BerthConfig.Scheme.BEARER,
                 duration(auth, "token-ttl", "5m"), Map.copyOf(groups),
                 anonymous(auth, "mirrored", "pull"), anonymous(auth, "private", "none"), List.copyOf(rules),
                 auth.get("trusted-proxies").asList(String.class).orElse(List.of()).stream()
-                        .map(AddressRange::parse).toList(), ldap);
+                        .map(AddressRange::parse).toList(), oidc, ldap);
     }
 
     /** {@code auth.ldap}, when configured: its password file is read now, and its URL and files checked. */
@@ -296,15 +300,58 @@ public final class ConfigLoader {
                 duration(ldap, "cache-ttl", "1m")));
     }
 
-    /**
-     * A rule's list of users, {@code @group}s and {@code *}. A group must exist in {@code auth.groups} unless an
-     * identity provider ({@code providerGroups}) may put users in it.
-     */
+    /** {@code auth.oidc}: absent, or with its issuer, client and secret. */
+    private static Optional<BerthConfig.Oidc> oidc(Config oidc) {
+        if (!oidc.exists()) {
+            return Optional.empty();
+        }
+        String issuer = required(oidc, "issuer");
+        URI uri;
+        try {
+            uri = new URI(issuer);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(oidc.get("issuer").key() + ": " + issuer + " is not a URL", e);
+        }
+        boolean loopback = uri.getHost() != null && (uri.getHost().equals("localhost")
+                || uri.getHost().startsWith("127.") || uri.getHost().equals("[::1]"));
+        if (uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null
+                || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()) && loopback)) {
+            throw new IllegalArgumentException(oidc.get("issuer").key() + ": " + issuer + " is not an https URL"
+                    + " without query or fragment, such as https://sso.example.org/realms/team (plain http only on"
+                    + " this host's loopback)");
+        }
+        Path secretFile = readable(oidc.get("client-secret-file"), required(oidc, "client-secret-file"));
+        String secret = readSecret(secretFile.toString());
+        if (secret.isEmpty()) {
+            throw new IllegalArgumentException(oidc.get("client-secret-file").key() + ": " + secretFile
+                    + " is empty: it holds the client secret the provider gave berth's client");
+        }
+        List<String> scopes = new ArrayList<>(List.of("openid"));
+        for (String scope : oidc.get("scopes").asList(String.class).orElse(List.of("profile"))) {
+            if (!scope.matches("[\\x21\\x23-\\x5b\\x5d-\\x7e]+")) {
+                throw new IllegalArgumentException(oidc.get("scopes").key() + ": " + scope + " is not a scope name");
+            }
+            if (!scopes.contains(scope)) {
+                scopes.add(scope);
+            }
+        }
+        Duration timeout = duration(oidc, "timeout", "5s");
+        if (timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException(oidc.get("timeout").key() + ": between 1ms and 1m (a sign-in waits"
+                    + " for it)");
+        }
+        return Optional.of(new BerthConfig.Oidc(uri, required(oidc, "client-id"), secret,
+                oidc.get("groups-claim").asString().orElse("groups"), List.copyOf(scopes),
+                oidc.get("ca-file").asString().asOptional().map(file -> readable(oidc.get("ca-file"), file)),
+                timeout));
+    }
+
+    /** A rule's list of users, {@code @group}s (which must be in {@code groups} when {@code declared}) and {@code *}. */
     private static List<String> principals(Config rule, String action, Map<String, List<String>> groups,
-                                           boolean providerGroups) {
+                                           boolean declared) {
         List<String> names = rule.get(action).asList(String.class).orElse(List.of());
         for (String name : names) {
-            if (name.startsWith("@") && !providerGroups && !groups.containsKey(name.substring(1))) {
+            if (declared && name.startsWith("@") && !groups.containsKey(name.substring(1))) {
                 throw new IllegalArgumentException(rule.get(action).key() + ": no group " + name.substring(1)
                         + " in auth.groups");
             }
@@ -328,15 +375,74 @@ public final class ConfigLoader {
     /** A private glob that could match a cached name would let pushes land in (or read from) a mirror's cache. */
     private static void checkPrivateGlobs(List<String> globs, List<BerthConfig.Upstream> upstreams) {
         for (String glob : globs) {
-            String literal = glob.contains("*") ? glob.substring(0, glob.indexOf('*')) : glob;
-            for (BerthConfig.Upstream u : upstreams) {
-                String cached = u.registry() + "/";
-                if (cached.startsWith(literal) || literal.startsWith(cached)) {
-                    throw new IllegalArgumentException("private.repositories: " + glob + " could match names under "
-                            + cached + ", where berth keeps its cache of upstream " + u.registry());
-                }
+            checkNotMirrored("private.repositories", glob, upstreams, "");
+        }
+    }
+
+    private static void checkNotMirrored(String key, String glob, List<BerthConfig.Upstream> upstreams,
+                                         String why) {
+        String literal = glob.contains("*") ? glob.substring(0, glob.indexOf('*')) : glob;
+        for (BerthConfig.Upstream u : upstreams) {
+            String cached = u.registry() + "/";
+            if (cached.startsWith(literal) || literal.startsWith(cached)) {
+                throw new IllegalArgumentException(key + ": " + glob + " could match names under " + cached
+                        + ", where berth keeps its cache of upstream " + u.registry() + why);
             }
         }
+    }
+
+    /** {@code retention.rules}: each names private repositories, and keeps or removes what its keys say. */
+    private static List<BerthConfig.RetentionRule> retention(Config list, List<BerthConfig.Upstream> upstreams) {
+        List<BerthConfig.RetentionRule> rules = new ArrayList<>();
+        for (Config rule : list.asNodeList().orElse(List.of())) {
+            OptionalInt keepLast = rule.get("keep-last").asInt().map(OptionalInt::of).orElse(OptionalInt.empty());
+            rules.add(new BerthConfig.RetentionRule(repositoryGlobs(rule, upstreams, "retention rules"), keepLast,
+                    tagGlobs(rule.get("keep-tags")), duration(rule, "untagged-after", "1d")));
+        }
+        return List.copyOf(rules);
+    }
+
+    /** {@code immutable}: tags of private repositories that, once pushed, never point elsewhere. */
+    private static List<BerthConfig.ImmutableRule> immutable(Config list, List<BerthConfig.Upstream> upstreams) {
+        List<BerthConfig.ImmutableRule> rules = new ArrayList<>();
+        for (Config rule : list.asNodeList().orElse(List.of())) {
+            List<NameGlob> tags = tagGlobs(rule.get("tags"));
+            if (tags.isEmpty()) {
+                throw new IllegalArgumentException(rule.key() + ".tags must list at least one tag glob, such as v*");
+            }
+            rules.add(new BerthConfig.ImmutableRule(repositoryGlobs(rule, upstreams, "immutable tags"), tags));
+        }
+        return List.copyOf(rules);
+    }
+
+    /** A rule's {@code repositories}: globs of repository names, none of them able to match a mirror's cache. */
+    private static List<NameGlob> repositoryGlobs(Config rule, List<BerthConfig.Upstream> upstreams, String what) {
+        Config node = rule.get("repositories");
+        List<String> globs = node.asList(String.class).orElse(List.of());
+        if (globs.isEmpty()) {
+            throw new IllegalArgumentException(node.key() + " must list at least one name glob, such as team/*");
+        }
+        for (String glob : globs) {
+            // Each * stands for some characters: the rest must fit the name grammar around them.
+            if (!RepoName.isValid(glob.replace("*", "x"))) {
+                throw new IllegalArgumentException(node.key() + ": " + glob + " is not a repository name glob (lower-"
+                        + "case components separated by slashes, * for any run of characters, as in team/*)");
+            }
+            checkNotMirrored(node.key().toString(), glob, upstreams, ": " + what + " are for private repositories"
+                    + " only");
+        }
+        return globs.stream().map(NameGlob::of).toList();
+    }
+
+    private static List<NameGlob> tagGlobs(Config node) {
+        List<String> globs = node.asList(String.class).orElse(List.of());
+        for (String glob : globs) {
+            if (!Reference.Tag.isValid(glob.replace("*", "x"))) {
+                throw new IllegalArgumentException(node.key() + ": " + glob + " is not a tag glob (letters, digits,"
+                        + " _ . and -, * for any run of them, as in v* or release-*)");
+            }
+        }
+        return globs.stream().map(NameGlob::of).toList();
     }
 
     private static List<BerthConfig.Upstream> upstreams(Config list) {

@@ -21,6 +21,8 @@ record ValueType(String what, String expected, Consumer<String> parser) {
     static final ValueType PORT = wholeNumber("a port", 0, 65535);
     /** A count of something that must exist at least once (requests in progress). */
     static final ValueType COUNT = wholeNumber("a count", 1, Integer.MAX_VALUE);
+    /** A count of things kept, where none is a choice ({@code retention.rules[].keep-last: 0}). */
+    static final ValueType KEEP_COUNT = wholeNumber("a count", 0, Integer.MAX_VALUE);
     static final ValueType SIZE = new ValueType("a size", "a number of bytes with an optional unit: 512KiB, 4MiB,"
             + " 200GiB", Units::bytes);
     static final ValueType DURATION = new ValueType("a duration", "a number with a unit: 500ms, 2s, 5m, 1h, 7d",

@@ -18,10 +18,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The instances sharing a store that fetch for each other, as this one sees them: the members, which of them answer
- * (each probed in the background every {@link #CHECK_EVERY}; one that does not answer within {@link #PROBE_TIMEOUT},
- * or that a request could not reach, is left out until it answers again), and which one is this. Every instance ranks
- * the live members for a key the same way ({@link Rendezvous}); the first is the key's owner.
+ * The instances sharing a store that fetch for each other, as this one sees them: the members, which of them are down,
+ * and which one is this. A listed member counts from the start, so that instances starting together agree on owners
+ * from their first request; one that a probe (every {@link #CHECK_EVERY}, answered within {@link #PROBE_TIMEOUT}) or a
+ * request could not reach is left out until it answers a probe again or probes this one. Every instance ranks the
+ * members that are not down for a key the same way ({@link Rendezvous}); the first is the key's owner.
  */
 final class Fleet implements AutoCloseable {
     private static final Logger LOG = System.getLogger(Fleet.class.getName());
@@ -33,7 +34,9 @@ final class Fleet implements AutoCloseable {
     private final Optional<URI> configuredSelf;
     private final String host;
     private final PeerClient client;
-    private final Set<URI> live = ConcurrentHashMap.newKeySet();
+    private final Set<URI> down = ConcurrentHashMap.newKeySet();
+    /** When each member last probed this one (System.nanoTime()). */
+    private final Map<URI, Long> heardAt = new ConcurrentHashMap<>();
     private final Map<URI, Boolean> reported = new ConcurrentHashMap<>();
     private volatile URI self;
     private volatile int port;
@@ -61,19 +64,25 @@ final class Fleet implements AutoCloseable {
         return new Fleet(membership, self, host, client);
     }
 
-    /** Starts the background checks, once this instance listens on {@code listeningPort}. */
+    /**
+     * Starts the checks, once this instance listens on {@code listeningPort}. The first runs before this returns:
+     * the members known and every one of them told that this one is up (a member that marked it down when it was not
+     * listening yet takes it back at once, rather than owning its keys until its own next probe).
+     */
     public synchronized void start(int listeningPort) {
         if (client == null || checks != null) {
             return;
         }
         port = listeningPort;
+        check();
         checks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("berth-fleet").factory());
-        checks.scheduleWithFixedDelay(this::check, 0, CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        checks.scheduleWithFixedDelay(this::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
-    /** The live members ranked for {@code key}, this instance always among them; the first owns the key. */
+    /** The members that are not down ranked for {@code key}, this instance always among them; the first owns it. */
     public List<URI> ranked(String key) {
-        List<URI> members = new ArrayList<>(live);
+        List<URI> members = up();
         if (!members.contains(self)) {
             members.add(self);
         }
@@ -85,16 +94,31 @@ final class Fleet implements AutoCloseable {
         return member.equals(self);
     }
 
-    /** How many members answer now, this one included. */
+    /** How many members are not down, this one included. */
     public int liveCount() {
-        return (int) live.stream().filter(member -> !member.equals(self)).count() + 1;
+        return (int) up().stream().filter(member -> !member.equals(self)).count() + 1;
     }
 
     /** A request could not reach {@code member}: it is left out until its next probe answers. */
     public void unreachable(URI member) {
-        if (!member.equals(self) && live.remove(member)) {
+        if (!member.equals(self) && down.add(member)) {
             report(member, false);
         }
+    }
+
+    /** {@code member} probed this instance (a signed request): it is up, whatever this one last found. */
+    void heardFrom(URI member) {
+        if (!member.equals(self) && membership.members().contains(member)) {
+            heardAt.put(member, System.nanoTime());
+            down.remove(member);
+            report(member, true);
+        }
+    }
+
+    private List<URI> up() {
+        List<URI> members = new ArrayList<>(membership.members());
+        members.removeAll(down);
+        return members;
     }
 
     /** The client for the peers; null for a fleet alone. */
@@ -117,7 +141,7 @@ final class Fleet implements AutoCloseable {
             for (Thread probe : probes) {
                 probe.join();
             }
-            live.retainAll(members);
+            down.retainAll(members);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -126,10 +150,17 @@ final class Fleet implements AutoCloseable {
     }
 
     private void probe(URI member) {
-        boolean up = client.alive(member, PROBE_TIMEOUT);
-        if (up ? live.add(member) : live.remove(member)) {
-            report(member, up);
+        long started = System.nanoTime();
+        boolean up = client.alive(member, PROBE_TIMEOUT, self);
+        if (up) {
+            down.remove(member);
+        } else if (started - heardAt.getOrDefault(member, started - 1) > 0) {
+            down.add(member);
+        } else {
+            // It probed this one after this probe set out (it was starting): its word is the newer.
+            return;
         }
+        report(member, up);
     }
 
     private void report(URI member, boolean up) {

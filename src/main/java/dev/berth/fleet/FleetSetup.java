@@ -64,7 +64,7 @@ public final class FleetSetup implements AutoCloseable {
 
     /** The peer endpoint, serving {@code content}; it refuses every request without {@code cluster.secret-file}. */
     public PeerApi endpoint(PeerContent content) {
-        return new PeerApi(content, signature, events);
+        return new PeerApi(content, signature, events, fleet::heardFrom);
     }
 
     /** Starts checking the members, once this instance listens on {@code port}; false for an instance alone. */

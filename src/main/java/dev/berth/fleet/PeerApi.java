@@ -10,16 +10,20 @@ import dev.berth.oci.RegistryException;
 import dev.berth.registry.BlobContent;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The peer endpoint ({@code /peer/<cached name>/blobs/<digest>}, {@code .../manifests/<reference>}), through which
- * the instances of a fleet get what another one owns, as it arrives there. It answers only GETs signed with the
+ * the instances of a fleet get what another one owns, as it arrives there, and where they probe each other
+ * ({@code /peer/probe}). It answers only GETs signed with the
  * cluster secret ({@link PeerSignature}): 401 without a signature, 403 with a wrong or stale one, and 403 always on an
  * instance without {@code cluster.secret-file}. Outside {@code /v2}, so nothing a client sends to the registry API
  * reaches it; requests signed by an instance pass no access rules, as the asking instance checked its client already.
@@ -31,15 +35,17 @@ public final class PeerApi implements HttpService {
     private final PeerContent content;
     private final Optional<PeerSignature> signature;
     private final PeerEvents events;
+    private final Consumer<URI> probedBy;
 
     /**
-     * Serves {@code content} to requests signed with {@code signature}, counted in {@code events}; with no signature,
-     * refuses every request.
+     * Serves {@code content} to requests signed with {@code signature}, counted in {@code events}, and tells
+     * {@code probedBy} which member a probe came from; with no signature, refuses every request.
      */
-    PeerApi(PeerContent content, Optional<PeerSignature> signature, PeerEvents events) {
+    PeerApi(PeerContent content, Optional<PeerSignature> signature, PeerEvents events, Consumer<URI> probedBy) {
         this.content = content;
         this.signature = signature;
         this.events = events;
+        this.probedBy = probedBy;
     }
 
     @Override
@@ -53,6 +59,11 @@ public final class PeerApi implements HttpService {
         authenticate(req, query.isEmpty() ? rawPath : rawPath + "?" + query);
         if (req.prologue().method() != Method.GET) {
             throw new RegistryException(OciError.UNSUPPORTED, "the peer endpoint answers GET only");
+        }
+        if (rawPath.equals(PeerProtocol.PROBE)) {
+            PeerProtocol.prober(query).ifPresent(probedBy);
+            res.status(Status.NO_CONTENT_204).send();
+            return;
         }
         // The registry API's grammar checks, on the same path under /v2.
         Route route = OciPath.parse("/v2" + rawPath.substring(PeerProtocol.PATH.length()));

@@ -47,17 +47,22 @@ final class PeerClient {
                 body == null ? InputStream.nullInputStream() : body);
     }
 
-    /** Whether {@code peer} answers its liveness probe within {@code timeout}. */
-    public boolean alive(URI peer, Duration timeout) {
+    /**
+     * Whether {@code peer} answers a probe within {@code timeout}: a signed GET that tells it this instance,
+     * {@code self}, is up. Any answer short of a server error counts (an instance that knows no probe says 404).
+     */
+    public boolean alive(URI peer, Duration timeout, URI self) {
         try {
-            HttpURLConnection connection = open(peer, "/observe/health/live", timeout, timeout);
+            String path = PeerProtocol.probePath(self);
+            HttpURLConnection connection = open(peer, path, timeout, timeout);
+            signature.sign("GET", path).forEach(connection::setRequestProperty);
             int status = connection.getResponseCode();
             try (InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
                 if (body != null) {
                     body.readAllBytes();
                 }
             }
-            return status == 200;
+            return status < 500;
         } catch (IOException e) {
             return false;
         }

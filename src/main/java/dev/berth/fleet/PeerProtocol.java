@@ -5,6 +5,11 @@ import dev.berth.oci.RegistryException;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.StoredManifest;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,6 +32,30 @@ final class PeerProtocol {
     static final String FRESH_FOR = "Berth-Fresh-For";
 
     private PeerProtocol() {
+    }
+
+    /** Where a member probes another, telling it who probes. */
+    static final String PROBE = PATH + "/probe";
+    private static final String PROBE_FROM = "from";
+
+    /** The probe's path with its query, from the member {@code self}. */
+    static String probePath(URI self) {
+        return PROBE + "?" + PROBE_FROM + "=" + URLEncoder.encode(self.toString(), StandardCharsets.UTF_8);
+    }
+
+    /** The member a probe says it comes from; empty when its query names none that parses. */
+    static Optional<URI> prober(String rawQuery) {
+        for (String pair : rawQuery.split("&")) {
+            if (pair.startsWith(PROBE_FROM + "=")) {
+                try {
+                    return Optional.of(new URI(URLDecoder.decode(pair.substring(PROBE_FROM.length() + 1),
+                            StandardCharsets.UTF_8)));
+                } catch (URISyntaxException | IllegalArgumentException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The path of a blob of the repository cached as {@code cachedName}. */

@@ -21,16 +21,18 @@ import java.util.Optional;
  */
 public final class CredentialsReader {
     private final boolean enabled;
+    private final boolean passwords;
     private final Authenticator authenticator;
 
     public CredentialsReader(BerthConfig.Auth config, Authenticator authenticator) {
         this.enabled = config.enabled();
+        this.passwords = config.passwords();
         this.authenticator = authenticator;
     }
 
-    /** Whether logins are on ({@code auth.htpasswd}). */
-    public boolean loginsEnabled() {
-        return enabled;
+    /** Whether users log in with a password ({@code auth.htpasswd}, {@code auth.ldap}), on the page's form too. */
+    public boolean passwordsEnabled() {
+        return passwords;
     }
 
     /**

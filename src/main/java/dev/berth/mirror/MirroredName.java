@@ -20,6 +20,11 @@ record MirroredName(RepoName upstreamName, RepositoryCache cache, MirroredUpstre
         return cachedName() + "@" + digest;
     }
 
+    /** The key of {@code subject}'s referrers listing: not a tag's, nor a manifest's. */
+    String referrersKey(Digest subject) {
+        return cachedName() + "@" + subject + "/referrers";
+    }
+
     String tagKey(String tag) {
         return cachedName() + ":" + tag;
     }

@@ -7,7 +7,6 @@ import dev.berth.oci.RegistryException;
 import dev.berth.registry.CachedTag;
 import dev.berth.registry.StoredManifest;
 import dev.berth.upstream.ManifestHead;
-import java.lang.System.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,8 +18,6 @@ import java.util.Optional;
  * served stale while the upstream fails. The tag list is the upstream's, or the cached one while it fails.
  */
 final class MirroredTags {
-    private static final Logger LOG = System.getLogger(MirroredTags.class.getName());
-
     private final MirroredName name;
     private final UpstreamCalls calls;
     private final MirroredManifests manifests;
@@ -45,6 +42,19 @@ final class MirroredTags {
             return cached.get();
         }
         events.miss(name.upstream().registry(), MirrorEvents.Kind.MANIFEST);
+        return revalidated(tag, tagKey);
+    }
+
+    /**
+     * The manifest {@code tag} points at, as {@link #manifest(String)} serves it but not counted as a client's hit or
+     * miss: for the tags berth reads on its own account (a subject's fallback referrers).
+     */
+    StoredManifest resolve(String tag) {
+        String tagKey = name.tagKey(tag);
+        return freshlyCached(tag, tagKey).orElseGet(() -> revalidated(tag, tagKey));
+    }
+
+    private StoredManifest revalidated(String tag, String tagKey) {
         return name.upstream().manifestFetches().run(tagKey,
                 // Checked again inside: a revalidation that just finished makes this one unnecessary.
                 // From the tag's owner, fresh here for as long as it says: the fleet asks the upstream once per TTL.
@@ -95,17 +105,10 @@ final class MirroredTags {
             Instant confirmed = upstream.freshness().now();
             StoredManifest manifest = copy.filter(m -> m.digest().equals(head.digest()))
                     .or(() -> name.cache().manifest(head.digest())).orElseGet(() -> manifests.fetch(head.digest()));
-            try {
-                name.cache().tag(tag, head.digest(), confirmed);
-            } catch (RegistryException e) {
-                if (e.error() != OciError.INSUFFICIENT_STORAGE) {
-                    throw e;
-                }
-                // The manifest is stored: serve it, and try to record the tag again on the next request.
-                LOG.log(Logger.Level.WARNING, "cannot record " + tagKey + ": " + e.detail());
-                return manifest;
+            // The manifest is stored: served even if the tag cannot be recorded.
+            if (WhenStoreFull.recorded(tagKey, () -> name.cache().tag(tag, head.digest(), confirmed))) {
+                upstream.freshness().confirmed(tagKey, confirmed);
             }
-            upstream.freshness().confirmed(tagKey, confirmed);
             return manifest;
         } catch (UpstreamUnavailable e) {
             // stale-if-error: the cached tag stands in; the outage is logged once by UpstreamFailures.

@@ -1,18 +1,22 @@
 package dev.berth.mirror;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.oci.Descriptor;
 import dev.berth.oci.RepoName;
 import dev.berth.registry.StoredManifest;
 import dev.berth.upstream.UpstreamClient;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * One configured upstream with the state the mirror keeps for it: its client, tag freshness, negative answers,
- * outage logging, refusals' logging, the single-flight of its manifest fetches, and the blob sizes it announced.
+ * outage logging, refusals' logging, the single-flights of its manifest and referrers fetches, the blob sizes it
+ * announced, and the size limit of its documents ({@code max-document-size}).
  */
 record MirroredUpstream(String registry, UpstreamClient client, TagFreshness freshness, NegativeCache absent,
                         UpstreamFailures failures, RefusedAccess refusals,
-                        SingleFlight<String, StoredManifest> manifestFetches, BlobSizes sizes) {
+                        SingleFlight<String, StoredManifest> manifestFetches,
+                        SingleFlight<String, List<Descriptor>> referrerFetches, BlobSizes sizes, int maxDocumentBytes) {
     /** Docker Hub's registry name, whose one-word names are {@code library/} images. */
     static final String DOCKER_HUB = "docker.io";
 
@@ -20,7 +24,7 @@ record MirroredUpstream(String registry, UpstreamClient client, TagFreshness fre
         return new MirroredUpstream(config.registry(), client, new TagFreshness(config.tagTtl(), clock),
                 new NegativeCache(config.negativeTtl(), clock), new UpstreamFailures(config.registry(), config.tagTtl(), clock),
                 new RefusedAccess(config.registry(), config.username().isPresent(), clock), new SingleFlight<>(),
-                new BlobSizes());
+                new SingleFlight<>(), new BlobSizes(), (int) config.maxDocumentBytes());
     }
 
     /** The name the upstream knows: on Docker Hub, {@code busybox} is {@code library/busybox}. */

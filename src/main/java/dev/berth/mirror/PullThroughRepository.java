@@ -17,14 +17,15 @@ import java.util.function.Consumer;
 /**
  * A mirrored repository: answers from the cache, fills a miss from the upstream once, and has only the read side.
  * Each resource has its own class, as in distribution's proxy: {@link MirroredBlobs}, {@link MirroredManifests} (by
- * digest, never changing) and {@link MirroredTags} (trusted for the tag TTL, then revalidated, served stale when the
- * upstream fails). This one records the use of what it serves.
+ * digest, never changing), {@link MirroredTags} (trusted for the tag TTL, then revalidated, served stale when the
+ * upstream fails) and {@link MirroredReferrers} (the same, per subject). This one records the use of what it serves.
  */
 final class PullThroughRepository implements Repository {
     private final MirroredName name;
     private final MirroredBlobs blobs;
     private final MirroredManifests manifests;
     private final MirroredTags tags;
+    private final MirroredReferrers referrers;
     private final Consumer<Digest> used;
 
     PullThroughRepository(RepoName upstreamName, RepositoryCache cache, MirroredUpstream upstream,
@@ -35,6 +36,9 @@ final class PullThroughRepository implements Repository {
         this.manifests = new MirroredManifests(name, calls, shared.events(), shared.owners(),
                 shared.maxManifestBytes());
         this.tags = new MirroredTags(name, calls, manifests, shared.events(), shared.owners());
+        // The copy read back is the upstream's document re-written, or a fallback index and three more entries.
+        this.referrers = new MirroredReferrers(name, calls, new FallbackReferrers(tags),
+                (int) Math.min(Integer.MAX_VALUE - 8, (long) upstream.maxDocumentBytes() + shared.maxManifestBytes()));
         this.used = shared.used();
     }
 
@@ -92,7 +96,8 @@ final class PullThroughRepository implements Repository {
 
     @Override
     public List<Descriptor> referrers(Digest subject, Optional<String> artifactType) {
-        return name.cache().repository().referrers(subject, artifactType);
+        return referrers.list(subject).stream()
+                .filter(d -> artifactType.isEmpty() || artifactType.get().equals(d.artifactType())).toList();
     }
 
 }

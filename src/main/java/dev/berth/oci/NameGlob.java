@@ -24,6 +24,17 @@ public record NameGlob(String glob, Pattern pattern) {
         return pattern.matcher(name).matches();
     }
 
+    // The pattern follows from the glob, and Pattern has no equality of its own: two globs are equal when their text is.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof NameGlob that && glob.equals(that.glob);
+    }
+
+    @Override
+    public int hashCode() {
+        return glob.hashCode();
+    }
+
     @Override
     public String toString() {
         return glob;

@@ -20,7 +20,8 @@ public sealed interface Reference {
             return new RegistryException(OciError.TAG_INVALID, "invalid tag: " + ErrorText.shorten(name));
         }
 
-        private static boolean isValid(String name) {
+        /** Whether {@code name} is in the tag grammar. */
+        public static boolean isValid(String name) {
             return name != null && GRAMMAR.matcher(name).matches();
         }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** The repositories stored in this berth, over one {@link Storage}: private ones and the mirror's cache. */
 public final class LocalRegistry {
@@ -24,8 +25,10 @@ public final class LocalRegistry {
     private final ManifestStore manifests;
     private final TagStore tags;
     private final ReferrersIndex referrers;
+    private final UpstreamReferrersStore upstreamReferrers;
     private final Uploads uploads;
     private final LinkGuard guard;
+    private final TagImmutability immutability;
 
     /** Over a data directory, where uploads append to files. */
     public LocalRegistry(FileSystemStorage storage, int maxManifestBytes, long maxUploadBytes) {
@@ -49,18 +52,59 @@ public final class LocalRegistry {
     /** As the other constructors, with the upload sessions that clients may hold open capped by {@code limits}. */
     public LocalRegistry(Storage storage, UploadData uploadData, int maxManifestBytes, long maxUploadBytes,
                          Optional<Duration> blobRedirects, boolean shared, UploadLimits limits) {
+        this(storage, uploadData, maxManifestBytes, maxUploadBytes, blobRedirects, shared, limits, ImmutableTags.NONE);
+    }
+
+    /** As the other constructors, with the tags of private repositories that {@code immutable} keeps from moving. */
+    public LocalRegistry(Storage storage, UploadData uploadData, int maxManifestBytes, long maxUploadBytes,
+                         Optional<Duration> blobRedirects, boolean shared, UploadLimits limits,
+                         ImmutableTags immutable) {
+        this.immutability = new TagImmutability(immutable);
         this.storage = storage;
         this.blobs = new BlobStore(storage, blobRedirects);
         this.guard = new LinkGuard(shared ? LinkMarks.in(storage, blobs) : LinkMarks.NONE);
         this.manifests = new ManifestStore(storage, blobs, maxManifestBytes, guard);
         this.tags = new TagStore(storage);
         this.referrers = new ReferrersIndex(storage);
+        this.upstreamReferrers = new UpstreamReferrersStore(storage);
         this.uploads = new Uploads(storage, uploadData, maxUploadBytes, guard, limits);
     }
 
     /** The stored repository of that name (it need not exist yet: a push creates it). */
     public WritableRepository repository(RepoName name) {
         return local(name);
+    }
+
+    /** The stored repository of that name as an administrator writes it: immutable tags may be deleted. */
+    public WritableRepository administered(RepoName name) {
+        return new LocalRepository(name, storage, blobs, manifests, tags, referrers, upstreamReferrers, uploads,
+                guard, TagImmutability.NONE);
+    }
+
+    /** The tags and manifests of {@code name} as stored now. */
+    public StoredImages images(RepoName name) {
+        return local(name).images();
+    }
+
+    /**
+     * Runs {@code removals} with no push to {@code name} under way in this process; empty, without running it, when
+     * one is (a busy repository waits for the next round rather than pushes waiting for this one).
+     */
+    public <T> Optional<T> whileNoPush(RepoName name, Supplier<T> removals) {
+        return guard.tryExclusive(name, removals);
+    }
+
+    /** Removes {@code tag} of {@code name} if it still points at {@code digest}; whether it did. */
+    public boolean removeTag(RepoName name, String tag, Digest digest) {
+        return local(name).removeTag(tag, digest);
+    }
+
+    /**
+     * Removes the manifest {@code digest} of {@code name} if no tag names it (with its place among its subject's
+     * referrers); whether it did. Its blobs go with the next garbage collection.
+     */
+    public boolean removeUntagged(RepoName name, Digest digest) {
+        return local(name).removeUntagged(digest);
     }
 
     /** The same repository seen by the mirror, which fills it from an upstream. */
@@ -150,7 +194,8 @@ public final class LocalRegistry {
     }
 
     LocalRepository local(RepoName name) {
-        return new LocalRepository(name, storage, blobs, manifests, tags, referrers, uploads, guard);
+        return new LocalRepository(name, storage, blobs, manifests, tags, referrers, upstreamReferrers, uploads,
+                guard, immutability);
     }
 
     /** Collects the names under {@code prefix} whose directory has a child that {@code marks} a repository. */

@@ -11,8 +11,10 @@ import dev.berth.oci.RepoName;
 import dev.berth.storage.Storage;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** A repository whose content is stored here: what clients push, and what the mirror has cached. */
 final class LocalRepository implements WritableRepository, RepositoryCache {
@@ -22,19 +24,24 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
     private final ManifestStore manifests;
     private final TagStore tags;
     private final ReferrersIndex referrers;
+    private final UpstreamReferrersStore upstreamReferrers;
     private final Uploads uploads;
     private final LinkGuard guard;
+    private final TagImmutability immutability;
 
     LocalRepository(RepoName name, Storage storage, BlobStore blobs, ManifestStore manifests, TagStore tags,
-                    ReferrersIndex referrers, Uploads uploads, LinkGuard guard) {
+                    ReferrersIndex referrers, UpstreamReferrersStore upstreamReferrers, Uploads uploads,
+                    LinkGuard guard, TagImmutability immutability) {
         this.name = name;
         this.storage = storage;
         this.blobs = blobs;
         this.manifests = manifests;
         this.tags = tags;
         this.referrers = referrers;
+        this.upstreamReferrers = upstreamReferrers;
         this.uploads = uploads;
         this.guard = guard;
+        this.immutability = immutability;
     }
 
     @Override
@@ -148,7 +155,9 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
     @Override
     public PushedManifest putManifest(Reference reference, byte[] bytes, String contentType) {
         // Shared with other pushes, exclusive of the collector's link sweep: the links checked here stay until linked.
-        return StorageFull.translated(() -> guard.sharing(name, () -> checkAndLink(reference, bytes, contentType)));
+        Supplier<PushedManifest> push = () -> guard.sharing(name, () -> checkAndLink(reference, bytes, contentType));
+        return StorageFull.translated(() -> reference instanceof Reference.Tag tag
+                ? immutability.pushing(name, tag.name(), push) : push.get());
     }
 
     private PushedManifest checkAndLink(Reference reference, byte[] bytes, String contentType) {
@@ -170,9 +179,14 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
                     throw new RegistryException(OciError.MANIFEST_BLOB_UNKNOWN,
                             "manifest " + d.digest() + " is not in " + name);
                 });
+        if (reference instanceof Reference.Tag tag) {
+            // Before anything is linked: a refused push leaves nothing behind. The same digest again is accepted.
+            immutability.checkMove(name, tag.name(),
+                    tags.get(name, tag.name()).filter(d -> !d.equals(manifest.digest())).isPresent());
+        }
         link(manifest);
         if (reference instanceof Reference.Tag tag) {
-            tags.put(name, tag.name(), manifest.digest());
+            tags.put(name, tag.name(), manifest.digest(), Instant.now());
         }
         return new PushedManifest(manifest.digest(), manifest.subject().map(Descriptor::digest));
     }
@@ -201,7 +215,17 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
 
     @Override
     public void tag(String tag, Digest digest, Instant confirmed) {
-        StorageFull.translated(() -> tags.put(name, tag, digest, confirmed));
+        StorageFull.translated(() -> tags.confirm(name, tag, digest, confirmed));
+    }
+
+    @Override
+    public Optional<CachedReferrers> upstreamReferrers(Digest subject, int maxBytes) {
+        return upstreamReferrers.read(name, subject, maxBytes);
+    }
+
+    @Override
+    public void upstreamReferrers(Digest subject, CachedReferrers referrers) {
+        StorageFull.translated(() -> upstreamReferrers.write(name, subject, referrers));
     }
 
     private void link(Manifest manifest) {
@@ -212,12 +236,60 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
     @Override
     public void deleteManifest(Reference reference) {
         if (reference instanceof Reference.Tag tag) {
+            if (tags.get(name, tag.name()).isPresent()) {
+                immutability.checkDelete(name, tag.name());
+            }
             if (!tags.delete(name, tag.name())) {
                 throw manifestUnknown(reference);
             }
             return;
         }
-        unlink(manifest(reference));
+        StoredManifest stored = manifest(reference);
+        tagsOn(stored.digest()).forEach(tag -> immutability.checkDelete(name, tag));
+        unlink(stored);
+    }
+
+    /** Removes {@code tag} if it still points at {@code digest}, for retention; whether it did. */
+    boolean removeTag(String tag, Digest digest) {
+        return tags.get(name, tag).filter(digest::equals).isPresent() && tags.delete(name, tag);
+    }
+
+    /** Removes the revision {@code digest} if no tag names it, for retention; whether it did. */
+    boolean removeUntagged(Digest digest) {
+        Optional<StoredManifest> stored = manifests.read(name, digest);
+        if (stored.isEmpty() || !tagsOn(digest).isEmpty()) {
+            return false;
+        }
+        unlink(stored.get());
+        return true;
+    }
+
+    /** The tags and manifests stored now. */
+    StoredImages images() {
+        List<PushedTag> pushed = tags.list(name).stream().flatMap(tag -> tags.pushed(name, tag).stream()).toList();
+        List<StoredRevision> revisions = new ArrayList<>();
+        for (Digest digest : StoredDigests.under(storage, Paths.revisions(name))) {
+            Optional<Instant> at = storage.stat(Paths.manifestLink(name, digest)).map(info -> info.modified());
+            Optional<StoredManifest> stored = manifests.read(name, digest);
+            if (at.isEmpty() || stored.isEmpty()) {
+                continue;
+            }
+            try {
+                Manifest manifest = ManifestParser.parse(stored.get().bytes(), stored.get().mediaType(),
+                        digest.algorithm());
+                revisions.add(new StoredRevision(digest, at.get(),
+                        manifest.manifests().stream().map(Descriptor::digest).toList(),
+                        manifest.subject().map(Descriptor::digest), true));
+            } catch (RegistryException e) {
+                revisions.add(new StoredRevision(digest, at.get(), List.of(), Optional.empty(), false));
+            }
+        }
+        return new StoredImages(name, pushed, revisions);
+    }
+
+    private List<String> tagsOn(Digest digest) {
+        return tags.list(name).stream().filter(tag -> tags.get(name, tag).filter(digest::equals).isPresent())
+                .toList();
     }
 
     /**
@@ -233,11 +305,7 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
     private void unlink(StoredManifest stored) {
         subjectOf(stored).ifPresent(subject -> referrers.remove(name, subject, stored.digest()));
         manifests.unlink(name, stored.digest());
-        for (String tag : tags.list(name)) {
-            if (tags.get(name, tag).filter(stored.digest()::equals).isPresent()) {
-                tags.delete(name, tag);
-            }
-        }
+        tagsOn(stored.digest()).forEach(tag -> tags.delete(name, tag));
     }
 
     @Override

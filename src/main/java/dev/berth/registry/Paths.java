@@ -14,6 +14,7 @@ import dev.berth.oci.RepoName;
  * repositories/&lt;name&gt;/_manifests/revisions/&lt;alg&gt;/&lt;hex&gt;/link  a manifest of this repository; holds its media type
  * repositories/&lt;name&gt;/_tags/&lt;tag&gt;                            holds the digest the tag points at
  * repositories/&lt;name&gt;/_referrers/&lt;alg&gt;/&lt;hex&gt;/&lt;alg&gt;-&lt;hex&gt;   a manifest whose subject is the first digest
+ * repositories/&lt;name&gt;/_upstream_referrers/&lt;alg&gt;/&lt;hex&gt;      a mirrored subject's referrers as its upstream listed them
  * uploads/&lt;uuid&gt;/data, uploads/&lt;uuid&gt;/repository              an upload in progress and the name it is for
  * uploads/&lt;uuid&gt;/state, uploads/&lt;uuid&gt;/tail-&lt;size&gt;            in a store without append: its parts, digest state and tail
  * assembled/&lt;uuid&gt;                                     such an upload's bytes once complete, named by a location record
@@ -84,6 +85,10 @@ public final class Paths {
 
     static String referrer(RepoName name, Digest subject, Digest referrer) {
         return referrers(name, subject) + "/" + referrer.algorithm() + "-" + referrer.hex();
+    }
+
+    static String upstreamReferrers(RepoName name, Digest subject) {
+        return repository(name) + "/_upstream_referrers/" + subject.algorithm() + "/" + subject.hex();
     }
 
     static String upload(String id) {

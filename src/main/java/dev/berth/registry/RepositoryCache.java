@@ -27,6 +27,12 @@ public interface RepositoryCache {
     /** Points a tag at a cached manifest, as its upstream confirmed at {@code confirmed}. */
     void tag(String tag, Digest digest, Instant confirmed);
 
+    /** The copy of the upstream's referrers listing of {@code subject}, if stored and within {@code maxBytes}. */
+    Optional<CachedReferrers> upstreamReferrers(Digest subject, int maxBytes);
+
+    /** Replaces the copy of the upstream's referrers listing of {@code subject}. */
+    void upstreamReferrers(Digest subject, CachedReferrers referrers);
+
     /** Whether the blob is linked into this repository and stored. */
     boolean hasBlob(Digest digest);
 

@@ -1,6 +1,7 @@
 package dev.berth.upstream;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepoName;
@@ -14,7 +15,7 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
 /**
- * A client for one upstream registry, such as Docker Hub: manifests, blobs and tags through the distribution API,
+ * A client for one upstream registry, such as Docker Hub: manifests, blobs, tags and referrers through the distribution API,
  * with the registry's token flow. Absent content is an empty Optional; any other failure is an
  * {@link UpstreamException}. Thread-safe; make one per configured upstream.
  */
@@ -38,6 +39,7 @@ public final class UpstreamClient {
     private final BlobChecker blobChecker;
     private final BlobPuller blobPuller;
     private final TagLister tagLister;
+    private final ReferrersLister referrersLister;
 
     /**
      * A client for {@code config}'s upstream. {@code shared} lends its connection pool and dispatcher; timeouts come
@@ -75,7 +77,9 @@ public final class UpstreamClient {
         this.manifestPuller = new ManifestPuller(caller, requests);
         this.blobChecker = new BlobChecker(caller, requests);
         this.blobPuller = new BlobPuller(caller, requests);
-        this.tagLister = new TagLister(caller, requests, config.maxDocumentBytes());
+        LinkedPages pages = new LinkedPages(caller, requests, config.maxDocumentBytes());
+        this.tagLister = new TagLister(caller, requests, pages);
+        this.referrersLister = new ReferrersLister(caller, requests, pages);
     }
 
     /** The configured registry name, e.g. {@code docker.io}. */
@@ -112,6 +116,14 @@ public final class UpstreamClient {
      */
     public Optional<List<String>> tags(RepoName repository, Patience patience) {
         return tagLister.list(repository, bound(patience));
+    }
+
+    /**
+     * The descriptors the upstream's Referrers API lists for {@code subject}, all pages, each waited for as
+     * {@code patience} says; empty when the upstream has no Referrers API (it answers 404, as Docker Hub does).
+     */
+    public Optional<List<Descriptor>> referrers(RepoName repository, Digest subject, Patience patience) {
+        return referrersLister.list(repository, subject, bound(patience));
     }
 
     private Duration bound(Patience patience) {

@@ -37,12 +37,15 @@ final class V2Requests {
         return get(repository, url(repository, "blobs", digest.toString())).header("Accept-Encoding", "identity");
     }
 
+    Request.Builder referrers(RepoName repository, Digest subject) {
+        return get(repository, url(repository, "referrers", subject.toString())).header("Accept", MediaTypes.OCI_INDEX);
+    }
+
     Request.Builder tags(RepoName repository) {
         return get(repository, url(repository, "tags", "list"));
     }
 
-    /** A request for a URL the registry itself handed out, such as a {@code Link: <...>; rel="next"} page. */
-    Request.Builder get(RepoName repository, HttpUrl url) {
+    private Request.Builder get(RepoName repository, HttpUrl url) {
         return new Request.Builder().url(url).tag(Scope.class, Scope.pull(onRegistry(repository)));
     }
 

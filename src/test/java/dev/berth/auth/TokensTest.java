@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.FingerprintAccounts;
 import dev.berth.support.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,27 +14,14 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TokensTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T00:00:00Z"));
     /** Each user's account fingerprint, as the htpasswd file would give it. */
-    private final Map<String, String> fingerprints = new ConcurrentHashMap<>(Map.of("alice", "a1", "bob", "b1"));
-    private final Accounts accounts = new Accounts() {
-        @Override
-        public boolean verify(String user, String password) {
-            return false;
-        }
-
-        @Override
-        public Optional<String> fingerprint(String user) {
-            return Optional.ofNullable(fingerprints.get(user));
-        }
-    };
+    private final FingerprintAccounts accounts = new FingerprintAccounts(Map.of("alice", "a1", "bob", "b1"));
     private final Tokens tokens = new Tokens("berth", Duration.ofMinutes(5), clock, accounts);
 
     @Test
@@ -52,16 +40,35 @@ class TokensTest {
     }
 
     @Test
+    void theGroupsAProviderGaveTravelWithTheTokenAndEndWithTheProviderItsAccountsNamed() {
+        byte[] key = new byte[32];
+        Tokens provider = new Tokens("berth-ui", key, Duration.ofHours(8), clock,
+                new ProviderAccounts(accounts, "https://sso.example.org/realms/team", "berth"));
+        String carols = provider.issue(Principal.user("carol", Set.of("devs", "ops")), List.of()).token();
+        assertEquals(Principal.user("carol", Set.of("devs", "ops")), provider.verify(carols).orElseThrow().principal());
+        assertEquals(Set.of(), provider.verify(provider.issue(Principal.user("alice"), List.of()).token())
+                .orElseThrow().principal().groups(), "berth's own account: no provider groups");
+
+        Tokens otherClient = new Tokens("berth-ui", key, Duration.ofHours(8), clock,
+                new ProviderAccounts(accounts, "https://sso.example.org/realms/team", "another-client"));
+        assertTrue(otherClient.verify(carols).isEmpty(), "auth.oidc changed: the provider's sessions end");
+        assertTrue(otherClient.verify(otherClient.issue(Principal.user("carol"), List.of()).token()).isPresent(),
+                "the same key: only the provider's fingerprint differs");
+        accounts.put("carol", "c1");
+        assertTrue(provider.verify(carols).isEmpty(), "carol became one of berth's own accounts: not the provider's");
+    }
+
+    @Test
     void aUsersTokenEndsWithTheAccountOrItsPassword() {
         String alices = tokens.issue(Principal.user("alice"), List.of()).token();
         String bobs = tokens.issue(Principal.user("bob"), List.of()).token();
         String anonymous = tokens.issue(Principal.ANONYMOUS, List.of()).token();
         assertTrue(tokens.verify(alices).isPresent());
 
-        fingerprints.put("alice", "a2");
+        accounts.put("alice", "a2");
         assertTrue(tokens.verify(alices).isEmpty(), "her password changed");
         assertTrue(tokens.verify(tokens.issue(Principal.user("alice"), List.of()).token()).isPresent(), "a new one");
-        fingerprints.remove("bob");
+        accounts.remove("bob");
         assertTrue(tokens.verify(bobs).isEmpty(), "his account is gone");
         assertTrue(tokens.verify(anonymous).isPresent(), "an anonymous token belongs to no account");
         byte[] key = new byte[32];

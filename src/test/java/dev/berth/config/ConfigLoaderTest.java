@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -329,6 +330,45 @@ class ConfigLoaderTest {
         assertEquals("limits.request-head-timeout: must be longer than 0",
                 fails("limits: {request-head-timeout: 0s}"));
         assertTrue(fails("limits: {max-connections: 0}").contains("limits.max-connections"));
+    }
+
+    @Test
+    void singleSignOnSection(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("oidc.secret"), "the-secret\n");
+        BerthConfig.Auth auth = ConfigLoader.fromYaml("""
+                auth:
+                  oidc: {issuer: 'https://sso.example.org/realms/team', client-id: berth, client-secret-file: '%s',
+                         scopes: [profile, groups]}
+                  rules:
+                    - {repositories: ['team/*'], push: ['@devs']}
+                """.formatted(secret)).auth();
+        BerthConfig.Oidc oidc = auth.oidc().orElseThrow();
+        assertTrue(auth.enabled(), "single sign-on alone turns authentication on");
+        assertEquals(URI.create("https://sso.example.org/realms/team"), oidc.issuer());
+        assertEquals("the-secret", oidc.clientSecret());
+        assertEquals("groups", oidc.groupsClaim());
+        assertEquals(List.of("openid", "profile", "groups"), oidc.scopes());
+        assertEquals(Duration.ofSeconds(5), oidc.timeout());
+        assertFalse(oidc.toString().contains("the-secret"), "the secret never reaches a log");
+        assertEquals(Set.of("devs"), auth.ruleGroups(), "a group only the provider knows is allowed");
+
+        String section = "auth: {oidc: {issuer: '%s', client-id: berth, client-secret-file: '" + secret + "'%s}}";
+        assertTrue(fails(section.formatted("http://sso.example.org/realms/team", ""))
+                .contains("auth.oidc.issuer: http://sso.example.org/realms/team is not an https URL"));
+        assertTrue(fails(section.formatted("https://sso.example.org/?realm=team", "")).contains("auth.oidc.issuer"));
+        assertEquals("http://127.0.0.1:8080/team", ConfigLoader.fromYaml(section.formatted(
+                "http://127.0.0.1:8080/team", "")).auth().oidc().orElseThrow().issuer().toString(),
+                "plain http on loopback, as a provider on the same host");
+        assertTrue(fails(section.formatted("https://sso.example.org/t", ", timeout: 0s")).contains("auth.oidc.timeout"));
+        assertTrue(fails(section.formatted("https://sso.example.org/t", ", scopes: ['a b']"))
+                .contains("auth.oidc.scopes"));
+        assertTrue(fails("auth: {oidc: {issuer: 'https://sso.example.org/t', client-secret-file: '" + secret + "'}}")
+                .contains("missing configuration key: auth.oidc.client-id"));
+        assertTrue(fails("auth: {oidc: {issuer: 'https://sso.example.org/t', client-id: berth,"
+                + " client-secret-file: '" + dir.resolve("absent") + "'}}").contains("auth.oidc.client-secret-file"));
+        Path empty = Files.writeString(dir.resolve("empty.secret"), "\n");
+        assertTrue(fails("auth: {oidc: {issuer: 'https://sso.example.org/t', client-id: berth,"
+                + " client-secret-file: '" + empty + "'}}").contains("is empty"));
     }
 
     private static String fails(String yaml) {

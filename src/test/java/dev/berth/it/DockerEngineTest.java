@@ -207,6 +207,37 @@ class DockerEngineTest {
         }
     }
 
+    /**
+     * {@code docker push} of a tag that {@code immutable} covers, over another image already pushed there, is refused
+     * and Docker prints berth's reason; the tag still names the first image.
+     */
+    @Test
+    @Order(6)
+    void aPushThatWouldMoveAnImmutableTagSaysSo(@TempDir Path dir) throws IOException {
+        String yaml = mirrorYaml() + """
+                private: {repositories: ['team/*']}
+                immutable: [{repositories: ['team/*'], tags: ['v*']}]
+                """;
+        try (ChildBerth berth = ChildBerth.start(sandbox.prefix(), dir.resolve("berth"), yaml)) {
+            String host = "127.0.0.1:" + berth.port();
+            OciLayoutBuilder other = new OciLayoutBuilder(dir.resolve("other"), 2);
+            other.tag("1", other.image(OciLayoutBuilder.HOST_ARCHITECTURE, 1, 1024).manifest());
+            String first = sandbox.skopeo().copyForDigest("oci:" + dir.resolve("other") + ":1",
+                    "docker://" + host + "/team/app:v1.2.0");
+            try (DockerDaemon docker = mirroringThrough(host, dir.resolve("docker"))) {
+                docker.docker("pull", "busybox");
+                docker.docker("tag", "busybox", host + "/team/app:v1.2.0");
+                Result refused = docker.tryDocker("push", host + "/team/app:v1.2.0");
+                assertNotEquals(0, refused.exitCode(), refused::stdoutText);
+                assertTrue(refused.stderr().contains("denied: tag v1.2.0 of team/app is immutable"), refused.stderr());
+                assertEquals(first, sandbox.skopeo().copyForDigest("docker://" + host + "/team/app:v1.2.0",
+                        "oci:" + dir.resolve("back") + ":1"));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nberth's log:\n" + berth.output(), e);
+            }
+        }
+    }
+
     /** dockerd with berth at {@code host} as its registry mirror, and allowed to push to it over plain HTTP. */
     private static DockerDaemon mirroringThrough(String host, Path dir) {
         return DockerDaemon.start(dir, sandbox.prefix(), Map.of("registry-mirrors", List.of("http://" + host),

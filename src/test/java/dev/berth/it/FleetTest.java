@@ -197,6 +197,38 @@ class FleetTest {
         }
     }
 
+    /**
+     * Members that start apart, as a rolling start or a restart does: each one's first requests, made the moment it
+     * says it listens, already agree on every owner with the members up, so each cold blob costs one upstream GET.
+     */
+    @Test
+    @Timeout(240)
+    void instancesStartingApartAgreeOnTheOwnerFromTheirFirstRequest() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            members.add(URI.create("http://127.0.0.1:" + FreePort.pick()));
+        }
+        String peers = members.stream().map(m -> "'" + m + "'").collect(Collectors.joining(", "));
+        TestClient upstream = new TestClient(URI.create(registry.url()));
+        for (int started = 1; started <= 3; started++) {
+            List<String> digests = new ArrayList<>();
+            for (int blob = 0; blob < 8; blob++) {
+                digests.add(upstream.pushBlob(REPO, TestData.stream(MIB, 100 * started + blob)));
+            }
+            int i = started - 1;
+            berths.add(ChildBerth.startWithConfig(config(i, registry.url(),
+                    "peers: [" + peers + "], self: '" + members.get(i) + "'")));
+            List<URI> up = members.subList(0, started);
+            for (String digest : digests) {
+                for (BlobDownload download : downloadAtOnce(digest, up, 2)) {
+                    assertRight(download, digest, MIB);
+                }
+            }
+            int now = started;
+            assertAll(digests.stream().map(digest -> () -> assertEquals(1, upstreamGets(digest),
+                    "upstream GETs of " + digest + " with " + now + " members up")));
+        }
+    }
+
     @Test
     @Timeout(240)
     void aFleetFoundByDnsWithOneMemberLeftWorksLikeASingleBerth() throws Exception {

@@ -36,7 +36,10 @@ class WebPageBrowserTest {
     void start() {
         browser = Browser.start();
         page = browser.driver();
-        content = AdminContent.start(dir, "cache: {max-bytes: 1GiB}\n");
+        content = AdminContent.start(dir, """
+                cache: {max-bytes: 1GiB}
+                retention: {rules: [{repositories: ['team/secret-*'], keep-last: 0}]}
+                """);
     }
 
     @AfterEach
@@ -187,5 +190,32 @@ class WebPageBrowserTest {
         assertTrue(cache.contains("docker.io") && cache.contains("answering")
                 && cache.contains("of the 1.0 GiB budget (cache.max-bytes)"), cache);
         browser.screenshot("ui-cache");
+    }
+
+    @Test
+    void anAdministratorSeesWhatRetentionWouldRemoveThenRunsARound() {
+        page.get(base() + "/ui/");
+        repositoriesShown(2);
+        signIn("alice", Htpasswd.ALICE_PASSWORD);
+        page.findElement(By.cssSelector("nav a[data-section=retention]")).click();
+        String row = "#retention-body tr[data-repository='team/secret-db']";
+        browser.await(d -> d.findElements(By.cssSelector(row)).size() == 1);
+        // Its one tag, named 1: keep-last 0 keeps none.
+        assertEquals("1", page.findElement(By.cssSelector(row + " td[data-label='Tags would remove']")).getText());
+        assertTrue(page.findElement(By.cssSelector(row)).getText().contains("every tag of team/secret-db goes"));
+        assertTrue(page.findElement(By.id("retention-body")).getText().contains("none yet on this instance"));
+        browser.screenshot("ui-retention");
+
+        page.findElement(By.id("retention-round")).click();
+        browser.await(d -> d.findElement(By.id("status")).getText().startsWith("A retention round starts now"));
+        // The section again (route() is what a visit runs) until it shows the last round beside the dry run.
+        browser.await(d -> {
+            ((JavascriptExecutor) d).executeScript("route()");
+            return d.findElements(By.cssSelector("#retention-body table")).size() == 2;
+        });
+        String lastRound = "#retention-body table:last-of-type tr[data-repository='team/secret-db']";
+        assertEquals("1", page.findElement(By.cssSelector(lastRound + " td[data-label='Tags removed']")).getText());
+        assertEquals("none", page.findElement(By.cssSelector(row + " td[data-label='Tags would remove']")).getText(),
+                "the round removed the tag, so the next would remove none");
     }
 }

@@ -30,7 +30,7 @@ public final class MockHub {
     /** Docker Hub's token service name. */
     public static final String DOCKER_HUB_SERVICE = "registry.docker.io";
 
-    private static final Pattern V2_PATH = Pattern.compile("/v2/(.+)/(manifests|blobs|tags)/([^/]+)");
+    private static final Pattern V2_PATH = Pattern.compile("/v2/(.+)/(manifests|blobs|tags|referrers)/([^/]+)");
 
     /** A manifest as the hub stores it. */
     public record Manifest(byte[] bytes, String mediaType, Digest digest) {
@@ -253,7 +253,9 @@ public final class MockHub {
         return switch (m.group(2)) {
             case "manifests" -> manifest(repo, m.group(3));
             case "blobs" -> blob(repo, m.group(3));
-            default -> tags(name, repo);
+            case "tags" -> tags(name, repo);
+            // As Docker Hub: no Referrers API, unless a test overrides the answer.
+            default -> error(404, "NOT_FOUND", "no such endpoint");
         };
     }
 

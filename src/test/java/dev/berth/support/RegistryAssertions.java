@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.oci.MediaTypes;
 import dev.berth.oci.OciError;
 import dev.berth.oci.RegistryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Assertions on registry responses (status plus the spec's error envelope) and on the services' errors. */
 public final class RegistryAssertions {
@@ -49,6 +52,24 @@ public final class RegistryAssertions {
             return;
         }
         throw new AssertionError("expected " + expected);
+    }
+
+    /**
+     * A Referrers API answer's listing, each digest with its artifact type, once asserted to be a 200 OCI index whose
+     * entries are all image manifests.
+     */
+    public static Map<String, String> referrers(HttpResponse<byte[]> r) {
+        assertEquals(200, r.statusCode(), () -> "body: " + new String(r.body()));
+        assertEquals(MediaTypes.OCI_INDEX, header(r, "Content-Type"));
+        JsonNode index = json(r);
+        assertEquals(2, index.path("schemaVersion").asInt());
+        assertEquals(MediaTypes.OCI_INDEX, index.path("mediaType").asText());
+        Map<String, String> types = new TreeMap<>();
+        for (JsonNode d : index.path("manifests")) {
+            assertEquals(MediaTypes.OCI_MANIFEST, d.path("mediaType").asText());
+            types.put(d.path("digest").asText(), d.path("artifactType").asText());
+        }
+        return types;
     }
 
     /** A response header, or "" when absent. */

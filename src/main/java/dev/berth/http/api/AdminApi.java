@@ -32,6 +32,8 @@ public final class AdminApi implements HttpService {
             me.put("user", call.principal().user().orElse(null));
             me.put("admin", call.isAdmin());
             me.put("authentication", access.loginsEnabled());
+            me.put("signIn", access.signIn());
+            me.put("groups", call.principal().groups().stream().sorted().toList());
             ApiJson.send(res, Status.OK_200, me);
         });
         resources.forEach(resource -> resource.routes(routes));

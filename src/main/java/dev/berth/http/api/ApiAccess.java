@@ -12,6 +12,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
+import java.util.Map;
 
 /**
  * Who calls the admin API and what they may see and do: through the one {@link CredentialsReader}, HTTP Basic with an
@@ -78,9 +79,17 @@ public final class ApiAccess {
         };
     }
 
-    /** Whether logins are on ({@code auth.htpasswd}, {@code auth.ldap}): the page then offers to sign in. */
+    /** Whether logins are on ({@code auth.htpasswd}, {@code auth.ldap}, {@code auth.oidc}): the page offers to sign in. */
     boolean loginsEnabled() {
         return config.enabled();
+    }
+
+    /**
+     * Whether the page signs in with a password ({@code auth.htpasswd}, {@code auth.ldap}) and through a provider
+     * ({@code auth.oidc}).
+     */
+    Map<String, Boolean> signIn() {
+        return Map.of("password", config.passwords(), "singleSignOn", config.oidc().isPresent());
     }
 
     /** Whether {@code caller} may pull the repository stored as {@code repository} (an invalid name: no). */

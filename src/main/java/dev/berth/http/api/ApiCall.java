@@ -51,6 +51,11 @@ public final class ApiCall {
         return access.isAdmin(caller);
     }
 
+    /** Whether logins are on ({@code auth.htpasswd}): without them there is nobody to hold a token. */
+    public boolean loginsEnabled() {
+        return access.loginsEnabled();
+    }
+
     /** A path parameter of the route, such as {@code id} of {@code /warm-jobs/{id}}. */
     public String pathParam(String name) {
         return request.path().pathParameters().get(name);

@@ -1,12 +1,14 @@
 package dev.berth.http.ui;
 
-import dev.berth.auth.Caller;
 import dev.berth.auth.AccountsUnavailable;
+import dev.berth.auth.Caller;
+import dev.berth.auth.Credentials;
 import dev.berth.auth.CredentialsRefused;
 import dev.berth.auth.Sessions;
 import dev.berth.http.CredentialsReader;
 import dev.berth.http.RequestClient;
 import dev.berth.http.SameOrigin;
+import dev.berth.sso.SingleSignOn;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaTypes;
 import io.helidon.http.Status;
@@ -24,7 +26,8 @@ import java.util.Optional;
 
 /**
  * The web page at {@code /ui/}: a small static app over the admin API, served from the jar, and its sign-in and
- * sign-out, which set and clear the session cookie. A browser that opens {@code /} is sent here.
+ * sign-out, which set and clear the session cookie (and, with {@code auth.oidc}, the sign-in through the provider:
+ * {@link SignInThroughProvider}). A browser that opens {@code /} is sent here.
  */
 public final class WebPage implements HttpService {
     /** Where the page lives. */
@@ -35,11 +38,21 @@ public final class WebPage implements HttpService {
     private final PageFiles files = PageFiles.load();
     private final CredentialsReader credentials;
     private final Sessions sessions;
+    private final Optional<SignInThroughProvider> provider;
+    private final String securityPolicy;
 
     /** The page; when {@code credentials} has logins ({@code auth.htpasswd}), browsers sign in to a session. */
     public WebPage(CredentialsReader credentials, Sessions sessions) {
+        this(credentials, sessions, Optional.empty());
+    }
+
+    /** The page, whose browsers may also sign in through {@code sso} ({@code auth.oidc}). */
+    public WebPage(CredentialsReader credentials, Sessions sessions, Optional<SingleSignOn> sso) {
         this.credentials = credentials;
         this.sessions = sessions;
+        this.provider = sso.map(s -> new SignInThroughProvider(s, sessions));
+        // Signing out is a form whose answer may lead to the provider's sign-out.
+        this.securityPolicy = SECURITY_POLICY + sso.map(s -> " " + s.origin()).orElse("");
     }
 
     @Override
@@ -48,6 +61,10 @@ public final class WebPage implements HttpService {
         rules.get("/{file}", (req, res) -> file(req.path().pathParameters().get("file"), res));
         rules.post("/login", this::login);
         rules.post("/logout", this::logout);
+        provider.ifPresent(p -> {
+            rules.get("/sso/start", p::start);
+            rules.get(SignInThroughProvider.CALLBACK, p::callback);
+        });
         rules.any((req, res) -> text(res, Status.NOT_FOUND_404, "no such page"));
     }
 
@@ -76,8 +93,9 @@ public final class WebPage implements HttpService {
 
     /** The sign-in form: a session cookie and back to the page, or back to the form saying it failed. */
     private void login(ServerRequest req, ServerResponse res) throws IOException {
-        if (!credentials.loginsEnabled()) {
-            text(res, Status.NOT_FOUND_404, "berth has no accounts (auth.htpasswd, auth.ldap): nobody signs in");
+        if (!credentials.passwordsEnabled()) {
+            text(res, Status.NOT_FOUND_404, "berth has no accounts (auth.htpasswd, auth.ldap): nobody signs in with a"
+                    + " password");
             return;
         }
         if (!SameOrigin.holds(req)) {
@@ -97,6 +115,11 @@ public final class WebPage implements HttpService {
             redirect(res, PREFIX + (throttled ? "/?throttled#/login" : "/?failed#/login"));
             return;
         }
+        if (who.principal().token().isPresent()) {
+            // An access token is for registry clients: a session of one could create tokens of its own.
+            redirect(res, PREFIX + "/?failed#/login");
+            return;
+        }
         res.header(HeaderNames.SET_COOKIE, cookie(req, sessions.open(who.principal()), Sessions.TTL.toSeconds()));
         redirect(res, PREFIX + "/");
     }
@@ -107,15 +130,18 @@ public final class WebPage implements HttpService {
             text(res, Status.FORBIDDEN_403, "sign out from berth's own page");
             return;
         }
+        Optional<String> session;
         try {
-            credentials.session(req).ifPresent(session -> sessions.end(session.value()));
+            session = credentials.session(req).map(Credentials.Session::value);
         } catch (AccountsUnavailable e) {
             // Signing out checks the session, and so its account: better to say so than to pretend it ended.
             text(res, Status.SERVICE_UNAVAILABLE_503, "berth cannot sign you out now: " + e.getMessage());
             return;
         }
+        String next = provider.map(p -> p.afterSignOut(req, session)).orElse(PREFIX + "/");
+        session.ifPresent(sessions::end);
         res.header(HeaderNames.SET_COOKIE, cookie(req, "", 0));
-        redirect(res, PREFIX + "/");
+        redirect(res, next);
     }
 
     /**
@@ -150,8 +176,8 @@ public final class WebPage implements HttpService {
         res.status(Status.SEE_OTHER_303).header(HeaderNames.LOCATION, location).send();
     }
 
-    private static void secure(ServerResponse res) {
-        res.header(HeaderNames.create("Content-Security-Policy"), SECURITY_POLICY);
+    private void secure(ServerResponse res) {
+        res.header(HeaderNames.create("Content-Security-Policy"), securityPolicy);
         res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
         res.header(HeaderNames.create("Referrer-Policy"), "same-origin");
     }
