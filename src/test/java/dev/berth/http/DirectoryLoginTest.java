@@ -131,6 +131,8 @@ class DirectoryLoginTest {
         TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
         String token = token(alice, "repository:team/app:pull");
         assertEquals("alice", json(berth.client().get("/api/v1/me", "Cookie", cookie)).path("user").asText());
+        assertTrue(json(berth.client().get("/api/v1/me")).path("signIn").path("password").asBoolean(),
+                "the page offers its password form to directory users");
         directory.stop();
         clock.advance(Duration.ofMinutes(2));
 
