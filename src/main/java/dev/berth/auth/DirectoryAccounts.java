@@ -13,10 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The accounts of a directory ({@code auth.ldap}). What it answers is remembered for {@code cacheTtl}: a user's entry
- * and groups, and a password it accepted (as {@link VerifiedPasswords} keeps them: salted hashes), so that a client
- * sending credentials with every request binds once in that time, not once a request. A refused password is never
- * remembered. While the directory cannot be asked, what is remembered still serves until it expires; after that, and
- * for anyone not remembered, {@link AccountsUnavailable}.
+ * and groups (or that there is no such user), and a password it accepted (as {@link VerifiedPasswords} keeps them:
+ * salted hashes), so that a client sending credentials with every request binds once in that time, not once a
+ * request. A refused password is never remembered. While the directory cannot be asked, what is remembered still
+ * serves until it expires; after that, and for anyone not remembered, {@link AccountsUnavailable}.
  *
  * <p>A directory user's fingerprint is that of their entry (its DN, and its {@code entryUUID} where the directory keeps
  * one), not of their password, which berth cannot read: a user removed from the directory, or excluded by
@@ -28,8 +28,11 @@ public final class DirectoryAccounts implements Accounts {
     private static final int MAX_USER_LENGTH = HtpasswdFile.MAX_USER_LENGTH;
 
     private final LdapDirectory directory;
-    /** Entries by user name; a user the directory does not know is not remembered (the throttle slows guessers). */
-    private final Cache<String, DirectoryUser> users;
+    /**
+     * Entries by user name, and that a name has none: pages signed in through a provider ask for the accounts of
+     * names the directory does not know with every request, which must not each cost a search.
+     */
+    private final Cache<String, Optional<DirectoryUser>> users;
     private final VerifiedPasswords verified;
 
     DirectoryAccounts(LdapDirectory directory, Duration cacheTtl, Ticker ticker) {
@@ -93,7 +96,7 @@ public final class DirectoryAccounts implements Accounts {
             return Optional.empty();
         }
         // One lookup at a time per user: the requests of a pull that all arrive as the entry expires share it.
-        return Optional.ofNullable(users.get(user, name -> directory.find(name).orElse(null)));
+        return users.get(user, directory::find);
     }
 
     @Override

@@ -77,8 +77,10 @@ class DirectoryAccountsTest {
         TestDirectory directory = open.add(TestDirectory.start());
         DirectoryAccounts accounts = accounts(directory);
         assertFalse(accounts.verify("alice", CAROL_PASSWORD));
+        int searches = directory.binds(SERVICE_DN);
         assertFalse(accounts.verify("mallory", ALICE_PASSWORD));
         assertEquals(Optional.empty(), accounts.fingerprint("mallory"));
+        assertEquals(searches + 1, directory.binds(SERVICE_DN), "that there is no mallory is remembered too");
         assertFalse(accounts.verify("alice", ""));
         assertEquals(1, directory.binds(userDn("alice")), "an empty password is never sent: it binds as anyone");
     }
