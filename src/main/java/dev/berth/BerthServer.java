@@ -13,8 +13,10 @@ import dev.berth.auth.Accounts;
 import dev.berth.auth.Authenticator;
 import dev.berth.auth.CallerAccess;
 import dev.berth.auth.ClusterSecret;
+import dev.berth.auth.DirectoryAccounts;
 import dev.berth.auth.EndedSessions;
 import dev.berth.auth.HtpasswdAccounts;
+import dev.berth.auth.LayeredAccounts;
 import dev.berth.auth.Logins;
 import dev.berth.auth.ProviderAccounts;
 import dev.berth.auth.Sessions;
@@ -148,10 +150,10 @@ public final class BerthServer implements AutoCloseable {
 
     /** As {@link #start(BerthConfig)}, with the clock that tag TTLs, negative caching and upload expiry follow. */
     public static BerthServer start(BerthConfig config, Clock clock) {
-        // First: certificate and htpasswd files that cannot serve stop berth before it touches the data directory.
+        // First: certificate, htpasswd and directory settings that cannot serve stop berth before it touches the data
+        // directory.
         Optional<Tls> tls = config.server().tls().map(ServerTls::load);
-        Accounts accounts = config.auth().htpasswd().<Accounts>map(file -> HtpasswdAccounts.load(file, clock))
-                .orElse(Accounts.NONE);
+        Accounts accounts = accounts(config.auth(), clock);
         PolicyRules policy = PolicyRules.load(config.policy());
         PortCheck.requireFree(config.server().host(), config.server().port());
         redirectPort(config).ifPresent(port -> PortCheck.requireFree(config.server().host(), port,
@@ -186,6 +188,16 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
+    /** The accounts of {@code auth.htpasswd} and {@code auth.ldap}: a name the file knows is checked there first. */
+    private static Accounts accounts(BerthConfig.Auth auth, Clock clock) {
+        Optional<Accounts> file = auth.htpasswd().map(path -> HtpasswdAccounts.load(path, clock));
+        Optional<Accounts> directory = auth.ldap().map(ldap -> DirectoryAccounts.of(ldap, clock));
+        if (file.isPresent() && directory.isPresent()) {
+            return new LayeredAccounts(file.get(), directory.get());
+        }
+        return file.or(() -> directory).orElse(Accounts.NONE);
+    }
+
     private static BerthServer start(BerthConfig config, Clock clock, Optional<Tls> tls, Accounts accounts,
                                      PolicyRules policyRules, Optional<AuditOutput> audit,
                                      DataDirectoryLock lock) {
@@ -195,12 +207,12 @@ public final class BerthServer implements AutoCloseable {
         SigningKeys keys = SigningKeys.of(config, store.shared());
         Optional<ClusterSecret> secret = keys.clusterSecret();
         AccessRules authRules = new AccessRules(config.auth());
-        AccessTokens accessTokens = new AccessTokens(storage, clock, accounts, authRules);
-        Tokens tokens = keys.tokens("tokens", "berth", config.auth().tokenTtl(), clock, accounts, accessTokens);
-        EndedSessions endedSessions = new EndedSessions(storage, clock, Sessions.TTL);
-        // A session of a provider's user belongs to the provider (ProviderAccounts says why).
+        // A session of a provider's user belongs to the provider (ProviderAccounts says why), as do their tokens.
         Accounts sessionAccounts = config.auth().oidc().<Accounts>map(oidc -> new ProviderAccounts(accounts,
                 oidc.issuer().toString(), oidc.clientId())).orElse(accounts);
+        AccessTokens accessTokens = new AccessTokens(storage, clock, accounts, sessionAccounts, authRules);
+        Tokens tokens = keys.tokens("tokens", "berth", config.auth().tokenTtl(), clock, accounts, accessTokens);
+        EndedSessions endedSessions = new EndedSessions(storage, clock, Sessions.TTL);
         Sessions sessions = new Sessions(keys.tokens("sessions", Sessions.SERVICE, Sessions.TTL, clock,
                 sessionAccounts), endedSessions);
         Optional<SingleSignOn> sso = config.auth().oidc().map(oidc -> new SingleSignOn(oidc, accounts,

@@ -29,8 +29,9 @@ final class SigningKeys {
     static SigningKeys of(BerthConfig config, boolean sharedStore) {
         Optional<Path> secretFile = config.cluster().flatMap(BerthConfig.Cluster::secretFile);
         if (secretFile.isEmpty() && sharedStore && config.auth().enabled()) {
-            throw new IllegalArgumentException("storage.s3 with auth.htpasswd or auth.oidc needs cluster.secret-file: instances"
-                    + " sharing a bucket must accept each other's tokens (make one with: head -c 32 /dev/urandom"
+            throw new IllegalArgumentException("storage.s3 with logins (auth.htpasswd, auth.ldap, auth.oidc) needs"
+                    + " cluster.secret-file: instances sharing a bucket must accept each other's tokens (make one with:"
+                    + " head -c 32 /dev/urandom"
                     + " | base64 > /etc/berth/cluster.key, the same file on every instance)");
         }
         return new SigningKeys(secretFile.map(ClusterSecret::load));

@@ -16,8 +16,15 @@ final class StartupLog {
         return "berth listening on " + config.server().host() + ":" + port
                 + (https ? " (HTTPS" + redirect + ")" : " (plain HTTP)")
                 + ", " + where + ", " + describeMirror(config) + ", authentication "
-                + config.auth().htpasswd().map(file -> "from " + file).orElse("off")
+                + authentication(config.auth())
                 + "; the web page at /ui/, health at /observe/health, metrics at /observe/metrics";
+    }
+
+    private static String authentication(BerthConfig.Auth auth) {
+        String file = auth.htpasswd().map(path -> "from " + path).orElse("");
+        String directory = auth.ldap().map(ldap -> "from the directory " + ldap.url()).orElse("");
+        return !auth.enabled() ? "off" : file.isEmpty() || directory.isEmpty() ? file + directory
+                : file + " then " + directory;
     }
 
     /**

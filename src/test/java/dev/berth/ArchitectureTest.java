@@ -69,7 +69,8 @@ class ArchitectureTest {
             "io.helidon.config", Set.of("config"),
             "io.helidon.metrics", Set.of("observe"),
             "io.helidon.health", Set.of("observe"),
-            "software.amazon.awssdk", Set.of("storage"));
+            "software.amazon.awssdk", Set.of("storage"),
+            "com.unboundid", Set.of("auth"));
 
     private static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

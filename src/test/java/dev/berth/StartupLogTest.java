@@ -1,10 +1,16 @@
 package dev.berth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The line berth logs when it starts: where it listens and how, where the data is, what it mirrors. */
 class StartupLogTest {
@@ -30,6 +36,23 @@ class StartupLogTest {
                 + " repository is private, authentication from /etc/berth/htpasswd; the web page at /ui/, health at"
                 + " /observe/health, metrics at /observe/metrics",
                 StartupLog.startedLine(ConfigLoader.fromYaml(yaml), 40123, true, DATA));
+    }
+
+    @Test
+    void aDirectorySaysWhichAndComesAfterTheFile(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("ldap.secret"), "service-secret\n");
+        String ldap = "  ldap: {url: 'ldaps://ldap.lan', bind-dn: 'cn=berth,dc=example,dc=org', bind-password-file: '"
+                + secret + "', user-base: 'ou=people,dc=example,dc=org'}\n";
+        String server = "server: {host: 127.0.0.1, port: 5000}\nauth:\n";
+        assertEquals("berth listening on 127.0.0.1:5000 (plain HTTP), data in /var/lib/berth, no upstreams: every"
+                + " repository is private, authentication from the directory ldaps://ldap.lan; the web page at /ui/,"
+                + " health at /observe/health, metrics at /observe/metrics",
+                StartupLog.startedLine(ConfigLoader.fromYaml(server + ldap), 5000, false, DATA));
+        String both = StartupLog.startedLine(ConfigLoader.fromYaml(server + "  htpasswd: /etc/berth/htpasswd\n"
+                + ldap), 5000, false, DATA);
+        assertTrue(both.contains(", authentication from /etc/berth/htpasswd then from the directory ldaps://ldap.lan;"),
+                both);
+        assertFalse(both.contains("service-secret"), both);
     }
 
     @Test

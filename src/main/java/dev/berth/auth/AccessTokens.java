@@ -62,6 +62,7 @@ public final class AccessTokens implements AccessTokenCheck {
     private final Storage storage;
     private final Clock clock;
     private final Accounts accounts;
+    private final Accounts creators;
     private final AccessRules rules;
     private final SecureRandom random = new SecureRandom();
     private final ReentrantLock creating = new ReentrantLock();
@@ -72,9 +73,18 @@ public final class AccessTokens implements AccessTokenCheck {
 
     /** The tokens in {@code storage}, of creators among {@code accounts}, whose rights {@code rules} say. */
     public AccessTokens(Storage storage, Clock clock, Accounts accounts, AccessRules rules) {
+        this(storage, clock, accounts, accounts, rules);
+    }
+
+    /**
+     * The same, whose creators may also be users that only {@code creators} knows (those a single sign-on provider
+     * vouched for, {@link ProviderAccounts}); a token's name may still be none of {@code accounts}.
+     */
+    public AccessTokens(Storage storage, Clock clock, Accounts accounts, Accounts creators, AccessRules rules) {
         this.storage = storage;
         this.clock = clock;
         this.accounts = accounts;
+        this.creators = creators;
         this.rules = rules;
     }
 
@@ -197,7 +207,7 @@ public final class AccessTokens implements AccessTokenCheck {
 
     /** The holder of a live token whose creator's account goes on; its use noted. */
     private Optional<Principal> holder(AccessToken token) {
-        if (token.expiredAt(clock.instant()) || accounts.fingerprint(token.creator()).isEmpty()) {
+        if (token.expiredAt(clock.instant()) || creators.fingerprint(token.creator()).isEmpty()) {
             return Optional.empty();
         }
         noteUse(token);

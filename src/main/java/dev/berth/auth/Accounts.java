@@ -1,6 +1,7 @@
 package dev.berth.auth;
 
 import java.util.Optional;
+import java.util.Set;
 
 /** The users who can log in, and the check of their passwords. */
 public interface Accounts {
@@ -17,7 +18,11 @@ public interface Accounts {
         }
     };
 
-    /** Whether {@code password} is {@code user}'s. Never logs either. */
+    /**
+     * Whether {@code password} is {@code user}'s. Never logs either.
+     *
+     * @throws AccountsUnavailable when the accounts cannot be asked now (a directory that is down)
+     */
     boolean verify(String user, String password);
 
     /**
@@ -26,4 +31,12 @@ public interface Accounts {
      * account gives the same fingerprint on every instance; it tells nothing of the password.
      */
     Optional<String> fingerprint(String user);
+
+    /**
+     * The groups {@code user}'s identity provider puts them in, named as rules name them without the {@code @}; none
+     * for an account of a file, whose groups are {@code auth.groups}.
+     */
+    default Set<String> groups(String user) {
+        return Set.of();
+    }
 }

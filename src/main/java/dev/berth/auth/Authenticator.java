@@ -4,9 +4,8 @@ import java.util.Optional;
 
 /**
  * Checks what a client presented, whatever the endpoint: passwords through {@link Logins} (throttled, against
- * {@link Accounts}, htpasswd today), tokens through {@link Tokens}, page sessions through {@link Sessions}. It knows no
- * HTTP, so a new source of identities (a directory behind {@link Accounts}, access tokens) plugs in here without
- * touching an endpoint.
+ * {@link Accounts}: htpasswd, a directory), tokens through {@link Tokens}, page sessions through {@link Sessions}. It
+ * knows no HTTP, so a new source of identities plugs in here without touching an endpoint.
  */
 public final class Authenticator {
     private final Logins logins;
@@ -22,9 +21,18 @@ public final class Authenticator {
     /**
      * The caller {@code presented} proves, asking from the address {@code client} ({@code local}: on berth's own host).
      *
-     * @throws CredentialsRefused when they prove nobody, or the login throttle holds them back
+     * @throws CredentialsRefused when they prove nobody, the login throttle holds them back, or the accounts cannot
+     *                            be asked ({@link CredentialsRefused.Reason#UNAVAILABLE})
      */
     public Caller check(Credentials presented, String client, boolean local) {
+        try {
+            return verify(presented, client, local);
+        } catch (AccountsUnavailable e) {
+            throw new CredentialsRefused(e);
+        }
+    }
+
+    private Caller verify(Credentials presented, String client, boolean local) {
         return switch (presented) {
             case Credentials.Password password -> new Caller(login(password, client), Caller.Proof.PASSWORD,
                     Optional.empty(), local);

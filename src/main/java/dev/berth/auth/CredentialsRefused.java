@@ -12,7 +12,9 @@ public final class CredentialsRefused extends RuntimeException {
         WRONG_PASSWORD("wrong user name or password"),
         /** Not checked at all: the address or the account is being slowed down ({@link #retryAfterSeconds()}). */
         THROTTLED(null),
-        SESSION_ENDED("the session has ended (signed out, expired, or the account changed): sign in again");
+        SESSION_ENDED("the session has ended (signed out, expired, or the account changed): sign in again"),
+        /** Not checked at all: the accounts could not be asked (a directory that is down); a 503, never a 401. */
+        UNAVAILABLE(null);
 
         private final String message;
 
@@ -34,6 +36,12 @@ public final class CredentialsRefused extends RuntimeException {
         super(throttled.getMessage(), null, false, false);
         this.reason = Reason.THROTTLED;
         this.retryAfterSeconds = throttled.retryAfterSeconds();
+    }
+
+    CredentialsRefused(AccountsUnavailable unavailable) {
+        super(unavailable.getMessage(), null, false, false);
+        this.reason = Reason.UNAVAILABLE;
+        this.retryAfterSeconds = null;
     }
 
     public Reason reason() {

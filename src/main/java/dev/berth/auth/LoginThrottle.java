@@ -148,14 +148,32 @@ public final class LoginThrottle {
         }
     }
 
+    /**
+     * Reports that {@code attempt} was not checked at all (the accounts could not be asked): it neither counts as a
+     * failure nor forgives one.
+     */
+    public void abandon(Attempt attempt) {
+        lock.lock();
+        try {
+            finish(attempt);
+            finished.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void finish(Attempt attempt) {
+        attempt.addressTally.pending--;
+        if (attempt.accountTally != null) {
+            attempt.accountTally.pending--;
+        }
+    }
+
     /** Reports how {@code attempt} ended: a failure counts for its address and its account; a success forgives. */
     public void end(Attempt attempt, boolean succeeded) {
         lock.lock();
         try {
-            attempt.addressTally.pending--;
-            if (attempt.accountTally != null) {
-                attempt.accountTally.pending--;
-            }
+            finish(attempt);
             if (succeeded) {
                 attempt.addressTally.forgive(attempt.account);
                 byAccount.asMap().computeIfPresent(attempt.account, (a, tally) -> {

@@ -29,8 +29,9 @@ public final class Logins {
      * The user, when {@code password} is theirs; empty otherwise. The answer comes after a delay when the client's
      * address ({@code client}) or the account keeps failing.
      *
-     * @throws TooManyLogins when the address is slowed down and already has an attempt being checked, or the
-     *                       attempts being checked for the address or the account did not end in time
+     * @throws TooManyLogins       when the address is slowed down and already has an attempt being checked, or the
+     *                             attempts being checked for the address or the account did not end in time
+     * @throws AccountsUnavailable when the accounts cannot be asked (a directory that is down)
      */
     public Optional<Principal> login(String client, String user, String password) {
         return throttled(client, user, () -> {
@@ -40,7 +41,8 @@ public final class Logins {
             if (holder.isPresent()) {
                 return holder;
             }
-            return accounts.verify(user, password) ? Optional.of(Principal.user(user)) : Optional.empty();
+            return accounts.verify(user, password) ? Optional.of(Principal.user(user, accounts.groups(user)))
+                    : Optional.empty();
         }, Optional::isPresent);
     }
 
@@ -58,6 +60,7 @@ public final class Logins {
     public <T> T throttled(String client, String user, Supplier<T> check, Predicate<T> succeeded) {
         LoginThrottle.Attempt attempt = throttle.begin(client, user);
         boolean accepted = false;
+        boolean checked = true;
         try {
             if (!attempt.delay().isZero()) {
                 // The request's own virtual thread waits: a guesser's next answer comes later, nobody else's does.
@@ -69,8 +72,16 @@ public final class Logins {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TooManyLogins(attempt.delay());
+        } catch (AccountsUnavailable e) {
+            checked = false;
+            throw e;
         } finally {
-            throttle.end(attempt, accepted);
+            if (checked) {
+                throttle.end(attempt, accepted);
+            } else {
+                // Not checked: no failure to count against a user who did nothing wrong.
+                throttle.abandon(attempt);
+            }
         }
     }
 }

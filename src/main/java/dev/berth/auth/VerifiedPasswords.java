@@ -2,6 +2,7 @@ package dev.berth.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -15,8 +16,18 @@ final class VerifiedPasswords {
     // Random per process, so a fingerprint seen in a heap dump cannot be looked up in a precomputed table.
     private static final byte[] SALT = salt();
 
-    private final Cache<String, byte[]> fingerprints =
-            Caffeine.newBuilder().expireAfterWrite(REMEMBERED_FOR).build();
+    private final Cache<String, byte[]> fingerprints;
+
+    /** Remembers each password for a few minutes. */
+    VerifiedPasswords() {
+        this(REMEMBERED_FOR, Ticker.systemTicker());
+    }
+
+    /** Remembers each password for {@code rememberedFor}, as {@code ticker} tells time. */
+    VerifiedPasswords(Duration rememberedFor, Ticker ticker) {
+        fingerprints = Caffeine.newBuilder().expireAfterWrite(rememberedFor).maximumSize(10_000).ticker(ticker)
+                .build();
+    }
 
     /** Whether {@code password} is the one last verified for {@code user}, within the last few minutes. */
     boolean contains(String user, byte[] password) {

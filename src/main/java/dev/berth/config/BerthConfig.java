@@ -149,16 +149,21 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
     }
 
     /**
-     * {@code auth.*}: accounts (an htpasswd file; absent: no authentication at all), the challenge clients get, how
-     * long tokens live, groups of users, what anonymous users may pull, the access rules, and the proxies whose
-     * {@code X-Forwarded-For} and {@code X-Forwarded-Proto} berth believes.
+     * {@code auth.*}: accounts (an htpasswd file, a directory; neither: no authentication at all), the challenge
+     * clients get, how long tokens live, groups of users, what anonymous users may pull, the access rules, and the
+     * proxies whose {@code X-Forwarded-For} and {@code X-Forwarded-Proto} berth believes.
      */
     public record Auth(Optional<Path> htpasswd, Scheme scheme, Duration tokenTtl, Map<String, List<String>> groups,
                        boolean anonymousPullsMirrored, boolean anonymousPullsPrivate, List<Rule> rules,
-                       List<AddressRange> trustedProxies, Optional<Oidc> oidc) {
+                       List<AddressRange> trustedProxies, Optional<Oidc> oidc, Optional<Ldap> ldap) {
         /** Whether authentication is on: accounts, or single sign-on for the page. */
         public boolean enabled() {
-            return htpasswd.isPresent() || oidc.isPresent();
+            return passwords() || oidc.isPresent();
+        }
+
+        /** Whether users log in with a password: accounts of a file or of a directory. */
+        public boolean passwords() {
+            return htpasswd.isPresent() || ldap.isPresent();
         }
 
         /** The groups the rules name ({@code @group}), without the {@code @}. */
@@ -166,6 +171,28 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
             return rules.stream().flatMap(rule -> Stream.of(rule.pull(), rule.push(), rule.delete(), rule.admin()))
                     .flatMap(List::stream).filter(name -> name.startsWith("@")).map(name -> name.substring(1))
                     .collect(Collectors.toUnmodifiableSet());
+        }
+    }
+
+    /**
+     * {@code auth.ldap.*}: accounts of a directory. berth binds as {@code bindDn} to find a user with
+     * {@code userFilter} under {@code userBase}, binds as the user to check the password, and finds the user's groups
+     * with {@code groupFilter} under {@code groupBase} (none without a base). {@code url} is ldap:// or ldaps://;
+     * {@code startTls} upgrades an ldap:// connection; certificates are checked against {@code caFile} (PEM) or the
+     * JVM's trusted authorities. What the directory answered is remembered for {@code cacheTtl}.
+     */
+    public record Ldap(URI url, boolean startTls, Optional<Path> caFile, String bindDn, String bindPassword,
+                       String userBase, String userFilter, Optional<String> groupBase, String groupFilter,
+                       Duration connectTimeout, Duration responseTimeout, Duration cacheTtl) {
+        /** Whether connections are encrypted (ldaps:// or StartTLS). */
+        public boolean tls() {
+            return startTls || url.getScheme().equals("ldaps");
+        }
+
+        @Override
+        public String toString() {
+            // Never print the password.
+            return "Ldap[" + url + (startTls ? " starttls" : "") + " as " + bindDn + "]";
         }
     }
 

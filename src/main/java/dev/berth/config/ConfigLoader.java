@@ -284,14 +284,15 @@ public final class ConfigLoader {
         for (Config group : auth.get("groups").asNodeList().orElse(List.of())) {
             groups.put(group.name(), group.asList(String.class).orElse(List.of()));
         }
+        Optional<BerthConfig.Ldap> ldap = ldap(auth.get("ldap"));
         List<BerthConfig.Rule> rules = new ArrayList<>();
         for (Config rule : auth.get("rules").asNodeList().orElse(List.of())) {
             List<String> repositories = rule.get("repositories").asList(String.class).orElse(List.of());
             if (repositories.isEmpty()) {
                 throw new IllegalArgumentException(rule.key() + ".repositories must list at least one name glob");
             }
-            // With a provider, a rule may name a group only the provider knows.
-            boolean declared = oidc.isEmpty();
+            // With a provider (a directory, single sign-on), a rule may name a group only the provider knows.
+            boolean declared = oidc.isEmpty() && ldap.isEmpty();
             rules.add(new BerthConfig.Rule(repositories, principals(rule, "pull", groups, declared),
                     principals(rule, "push", groups, declared), principals(rule, "delete", groups, declared),
                     principals(rule, "admin", groups, declared)));
@@ -301,7 +302,51 @@ public final class ConfigLoader {
                 duration(auth, "token-ttl", "5m"), Map.copyOf(groups),
                 anonymous(auth, "mirrored", "pull"), anonymous(auth, "private", "none"), List.copyOf(rules),
                 auth.get("trusted-proxies").asList(String.class).orElse(List.of()).stream()
-                        .map(AddressRange::parse).toList(), oidc);
+                        .map(AddressRange::parse).toList(), oidc, ldap);
+    }
+
+    /** {@code auth.ldap}, when configured: its password file is read now, and its URL and files checked. */
+    private static Optional<BerthConfig.Ldap> ldap(Config ldap) {
+        if (!ldap.exists()) {
+            return Optional.empty();
+        }
+        Config urlNode = ldap.get("url");
+        URI url;
+        try {
+            url = new URI(required(ldap, "url"));
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(urlNode.key() + ": not a URL: " + e.getMessage(), e);
+        }
+        if (!("ldap".equals(url.getScheme()) || "ldaps".equals(url.getScheme())) || url.getHost() == null
+                || (url.getPath() != null && !url.getPath().isEmpty() && !url.getPath().equals("/"))) {
+            throw new IllegalArgumentException(urlNode.key() + ": " + url + " is not ldap://HOST[:PORT] or"
+                    + " ldaps://HOST[:PORT] (the bases and filters have keys of their own)");
+        }
+        boolean startTls = ldap.get("start-tls").asBoolean().orElse(false);
+        if (startTls && url.getScheme().equals("ldaps")) {
+            throw new IllegalArgumentException(ldap.get("start-tls").key() + ": ldaps:// is encrypted from the start;"
+                    + " StartTLS upgrades an ldap:// connection");
+        }
+        Optional<Path> caFile = ldap.get("ca-file").asString().asOptional()
+                .map(file -> readable(ldap.get("ca-file"), file));
+        Path passwordFile = readable(ldap.get("bind-password-file"), required(ldap, "bind-password-file"));
+        String password = readSecret(passwordFile.toString());
+        if (password.isEmpty()) {
+            // An empty password is an unauthenticated bind, which a directory accepts for any DN.
+            throw new IllegalArgumentException(ldap.get("bind-password-file").key() + ": " + passwordFile
+                    + " is empty");
+        }
+        String userFilter = ldap.get("user-filter").asString().orElse("(uid={username})");
+        if (!userFilter.contains("{username}")) {
+            throw new IllegalArgumentException(ldap.get("user-filter").key() + ": " + userFilter
+                    + " does not contain {username}, so it would find the same entry for everyone");
+        }
+        return Optional.of(new BerthConfig.Ldap(url, startTls, caFile, required(ldap, "bind-dn"), password,
+                required(ldap, "user-base"), userFilter, ldap.get("group-base").asString().asOptional(),
+                ldap.get("group-filter").asString().orElse("(member={dn})"),
+                // 0 would be no timeout at all to the LDAP client: a directory that stops answering holds logins.
+                positive(ldap, "connect-timeout", "5s"), positive(ldap, "response-timeout", "5s"),
+                duration(ldap, "cache-ttl", "1m")));
     }
 
     /** {@code auth.oidc}: absent, or with its issuer, client and secret. */

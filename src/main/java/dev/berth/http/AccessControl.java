@@ -106,6 +106,13 @@ final class AccessControl {
             return new RegistryException(OciError.TOOMANYREQUESTS, e.getMessage())
                     .withHeader("Retry-After", e.retryAfterSeconds());
         }
+        if (e.reason() == CredentialsRefused.Reason.UNAVAILABLE) {
+            // Never a 401, which would tell the client its password is wrong.
+            return ErrorResponses.accountsUnavailable(e.getMessage());
+        }
+        if (e.reason() == CredentialsRefused.Reason.UNAVAILABLE) {
+            return ErrorResponses.accountsUnavailable(e.getMessage());
+        }
         return challenge.unauthorized(req, e.getMessage(), Optional.empty(),
                 e.reason() == CredentialsRefused.Reason.INVALID_TOKEN);
     }

@@ -26,11 +26,11 @@ public final class CredentialsReader {
 
     public CredentialsReader(BerthConfig.Auth config, Authenticator authenticator) {
         this.enabled = config.enabled();
-        this.passwords = config.htpasswd().isPresent();
+        this.passwords = config.passwords();
         this.authenticator = authenticator;
     }
 
-    /** Whether users log in with a password ({@code auth.htpasswd}), on the page's form too. */
+    /** Whether users log in with a password ({@code auth.htpasswd}, {@code auth.ldap}), on the page's form too. */
     public boolean passwordsEnabled() {
         return passwords;
     }

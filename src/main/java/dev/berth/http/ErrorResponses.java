@@ -5,6 +5,7 @@ import dev.berth.oci.RegistryException;
 import io.helidon.http.Method;
 import io.helidon.http.NotFoundException;
 import io.helidon.http.Status;
+import dev.berth.auth.AccountsUnavailable;
 import dev.berth.storage.StorageUnavailableException;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.HttpRouting;
@@ -23,11 +24,21 @@ public final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    /** Maps every error a route may throw to its answer: a registry error, a store outage, anything unexpected. */
+    /**
+     * Maps every error a route may throw to its answer: a registry error, a store outage, accounts that cannot be
+     * asked, anything unexpected.
+     */
     public static void register(HttpRouting.Builder routing) {
         routing.error(RegistryException.class, ErrorResponses::send);
         routing.error(StorageUnavailableException.class, StoreOutage::send);
+        routing.error(AccountsUnavailable.class, (req, res, e) -> send(req, res, accountsUnavailable(e.getMessage())));
         routing.error(Exception.class, ErrorResponses::sendUnexpected);
+    }
+
+    /** The 503 of accounts that could not be asked (a directory that is down), with a hint when to try again. */
+    static RegistryException accountsUnavailable(String message) {
+        return new RegistryException(OciError.UNAVAILABLE, message).withMessage(message)
+                .withHeader("Retry-After", "5");
     }
 
     /** Answers a registry error. */

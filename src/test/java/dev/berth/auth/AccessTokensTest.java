@@ -86,6 +86,21 @@ class AccessTokensTest {
     }
 
     @Test
+    void aUserSignedInThroughTheProviderMakesTokensThatLastAsLongAsTheProviderDoes() {
+        // carol is no account of berth's: the single sign-on provider vouched for her, as for her page session.
+        ProviderAccounts provider = new ProviderAccounts(accounts, "https://sso.example.org/realms/team", "berth");
+        AccessTokens tokens = new AccessTokens(new FileSystemStorage(root), clock, accounts, provider, rules);
+        String secret = tokens.create(Principal.user("carol", Set.of("devs")), request("ci-carol", "pull")).secret();
+        assertEquals("carol", tokens.login("ci-carol", secret).orElseThrow().token().orElseThrow().creator().user()
+                .orElseThrow());
+        assertThrows(TokenRequestRefused.class, () -> tokens.create(Principal.user("carol"), request("bob", "pull")),
+                "a name of berth's own accounts is still taken");
+
+        AccessTokens withoutProvider = tokens();
+        assertTrue(withoutProvider.login("ci-carol", secret).isEmpty(), "auth.oidc gone: her tokens end");
+    }
+
+    @Test
     void theHolderMayDoWhatTheTokenNamesAndTheCreatorMayNowAndNothingElse() {
         AccessTokens tokens = tokens();
         String secret = tokens.create(Principal.user("alice"), request("ci", "pull", "push")).secret();

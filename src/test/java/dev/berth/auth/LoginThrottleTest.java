@@ -47,6 +47,21 @@ class LoginThrottleTest {
     }
 
     @Test
+    void anAbandonedAttemptNeitherCountsNorForgives() {
+        for (int i = 0; i < 4; i++) {
+            fail("10.0.0.1", "alice");
+        }
+        // The accounts could not be asked (a directory that is down): a hundred such attempts slow nobody down.
+        for (int i = 0; i < 100; i++) {
+            LoginThrottle.Attempt attempt = throttle.begin("10.0.0.1", "alice");
+            assertEquals(Duration.ZERO, attempt.delay());
+            throttle.abandon(attempt);
+        }
+        assertEquals(Duration.ZERO, fail("10.0.0.1", "alice"), "the fifth failure, as before the outage");
+        assertEquals(Duration.ofSeconds(1), fail("10.0.0.1", "alice"), "and none was forgiven");
+    }
+
+    @Test
     void aSuccessForgivesOnlyTheFailuresOfItsOwnAddressOnItsOwnAccount() {
         for (int i = 0; i < 5; i++) {
             fail("10.0.0.1", "alice");

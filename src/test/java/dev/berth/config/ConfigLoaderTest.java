@@ -183,6 +183,49 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ldapAccounts(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("ldap.secret"), "service-secret\n");
+        String ldap = "auth:\n  ldap:\n    bind-dn: 'cn=berth,dc=example,dc=org'\n    bind-password-file: '" + secret
+                + "'\n    user-base: 'ou=people,dc=example,dc=org'\n";
+        BerthConfig.Auth auth = ConfigLoader.fromYaml(ldap + """
+                    url: ldap://ldap.lan
+                    start-tls: true
+                    group-base: 'ou=groups,dc=example,dc=org'
+                  rules:
+                    - {repositories: ['team/*'], push: ['@devs']}
+                """).auth();
+        assertTrue(auth.enabled(), "a directory alone turns logins on");
+        BerthConfig.Ldap l = auth.ldap().orElseThrow();
+        assertEquals(URI.create("ldap://ldap.lan"), l.url());
+        assertTrue(l.startTls());
+        assertTrue(l.tls());
+        assertEquals("service-secret", l.bindPassword(), "the file's line, without its newline");
+        assertEquals("(uid={username})", l.userFilter());
+        assertEquals(Optional.of("ou=groups,dc=example,dc=org"), l.groupBase());
+        assertEquals("(member={dn})", l.groupFilter());
+        assertEquals(Duration.ofSeconds(5), l.responseTimeout());
+        assertEquals(Duration.ofMinutes(1), l.cacheTtl());
+        assertEquals(List.of("@devs"), auth.rules().getFirst().push(), "a directory group needs no auth.groups entry");
+        assertFalse(l.toString().contains("service-secret"));
+        assertTrue(ConfigLoader.fromYaml(ldap + "    url: ldaps://ldap.lan:636\n").auth().ldap().orElseThrow().tls());
+
+        assertEquals("missing configuration key: auth.ldap.url", fails(ldap));
+        assertTrue(fails(ldap + "    url: http://ldap.lan\n").startsWith("auth.ldap.url: http://ldap.lan is not"));
+        assertTrue(fails(ldap + "    url: 'ldap://ldap.lan/dc=example'\n").startsWith("auth.ldap.url:"));
+        assertTrue(fails(ldap + "    url: ldaps://ldap.lan\n    start-tls: true\n")
+                .startsWith("auth.ldap.start-tls: ldaps:// is encrypted from the start"));
+        assertTrue(fails(ldap + "    url: ldap://ldap.lan\n    user-filter: '(uid=alice)'\n")
+                .contains("does not contain {username}"));
+        assertTrue(fails(ldap + "    url: ldap://ldap.lan\n    ca-file: '" + dir.resolve("absent.pem") + "'\n")
+                .startsWith("auth.ldap.ca-file: cannot read"));
+        assertEquals("auth.ldap.response-timeout: must be longer than 0",
+                fails(ldap + "    url: ldap://ldap.lan\n    response-timeout: 0s\n"));
+        Files.writeString(secret, "\n");
+        assertTrue(fails(ldap + "    url: ldap://ldap.lan\n").endsWith(secret + " is empty"),
+                "an empty password would be an unauthenticated bind");
+    }
+
+    @Test
     void trustedProxies() {
         assertEquals(java.util.List.of(), ConfigLoader.defaults().auth().trustedProxies(), "nobody, unless listed");
         assertEquals(java.util.List.of(AddressRange.parse("127.0.0.1/32"), AddressRange.parse("fd00::/8")),

@@ -131,7 +131,8 @@ public final class ChildBerth implements AutoCloseable {
         port.completeExceptionally(new IllegalStateException("berth exited: " + output));
     }
 
-    private static String classpath() {
+    /** berth's compiled classes and its runtime dependencies, as a {@code -cp} value. */
+    static String classpath() {
         try {
             return System.getProperty("berth.classes") + java.io.File.pathSeparator
                     + Files.readString(Path.of(System.getProperty("berth.classpath.file"))).strip();

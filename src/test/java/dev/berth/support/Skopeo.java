@@ -64,13 +64,22 @@ public final class Skopeo {
      * TLS verification.
      */
     public void copy(String source, String destination, String... options) {
+        succeed(copyArgs(source, destination, options));
+    }
+
+    /** {@code skopeo copy} as {@link #copy}, which may fail (a push the registry refuses, say). */
+    public Result tryCopy(String source, String destination, String... options) {
+        return run(copyArgs(source, destination, options));
+    }
+
+    private List<String> copyArgs(String source, String destination, String... options) {
         List<String> args = new ArrayList<>(List.of("copy"));
         args.addAll(access("src-"));
         args.addAll(access("dest-"));
         args.addAll(List.of(options));
         args.add(source);
         args.add(destination);
-        succeed(args);
+        return args;
     }
 
     /**

@@ -73,19 +73,23 @@ public final class ApiAccess {
                     .withHeader("Retry-After", e.retryAfterSeconds());
             case SESSION_ENDED -> new ApiException(ApiError.UNAUTHORIZED, e.getMessage())
                     .withHeader("Set-Cookie", Sessions.cookie("", 0, RequestClient.of(req).https()));
+            case UNAVAILABLE -> new ApiException(ApiError.UNAVAILABLE, e.getMessage()).withHeader("Retry-After", "5");
             case UNSUPPORTED_SCHEME -> unauthorized(e.getMessage() + ": use Basic or Bearer");
             case MALFORMED, INVALID_TOKEN, WRONG_PASSWORD -> unauthorized(e.getMessage());
         };
     }
 
-    /** Whether logins are on ({@code auth.htpasswd}, {@code auth.oidc}): the page then offers to sign in. */
+    /** Whether logins are on ({@code auth.htpasswd}, {@code auth.ldap}, {@code auth.oidc}): the page offers to sign in. */
     boolean loginsEnabled() {
         return config.enabled();
     }
 
-    /** Whether the page signs in with a password ({@code auth.htpasswd}) and through a provider ({@code auth.oidc}). */
+    /**
+     * Whether the page signs in with a password ({@code auth.htpasswd}, {@code auth.ldap}) and through a provider
+     * ({@code auth.oidc}).
+     */
     Map<String, Boolean> signIn() {
-        return Map.of("password", config.htpasswd().isPresent(), "singleSignOn", config.oidc().isPresent());
+        return Map.of("password", config.passwords(), "singleSignOn", config.oidc().isPresent());
     }
 
     /** Whether {@code caller} may pull the repository stored as {@code repository} (an invalid name: no). */

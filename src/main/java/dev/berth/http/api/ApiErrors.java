@@ -1,5 +1,6 @@
 package dev.berth.http.api;
 
+import dev.berth.auth.AccountsUnavailable;
 import dev.berth.oci.RegistryException;
 import dev.berth.storage.StorageUnavailableException;
 import io.helidon.http.Status;
@@ -42,6 +43,8 @@ final class ApiErrors {
                     e.detail() == null || e.detail().isEmpty() ? e.error().message() : e.detail());
             case StorageUnavailableException e -> new ApiException(ApiError.UNAVAILABLE,
                     "the store cannot be reached; try again shortly").withHeader("Retry-After", "10");
+            case AccountsUnavailable e -> new ApiException(ApiError.UNAVAILABLE, e.getMessage())
+                    .withHeader("Retry-After", "5");
             default -> {
                 String id = UUID.randomUUID().toString().substring(0, 8);
                 LOG.log(Logger.Level.ERROR, "error " + id + " on " + req.prologue().method().text() + " "

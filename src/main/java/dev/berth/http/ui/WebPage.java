@@ -1,5 +1,6 @@
 package dev.berth.http.ui;
 
+import dev.berth.auth.AccountsUnavailable;
 import dev.berth.auth.Caller;
 import dev.berth.auth.Credentials;
 import dev.berth.auth.CredentialsRefused;
@@ -94,7 +95,7 @@ public final class WebPage implements HttpService {
     /** The sign-in form: a session cookie and back to the page, or back to the form saying it failed. */
     private void login(ServerRequest req, ServerResponse res) throws IOException {
         if (!credentials.passwordsEnabled()) {
-            text(res, Status.NOT_FOUND_404, "berth has no accounts (auth.htpasswd): nobody signs in with a"
+            text(res, Status.NOT_FOUND_404, "berth has no accounts (auth.htpasswd, auth.ldap): nobody signs in with a"
                     + " password");
             return;
         }
@@ -109,6 +110,10 @@ public final class WebPage implements HttpService {
         } catch (CredentialsRefused e) {
             acts.loginFailed(req, Optional.of(form.getOrDefault("username", "")).filter(u -> !u.isEmpty()),
                     e.reason().name());
+            if (e.reason() == CredentialsRefused.Reason.UNAVAILABLE) {
+                text(res, Status.SERVICE_UNAVAILABLE_503, "berth cannot sign you in now: " + e.getMessage());
+                return;
+            }
             boolean throttled = e.reason() == CredentialsRefused.Reason.THROTTLED;
             redirect(res, PREFIX + (throttled ? "/?throttled#/login" : "/?failed#/login"));
             return;
@@ -129,7 +134,14 @@ public final class WebPage implements HttpService {
             text(res, Status.FORBIDDEN_403, "sign out from berth's own page");
             return;
         }
-        Optional<String> session = credentials.session(req).map(Credentials.Session::value);
+        Optional<String> session;
+        try {
+            session = credentials.session(req).map(Credentials.Session::value);
+        } catch (AccountsUnavailable e) {
+            // Signing out checks the session, and so its account: better to say so than to pretend it ended.
+            text(res, Status.SERVICE_UNAVAILABLE_503, "berth cannot sign you out now: " + e.getMessage());
+            return;
+        }
         String next = provider.map(p -> p.afterSignOut(req, session)).orElse(PREFIX + "/");
         session.ifPresent(sessions::end);
         res.header(HeaderNames.SET_COOKIE, cookie(req, "", 0));
