@@ -12,6 +12,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 /** {@code /v2/<name>/blobs/<digest>}: GET (with ranges), HEAD, DELETE. */
@@ -37,13 +38,25 @@ final class BlobHandler {
                 return;
             }
             long size = blob.size();
-            Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE), size);
-            long offset = range.map(ByteRange::start).orElse(0L);
-            long length = range.map(ByteRange::length).orElse(size);
+            List<ByteRange> ranges = ByteRange.parse(req.headers().first(HeaderNames.RANGE), size);
             commonHeaders(route, res);
-            if (range.isPresent()) {
+            if (ranges.size() > 1) {
+                MultipartRanges parts = new MultipartRanges(ranges, size);
+                if (!parts.largerThanWhole()) {
+                    res.status(Status.PARTIAL_CONTENT_206);
+                    res.header(HeaderNames.CONTENT_TYPE, parts.contentType());
+                    res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(parts.length()));
+                    BlobBody.send(req, res, parts.length(), out -> parts.writeTo(blob, out));
+                    return;
+                }
+                // The parts would come to more than the blob: the whole of it, as RFC 9110 allows.
+                ranges = List.of();
+            }
+            long offset = ranges.isEmpty() ? 0 : ranges.getFirst().start();
+            long length = ranges.isEmpty() ? size : ranges.getFirst().length();
+            if (!ranges.isEmpty()) {
                 res.status(Status.PARTIAL_CONTENT_206);
-                res.header(HeaderNames.CONTENT_RANGE, range.get().contentRange(size));
+                res.header(HeaderNames.CONTENT_RANGE, ranges.getFirst().contentRange(size));
             }
             // Content-Length before outputStream(): Helidon then sends a plain body instead of chunks.
             res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(length));

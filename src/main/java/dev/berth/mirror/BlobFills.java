@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * The blob downloads under way, one per digest across all upstreams and repositories: a client asking for a blob
@@ -62,7 +63,7 @@ final class BlobFills {
      * the requester confirmed it has the blob: the bytes match the digest whoever asked, but whether this repository
      * holds them is its upstream's to say. Empty when the blob is already stored.
      */
-    Optional<BlobContent> join(Digest digest, Requester requester) {
+    Optional<Joined> join(Digest digest, Requester requester) {
         RepoName repository = requester.name();
         boolean[] started = new boolean[1];
         Running run = running.computeIfAbsent(digest, d -> {
@@ -95,7 +96,11 @@ final class BlobFills {
                     });
             Thread.ofVirtual().name("berth-fill-" + digest.hex().substring(0, 12)).start(fill);
         }
-        return Optional.of(fill.open());
+        return Optional.of(new Joined(fill.open(), fill::received));
+    }
+
+    /** A download opened for one client, and how far it has come (bytes received from the start of the blob). */
+    record Joined(BlobContent content, LongSupplier head) {
     }
 
     /** How many downloads run now. */
