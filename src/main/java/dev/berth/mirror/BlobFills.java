@@ -96,11 +96,14 @@ final class BlobFills {
                     });
             Thread.ofVirtual().name("berth-fill-" + digest.hex().substring(0, 12)).start(fill);
         }
-        return Optional.of(new Joined(fill.open(), fill::received));
+        return Optional.of(new Joined(fill.open(), fill::received, fill.stored()));
     }
 
-    /** A download opened for one client, and how far it has come (bytes received from the start of the blob). */
-    record Joined(BlobContent content, LongSupplier head) {
+    /**
+     * A download opened for one client, how far it has come (bytes received from the start of the blob), and its
+     * end: stored, or failed.
+     */
+    record Joined(BlobContent content, LongSupplier head, CompletableFuture<Void> stored) {
     }
 
     /** How many downloads run now. */

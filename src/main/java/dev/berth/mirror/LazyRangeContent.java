@@ -33,6 +33,8 @@ final class LazyRangeContent implements BlobContent {
     }
 
     private final BlobContent content;
+    // Where the download has come, and Long.MAX_VALUE once it failed: an upstream that sent a corrupt or cut blob is
+    // not asked for unverified ranges of it.
     private final LongSupplier head;
     private final RangeFetch fetch;
     private final MirrorEvents.RangeSource source;
@@ -54,10 +56,10 @@ final class LazyRangeContent implements BlobContent {
         return new LazyRangeContent(content, content::size, null, MirrorEvents.RangeSource.CACHE, registry, events);
     }
 
-    /** A blob being downloaded, {@code head} bytes of it so far; ranges far beyond come from {@code fetch}. */
-    static BlobContent filling(BlobContent content, LongSupplier head, RangeFetch fetch, String registry,
-                               MirrorEvents events) {
-        return new LazyRangeContent(content, head, fetch, MirrorEvents.RangeSource.FILL, registry, events);
+    /** A blob being downloaded ({@code fill}); ranges far beyond its head come from {@code fetch}. */
+    static BlobContent filling(BlobFills.Joined fill, RangeFetch fetch, String registry, MirrorEvents events) {
+        LongSupplier head = () -> fill.stored().isCompletedExceptionally() ? Long.MAX_VALUE : fill.head().getAsLong();
+        return new LazyRangeContent(fill.content(), head, fetch, MirrorEvents.RangeSource.FILL, registry, events);
     }
 
     @Override

@@ -66,9 +66,9 @@ final class MirroredBlobs implements BlobFills.Requester {
         events.miss(registry, MirrorEvents.Kind.BLOB);
         Optional<BlobFills.Joined> fetching = fills.join(digest, this);
         if (fetching.isPresent()) {
-            BlobContent content = fetching.get().content();
-            return LazyRangeContent.filling(content, fetching.get().head(),
-                    (offset, length) -> range(digest, offset, length, content.size()), registry, events);
+            long size = fetching.get().content().size();
+            return LazyRangeContent.filling(fetching.get(),
+                    (offset, length) -> range(digest, offset, length, size), registry, events);
         }
         // Stored already through another repository.
         confirmHas(digest);
