@@ -23,8 +23,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Lazy pulls of a cold blob (eStargz, SOCI and nydus clients read the table of contents at the end first): a range
@@ -85,13 +88,36 @@ class LazyRangesTest extends MirrorTestBase {
         assertEquals(2, ranges(Scrape.of(client), "fill"));
     }
 
-    @Test
-    void aRangeAnswerThatIsNotTheRangeAskedIsRefusedAndTheRangeFollowsTheDownload() throws Exception {
+    /** Answers to the range of the last MiB that are not exactly it; none of their bytes may reach a client. */
+    enum Misfit {
+        /** Another range, of the right length. */
+        ANOTHER_RANGE,
+        /** The range asked, of a blob of another size. */
+        ANOTHER_SIZE,
+        /** The right Content-Range over more bytes than it names. */
+        LONGER_BODY,
+        /** The right Content-Range over compressed bytes. */
+        ENCODED;
+
+        MockResponse answer(byte[] layer) {
+            byte[] tail = Arrays.copyOfRange(layer, SIZE - MIB, SIZE);
+            return switch (this) {
+                case ANOTHER_RANGE -> MockHub.rangeAnswer(Arrays.copyOf(layer, MIB), 0, MIB - 1, SIZE).build();
+                case ANOTHER_SIZE -> MockHub.rangeAnswer(tail, SIZE - MIB, SIZE - 1, SIZE + 1).build();
+                case LONGER_BODY -> MockHub.rangeAnswer(Arrays.copyOfRange(layer, SIZE - MIB - 10, SIZE), SIZE - MIB,
+                        SIZE - 1, SIZE).build();
+                case ENCODED -> MockHub.rangeAnswer(tail, SIZE - MIB, SIZE - 1, SIZE)
+                        .setHeader("Content-Encoding", "gzip").build();
+            };
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Misfit.class)
+    void aRangeAnswerThatIsNotTheRangeAskedIsRefusedAndTheRangeFollowsTheDownload(Misfit misfit) throws Exception {
         byte[] layer = TestData.bytes(SIZE, 253);
         HeldBody download = busyboxWithHeldLayer(layer);
-        byte[] wrong = TestData.bytes(MIB, 254);
-        // Another range than the one asked, of the right length: its bytes must reach no client.
-        hub.override("GET", hubPath(layer), () -> MockHub.rangeAnswer(wrong, 0, MIB - 1, SIZE).build());
+        hub.override("GET", hubPath(layer), () -> misfit.answer(layer));
         String path = clientPath(layer);
 
         CompletableFuture<HttpResponse<byte[]>> tail = CompletableFuture.supplyAsync(
