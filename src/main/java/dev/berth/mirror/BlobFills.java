@@ -2,7 +2,6 @@ package dev.berth.mirror;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
-import dev.berth.registry.BlobContent;
 import dev.berth.registry.BlobStore;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
-import java.util.function.LongSupplier;
 
 /**
  * The blob downloads under way, one per digest across all upstreams and repositories: a client asking for a blob
@@ -58,12 +56,12 @@ final class BlobFills {
 
     /**
      * Joins the download of {@code digest} for {@code requester}, starting it from the requester's source when none
-     * runs, and opens it for one client; the requester's link is made once the blob is stored and verified, once per
+     * runs, for one client to open ({@link BlobFill#open}); the requester's link is made once the blob is stored and verified, once per
      * repository however many of its clients join. A download started for another repository is joined only once
      * the requester confirmed it has the blob: the bytes match the digest whoever asked, but whether this repository
      * holds them is its upstream's to say. Empty when the blob is already stored.
      */
-    Optional<Joined> join(Digest digest, Requester requester) {
+    Optional<BlobFill> join(Digest digest, Requester requester) {
         RepoName repository = requester.name();
         boolean[] started = new boolean[1];
         Running run = running.computeIfAbsent(digest, d -> {
@@ -96,14 +94,7 @@ final class BlobFills {
                     });
             Thread.ofVirtual().name("berth-fill-" + digest.hex().substring(0, 12)).start(fill);
         }
-        return Optional.of(new Joined(fill.open(), fill::received, fill.stored()));
-    }
-
-    /**
-     * A download opened for one client, how far it has come (bytes received from the start of the blob), and its
-     * end: stored, or failed.
-     */
-    record Joined(BlobContent content, LongSupplier head, CompletableFuture<Void> stored) {
+        return Optional.of(fill);
     }
 
     /** How many downloads run now. */

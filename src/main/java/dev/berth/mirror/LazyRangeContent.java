@@ -9,15 +9,19 @@ import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.net.URI;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A mirrored blob as one client reads it, for lazy pulls (eStargz, SOCI, nydus read the table of contents at a blob's
  * end first): a byte range that starts far beyond where the blob's download has come is fetched from the upstream as
  * a range request of its own and sent at once, while the one download goes on; any other read follows the download
- * (or the cache). Those bytes are not verified, so they are only ever sent as a range a client asked for and never
- * stored; the upstream's answer must be exactly the range (RangePuller). When the upstream is not asked (too many
- * range fetches at once, it ignores ranges) or its answer does not fit, the range follows the download after all.
+ * (or the cache). When the upstream announced the blob's size, the download is opened for this client only once a
+ * read needs it, so a range fetch does not wait for the download's answer. Those bytes are not verified, so they are
+ * only ever sent as a range a client asked for and never stored; the upstream's answer must be exactly the range
+ * (RangePuller). When the upstream is not asked (too many range fetches at once, it ignores ranges) or its answer
+ * does not fit, the range follows the download after all.
  */
 final class LazyRangeContent implements BlobContent {
     private static final Logger LOG = System.getLogger(LazyRangeContent.class.getName());
@@ -26,13 +30,15 @@ final class LazyRangeContent implements BlobContent {
     /** The longest range fetched on its own: a longer one is nearly a second download, and follows the first. */
     static final long MAX_FETCHED = 16L * 1024 * 1024;
 
-    /** Opens a range of the blob at the upstream: empty when it is not asked or does not serve it. */
+    /** Opens a range of a blob of {@code size} bytes at the upstream: empty when it is not asked or does not serve it. */
     @FunctionalInterface
     interface RangeFetch {
-        Optional<UpstreamBlob> open(long offset, long length);
+        Optional<UpstreamBlob> open(long offset, long length, long size);
     }
 
-    private final BlobContent content;
+    private final Digest digest;
+    private final Supplier<BlobContent> opener;
+    private final long knownSize;
     // Where the download has come, and Long.MAX_VALUE once it failed: an upstream that sent a corrupt or cut blob is
     // not asked for unverified ranges of it.
     private final LongSupplier head;
@@ -40,10 +46,13 @@ final class LazyRangeContent implements BlobContent {
     private final MirrorEvents.RangeSource source;
     private final String registry;
     private final MirrorEvents events;
+    private BlobContent content;
 
-    private LazyRangeContent(BlobContent content, LongSupplier head, RangeFetch fetch, MirrorEvents.RangeSource source,
-                             String registry, MirrorEvents events) {
-        this.content = content;
+    private LazyRangeContent(Digest digest, Supplier<BlobContent> opener, long knownSize, LongSupplier head,
+                             RangeFetch fetch, MirrorEvents.RangeSource source, String registry, MirrorEvents events) {
+        this.digest = digest;
+        this.opener = opener;
+        this.knownSize = knownSize;
         this.head = head;
         this.fetch = fetch;
         this.source = source;
@@ -53,34 +62,48 @@ final class LazyRangeContent implements BlobContent {
 
     /** A cached blob: its ranges come from the cache, and are counted. */
     static BlobContent cached(BlobContent content, String registry, MirrorEvents events) {
-        return new LazyRangeContent(content, content::size, null, MirrorEvents.RangeSource.CACHE, registry, events);
+        LazyRangeContent cached = new LazyRangeContent(content.digest(), () -> content, content.size(),
+                content::size, null, MirrorEvents.RangeSource.CACHE, registry, events);
+        cached.content = content;
+        return cached;
     }
 
-    /** A blob being downloaded ({@code fill}); ranges far beyond its head come from {@code fetch}. */
-    static BlobContent filling(BlobFills.Joined fill, RangeFetch fetch, String registry, MirrorEvents events) {
-        LongSupplier head = () -> fill.stored().isCompletedExceptionally() ? Long.MAX_VALUE : fill.head().getAsLong();
-        return new LazyRangeContent(fill.content(), head, fetch, MirrorEvents.RangeSource.FILL, registry, events);
+    /**
+     * A blob being downloaded by {@code fill}, of the size the upstream announced if it did; ranges far beyond the
+     * download's head come from {@code fetch}. Without an announced size the download is opened at once, as the size
+     * comes from its answer, and so are its errors.
+     */
+    static BlobContent filling(Digest digest, BlobFill fill, OptionalLong announced, RangeFetch fetch,
+                               String registry, MirrorEvents events) {
+        LongSupplier head = () -> fill.stored().isCompletedExceptionally() ? Long.MAX_VALUE : fill.received();
+        LazyRangeContent filling = new LazyRangeContent(digest, fill::open, announced.orElse(-1), head, fetch,
+                MirrorEvents.RangeSource.FILL, registry, events);
+        if (announced.isEmpty()) {
+            filling.content();
+        }
+        return filling;
     }
 
     @Override
     public Digest digest() {
-        return content.digest();
+        return digest;
     }
 
     @Override
     public long size() {
-        return content.size();
+        return knownSize >= 0 ? knownSize : content().size();
     }
 
     @Override
     public Optional<URI> redirect() {
-        return content.redirect();
+        // A download under way has no URL elsewhere; opening it for the question would wait for its answer.
+        return content == null ? Optional.empty() : content.redirect();
     }
 
     @Override
     public void copyTo(long offset, long length, OutputStream out) throws IOException {
         if (offset == 0 && length == size()) {
-            content.copyTo(offset, length, out);
+            content().copyTo(offset, length, out);
             return;
         }
         if (fetch != null && length <= MAX_FETCHED && offset - head.getAsLong() > AHEAD) {
@@ -95,15 +118,22 @@ final class LazyRangeContent implements BlobContent {
             }
         }
         events.rangeServed(registry, source);
-        content.copyTo(offset, length, out);
+        content().copyTo(offset, length, out);
+    }
+
+    private BlobContent content() {
+        if (content == null) {
+            content = opener.get();
+        }
+        return content;
     }
 
     private Optional<UpstreamBlob> fetchRange(long offset, long length) {
         try {
-            return fetch.open(offset, length);
+            return fetch.open(offset, length, size());
         } catch (UpstreamException e) {
             // The download has these bytes too, verified: the client waits for them rather than fails.
-            LOG.log(Logger.Level.WARNING, "a range of " + digest() + " follows its download instead: "
+            LOG.log(Logger.Level.WARNING, "a range of " + digest + " follows its download instead: "
                     + e.getMessage());
             if (e.status() == 206) {
                 events.rangeRefused(registry);
@@ -114,6 +144,8 @@ final class LazyRangeContent implements BlobContent {
 
     @Override
     public void close() throws IOException {
-        content.close();
+        if (content != null) {
+            content.close();
+        }
     }
 }

@@ -64,11 +64,10 @@ final class MirroredBlobs implements BlobFills.Requester {
             return LazyRangeContent.cached(content, registry, events);
         }
         events.miss(registry, MirrorEvents.Kind.BLOB);
-        Optional<BlobFills.Joined> fetching = fills.join(digest, this);
+        Optional<BlobFill> fetching = fills.join(digest, this);
         if (fetching.isPresent()) {
-            long size = fetching.get().content().size();
-            return LazyRangeContent.filling(fetching.get(),
-                    (offset, length) -> range(digest, offset, length, size), registry, events);
+            return LazyRangeContent.filling(digest, fetching.get(), name.upstream().sizes().of(name.key(digest)),
+                    (offset, length, size) -> range(digest, offset, length, size), registry, events);
         }
         // Stored already through another repository.
         confirmHas(digest);

@@ -23,8 +23,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
+import okio.Buffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -65,6 +68,38 @@ class LazyRangesTest extends MirrorTestBase {
         assertEquals(1, ranges(metrics, "upstream"));
         assertEquals(1, ranges(metrics, "cache"));
         assertEquals(0, ranges(metrics, "fill"));
+    }
+
+    @Test
+    void theTailIsFetchedWithoutWaitingForTheDownloadsAnswerWhenTheManifestToldTheSize() throws Exception {
+        byte[] layer = TestData.bytes(SIZE, 260);
+        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        CountDownLatch answer = new CountDownLatch(1);
+        // The download's GET gets no answer at all until the test lets it, not even its headers.
+        hub.override("GET", hubPath(layer), () -> {
+            try {
+                answer.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new MockResponse.Builder().setHeader("Content-Type", "application/octet-stream")
+                    .body(new Buffer().write(layer)).build();
+        });
+        // As a lazy puller does: the manifest first, whose descriptor tells berth the layer's size.
+        assertEquals(200, client.get("/v2/busybox/manifests/latest").statusCode());
+
+        try {
+            HttpResponse<byte[]> tail = assertTimeoutPreemptively(Duration.ofSeconds(TIMEOUT_SECONDS),
+                    () -> client.get(clientPath(layer), "Range", "bytes=-" + MIB));
+            assertPartial(tail, layer, SIZE - MIB, SIZE - 1);
+            assertEquals(1, answer.getCount(), "answered while the download's GET had no answer");
+        } finally {
+            answer.countDown();
+        }
+        assertEquals(List.of(hubPath(layer) + " bytes=" + (SIZE - MIB) + "-" + (SIZE - 1) + " 206"), hub.ranges());
+        awaitFillsStored(client);
+        assertEquals(1, fullGets(layer));
+        assertBlob(client.get(clientPath(layer)), layer);
     }
 
     @Test
