@@ -29,6 +29,7 @@ final class LazyRangeContent implements BlobContent {
     static final long AHEAD = 4L * 1024 * 1024;
     /** The longest range fetched on its own: a longer one is nearly a second download, and follows the first. */
     static final long MAX_FETCHED = 16L * 1024 * 1024;
+    private static final int CHUNK = 64 * 1024;
 
     /** Opens a range of a blob of {@code size} bytes at the upstream: empty when it is not asked or does not serve it. */
     @FunctionalInterface
@@ -108,17 +109,36 @@ final class LazyRangeContent implements BlobContent {
         }
         if (fetch != null && length <= MAX_FETCHED && offset - head.getAsLong() > AHEAD) {
             Optional<UpstreamBlob> fetched = fetchRange(offset, length);
-            if (fetched.isPresent()) {
+            if (fetched.isPresent() && sent(fetched.get(), out)) {
                 events.rangeServed(registry, MirrorEvents.RangeSource.UPSTREAM);
-                try (UpstreamBlob range = fetched.get()) {
-                    range.content().transferTo(out);
-                }
-                out.flush();
                 return;
             }
         }
         events.rangeServed(registry, source);
         content().copyTo(offset, length, out);
+    }
+
+    /**
+     * Sends the fetched range; false when it broke before its first byte, so that the download can still send it
+     * whole. Once bytes went out, a break ends the client's response short, as the IOException.
+     */
+    private boolean sent(UpstreamBlob fetched, OutputStream out) throws IOException {
+        try (UpstreamBlob range = fetched) {
+            byte[] buffer = new byte[CHUNK];
+            int n;
+            try {
+                n = range.content().read(buffer);
+            } catch (IOException e) {
+                LOG.log(Logger.Level.WARNING, "a range of " + digest + " follows its download instead: the upstream's"
+                        + " answer broke before its first byte: " + e.getMessage());
+                return false;
+            }
+            for (; n > 0; n = range.content().read(buffer)) {
+                out.write(buffer, 0, n);
+            }
+        }
+        out.flush();
+        return true;
     }
 
     private BlobContent content() {

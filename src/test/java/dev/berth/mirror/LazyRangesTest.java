@@ -15,6 +15,7 @@ import dev.berth.support.Poll;
 import dev.berth.support.Scrape;
 import dev.berth.support.TestData;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +27,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
+import mockwebserver3.MockResponseBody;
 import mockwebserver3.SocketEffect;
 import okio.Buffer;
+import okio.BufferedSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -190,6 +193,37 @@ class LazyRangesTest extends MirrorTestBase {
                 "what arrived is the range's start");
         awaitFillsStored(client);
         assertEquals(1, fullGets(layer));
+    }
+
+    @Test
+    void aRangeAnswerThatBreaksBeforeItsFirstByteLeavesTheRangeToTheDownload() throws Exception {
+        byte[] layer = TestData.bytes(SIZE, 261);
+        HeldBody download = busyboxWithHeldLayer(layer);
+        // The right status and Content-Range, then the connection goes before a byte of the body.
+        hub.override("GET", hubPath(layer), () -> MockHub.rangeAnswer(new byte[0], SIZE - MIB, SIZE - 1, SIZE)
+                .body(new MockResponseBody() {
+                    @Override
+                    public long getContentLength() {
+                        return MIB;
+                    }
+
+                    @Override
+                    public void writeTo(BufferedSink sink) throws IOException {
+                        sink.flush();
+                        throw new IOException("cut before the first byte");
+                    }
+                }).build());
+        String path = clientPath(layer);
+
+        CompletableFuture<HttpResponse<byte[]>> tail = CompletableFuture.supplyAsync(
+                () -> client.get(path, "Range", "bytes=-" + MIB));
+        Poll.until(() -> hub.ranges().size() == 1, "the range asked of the hub");
+        download.release();
+
+        assertPartial(tail.get(), layer, SIZE - MIB, SIZE - 1);
+        awaitFillsStored(client);
+        assertEquals(1, fullGets(layer));
+        assertEquals(1, ranges(Scrape.of(client), "fill"));
     }
 
     @Test
