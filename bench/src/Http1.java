@@ -83,7 +83,7 @@ final class Http1 implements Closeable {
         return sendWith(method, path, accept == null ? null : "Accept: " + accept, sink);
     }
 
-    /** As {@link #send}, with {@code header} (a whole line such as {@code Range: bytes=-10}, or null) in the request. */
+    /** As {@link #send}, with {@code header} (a whole line, {@code Range: bytes=-10}, or null) in the request. */
     Response sendWith(String method, String path, String header, Sink sink) throws IOException {
         boolean reused = socket != null;
         try {

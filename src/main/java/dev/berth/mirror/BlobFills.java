@@ -56,10 +56,10 @@ final class BlobFills {
 
     /**
      * Joins the download of {@code digest} for {@code requester}, starting it from the requester's source when none
-     * runs, for one client to open ({@link BlobFill#open}); the requester's link is made once the blob is stored and verified, once per
-     * repository however many of its clients join. A download started for another repository is joined only once
-     * the requester confirmed it has the blob: the bytes match the digest whoever asked, but whether this repository
-     * holds them is its upstream's to say. Empty when the blob is already stored.
+     * runs, for one client to open ({@link BlobFill#open}); the requester's link is made once the blob is stored and
+     * verified, once per repository however many of its clients join. A download started for another repository is
+     * joined only once the requester confirmed it has the blob: the bytes match the digest whoever asked, but whether
+     * this repository holds them is its upstream's to say. Empty when the blob is already stored.
      */
     Optional<BlobFill> join(Digest digest, Requester requester) {
         RepoName repository = requester.name();

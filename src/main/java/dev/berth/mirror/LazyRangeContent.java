@@ -31,7 +31,7 @@ final class LazyRangeContent implements BlobContent {
     static final long MAX_FETCHED = 16L * 1024 * 1024;
     private static final int CHUNK = 64 * 1024;
 
-    /** Opens a range of a blob of {@code size} bytes at the upstream: empty when it is not asked or does not serve it. */
+    /** A range of a blob of {@code size} bytes from the upstream; empty when it is not asked or does not serve it. */
     @FunctionalInterface
     interface RangeFetch {
         Optional<UpstreamBlob> open(long offset, long length, long size);

@@ -195,7 +195,7 @@ public final class MockHub {
         }
     }
 
-    /** Every registry request with a Range header so far, as {@code path range status} (e.g. {@code ... bytes=0-9 206}). */
+    /** Every registry request with a Range header so far, as {@code path range status} ({@code ... bytes=0-9 206}). */
     public List<String> ranges() {
         synchronized (ranges) {
             return List.copyOf(ranges);

@@ -17,7 +17,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
-/** GET of a blob's byte range: the Range sent (to a CDN too), at most a few at once, and an upstream that ignores it. */
+/** GET of a blob's byte range: the Range sent (to a CDN too), a few at once at most, an upstream that ignores it. */
 class BlobRangeTest {
     private static final byte[] BLOB = TestData.bytes(1000, 41);
     private static final Digest DIGEST = Digest.sha256(BLOB);
