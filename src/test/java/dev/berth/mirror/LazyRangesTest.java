@@ -106,6 +106,20 @@ class LazyRangesTest extends MirrorTestBase {
     }
 
     @Test
+    void aDownloadOpenedOnlyWhenReadStillAnswersItsFailureAsAnError() {
+        byte[] layer = TestData.bytes(100_000, 262);
+        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        hub.override("GET", hubPath(layer), MockHub.status(503));
+        // The manifest announces the size, so the download is opened only when the body is sent.
+        assertEquals(200, client.get("/v2/busybox/manifests/latest").statusCode());
+
+        HttpResponse<byte[]> whole = client.get(clientPath(layer));
+        assertError(whole, 503, "UNAVAILABLE");
+        HttpResponse<byte[]> range = client.get(clientPath(layer), "Range", "bytes=10-19");
+        assertPartial(range, layer, 10, 19);
+    }
+
+    @Test
     void aRangeTheDownloadHasReachedOrNearlySoComesFromTheDownload() throws Exception {
         byte[] layer = TestData.bytes(8 * MIB, 252);
         HeldBody download = busyboxWithHeldLayer(layer);
