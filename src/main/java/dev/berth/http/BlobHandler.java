@@ -38,7 +38,10 @@ final class BlobHandler {
                 return;
             }
             long size = blob.size();
-            List<ByteRange> ranges = ByteRange.parse(req.headers().first(HeaderNames.RANGE), size);
+            // If-Range (RFC 9110 13.1.5): a range of this entity only; any other validator asks for the whole blob.
+            boolean sameEntity = req.headers().first(HeaderNames.IF_RANGE).map(etag(route)::equals).orElse(true);
+            List<ByteRange> ranges = sameEntity ? ByteRange.parse(req.headers().first(HeaderNames.RANGE), size)
+                    : List.of();
             commonHeaders(route, res);
             if (ranges.size() > 1) {
                 MultipartRanges parts = new MultipartRanges(ranges, size);
@@ -69,10 +72,14 @@ final class BlobHandler {
         res.status(Status.ACCEPTED_202).send();
     }
 
+    private static String etag(Route.Blob route) {
+        return "\"" + route.digest() + "\"";
+    }
+
     private static void commonHeaders(Route.Blob route, ServerResponse res) {
         res.header(HeaderNames.CONTENT_TYPE, MediaTypes.OCTET_STREAM);
         res.header(RegistryHeaders.DOCKER_CONTENT_DIGEST, route.digest().toString());
-        res.header(HeaderNames.ETAG, "\"" + route.digest() + "\"");
+        res.header(HeaderNames.ETAG, etag(route));
         res.header(HeaderNames.ACCEPT_RANGES, "bytes");
         // Content addressed: the bytes behind a digest never change.
         res.header(HeaderNames.CACHE_CONTROL, "max-age=31536000");

@@ -152,6 +152,23 @@ class BlobApiTest extends ApiTestBase {
     }
 
     @Test
+    void ifRangeWithAnotherValidatorGetsTheWholeBlob() {
+        byte[] blob = TestData.bytes(1000, 9);
+        String digest = client.pushBlob("team/app", blob);
+        String path = "/v2/team/app/blobs/" + digest;
+
+        HttpResponse<byte[]> same = client.get(path, "Range", "bytes=0-9", "If-Range", "\"" + digest + "\"");
+        assertEquals(206, same.statusCode());
+        assertArrayEquals(Arrays.copyOf(blob, 10), same.body());
+
+        for (String other : List.of("\"sha256:0\"", "W/\"" + digest + "\"", "Tue, 01 Dec 2026 00:00:00 GMT")) {
+            HttpResponse<byte[]> whole = client.get(path, "Range", "bytes=0-9", "If-Range", other);
+            assertEquals(200, whole.statusCode(), other);
+            assertArrayEquals(blob, whole.body());
+        }
+    }
+
+    @Test
     void unsatisfiableRangeIs416() {
         String digest = client.pushBlob("team/app", TestData.bytes(100, 4));
         HttpResponse<byte[]> r = client.get("/v2/team/app/blobs/" + digest, "Range", "bytes=100-200");
