@@ -27,7 +27,7 @@ import java.util.stream.IntStream;
  *            --fleet-1 URL --fleet-1-pid PID --fleet-2 URL --fleet-2-pid PID --fleet-3 URL --fleet-3-pid PID
  *            --peer URL --peer-pid PID --proxy URL --proxy-pid PID
  *            --upstream URL --upstream-log FILE --scratch DIR [--quick] [--only ID,...]</pre>
- * IDs: cold-blob, big-blob, small-blobs, manifest-head, cold-pull, s3, herd, rollout, rss. The edge is a berth whose upstream
+ * IDs: cold-blob, big-blob, small-blobs, manifest-head, cold-pull, lazy-range, s3, herd, rollout, rss. The edge is a berth whose upstream
  * is berth; the two S3 berths share one bucket of s3proxy, the second answering blob GETs with redirects; the
  * fleet's three berths share another bucket of it and fetch each cold blob once for all three.
  */
@@ -121,6 +121,7 @@ public final class Bench {
         measure("small-blobs", "warm small blobs GET", this::warmSmallBlobs);
         measure("manifest-head", "manifest HEAD by tag", this::manifestHead);
         measure("cold-pull", "cold pulls", this::coldPulls);
+        measure("lazy-range", "the last MiB of a cold blob", this::lazyRange);
         measure("s3", "warm blob GET on S3", this::warmS3Blob);
         measure("herd", "many cold clients of one blob", this::herd);
         measure("rollout", "rollout model and its calibration", this::rollout);
@@ -398,6 +399,72 @@ public final class Bench {
 
     private static String coldRepository(Target t, int rep) {
         return "cold/" + t.id() + "-" + rep;
+    }
+
+    /**
+     * What a lazy-pulling client (eStargz, SOCI, nydus) asks first of a layer: its last MiB, by Range. The time to the
+     * first byte of it, from a blob berth has never seen (berth then fetches the range on its own while its download
+     * of the whole blob runs), vs the same range of another fresh blob asked of the upstream directly. Berth's
+     * download is then read whole and checked (untimed), so the next repetition does not share the machine with it.
+     */
+    private void lazyRange() throws Exception {
+        List<Target> order = List.of(berth, upstream);
+        Seeder seeder = new Seeder(upstream.base());
+        Map<Target, List<Content.Blob>> blobs = new HashMap<>();
+        for (int rep = 0; rep < plan.reps(); rep++) {
+            for (int k = 0; k < order.size(); k++) {
+                Content.Blob blob = Content.Blob.generated(900 + 10 * k + rep, plan.coldBlob());
+                seeder.pushBlob(lazyRangeRepository(order.get(k), rep), blob);
+                blobs.computeIfAbsent(order.get(k), x -> new ArrayList<>()).add(blob);
+            }
+        }
+        long tail = Math.min(MiB, plan.coldBlob());
+        Map<Target, double[]> seconds = new HashMap<>();
+        for (Target t : order) {
+            seconds.put(t, new double[plan.reps()]);
+        }
+        for (int rep = 0; rep < plan.reps(); rep++) {
+            for (int k = 0; k < order.size(); k++) {
+                Target t = order.get((k + rep) % order.size());
+                Content.Blob blob = blobs.get(t).get(rep);
+                String path = "/v2/" + lazyRangeRepository(t, rep) + "/blobs/" + blob.digest();
+                writeBack();
+                long[] firstByte = {0};
+                Http1.DigestSink digest = new Http1.DigestSink();
+                long start = System.nanoTime();
+                Http1.Response r;
+                try (Http1 http = new Http1(t.base())) {
+                    r = http.sendWith("GET", path, "Range: bytes=-" + tail, (b, off, len) -> {
+                        if (firstByte[0] == 0) {
+                            firstByte[0] = System.nanoTime();
+                        }
+                        digest.write(b, off, len);
+                    });
+                }
+                String expected;
+                try (var in = blob.source().get()) {
+                    in.skipNBytes(blob.size() - tail);
+                    expected = Content.sha256(in);
+                }
+                if (r.status() != 206 || !digest.digest().equals(expected)) {
+                    throw new IllegalStateException(t.name() + " answered " + r.status() + " to the last "
+                            + tail + " bytes of " + path + " with bytes of another digest");
+                }
+                seconds.get(t)[rep] = (firstByte[0] - start) / 1e9;
+                progress(String.format("   %s: first byte after %.3f s", t.name(), seconds.get(t)[rep]));
+                if (t == berth) {
+                    verifiedGet(t, path, blob);
+                }
+            }
+        }
+        rows.add(Row.timeAtMost("first byte of the last MiB of a cold " + mib(plan.coldBlob())
+                + " MiB blob, by Range, through berth (s, vs direct)", median(seconds.get(berth)),
+                median(seconds.get(upstream)), "%.3f", 2.0));
+        detail("last MiB of a cold blob, s to its first byte per repetition", seconds);
+    }
+
+    private static String lazyRangeRepository(Target t, int rep) {
+        return "lazyrange/" + t.id() + "-" + rep;
     }
 
     /** Apart from the cold pulls' repositories, whose upstream GETs are counted. */

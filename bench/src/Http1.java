@@ -80,20 +80,25 @@ final class Http1 implements Closeable {
 
     /** Sends a request with no body and reads the whole response; reconnects when the server closed the connection. */
     Response send(String method, String path, String accept, Sink sink) throws IOException {
+        return sendWith(method, path, accept == null ? null : "Accept: " + accept, sink);
+    }
+
+    /** As {@link #send}, with {@code header} (a whole line, {@code Range: bytes=-10}, or null) in the request. */
+    Response sendWith(String method, String path, String header, Sink sink) throws IOException {
         boolean reused = socket != null;
         try {
-            return exchange(method, path, accept, sink);
+            return exchange(method, path, header, sink);
         } catch (ClosedBeforeResponse e) {
             close();
             if (!reused) {
                 throw e;
             }
             // The server closed an idle kept-alive connection before this request: once more, on a new one.
-            return exchange(method, path, accept, sink);
+            return exchange(method, path, header, sink);
         }
     }
 
-    private Response exchange(String method, String path, String accept, Sink sink) throws IOException {
+    private Response exchange(String method, String path, String header, Sink sink) throws IOException {
         if (socket == null) {
             socket = new Socket();
             socket.setTcpNoDelay(true);
@@ -103,7 +108,7 @@ final class Http1 implements Closeable {
             out = socket.getOutputStream();
         }
         String request = method + " " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n"
-                + (accept == null ? "" : "Accept: " + accept + "\r\n") + "User-Agent: berth-bench\r\n\r\n";
+                + (header == null ? "" : header + "\r\n") + "User-Agent: berth-bench\r\n\r\n";
         out.write(request.getBytes(StandardCharsets.US_ASCII));
         out.flush();
 

@@ -21,12 +21,23 @@ public final class BlobBody {
     private BlobBody() {
     }
 
+    /** Writes a body to the client's stream. */
+    @FunctionalInterface
+    interface Writer {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /** Sends {@code length} bytes of {@code blob} from {@code offset}; the status and headers are set already. */
     public static void send(ServerRequest req, ServerResponse res, BlobContent blob, long offset, long length)
             throws IOException {
+        send(req, res, length, out -> blob.copyTo(offset, length, out));
+    }
+
+    /** Sends the {@code length} bytes that {@code body} writes; the status and headers are set already. */
+    static void send(ServerRequest req, ServerResponse res, long length, Writer body) throws IOException {
         ToClient client = new ToClient(BodyDeadlines.paced(req, res.outputStream()));
         try {
-            blob.copyTo(offset, length, client);
+            body.writeTo(client);
             // Closed only when complete: after a failure the connection goes, whatever the stream would still send.
             client.close();
         } catch (IOException | RuntimeException e) {

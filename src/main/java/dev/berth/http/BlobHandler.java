@@ -12,6 +12,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 /** {@code /v2/<name>/blobs/<digest>}: GET (with ranges), HEAD, DELETE. */
@@ -38,13 +39,28 @@ final class BlobHandler {
                 return blob.size();
             }
             long size = blob.size();
-            Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE), size);
-            long offset = range.map(ByteRange::start).orElse(0L);
-            long length = range.map(ByteRange::length).orElse(size);
+            // If-Range (RFC 9110 13.1.5): a range of this entity only; any other validator asks for the whole blob.
+            boolean sameEntity = req.headers().first(HeaderNames.IF_RANGE).map(etag(route)::equals).orElse(true);
+            List<ByteRange> ranges = sameEntity ? ByteRange.parse(req.headers().first(HeaderNames.RANGE), size)
+                    : List.of();
             commonHeaders(route, res);
-            if (range.isPresent()) {
+            if (ranges.size() > 1) {
+                MultipartRanges parts = new MultipartRanges(ranges, size);
+                if (!parts.largerThanWhole()) {
+                    res.status(Status.PARTIAL_CONTENT_206);
+                    res.header(HeaderNames.CONTENT_TYPE, parts.contentType());
+                    res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(parts.length()));
+                    BlobBody.send(req, res, parts.length(), out -> parts.writeTo(blob, out));
+                    return parts.length();
+                }
+                // The parts would come to more than the blob: the whole of it, as RFC 9110 allows.
+                ranges = List.of();
+            }
+            long offset = ranges.isEmpty() ? 0 : ranges.getFirst().start();
+            long length = ranges.isEmpty() ? size : ranges.getFirst().length();
+            if (!ranges.isEmpty()) {
                 res.status(Status.PARTIAL_CONTENT_206);
-                res.header(HeaderNames.CONTENT_RANGE, range.get().contentRange(size));
+                res.header(HeaderNames.CONTENT_RANGE, ranges.getFirst().contentRange(size));
             }
             // Content-Length before outputStream(): Helidon then sends a plain body instead of chunks.
             res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(length));
@@ -58,10 +74,14 @@ final class BlobHandler {
         res.status(Status.ACCEPTED_202).send();
     }
 
+    private static String etag(Route.Blob route) {
+        return "\"" + route.digest() + "\"";
+    }
+
     private static void commonHeaders(Route.Blob route, ServerResponse res) {
         res.header(HeaderNames.CONTENT_TYPE, MediaTypes.OCTET_STREAM);
         res.header(RegistryHeaders.DOCKER_CONTENT_DIGEST, route.digest().toString());
-        res.header(HeaderNames.ETAG, "\"" + route.digest() + "\"");
+        res.header(HeaderNames.ETAG, etag(route));
         res.header(HeaderNames.ACCEPT_RANGES, "bytes");
         // Content addressed: the bytes behind a digest never change.
         res.header(HeaderNames.CACHE_CONTROL, "max-age=31536000");

@@ -176,6 +176,11 @@ final class BlobFill implements Runnable {
         }
     }
 
+    /** How far the download has come: the bytes received so far, 0 until it streams. */
+    long received() {
+        return written();
+    }
+
     private long written() {
         lock.lock();
         try {

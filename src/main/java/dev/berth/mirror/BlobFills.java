@@ -2,7 +2,6 @@ package dev.berth.mirror;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepoName;
-import dev.berth.registry.BlobContent;
 import dev.berth.registry.BlobStore;
 import java.time.Duration;
 import java.util.Optional;
@@ -57,12 +56,12 @@ final class BlobFills {
 
     /**
      * Joins the download of {@code digest} for {@code requester}, starting it from the requester's source when none
-     * runs, and opens it for one client; the requester's link is made once the blob is stored and verified, once per
-     * repository however many of its clients join. A download started for another repository is joined only once
-     * the requester confirmed it has the blob: the bytes match the digest whoever asked, but whether this repository
-     * holds them is its upstream's to say. Empty when the blob is already stored.
+     * runs, for one client to open ({@link BlobFill#open}); the requester's link is made once the blob is stored and
+     * verified, once per repository however many of its clients join. A download started for another repository is
+     * joined only once the requester confirmed it has the blob: the bytes match the digest whoever asked, but whether
+     * this repository holds them is its upstream's to say. Empty when the blob is already stored.
      */
-    Optional<BlobContent> join(Digest digest, Requester requester) {
+    Optional<BlobFill> join(Digest digest, Requester requester) {
         RepoName repository = requester.name();
         boolean[] started = new boolean[1];
         Running run = running.computeIfAbsent(digest, d -> {
@@ -95,7 +94,7 @@ final class BlobFills {
                     });
             Thread.ofVirtual().name("berth-fill-" + digest.hex().substring(0, 12)).start(fill);
         }
-        return Optional.of(fill.open());
+        return Optional.of(fill);
     }
 
     /** How many downloads run now. */

@@ -34,6 +34,18 @@ public interface MirrorEvents {
                 first.accessRefused(registry);
                 second.accessRefused(registry);
             }
+
+            @Override
+            public void rangeServed(String registry, RangeSource source) {
+                first.rangeServed(registry, source);
+                second.rangeServed(registry, source);
+            }
+
+            @Override
+            public void rangeRefused(String registry) {
+                first.rangeRefused(registry);
+                second.rangeRefused(registry);
+            }
         };
     }
 
@@ -47,6 +59,12 @@ public interface MirrorEvents {
 
     /** What a client asked for. */
     enum Kind { MANIFEST, BLOB }
+
+    /**
+     * Where the bytes of a byte range of a mirrored blob came from: the cache, the blob's download under way, or a
+     * range request of its own to the upstream (unverified, see docs/mirror.md).
+     */
+    enum RangeSource { CACHE, FILL, UPSTREAM }
 
     /**
      * A request for content mirrored from {@code registry} (a manifest's GET or HEAD, a blob's GET) was answered from
@@ -65,6 +83,17 @@ public interface MirrorEvents {
      * berth's credentials.
      */
     default void accessRefused(String registry) {
+    }
+
+    /** A client's byte range (one part of a multi-range request each) of a blob mirrored from {@code registry}. */
+    default void rangeServed(String registry, RangeSource source) {
+    }
+
+    /**
+     * {@code registry} answered a range request with something other than exactly that range (another range, another
+     * size, too many bytes), so the client's range followed the download instead.
+     */
+    default void rangeRefused(String registry) {
     }
 
     /** Events that report received bytes and refusals alone, to {@code received} and {@code refused}. */

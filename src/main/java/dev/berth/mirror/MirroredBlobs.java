@@ -52,22 +52,35 @@ final class MirroredBlobs implements BlobFills.Requester {
         return size;
     }
 
-    /** Opens the blob: cached, or joining (or starting) its download. */
+    /**
+     * Opens the blob: cached, or joining (or starting) its download, with a range far beyond the download's head
+     * fetched on its own ({@link LazyRangeContent}).
+     */
     BlobContent open(Digest digest) {
+        String registry = name.upstream().registry();
         if (name.cache().hasBlob(digest)) {
             BlobContent content = name.cache().repository().openBlob(digest);
-            events.hit(name.upstream().registry(), MirrorEvents.Kind.BLOB, content.size());
-            return content;
+            events.hit(registry, MirrorEvents.Kind.BLOB, content.size());
+            return LazyRangeContent.cached(content, registry, events);
         }
-        events.miss(name.upstream().registry(), MirrorEvents.Kind.BLOB);
-        Optional<BlobContent> fetching = fills.join(digest, this);
+        events.miss(registry, MirrorEvents.Kind.BLOB);
+        Optional<BlobFill> fetching = fills.join(digest, this);
         if (fetching.isPresent()) {
-            return fetching.get();
+            return LazyRangeContent.filling(digest, fetching.get(), name.upstream().sizes().of(name.key(digest)),
+                    (offset, length, size) -> range(digest, offset, length, size), registry, events);
         }
         // Stored already through another repository.
         confirmHas(digest);
         link(digest);
-        return name.cache().repository().openBlob(digest);
+        return LazyRangeContent.cached(name.cache().repository().openBlob(digest), registry, events);
+    }
+
+    /** A range of the blob straight from the upstream, in a fleet too: ranges are not relayed through the owner. */
+    private Optional<UpstreamBlob> range(Digest digest, long offset, long length, long size) {
+        MirroredUpstream upstream = name.upstream();
+        return upstream.client().openBlobRange(name.upstreamName(), digest, offset, length, size)
+                .map(blob -> new UpstreamBlob(CountedInputStream.reportingTotal(blob.content(),
+                        bytes -> events.received(upstream.registry(), bytes)), blob.length()));
     }
 
     @Override

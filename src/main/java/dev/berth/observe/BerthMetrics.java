@@ -80,6 +80,16 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
     }
 
     @Override
+    public void rangeServed(String upstream, MirrorEvents.RangeSource source) {
+        ranges(upstream, source).increment();
+    }
+
+    @Override
+    public void rangeRefused(String upstream) {
+        rangesRefused(upstream).increment();
+    }
+
+    @Override
     public void upstreamAnswered(String upstream, int status) {
         upstreamRequests(upstream).increment();
         // The upstream in trouble, rather than an answer about content: no answer at all, 429 or a 5xx.
@@ -117,6 +127,10 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
             hitBytes(upstream, kind);
             misses(upstream, kind);
         }
+        for (MirrorEvents.RangeSource source : MirrorEvents.RangeSource.values()) {
+            ranges(upstream, source);
+        }
+        rangesRefused(upstream);
     }
 
     @Override
@@ -261,6 +275,17 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
     private Counter misses(String upstream, MirrorEvents.Kind kind) {
         return counter("berth_cache_misses", "Mirrored manifests and blobs that needed the upstream",
                 registryTag(upstream), Tag.create("kind", lower(kind)));
+    }
+
+    private Counter ranges(String upstream, MirrorEvents.RangeSource source) {
+        return counter("berth_blob_ranges", "Byte ranges of mirrored blobs served, by where their bytes came from:"
+                + " cache, the blob's download (fill), or a range request of their own to the upstream",
+                registryTag(upstream), Tag.create("source", lower(source)));
+    }
+
+    private Counter rangesRefused(String upstream) {
+        return counter("berth_upstream_ranges_refused", "Upstream range answers refused since they were not exactly"
+                + " the range asked; the client's range followed the download", registryTag(upstream));
     }
 
     private Counter receivedBytes(String upstream) {

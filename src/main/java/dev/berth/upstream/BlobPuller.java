@@ -43,7 +43,7 @@ final class BlobPuller {
      * The body, whose connection is cut when it is closed before its end: OkHttp would otherwise read on for a while
      * to reuse the connection, tens of megabytes on a fast link from an upstream that sends more than it should.
      */
-    private static final class CutShort extends FilterInputStream {
+    static final class CutShort extends FilterInputStream {
         private final Call call;
         private boolean ended;
 

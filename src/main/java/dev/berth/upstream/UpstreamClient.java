@@ -38,6 +38,7 @@ public final class UpstreamClient {
     private final ManifestPuller manifestPuller;
     private final BlobChecker blobChecker;
     private final BlobPuller blobPuller;
+    private final RangePuller rangePuller;
     private final TagLister tagLister;
     private final ReferrersLister referrersLister;
     private final CallerCheck callerCheck;
@@ -78,6 +79,7 @@ public final class UpstreamClient {
         this.manifestPuller = new ManifestPuller(caller, requests);
         this.blobChecker = new BlobChecker(caller, requests);
         this.blobPuller = new BlobPuller(caller, requests);
+        this.rangePuller = new RangePuller(caller, requests, clock);
         LinkedPages pages = new LinkedPages(caller, requests, config.maxDocumentBytes());
         this.tagLister = new TagLister(caller, requests, pages);
         this.referrersLister = new ReferrersLister(caller, requests, pages);
@@ -111,6 +113,16 @@ public final class UpstreamClient {
     /** An open stream of a blob (one GET, redirects followed); empty when the upstream lacks it. Close it. */
     public Optional<UpstreamBlob> openBlob(RepoName repository, Digest digest) {
         return blobPuller.open(repository, digest);
+    }
+
+    /**
+     * An open stream of exactly {@code length} bytes from {@code offset} of a blob of {@code size} bytes (one GET with
+     * a Range), unverified; empty when the upstream is not asked (too many at once, or it ignored ranges lately) or
+     * does not serve the range. An UpstreamException when it fails or its answer is not exactly that range. Close it.
+     */
+    public Optional<UpstreamBlob> openBlobRange(RepoName repository, Digest digest, long offset, long length,
+                                                long size) {
+        return rangePuller.open(repository, digest, offset, length, size);
     }
 
     /**

@@ -105,6 +105,70 @@ class BlobApiTest extends ApiTestBase {
     }
 
     @Test
+    void severalRangesAreOnePartWhenTheyNearlyTouchAndMultipartOtherwise() {
+        byte[] blob = TestData.bytes(100_000, 7);
+        String path = "/v2/team/app/blobs/" + client.pushBlob("team/app", blob);
+
+        // Overlapping or 40 bytes apart: fewer bytes as one range than as two parts.
+        HttpResponse<byte[]> near = client.get(path, "Range", "bytes=50-59,0-9,5-20");
+        assertEquals(206, near.statusCode());
+        assertEquals("bytes 0-59/100000", header(near, "Content-Range"));
+        assertArrayEquals(Arrays.copyOfRange(blob, 0, 60), near.body());
+
+        HttpResponse<byte[]> apart = client.get(path, "Range", "bytes=1000-1009,-5");
+        assertEquals(206, apart.statusCode());
+        String contentType = header(apart, "Content-Type");
+        assertTrue(contentType.startsWith("multipart/byteranges; boundary="), contentType);
+        String boundary = contentType.substring(contentType.indexOf('=') + 1);
+        String body = new String(apart.body(), StandardCharsets.ISO_8859_1);
+        String expected = "\r\n--" + boundary + "\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes"
+                + " 1000-1009/100000\r\n\r\n" + new String(blob, 1000, 10, StandardCharsets.ISO_8859_1)
+                + "\r\n--" + boundary + "\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes"
+                + " 99995-99999/100000\r\n\r\n" + new String(blob, 99995, 5, StandardCharsets.ISO_8859_1)
+                + "\r\n--" + boundary + "--\r\n";
+        assertEquals(expected, body);
+        assertEquals(String.valueOf(apart.body().length), header(apart, "Content-Length"));
+    }
+
+    @Test
+    void severalRangesThatCostMoreThanTheBlobGetTheWholeBlob() {
+        byte[] blob = TestData.bytes(100_000, 8);
+        String path = "/v2/team/app/blobs/" + client.pushBlob("team/app", blob);
+
+        // Nearly all of it in two parts: their headers make it more than the blob.
+        HttpResponse<byte[]> most = client.get(path, "Range", "bytes=0-49999,50200-");
+        assertEquals(200, most.statusCode());
+        assertEquals("100000", header(most, "Content-Length"));
+        assertArrayEquals(blob, most.body());
+
+        // More range-specs than berth serves as parts.
+        StringBuilder many = new StringBuilder("bytes=0-0");
+        for (int i = 1; i <= 64; i++) {
+            many.append(',').append(i * 1000).append('-').append(i * 1000);
+        }
+        HttpResponse<byte[]> tooMany = client.get(path, "Range", many.toString());
+        assertEquals(200, tooMany.statusCode());
+        assertArrayEquals(blob, tooMany.body());
+    }
+
+    @Test
+    void ifRangeWithAnotherValidatorGetsTheWholeBlob() {
+        byte[] blob = TestData.bytes(1000, 9);
+        String digest = client.pushBlob("team/app", blob);
+        String path = "/v2/team/app/blobs/" + digest;
+
+        HttpResponse<byte[]> same = client.get(path, "Range", "bytes=0-9", "If-Range", "\"" + digest + "\"");
+        assertEquals(206, same.statusCode());
+        assertArrayEquals(Arrays.copyOf(blob, 10), same.body());
+
+        for (String other : List.of("\"sha256:0\"", "W/\"" + digest + "\"", "Tue, 01 Dec 2026 00:00:00 GMT")) {
+            HttpResponse<byte[]> whole = client.get(path, "Range", "bytes=0-9", "If-Range", other);
+            assertEquals(200, whole.statusCode(), other);
+            assertArrayEquals(blob, whole.body());
+        }
+    }
+
+    @Test
     void unsatisfiableRangeIs416() {
         String digest = client.pushBlob("team/app", TestData.bytes(100, 4));
         HttpResponse<byte[]> r = client.get("/v2/team/app/blobs/" + digest, "Range", "bytes=100-200");

@@ -81,7 +81,7 @@ class BlobFillsTest {
                 public void link(Digest digest) {
                     links.computeIfAbsent(repository, r -> new AtomicInteger()).incrementAndGet();
                 }
-            }).orElseThrow());
+            }).orElseThrow().open());
         }
         allJoined.countDown();
         for (BlobContent blob : opened) {

@@ -31,6 +31,7 @@ public final class MockHub {
     /** Docker Hub's token service name. */
     public static final String DOCKER_HUB_SERVICE = "registry.docker.io";
 
+    private static final Pattern SINGLE_RANGE = Pattern.compile("bytes=(\\d+)-(\\d+)");
     private static final Pattern V2_PATH = Pattern.compile("/v2/(.+)/(manifests|blobs|tags|referrers)/([^/]+)");
 
     /** A manifest as the hub stores it. */
@@ -59,6 +60,7 @@ public final class MockHub {
     private final Map<String, String> tokenScopes = new ConcurrentHashMap<>();
     private final Map<String, Queue<Supplier<MockResponse>>> overrides = new ConcurrentHashMap<>();
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> ranges = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger tokenSerial = new AtomicInteger();
     private volatile Duration tokenLifetime = Duration.ofMinutes(60);
     private volatile Supplier<MockResponse> outage;
@@ -84,6 +86,10 @@ public final class MockHub {
                             .setHeader("Content-Length", response.getBody().getContentLength()).build();
                 }
                 log.add(request.getMethod() + " " + request.getUrl().encodedPath() + " " + response.getCode());
+                String range = request.getHeaders().get("Range");
+                if (range != null) {
+                    ranges.add(request.getUrl().encodedPath() + " " + range + " " + response.getCode());
+                }
                 return response;
             }
         });
@@ -228,6 +234,13 @@ public final class MockHub {
         }
     }
 
+    /** Every registry request with a Range header so far, as {@code path range status} ({@code ... bytes=0-9 206}). */
+    public List<String> ranges() {
+        synchronized (ranges) {
+            return List.copyOf(ranges);
+        }
+    }
+
     /** Registry requests so far, as the server counted them. */
     public int requests() {
         return registry.getRequestCount();
@@ -296,7 +309,7 @@ public final class MockHub {
         }
         return switch (m.group(2)) {
             case "manifests" -> manifest(repo, m.group(3));
-            case "blobs" -> blob(repo, m.group(3));
+            case "blobs" -> blob(repo, m.group(3), request.getHeaders().get("Range"));
             case "tags" -> tags(name, repo);
             // As Docker Hub: no Referrers API, unless a test overrides the answer.
             default -> error(404, "NOT_FOUND", "no such endpoint");
@@ -312,15 +325,30 @@ public final class MockHub {
         return manifestAnswer(manifest.bytes(), manifest.mediaType(), manifest.digest(), 99);
     }
 
-    private MockResponse blob(Repo repo, String reference) {
+    private MockResponse blob(Repo repo, String reference, String range) {
         byte[] bytes = repo.blobs.get(Digest.parse(reference));
         if (bytes == null) {
             return error(404, "BLOB_UNKNOWN", "blob unknown");
         }
-        return new MockResponse.Builder()
+        MockResponse.Builder response = new MockResponse.Builder()
                 .setHeader("Content-Type", MediaTypes.OCTET_STREAM)
-                .setHeader("Docker-Content-Digest", reference)
-                .body(new okio.Buffer().write(bytes)).build();
+                .setHeader("Docker-Content-Digest", reference);
+        Matcher single = range == null ? null : SINGLE_RANGE.matcher(range);
+        if (single != null && single.matches()) {
+            // As distribution serves a range: 206 with its Content-Range; one range only, within the blob.
+            int start = Integer.parseInt(single.group(1));
+            int end = Math.min(Integer.parseInt(single.group(2)), bytes.length - 1);
+            return response.code(206).setHeader("Content-Range", "bytes " + start + "-" + end + "/" + bytes.length)
+                    .body(new okio.Buffer().write(bytes, start, end - start + 1)).build();
+        }
+        return response.body(new okio.Buffer().write(bytes)).build();
+    }
+
+    /** A blob's answer to a Range request as Hub gives it, for a test that holds, breaks or falsifies it. */
+    public static MockResponse.Builder rangeAnswer(byte[] bytes, long start, long end, long size) {
+        return new MockResponse.Builder().code(206).setHeader("Content-Type", MediaTypes.OCTET_STREAM)
+                .setHeader("Content-Range", "bytes " + start + "-" + end + "/" + size)
+                .body(new okio.Buffer().write(bytes));
     }
 
     private MockResponse tags(String name, Repo repo) {

@@ -84,9 +84,16 @@ public final class TestClient {
         return send("GET", path, null, headers);
     }
 
-    /** GETs {@code path} and hands over the body as a stream once the headers are in, to read as it arrives. */
-    public HttpResponse<InputStream> stream(String path) {
-        HttpRequest request = request(path).timeout(Duration.ofSeconds(60)).build();
+    /**
+     * GETs {@code path} with header name/value pairs and hands over the body as a stream once the headers are in, to
+     * read as it arrives.
+     */
+    public HttpResponse<InputStream> stream(String path, String... headers) {
+        HttpRequest.Builder b = request(path).timeout(Duration.ofSeconds(60));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        HttpRequest request = b.build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
