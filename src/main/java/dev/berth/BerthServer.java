@@ -65,7 +65,6 @@ import dev.berth.registry.LocalRegistry;
 import dev.berth.registry.UploadLimits;
 import dev.berth.retention.ImmutableRules;
 import dev.berth.retention.Retention;
-import dev.berth.retention.RetentionEvents;
 import dev.berth.storage.DataDirectoryLock;
 import dev.berth.storage.Storage;
 import dev.berth.trust.PolicyRules;
@@ -286,7 +285,7 @@ public final class BerthServer implements AutoCloseable {
         GarbageCollector collector = registry.garbageCollector(config.cache().gcGrace(), clock);
         // A stored name that no upstream's cache holds is private: retention never touches a mirror's cache.
         Retention retention = new Retention(registry, name -> mirror.mirroredFrom(name).isEmpty(), config.retention(),
-                immutable, RetentionEvents.NONE, clock, housekeeping.retentionRounds(), housekeeping.gate(),
+                immutable, new RetentionRemovalsReported(events.events(), clock), clock, housekeeping.retentionRounds(), housekeeping.gate(),
                 housekeeping.collection(collector, metrics, rounds));
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images(), acts),

@@ -8,12 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.support.Htpasswd;
 import dev.berth.support.MutableClock;
 import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +57,8 @@ class RetentionApiTest {
                     - {repositories: ['nothing/*'], keep-last: 1}
                 immutable:
                   - {repositories: ['team/*'], tags: ['v*']}
-                """, clock);
+                audit: {path: '%s'}
+                """.formatted(dir.resolve("audit.jsonl")), clock);
         alice = berth.client().withBasic("alice", Htpasswd.ALICE_PASSWORD);
         bob = berth.client().withBasic("bob", Htpasswd.BOB_PASSWORD);
     }
@@ -156,6 +160,36 @@ class RetentionApiTest {
         assertTrue(Files.exists(blobFile(layer(14))));
         assertEquals(List.of(), tags("team/scratch"), "keep-last: 0 and no keep-tags: every tag goes");
         assertError(bob.get("/v2/team/scratch/blobs/" + layer(30)), 404, "BLOB_UNKNOWN");
+
+        // Each removal is a delete in the audit trail (and so in notifications), by the round itself.
+        List<String> removals = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            removals.add("team/app build-" + (i + 1) + " " + builds.get(i));
+            removals.add("team/app - " + builds.get(i));
+        }
+        removals.add("team/app - " + untagged);
+        Poll.until(() -> retentionDeletes().containsAll(removals), "the round's deletes in the audit trail");
+        assertEquals(removals.size() + 2, retentionDeletes().size(), "and team/scratch's tag and image: "
+                + retentionDeletes());
+    }
+
+    /** The audit trail's deletes by the retention round, as {@code repository tag digest} ({@code -}: no tag). */
+    private List<String> retentionDeletes() {
+        List<String> deletes = new ArrayList<>();
+        Path audit = dir.resolve("audit.jsonl");
+        try {
+            for (String line : Files.exists(audit) ? Files.readAllLines(audit) : List.<String>of()) {
+                JsonNode entry = new ObjectMapper().readTree(line);
+                if (entry.path("action").asText().equals("delete")
+                        && entry.path("actor").asText().equals("berth:retention")) {
+                    deletes.add(entry.path("repository").asText() + " " + entry.path("tag").asText("-") + " "
+                            + entry.path("digest").asText());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return deletes;
     }
 
     private Path blobFile(String digest) {
