@@ -290,7 +290,7 @@ public final class BerthServer implements AutoCloseable {
         AdminApi admin = new AdminApi(new ApiAccess(config.auth(), credentials, accessRules), List.of(
                 new RepositoriesResource(services.repositories(), services.tags(), services.images(), acts),
                 new CacheResource(services.statistics()), new WarmJobsResource(warmJobs, acts),
-                new RetentionResource(retention), new TokensResource(accessTokens), new AuditResource(events.audit())));
+                new RetentionResource(retention), new TokensResource(accessTokens, acts), new AuditResource(events.audit())));
         WebPage page = new WebPage(credentials, sessions, sso, acts);
 
         housekeeping.purgeUploads(registry, config.storage().uploadTimeout(), clock);

@@ -23,7 +23,11 @@ public enum Act {
     /** A tag's pin removed. */
     UNPIN(false),
     /** An image put in a warm job, to be cached ahead of demand. */
-    WARM(false);
+    WARM(false),
+    /** An access token created; the target's tag is the token's name. */
+    TOKEN_CREATED(false),
+    /** An access token revoked; the target's tag is the token's name. */
+    TOKEN_REVOKED(false);
 
     private final boolean notified;
 

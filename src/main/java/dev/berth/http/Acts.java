@@ -69,6 +69,12 @@ public final class Acts {
         report(req, who.user(), Act.WARM, named(repository, reference), Event.OK);
     }
 
+    /** The access token {@code name} created ({@code created}) or revoked by {@code who}. */
+    public void accessToken(ServerRequest req, Principal who, String name, boolean created) {
+        report(req, who.user(), created ? Act.TOKEN_CREATED : Act.TOKEN_REVOKED,
+                Target.repository("").withTag(Optional.of(name)), Event.OK);
+    }
+
     /** A blob linked from {@code from} instead of uploaded. */
     void mounted(ServerRequest req, Caller caller, RepoName name, Digest digest, RepoName from) {
         report(req, actor(caller), Act.MOUNT, Target.repository(name.value()).withDigest(digest.toString())

@@ -130,6 +130,24 @@ class AuditTrailTest {
     }
 
     @Test
+    void accessTokensCreatedAndRevokedAreAuditedAsTheirCreators() throws Exception {
+        Path trail = dir.resolve("audit.jsonl");
+        RunningBerth berth = start(trail.toString());
+        TestClient alice = berth.client().withBasic("alice", ALICE_PASSWORD);
+        assertEquals(201, alice.send("POST", "/api/v1/tokens", TestData.utf8("{\"name\": \"ci-app\", \"repositories\":"
+                + " [\"team/*\"], \"actions\": [\"pull\"]}"), "Content-Type", "application/json").statusCode());
+        assertEquals(204, alice.delete("/api/v1/tokens/ci-app").statusCode());
+        stop(berth);
+
+        List<JsonNode> lines = lines(trail);
+        JsonNode created = only(lines, "token-created", "ok");
+        assertEquals("ci-app", created.path("tag").asText(), "the token's name");
+        assertEquals("alice", created.path("actor").asText());
+        assertEquals("ci-app", only(lines, "token-revoked", "ok").path("tag").asText());
+        assertFalse(lines.toString().contains("berth_"), "no secret in the trail");
+    }
+
+    @Test
     void signInsToThePageAreAuditedRefusedOnesToo() throws Exception {
         Path trail = dir.resolve("audit.jsonl");
         RunningBerth berth = start(trail.toString());

@@ -2,6 +2,7 @@ package dev.berth.http.api;
 
 import dev.berth.auth.AccessToken;
 import dev.berth.auth.AccessTokens;
+import dev.berth.http.Acts;
 import dev.berth.auth.Action;
 import dev.berth.auth.Principal;
 import dev.berth.auth.TokenRequest;
@@ -20,9 +21,12 @@ import java.util.Map;
  */
 public final class TokensResource implements ApiResource {
     private final AccessTokens tokens;
+    private final Acts acts;
 
-    public TokensResource(AccessTokens tokens) {
+    /** Over {@code tokens}; each token created or revoked is reported to {@code acts}. */
+    public TokensResource(AccessTokens tokens, Acts acts) {
         this.tokens = tokens;
+        this.acts = acts;
     }
 
     /** The body of {@code POST /api/v1/tokens}; {@code expires} is a lifetime such as {@code 90d}. */
@@ -45,6 +49,7 @@ public final class TokensResource implements ApiResource {
                     case BEYOND_CREATOR -> ApiError.FORBIDDEN;
                 }, e.getMessage());
             }
+            acts.accessToken(call.request(), call.principal(), created.token().name(), true);
             Map<String, Object> answer = describe(created.token());
             answer.put("secret", created.secret());
             answer.put("login", "docker login -u " + created.token().name() + " --password-stdin");
@@ -63,6 +68,7 @@ public final class TokensResource implements ApiResource {
         routes.delete("/tokens/{name}", (call, res) -> {
             AccessToken token = visible(call, requireUser(call, "revoke an access token"));
             tokens.revoke(token.name());
+            acts.accessToken(call.request(), call.principal(), token.name(), false);
             res.status(Status.NO_CONTENT_204).send();
         });
     }
