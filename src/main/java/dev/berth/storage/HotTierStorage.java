@@ -239,14 +239,17 @@ public final class HotTierStorage implements Storage {
 
     /** Renames a verified temporary file into place and evicts the least recently used entries over the bound. */
     private void place(String name, Path verified, long size) throws IOException {
-        Files.move(verified, directory.resolve(name), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        Path file = directory.resolve(name);
+        Files.move(verified, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // The modification time is the last use: the order of eviction after a restart.
+        Instant now = clock.instant();
+        Files.setLastModifiedTime(file, FileTime.from(now));
         synchronized (this) {
             Entry old = entries.remove(name);
             if (old != null) {
                 bytes -= old.size;
             }
-            add(name, new Entry(size, true, clock.instant()));
+            add(name, new Entry(size, true, now));
         }
     }
 
