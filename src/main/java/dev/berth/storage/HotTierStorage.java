@@ -162,7 +162,7 @@ public final class HotTierStorage implements Storage {
                 return Optional.empty();
             }
             entry.verified = true;
-            Files.setLastModifiedTime(file, FileTime.from(now));
+            touch(file, now);
             return Optional.of(new PositionalFileReader(channel));
         } catch (IOException e) {
             drop(name);
@@ -241,15 +241,23 @@ public final class HotTierStorage implements Storage {
     private void place(String name, Path verified, long size) throws IOException {
         Path file = directory.resolve(name);
         Files.move(verified, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        // The modification time is the last use: the order of eviction after a restart.
         Instant now = clock.instant();
-        Files.setLastModifiedTime(file, FileTime.from(now));
+        touch(file, now);
         synchronized (this) {
             Entry old = entries.remove(name);
             if (old != null) {
                 bytes -= old.size;
             }
             add(name, new Entry(size, true, now));
+        }
+    }
+
+    /** Records a use in the file's modification time: the order of eviction after a restart. */
+    private static void touch(Path file, Instant now) {
+        try {
+            Files.setLastModifiedTime(file, FileTime.from(now));
+        } catch (IOException ignored) {
+            // Only the order of eviction after a restart is lost.
         }
     }
 

@@ -19,10 +19,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -102,6 +107,31 @@ class HotTierStorageTest {
         tier.write("repositories/a/_tags/latest", new byte[] {1});
         assertArrayEquals(new byte[] {1}, tier.read("repositories/a/_tags/latest", 10).orElseThrow());
         assertEquals(0, tier.bytes());
+    }
+
+    @Test
+    void concurrentColdReadsGetTheBytesAndLeaveOneEntry() throws Exception {
+        HotTierStorage tier = tier(10L * BLOB);
+        byte[] blob = StorageContract.bytes(2 * BLOB);
+        bucket.storage().write(key(blob), blob);
+        ExecutorService readers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<byte[]>> reads = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                reads.add(readers.submit(() -> readAll(tier, key(blob))));
+            }
+            for (Future<byte[]> read : reads) {
+                assertArrayEquals(blob, read.get(30, TimeUnit.SECONDS));
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+        assertEquals(entries(blob), entries());
+        assertArrayEquals(blob, Files.readAllBytes(directory.resolve(entry(blob))));
+        assertEquals(2L * BLOB, tier.bytes());
+        try (Stream<Path> temporary = Files.list(directory.resolve("tmp"))) {
+            assertEquals(0, temporary.count(), "no temporary file is left");
+        }
     }
 
     @Test
