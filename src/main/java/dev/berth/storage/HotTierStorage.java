@@ -11,14 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,7 +153,7 @@ public final class HotTierStorage implements Storage {
         Path file = directory.resolve(name);
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-            if (channel.size() != entry.size || (!entry.verified && !matches(channel, name))) {
+            if (channel.size() != entry.size || (!entry.verified && !TierDigest.matches(channel, name))) {
                 channel.close();
                 drop(name);
                 return Optional.empty();
@@ -168,17 +165,6 @@ public final class HotTierStorage implements Storage {
             drop(name);
             return Optional.empty();
         }
-    }
-
-    private static boolean matches(FileChannel channel, String name) throws IOException {
-        TierDigest digest = TierDigest.of(name);
-        try (InputStream in = new FileRange(channel, 0, channel.size())) {
-            byte[] buffer = new byte[ObjectReader.COPY_CHUNK];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return digest.matches();
     }
 
     @Override
@@ -228,7 +214,7 @@ public final class HotTierStorage implements Storage {
     /** Hashes a temporary file and moves it into place as the entry when it matches the name's digest. */
     private void adopt(String name, Path copy) {
         try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.READ)) {
-            if (!matches(channel, name)) {
+            if (!TierDigest.matches(channel, name)) {
                 return;
             }
             place(name, copy, channel.size());
@@ -359,7 +345,7 @@ public final class HotTierStorage implements Storage {
      * An object of the store being read: a whole read from the start also writes its bytes to a temporary file and
      * hashes them, and the file becomes the entry once the last byte matched. One fill per blob at a time.
      */
-    private final class FillingReader implements ObjectReader {
+    private final class FillingReader implements ObjectReader, TierFill.Ending {
         private final ObjectReader reader;
         private final String name;
 
@@ -381,8 +367,8 @@ public final class HotTierStorage implements Storage {
             }
             Path file = temporary.newPath();
             try {
-                return new TeeStream(in, FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE), file);
+                return new TierFill(in, FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE), file, TierDigest.of(name), reader.size(), this);
             } catch (IOException e) {
                 filling.remove(name);
                 return in;
@@ -390,115 +376,18 @@ public final class HotTierStorage implements Storage {
         }
 
         @Override
+        public void verified(Path file, long size) throws IOException {
+            place(name, file, size);
+        }
+
+        @Override
+        public void ended() {
+            filling.remove(name);
+        }
+
+        @Override
         public void close() throws IOException {
             reader.close();
-        }
-
-        /** The store's bytes, copied to a temporary file and hashed on their way to the reader. */
-        private final class TeeStream extends InputStream {
-            private final InputStream in;
-            private final FileChannel out;
-            private final Path file;
-            private final TierDigest digest = TierDigest.of(name);
-            private long copied;
-            private boolean done;
-
-            TeeStream(InputStream in, FileChannel out, Path file) {
-                this.in = in;
-                this.out = out;
-                this.file = file;
-            }
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = in.read(b, off, len);
-                if (n > 0 && !done) {
-                    try {
-                        FileObjectWriter.writeFully(out, b, off, n);
-                        digest.update(b, off, n);
-                        copied += n;
-                        if (copied == size()) {
-                            finish();
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        // A full or failing local disk costs the tier its copy, never the reader its bytes.
-                        abandon();
-                    }
-                }
-                return n;
-            }
-
-            private void finish() throws IOException {
-                done = true;
-                out.close();
-                try {
-                    if (digest.matches()) {
-                        place(name, file, copied);
-                    }
-                } finally {
-                    deleteQuietly(file);
-                    filling.remove(name);
-                }
-            }
-
-            private void abandon() {
-                if (done) {
-                    return;
-                }
-                done = true;
-                try {
-                    out.close();
-                } catch (IOException ignored) {
-                    // deleted below
-                }
-                deleteQuietly(file);
-                filling.remove(name);
-            }
-
-            @Override
-            public void close() throws IOException {
-                try {
-                    in.close();
-                } finally {
-                    abandon();
-                }
-            }
-        }
-    }
-
-    /** The hash an entry's name promises, computed over its bytes. */
-    private static final class TierDigest {
-        private final MessageDigest hasher;
-        private final byte[] expected;
-
-        private TierDigest(MessageDigest hasher, byte[] expected) {
-            this.hasher = hasher;
-            this.expected = expected;
-        }
-
-        static TierDigest of(String name) {
-            int dash = name.indexOf('-');
-            String algorithm = name.substring(0, dash).equals("sha512") ? "SHA-512" : "SHA-256";
-            try {
-                return new TierDigest(MessageDigest.getInstance(algorithm),
-                        HexFormat.of().parseHex(name.substring(dash + 1)));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        void update(byte[] b, int off, int len) {
-            hasher.update(b, off, len);
-        }
-
-        boolean matches() {
-            return MessageDigest.isEqual(hasher.digest(), expected);
         }
     }
 }
