@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -221,6 +222,9 @@ class ConfigLoaderTest {
         assertEquals(0, aws.localCacheMaxBytes(), "no hot tier unless one is sized");
         assertEquals(20L << 30, ConfigLoader.fromYaml("storage: {s3: {bucket: bkt, local-cache: {max-bytes: 20GiB}}}")
                 .storage().s3().orElseThrow().localCacheMaxBytes());
+        assertEquals(1L << 30, ConfigLoader.fromYaml("storage: {s3: {bucket: bkt}}",
+                Map.of("BERTH_STORAGE_S3_LOCAL_CACHE_MAX_BYTES", "1GiB")).storage().s3().orElseThrow()
+                .localCacheMaxBytes(), "a container sets it from the environment");
     }
 
     @Test
