@@ -16,13 +16,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,7 +50,9 @@ public final class HotTierStorage implements Storage {
     private final Clock clock;
     /** Entries by file name, least recently used first. */
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
-    private final Set<String> filling = ConcurrentHashMap.newKeySet();
+    /** Blobs being filled, and their bytes in all. */
+    private final Set<String> filling = new HashSet<>();
+    private long reserved;
     private long bytes;
 
     /** What the tier knows of one file: its size, whether it was hashed since start, when the store last had it. */
@@ -112,6 +114,18 @@ public final class HotTierStorage implements Storage {
         } catch (IOException e) {
             return FileTime.fromMillis(0);
         }
+    }
+
+    /**
+     * Whether a fill of {@code name} may start: none runs for it, and the fills under way stay within the tier's size,
+     * so that they take at most that much disk beside the entries.
+     */
+    private synchronized boolean reserve(String name, long size) {
+        if (reserved + size > maxBytes || !filling.add(name)) {
+            return false;
+        }
+        reserved += size;
+        return true;
     }
 
     /** Bytes held in the tier now. */
@@ -362,7 +376,7 @@ public final class HotTierStorage implements Storage {
         @Override
         public InputStream stream(long offset) throws IOException {
             InputStream in = reader.stream(offset);
-            if (offset != 0 || reader.size() > maxBytes || !filling.add(name)) {
+            if (offset != 0 || !reserve(name, reader.size())) {
                 return in;
             }
             Path file = temporary.newPath();
@@ -370,7 +384,7 @@ public final class HotTierStorage implements Storage {
                 return new TierFill(in, FileChannel.open(file, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE), file, TierDigest.of(name), reader.size(), this);
             } catch (IOException e) {
-                filling.remove(name);
+                ended();
                 return in;
             }
         }
@@ -382,7 +396,10 @@ public final class HotTierStorage implements Storage {
 
         @Override
         public void ended() {
-            filling.remove(name);
+            synchronized (HotTierStorage.this) {
+                filling.remove(name);
+                reserved -= reader.size();
+            }
         }
 
         @Override

@@ -135,6 +135,25 @@ class HotTierStorageTest {
     }
 
     @Test
+    void fillsUnderWayStayWithinMaxBytes() throws IOException {
+        HotTierStorage tier = tier(BLOB + BLOB / 2);
+        byte[] first = StorageContract.bytes(BLOB);
+        byte[] second = StorageContract.bytes(BLOB + 1);
+        bucket.storage().write(key(first), first);
+        bucket.storage().write(key(second), second);
+        try (ObjectReader reader = tier.open(key(first)).orElseThrow(); InputStream in = reader.stream(0)) {
+            byte[] head = in.readNBytes(BLOB / 2);
+            assertArrayEquals(second, readAll(tier, key(second)), "the reader gets its bytes");
+            assertFalse(Files.exists(directory.resolve(entry(second))), "but no second fill starts beside the first");
+            byte[] rest = in.readAllBytes();
+            assertArrayEquals(first, concat(head, rest));
+        }
+        assertEquals(entries(first), entries());
+        assertArrayEquals(second, readAll(tier, key(second)));
+        assertEquals(entries(second), entries(), "once the first is done, a second fill may run, and evicts it");
+    }
+
+    @Test
     void theLeastRecentlyUsedBlobGoesPastMaxBytes() throws IOException {
         HotTierStorage tier = tier(2L * BLOB + BLOB / 2);
         byte[] a = StorageContract.bytes(BLOB);
@@ -257,6 +276,12 @@ class HotTierStorageTest {
 
     private static List<String> entries(byte[]... blobs) {
         return Stream.of(blobs).map(HotTierStorageTest::entry).sorted().toList();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     private static byte[] readAll(Storage storage, String key) throws IOException {
