@@ -7,9 +7,11 @@ import dev.berth.registry.PartUploadData;
 import dev.berth.registry.UploadData;
 import dev.berth.storage.ConditionalWrites;
 import dev.berth.storage.FileSystemStorage;
+import dev.berth.storage.HotTierStorage;
 import dev.berth.storage.S3Settings;
 import dev.berth.storage.S3Storage;
 import dev.berth.storage.Storage;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -47,7 +49,14 @@ final class StorageFactory {
         S3Storage bucket = S3Storage.connect(settings, config.root().resolve("scratch"));
         String where = "data in bucket " + settings.bucket() + " at " + settings.where() + ", scratch in "
                 + config.root();
-        return new OpenedStore(bucket, where,
+        Storage storage = bucket;
+        long tier = config.s3().get().localCacheMaxBytes();
+        if (tier > 0) {
+            storage = new HotTierStorage(bucket, config.root().resolve("hot-tier"), tier, HotTierStorage.CONFIRM_FOR,
+                    Clock.systemUTC());
+            where += ", a hot tier of " + tier + " bytes in " + config.root().resolve("hot-tier");
+        }
+        return new OpenedStore(storage, where,
                 () -> bucket.probeWrite(instance), new PartUploadData(bucket, bucket),
                 Optional.of(bucket.conditionalWrites()));
     }

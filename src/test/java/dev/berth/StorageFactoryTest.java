@@ -10,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.storage.FileSystemStorage;
+import dev.berth.storage.HotTierStorage;
 import dev.berth.storage.S3Settings;
 import dev.berth.storage.S3Storage;
 import dev.berth.storage.Storage;
 import dev.berth.support.S3Server;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,22 @@ class StorageFactoryTest {
                 assertArrayEquals(new byte[] {7}, storage.read("k", 1).orElseThrow());
                 assertEquals(dir.resolve("data/scratch"), storage.newScratchFile().getParent());
             }
+        }
+    }
+
+    @Test
+    void aHotTierUnderTheDataDirectoryWhenOneIsSized() throws Exception {
+        try (S3Server server = S3Server.start(dir.resolve("s3"))) {
+            server.createBucket("berth");
+            BerthConfig.Storage config = storage("storage: " + server.storageYaml(dir.resolve("data"), "berth",
+                    ", local-cache: {max-bytes: 1MiB}"));
+            StorageFactory.OpenedStore opened = StorageFactory.open(config, "a", Map.<String, String>of()::get);
+            HotTierStorage tier = assertInstanceOf(HotTierStorage.class, opened.storage());
+            assertTrue(opened.shared());
+            assertTrue(opened.where().endsWith(", a hot tier of 1048576 bytes in " + dir.resolve("data/hot-tier")),
+                    opened.where());
+            assertTrue(Files.isDirectory(dir.resolve("data/hot-tier")));
+            assertEquals(0, tier.bytes());
         }
     }
 

@@ -44,11 +44,12 @@ public record BerthConfig(Server server, Storage storage, Limits limits, Mirror 
 
     /**
      * {@code storage.s3.*}: an S3-compatible service (absent endpoint: AWS S3 in the region), its bucket, whether the
-     * bucket goes in the path, the credentials as configured (absent: from the environment), and whether blob GETs
-     * are redirected to presigned URLs of the objects.
+     * bucket goes in the path, the credentials as configured (absent: from the environment), whether blob GETs
+     * are redirected to presigned URLs of the objects, and the bound of the local hot tier of blobs (0: none).
      */
     public record S3(Optional<URI> endpoint, String region, String bucket, boolean pathStyle,
-                     Optional<String> accessKey, Optional<String> secretKey, boolean redirect) {
+                     Optional<String> accessKey, Optional<String> secretKey, boolean redirect,
+                     long localCacheMaxBytes) {
         @Override
         public String toString() {
             // Never print the secret key.

@@ -23,6 +23,7 @@ final class ConfigKeys {
             ConfigKey.of("storage.s3.access-key", ValueType.TEXT),
             ConfigKey.of("storage.s3.secret-key", ValueType.TEXT),
             ConfigKey.of("storage.s3.redirect", ValueType.BOOLEAN),
+            ConfigKey.of("storage.s3.local-cache.max-bytes", ValueType.SIZE),
             ConfigKey.of("cluster.peers.#", ValueType.URL),
             ConfigKey.of("cluster.peers-dns", ValueType.URL),
             ConfigKey.of("cluster.self", ValueType.URL),

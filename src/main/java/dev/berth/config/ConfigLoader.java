@@ -193,7 +193,8 @@ public final class ConfigLoader {
         // Self-hosted services are reached by address, where a bucket cannot be a host name.
         boolean pathStyle = s3.get("path-style").asBoolean().orElse(endpoint.isPresent());
         boolean redirect = s3.get("redirect").asBoolean().orElse(false);
-        return Optional.of(new BerthConfig.S3(endpoint, region, bucket, pathStyle, accessKey, secretKey, redirect));
+        return Optional.of(new BerthConfig.S3(endpoint, region, bucket, pathStyle, accessKey, secretKey, redirect,
+                bytes(s3, "local-cache.max-bytes", "0")));
     }
 
     private static Optional<BerthConfig.Cluster> cluster(Config cluster) {

@@ -262,6 +262,12 @@ class ConfigLoaderTest {
         assertTrue(aws.accessKey().isEmpty(), "credentials from the environment");
         assertFalse(ConfigLoader.fromYaml("storage: {s3: {endpoint: 'https://minio.lan', bucket: bkt, path-style: false}}")
                 .storage().s3().orElseThrow().pathStyle());
+        assertEquals(0, aws.localCacheMaxBytes(), "no hot tier unless one is sized");
+        assertEquals(20L << 30, ConfigLoader.fromYaml("storage: {s3: {bucket: bkt, local-cache: {max-bytes: 20GiB}}}")
+                .storage().s3().orElseThrow().localCacheMaxBytes());
+        assertEquals(1L << 30, ConfigLoader.fromYaml("storage: {s3: {bucket: bkt}}",
+                Map.of("BERTH_STORAGE_S3_LOCAL_CACHE_MAX_BYTES", "1GiB")).storage().s3().orElseThrow()
+                .localCacheMaxBytes(), "a container sets it from the environment");
     }
 
     @Test
@@ -275,6 +281,8 @@ class ConfigLoaderTest {
         assertTrue(fails("storage: {s3: {bucket: bkt, access-key: a}}").contains("both access-key and secret-key"));
         assertEquals("unknown configuration key: storage.s3.acces-key (did you mean storage.s3.access-key?)",
                 fails("storage: {s3: {bucket: bkt, acces-key: a}}"));
+        assertTrue(fails("storage: {s3: {bucket: bkt, local-cache: {max-bytes: lots}}}")
+                .startsWith("storage.s3.local-cache.max-bytes: "));
     }
 
     @Test

@@ -1,0 +1,410 @@
+package dev.berth.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local hot tier in front of a shared store: blobs' bytes read from it or imported into it are kept in a local
+ * directory too, least recently used first out, at most {@code maxBytes} in all, and later reads of them come from
+ * local disk. Only content-addressed blob keys ({@code blobs/<alg>/<xx>/<hex>/data}) are kept, and an entry becomes
+ * visible only once its bytes hash to the key's digest. Before an entry is served the store is asked (a HEAD) whether
+ * the object still exists, at most once per {@code confirmFor}: a blob deleted elsewhere stops being served by then.
+ * Everything else passes through to the store.
+ */
+public final class HotTierStorage implements Storage {
+    /** How long a HEAD that found the object is trusted: the longest a blob deleted elsewhere is still served. */
+    public static final Duration CONFIRM_FOR = Duration.ofSeconds(5);
+
+    private static final Pattern BLOB_KEY =
+            Pattern.compile("blobs/(sha256|sha512)/[0-9a-f]{2}/([0-9a-f]{64}|[0-9a-f]{128})/data");
+    private static final Pattern ENTRY_NAME = Pattern.compile("(sha256|sha512)-([0-9a-f]{64}|[0-9a-f]{128})");
+
+    private final Storage store;
+    private final Path directory;
+    private final ScratchDirectory temporary;
+    private final long maxBytes;
+    private final Duration confirmFor;
+    private final Clock clock;
+    /** Entries by file name, least recently used first. */
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    /** Blobs being filled, and their bytes in all. */
+    private final Set<String> filling = new HashSet<>();
+    private long reserved;
+    private long bytes;
+
+    /** What the tier knows of one file: its size, whether it was hashed since start, when the store last had it. */
+    private static final class Entry {
+        final long size;
+        volatile boolean verified;
+        volatile Instant confirmed;
+
+        Entry(long size, boolean verified, Instant confirmed) {
+            this.size = size;
+            this.verified = verified;
+            this.confirmed = confirmed;
+        }
+    }
+
+    /**
+     * A tier over {@code store} in {@code directory} (created if absent), holding at most {@code maxBytes}; what a
+     * previous run left there is kept, trimmed to the bound, and hashed again before it is first served.
+     */
+    public HotTierStorage(Storage store, Path directory, long maxBytes, Duration confirmFor, Clock clock) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("a hot tier needs a positive size");
+        }
+        this.store = store;
+        this.directory = directory.toAbsolutePath().normalize();
+        this.temporary = new ScratchDirectory(this.directory.resolve("tmp"));
+        this.maxBytes = maxBytes;
+        this.confirmFor = confirmFor;
+        this.clock = clock;
+        temporary.empty();
+        load();
+    }
+
+    /** The entries on disk, oldest use first (files' modification times), trimmed to the bound. */
+    private void load() {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(directory)) {
+            for (Path file : found) {
+                if (Files.isRegularFile(file)) {
+                    files.add(file);
+                }
+            }
+            files.sort(Comparator.comparing(HotTierStorage::modified));
+            for (Path file : files) {
+                if (ENTRY_NAME.matcher(file.getFileName().toString()).matches()) {
+                    add(file.getFileName().toString(), new Entry(Files.size(file), false, Instant.MIN));
+                } else {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the hot tier " + directory, e);
+        }
+    }
+
+    private static FileTime modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    /**
+     * Whether a fill of {@code name} may start: none runs for it, and the fills under way stay within the tier's size,
+     * so that they take at most that much disk beside the entries.
+     */
+    private synchronized boolean reserve(String name, long size) {
+        if (reserved + size > maxBytes || !filling.add(name)) {
+            return false;
+        }
+        reserved += size;
+        return true;
+    }
+
+    /** Bytes held in the tier now. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    @Override
+    public Optional<ObjectReader> open(String key) {
+        Optional<String> name = entryName(key);
+        if (name.isEmpty()) {
+            return store.open(key);
+        }
+        Optional<ObjectReader> local = local(key, name.get());
+        if (local.isPresent()) {
+            return local;
+        }
+        return store.open(key).map(reader -> new FillingReader(reader, name.get()));
+    }
+
+    /** The entry's file open, when it is there, whole, and the store still has the object. */
+    private Optional<ObjectReader> local(String key, String name) {
+        Entry entry;
+        synchronized (this) {
+            entry = entries.get(name);
+        }
+        if (entry == null) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        if (entry.confirmed.isBefore(now.minus(confirmFor))) {
+            Optional<ObjectInfo> info = store.stat(key);
+            if (info.isEmpty() || info.get().size() != entry.size) {
+                drop(name);
+                return Optional.empty();
+            }
+            entry.confirmed = now;
+        }
+        Path file = directory.resolve(name);
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            if (channel.size() != entry.size || (!entry.verified && !TierDigest.matches(channel, name))) {
+                channel.close();
+                drop(name);
+                return Optional.empty();
+            }
+            entry.verified = true;
+            touch(file, now);
+            return Optional.of(new PositionalFileReader(channel));
+        } catch (IOException e) {
+            drop(name);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void importFile(String key, Path file) {
+        Optional<String> name = entryName(key);
+        if (name.isEmpty() || !fits(file)) {
+            store.importFile(key, file);
+            return;
+        }
+        drop(name.get());
+        Path copy = linkOrCopy(file);
+        try {
+            store.importFile(key, file);
+            if (copy != null) {
+                adopt(name.get(), copy);
+            }
+        } finally {
+            deleteQuietly(copy);
+        }
+    }
+
+    private boolean fits(Path file) {
+        try {
+            return Files.size(file) <= maxBytes;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A temporary file with the content of {@code file} (a link to it where the file system allows); null if not. */
+    private Path linkOrCopy(Path file) {
+        Path copy = temporary.newPath();
+        try {
+            Files.createLink(copy, file);
+            return copy;
+        } catch (IOException | UnsupportedOperationException e) {
+            try {
+                Files.copy(file, copy);
+                return copy;
+            } catch (IOException notCopied) {
+                deleteQuietly(copy);
+                return null;
+            }
+        }
+    }
+
+    /** Hashes a temporary file and moves it into place as the entry when it matches the name's digest. */
+    private void adopt(String name, Path copy) {
+        try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.READ)) {
+            if (!TierDigest.matches(channel, name)) {
+                return;
+            }
+            place(name, copy, channel.size());
+        } catch (IOException e) {
+            // The tier is only a copy: the store has the blob.
+        }
+    }
+
+    /** Renames a verified temporary file into place and evicts the least recently used entries over the bound. */
+    private void place(String name, Path verified, long size) throws IOException {
+        Path file = directory.resolve(name);
+        Files.move(verified, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Instant now = clock.instant();
+        touch(file, now);
+        synchronized (this) {
+            Entry old = entries.remove(name);
+            if (old != null) {
+                bytes -= old.size;
+            }
+            add(name, new Entry(size, true, now));
+        }
+    }
+
+    /** Records a use in the file's modification time: the order of eviction after a restart. */
+    private static void touch(Path file, Instant now) {
+        try {
+            Files.setLastModifiedTime(file, FileTime.from(now));
+        } catch (IOException ignored) {
+            // Only the order of eviction after a restart is lost.
+        }
+    }
+
+    private synchronized void add(String name, Entry entry) {
+        entries.put(name, entry);
+        bytes += entry.size;
+        Iterator<Map.Entry<String, Entry>> oldest = entries.entrySet().iterator();
+        while (bytes > maxBytes && oldest.hasNext()) {
+            Map.Entry<String, Entry> evicted = oldest.next();
+            oldest.remove();
+            bytes -= evicted.getValue().size;
+            deleteQuietly(directory.resolve(evicted.getKey()));
+        }
+    }
+
+    /** Forgets the entry and deletes its file; readers holding it open read on. */
+    private void drop(String name) {
+        synchronized (this) {
+            Entry entry = entries.remove(name);
+            if (entry != null) {
+                bytes -= entry.size;
+            }
+        }
+        deleteQuietly(directory.resolve(name));
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // A leftover temporary file goes at the next start; a leftover entry is hashed before it is served.
+        }
+    }
+
+    /** The entry's file name for a blob key, {@code <alg>-<hex>}; empty for keys the tier does not keep. */
+    private static Optional<String> entryName(String key) {
+        Matcher m = BLOB_KEY.matcher(key);
+        return m.matches() ? Optional.of(m.group(1) + "-" + m.group(2)) : Optional.empty();
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        return store.stat(key);
+    }
+
+    @Override
+    public Optional<byte[]> read(String key, int maxBytes) {
+        return store.read(key, maxBytes);
+    }
+
+    @Override
+    public void write(String key, byte[] content) {
+        entryName(key).ifPresent(this::drop);
+        store.write(key, content);
+    }
+
+    @Override
+    public ObjectWriter create(String key) {
+        entryName(key).ifPresent(this::drop);
+        return store.create(key);
+    }
+
+    @Override
+    public Path newScratchFile() {
+        return store.newScratchFile();
+    }
+
+    @Override
+    public Optional<URI> presign(String key, Duration ttl) {
+        return store.presign(key, ttl);
+    }
+
+    @Override
+    public boolean delete(String key) {
+        entryName(key).ifPresent(this::drop);
+        return store.delete(key);
+    }
+
+    @Override
+    public void deleteAll(String prefix) {
+        entryName(prefix + "/data").ifPresent(this::drop);
+        store.deleteAll(prefix);
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        return store.list(prefix);
+    }
+
+    @Override
+    public void recover() {
+        store.recover();
+    }
+
+    /**
+     * An object of the store being read: a whole read from the start also writes its bytes to a temporary file and
+     * hashes them, and the file becomes the entry once the last byte matched. One fill per blob at a time.
+     */
+    private final class FillingReader implements ObjectReader, TierFill.Ending {
+        private final ObjectReader reader;
+        private final String name;
+
+        FillingReader(ObjectReader reader, String name) {
+            this.reader = reader;
+            this.name = name;
+        }
+
+        @Override
+        public long size() {
+            return reader.size();
+        }
+
+        @Override
+        public InputStream stream(long offset) throws IOException {
+            InputStream in = reader.stream(offset);
+            if (offset != 0 || !reserve(name, reader.size())) {
+                return in;
+            }
+            Path file = temporary.newPath();
+            try {
+                return new TierFill(in, FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE), file, TierDigest.of(name), reader.size(), this);
+            } catch (IOException e) {
+                ended();
+                return in;
+            }
+        }
+
+        @Override
+        public void verified(Path file, long size) throws IOException {
+            place(name, file, size);
+        }
+
+        @Override
+        public void ended() {
+            synchronized (HotTierStorage.this) {
+                filling.remove(name);
+                reserved -= reader.size();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.close();
+        }
+    }
+}

@@ -1,0 +1,402 @@
+package dev.berth.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.support.MutableClock;
+import dev.berth.support.S3Bucket;
+import dev.berth.support.TempTree;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The hot tier over a real S3 server (s3proxy): what it serves, from where, and what it refuses to serve. */
+class HotTierStorageTest {
+    @RegisterExtension
+    static final S3Bucket bucket = new S3Bucket("tier");
+
+    private static final int BLOB = 300_000;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private Path directory;
+    private CountingStorage counted;
+
+    @BeforeEach
+    void setUp() {
+        directory = TempTree.create("hot-tier");
+        counted = new CountingStorage(bucket.storage());
+    }
+
+    @AfterEach
+    void tearDown() {
+        TempTree.delete(directory);
+    }
+
+    private HotTierStorage tier(long maxBytes) {
+        return new HotTierStorage(counted, directory, maxBytes, HotTierStorage.CONFIRM_FOR, clock);
+    }
+
+    @Test
+    void warmReadsComeFromLocalDiskWithNoBucketGet() throws IOException {
+        HotTierStorage tier = tier(10L * BLOB);
+        byte[] pulled = StorageContract.bytes(BLOB);
+        importThrough(tier, pulled);
+        byte[] other = StorageContract.bytes(BLOB + 1);
+        bucket.storage().write(key(other), other);
+
+        assertArrayEquals(pulled, readAll(tier, key(pulled)));
+        assertEquals(0, counted.gets.get(), "a blob imported through the tier is read from local disk");
+        assertArrayEquals(other, readAll(tier, key(other)));
+        assertEquals(1, counted.gets.get(), "a blob another instance stored is read from the bucket once");
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(other, readAll(tier, key(other)));
+            clock.advance(Duration.ofMinutes(1));
+        }
+        assertEquals(1, counted.gets.get(), "and then from local disk");
+        assertArrayEquals(other, Files.readAllBytes(directory.resolve(entry(other))));
+        assertEquals(2L * BLOB + 1, tier.bytes());
+    }
+
+    @Test
+    void rangesAndOtherKeysPassThroughAndOnlyWholeVerifiedReadsFill() throws IOException {
+        HotTierStorage tier = tier(10L * BLOB);
+        byte[] blob = StorageContract.bytes(BLOB);
+        bucket.storage().write(key(blob), blob);
+        try (ObjectReader reader = tier.open(key(blob)).orElseThrow()) {
+            assertArrayEquals(Arrays.copyOfRange(blob, 10, BLOB), copy(reader, 10, BLOB - 10));
+            try (InputStream start = reader.stream(0)) {
+                start.readNBytes(1000);
+            }
+        }
+        assertEquals(0, tier.bytes(), "a range, or a read cut short, leaves no entry");
+        assertTrue(entries().isEmpty());
+        try (Stream<Path> temporary = Files.list(directory.resolve("tmp"))) {
+            assertEquals(0, temporary.count(), "nor a temporary file");
+        }
+
+        byte[] liar = StorageContract.bytes(BLOB + 2);
+        bucket.storage().write(key(liar), blob);
+        assertArrayEquals(blob, readAll(tier, key(liar)), "the bucket's bytes are relayed as they are");
+        assertFalse(Files.exists(directory.resolve(entry(liar))), "but bytes that do not hash to the key stay out");
+
+        tier.write("repositories/a/_tags/latest", new byte[] {1});
+        assertArrayEquals(new byte[] {1}, tier.read("repositories/a/_tags/latest", 10).orElseThrow());
+        assertEquals(0, tier.bytes());
+    }
+
+    @Test
+    void concurrentColdReadsGetTheBytesAndLeaveOneEntry() throws Exception {
+        HotTierStorage tier = tier(10L * BLOB);
+        byte[] blob = StorageContract.bytes(2 * BLOB);
+        bucket.storage().write(key(blob), blob);
+        ExecutorService readers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<byte[]>> reads = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                reads.add(readers.submit(() -> readAll(tier, key(blob))));
+            }
+            for (Future<byte[]> read : reads) {
+                assertArrayEquals(blob, read.get(30, TimeUnit.SECONDS));
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+        assertEquals(entries(blob), entries());
+        assertArrayEquals(blob, Files.readAllBytes(directory.resolve(entry(blob))));
+        assertEquals(2L * BLOB, tier.bytes());
+        try (Stream<Path> temporary = Files.list(directory.resolve("tmp"))) {
+            assertEquals(0, temporary.count(), "no temporary file is left");
+        }
+    }
+
+    @Test
+    void fillsUnderWayStayWithinMaxBytes() throws IOException {
+        HotTierStorage tier = tier(BLOB + BLOB / 2);
+        byte[] first = StorageContract.bytes(BLOB);
+        byte[] second = StorageContract.bytes(BLOB + 1);
+        bucket.storage().write(key(first), first);
+        bucket.storage().write(key(second), second);
+        try (ObjectReader reader = tier.open(key(first)).orElseThrow(); InputStream in = reader.stream(0)) {
+            byte[] head = in.readNBytes(BLOB / 2);
+            assertArrayEquals(second, readAll(tier, key(second)), "the reader gets its bytes");
+            assertFalse(Files.exists(directory.resolve(entry(second))), "but no second fill starts beside the first");
+            byte[] rest = in.readAllBytes();
+            assertArrayEquals(first, concat(head, rest));
+        }
+        assertEquals(entries(first), entries());
+        assertArrayEquals(second, readAll(tier, key(second)));
+        assertEquals(entries(second), entries(), "once the first is done, a second fill may run, and evicts it");
+    }
+
+    @Test
+    void theLeastRecentlyUsedBlobGoesPastMaxBytes() throws IOException {
+        HotTierStorage tier = tier(2L * BLOB + BLOB / 2);
+        byte[] a = StorageContract.bytes(BLOB);
+        byte[] b = StorageContract.bytes(BLOB + 3);
+        byte[] c = StorageContract.bytes(BLOB + 5);
+        for (byte[] blob : List.of(a, b, c)) {
+            bucket.storage().write(key(blob), blob);
+        }
+        readAll(tier, key(a));
+        readAll(tier, key(b));
+        readAll(tier, key(a));
+        assertEquals(2, counted.gets.get());
+        readAll(tier, key(c));
+        assertEquals(3, counted.gets.get());
+
+        assertEquals(entries(a, c), entries(), "b was used least recently");
+        assertEquals(2L * BLOB + 5, tier.bytes());
+        assertArrayEquals(a, readAll(tier, key(a)));
+        assertEquals(3, counted.gets.get(), "a is still local");
+        assertArrayEquals(b, readAll(tier, key(b)));
+        assertEquals(4, counted.gets.get(), "b comes from the bucket again");
+        assertTrue(tier.bytes() <= 2L * BLOB + BLOB / 2);
+
+        byte[] huge = StorageContract.bytes(3 * BLOB);
+        bucket.storage().write(key(huge), huge);
+        assertArrayEquals(huge, readAll(tier, key(huge)));
+        assertFalse(Files.exists(directory.resolve(entry(huge))), "a blob larger than the tier is never kept");
+    }
+
+    @Test
+    void aCorruptTierFileIsDroppedAndTheBucketReadInstead() throws IOException {
+        HotTierStorage tier = tier(10L * BLOB);
+        byte[] blob = StorageContract.bytes(BLOB);
+        importThrough(tier, blob);
+        Path file = directory.resolve(entry(blob));
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(BLOB - 1);
+        }
+        assertArrayEquals(blob, readAll(tier, key(blob)), "a short file is not served");
+        assertEquals(1, counted.gets.get());
+
+        // The same size with a byte changed, found at the next start: hashed before it is first served.
+        assertArrayEquals(blob, Files.readAllBytes(file), "the bucket read filled the tier again");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(1234);
+            raf.write(~blob[1234]);
+        }
+        HotTierStorage restarted = tier(10L * BLOB);
+        assertArrayEquals(blob, readAll(restarted, key(blob)), "a changed byte is not served");
+        assertEquals(2, counted.gets.get());
+        assertArrayEquals(blob, Files.readAllBytes(file));
+    }
+
+    @Test
+    void aBlobDeletedThroughAnotherInstanceStopsBeingServedWithinTheBound() throws IOException {
+        HotTierStorage tier = tier(10L * BLOB);
+        byte[] blob = StorageContract.bytes(BLOB);
+        importThrough(tier, blob);
+        Path otherScratch = directory.resolveSibling(directory.getFileName() + "-other");
+        try (S3Storage other = S3Storage.connect(bucket.server().settings(bucket.name()), otherScratch)) {
+            other.deleteAll(key(blob).substring(0, key(blob).length() - "/data".length()));
+        } finally {
+            TempTree.delete(otherScratch);
+        }
+        clock.advance(HotTierStorage.CONFIRM_FOR.minusMillis(1));
+        assertArrayEquals(blob, readAll(tier, key(blob)), "within the bound the last HEAD still stands");
+
+        clock.advance(Duration.ofMillis(2));
+        assertTrue(tier.open(key(blob)).isEmpty(), "past it, the HEAD finds the blob gone");
+        assertFalse(Files.exists(directory.resolve(entry(blob))), "and its tier file is deleted");
+        assertEquals(0, tier.bytes());
+        assertEquals(0, counted.gets.get());
+    }
+
+    @Test
+    void aDeleteThroughThisInstanceDropsTheEntryAtOnce() throws IOException {
+        HotTierStorage tier = tier(10L * BLOB);
+        byte[] blob = StorageContract.bytes(BLOB);
+        importThrough(tier, blob);
+        tier.deleteAll(key(blob).substring(0, key(blob).length() - "/data".length()));
+        assertTrue(tier.open(key(blob)).isEmpty());
+        assertTrue(entries().isEmpty());
+    }
+
+    @Test
+    void aRestartKeepsTheTierAndTrimsItToTheNewBound() throws IOException {
+        HotTierStorage tier = tier(10L * BLOB);
+        byte[] a = StorageContract.bytes(BLOB);
+        byte[] b = StorageContract.bytes(BLOB + 3);
+        byte[] c = StorageContract.bytes(BLOB + 5);
+        for (byte[] blob : List.of(a, b, c)) {
+            importThrough(tier, blob);
+            clock.advance(Duration.ofSeconds(10));
+        }
+        readAll(tier, key(a));
+        Files.writeString(directory.resolve("tmp").resolve("left-by-a-crash"), "partial");
+
+        HotTierStorage restarted = tier(2L * BLOB + 10);
+        assertEquals(entries(a, c), entries(), "the two most recently used stay");
+        assertTrue(Files.notExists(directory.resolve("tmp").resolve("left-by-a-crash")));
+        assertEquals(2L * BLOB + 5, restarted.bytes());
+        assertArrayEquals(a, readAll(restarted, key(a)));
+        assertArrayEquals(c, readAll(restarted, key(c)));
+        assertEquals(0, counted.gets.get(), "served from local disk after the restart");
+    }
+
+    private void importThrough(HotTierStorage tier, byte[] blob) throws IOException {
+        Path file = tier.newScratchFile();
+        Files.write(file, blob);
+        tier.importFile(key(blob), file);
+        assertFalse(Files.exists(file));
+        assertEquals(blob.length, bucket.storage().stat(key(blob)).orElseThrow().size(), "the bucket has the blob");
+    }
+
+    private List<String> entries() throws IOException {
+        try (var files = Files.list(directory)) {
+            return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static List<String> entries(byte[]... blobs) {
+        return Stream.of(blobs).map(HotTierStorageTest::entry).sorted().toList();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    private static byte[] readAll(Storage storage, String key) throws IOException {
+        try (ObjectReader reader = storage.open(key).orElseThrow()) {
+            return copy(reader, 0, reader.size());
+        }
+    }
+
+    private static byte[] copy(ObjectReader reader, long offset, long length) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        reader.copyTo(offset, length, out);
+        return out.toByteArray();
+    }
+
+    private static String hex(byte[] blob) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String key(byte[] blob) {
+        String hex = hex(blob);
+        return "blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data";
+    }
+
+    private static String entry(byte[] blob) {
+        return "sha256-" + hex(blob);
+    }
+
+    /** The bucket, counting the GETs of object bytes (each reader's stream is one ranged GET). */
+    private static final class CountingStorage implements Storage {
+        final AtomicInteger gets = new AtomicInteger();
+        private final Storage store;
+
+        CountingStorage(Storage store) {
+            this.store = store;
+        }
+
+        @Override
+        public Optional<ObjectReader> open(String key) {
+            return store.open(key).map(reader -> new ObjectReader() {
+                @Override
+                public long size() {
+                    return reader.size();
+                }
+
+                @Override
+                public InputStream stream(long offset) throws IOException {
+                    gets.incrementAndGet();
+                    return reader.stream(offset);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    reader.close();
+                }
+            });
+        }
+
+        @Override
+        public Optional<ObjectInfo> stat(String key) {
+            return store.stat(key);
+        }
+
+        @Override
+        public Optional<byte[]> read(String key, int maxBytes) {
+            gets.incrementAndGet();
+            return store.read(key, maxBytes);
+        }
+
+        @Override
+        public void write(String key, byte[] content) {
+            store.write(key, content);
+        }
+
+        @Override
+        public ObjectWriter create(String key) {
+            return store.create(key);
+        }
+
+        @Override
+        public Path newScratchFile() {
+            return store.newScratchFile();
+        }
+
+        @Override
+        public void importFile(String key, Path file) {
+            store.importFile(key, file);
+        }
+
+        @Override
+        public Optional<URI> presign(String key, Duration ttl) {
+            return store.presign(key, ttl);
+        }
+
+        @Override
+        public boolean delete(String key) {
+            return store.delete(key);
+        }
+
+        @Override
+        public void deleteAll(String prefix) {
+            store.deleteAll(prefix);
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            return store.list(prefix);
+        }
+
+        @Override
+        public void recover() {
+            store.recover();
+        }
+    }
+}
