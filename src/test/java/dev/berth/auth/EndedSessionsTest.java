@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.storage.FileSystemStorage;
-import dev.berth.storage.ObjectInfo;
-import dev.berth.storage.ObjectReader;
-import dev.berth.storage.ObjectWriter;
 import dev.berth.storage.Storage;
+import dev.berth.support.ForwardingStorage;
 import dev.berth.support.MutableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,12 +97,11 @@ class EndedSessionsTest {
     }
 
     /** A store whose writes fail while {@link #failing}. */
-    private static final class FailingWrites implements Storage {
-        private final Storage store;
+    private static final class FailingWrites extends ForwardingStorage {
         volatile boolean failing;
 
         FailingWrites(Storage store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
@@ -114,56 +110,6 @@ class EndedSessionsTest {
                 throw new UncheckedIOException(new IOException("the store is down"));
             }
             store.write(key, content);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return store.stat(key);
-        }
-
-        @Override
-        public Optional<ObjectReader> open(String key) {
-            return store.open(key);
-        }
-
-        @Override
-        public Optional<byte[]> read(String key, int maxBytes) {
-            return store.read(key, maxBytes);
-        }
-
-        @Override
-        public ObjectWriter create(String key) {
-            return store.create(key);
-        }
-
-        @Override
-        public Path newScratchFile() {
-            return store.newScratchFile();
-        }
-
-        @Override
-        public void importFile(String key, Path file) {
-            store.importFile(key, file);
-        }
-
-        @Override
-        public boolean delete(String key) {
-            return store.delete(key);
-        }
-
-        @Override
-        public void deleteAll(String prefix) {
-            store.deleteAll(prefix);
-        }
-
-        @Override
-        public List<String> list(String prefix) {
-            return store.list(prefix);
-        }
-
-        @Override
-        public void recover() {
-            store.recover();
         }
     }
 }

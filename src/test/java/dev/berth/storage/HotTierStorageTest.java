@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.ForwardingStorage;
 import dev.berth.support.MutableClock;
 import dev.berth.support.S3Bucket;
 import dev.berth.support.TempTree;
@@ -12,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -314,12 +314,11 @@ class HotTierStorageTest {
     }
 
     /** The bucket, counting the GETs of object bytes (each reader's stream is one ranged GET). */
-    private static final class CountingStorage implements Storage {
+    private static final class CountingStorage extends ForwardingStorage {
         final AtomicInteger gets = new AtomicInteger();
-        private final Storage store;
 
         CountingStorage(Storage store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
@@ -344,59 +343,9 @@ class HotTierStorageTest {
         }
 
         @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return store.stat(key);
-        }
-
-        @Override
         public Optional<byte[]> read(String key, int maxBytes) {
             gets.incrementAndGet();
             return store.read(key, maxBytes);
-        }
-
-        @Override
-        public void write(String key, byte[] content) {
-            store.write(key, content);
-        }
-
-        @Override
-        public ObjectWriter create(String key) {
-            return store.create(key);
-        }
-
-        @Override
-        public Path newScratchFile() {
-            return store.newScratchFile();
-        }
-
-        @Override
-        public void importFile(String key, Path file) {
-            store.importFile(key, file);
-        }
-
-        @Override
-        public Optional<URI> presign(String key, Duration ttl) {
-            return store.presign(key, ttl);
-        }
-
-        @Override
-        public boolean delete(String key) {
-            return store.delete(key);
-        }
-
-        @Override
-        public void deleteAll(String prefix) {
-            store.deleteAll(prefix);
-        }
-
-        @Override
-        public List<String> list(String prefix) {
-            return store.list(prefix);
-        }
-
-        @Override
-        public void recover() {
-            store.recover();
         }
     }
 }

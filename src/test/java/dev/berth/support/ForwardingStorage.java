@@ -1,0 +1,80 @@
+package dev.berth.support;
+
+import dev.berth.storage.ObjectInfo;
+import dev.berth.storage.ObjectReader;
+import dev.berth.storage.ObjectWriter;
+import dev.berth.storage.Storage;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** A store that passes every call to another: a test overrides the calls it counts or makes fail. */
+public abstract class ForwardingStorage implements Storage {
+    protected final Storage store;
+
+    protected ForwardingStorage(Storage store) {
+        this.store = store;
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        return store.stat(key);
+    }
+
+    @Override
+    public Optional<ObjectReader> open(String key) {
+        return store.open(key);
+    }
+
+    @Override
+    public Optional<byte[]> read(String key, int maxBytes) {
+        return store.read(key, maxBytes);
+    }
+
+    @Override
+    public void write(String key, byte[] content) {
+        store.write(key, content);
+    }
+
+    @Override
+    public ObjectWriter create(String key) {
+        return store.create(key);
+    }
+
+    @Override
+    public Path newScratchFile() {
+        return store.newScratchFile();
+    }
+
+    @Override
+    public void importFile(String key, Path file) {
+        store.importFile(key, file);
+    }
+
+    @Override
+    public Optional<URI> presign(String key, Duration ttl) {
+        return store.presign(key, ttl);
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return store.delete(key);
+    }
+
+    @Override
+    public void deleteAll(String prefix) {
+        store.deleteAll(prefix);
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        return store.list(prefix);
+    }
+
+    @Override
+    public void recover() {
+        store.recover();
+    }
+}
