@@ -40,7 +40,6 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
-import okhttp3.Credentials;
 import org.junit.jupiter.api.Test;
 
 /**
