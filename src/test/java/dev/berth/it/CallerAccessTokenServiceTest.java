@@ -1,7 +1,7 @@
 package dev.berth.it;
 
+import static dev.berth.support.OciLayoutAssertions.assertSameBlobs;
 import static dev.berth.support.RegistryAssertions.json;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +19,6 @@ import dev.berth.support.Skopeo;
 import dev.berth.support.TestClient;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,7 +94,7 @@ class CallerAccessTokenServiceTest {
                 // anna may pull org/app there: she pulls it through berth, byte for byte.
                 Path annasApp = work.resolve("annas-app");
                 anna.copy(mirror + "app:1", "oci:" + annasApp + ":1", "--preserve-digests");
-                assertSameImage(layout, app, annasApp);
+                assertSameBlobs(input, annasApp, app);
                 assertEquals(List.of(List.of("repository:org/app:pull")), tokens.asked("anna"),
                         "berth asked the token service once, with anna's login, for the name there");
 
@@ -112,11 +111,20 @@ class CallerAccessTokenServiceTest {
                         + " it"), refused.stderr());
                 Path bensTools = work.resolve("bens-tools");
                 ben.copy(mirror + "tools:1", "oci:" + bensTools + ":1", "--preserve-digests");
-                assertSameImage(layout, tools, bensTools);
+                assertSameBlobs(input, bensTools, tools);
                 assertTrue(tokens.asked("ben").contains(List.of("repository:org/app:pull")),
                         tokens.asked("ben")::toString);
                 assertTrue(tokens.asked("ben").contains(List.of("repository:org/tools:pull")),
                         tokens.asked("ben")::toString);
+
+                // berth's own account gets nothing of it, and its password never goes to the token service.
+                List<List<String>> strangers = tokens.asked("?");
+                ExternalCommand.Result alicesApp = alice.tryInspect(mirror + "app:1");
+                assertNotEquals(0, alicesApp.exitCode());
+                assertTrue(alicesApp.stderr().contains("log in to berth with your own private.example user name"),
+                        alicesApp.stderr());
+                assertEquals(List.of(), tokens.asked("alice"));
+                assertEquals(strangers, tokens.asked("?"));
 
                 // Past access-ttl berth asks again, and anna's pull of org/app ends.
                 TestClient client = berth.client();
@@ -131,7 +139,7 @@ class CallerAccessTokenServiceTest {
                 // A fresh decision for org/lib, then the token service stops: within access-ttl anna still pulls.
                 Path annasLib = work.resolve("annas-lib");
                 anna.copy(mirror + "lib:1", "oci:" + annasLib + ":1", "--preserve-digests");
-                assertSameImage(layout, lib, annasLib);
+                assertSameBlobs(input, annasLib, lib);
                 tokens.stop();
                 assertEquals(0, anna.tryInspect(mirror + "lib:1").exitCode());
                 anna.copy(mirror + "lib:1", "oci:" + work.resolve("annas-lib-again") + ":1");
@@ -147,18 +155,30 @@ class CallerAccessTokenServiceTest {
                         + " of a caller's login in time"), error.toString());
                 ExternalCommand.Result unanswered = anna.tryInspect(mirror + "lib:1");
                 assertNotEquals(0, unanswered.exitCode());
+                // skopeo prints the status of a token request, not its body.
+                assertTrue(unanswered.stderr().contains(
+                        "Requesting bearer token: invalid status code from registry 503"), unanswered.stderr());
 
                 // berth's own account still pulls its private repository and the other upstream, token service or
                 // not; the upstream login gets nothing of berth's private repository.
                 Path alicesTeam = work.resolve("alices-team");
                 alice.copy("docker://127.0.0.1:" + berth.port() + "/team/app:1", "oci:" + alicesTeam + ":1",
                         "--preserve-digests");
-                assertSameImage(layout, team, alicesTeam);
+                assertSameBlobs(input, alicesTeam, team);
                 Path alicesTool = work.resolve("alices-tool");
                 alice.copy("docker://127.0.0.1:" + berth.port() + "/plain.example/lib/tool:1",
                         "oci:" + alicesTool + ":1", "--preserve-digests");
-                assertSameImage(layout, tool, alicesTool);
+                assertSameBlobs(input, alicesTool, tool);
                 assertNotEquals(0, ben.tryInspect("docker://127.0.0.1:" + berth.port() + "/team/app:1").exitCode());
+
+                // Each blob came from the registry once, by berth's one fetch, whoever pulled it how often.
+                for (OciLayoutBuilder.Image image : List.of(app, lib, tools)) {
+                    for (OciLayoutBuilder.Blob blob : image.blobs()) {
+                        assertEquals(1, upstream.requests().stream().filter(r -> r.method().equals("GET")
+                                && r.status() == 200 && r.path().endsWith("/blobs/" + blob.digest())).count(),
+                                upstream.requests()::toString);
+                    }
+                }
             }
         }
     }
@@ -182,16 +202,5 @@ class CallerAccessTokenServiceTest {
             throw new AssertionError("berth's token is no JWT", e);
         }
         return names;
-    }
-
-    /** The manifest and blobs skopeo wrote to {@code pulled} are those of {@code image} in {@code layout}. */
-    private static void assertSameImage(OciLayoutBuilder layout, OciLayoutBuilder.Image image, Path pulled)
-            throws IOException {
-        assertArrayEquals(Files.readAllBytes(layout.blobPath(image.manifest())),
-                Files.readAllBytes(OciLayoutBuilder.blobPath(pulled, image.manifest())));
-        for (OciLayoutBuilder.Blob blob : image.blobs()) {
-            assertArrayEquals(Files.readAllBytes(layout.blobPath(blob)),
-                    Files.readAllBytes(OciLayoutBuilder.blobPath(pulled, blob)), blob.digest());
-        }
     }
 }
