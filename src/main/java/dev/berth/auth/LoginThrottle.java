@@ -148,14 +148,25 @@ public final class LoginThrottle {
         }
     }
 
+    /**
+     * Reports that {@code attempt} ended without a verdict on its password (the one who could tell did not answer):
+     * it counts neither way, so an outage upstream slows down nobody's logins.
+     */
+    public void endUnchecked(Attempt attempt) {
+        lock.lock();
+        try {
+            release(attempt);
+            finished.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Reports how {@code attempt} ended: a failure counts for its address and its account; a success forgives. */
     public void end(Attempt attempt, boolean succeeded) {
         lock.lock();
         try {
-            attempt.addressTally.pending--;
-            if (attempt.accountTally != null) {
-                attempt.accountTally.pending--;
-            }
+            release(attempt);
             if (succeeded) {
                 attempt.addressTally.forgive(attempt.account);
                 byAccount.asMap().computeIfPresent(attempt.account, (a, tally) -> {
@@ -175,6 +186,14 @@ public final class LoginThrottle {
             finished.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@code attempt} is no longer in flight (the lock held). */
+    private static void release(Attempt attempt) {
+        attempt.addressTally.pending--;
+        if (attempt.accountTally != null) {
+            attempt.accountTally.pending--;
         }
     }
 

@@ -52,25 +52,38 @@ public final class Logins {
     /**
      * {@code check}'s answer, run as a login attempt of {@code user} from {@code client} under the same throttle
      * (an upstream asked with a caller's own password counts as a login), a failure when {@code succeeded} says so.
+     * A check that throws gave no verdict (an upstream that did not answer): the attempt counts neither way, or an
+     * upstream's outage would slow down, and refuse, every login from the addresses of those who retry meanwhile.
      *
      * @throws TooManyLogins as {@link #login}, and when the wait before the check is interrupted
      */
     public <T> T throttled(String client, String user, Supplier<T> check, Predicate<T> succeeded) {
         LoginThrottle.Attempt attempt = throttle.begin(client, user);
         boolean accepted = false;
+        boolean checked = true;
         try {
             if (!attempt.delay().isZero()) {
                 // The request's own virtual thread waits: a guesser's next answer comes later, nobody else's does.
                 Thread.sleep(attempt.delay());
             }
-            T answer = check.get();
+            T answer;
+            try {
+                answer = check.get();
+            } catch (RuntimeException e) {
+                checked = false;
+                throw e;
+            }
             accepted = succeeded.test(answer);
             return answer;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TooManyLogins(attempt.delay());
         } finally {
-            throttle.end(attempt, accepted);
+            if (checked) {
+                throttle.end(attempt, accepted);
+            } else {
+                throttle.endUnchecked(attempt);
+            }
         }
     }
 }

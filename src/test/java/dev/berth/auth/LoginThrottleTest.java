@@ -47,6 +47,18 @@ class LoginThrottleTest {
     }
 
     @Test
+    void anAttemptWithoutVerdictCountsNeitherWay() {
+        for (int i = 0; i < 4; i++) {
+            fail("10.0.0.1", "carol");
+        }
+        for (int i = 0; i < 10; i++) {
+            throttle.endUnchecked(throttle.begin("10.0.0.1", "carol"));
+        }
+        assertEquals(Duration.ZERO, fail("10.0.0.1", "carol"), "unanswered attempts are no failures");
+        assertEquals(Duration.ofSeconds(1), fail("10.0.0.1", "carol"), "nor did they forgive the failures");
+    }
+
+    @Test
     void aSuccessForgivesOnlyTheFailuresOfItsOwnAddressOnItsOwnAccount() {
         for (int i = 0; i < 5; i++) {
             fail("10.0.0.1", "alice");
