@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,6 +160,21 @@ class CallerAccessTokenServiceTest {
                 // skopeo prints the status of a token request, not its body.
                 assertTrue(unanswered.stderr().contains(
                         "Requesting bearer token: invalid status code from registry 503"), unanswered.stderr());
+
+                // An unanswered question is no failed login: anna retrying through the outage does not slow down
+                // logins from her address, so berth's own account there is neither held back nor refused (429).
+                for (int i = 0; i < 6; i++) {
+                    assertEquals(503, tokenAnswer(client, "anna", ANNA_PASSWORD, LIB_SCOPE).statusCode());
+                }
+                List<CompletableFuture<HttpResponse<byte[]>>> alicesLogins = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    alicesLogins.add(CompletableFuture.supplyAsync(() -> tokenAnswer(client, "alice",
+                            Htpasswd.ALICE_PASSWORD, "repository:team/app:pull")));
+                }
+                for (CompletableFuture<HttpResponse<byte[]>> login : alicesLogins) {
+                    HttpResponse<byte[]> answer = login.get(30, TimeUnit.SECONDS);
+                    assertEquals(200, answer.statusCode(), new String(answer.body()));
+                }
 
                 // berth's own account still pulls its private repository and the other upstream, token service or
                 // not; the upstream login gets nothing of berth's private repository.
