@@ -149,23 +149,16 @@ public final class LoginThrottle {
     }
 
     /**
-     * Reports that {@code attempt} was not checked at all (the accounts could not be asked): it neither counts as a
-     * failure nor forgives one.
+     * Reports that {@code attempt} ended without a verdict on its password (the accounts or an upstream that could tell
+     * did not answer): it neither counts as a failure nor forgives one, so an outage slows down nobody's logins.
      */
     public void abandon(Attempt attempt) {
         lock.lock();
         try {
-            finish(attempt);
+            release(attempt);
             finished.signalAll();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static void finish(Attempt attempt) {
-        attempt.addressTally.pending--;
-        if (attempt.accountTally != null) {
-            attempt.accountTally.pending--;
         }
     }
 
@@ -173,7 +166,7 @@ public final class LoginThrottle {
     public void end(Attempt attempt, boolean succeeded) {
         lock.lock();
         try {
-            finish(attempt);
+            release(attempt);
             if (succeeded) {
                 attempt.addressTally.forgive(attempt.account);
                 byAccount.asMap().computeIfPresent(attempt.account, (a, tally) -> {
@@ -193,6 +186,14 @@ public final class LoginThrottle {
             finished.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@code attempt} is no longer in flight (the lock held). */
+    private static void release(Attempt attempt) {
+        attempt.addressTally.pending--;
+        if (attempt.accountTally != null) {
+            attempt.accountTally.pending--;
         }
     }
 

@@ -54,6 +54,8 @@ public final class Logins {
     /**
      * {@code check}'s answer, run as a login attempt of {@code user} from {@code client} under the same throttle
      * (an upstream asked with a caller's own password counts as a login), a failure when {@code succeeded} says so.
+     * A check that throws gave no verdict (an upstream that did not answer): the attempt counts neither way, or an
+     * upstream's outage would slow down, and refuse, every login from the addresses of those who retry meanwhile.
      *
      * @throws TooManyLogins as {@link #login}, and when the wait before the check is interrupted
      */
@@ -66,15 +68,18 @@ public final class Logins {
                 // The request's own virtual thread waits: a guesser's next answer comes later, nobody else's does.
                 Thread.sleep(attempt.delay());
             }
-            T answer = check.get();
+            T answer;
+            try {
+                answer = check.get();
+            } catch (RuntimeException e) {
+                checked = false;
+                throw e;
+            }
             accepted = succeeded.test(answer);
             return answer;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TooManyLogins(attempt.delay());
-        } catch (AccountsUnavailable e) {
-            checked = false;
-            throw e;
         } finally {
             if (checked) {
                 throttle.end(attempt, accepted);

@@ -62,7 +62,18 @@ public final class DistributionRegistry implements AutoCloseable {
      * Basic challenge, as a private registry behind a login.
      */
     public static DistributionRegistry startWithLogins(Path workDir, Path htpasswd) {
-        return start(workDir, Optional.empty(), List.of(), "127.0.0.1", Optional.of(htpasswd));
+        return start(workDir, Optional.empty(), List.of(), "127.0.0.1",
+                "auth:\n  htpasswd:\n    realm: private\n    path: " + htpasswd + "\n");
+    }
+
+    /**
+     * Starts a plain registry on loopback that lets in only bearers of tokens from {@code tokens} (distribution's
+     * token auth), challenging clients to fetch one there.
+     */
+    public static DistributionRegistry startWithTokens(Path workDir, RegistryTokenServer tokens) {
+        String auth = "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + RegistryTokenServer.SERVICE
+                + "\n    issuer: " + tokens.issuer() + "\n    rootcertbundle: " + tokens.rootCertificates() + "\n";
+        return start(workDir, Optional.empty(), List.of(), "127.0.0.1", auth);
     }
 
     private static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl, List<String> prefix) {
@@ -71,19 +82,17 @@ public final class DistributionRegistry implements AutoCloseable {
 
     private static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl, List<String> prefix,
                                               String host) {
-        return start(workDir, proxyRemoteUrl, prefix, host, Optional.empty());
+        return start(workDir, proxyRemoteUrl, prefix, host, "");
     }
 
     private static DistributionRegistry start(Path workDir, Optional<String> proxyRemoteUrl, List<String> prefix,
-                                              String host, Optional<Path> htpasswd) {
+                                              String host, String auth) {
         Path executable = Tools.require("docker-registry", "docker-registry");
         try {
             int port = FreePort.pick();
             Files.createDirectories(workDir);
             Path config = workDir.resolve("config.yml");
-            Files.writeString(config, config(workDir.resolve("storage"), host, port, proxyRemoteUrl)
-                    + htpasswd.map(file -> "auth:\n  htpasswd:\n    realm: private\n    path: " + file + "\n")
-                    .orElse(""));
+            Files.writeString(config, config(workDir.resolve("storage"), host, port, proxyRemoteUrl) + auth);
             List<String> command = new ArrayList<>(prefix);
             command.addAll(List.of(executable.toString(), "serve", config.toString()));
             DistributionRegistry registry = new DistributionRegistry(
