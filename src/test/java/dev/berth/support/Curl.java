@@ -31,6 +31,14 @@ public final class Curl {
         return ExternalCommand.run(command, TIMEOUT);
     }
 
+    /** {@code DELETE url} as {@code user}: the exit code, and with {@code --write-out} the status on stdout. */
+    public Result delete(String url, String user, String password) {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of("--silent", "--show-error", "--noproxy", "*", "--request", "DELETE",
+                "--user", user + ":" + password, "--output", "/dev/null", "--write-out", "%{http_code}", url));
+        return ExternalCommand.run(command, TIMEOUT);
+    }
+
     /** {@code GET url}, failing the test with curl's error unless the answer is 2xx; returns the body. */
     public String getText(String url) {
         Result result = get(url);
