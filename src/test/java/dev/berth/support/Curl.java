@@ -1,6 +1,7 @@
 package dev.berth.support;
 
 import dev.berth.support.ExternalCommand.Result;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,12 +32,14 @@ public final class Curl {
         return ExternalCommand.run(command, TIMEOUT);
     }
 
-    /** {@code DELETE url} as {@code user}: the exit code, and with {@code --write-out} the status on stdout. */
+    /** {@code DELETE url} with {@code user}'s Basic credentials: exit code 0 and the HTTP status on stdout. */
     public Result delete(String url, String user, String password) {
         List<String> command = new ArrayList<>(launcher);
-        command.addAll(List.of("--silent", "--show-error", "--noproxy", "*", "--request", "DELETE",
-                "--user", user + ":" + password, "--output", "/dev/null", "--write-out", "%{http_code}", url));
-        return ExternalCommand.run(command, TIMEOUT);
+        // The login goes in on stdin (curl's --config), not where ps shows it.
+        command.addAll(List.of("--silent", "--show-error", "--noproxy", "*", "--config", "-", "--request", "DELETE",
+                "--output", "/dev/null", "--write-out", "%{http_code}", url));
+        String login = "user = \"" + user + ":" + password + "\"\n";
+        return ExternalCommand.run(command, login.getBytes(StandardCharsets.UTF_8), TIMEOUT);
     }
 
     /** {@code GET url}, failing the test with curl's error unless the answer is 2xx; returns the body. */
