@@ -115,6 +115,26 @@ public final class ChildBerth implements AutoCloseable {
         return command;
     }
 
+    /**
+     * The command that runs the test class {@code main}'s {@code main} in a new JVM through {@code prefix}, with the
+     * test classes and berth's classpath: a helper server that must run where berth does (a network namespace).
+     */
+    public static List<String> supportCommand(List<String> prefix, Class<?> main, String... arguments) {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of("-cp", classesOf(main) + java.io.File.pathSeparator + classpath(), main.getName()));
+        command.addAll(List.of(arguments));
+        return command;
+    }
+
+    private static String classesOf(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void pump(Process process, StringBuffer output, CompletableFuture<Integer> port) {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
             String line;

@@ -1,6 +1,7 @@
 package dev.berth.support;
 
 import dev.berth.support.ExternalCommand.Result;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,16 @@ public final class Curl {
         // No proxy: an http_proxy in the environment must not capture requests meant for the namespace's loopback.
         command.addAll(List.of("--silent", "--show-error", "--fail", "--noproxy", "*", url));
         return ExternalCommand.run(command, TIMEOUT);
+    }
+
+    /** {@code DELETE url} with {@code user}'s Basic credentials: exit code 0 and the HTTP status on stdout. */
+    public Result delete(String url, String user, String password) {
+        List<String> command = new ArrayList<>(launcher);
+        // The login goes in on stdin (curl's --config), not where ps shows it.
+        command.addAll(List.of("--silent", "--show-error", "--noproxy", "*", "--config", "-", "--request", "DELETE",
+                "--output", "/dev/null", "--write-out", "%{http_code}", url));
+        String login = "user = \"" + user + ":" + password + "\"\n";
+        return ExternalCommand.run(command, login.getBytes(StandardCharsets.UTF_8), TIMEOUT);
     }
 
     /** {@code GET url}, failing the test with curl's error unless the answer is 2xx; returns the body. */

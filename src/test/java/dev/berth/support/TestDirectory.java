@@ -8,12 +8,10 @@ import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSimpleBindRequ
 import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldif.LDIFException;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +23,6 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -115,10 +112,7 @@ public final class TestDirectory implements AutoCloseable {
      * {@code log}; stopped by closing it (by its PID), which is also how a test takes the directory down.
      */
     public static LoggedProcess startChild(List<String> prefix, int port, Path log) {
-        List<String> command = new ArrayList<>(prefix);
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of("-cp", testClasses() + File.pathSeparator + ChildBerth.classpath(),
-                TestDirectory.class.getName(), Integer.toString(port)));
+        List<String> command = ChildBerth.supportCommand(prefix, TestDirectory.class, Integer.toString(port));
         LoggedProcess child = LoggedProcess.start("the directory", command, log);
         child.awaitReady(Duration.ofSeconds(60), () -> readable(log).contains(LISTENING));
         return child;
@@ -130,14 +124,6 @@ public final class TestDirectory implements AutoCloseable {
         System.out.println(LISTENING + directory.url());
         System.out.flush();
         Thread.currentThread().join();
-    }
-
-    private static String testClasses() {
-        try {
-            return Path.of(TestDirectory.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String readable(Path log) {
