@@ -78,8 +78,9 @@ class LazyRangesTest extends MirrorTestBase {
         byte[] layer = TestData.bytes(SIZE, 260);
         hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
         CountDownLatch answer = new CountDownLatch(1);
-        // The download's GET gets no answer at all until the test lets it, not even its headers.
-        hub.override("GET", hubPath(layer), () -> {
+        // The download's GET gets no answer at all until the test lets it, not even its headers; the range GET may
+        // reach the hub before it.
+        hub.overrideWhole("GET", hubPath(layer), () -> {
             try {
                 answer.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -33,6 +33,8 @@ public final class MockHub {
 
     private static final Pattern SINGLE_RANGE = Pattern.compile("bytes=(\\d+)-(\\d+)");
     private static final Pattern V2_PATH = Pattern.compile("/v2/(.+)/(manifests|blobs|tags|referrers)/([^/]+)");
+    /** The suffix of an override's key that only requests without a Range header take. */
+    private static final String WHOLE = " (whole)";
 
     /** A manifest as the hub stores it. */
     public record Manifest(byte[] bytes, String mediaType, Digest digest) {
@@ -156,6 +158,14 @@ public final class MockHub {
      */
     public void override(String method, String path, Supplier<MockResponse> response) {
         overrides.computeIfAbsent(method + " " + path, k -> new ConcurrentLinkedQueue<>()).add(response);
+    }
+
+    /**
+     * As {@link #override}, for the next request of {@code method path} without a {@code Range} header only: a
+     * download's whole GET, whichever comes first of it and a range GET of the same blob.
+     */
+    public void overrideWhole(String method, String path, Supplier<MockResponse> response) {
+        override(method, path + WHOLE, response);
     }
 
     /**
@@ -302,14 +312,19 @@ public final class MockHub {
         } else if (repo == null) {
             return error(404, "NAME_UNKNOWN", "repository name not known to registry");
         }
-        Queue<Supplier<MockResponse>> queued = overrides.get(method + " " + path);
-        Supplier<MockResponse> override = queued == null ? null : queued.poll();
+        String range = request.getHeaders().get("Range");
+        Queue<Supplier<MockResponse>> whole = range == null ? overrides.get(method + " " + path + WHOLE) : null;
+        Supplier<MockResponse> override = whole == null ? null : whole.poll();
+        if (override == null) {
+            Queue<Supplier<MockResponse>> queued = overrides.get(method + " " + path);
+            override = queued == null ? null : queued.poll();
+        }
         if (override != null) {
             return override.get();
         }
         return switch (m.group(2)) {
             case "manifests" -> manifest(repo, m.group(3));
-            case "blobs" -> blob(repo, m.group(3), request.getHeaders().get("Range"));
+            case "blobs" -> blob(repo, m.group(3), range);
             case "tags" -> tags(name, repo);
             // As Docker Hub: no Referrers API, unless a test overrides the answer.
             default -> error(404, "NOT_FOUND", "no such endpoint");
