@@ -3,7 +3,6 @@ package dev.berth.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -34,7 +33,7 @@ import java.util.regex.Pattern;
  * the object still exists, at most once per {@code confirmFor}: a blob deleted elsewhere stops being served by then.
  * Everything else passes through to the store.
  */
-public final class HotTierStorage implements Storage {
+public final class HotTierStorage extends ForwardingStorage {
     /** How long a HEAD that found the object is trusted: the longest a blob deleted elsewhere is still served. */
     public static final Duration CONFIRM_FOR = Duration.ofSeconds(5);
 
@@ -42,7 +41,6 @@ public final class HotTierStorage implements Storage {
             Pattern.compile("blobs/(sha256|sha512)/[0-9a-f]{2}/([0-9a-f]{64}|[0-9a-f]{128})/data");
     private static final Pattern ENTRY_NAME = Pattern.compile("(sha256|sha512)-([0-9a-f]{64}|[0-9a-f]{128})");
 
-    private final Storage store;
     private final Path directory;
     private final ScratchDirectory temporary;
     private final long maxBytes;
@@ -73,10 +71,10 @@ public final class HotTierStorage implements Storage {
      * previous run left there is kept, trimmed to the bound, and hashed again before it is first served.
      */
     public HotTierStorage(Storage store, Path directory, long maxBytes, Duration confirmFor, Clock clock) {
+        super(store);
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("a hot tier needs a positive size");
         }
-        this.store = store;
         this.directory = directory.toAbsolutePath().normalize();
         this.temporary = new ScratchDirectory(this.directory.resolve("tmp"));
         this.maxBytes = maxBytes;
@@ -302,16 +300,6 @@ public final class HotTierStorage implements Storage {
     }
 
     @Override
-    public Optional<ObjectInfo> stat(String key) {
-        return store.stat(key);
-    }
-
-    @Override
-    public Optional<byte[]> read(String key, int maxBytes) {
-        return store.read(key, maxBytes);
-    }
-
-    @Override
     public void write(String key, byte[] content) {
         entryName(key).ifPresent(this::drop);
         store.write(key, content);
@@ -324,16 +312,6 @@ public final class HotTierStorage implements Storage {
     }
 
     @Override
-    public Path newScratchFile() {
-        return store.newScratchFile();
-    }
-
-    @Override
-    public Optional<URI> presign(String key, Duration ttl) {
-        return store.presign(key, ttl);
-    }
-
-    @Override
     public boolean delete(String key) {
         entryName(key).ifPresent(this::drop);
         return store.delete(key);
@@ -343,16 +321,6 @@ public final class HotTierStorage implements Storage {
     public void deleteAll(String prefix) {
         entryName(prefix + "/data").ifPresent(this::drop);
         store.deleteAll(prefix);
-    }
-
-    @Override
-    public List<String> list(String prefix) {
-        return store.list(prefix);
-    }
-
-    @Override
-    public void recover() {
-        store.recover();
     }
 
     /**

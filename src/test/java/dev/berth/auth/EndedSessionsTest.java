@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.storage.FileSystemStorage;
+import dev.berth.storage.ForwardingStorage;
 import dev.berth.storage.Storage;
-import dev.berth.support.ForwardingStorage;
 import dev.berth.support.MutableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.support.ForwardingStorage;
 import dev.berth.support.MutableClock;
 import dev.berth.support.S3Bucket;
 import dev.berth.support.TempTree;

@@ -1,16 +1,12 @@
-package dev.berth.support;
+package dev.berth.storage;
 
-import dev.berth.storage.ObjectInfo;
-import dev.berth.storage.ObjectReader;
-import dev.berth.storage.ObjectWriter;
-import dev.berth.storage.Storage;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** A store that passes every call to another: a test overrides the calls it counts or makes fail. */
+/** A store that passes every call to another: a decorator overrides the calls it changes (a tier, a test's count). */
 public abstract class ForwardingStorage implements Storage {
     protected final Storage store;
 
