@@ -71,14 +71,10 @@ public final class AccessTokens implements AccessTokenCheck {
     private final Cache<String, Instant> usesWritten = Caffeine.newBuilder().expireAfterWrite(LAST_USE_EVERY)
             .maximumSize(10_000).build();
 
-    /** The tokens in {@code storage}, of creators among {@code accounts}, whose rights {@code rules} say. */
-    public AccessTokens(Storage storage, Clock clock, Accounts accounts, AccessRules rules) {
-        this(storage, clock, accounts, accounts, rules);
-    }
-
     /**
-     * The same, whose creators may also be users that only {@code creators} knows (those a single sign-on provider
-     * vouched for, {@link ProviderAccounts}); a token's name may still be none of {@code accounts}.
+     * The tokens in {@code storage}, whose rights {@code rules} say, of creators among {@code creators}: berth's
+     * {@code accounts}, and with single sign-on the users the provider vouched for ({@link ProviderAccounts}). A
+     * token's name may be none of {@code accounts}.
      */
     public AccessTokens(Storage storage, Clock clock, Accounts accounts, Accounts creators, AccessRules rules) {
         this.storage = storage;

@@ -50,7 +50,7 @@ class AccessTokensTest {
     private final AccessRules rules = new AccessRules(ConfigLoader.fromYaml(RULES).auth());
 
     private AccessTokens tokens() {
-        return new AccessTokens(new FileSystemStorage(root), clock, accounts, rules);
+        return new AccessTokens(new FileSystemStorage(root), clock, accounts, accounts, rules);
     }
 
     private static TokenRequest request(String name, String... actions) {
