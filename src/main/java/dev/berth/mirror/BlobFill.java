@@ -9,46 +9,72 @@ import dev.berth.registry.BlobStore;
 import dev.berth.upstream.UpstreamBlob;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One download of a blob from an upstream into the blob store, on its own thread. The bytes go to a local scratch
- * file while they are hashed; every client that wants the blob meanwhile follows that file as it grows, so no client
- * waits for the whole blob and none can slow the download down. The last byte is held back from clients until the
- * digest has matched: a corrupt or cut download ends their responses short, never as a complete-looking 200. Then
- * the clients get it, and only then is the file imported into the store (the sync, and on an object store an upload)
- * and linked: the blob is visible to other requests once durable, and no client waits for that.
+ * One download of a blob from an upstream into the blob store, on its own thread. Each chunk received is hashed and
+ * kept in memory (the window) until a second thread has written it to a local scratch file, the spool; every client
+ * that wants the blob meanwhile follows the download, taking the chunks at its head from the window and the rest from
+ * the spool, so no client waits for the whole blob nor for the disk, and none can slow the download down. The window
+ * is bounded per download and its chunks come from a {@link FillMemory} bounded in total: when the disk falls that
+ * far behind, the download waits for it. The last byte is held back from clients until the digest has matched: a
+ * corrupt or cut download ends their responses short, never as a complete-looking 200. Then the clients get it, and
+ * once the spool holds every byte it is imported into the store (the sync, and on an object store an upload) and
+ * linked: the blob is visible to other requests once durable, and no client waits for that.
  */
 final class BlobFill implements Runnable {
     private static final Logger LOG = System.getLogger(BlobFill.class.getName());
-    private static final int CHUNK = 256 * 1024;
+    /** Chunks a download may hold in its window: how far the spool may fall behind it. */
+    static final int WINDOW_CHUNKS = 32;
 
     private enum State { OPENING, STREAMING, STORED, FAILED }
+
+    /** Received bytes not yet in the spool: where they start in the blob, and a chunk of {@link FillMemory}. */
+    private record Chunk(long start, byte[] bytes, int length) {
+        long end() {
+            return start + length;
+        }
+    }
 
     private final Digest digest;
     private final BlobStore blobs;
     private final FillSource source;
+    private final FillMemory memory;
     private final CompletableFuture<Void> stored = new CompletableFuture<>();
     private final ReentrantLock lock = new ReentrantLock();
+    // Clients wait for bytes or an outcome; the download for room in its window; the spool writer for chunks.
     private final Condition progress = lock.newCondition();
+    private final Condition room = lock.newCondition();
+    private final Condition work = lock.newCondition();
+    /** The chunks received and not yet spooled, in order: together the bytes from {@link #spooled} to {@link #received}. */
+    private final ArrayDeque<Chunk> window = new ArrayDeque<>();
     private State state = State.OPENING;
     private long length = -1;
-    private long written;
+    private long received;
+    private long spooled;
     // Whether the digest matched: from then on clients may have every byte, whatever happens to the import.
     private boolean released;
+    private boolean writerStops;
+    private RuntimeException writerFailure;
     private RegistryException failure;
     private BlobSpool spool;
 
-    /** A fill of {@code digest} whose bytes come from {@code source}, which throws a RegistryException on failure. */
-    BlobFill(Digest digest, BlobStore blobs, FillSource source) {
+    /**
+     * A fill of {@code digest} whose bytes come from {@code source}, which throws a RegistryException on failure, held
+     * until spooled in chunks from {@code memory}.
+     */
+    BlobFill(Digest digest, BlobStore blobs, FillSource source, FillMemory memory) {
         this.digest = digest;
         this.blobs = blobs;
         this.source = source;
+        this.memory = memory;
     }
 
     /** Completes when the blob is verified and stored; fails with the fill's error. */
@@ -68,13 +94,14 @@ final class BlobFill implements Runnable {
             fail(e);
         } catch (IOException | RuntimeException e) {
             fail(new RegistryException(OciError.UNAVAILABLE, "the upstream download of " + digest + " broke off after "
-                    + written() + " bytes: " + e.getMessage(), e).withHeader("Retry-After", "1"));
+                    + received() + " bytes: " + e.getMessage(), e).withHeader("Retry-After", "1"));
         }
     }
 
     /**
-     * Downloads into the spool, verifies, releases the last byte, imports. The fill lets go of the spool (deleted
-     * unless imported) before anyone learns the outcome; clients reading it hold it open themselves.
+     * Downloads while the spool writer follows, verifies, releases the last byte, waits for the spool, imports. The
+     * fill lets go of the spool (deleted unless imported) before anyone learns the outcome; clients reading it hold it
+     * open themselves.
      */
     private void fetch() throws IOException {
         try (UpstreamBlob blob = source.open(); BlobSpool opened = blobs.spool(digest)) {
@@ -83,9 +110,16 @@ final class BlobFill implements Runnable {
                 length = blob.length();
                 state = State.STREAMING;
             });
-            copy(blob.content(), opened);
-            verify(opened);
-            update(() -> released = true);
+            Thread writer = Thread.ofVirtual().name("berth-spool-" + digest.hex().substring(0, 12))
+                    .start(() -> writeSpool(opened));
+            try {
+                receive(blob.content(), opened);
+                verify(opened);
+                update(() -> released = true);
+                awaitSpooled();
+            } finally {
+                stopWriter(writer);
+            }
             source.store(opened);
         }
     }
@@ -105,7 +139,7 @@ final class BlobFill implements Runnable {
                 throw failure;
             }
             if (spool.retain()) {
-                return new Follower(released ? written : length);
+                return new Follower(released ? received : length);
             }
             // Nobody holds the spool any more: the fill let go of it, and its outcome is a moment away.
             while (state == State.STREAMING) {
@@ -122,28 +156,154 @@ final class BlobFill implements Runnable {
                 "blob " + digest + " vanished after it was stored"));
     }
 
-    private void copy(InputStream in, BlobSpool out) throws IOException {
-        byte[] buffer = new byte[CHUNK];
-        int n;
-        // Whole chunks: OkHttp's stream returns at most 8 KiB per read, and every step wakes every follower and
-        // costs each a read and a write of its own. The price: behind a slow upstream they get 256 KiB at a time.
-        // An upstream that sends more than the length expected is cut off one byte past it.
-        while ((n = in.readNBytes(buffer, 0, nextRead())) > 0) {
-            if (length >= 0 && written() + n > length) {
-                throw new IOException("the upstream sent more than the " + length + " bytes expected");
+    private void receive(InputStream in, BlobSpool out) throws IOException {
+        while (true) {
+            byte[] chunk = takeChunk();
+            int n;
+            try {
+                // Whole chunks: OkHttp's stream returns at most 8 KiB per read, and every step wakes every follower.
+                // The price: behind a slow upstream they get a chunk at a time. An upstream that sends more than the
+                // length expected is cut off one byte past it.
+                n = in.readNBytes(chunk, 0, nextRead(chunk.length));
+                if (n > 0 && length >= 0 && received() + n > length) {
+                    throw new IOException("the upstream sent more than the " + length + " bytes expected");
+                }
+            } catch (IOException | RuntimeException e) {
+                memory.give(chunk);
+                throw e;
             }
-            out.write(buffer, 0, n);
+            if (n <= 0) {
+                memory.give(chunk);
+                break;
+            }
+            out.hash(chunk, 0, n);
             int count = n;
-            update(() -> written += count);
+            update(() -> {
+                window.addLast(new Chunk(received, chunk, count));
+                received += count;
+                work.signal();
+            });
         }
-        if (length >= 0 && written() != length) {
-            throw new IOException("the upstream sent " + written() + " of " + length + " bytes");
+        if (length >= 0 && received() != length) {
+            throw new IOException("the upstream sent " + received() + " of " + length + " bytes");
+        }
+    }
+
+    /** A chunk for the next read, once the window has room for it; throws the spool writer's failure. */
+    private byte[] takeChunk() throws IOException {
+        lock.lock();
+        try {
+            while (window.size() >= WINDOW_CHUNKS && writerFailure == null) {
+                room.awaitUninterruptibly();
+            }
+            if (writerFailure != null) {
+                throw writerFailure;
+            }
+        } finally {
+            lock.unlock();
+        }
+        try {
+            return memory.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for memory for " + digest);
         }
     }
 
     /** How much to read next: a chunk, or with a length expected, no more than one byte past it. */
-    private int nextRead() {
-        return length >= 0 ? (int) Math.min(CHUNK, length - written() + 1) : CHUNK;
+    private int nextRead(int chunk) {
+        return length >= 0 ? (int) Math.min(chunk, length - received() + 1) : chunk;
+    }
+
+    /** The spool writer: writes the window's chunks to the spool in order and gives each back once written. */
+    private void writeSpool(BlobSpool out) {
+        try {
+            Chunk next;
+            while ((next = nextToSpool()) != null) {
+                out.write(next.bytes(), 0, next.length());
+                Chunk written = next;
+                lock.lock();
+                try {
+                    window.removeFirst();
+                    spooled = written.end();
+                    room.signal();
+                } finally {
+                    lock.unlock();
+                }
+                memory.give(written.bytes());
+            }
+        } catch (IOException | RuntimeException e) {
+            RuntimeException failed = e instanceof RuntimeException r ? r : new RegistryException(OciError.UNAVAILABLE,
+                    "writing the download of " + digest + " to disk failed: " + e.getMessage(), e);
+            lock.lock();
+            try {
+                writerFailure = failed;
+                room.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** The first chunk in the window, once there is one; null once the writer is to stop. */
+    private Chunk nextToSpool() {
+        lock.lock();
+        try {
+            while (window.isEmpty() && !writerStops) {
+                work.awaitUninterruptibly();
+            }
+            return writerStops ? null : window.peekFirst();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until the spool holds every byte received; throws the spool writer's failure. */
+    private void awaitSpooled() {
+        lock.lock();
+        try {
+            while (!window.isEmpty() && writerFailure == null) {
+                room.awaitUninterruptibly();
+            }
+            if (writerFailure != null) {
+                throw writerFailure;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops the spool writer, at once when the download failed, and gives back the chunks it did not write: what
+     * clients may still read is what the spool holds.
+     */
+    private void stopWriter(Thread writer) {
+        lock.lock();
+        try {
+            writerStops = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        boolean interrupted = false;
+        while (writer.isAlive()) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        lock.lock();
+        try {
+            window.forEach(chunk -> memory.give(chunk.bytes()));
+            window.clear();
+            received = spooled;
+        } finally {
+            lock.unlock();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void verify(BlobSpool opened) {
@@ -178,43 +338,66 @@ final class BlobFill implements Runnable {
 
     /** How far the download has come: the bytes received so far, 0 until it streams. */
     long received() {
-        return written();
-    }
-
-    private long written() {
         lock.lock();
         try {
-            return written;
+            return received;
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Waits until a byte past {@code position} may be sent: written and, unless the digest matched, not the last.
-     * Returns the end of what may be sent; throws the fill's error when it failed before the digest matched.
+     * Waits until a byte past {@code position} may be sent: received and, unless the digest matched, not the last.
+     * Returns the end of what may be sent; throws the fill's error when it failed before the digest matched, or when
+     * it failed after and the bytes asked for were not spooled.
      */
     private long awaitSendable(long position) {
         lock.lock();
         try {
-            while (!released && state == State.STREAMING && Math.min(written, length - 1) <= position) {
+            while (true) {
+                if (state == State.FAILED && !released) {
+                    // The fill's own error: answered as such (503, Retry-After) while nothing is sent yet, and
+                    // breaking the connection once the body is under way.
+                    throw failure;
+                }
+                long sendable = released ? received : Math.min(received, length - 1);
+                if (sendable > position) {
+                    return sendable;
+                }
+                if (state == State.FAILED) {
+                    throw failure;
+                }
                 progress.awaitUninterruptibly();
             }
-            if (released) {
-                return written;
-            }
-            if (state == State.FAILED) {
-                // The fill's own error: answered as such (503, Retry-After) while nothing is sent yet, and breaking
-                // the connection once the body is under way.
-                throw failure;
-            }
-            return Math.min(written, length - 1);
         } finally {
             lock.unlock();
         }
     }
 
-    /** One client's view of the download: the spool's bytes as they arrive, held open until the client is done. */
+    /**
+     * Copies up to {@code count} bytes from {@code position} out of the window; -1 when they are in the spool already.
+     * Under the lock, so that the chunk is not given back meanwhile: a slow client holds no chunk.
+     */
+    private int copyFromWindow(long position, byte[] into, int count) {
+        lock.lock();
+        try {
+            if (position < spooled) {
+                return -1;
+            }
+            for (Chunk chunk : window) {
+                if (position < chunk.end()) {
+                    int n = (int) Math.min(count, chunk.end() - position);
+                    System.arraycopy(chunk.bytes(), (int) (position - chunk.start()), into, 0, n);
+                    return n;
+                }
+            }
+            throw new IllegalStateException("byte " + position + " of " + digest + " is neither spooled nor received");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One client's view of the download: the window's or the spool's bytes as they arrive, until the client is done. */
     private final class Follower implements BlobContent {
         private final long size;
         private boolean closed;
@@ -237,15 +420,18 @@ final class BlobFill implements Runnable {
         public void copyTo(long offset, long count, OutputStream out) throws IOException {
             long position = offset;
             long end = offset + count;
-            ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+            byte[] buffer = new byte[memory.chunkSize()];
             while (position < end) {
                 long sendable = awaitSendable(position);
-                buffer.clear().limit((int) Math.min(CHUNK, Math.min(sendable, end) - position));
-                int n = spool.read(position, buffer);
+                int want = (int) Math.min(buffer.length, Math.min(sendable, end) - position);
+                int n = copyFromWindow(position, buffer, want);
+                if (n < 0) {
+                    n = spool.read(position, ByteBuffer.wrap(buffer, 0, want));
+                }
                 if (n < 0) {
                     throw new IOException("the spool of " + digest + " ended at " + position + " bytes");
                 }
-                out.write(buffer.array(), 0, n);
+                out.write(buffer, 0, n);
                 // HTTP/2 holds a response's first write back until the next, which the upstream may be slow to
                 // bring: sent now, the client has its bytes (and the status) while the download runs.
                 out.flush();

@@ -28,12 +28,17 @@ final class BlobFills {
 
     private final BlobStore blobs;
     private final LongConsumer stored;
+    private final FillMemory memory;
     private final ConcurrentMap<Digest, Running> running = new ConcurrentHashMap<>();
 
-    /** Downloads into {@code blobs}, telling {@code stored} the size of each blob stored. */
-    BlobFills(BlobStore blobs, LongConsumer stored) {
+    /**
+     * Downloads into {@code blobs}, telling {@code stored} the size of each blob stored, holding what the spools have
+     * not written yet in {@code memory}.
+     */
+    BlobFills(BlobStore blobs, LongConsumer stored, FillMemory memory) {
         this.blobs = blobs;
         this.stored = stored;
+        this.memory = memory;
     }
 
     /**
@@ -69,7 +74,7 @@ final class BlobFills {
                 return null;
             }
             started[0] = true;
-            return new Running(new BlobFill(d, blobs, requester.source(d)), repository, new ConcurrentHashMap<>(),
+            return new Running(new BlobFill(d, blobs, requester.source(d), memory), repository, new ConcurrentHashMap<>(),
                     new CompletableFuture<>());
         });
         if (run == null) {

@@ -11,9 +11,9 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 
 /**
- * A blob on its way into the store from elsewhere (an upstream): spooled to a local scratch file and hashed as it is
- * written, readable while it grows, checked against its digest, and only then imported into the store, durably and
- * atomically. Readers {@link #retain} the spool and read it to the end even after the import (which renames or
+ * A blob on its way into the store from elsewhere (an upstream): hashed as it arrives and spooled to a local scratch
+ * file, two steps that may run on two threads (the hash need not wait for the disk), readable while it grows, checked
+ * against its digest, and only then imported into the store, durably and atomically. Readers {@link #retain} the spool and read it to the end even after the import (which renames or
  * deletes the file). Closing without an import deletes the scratch file: nothing becomes visible.
  */
 public final class BlobSpool implements AutoCloseable {
@@ -31,14 +31,18 @@ public final class BlobSpool implements AutoCloseable {
         this.scratch = ScratchFile.open(StorageFull.translated(storage::newScratchFile));
     }
 
-    /** Appends bytes and hashes them; the writer only. */
+    /** Hashes the next bytes of the blob, in order; one thread only. */
+    public void hash(byte[] bytes, int offset, int length) {
+        hasher.update(bytes, offset, length);
+    }
+
+    /** Appends the next bytes of the blob to the file, in order; one thread only (it may be another than the hash's). */
     public void write(byte[] bytes, int offset, int length) throws IOException {
         try {
             scratch.write(bytes, offset, length);
         } catch (StorageFullException e) {
             throw StorageFull.error(e);
         }
-        hasher.update(bytes, offset, length);
     }
 
     /** Reads bytes written so far from {@code position}; -1 past them. Only between {@link #retain} and release. */
@@ -56,7 +60,7 @@ public final class BlobSpool implements AutoCloseable {
         scratch.release();
     }
 
-    /** Checks the bytes written against the digest: DIGEST_INVALID when they differ. The writer only, once done. */
+    /** Checks the bytes hashed against the digest: DIGEST_INVALID when they differ. The hashing thread, once done. */
     public void verify() {
         if (actual == null) {
             actual = Digest.of(hasher.digest(), expected.algorithm());
@@ -67,7 +71,10 @@ public final class BlobSpool implements AutoCloseable {
         }
     }
 
-    /** Verifies, then imports the bytes as the blob: synced, and visible whole or not at all. */
+    /**
+     * Verifies, then imports the bytes as the blob: synced, and visible whole or not at all. Only once every byte
+     * hashed is written.
+     */
     public void commit() {
         verify();
         StorageFull.translated(() -> storage.importFile(Paths.blob(expected), scratch.path()));

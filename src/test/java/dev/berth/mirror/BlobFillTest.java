@@ -30,13 +30,14 @@ class BlobFillTest {
     @Test
     void followersReadingAsTheFillImportsGetTheWholeBlob() throws Exception {
         BlobStore blobs = new BlobStore(new FileSystemStorage(root));
+        FillMemory memory = new FillMemory(1024, BlobFill.WINDOW_CHUNKS);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < FILLS; i++) {
                 // Small enough to arrive in one chunk, so every follower still reads while the fill imports.
                 byte[] content = TestData.bytes(1000, i);
                 Digest digest = Digest.sha256(content);
                 BlobFill fill = new BlobFill(digest, blobs,
-                        () -> new UpstreamBlob(new ByteArrayInputStream(content), content.length));
+                        () -> new UpstreamBlob(new ByteArrayInputStream(content), content.length), memory);
                 List<Future<byte[]>> followers = new ArrayList<>();
                 for (int f = 0; f < FOLLOWERS; f++) {
                     followers.add(threads.submit(() -> read(fill.open())));

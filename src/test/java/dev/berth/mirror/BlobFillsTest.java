@@ -36,7 +36,7 @@ class BlobFillsTest {
     @Test
     void clientsOfOneRepositoryJoiningOneFillLinkTheBlobOnce() throws Exception {
         BlobStore blobs = new BlobStore(new FileSystemStorage(root));
-        BlobFills fills = new BlobFills(blobs, size -> { });
+        BlobFills fills = new BlobFills(blobs, size -> { }, FillMemory.forHeap(Runtime.getRuntime().maxMemory()));
         byte[] content = TestData.bytes(64 * 1024, 7);
         Digest digest = Digest.sha256(content);
         CountDownLatch allJoined = new CountDownLatch(1);

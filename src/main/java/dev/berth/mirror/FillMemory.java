@@ -1,0 +1,84 @@
+package dev.berth.mirror;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The memory all downloads hold the chunks they received but have not yet written to their spools in: chunks of one
+ * size, reused rather than left to the collector, and no more of them in use at once than the total allows, so that
+ * the windows of many cold blobs at once cost a known, bounded heap. A download that finds none free waits for
+ * another's spool writer to give one back.
+ */
+final class FillMemory {
+    private final int chunkSize;
+    private final int total;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition returned = lock.newCondition();
+    private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+    private int inUse;
+
+    /** Bytes in a chunk: what a download reads at a time, and what its clients get at a time. */
+    static final int CHUNK = 256 * 1024;
+    private static final long MOST = 32L << 20;
+
+    /**
+     * The memory for a JVM whose heap may grow to {@code maxHeap}: a quarter of it, at most 32 MiB (8 MiB with
+     * -Xmx32m, 32 MiB from -Xmx128m), and never less than one download's window.
+     */
+    static FillMemory forHeap(long maxHeap) {
+        long bytes = Math.min(MOST, maxHeap / 4);
+        return new FillMemory(CHUNK, (int) Math.max(BlobFill.WINDOW_CHUNKS, bytes / CHUNK));
+    }
+
+    /** At most {@code total} chunks of {@code chunkSize} bytes in use at once. */
+    FillMemory(int chunkSize, int total) {
+        if (chunkSize <= 0 || total <= 0) {
+            throw new IllegalArgumentException("a chunk size and a total above 0");
+        }
+        this.chunkSize = chunkSize;
+        this.total = total;
+    }
+
+    /** The size of every chunk. */
+    int chunkSize() {
+        return chunkSize;
+    }
+
+    /** A chunk to fill, waiting while all are in use; allocated on first need, reused after. */
+    byte[] take() throws InterruptedException {
+        lock.lock();
+        try {
+            while (inUse == total) {
+                returned.await();
+            }
+            inUse++;
+            byte[] chunk = free.poll();
+            return chunk != null ? chunk : new byte[chunkSize];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives back a chunk from {@link #take}, whose bytes nobody reads any more. */
+    void give(byte[] chunk) {
+        lock.lock();
+        try {
+            inUse--;
+            free.push(chunk);
+            returned.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many chunks are in use now. */
+    int inUse() {
+        lock.lock();
+        try {
+            return inUse;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
