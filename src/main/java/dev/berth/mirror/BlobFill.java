@@ -20,8 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One download of a blob from an upstream into the blob store, on its own thread. Each chunk received is hashed and
- * kept in memory (the window) until a second thread has written it to a local scratch file, the spool; every client
- * that wants the blob meanwhile follows the download, taking the chunks at its head from the window and the rest from
+ * kept in memory (the window) while a second thread writes it to a local scratch file, the spool; every client that
+ * wants the blob meanwhile follows the download, taking the chunks near its head from the window and older ones from
  * the spool, so no client waits for the whole blob nor for the disk, and none can slow the download down. The window
  * is bounded per download and its chunks come from a {@link FillMemory} bounded in total: when the disk falls that
  * far behind, the download waits for it. The last byte is held back from clients until the digest has matched: a
@@ -29,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * once the spool holds every byte it is imported into the store (the sync, and on an object store an upload) and
  * linked: the blob is visible to other requests once durable, and no client waits for that.
  */
-final class BlobFill implements Runnable {
+final class BlobFill implements Runnable, FillMemory.Spares {
     private static final Logger LOG = System.getLogger(BlobFill.class.getName());
     /** Chunks a download may hold in its window: how far the spool may fall behind it. */
     static final int WINDOW_CHUNKS = 32;
@@ -53,7 +53,10 @@ final class BlobFill implements Runnable {
     private final Condition progress = lock.newCondition();
     private final Condition room = lock.newCondition();
     private final Condition work = lock.newCondition();
-    /** The chunks received and not yet spooled, in order: together the bytes from {@link #spooled} to {@link #received}. */
+    /**
+     * The chunks held, in order: together the bytes up to {@link #received}, from {@link #spooled} or earlier (the
+     * spooled ones are kept for clients a little behind the head while there is room).
+     */
     private final ArrayDeque<Chunk> window = new ArrayDeque<>();
     private State state = State.OPENING;
     private long length = -1;
@@ -110,6 +113,7 @@ final class BlobFill implements Runnable {
                 length = blob.length();
                 state = State.STREAMING;
             });
+            memory.lend(this);
             Thread writer = Thread.ofVirtual().name("berth-spool-" + digest.hex().substring(0, 12))
                     .start(() -> writeSpool(opened));
             try {
@@ -118,6 +122,7 @@ final class BlobFill implements Runnable {
                 update(() -> released = true);
                 awaitSpooled();
             } finally {
+                memory.stopLending(this);
                 stopWriter(writer);
             }
             source.store(opened);
@@ -189,25 +194,75 @@ final class BlobFill implements Runnable {
         }
     }
 
-    /** A chunk for the next read, once the window has room for it; throws the spool writer's failure. */
+    /**
+     * A chunk for the next read: a new one while the window has room and memory is free, else the window's oldest
+     * once it is spooled. Spooled chunks stay in the window, for clients a little behind the head, until the window
+     * is full or another download takes them ({@link #spare}). Throws the spool writer's failure.
+     */
     private byte[] takeChunk() throws IOException {
+        while (true) {
+            lock.lock();
+            try {
+                if (writerFailure != null) {
+                    throw writerFailure;
+                }
+                if (window.size() >= WINDOW_CHUNKS) {
+                    byte[] oldest = removeSpooled();
+                    if (oldest != null) {
+                        return oldest;
+                    }
+                    room.awaitUninterruptibly();
+                    continue;
+                }
+            } finally {
+                lock.unlock();
+            }
+            byte[] chunk = memory.tryTake();
+            if (chunk != null) {
+                return chunk;
+            }
+            lock.lock();
+            try {
+                byte[] oldest = removeSpooled();
+                if (oldest != null) {
+                    return oldest;
+                }
+                if (!window.isEmpty()) {
+                    // Every chunk in use, none of this download's spooled yet: its writer frees one soon.
+                    room.awaitUninterruptibly();
+                    continue;
+                }
+            } finally {
+                lock.unlock();
+            }
+            try {
+                return memory.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for memory for " + digest);
+            }
+        }
+    }
+
+    /** Takes the window's oldest chunk when it is spooled, for another download that finds memory used up; or null. */
+    @Override
+    public byte[] spare() {
         lock.lock();
         try {
-            while (window.size() >= WINDOW_CHUNKS && writerFailure == null) {
-                room.awaitUninterruptibly();
-            }
-            if (writerFailure != null) {
-                throw writerFailure;
-            }
+            return removeSpooled();
         } finally {
             lock.unlock();
         }
-        try {
-            return memory.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for memory for " + digest);
+    }
+
+    /** Removes the window's oldest chunk when it is spooled and returns its bytes; null otherwise. Under the lock. */
+    private byte[] removeSpooled() {
+        Chunk oldest = window.peekFirst();
+        if (oldest == null || oldest.end() > spooled) {
+            return null;
         }
+        window.removeFirst();
+        return oldest.bytes();
     }
 
     /** How much to read next: a chunk, or with a length expected, no more than one byte past it. */
@@ -215,22 +270,20 @@ final class BlobFill implements Runnable {
         return length >= 0 ? (int) Math.min(chunk, length - received() + 1) : chunk;
     }
 
-    /** The spool writer: writes the window's chunks to the spool in order and gives each back once written. */
+    /** The spool writer: writes the window's chunks to the spool in order, leaving them in the window. */
     private void writeSpool(BlobSpool out) {
         try {
             Chunk next;
             while ((next = nextToSpool()) != null) {
                 out.write(next.bytes(), 0, next.length());
-                Chunk written = next;
+                long end = next.end();
                 lock.lock();
                 try {
-                    window.removeFirst();
-                    spooled = written.end();
+                    spooled = end;
                     room.signal();
                 } finally {
                     lock.unlock();
                 }
-                memory.give(written.bytes());
             }
         } catch (IOException | RuntimeException e) {
             RuntimeException failed = e instanceof RuntimeException r ? r : new RegistryException(OciError.UNAVAILABLE,
@@ -245,14 +298,22 @@ final class BlobFill implements Runnable {
         }
     }
 
-    /** The first chunk in the window, once there is one; null once the writer is to stop. */
+    /** The first chunk not yet spooled, once there is one; null once the writer is to stop. */
     private Chunk nextToSpool() {
         lock.lock();
         try {
-            while (window.isEmpty() && !writerStops) {
+            while (spooled == received && !writerStops) {
                 work.awaitUninterruptibly();
             }
-            return writerStops ? null : window.peekFirst();
+            if (writerStops) {
+                return null;
+            }
+            for (Chunk chunk : window) {
+                if (chunk.start() == spooled) {
+                    return chunk;
+                }
+            }
+            throw new IllegalStateException("byte " + spooled + " of " + digest + " was received but is not held");
         } finally {
             lock.unlock();
         }
@@ -262,7 +323,7 @@ final class BlobFill implements Runnable {
     private void awaitSpooled() {
         lock.lock();
         try {
-            while (!window.isEmpty() && writerFailure == null) {
+            while (spooled < received && writerFailure == null) {
                 room.awaitUninterruptibly();
             }
             if (writerFailure != null) {
@@ -375,13 +436,14 @@ final class BlobFill implements Runnable {
     }
 
     /**
-     * Copies up to {@code count} bytes from {@code position} out of the window; -1 when they are in the spool already.
+     * Copies up to {@code count} bytes from {@code position} out of the window; -1 when only the spool holds them.
      * Under the lock, so that the chunk is not given back meanwhile: a slow client holds no chunk.
      */
     private int copyFromWindow(long position, byte[] into, int count) {
         lock.lock();
         try {
-            if (position < spooled) {
+            Chunk oldest = window.peekFirst();
+            if (oldest == null || position < oldest.start()) {
                 return -1;
             }
             for (Chunk chunk : window) {

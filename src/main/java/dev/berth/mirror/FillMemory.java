@@ -1,14 +1,18 @@
 package dev.berth.mirror;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The memory all downloads hold the chunks they received but have not yet written to their spools in: chunks of one
  * size, reused rather than left to the collector, and no more of them in use at once than the total allows, so that
- * the windows of many cold blobs at once cost a known, bounded heap. A download that finds none free waits for
- * another's spool writer to give one back.
+ * the windows of many cold blobs at once cost a known, bounded heap. A download that finds none free reuses its own
+ * oldest, or when it holds none takes a spooled one from another download's window.
  */
 final class FillMemory {
     private final int chunkSize;
@@ -16,11 +20,19 @@ final class FillMemory {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition returned = lock.newCondition();
     private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+    private final Set<Spares> lenders = ConcurrentHashMap.newKeySet();
     private int inUse;
 
     /** Bytes in a chunk: what a download reads at a time, and what its clients get at a time. */
     static final int CHUNK = 256 * 1024;
     private static final long MOST = 32L << 20;
+    private static final Duration SPOOLED_WITHIN = Duration.ofMillis(20);
+
+    /** A holder of chunks that can spare some: a download whose window holds chunks already spooled. */
+    interface Spares {
+        /** A chunk it no longer needs, which the caller now holds; null when it has none to spare. */
+        byte[] spare();
+    }
 
     /**
      * The memory for a JVM whose heap may grow to {@code maxHeap}: a quarter of it, at most 32 MiB (8 MiB with
@@ -45,19 +57,58 @@ final class FillMemory {
         return chunkSize;
     }
 
-    /** A chunk to fill, waiting while all are in use; allocated on first need, reused after. */
+    /**
+     * A chunk to fill. When all are in use it takes a spare one from a download that lends its spooled chunks, else
+     * waits for one to be given back or spooled.
+     */
     byte[] take() throws InterruptedException {
+        while (true) {
+            byte[] chunk = tryTake();
+            if (chunk != null) {
+                return chunk;
+            }
+            for (Spares lender : lenders) {
+                byte[] spare = lender.spare();
+                if (spare != null) {
+                    return spare;
+                }
+            }
+            lock.lock();
+            try {
+                if (inUse == total) {
+                    // A chunk given back signals; one spooled by another download does not, so look again soon.
+                    returned.await(SPOOLED_WITHIN.toNanos(), TimeUnit.NANOSECONDS);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** A chunk to fill, or null when all are in use. */
+    byte[] tryTake() {
         lock.lock();
         try {
-            while (inUse == total) {
-                returned.await();
-            }
-            inUse++;
-            byte[] chunk = free.poll();
-            return chunk != null ? chunk : new byte[chunkSize];
+            return inUse == total ? null : claim();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Lets {@link #take} take the spare chunks of {@code spares} until {@link #stopLending}. */
+    void lend(Spares spares) {
+        lenders.add(spares);
+    }
+
+    /** Ends {@link #lend}. */
+    void stopLending(Spares spares) {
+        lenders.remove(spares);
+    }
+
+    private byte[] claim() {
+        inUse++;
+        byte[] chunk = free.poll();
+        return chunk != null ? chunk : new byte[chunkSize];
     }
 
     /** Gives back a chunk from {@link #take}, whose bytes nobody reads any more. */

@@ -1,5 +1,6 @@
 package dev.berth.storage;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -14,22 +15,42 @@ import java.util.concurrent.atomic.AtomicInteger;
  * which read what is written with positional reads while it grows. The file may be imported meanwhile (renamed into
  * place, or uploaded and deleted): the open channel still reads it. The channel closes once the writer and every
  * reader have {@link #release released} it.
+ *
+ * <p>Where the filesystem allows it, whole blocks are written with direct I/O (O_DIRECT), past the page cache: on a
+ * machine whose memory is fresh (a new VM, where every new page of cache costs the hypervisor a fault) writing a
+ * download through the cache costs several times the disk's own rate, and a cold blob read once should not push hot
+ * ones out of the cache either. Readers read through the cache as usual; the kernel keeps the two views coherent.
  */
 public final class ScratchFile {
     private final Path path;
     private final FileChannel channel;
+    /** The same file opened for direct I/O, or null where the filesystem refuses it (tmpfs, a pipe). */
+    private final FileChannel direct;
+    private final int block;
+    private long size;
     /** The writer and the readers holding the channel; 0 once it is closed. */
     private final AtomicInteger holders = new AtomicInteger(1);
 
-    private ScratchFile(Path path, FileChannel channel) {
+    private ScratchFile(Path path, FileChannel channel, FileChannel direct, int block) {
         this.path = path;
         this.channel = channel;
+        this.direct = direct;
+        this.block = block;
     }
 
     /** Opens {@code path} (a scratch file) for its writer, who holds it until {@link #release()}. */
     public static ScratchFile open(Path path) {
         try {
-            return new ScratchFile(path, FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ));
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            int block = 0;
+            FileChannel direct = null;
+            try {
+                block = Math.toIntExact(Files.getFileStore(path).getBlockSize());
+                direct = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+            } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
+                // Written through the page cache instead.
+            }
+            return new ScratchFile(path, channel, direct, block);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -42,7 +63,14 @@ public final class ScratchFile {
 
     /** Appends bytes; the writer only. A full disk is a {@link StorageFullException}. */
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        FileObjectWriter.writeFully(channel, bytes, offset, length);
+        if (direct == null) {
+            FileObjectWriter.writeFully(channel, bytes, offset, length);
+        } else {
+            // At a position of its own on both channels: a tail that is not a whole block goes through the cache.
+            boolean whole = size % block == 0 && length % block == 0;
+            FileObjectWriter.writeFully(whole ? direct : channel, size, bytes, offset, length);
+        }
+        size += length;
     }
 
     /** Reads written bytes from {@code position}; -1 past them. Only while holding the file. */
@@ -65,7 +93,11 @@ public final class ScratchFile {
     /** Lets go of the channel, which closes with the last holder. */
     public void release() throws IOException {
         if (holders.decrementAndGet() == 0) {
-            channel.close();
+            try (channel) {
+                if (direct != null) {
+                    direct.close();
+                }
+            }
         }
     }
 
