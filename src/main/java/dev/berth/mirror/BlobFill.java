@@ -407,6 +407,15 @@ final class BlobFill implements Runnable, FillMemory.Spares {
         }
     }
 
+    private long spooled() {
+        lock.lock();
+        try {
+            return spooled;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Waits until a byte past {@code position} may be sent: received and, unless the digest matched, not the last.
      * Returns the end of what may be sent; throws the fill's error when it failed before the digest matched, or when
@@ -488,7 +497,8 @@ final class BlobFill implements Runnable, FillMemory.Spares {
                 int want = (int) Math.min(buffer.length, Math.min(sendable, end) - position);
                 int n = copyFromWindow(position, buffer, want);
                 if (n < 0) {
-                    n = spool.read(position, ByteBuffer.wrap(buffer, 0, want));
+                    // No further than the spool writer has come: past it a write may be under way.
+                    n = spool.read(position, ByteBuffer.wrap(buffer, 0, (int) Math.min(want, spooled() - position)));
                 }
                 if (n < 0) {
                     throw new IOException("the spool of " + digest + " ended at " + position + " bytes");

@@ -25,7 +25,7 @@ public final class ScratchFile {
     private final Path path;
     private final FileChannel channel;
     /** The same file opened for direct I/O, or null where the filesystem refuses it (tmpfs, a pipe). */
-    private final FileChannel direct;
+    private FileChannel direct;
     private final int block;
     private long size;
     /** The writer and the readers holding the channel; 0 once it is closed. */
@@ -65,10 +65,18 @@ public final class ScratchFile {
     public void write(byte[] bytes, int offset, int length) throws IOException {
         if (direct == null) {
             FileObjectWriter.writeFully(channel, bytes, offset, length);
+        } else if (size % block == 0 && length % block == 0) {
+            try {
+                FileObjectWriter.writeFully(direct, size, bytes, offset, length);
+            } catch (IOException e) {
+                // A filesystem that opens for direct I/O but refuses the write: through the cache from now on.
+                direct.close();
+                direct = null;
+                FileObjectWriter.writeFully(channel, size, bytes, offset, length);
+            }
         } else {
-            // At a position of its own on both channels: a tail that is not a whole block goes through the cache.
-            boolean whole = size % block == 0 && length % block == 0;
-            FileObjectWriter.writeFully(whole ? direct : channel, size, bytes, offset, length);
+            // A tail that is not a whole block goes through the cache, at its position (the channels have their own).
+            FileObjectWriter.writeFully(channel, size, bytes, offset, length);
         }
         size += length;
     }
