@@ -13,7 +13,10 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A spooled file read while it grows, and after it was deleted (as an object store's import deletes it). */
+/**
+ * A spooled file read while it grows, and after it was deleted (as an object store's import deletes it); whole blocks
+ * written past the page cache where the filesystem allows it, read back through it.
+ */
 class ScratchFileTest {
     @TempDir
     Path root;
@@ -39,5 +42,26 @@ class ScratchFileTest {
         assertArrayEquals(Arrays.copyOfRange(content, 3000, 5000), rest.array());
         scratch.release();
         assertFalse(scratch.retain(), "closed once the writer and the reader let go");
+    }
+
+    @Test
+    void wholeBlocksAndATailReadBackAsWrittenWhileTheFileGrows() throws IOException {
+        int block = 256 * 1024;
+        byte[] content = StorageContract.bytes(3 * block + 1234);
+        ScratchFile scratch = ScratchFile.open(new FileSystemStorage(root).newScratchFile());
+        ByteBuffer read = ByteBuffer.allocate(content.length);
+        for (int offset = 0; offset < content.length; offset += block) {
+            int length = Math.min(block, content.length - offset);
+            scratch.write(content, offset, length);
+            // Each block readable at once through the cache, whichever way it was written.
+            while (read.position() < offset + length) {
+                assertTrue(scratch.read(read.position(), read) > 0, "bytes written up to " + (offset + length));
+            }
+        }
+        assertArrayEquals(content, read.array());
+        assertArrayEquals(content, Files.readAllBytes(scratch.path()));
+        assertEquals(content.length, Files.size(scratch.path()), "no padding past the tail");
+        scratch.delete();
+        scratch.release();
     }
 }
