@@ -9,10 +9,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The memory all downloads hold the chunks they received but have not yet written to their spools in: chunks of one
- * size, reused rather than left to the collector, and no more of them in use at once than the total allows, so that
- * the windows of many cold blobs at once cost a known, bounded heap. A download that finds none free reuses its own
- * oldest, or when it holds none takes a spooled one from another download's window.
+ * The memory all downloads hold the chunks they received in until written to their spools: chunks of one size,
+ * reused rather than left to the collector while downloads run, and no more of them in use at once than the total
+ * allows, so that the windows of many cold blobs at once cost a known, bounded heap. A download that finds none free
+ * reuses its own oldest, or when it holds none takes a spooled one from another download's window.
  */
 final class FillMemory {
     private final int chunkSize;
@@ -116,7 +116,12 @@ final class FillMemory {
         lock.lock();
         try {
             inUse--;
-            free.push(chunk);
+            if (inUse == 0) {
+                // No download runs: an idle berth holds none of this memory.
+                free.clear();
+            } else {
+                free.push(chunk);
+            }
             returned.signal();
         } finally {
             lock.unlock();
