@@ -53,11 +53,11 @@ class LaunchersTest {
     }
 
     @Test
-    void berthPassesTheCacheMadeByItsJavaForItsJar() throws Exception {
+    void berthPassesTheCacheMadeByItsJavaFromItsJar() throws Exception {
         Path java = fakeJdk("jdk-25", JDK_25);
         Path home = checkout();
         Path cache = home.resolve("target/berth.aot");
-        cache(cache, stamp(java, JDK_25), 10);
+        cache(cache, stamp(java, home.resolve("target/berth.jar")));
 
         List<String> options = berth(home, java, Map.of());
 
@@ -70,23 +70,29 @@ class LaunchersTest {
         Path java = fakeJdk("jdk-25", JDK_25);
         Path home = checkout();
         Path cache = home.resolve("target/berth.aot");
+        Path jar = home.resolve("target/berth.jar");
 
         assertNoCache(berth(home, java, Map.of()), "none made (a JDK before 25 built it, or BERTH_AOT=off)");
-        cache(cache, stamp(java, "25.0.2+10-LTS"), 10);
+        cache(cache, stamp(java, jar).replace(JDK_25, "25.0.2+10-LTS"));
         assertNoCache(berth(home, java, Map.of()), "made by another build of JDK 25");
-        cache(cache, stamp(java, JDK_25), 60);
-        assertNoCache(berth(home, java, Map.of()), "older than the jar: the jar was built again without it");
-        cache(cache, stamp(java, JDK_25), 10);
+        cache(cache, stamp(java, jar));
         assertNoCache(berth(home, java, Map.of("BERTH_AOT", "off")), "turned off");
         Path java21 = fakeJdk("jdk-21", "21.0.5+11-LTS");
         assertNoCache(berth(home, java21, Map.of()), "a JDK 21, which does not know the option");
+        Files.writeString(home.resolve("target/libs/lib.jar"), "a library of another version");
+        age(home.resolve("target/libs/lib.jar"), 30);
+        assertNoCache(berth(home, java, Map.of()), "its libraries changed since");
+        cache(cache, stamp(java, jar));
+        age(jar, 20);
+        assertNoCache(berth(home, java, Map.of()), "the jar built again (JDK 25.0.3 would run the cache's classes)");
     }
 
     @Test
     void theUnitPassesTheCacheInstallShMadeForItsJavaOnly() throws Exception {
         Path java = fakeJdk("jdk-25", JDK_25);
         Path app = dir.resolve("opt/berth");
-        Files.createDirectories(app);
+        Files.createDirectories(app.resolve("libs"));
+        Files.writeString(app.resolve("berth.jar"), "jar");
         Files.copy(Path.of("bin/aot-stamp"), app.resolve("aot-stamp"));
         Path cache = app.resolve("berth.aot");
         // The unit's command line, as systemd hands it to sh: continued lines joined, "$$" a "$".
@@ -97,7 +103,7 @@ class LaunchersTest {
                 .replace("$$", "$").replace("/opt/berth/", app + "/");
 
         assertNoCache(run(List.of("sh", "-c", script), java, Map.of("JAVA", java.toString())), "none installed");
-        cache(cache, stamp(java, JDK_25), 10);
+        cache(cache, stamp(java, app.resolve("berth.jar")));
         assertTrue(run(List.of("sh", "-c", script), java, Map.of("JAVA", java.toString()))
                 .contains("-XX:AOTCache=" + cache), "made for the unit's java");
         Path java21 = fakeJdk("jdk-21", "21.0.5+11-LTS");
@@ -105,6 +111,9 @@ class LaunchersTest {
                 "JAVA changed to a JDK 21 after install.sh made it");
         assertNoCache(run(List.of("sh", "-c", script), java, Map.of("JAVA", java.toString(), "BERTH_AOT", "off")),
                 "turned off");
+        age(app.resolve("berth.jar"), 20);
+        assertNoCache(run(List.of("sh", "-c", script), java, Map.of("JAVA", java.toString())),
+                "another jar installed without install.sh");
     }
 
     @Test
@@ -155,27 +164,34 @@ class LaunchersTest {
         Path home = dir.resolve("checkout");
         Files.createDirectories(home.resolve("bin"));
         Files.createDirectories(home.resolve("src/main"));
-        Files.createDirectories(home.resolve("target"));
+        Files.createDirectories(home.resolve("target/libs"));
         for (String script : List.of("berth", "bin/find-jdk", "bin/aot-stamp", "bin/aot-cache")) {
             Files.copy(Path.of(script), home.resolve(script));
         }
         Files.writeString(home.resolve("pom.xml"), "");
         Files.writeString(home.resolve("target/berth.jar"), "jar");
+        Files.writeString(home.resolve("target/libs/lib.jar"), "a library");
         age(home.resolve("pom.xml"), 100);
         age(home.resolve("src/main"), 100);
         age(home.resolve("target/berth.jar"), 30);
+        age(home.resolve("target/libs/lib.jar"), 30);
         return home;
     }
 
-    /** A cache {@code secondsOld} old (the jar is 30), for the java that {@code stamp} names. */
-    private static void cache(Path cache, String stamp, int secondsOld) throws IOException {
+    /** A cache, and beside it the stamp of the java and jar it is for. */
+    private static void cache(Path cache, String stamp) throws IOException {
         Files.writeString(cache, "cache");
-        Files.writeString(cache.resolveSibling(cache.getFileName() + ".jdk"), stamp + "\n");
-        age(cache, secondsOld);
+        Files.writeString(cache.resolveSibling(cache.getFileName() + ".jdk"), stamp);
     }
 
-    private static String stamp(Path java, String version) throws IOException {
-        return java.toRealPath() + " " + version;
+    /** What bin/aot-stamp says of this java and jar, as bin/aot-cache saves it beside a cache it made. */
+    private String stamp(Path java, Path jar) throws Exception {
+        Process process = new ProcessBuilder("sh", "-c", ". bin/aot-stamp; berth_aot_stamp \"$0\" \"$1\"",
+                java.toString(), jar.toString()).redirectErrorStream(true).start();
+        String stamp = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), stamp);
+        assertTrue(stamp.startsWith(java.toRealPath() + " " + JDK_25 + " "), stamp);
+        return stamp;
     }
 
     private List<String> berth(Path home, Path java, Map<String, String> environment) throws Exception {
