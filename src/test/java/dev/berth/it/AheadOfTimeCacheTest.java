@@ -55,7 +55,7 @@ class AheadOfTimeCacheTest {
         assertTrue(Files.size(app.resolve("berth.aot")) > 0, training.stderr());
         assertEquals(ExternalCommand.run(List.of("sh", "-c", ". bin/aot-stamp; berth_aot_stamp \"$0\" \"$1\"", java,
                 app.resolve("berth.jar").toString()), Duration.ofSeconds(10)).stdoutText(),
-                Files.readString(app.resolve("berth.aot.jdk")), "the java and jar it is for, as the launchers see them");
+                Files.readString(app.resolve("berth.aot.jdk")), "the java and jar it is for, as launchers see them");
     }
 
     @Test

@@ -74,8 +74,8 @@ public final class ChildBerth implements AutoCloseable {
     }
 
     /**
-     * Starts berth from {@code jar} with {@code -jar}, as the launchers do (its manifest names the libraries beside it),
-     * with {@code root} as its data directory and the given JVM options; waits until it listens.
+     * Starts berth from {@code jar} with {@code -jar}, as the launchers do (its manifest names the libraries beside
+     * it), with {@code root} as its data directory and the given JVM options; waits until it listens.
      */
     public static ChildBerth startJar(Path jar, Path root, String... jvmOptions) throws IOException {
         return launch(BerthYaml.onLoopback(root, ""), Map.of(), config -> {
