@@ -7,6 +7,7 @@
 #                because the berth user belongs to the target system, not this one
 #   BERTH_JAVA   java binary (21+) to write into a new /etc/default/berth; without it, a real
 #                install looks one up with bin/find-jdk
+#   BERTH_AOT    off: make no ahead-of-time cache (with JDK 25+ install.sh trains one for the unit's java)
 # Upgrades replace the application but never an existing berth.yaml or /etc/default/berth.
 set -euo pipefail
 
@@ -49,6 +50,8 @@ fi
 # The application. New files are written beside the old ones and renamed into place, so a
 # running berth keeps reading the jars it opened until it is restarted.
 install -d -m 0755 "$app_dir"
+# The old ahead-of-time cache is for the old jar: made again below.
+rm -f "$app_dir/berth.aot" "$app_dir/berth.aot.jdk"
 cp "$jar" "$app_dir/.berth.jar.new"
 chmod 0644 "$app_dir/.berth.jar.new"
 rm -rf "$app_dir/.libs.new" "$app_dir/.libs.old"
@@ -62,6 +65,7 @@ mv "$app_dir/.libs.new" "$app_dir/libs"
 rm -rf "$app_dir/.libs.old"
 say "installed $app_dir/berth.jar and $app_dir/libs/ ($(find "$app_dir/libs" -name '*.jar' | wc -l) jars)"
 
+install -m 0644 "$src/bin/aot-stamp" "$app_dir/aot-stamp"
 install -D -m 0644 "$src/systemd/berth.service" "$unit_dir/berth.service"
 say "installed $unit_dir/berth.service"
 
@@ -112,6 +116,16 @@ else
   else
     say "wrote $default_file; set JAVA there to a Java 21+ binary unless the java on PATH is 21+"
   fi
+fi
+
+# The ahead-of-time cache (docs/operations.md, "Start-up"), made with the java the unit runs and the installed jar:
+# a training run of 20-40 s. Not for a DESTDIR: the java that will run it is the target system's.
+if [ -n "$destdir" ]; then
+  say "DESTDIR is set: no ahead-of-time cache (berth starts without one; install.sh on the target makes it)"
+else
+  unit_java=$(. "$default_file" && echo "${JAVA:-java}")
+  "$src/bin/aot-cache" "$unit_java" "$app_dir/berth.jar" "$app_dir/berth.aot" 2>&1 | sed 's/^berth: /install.sh: /'
+  [ -f "$app_dir/berth.aot" ] && chmod 0644 "$app_dir/berth.aot" "$app_dir/berth.aot.jdk"
 fi
 
 if [ -n "$destdir" ]; then

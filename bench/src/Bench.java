@@ -26,8 +26,8 @@ import java.util.stream.IntStream;
  *            --berth-s3-redirect URL --berth-s3-redirect-pid PID --s3proxy URL --s3proxy-pid PID
  *            --fleet-1 URL --fleet-1-pid PID --fleet-2 URL --fleet-2-pid PID --fleet-3 URL --fleet-3-pid PID
  *            --peer URL --peer-pid PID --proxy URL --proxy-pid PID
- *            --upstream URL --upstream-log FILE --scratch DIR [--quick] [--only ID,...]</pre>
- * IDs: cold-blob, big-blob, small-blobs, manifest-head, cold-pull, lazy-range, s3, herd, rollout, rss. The edge is a berth whose upstream
+ *            --upstream URL --upstream-log FILE --scratch DIR --launcher ./berth [--quick] [--only ID,...]</pre>
+ * IDs: cold-blob, big-blob, small-blobs, manifest-head, cold-pull, lazy-range, s3, herd, rollout, startup, rss. The edge is a berth whose upstream
  * is berth; the two S3 berths share one bucket of s3proxy, the second answering blob GETs with redirects; the
  * fleet's three berths share another bucket of it and fetch each cold blob once for all three.
  */
@@ -83,6 +83,9 @@ public final class Bench {
     private final Target upstream;
     private final AccessLog upstreamLog;
     private final Skopeo skopeo;
+    private final Path scratch;
+    /** ./berth, which the start-up measurement starts berths of its own with. */
+    private final Path launcher;
     private final Set<String> only;
     private final List<Row> rows = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
@@ -105,6 +108,8 @@ public final class Bench {
         this.upstream = target(options, "upstream", "upstream");
         this.upstreamLog = new AccessLog(Path.of(options.get("upstream-log")), upstream.base());
         this.skopeo = new Skopeo(Path.of(options.get("scratch")));
+        this.scratch = Path.of(options.get("scratch"));
+        this.launcher = Path.of(options.get("launcher"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -125,6 +130,7 @@ public final class Bench {
         measure("s3", "warm blob GET on S3", this::warmS3Blob);
         measure("herd", "many cold clients of one blob", this::herd);
         measure("rollout", "rollout model and its calibration", this::rollout);
+        measure("startup", "start-up and the first cold blob after it", this::startUp);
         measure("rss", "peak RSS", this::peakRss);
         Table.print(rows, details, sections);
     }
@@ -585,6 +591,13 @@ public final class Bench {
         sections.addAll(report.section());
     }
 
+    /** berth started again and again by ./berth, with its ahead-of-time cache and without (StartUp). */
+    private void startUp() throws Exception {
+        StartUp.Report report = new StartUp(plan, launcher, upstream, scratch).run();
+        rows.addAll(report.rows());
+        details.addAll(report.details());
+    }
+
     // ---- 7. memory
 
     /** The high-water mark of resident memory (VmHWM) over the whole run, berth's against its target. */
@@ -685,7 +698,7 @@ public final class Bench {
         }
     }
 
-    private static void verifiedGet(Target t, String path, Content.Blob blob) throws IOException {
+    static void verifiedGet(Target t, String path, Content.Blob blob) throws IOException {
         try (Http1 http = new Http1(t.base())) {
             verifiedGet(http, t, path, blob);
         }

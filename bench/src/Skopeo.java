@@ -50,7 +50,8 @@ final class Skopeo {
         }
     }
 
-    private static void delete(Path tree) throws IOException {
+    /** Deletes a directory and everything in it. */
+    static void delete(Path tree) throws IOException {
         try (Stream<Path> paths = Files.walk(tree)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);

@@ -64,6 +64,10 @@ public final class Main {
             System.exit(new TokenCommand(System.getenv(), PasswordInput.system(), System.out, System.err)
                     .run(rest.subList(1, rest.size())));
         }
+        if (!rest.isEmpty() && rest.getFirst().equals(AotTraining.NAME)) {
+            // Build time only (bin/aot-cache): berths of its own in a scratch directory, whatever --config says.
+            System.exit(trainAheadOfTimeCache());
+        }
         BerthConfig config;
         try {
             config = configFile == null ? ConfigLoader.defaults(System.getenv())
@@ -101,6 +105,15 @@ public final class Main {
             // A taken port or data directory: exit 2 too, so systemd treats it as a configuration to fix.
             System.err.println("berth: " + e.getMessage());
             System.exit(2);
+        }
+    }
+
+    private static int trainAheadOfTimeCache() {
+        try {
+            return AotTraining.run();
+        } catch (Exception e) {
+            System.err.println("berth: " + AotTraining.NAME + ": " + e);
+            return 1;
         }
     }
 

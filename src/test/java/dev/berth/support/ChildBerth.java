@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -65,11 +66,33 @@ public final class ChildBerth implements AutoCloseable {
 
     private static ChildBerth launch(List<String> prefix, String yaml, Map<String, String> environment,
                                      String... jvmOptions) throws IOException {
+        return launch(yaml, environment, config -> {
+            List<String> command = new ArrayList<>(prefix);
+            command.addAll(mainCommand(List.of(jvmOptions), List.of("--config", config.toString())));
+            return command;
+        });
+    }
+
+    /**
+     * Starts berth from {@code jar} with {@code -jar}, as the launchers do (its manifest names the libraries beside
+     * it), with {@code root} as its data directory and the given JVM options; waits until it listens.
+     */
+    public static ChildBerth startJar(Path jar, Path root, String... jvmOptions) throws IOException {
+        return launch(BerthYaml.onLoopback(root, ""), Map.of(), config -> {
+            List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.addAll(List.of(jvmOptions));
+            command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+            return command;
+        });
+    }
+
+    /** Starts the command that {@code commandFor} makes for the configuration file holding {@code yaml}. */
+    private static ChildBerth launch(String yaml, Map<String, String> environment,
+                                     Function<Path, List<String>> commandFor) throws IOException {
         Path config = Files.createTempFile("berth", ".yaml");
         Files.writeString(config, yaml);
-        List<String> command = new ArrayList<>(prefix);
-        command.addAll(mainCommand(List.of(jvmOptions), List.of("--config", config.toString())));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(commandFor.apply(config)).redirectErrorStream(true);
         builder.environment().putAll(environment);
         Process process = builder.start();
         StringBuffer output = new StringBuffer();
