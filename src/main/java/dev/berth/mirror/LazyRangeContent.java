@@ -4,6 +4,7 @@ import dev.berth.oci.Digest;
 import dev.berth.registry.BlobContent;
 import dev.berth.upstream.UpstreamBlob;
 import dev.berth.upstream.UpstreamException;
+import dev.berth.upstream.UpstreamRange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger;
@@ -31,15 +32,22 @@ final class LazyRangeContent implements BlobContent {
     static final long MAX_FETCHED = 16L * 1024 * 1024;
     private static final int CHUNK = 64 * 1024;
 
-    /** A range of a blob of {@code size} bytes from the upstream; empty when it is not asked or does not serve it. */
-    @FunctionalInterface
+    /** Ranges of the blob from the upstream; empty when one is not asked or not served. */
     interface RangeFetch {
+        /** {@code length} bytes from {@code offset} of the blob of {@code size} bytes. */
         Optional<UpstreamBlob> open(long offset, long length, long size);
+
+        /**
+         * The range a client's Range header names while the size is unknown: a suffix, or one starting after
+         * {@code firstAfter}, of at most {@code maxLength} bytes.
+         */
+        Optional<UpstreamRange> asked(String range, long firstAfter, long maxLength);
     }
 
     private final Digest digest;
     private final Supplier<BlobContent> opener;
-    private final long knownSize;
+    // -1 until the upstream announced it, the download's answer tells it, or a range asked early does.
+    private long knownSize;
     // Where the download has come, and Long.MAX_VALUE once it failed: an upstream that sent a corrupt or cut blob is
     // not asked for unverified ranges of it.
     private final LongSupplier head;
@@ -48,6 +56,10 @@ final class LazyRangeContent implements BlobContent {
     private final String registry;
     private final MirrorEvents events;
     private BlobContent content;
+    // A range asked of the upstream before the size was known (rangeAsked), until copyTo takes it.
+    private UpstreamRange early;
+    // An early range's answer did not fit: the upstream is not asked for this client's ranges again.
+    private boolean earlyRefused;
 
     private LazyRangeContent(Digest digest, Supplier<BlobContent> opener, long knownSize, LongSupplier head,
                              RangeFetch fetch, MirrorEvents.RangeSource source, String registry, MirrorEvents events) {
@@ -71,18 +83,14 @@ final class LazyRangeContent implements BlobContent {
 
     /**
      * A blob being downloaded by {@code fill}, of the size the upstream announced if it did; ranges far beyond the
-     * download's head come from {@code fetch}. Without an announced size the download is opened at once, as the size
-     * comes from its answer, and so are its errors.
+     * download's head come from {@code fetch}. Without an announced size, the size comes from the download's answer
+     * when first asked, and so do its errors, unless a range asked before (rangeAsked) told it.
      */
     static BlobContent filling(Digest digest, BlobFill fill, OptionalLong announced, RangeFetch fetch,
                                String registry, MirrorEvents events) {
         LongSupplier head = () -> fill.stored().isCompletedExceptionally() ? Long.MAX_VALUE : fill.received();
-        LazyRangeContent filling = new LazyRangeContent(digest, fill::open, announced.orElse(-1), head, fetch,
+        return new LazyRangeContent(digest, fill::open, announced.orElse(-1), head, fetch,
                 MirrorEvents.RangeSource.FILL, registry, events);
-        if (announced.isEmpty()) {
-            filling.content();
-        }
-        return filling;
     }
 
     @Override
@@ -101,21 +109,61 @@ final class LazyRangeContent implements BlobContent {
         return content == null ? Optional.empty() : content.redirect();
     }
 
+    /**
+     * Without a size yet, asks the upstream for the range at once, beside the download rather than after its answer:
+     * the answer tells the size, and its bytes are sent if copyTo asks exactly them, still far beyond the download's
+     * head. A range the upstream does not serve leaves the size to the download.
+     */
     @Override
-    public void copyTo(long offset, long length, OutputStream out) throws IOException {
-        if (offset == 0 && length == size()) {
-            content().copyTo(offset, length, out);
+    public void rangeAsked(String range) {
+        if (knownSize >= 0 || fetch == null || content != null || early != null) {
             return;
         }
-        if (fetch != null && length <= MAX_FETCHED && offset - head.getAsLong() > AHEAD) {
+        try {
+            early = fetch.asked(range, head.getAsLong() + AHEAD, MAX_FETCHED).orElse(null);
+        } catch (UpstreamException e) {
+            earlyRefused = true;
+            refused(e);
+        }
+        if (early != null) {
+            knownSize = early.size();
+        }
+    }
+
+    @Override
+    public void copyTo(long offset, long length, OutputStream out) throws IOException {
+        UpstreamRange asked = early;
+        early = null;
+        if (asked != null) {
+            if (asked.first() == offset && asked.blob().length() == length && farAhead(offset)) {
+                if (sent(asked.blob(), out)) {
+                    events.rangeServed(registry, MirrorEvents.RangeSource.UPSTREAM);
+                    return;
+                }
+            } else {
+                asked.blob().close();
+            }
+        } else if (fetch != null && !earlyRefused && length <= MAX_FETCHED && farAhead(offset)) {
             Optional<UpstreamBlob> fetched = fetchRange(offset, length);
             if (fetched.isPresent() && sent(fetched.get(), out)) {
                 events.rangeServed(registry, MirrorEvents.RangeSource.UPSTREAM);
                 return;
             }
         }
-        events.rangeServed(registry, source);
-        content().copyTo(offset, length, out);
+        BlobContent whole = content();
+        if (whole.size() != size()) {
+            // Only an early range's answer can have said another size; nothing is sent yet.
+            throw new IOException("the upstream answered a range of " + digest + " as of " + size()
+                    + " bytes, its download is of " + whole.size());
+        }
+        if (offset != 0 || length != size()) {
+            events.rangeServed(registry, source);
+        }
+        whole.copyTo(offset, length, out);
+    }
+
+    private boolean farAhead(long offset) {
+        return offset - head.getAsLong() > AHEAD;
     }
 
     /**
@@ -132,6 +180,12 @@ final class LazyRangeContent implements BlobContent {
                 LOG.log(Logger.Level.WARNING, "a range of " + digest + " follows its download instead: the upstream's"
                         + " answer broke before its first byte: " + e.getMessage());
                 return false;
+            }
+            if (n > 0) {
+                // The client's first bytes at once, not once the server's buffer fills.
+                out.write(buffer, 0, n);
+                out.flush();
+                n = range.content().read(buffer);
             }
             for (; n > 0; n = range.content().read(buffer)) {
                 out.write(buffer, 0, n);
@@ -152,18 +206,24 @@ final class LazyRangeContent implements BlobContent {
         try {
             return fetch.open(offset, length, size());
         } catch (UpstreamException e) {
-            // The download has these bytes too, verified: the client waits for them rather than fails.
-            LOG.log(Logger.Level.WARNING, "a range of " + digest + " follows its download instead: "
-                    + e.getMessage());
-            if (e.status() == 206) {
-                events.rangeRefused(registry);
-            }
+            refused(e);
             return Optional.empty();
+        }
+    }
+
+    private void refused(UpstreamException e) {
+        // The download has these bytes too, verified: the client waits for them rather than fails.
+        LOG.log(Logger.Level.WARNING, "a range of " + digest + " follows its download instead: " + e.getMessage());
+        if (e.status() == 206) {
+            events.rangeRefused(registry);
         }
     }
 
     @Override
     public void close() throws IOException {
+        if (early != null) {
+            early.blob().close();
+        }
         if (content != null) {
             content.close();
         }
