@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,6 +53,8 @@ public final class HotTierStorage extends ForwardingStorage {
     private final Set<String> filling = new HashSet<>();
     private long reserved;
     private long bytes;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
 
     /** What the tier knows of one file: its size, whether it was hashed since start, when the store last had it. */
     private static final class Entry {
@@ -131,6 +134,16 @@ public final class HotTierStorage extends ForwardingStorage {
         return bytes;
     }
 
+    /** Blob reads served from the tier since start. */
+    public long hits() {
+        return hits.sum();
+    }
+
+    /** Blob reads that went to the store since start (a GET of the bucket each), the tier lacking the blob. */
+    public long misses() {
+        return misses.sum();
+    }
+
     @Override
     public Optional<ObjectReader> open(String key) {
         Optional<String> name = entryName(key);
@@ -139,9 +152,14 @@ public final class HotTierStorage extends ForwardingStorage {
         }
         Optional<ObjectReader> local = local(key, name.get());
         if (local.isPresent()) {
+            hits.increment();
             return local;
         }
-        return store.open(key).map(reader -> new FillingReader(reader, name.get()));
+        Optional<ObjectReader> stored = store.open(key);
+        if (stored.isPresent()) {
+            misses.increment();
+        }
+        return stored.map(reader -> new FillingReader(reader, name.get()));
     }
 
     /** The entry's file open, when it is there, whole, and the store still has the object. */

@@ -77,6 +77,8 @@ class HotTierStorageTest {
             clock.advance(Duration.ofMinutes(1));
         }
         assertEquals(1, counted.gets.get(), "and then from local disk");
+        assertEquals(4, tier.hits(), "the reads from local disk");
+        assertEquals(counted.gets.get(), tier.misses(), "a miss is a GET of the bucket");
         assertArrayEquals(other, Files.readAllBytes(directory.resolve(entry(other))));
         assertEquals(2L * BLOB + 1, tier.bytes());
     }
