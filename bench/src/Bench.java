@@ -162,10 +162,7 @@ public final class Bench {
         Content.Blob big = Content.Blob.generated(1, plan.bigBlob());
         String path = "/v2/bench/big/blobs/" + big.digest();
         progress("   pushing a " + mib(big.size()) + " MiB blob to berth and distribution");
-        for (Target t : List.of(berth, peer)) {
-            new Seeder(t.base()).pushBlob("bench/big", big);
-            verifiedGet(t, path, big);  // the warm-up: a full read, checked once
-        }
+        pushAndRead(List.of(berth, peer), "bench/big", big);
         Runs mibPerSecond = alternate("warm big blob MiB/s", "GiB", t -> readWhole(t, t.base(), path, big.size()));
         rows.add(Row.higherBetter("warm blob GET, " + mib(big.size()) + " MiB blob, " + plan.bigClients()
                 + " clients (MiB/s, vs plain)", median(mibPerSecond.values().get(berth)),
@@ -541,10 +538,7 @@ public final class Bench {
         Content.Blob blob = Content.Blob.generated(5, plan.s3Blob());
         String path = "/v2/bench/hot/blobs/" + blob.digest();
         progress("   pushing a " + mib(blob.size()) + " MiB blob to berth on S3 with a hot tier and to berth");
-        for (Target t : List.of(berthS3Hot, berth)) {
-            new Seeder(t.base()).pushBlob("bench/hot", blob);
-            verifiedGet(t, path, blob);
-        }
+        pushAndRead(List.of(berthS3Hot, berth), "bench/hot", blob);
         double[] before = tierReads();
         Runs mibPerSecond = rotate(List.of(berthS3Hot, berth), "warm hot tier blob MiB/s", "GiB",
                 t -> readWhole(t, t.base(), path, blob.size()));
@@ -726,6 +720,14 @@ public final class Bench {
         if (r.status() != 200 || r.bodyBytes() != size) {
             throw new IllegalStateException(t.name() + " answered " + r.status() + " to GET " + path + " with "
                     + r.bodyBytes() + " bytes, expected 200 with " + size);
+        }
+    }
+
+    /** Pushes {@code blob} to each target and reads it back once, checked: the warm-up. */
+    private static void pushAndRead(List<Target> targets, String repository, Content.Blob blob) throws Exception {
+        for (Target t : targets) {
+            new Seeder(t.base()).pushBlob(repository, blob);
+            verifiedGet(t, "/v2/" + repository + "/blobs/" + blob.digest(), blob);
         }
     }
 
