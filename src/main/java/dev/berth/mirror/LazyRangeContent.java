@@ -51,6 +51,8 @@ final class LazyRangeContent implements BlobContent {
     // Where the download has come, and Long.MAX_VALUE once it failed: an upstream that sent a corrupt or cut blob is
     // not asked for unverified ranges of it.
     private final LongSupplier head;
+    // Starts the blob's one download (joins it when it runs already); nothing for a cached blob.
+    private final Runnable download;
     private final RangeFetch fetch;
     private final MirrorEvents.RangeSource source;
     private final String registry;
@@ -62,11 +64,13 @@ final class LazyRangeContent implements BlobContent {
     private boolean earlyRefused;
 
     private LazyRangeContent(Digest digest, Supplier<BlobContent> opener, long knownSize, LongSupplier head,
-                             RangeFetch fetch, MirrorEvents.RangeSource source, String registry, MirrorEvents events) {
+                             Runnable download, RangeFetch fetch, MirrorEvents.RangeSource source, String registry,
+                             MirrorEvents events) {
         this.digest = digest;
         this.opener = opener;
         this.knownSize = knownSize;
         this.head = head;
+        this.download = download;
         this.fetch = fetch;
         this.source = source;
         this.registry = registry;
@@ -76,21 +80,56 @@ final class LazyRangeContent implements BlobContent {
     /** A cached blob: its ranges come from the cache, and are counted. */
     static BlobContent cached(BlobContent content, String registry, MirrorEvents events) {
         LazyRangeContent cached = new LazyRangeContent(content.digest(), () -> content, content.size(),
-                content::size, null, MirrorEvents.RangeSource.CACHE, registry, events);
+                content::size, () -> { }, null, MirrorEvents.RangeSource.CACHE, registry, events);
         cached.content = content;
         return cached;
     }
 
     /**
-     * A blob being downloaded by {@code fill}, of the size the upstream announced if it did; ranges far beyond the
-     * download's head come from {@code fetch}. Without an announced size, the size comes from the download's answer
-     * when first asked, and so do its errors, unless a range asked before (rangeAsked) told it.
+     * A cold blob, of the size the upstream announced if it did: its download ({@code join}, empty when the blob was
+     * stored meanwhile, then {@code stored} opens it) starts when a read needs it, or right after the first bytes of
+     * a range far beyond the download's head that came from {@code fetch}, so that the range's request does not
+     * share the upstream and the machine with the download's first bytes; in any case once the client is done.
+     * Without an announced size, the size comes from the download's answer when first asked, and so do its errors,
+     * unless a range asked before (rangeAsked) told it.
      */
-    static BlobContent filling(Digest digest, BlobFill fill, OptionalLong announced, RangeFetch fetch,
-                               String registry, MirrorEvents events) {
-        LongSupplier head = () -> fill.stored().isCompletedExceptionally() ? Long.MAX_VALUE : fill.received();
-        return new LazyRangeContent(digest, fill::open, announced.orElse(-1), head, fetch,
-                MirrorEvents.RangeSource.FILL, registry, events);
+    static BlobContent filling(Digest digest, Supplier<Optional<BlobFill>> join, Supplier<BlobContent> stored,
+                               OptionalLong announced, RangeFetch fetch, String registry, MirrorEvents events) {
+        Download download = new Download(join, stored);
+        return new LazyRangeContent(digest, download::open, announced.orElse(-1), download::head, download::start,
+                fetch, MirrorEvents.RangeSource.FILL, registry, events);
+    }
+
+    /** The blob's one download, joined at most once for this client. */
+    private static final class Download {
+        private final Supplier<Optional<BlobFill>> join;
+        private final Supplier<BlobContent> stored;
+        private Optional<BlobFill> fill;
+
+        Download(Supplier<Optional<BlobFill>> join, Supplier<BlobContent> stored) {
+            this.join = join;
+            this.stored = stored;
+        }
+
+        void start() {
+            if (fill == null) {
+                fill = join.get();
+            }
+        }
+
+        BlobContent open() {
+            start();
+            return fill.isPresent() ? fill.get().open() : stored.get();
+        }
+
+        /** Where the download has come (joined to know), and Long.MAX_VALUE once it failed or none is needed. */
+        long head() {
+            start();
+            if (fill.isEmpty()) {
+                return Long.MAX_VALUE;
+            }
+            return fill.get().stored().isCompletedExceptionally() ? Long.MAX_VALUE : fill.get().received();
+        }
     }
 
     @Override
@@ -120,7 +159,8 @@ final class LazyRangeContent implements BlobContent {
             return;
         }
         try {
-            early = fetch.asked(range, head.getAsLong() + AHEAD, MAX_FETCHED).orElse(null);
+            // Before the download starts: its head is the blob's start.
+            early = fetch.asked(range, AHEAD, MAX_FETCHED).orElse(null);
         } catch (UpstreamException e) {
             earlyRefused = true;
             refused(e);
@@ -135,7 +175,7 @@ final class LazyRangeContent implements BlobContent {
         UpstreamRange asked = early;
         early = null;
         if (asked != null) {
-            if (asked.first() == offset && asked.blob().length() == length && farAhead(offset)) {
+            if (asked.first() == offset && asked.blob().length() == length && offset > AHEAD) {
                 if (sent(asked.blob(), out)) {
                     events.rangeServed(registry, MirrorEvents.RangeSource.UPSTREAM);
                     return;
@@ -171,6 +211,14 @@ final class LazyRangeContent implements BlobContent {
      * whole. Once bytes went out, a break ends the client's response short, as the IOException.
      */
     private boolean sent(UpstreamBlob fetched, OutputStream out) throws IOException {
+        try {
+            return sentFirst(fetched, out);
+        } finally {
+            download.run();
+        }
+    }
+
+    private boolean sentFirst(UpstreamBlob fetched, OutputStream out) throws IOException {
         try (UpstreamBlob range = fetched) {
             byte[] buffer = new byte[CHUNK];
             int n;
@@ -185,6 +233,7 @@ final class LazyRangeContent implements BlobContent {
                 // The client's first bytes at once, not once the server's buffer fills.
                 out.write(buffer, 0, n);
                 out.flush();
+                download.run();
                 n = range.content().read(buffer);
             }
             for (; n > 0; n = range.content().read(buffer)) {
@@ -224,6 +273,8 @@ final class LazyRangeContent implements BlobContent {
         if (early != null) {
             early.blob().close();
         }
+        // The one download runs whatever this client read: the blob is to be cached.
+        download.run();
         if (content != null) {
             content.close();
         }

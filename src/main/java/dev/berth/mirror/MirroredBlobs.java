@@ -65,15 +65,15 @@ final class MirroredBlobs implements BlobFills.Requester {
             return LazyRangeContent.cached(content, registry, events);
         }
         events.miss(registry, MirrorEvents.Kind.BLOB);
-        Optional<BlobFill> fetching = fills.join(digest, this);
-        if (fetching.isPresent()) {
-            return LazyRangeContent.filling(digest, fetching.get(), name.upstream().sizes().of(name.key(digest)),
-                    ranges(digest), registry, events);
-        }
-        // Stored already through another repository.
+        return LazyRangeContent.filling(digest, () -> fills.join(digest, this), () -> storedElsewhere(digest),
+                name.upstream().sizes().of(name.key(digest)), ranges(digest), registry, events);
+    }
+
+    /** A blob stored through another repository meanwhile: linked here once the upstream confirms it has it. */
+    private BlobContent storedElsewhere(Digest digest) {
         confirmHas(digest);
         link(digest);
-        return LazyRangeContent.cached(name.cache().repository().openBlob(digest), registry, events);
+        return name.cache().repository().openBlob(digest);
     }
 
     /** Ranges of the blob straight from the upstream, in a fleet too: ranges are not relayed through the owner. */
