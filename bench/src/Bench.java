@@ -23,12 +23,14 @@ import java.util.stream.IntStream;
  * client and in the same run, and prints the results as a Markdown table.
  *
  * <pre>java Bench --berth URL --berth-pid PID --edge URL --edge-pid PID --berth-s3 URL --berth-s3-pid PID
- *            --berth-s3-redirect URL --berth-s3-redirect-pid PID --s3proxy URL --s3proxy-pid PID
+ *            --berth-s3-redirect URL --berth-s3-redirect-pid PID --berth-s3-hot URL --berth-s3-hot-pid PID
+ *            --s3proxy URL --s3proxy-pid PID
  *            --fleet-1 URL --fleet-1-pid PID --fleet-2 URL --fleet-2-pid PID --fleet-3 URL --fleet-3-pid PID
  *            --peer URL --peer-pid PID --proxy URL --proxy-pid PID
  *            --upstream URL --upstream-log FILE --scratch DIR --launcher ./berth [--quick] [--only ID,...]</pre>
- * IDs: cold-blob, big-blob, small-blobs, manifest-head, cold-pull, lazy-range, s3, herd, rollout, startup, rss. The edge is a berth whose upstream
- * is berth; the two S3 berths share one bucket of s3proxy, the second answering blob GETs with redirects; the
+ * IDs: cold-blob, big-blob, small-blobs, manifest-head, cold-pull, lazy-range, s3, hot-tier, herd, rollout, startup,
+ * rss. The edge is a berth whose upstream is berth; the three S3 berths share one bucket of s3proxy, the second
+ * answering blob GETs with redirects, the third with a hot tier (storage.s3.local-cache.max-bytes); the
  * fleet's three berths share another bucket of it and fetch each cold blob once for all three.
  */
 public final class Bench {
@@ -73,6 +75,7 @@ public final class Bench {
     private final Target edge;
     private final Target berthS3;
     private final Target berthS3Redirect;
+    private final Target berthS3Hot;
     private final Target s3proxy;
     /** Three berths on a bucket of their own that know each other as a fleet. */
     private final List<Target> fleet;
@@ -98,6 +101,7 @@ public final class Bench {
         this.edge = target(options, "edge", "two berths");
         this.berthS3 = target(options, "berth-s3", "berth on S3");
         this.berthS3Redirect = target(options, "berth-s3-redirect", "berth on S3, redirects");
+        this.berthS3Hot = target(options, "berth-s3-hot", "berth on S3, hot tier");
         this.s3proxy = target(options, "s3proxy", "s3proxy");
         this.fleet = List.of(target(options, "fleet-1", "berth's fleet, 1"), target(options, "fleet-2",
                 "berth's fleet, 2"), target(options, "fleet-3", "berth's fleet, 3"));
@@ -128,6 +132,7 @@ public final class Bench {
         measure("cold-pull", "cold pulls", this::coldPulls);
         measure("lazy-range", "the last MiB of a cold blob", this::lazyRange);
         measure("s3", "warm blob GET on S3", this::warmS3Blob);
+        measure("hot-tier", "warm blob GET on S3 with a hot tier", this::hotTier);
         measure("herd", "many cold clients of one blob", this::herd);
         measure("rollout", "rollout model and its calibration", this::rollout);
         measure("startup", "start-up and the first cold blob after it", this::startUp);
@@ -163,10 +168,7 @@ public final class Bench {
         Content.Blob big = Content.Blob.generated(1, plan.bigBlob());
         String path = "/v2/bench/big/blobs/" + big.digest();
         progress("   pushing a " + mib(big.size()) + " MiB blob to berth and distribution");
-        for (Target t : List.of(berth, peer)) {
-            new Seeder(t.base()).pushBlob("bench/big", big);
-            verifiedGet(t, path, big);  // the warm-up: a full read, checked once
-        }
+        pushAndRead(List.of(berth, peer), "bench/big", big);
         Runs mibPerSecond = alternate("warm big blob MiB/s", "GiB", t -> readWhole(t, t.base(), path, big.size()));
         rows.add(Row.higherBetter("warm blob GET, " + mib(big.size()) + " MiB blob, " + plan.bigClients()
                 + " clients (MiB/s, vs plain)", median(mibPerSecond.values().get(berth)),
@@ -412,12 +414,14 @@ public final class Bench {
      * first byte of it, from a blob berth has never seen (berth then fetches the range on its own while its download
      * of the whole blob runs), vs the same range of another fresh blob asked of the upstream directly. Berth's
      * download is then read whole and checked (untimed), so the next repetition does not share the machine with it.
+     * As in the other cold rows, each target first fetches one more, untimed: cold content, warm code.
      */
     private void lazyRange() throws Exception {
         List<Target> order = List.of(berth, upstream);
         Seeder seeder = new Seeder(upstream.base());
         Map<Target, List<Content.Blob>> blobs = new HashMap<>();
-        for (int rep = 0; rep < plan.reps(); rep++) {
+        int runs = plan.reps() + 1;
+        for (int rep = 0; rep < runs; rep++) {
             for (int k = 0; k < order.size(); k++) {
                 Content.Blob blob = Content.Blob.generated(900 + 10 * k + rep, plan.coldBlob());
                 seeder.pushBlob(lazyRangeRepository(order.get(k), rep), blob);
@@ -429,7 +433,7 @@ public final class Bench {
         for (Target t : order) {
             seconds.put(t, new double[plan.reps()]);
         }
-        for (int rep = 0; rep < plan.reps(); rep++) {
+        for (int rep = 0; rep < runs; rep++) {
             for (int k = 0; k < order.size(); k++) {
                 Target t = order.get((k + rep) % order.size());
                 Content.Blob blob = blobs.get(t).get(rep);
@@ -456,8 +460,12 @@ public final class Bench {
                     throw new IllegalStateException(t.name() + " answered " + r.status() + " to the last "
                             + tail + " bytes of " + path + " with bytes of another digest");
                 }
-                seconds.get(t)[rep] = (firstByte[0] - start) / 1e9;
-                progress(String.format("   %s: first byte after %.3f s", t.name(), seconds.get(t)[rep]));
+                double after = (firstByte[0] - start) / 1e9;
+                if (rep > 0) {
+                    seconds.get(t)[rep - 1] = after;
+                }
+                progress(String.format("   %s: first byte after %.3f s%s", t.name(), after,
+                        rep == 0 ? " (untimed)" : ""));
                 if (t == berth) {
                     verifiedGet(t, path, blob);
                 }
@@ -531,6 +539,42 @@ public final class Bench {
         rows.add(Row.higherBetter("  the same, berth redirecting to s3proxy (MiB/s, vs s3proxy directly)",
                 median(mibPerSecond.values().get(berthS3Redirect)), s3, "%.0f", Optional.empty()));
         details.add("s3proxy's CPU is not counted in berth's above; berth on S3 relays every byte of it");
+    }
+
+    /**
+     * A blob pushed to berth on S3 with a hot tier and to berth on its own disk, read whole by a few clients at once:
+     * the tier is to serve warm blobs as fast as a disk does, with no GET of the bucket (each of the tier's misses,
+     * berth_hot_tier_reads_total{result="miss"}, is one). The first read, untimed, puts the pushed blob in the tier.
+     */
+    private void hotTier() throws Exception {
+        Content.Blob blob = Content.Blob.generated(5, plan.s3Blob());
+        String path = "/v2/bench/hot/blobs/" + blob.digest();
+        progress("   pushing a " + mib(blob.size()) + " MiB blob to berth on S3 with a hot tier and to berth");
+        pushAndRead(List.of(berthS3Hot, berth), "bench/hot", blob);
+        double[] before = tierReads();
+        Runs mibPerSecond = rotate(List.of(berthS3Hot, berth), "warm hot tier blob MiB/s", "GiB",
+                t -> readWhole(t, t.base(), path, blob.size()));
+        double[] after = tierReads();
+        double reads = plan.reps() * plan.bigClients();
+        String metric = "warm blob GET from S3 with a hot tier, " + mib(blob.size()) + " MiB blob, " + plan.bigClients()
+                + " clients";
+        rows.add(Row.higherBetter(metric + " (MiB/s, vs berth on its own disk)",
+                median(mibPerSecond.values().get(berthS3Hot)), median(mibPerSecond.values().get(berth)), "%.0f",
+                Optional.of(1.0)));
+        rows.add(Row.lowerBetter("  server CPU per GiB sent in it (ms, vs berth on its own disk)",
+                median(mibPerSecond.cpu().get(berthS3Hot)), median(mibPerSecond.cpu().get(berth)), "%.0f"));
+        rows.add(Row.atMost("  bucket GETs per warm read (the tier's misses)", (after[1] - before[1]) / reads, "",
+                "%.2f", 0.01));
+        details.add(String.format("hot tier during the warm reads: %.0f reads, %.0f hits, %.0f misses", reads,
+                after[0] - before[0], after[1] - before[1]));
+    }
+
+    /** berth on S3 with a hot tier: its blob reads so far from the tier (hits) and from the bucket (misses). */
+    private double[] tierReads() throws IOException {
+        try (Http1 http = new Http1(berthS3Hot.base())) {
+            return new double[] {Rollout.metric(http, "berth_hot_tier_reads_total", "result=\"hit\""),
+                    Rollout.metric(http, "berth_hot_tier_reads_total", "result=\"miss\"")};
+        }
     }
 
     /** A blob GET from berth answered with a redirect, followed on a connection of its own as a client does. */
@@ -695,6 +739,14 @@ public final class Bench {
         if (r.status() != 200 || r.bodyBytes() != size) {
             throw new IllegalStateException(t.name() + " answered " + r.status() + " to GET " + path + " with "
                     + r.bodyBytes() + " bytes, expected 200 with " + size);
+        }
+    }
+
+    /** Pushes {@code blob} to each target and reads it back once, checked: the warm-up. */
+    private static void pushAndRead(List<Target> targets, String repository, Content.Blob blob) throws Exception {
+        for (Target t : targets) {
+            new Seeder(t.base()).pushBlob(repository, blob);
+            verifiedGet(t, "/v2/" + repository + "/blobs/" + blob.digest(), blob);
         }
     }
 

@@ -168,12 +168,17 @@ final class Rollout {
     }
 
     private static double fillsInFlight(Http1 http) throws IOException {
+        return metric(http, FILLS_IN_FLIGHT, "");
+    }
+
+    /** A series of berth's metrics: the first line that starts with {@code name} and has {@code label} in it. */
+    static double metric(Http1 http, String name, String label) throws IOException {
         Http1.BytesSink sink = new Http1.BytesSink();
         http.send("GET", "/observe/metrics", null, sink);
         return new String(sink.bytes(), StandardCharsets.UTF_8).lines()
-                .filter(line -> line.startsWith(FILLS_IN_FLIGHT))
+                .filter(line -> line.startsWith(name) && line.contains(label))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no " + FILLS_IN_FLIGHT + " in the metrics"));
+                .findFirst().orElseThrow(() -> new IllegalStateException("no " + name + " in the metrics"));
     }
 
     /** The upstream's rate to {@code bigClients} clients reading one warm blob directly. */

@@ -225,6 +225,7 @@ public final class BerthServer implements AutoCloseable {
                 .map(s3 -> BLOB_REDIRECT_TTL), store.shared(), uploadLimits, immutable);
         OkHttpClient upstreamConnections = new OkHttpClient();
         BerthMetrics metrics = new BerthMetrics();
+        store.hotTier().ifPresent(tier -> metrics.watchHotTier(tier::hits, tier::misses, tier::bytes));
         FleetSetup fleet = FleetSetup.from(config, store.shared(), secret, clock, metrics);
         AccessIndex access = store.shared() ? AccessIndex.loadShared(storage, clock, instance)
                 : AccessIndex.load(storage, clock);

@@ -23,7 +23,7 @@ final class StorageFactory {
      * compare-and-set.
      */
     record OpenedStore(Storage storage, String where, WriteProbe probe, UploadData uploads,
-                       Optional<ConditionalWrites> conditionalWrites) {
+                       Optional<ConditionalWrites> conditionalWrites, Optional<HotTierStorage> hotTier) {
         /** Whether other instances may share this store. */
         boolean shared() {
             return conditionalWrites.isPresent();
@@ -43,22 +43,22 @@ final class StorageFactory {
         if (config.s3().isEmpty()) {
             FileSystemStorage files = new FileSystemStorage(config.root());
             return new OpenedStore(files, "data in " + files.root(), files::probeWrite, new FileUploadData(files),
-                    Optional.empty());
+                    Optional.empty(), Optional.empty());
         }
         S3Settings settings = s3Settings(config.s3().get(), env);
         S3Storage bucket = S3Storage.connect(settings, config.root().resolve("scratch"));
         String where = "data in bucket " + settings.bucket() + " at " + settings.where() + ", scratch in "
                 + config.root();
-        Storage storage = bucket;
         long tier = config.s3().get().localCacheMaxBytes();
+        Optional<HotTierStorage> hotTier = Optional.empty();
         if (tier > 0) {
-            storage = new HotTierStorage(bucket, config.root().resolve("hot-tier"), tier, HotTierStorage.CONFIRM_FOR,
-                    Clock.systemUTC());
+            hotTier = Optional.of(new HotTierStorage(bucket, config.root().resolve("hot-tier"), tier,
+                    HotTierStorage.CONFIRM_FOR, Clock.systemUTC()));
             where += ", a hot tier of " + tier + " bytes in " + config.root().resolve("hot-tier");
         }
-        return new OpenedStore(storage, where,
+        return new OpenedStore(hotTier.<Storage>map(t -> t).orElse(bucket), where,
                 () -> bucket.probeWrite(instance), new PartUploadData(bucket, bucket),
-                Optional.of(bucket.conditionalWrites()));
+                Optional.of(bucket.conditionalWrites()), hotTier);
     }
 
     /** The bucket's settings, with the credentials from the environment unless the configuration has them. */

@@ -38,9 +38,12 @@ final class BlobHandler {
                 res.send();
                 return blob.size();
             }
-            long size = blob.size();
             // If-Range (RFC 9110 13.1.5): a range of this entity only; any other validator asks for the whole blob.
             boolean sameEntity = req.headers().first(HeaderNames.IF_RANGE).map(etag(route)::equals).orElse(true);
+            if (sameEntity) {
+                req.headers().first(HeaderNames.RANGE).ifPresent(blob::rangeAsked);
+            }
+            long size = blob.size();
             List<ByteRange> ranges = sameEntity ? ByteRange.parse(req.headers().first(HeaderNames.RANGE), size)
                     : List.of();
             commonHeaders(route, res);

@@ -4,6 +4,7 @@ import dev.berth.oci.Digest;
 import dev.berth.registry.BlobContent;
 import dev.berth.upstream.UpstreamBlob;
 import dev.berth.upstream.UpstreamException;
+import dev.berth.upstream.UpstreamRange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger;
@@ -31,30 +32,45 @@ final class LazyRangeContent implements BlobContent {
     static final long MAX_FETCHED = 16L * 1024 * 1024;
     private static final int CHUNK = 64 * 1024;
 
-    /** A range of a blob of {@code size} bytes from the upstream; empty when it is not asked or does not serve it. */
-    @FunctionalInterface
+    /** Ranges of the blob from the upstream; empty when one is not asked or not served. */
     interface RangeFetch {
+        /** {@code length} bytes from {@code offset} of the blob of {@code size} bytes. */
         Optional<UpstreamBlob> open(long offset, long length, long size);
+
+        /**
+         * The range a client's Range header names while the size is unknown: a suffix, or one starting after
+         * {@code firstAfter}, of at most {@code maxLength} bytes.
+         */
+        Optional<UpstreamRange> asked(String range, long firstAfter, long maxLength);
     }
 
     private final Digest digest;
     private final Supplier<BlobContent> opener;
-    private final long knownSize;
+    // -1 until the upstream announced it, the download's answer tells it, or a range asked early does.
+    private long knownSize;
     // Where the download has come, and Long.MAX_VALUE once it failed: an upstream that sent a corrupt or cut blob is
     // not asked for unverified ranges of it.
     private final LongSupplier head;
+    // Starts the blob's one download (joins it when it runs already); nothing for a cached blob.
+    private final Runnable download;
     private final RangeFetch fetch;
     private final MirrorEvents.RangeSource source;
     private final String registry;
     private final MirrorEvents events;
     private BlobContent content;
+    // A range asked of the upstream before the size was known (rangeAsked), until copyTo takes it.
+    private UpstreamRange early;
+    // An early range's answer did not fit: the upstream is not asked for this client's ranges again.
+    private boolean earlyRefused;
 
     private LazyRangeContent(Digest digest, Supplier<BlobContent> opener, long knownSize, LongSupplier head,
-                             RangeFetch fetch, MirrorEvents.RangeSource source, String registry, MirrorEvents events) {
+                             Runnable download, RangeFetch fetch, MirrorEvents.RangeSource source, String registry,
+                             MirrorEvents events) {
         this.digest = digest;
         this.opener = opener;
         this.knownSize = knownSize;
         this.head = head;
+        this.download = download;
         this.fetch = fetch;
         this.source = source;
         this.registry = registry;
@@ -64,25 +80,56 @@ final class LazyRangeContent implements BlobContent {
     /** A cached blob: its ranges come from the cache, and are counted. */
     static BlobContent cached(BlobContent content, String registry, MirrorEvents events) {
         LazyRangeContent cached = new LazyRangeContent(content.digest(), () -> content, content.size(),
-                content::size, null, MirrorEvents.RangeSource.CACHE, registry, events);
+                content::size, () -> { }, null, MirrorEvents.RangeSource.CACHE, registry, events);
         cached.content = content;
         return cached;
     }
 
     /**
-     * A blob being downloaded by {@code fill}, of the size the upstream announced if it did; ranges far beyond the
-     * download's head come from {@code fetch}. Without an announced size the download is opened at once, as the size
-     * comes from its answer, and so are its errors.
+     * A cold blob, of the size the upstream announced if it did: its download ({@code join}, empty when the blob was
+     * stored meanwhile, then {@code stored} opens it) starts when a read needs it, or right after the first bytes of
+     * a range far beyond the download's head that came from {@code fetch}, so that the range's request does not
+     * share the upstream and the machine with the download's first bytes; in any case once the client is done.
+     * Without an announced size, the size comes from the download's answer when first asked, and so do its errors,
+     * unless a range asked before (rangeAsked) told it.
      */
-    static BlobContent filling(Digest digest, BlobFill fill, OptionalLong announced, RangeFetch fetch,
-                               String registry, MirrorEvents events) {
-        LongSupplier head = () -> fill.stored().isCompletedExceptionally() ? Long.MAX_VALUE : fill.received();
-        LazyRangeContent filling = new LazyRangeContent(digest, fill::open, announced.orElse(-1), head, fetch,
-                MirrorEvents.RangeSource.FILL, registry, events);
-        if (announced.isEmpty()) {
-            filling.content();
+    static BlobContent filling(Digest digest, Supplier<Optional<BlobFill>> join, Supplier<BlobContent> stored,
+                               OptionalLong announced, RangeFetch fetch, String registry, MirrorEvents events) {
+        Download download = new Download(join, stored);
+        return new LazyRangeContent(digest, download::open, announced.orElse(-1), download::head, download::start,
+                fetch, MirrorEvents.RangeSource.FILL, registry, events);
+    }
+
+    /** The blob's one download, joined at most once for this client. */
+    private static final class Download {
+        private final Supplier<Optional<BlobFill>> join;
+        private final Supplier<BlobContent> stored;
+        private Optional<BlobFill> fill;
+
+        Download(Supplier<Optional<BlobFill>> join, Supplier<BlobContent> stored) {
+            this.join = join;
+            this.stored = stored;
         }
-        return filling;
+
+        void start() {
+            if (fill == null) {
+                fill = join.get();
+            }
+        }
+
+        BlobContent open() {
+            start();
+            return fill.isPresent() ? fill.get().open() : stored.get();
+        }
+
+        /** Where the download has come (joined to know), and Long.MAX_VALUE once it failed or none is needed. */
+        long head() {
+            start();
+            if (fill.isEmpty()) {
+                return Long.MAX_VALUE;
+            }
+            return fill.get().stored().isCompletedExceptionally() ? Long.MAX_VALUE : fill.get().received();
+        }
     }
 
     @Override
@@ -101,21 +148,62 @@ final class LazyRangeContent implements BlobContent {
         return content == null ? Optional.empty() : content.redirect();
     }
 
+    /**
+     * Without a size yet, asks the upstream for the range at once, beside the download rather than after its answer:
+     * the answer tells the size, and its bytes are sent if copyTo asks exactly them, still far beyond the download's
+     * head. A range the upstream does not serve leaves the size to the download.
+     */
     @Override
-    public void copyTo(long offset, long length, OutputStream out) throws IOException {
-        if (offset == 0 && length == size()) {
-            content().copyTo(offset, length, out);
+    public void rangeAsked(String range) {
+        if (knownSize >= 0 || fetch == null || content != null || early != null) {
             return;
         }
-        if (fetch != null && length <= MAX_FETCHED && offset - head.getAsLong() > AHEAD) {
+        try {
+            // Before the download starts: its head is the blob's start.
+            early = fetch.asked(range, AHEAD, MAX_FETCHED).orElse(null);
+        } catch (UpstreamException e) {
+            earlyRefused = true;
+            refused(e);
+        }
+        if (early != null) {
+            knownSize = early.size();
+        }
+    }
+
+    @Override
+    public void copyTo(long offset, long length, OutputStream out) throws IOException {
+        UpstreamRange asked = early;
+        early = null;
+        if (asked != null) {
+            if (asked.first() == offset && asked.blob().length() == length && offset > AHEAD) {
+                if (sent(asked.blob(), out)) {
+                    events.rangeServed(registry, MirrorEvents.RangeSource.UPSTREAM);
+                    return;
+                }
+            } else {
+                asked.blob().close();
+            }
+        } else if (fetch != null && !earlyRefused && length <= MAX_FETCHED && farAhead(offset)) {
             Optional<UpstreamBlob> fetched = fetchRange(offset, length);
             if (fetched.isPresent() && sent(fetched.get(), out)) {
                 events.rangeServed(registry, MirrorEvents.RangeSource.UPSTREAM);
                 return;
             }
         }
-        events.rangeServed(registry, source);
-        content().copyTo(offset, length, out);
+        BlobContent whole = content();
+        if (whole.size() != size()) {
+            // Only an early range's answer can have said another size; nothing is sent yet.
+            throw new IOException("the upstream answered a range of " + digest + " as of " + size()
+                    + " bytes, its download is of " + whole.size());
+        }
+        if (offset != 0 || length != size()) {
+            events.rangeServed(registry, source);
+        }
+        whole.copyTo(offset, length, out);
+    }
+
+    private boolean farAhead(long offset) {
+        return offset - head.getAsLong() > AHEAD;
     }
 
     /**
@@ -123,6 +211,14 @@ final class LazyRangeContent implements BlobContent {
      * whole. Once bytes went out, a break ends the client's response short, as the IOException.
      */
     private boolean sent(UpstreamBlob fetched, OutputStream out) throws IOException {
+        try {
+            return sentFirst(fetched, out);
+        } finally {
+            download.run();
+        }
+    }
+
+    private boolean sentFirst(UpstreamBlob fetched, OutputStream out) throws IOException {
         try (UpstreamBlob range = fetched) {
             byte[] buffer = new byte[CHUNK];
             int n;
@@ -132,6 +228,13 @@ final class LazyRangeContent implements BlobContent {
                 LOG.log(Logger.Level.WARNING, "a range of " + digest + " follows its download instead: the upstream's"
                         + " answer broke before its first byte: " + e.getMessage());
                 return false;
+            }
+            if (n > 0) {
+                // The client's first bytes at once, not once the server's buffer fills.
+                out.write(buffer, 0, n);
+                out.flush();
+                download.run();
+                n = range.content().read(buffer);
             }
             for (; n > 0; n = range.content().read(buffer)) {
                 out.write(buffer, 0, n);
@@ -152,18 +255,26 @@ final class LazyRangeContent implements BlobContent {
         try {
             return fetch.open(offset, length, size());
         } catch (UpstreamException e) {
-            // The download has these bytes too, verified: the client waits for them rather than fails.
-            LOG.log(Logger.Level.WARNING, "a range of " + digest + " follows its download instead: "
-                    + e.getMessage());
-            if (e.status() == 206) {
-                events.rangeRefused(registry);
-            }
+            refused(e);
             return Optional.empty();
+        }
+    }
+
+    private void refused(UpstreamException e) {
+        // The download has these bytes too, verified: the client waits for them rather than fails.
+        LOG.log(Logger.Level.WARNING, "a range of " + digest + " follows its download instead: " + e.getMessage());
+        if (e.status() == 206) {
+            events.rangeRefused(registry);
         }
     }
 
     @Override
     public void close() throws IOException {
+        if (early != null) {
+            early.blob().close();
+        }
+        // The one download runs whatever this client read: the blob is to be cached.
+        download.run();
         if (content != null) {
             content.close();
         }

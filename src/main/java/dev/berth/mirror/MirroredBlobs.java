@@ -7,6 +7,7 @@ import dev.berth.registry.BlobContent;
 import dev.berth.registry.CountedInputStream;
 import dev.berth.upstream.UpstreamBlob;
 import dev.berth.upstream.UpstreamException;
+import dev.berth.upstream.UpstreamRange;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
@@ -64,23 +65,38 @@ final class MirroredBlobs implements BlobFills.Requester {
             return LazyRangeContent.cached(content, registry, events);
         }
         events.miss(registry, MirrorEvents.Kind.BLOB);
-        Optional<BlobFill> fetching = fills.join(digest, this);
-        if (fetching.isPresent()) {
-            return LazyRangeContent.filling(digest, fetching.get(), name.upstream().sizes().of(name.key(digest)),
-                    (offset, length, size) -> range(digest, offset, length, size), registry, events);
-        }
-        // Stored already through another repository.
-        confirmHas(digest);
-        link(digest);
-        return LazyRangeContent.cached(name.cache().repository().openBlob(digest), registry, events);
+        return LazyRangeContent.filling(digest, () -> fills.join(digest, this), () -> storedElsewhere(digest),
+                name.upstream().sizes().of(name.key(digest)), ranges(digest), registry, events);
     }
 
-    /** A range of the blob straight from the upstream, in a fleet too: ranges are not relayed through the owner. */
-    private Optional<UpstreamBlob> range(Digest digest, long offset, long length, long size) {
+    /** A blob stored through another repository meanwhile: linked here once the upstream confirms it has it. */
+    private BlobContent storedElsewhere(Digest digest) {
+        confirmHas(digest);
+        link(digest);
+        return name.cache().repository().openBlob(digest);
+    }
+
+    /** Ranges of the blob straight from the upstream, in a fleet too: ranges are not relayed through the owner. */
+    private LazyRangeContent.RangeFetch ranges(Digest digest) {
         MirroredUpstream upstream = name.upstream();
-        return upstream.client().openBlobRange(name.upstreamName(), digest, offset, length, size)
-                .map(blob -> new UpstreamBlob(CountedInputStream.reportingTotal(blob.content(),
-                        bytes -> events.received(upstream.registry(), bytes)), blob.length()));
+        return new LazyRangeContent.RangeFetch() {
+            @Override
+            public Optional<UpstreamBlob> open(long offset, long length, long size) {
+                return upstream.client().openBlobRange(name.upstreamName(), digest, offset, length, size)
+                        .map(this::counted);
+            }
+
+            @Override
+            public Optional<UpstreamRange> asked(String range, long firstAfter, long maxLength) {
+                return upstream.client().openBlobRange(name.upstreamName(), digest, range, firstAfter, maxLength)
+                        .map(answer -> new UpstreamRange(counted(answer.blob()), answer.first(), answer.size()));
+            }
+
+            private UpstreamBlob counted(UpstreamBlob blob) {
+                return new UpstreamBlob(CountedInputStream.reportingTotal(blob.content(),
+                        bytes -> events.received(upstream.registry(), bytes)), blob.length());
+            }
+        };
     }
 
     @Override

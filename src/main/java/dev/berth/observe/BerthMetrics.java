@@ -12,6 +12,7 @@ import dev.berth.trust.PolicyEvents;
 import dev.berth.trust.SignatureState;
 import dev.berth.upstream.UpstreamEvents;
 import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
@@ -19,10 +20,13 @@ import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +42,9 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
 
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final AtomicLong mirroredBytes = new AtomicLong();
+
+    /** The hot tier's read counts, by result, while berth runs. */
+    private final Map<String, LongSupplier> hotTierReads = new ConcurrentHashMap<>();
 
     /**
      * Starts the GC counters at zero and the gauge of mirrored bytes; {@link #watchUpstream} and {@link #watchBudget} do the same for theirs. A series
@@ -218,6 +225,24 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
     public void watchBlobFills(IntSupplier running) {
         registry.getOrCreate(Gauge.builder("berth_blob_fills_in_flight", () -> running.getAsInt())
                 .description("Blob downloads from upstreams under way, each shared by all its clients"));
+    }
+
+    /**
+     * Shows the hot tier in front of the bucket: blob reads it served ({@code hits}) and those that went to the
+     * bucket ({@code misses}), counted by the tier, and the bytes it holds.
+     */
+    public void watchHotTier(LongSupplier hits, LongSupplier misses, LongSupplier bytes) {
+        // Held here: the registry holds a functional counter's state weakly, and would read 0 once it is collected.
+        hotTierReads.put("hit", hits);
+        hotTierReads.put("miss", misses);
+        for (Map.Entry<String, LongSupplier> reads : hotTierReads.entrySet()) {
+            registry.getOrCreate(FunctionalCounter.builder("berth_hot_tier_reads", reads.getValue(),
+                    LongSupplier::getAsLong).description("Blob reads on a store with a hot tier, by result: hit"
+                    + " (from local disk) or miss (a GET of the bucket)").tags(List.of(Tag.create("result",
+                    reads.getKey()))));
+        }
+        registry.getOrCreate(Gauge.builder("berth_hot_tier_bytes", () -> (double) bytes.getAsLong())
+                .description("Bytes of blobs the hot tier holds (storage.s3.local-cache.max-bytes)"));
     }
 
     /** Reports the client connections open now (limits.max-connections caps them). */

@@ -23,4 +23,11 @@ public interface BlobContent extends Closeable {
     default Optional<URI> redirect() {
         return Optional.empty();
     }
+
+    /**
+     * Told, before size(), the Range header a client sent, so that content still on its way can start fetching that
+     * range at once; nothing by default.
+     */
+    default void rangeAsked(String range) {
+    }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +41,11 @@ public final class HotTierStorage extends ForwardingStorage {
 
     private static final Pattern BLOB_KEY =
             Pattern.compile("blobs/(sha256|sha512)/[0-9a-f]{2}/([0-9a-f]{64}|[0-9a-f]{128})/data");
+    /** A blob's location record: the key of the object an upload assembled, where a pushed blob's bytes are. */
+    private static final Pattern LOCATION_KEY =
+            Pattern.compile("blobs/(sha256|sha512)/[0-9a-f]{2}/([0-9a-f]{64}|[0-9a-f]{128})/location");
+    /** How many objects named by location records the tier remembers the blob of. */
+    private static final int LOCATED = 10_000;
     private static final Pattern ENTRY_NAME = Pattern.compile("(sha256|sha512)-([0-9a-f]{64}|[0-9a-f]{128})");
 
     private final Path directory;
@@ -48,19 +55,28 @@ public final class HotTierStorage extends ForwardingStorage {
     private final Clock clock;
     /** Entries by file name, least recently used first. */
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    /** Entry names by the key of the object a location record named, most recently read last. */
+    private final LinkedHashMap<String, String> located = new LinkedHashMap<>(16, 0.75f, true);
     /** Blobs being filled, and their bytes in all. */
     private final Set<String> filling = new HashSet<>();
     private long reserved;
     private long bytes;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
 
-    /** What the tier knows of one file: its size, whether it was hashed since start, when the store last had it. */
+    /**
+     * What the tier knows of one file: its size, the store's key it came from (null: the blob's own key), whether it
+     * was hashed since start, when the store last had it.
+     */
     private static final class Entry {
         final long size;
+        final String storeKey;
         volatile boolean verified;
         volatile Instant confirmed;
 
-        Entry(long size, boolean verified, Instant confirmed) {
+        Entry(long size, String storeKey, boolean verified, Instant confirmed) {
             this.size = size;
+            this.storeKey = storeKey;
             this.verified = verified;
             this.confirmed = confirmed;
         }
@@ -96,7 +112,7 @@ public final class HotTierStorage extends ForwardingStorage {
             files.sort(Comparator.comparing(HotTierStorage::modified));
             for (Path file : files) {
                 if (ENTRY_NAME.matcher(file.getFileName().toString()).matches()) {
-                    add(file.getFileName().toString(), new Entry(Files.size(file), false, Instant.MIN));
+                    add(file.getFileName().toString(), new Entry(Files.size(file), null, false, Instant.MIN));
                 } else {
                     Files.deleteIfExists(file);
                 }
@@ -131,17 +147,53 @@ public final class HotTierStorage extends ForwardingStorage {
         return bytes;
     }
 
+    /** Blob reads served from the tier since start. */
+    public long hits() {
+        return hits.sum();
+    }
+
+    /** Blob reads that went to the store since start (a GET of the bucket each), the tier lacking the blob. */
+    public long misses() {
+        return misses.sum();
+    }
+
+    /**
+     * Reads through; a blob's location record is also remembered, so that the object it names (a pushed blob's bytes,
+     * where an upload assembled them) is kept as that blob's entry.
+     */
+    @Override
+    public Optional<byte[]> read(String key, int maxBytes) {
+        Optional<byte[]> content = store.read(key, maxBytes);
+        Matcher location = LOCATION_KEY.matcher(key);
+        if (content.isPresent() && location.matches()) {
+            String named = new String(content.get(), StandardCharsets.UTF_8).strip();
+            synchronized (this) {
+                located.put(named, location.group(1) + "-" + location.group(2));
+                if (located.size() > LOCATED) {
+                    located.remove(located.keySet().iterator().next());
+                }
+            }
+        }
+        return content;
+    }
+
     @Override
     public Optional<ObjectReader> open(String key) {
-        Optional<String> name = entryName(key);
+        Optional<String> name = nameOf(key);
         if (name.isEmpty()) {
             return store.open(key);
         }
         Optional<ObjectReader> local = local(key, name.get());
         if (local.isPresent()) {
+            hits.increment();
             return local;
         }
-        return store.open(key).map(reader -> new FillingReader(reader, name.get()));
+        Optional<ObjectReader> stored = store.open(key);
+        if (stored.isPresent()) {
+            misses.increment();
+        }
+        String entry = name.get();
+        return stored.map(reader -> new FillingReader(reader, entry, key));
     }
 
     /** The entry's file open, when it is there, whole, and the store still has the object. */
@@ -155,7 +207,8 @@ public final class HotTierStorage extends ForwardingStorage {
         }
         Instant now = clock.instant();
         if (entry.confirmed.isBefore(now.minus(confirmFor))) {
-            Optional<ObjectInfo> info = store.stat(key);
+            // Where the bytes are in the store: a pushed blob's are where its upload assembled them.
+            Optional<ObjectInfo> info = store.stat(entry.storeKey == null ? key : entry.storeKey);
             if (info.isEmpty() || info.get().size() != entry.size) {
                 drop(name);
                 return Optional.empty();
@@ -191,7 +244,7 @@ public final class HotTierStorage extends ForwardingStorage {
         try {
             store.importFile(key, file);
             if (copy != null) {
-                adopt(name.get(), copy);
+                adopt(name.get(), copy, key);
             }
         } finally {
             deleteQuietly(copy);
@@ -224,19 +277,19 @@ public final class HotTierStorage extends ForwardingStorage {
     }
 
     /** Hashes a temporary file and moves it into place as the entry when it matches the name's digest. */
-    private void adopt(String name, Path copy) {
+    private void adopt(String name, Path copy, String storeKey) {
         try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.READ)) {
             if (!TierDigest.matches(channel, name)) {
                 return;
             }
-            place(name, copy, channel.size());
+            place(name, copy, channel.size(), storeKey);
         } catch (IOException e) {
             // The tier is only a copy: the store has the blob.
         }
     }
 
     /** Renames a verified temporary file into place and evicts the least recently used entries over the bound. */
-    private void place(String name, Path verified, long size) throws IOException {
+    private void place(String name, Path verified, long size, String storeKey) throws IOException {
         Path file = directory.resolve(name);
         Files.move(verified, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Instant now = clock.instant();
@@ -246,7 +299,7 @@ public final class HotTierStorage extends ForwardingStorage {
             if (old != null) {
                 bytes -= old.size;
             }
-            add(name, new Entry(size, true, now));
+            add(name, new Entry(size, entryName(storeKey).isPresent() ? null : storeKey, true, now));
         }
     }
 
@@ -293,6 +346,11 @@ public final class HotTierStorage extends ForwardingStorage {
         }
     }
 
+    /** The entry's file name for a blob key or an object a location record named; empty for other keys. */
+    private synchronized Optional<String> nameOf(String key) {
+        return entryName(key).or(() -> Optional.ofNullable(located.get(key)));
+    }
+
     /** The entry's file name for a blob key, {@code <alg>-<hex>}; empty for keys the tier does not keep. */
     private static Optional<String> entryName(String key) {
         Matcher m = BLOB_KEY.matcher(key);
@@ -301,19 +359,19 @@ public final class HotTierStorage extends ForwardingStorage {
 
     @Override
     public void write(String key, byte[] content) {
-        entryName(key).ifPresent(this::drop);
+        nameOf(key).ifPresent(this::drop);
         store.write(key, content);
     }
 
     @Override
     public ObjectWriter create(String key) {
-        entryName(key).ifPresent(this::drop);
+        nameOf(key).ifPresent(this::drop);
         return store.create(key);
     }
 
     @Override
     public boolean delete(String key) {
-        entryName(key).ifPresent(this::drop);
+        nameOf(key).ifPresent(this::drop);
         return store.delete(key);
     }
 
@@ -330,10 +388,12 @@ public final class HotTierStorage extends ForwardingStorage {
     private final class FillingReader implements ObjectReader, TierFill.Ending {
         private final ObjectReader reader;
         private final String name;
+        private final String key;
 
-        FillingReader(ObjectReader reader, String name) {
+        FillingReader(ObjectReader reader, String name, String key) {
             this.reader = reader;
             this.name = name;
+            this.key = key;
         }
 
         @Override
@@ -359,7 +419,7 @@ public final class HotTierStorage extends ForwardingStorage {
 
         @Override
         public void verified(Path file, long size) throws IOException {
-            place(name, file, size);
+            place(name, file, size, key);
         }
 
         @Override

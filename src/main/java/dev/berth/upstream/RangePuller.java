@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import okhttp3.Response;
 
 /**
@@ -31,6 +33,8 @@ final class RangePuller {
     private final Clock clock;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private volatile Instant ignoredUntil = Instant.MIN;
+    private static final Pattern ASKED = Pattern.compile("bytes=(\\d{0,18})-(\\d{1,18})");
+    private static final Pattern ANSWERED = Pattern.compile("bytes (\\d{1,18})-(\\d{1,18})/(\\d{1,18})");
 
     RangePuller(EndpointCaller caller, V2Requests requests, Clock clock) {
         this.caller = caller;
@@ -44,14 +48,42 @@ final class RangePuller {
      * the range (it answered 200 or 404). Throws an UpstreamException when it fails or its answer does not fit.
      */
     Optional<UpstreamBlob> open(RepoName repository, Digest digest, long offset, long length, long size) {
+        long end = offset + length - 1;
+        return ask(repository, digest, "bytes=" + offset + "-" + end,
+                total -> total == size ? new long[] {offset, end} : null, length).map(UpstreamRange::blob);
+    }
+
+    /**
+     * As {@link #open(RepoName, Digest, long, long, long)}, for a blob whose size is not known yet: {@code range} is
+     * one range as a client asked it ({@code bytes=first-last} or {@code bytes=-suffix}), and the answer's
+     * Content-Range tells the size. Empty as well, and not asked, when {@code range} is not one such range, starts at
+     * or before {@code firstAfter} or asks more than {@code maxLength} bytes; empty when the answer does.
+     */
+    Optional<UpstreamRange> open(RepoName repository, Digest digest, String range, long firstAfter, long maxLength) {
+        Matcher asked = ASKED.matcher(range.trim());
+        if (!asked.matches()) {
+            return Optional.empty();
+        }
+        long first = asked.group(1).isEmpty() ? -1 : Long.parseLong(asked.group(1));
+        long last = Long.parseLong(asked.group(2));
+        if (first < 0 ? last == 0 || last > maxLength : first <= firstAfter || first > last
+                || last - first + 1 > maxLength) {
+            return Optional.empty();
+        }
+        return ask(repository, digest, range, total -> first < 0
+                ? new long[] {Math.max(0, total - last), total - 1}
+                : first < total ? new long[] {first, Math.min(last, total - 1)} : null, maxLength);
+    }
+
+    private Optional<UpstreamRange> ask(RepoName repository, Digest digest, String range, Expected expected,
+                                        long maxLength) {
         if (clock.instant().isBefore(ignoredUntil) || !inFlight.tryAcquire()) {
             return Optional.empty();
         }
         boolean handedOver = false;
         try {
-            long end = offset + length - 1;
             Optional<EndpointCaller.Opened> answer = caller.open(requests.blob(repository, digest)
-                    .header("Range", "bytes=" + offset + "-" + end).build());
+                    .header("Range", range).build());
             if (answer.isEmpty()) {
                 return Optional.empty();
             }
@@ -63,16 +95,24 @@ final class RangePuller {
                 ignoredUntil = clock.instant().plus(IGNORED_FOR);
                 return Optional.empty();
             }
-            String problem = misfit(response, offset, end, size);
+            long[] sent = new long[3];
+            String problem = misfit(response, range, expected, sent);
             if (problem != null) {
                 answer.get().call().cancel();
                 response.close();
                 throw caller.unusable(response, problem);
             }
+            long length = sent[1] - sent[0] + 1;
+            if (length > maxLength) {
+                // Nearly a second download: the first one brings these bytes.
+                answer.get().call().cancel();
+                response.close();
+                return Optional.empty();
+            }
             InputStream body = new Exactly(new BlobPuller.CutShort(response.body().byteStream(), answer.get().call()),
                     length, inFlight);
             handedOver = true;
-            return Optional.of(new UpstreamBlob(body, length));
+            return Optional.of(new UpstreamRange(new UpstreamBlob(body, length), sent[0], sent[2]));
         } finally {
             if (!handedOver) {
                 inFlight.release();
@@ -80,12 +120,17 @@ final class RangePuller {
         }
     }
 
-    /** What is wrong with a 206 for {@code offset-end} of {@code size} bytes, or null when it fits. */
-    private static String misfit(Response response, long offset, long end, long size) {
-        String asked = "bytes " + offset + "-" + end + "/" + size;
+    /**
+     * What is wrong with a 206 to {@code range}, or null when it fits; then {@code sent} holds its first and last
+     * byte and the blob's size.
+     */
+    private static String misfit(Response response, String range, Expected expected, long[] sent) {
         String contentRange = response.header("Content-Range", "").trim();
-        if (!contentRange.equals(asked)) {
-            return "Content-Range '" + contentRange + "' where " + asked + " was asked";
+        Matcher answered = ANSWERED.matcher(contentRange);
+        long[] fits = answered.matches() ? expected.of(Long.parseLong(answered.group(3))) : null;
+        if (fits == null || fits[0] != Long.parseLong(answered.group(1))
+                || fits[1] != Long.parseLong(answered.group(2))) {
+            return "Content-Range '" + contentRange + "' in answer to " + range;
         }
         String encoding = response.header("Content-Encoding", "identity").trim();
         if (!encoding.equalsIgnoreCase("identity")) {
@@ -93,10 +138,19 @@ final class RangePuller {
             return "Content-Encoding " + encoding + " in a range answer";
         }
         long announced = ContentLength.of(response);
-        if (announced >= 0 && announced != end - offset + 1) {
-            return "Content-Length " + announced + " for a range of " + (end - offset + 1) + " bytes";
+        if (announced >= 0 && announced != fits[1] - fits[0] + 1) {
+            return "Content-Length " + announced + " for a range of " + (fits[1] - fits[0] + 1) + " bytes";
         }
+        sent[0] = fits[0];
+        sent[1] = fits[1];
+        sent[2] = Long.parseLong(answered.group(3));
         return null;
+    }
+
+    /** The first and last byte a range asks of a blob of {@code size} bytes; null when it cannot be that size. */
+    @FunctionalInterface
+    private interface Expected {
+        long[] of(long size);
     }
 
     /**

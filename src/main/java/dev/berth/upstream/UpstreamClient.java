@@ -126,6 +126,17 @@ public final class UpstreamClient {
     }
 
     /**
+     * As {@link #openBlobRange(RepoName, Digest, long, long, long)}, for a blob whose size is not known yet:
+     * {@code range} is a client's Range header; asked only when it names one closed range of at most {@code maxLength}
+     * bytes, a suffix ({@code bytes=-n}) or starting after {@code firstAfter}; the answer's Content-Range tells the
+     * size.
+     */
+    public Optional<UpstreamRange> openBlobRange(RepoName repository, Digest digest, String range, long firstAfter,
+                                                 long maxLength) {
+        return rangePuller.open(repository, digest, range, firstAfter, maxLength);
+    }
+
+    /**
      * The repository's tags, all pages, each page waited for as {@code patience} says; empty when the upstream does
      * not know the repository.
      */

@@ -9,10 +9,12 @@ import dev.berth.support.MockHub;
 import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.S3Server;
+import dev.berth.support.Scrape;
 import dev.berth.support.TestData;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,11 @@ class HotTierPullTest {
                 assertArrayEquals(layer, warm.body(), "served from local disk, not from the bucket");
             }
             assertEquals(1, hub.served("GET", blobPath(BUSYBOX, layer)));
+            Scrape metrics = Scrape.of(berth.client());
+            assertEquals(2, metrics.value("berth_hot_tier_reads_total", Map.of("result", "hit")), metrics::toString);
+            assertEquals(0, metrics.value("berth_hot_tier_reads_total", Map.of("result", "miss")),
+                    "the cold read came from the upstream, the warm ones from the tier: no GET of the bucket");
+            assertEquals(layer.length, metrics.value("berth_hot_tier_bytes", Map.of()));
         }
     }
 

@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -77,6 +78,8 @@ class HotTierStorageTest {
             clock.advance(Duration.ofMinutes(1));
         }
         assertEquals(1, counted.gets.get(), "and then from local disk");
+        assertEquals(4, tier.hits(), "the reads from local disk");
+        assertEquals(counted.gets.get(), tier.misses(), "a miss is a GET of the bucket");
         assertArrayEquals(other, Files.readAllBytes(directory.resolve(entry(other))));
         assertEquals(2L * BLOB + 1, tier.bytes());
     }
@@ -225,6 +228,35 @@ class HotTierStorageTest {
         assertFalse(Files.exists(directory.resolve(entry(blob))), "and its tier file is deleted");
         assertEquals(0, tier.bytes());
         assertEquals(0, counted.gets.get());
+    }
+
+    @Test
+    void aPushedBlobWhoseBytesAreWhereItsUploadAssembledThemIsKeptAndServedUnderItsOwnKey() throws IOException {
+        HotTierStorage tier = tier(10L * BLOB);
+        byte[] pushed = StorageContract.bytes(BLOB);
+        String assembled = "assembled/upload-1";
+        String location = key(pushed).replace("/data", "/location");
+        bucket.storage().write(assembled, pushed);
+        bucket.storage().write(location, (assembled + "\n").getBytes(StandardCharsets.UTF_8));
+
+        // As berth's blob store reads it: its own key, which the bucket lacks, then the location record's.
+        assertTrue(tier.open(key(pushed)).isEmpty());
+        assertEquals(assembled, new String(tier.read(location, 1000).orElseThrow(), StandardCharsets.UTF_8).strip());
+        assertArrayEquals(pushed, readAll(tier, assembled));
+        assertEquals(2, counted.gets.get(), "the location record and the bytes");
+        assertEquals(List.of(entry(pushed)), entries());
+
+        clock.advance(Duration.ofMinutes(1));
+        assertArrayEquals(pushed, readAll(tier, key(pushed)), "from the tier, under the blob's own key");
+        assertEquals(2, counted.gets.get(), "with no GET of the bucket");
+        assertEquals(1, tier.misses());
+        assertEquals(1, tier.hits());
+
+        // Deleted in the bucket by another instance: the HEAD of where the bytes are finds them gone.
+        bucket.storage().delete(assembled);
+        clock.advance(HotTierStorage.CONFIRM_FOR.plusMillis(1));
+        assertTrue(tier.open(key(pushed)).isEmpty());
+        assertTrue(entries().isEmpty());
     }
 
     @Test

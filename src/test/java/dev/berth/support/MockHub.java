@@ -31,7 +31,7 @@ public final class MockHub {
     /** Docker Hub's token service name. */
     public static final String DOCKER_HUB_SERVICE = "registry.docker.io";
 
-    private static final Pattern SINGLE_RANGE = Pattern.compile("bytes=(\\d+)-(\\d+)");
+    private static final Pattern SINGLE_RANGE = Pattern.compile("bytes=(\\d*)-(\\d+)");
     private static final Pattern V2_PATH = Pattern.compile("/v2/(.+)/(manifests|blobs|tags|referrers)/([^/]+)");
     /** The suffix of an override's key that only requests without a Range header take. */
     private static final String WHOLE = " (whole)";
@@ -351,8 +351,9 @@ public final class MockHub {
         Matcher single = range == null ? null : SINGLE_RANGE.matcher(range);
         if (single != null && single.matches()) {
             // As distribution serves a range: 206 with its Content-Range; one range only, within the blob.
-            int start = Integer.parseInt(single.group(1));
-            int end = Math.min(Integer.parseInt(single.group(2)), bytes.length - 1);
+            int last = Integer.parseInt(single.group(2));
+            int start = single.group(1).isEmpty() ? Math.max(0, bytes.length - last) : Integer.parseInt(single.group(1));
+            int end = single.group(1).isEmpty() ? bytes.length - 1 : Math.min(last, bytes.length - 1);
             return response.code(206).setHeader("Content-Range", "bytes " + start + "-" + end + "/" + bytes.length)
                     .body(new okio.Buffer().write(bytes, start, end - start + 1)).build();
         }
