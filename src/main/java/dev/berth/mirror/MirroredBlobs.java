@@ -58,21 +58,36 @@ final class MirroredBlobs implements BlobFills.Requester {
      */
     BlobContent open(Digest digest) {
         String registry = name.upstream().registry();
-        if (name.cache().hasBlob(digest)) {
-            BlobContent content = name.cache().repository().openBlob(digest);
-            events.hit(registry, MirrorEvents.Kind.BLOB, content.size());
-            return LazyRangeContent.cached(content, registry, events);
+        // A download under way serves its clients until it is stored and linked: joined first, they cost the store
+        // nothing (on S3 each look is a HEAD, and a fleet's rollout sends a blob's clients all at once).
+        Optional<BlobFill> running = fills.joinRunning(digest, this);
+        if (running.isPresent()) {
+            if (running.get().stored().isDone()) {
+                events.hit(registry, MirrorEvents.Kind.BLOB, running.get().received());
+            } else {
+                events.miss(registry, MirrorEvents.Kind.BLOB);
+            }
+            return filling(digest, running.get());
+        }
+        Optional<BlobContent> cached = name.cache().findBlob(digest);
+        if (cached.isPresent()) {
+            events.hit(registry, MirrorEvents.Kind.BLOB, cached.get().size());
+            return LazyRangeContent.cached(cached.get(), registry, events);
         }
         events.miss(registry, MirrorEvents.Kind.BLOB);
         Optional<BlobFill> fetching = fills.join(digest, this);
         if (fetching.isPresent()) {
-            return LazyRangeContent.filling(digest, fetching.get(), name.upstream().sizes().of(name.key(digest)),
-                    (offset, length, size) -> range(digest, offset, length, size), registry, events);
+            return filling(digest, fetching.get());
         }
         // Stored already through another repository.
         confirmHas(digest);
         link(digest);
         return LazyRangeContent.cached(name.cache().repository().openBlob(digest), registry, events);
+    }
+
+    private BlobContent filling(Digest digest, BlobFill fill) {
+        return LazyRangeContent.filling(digest, fill, name.upstream().sizes().of(name.key(digest)),
+                (offset, length, size) -> range(digest, offset, length, size), name.upstream().registry(), events);
     }
 
     /** A range of the blob straight from the upstream, in a fleet too: ranges are not relayed through the owner. */

@@ -114,6 +114,11 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
     }
 
     @Override
+    public Optional<BlobContent> findBlob(Digest digest) {
+        return storage.stat(Paths.layerLink(name, digest)).isPresent() ? blobs.open(digest) : Optional.empty();
+    }
+
+    @Override
     public UploadSessions uploads() {
         return new UploadSessions() {
             @Override
