@@ -93,7 +93,7 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
     @Override
     public void linkBlob(Digest digest) {
         StorageFull.translated(() -> guard.sharing(name, () -> {
-            guard.linking(digest, () -> {
+            guard.linking(digest, () -> hasBlob(digest), () -> {
                 // Under the digest's lock a collection cannot delete the blob between this check and the link.
                 if (blobs.size(digest).isEmpty()) {
                     throw blobUnknown(digest);
