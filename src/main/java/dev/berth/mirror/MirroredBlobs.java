@@ -79,9 +79,13 @@ final class MirroredBlobs implements BlobFills.Requester {
         if (fetching.isPresent()) {
             return filling(digest, fetching.get());
         }
-        // Stored already through another repository.
-        confirmHas(digest);
-        link(digest);
+        // Stored already through another repository, or by another instance of a fleet that has not linked it yet:
+        // the clients asking at once share one upstream HEAD and one link, rather than each make both in turn.
+        name.upstream().adoptions().run(name.key(digest), () -> {
+            confirmHas(digest);
+            link(digest);
+            return true;
+        });
         return LazyRangeContent.cached(name.cache().repository().openBlob(digest), registry, events);
     }
 
