@@ -81,13 +81,7 @@ final class BlobFills {
             return Optional.empty();
         }
         BlobFill fill = run.fill();
-        if (!run.repository().equals(repository)) {
-            requester.confirmHas(digest);
-        }
-        // Once per repository, not per client: the fill runs every link before its state says stored, and a client
-        // that comes in between waits for them all (a peer's relay among them, and with it the peer's clients).
-        CompletableFuture<Void> linked = run.links().computeIfAbsent(repository,
-                r -> fill.stored().thenRun(() -> requester.link(digest)));
+        CompletableFuture<Void> linked = joined(run, digest, requester);
         if (started[0]) {
             // Told once linked, so that a budget round it calls counts the blob. Removed only then: a request in
             // between would otherwise find the blob stored but not linked, and the download counts as running until
@@ -100,6 +94,31 @@ final class BlobFills {
             Thread.ofVirtual().name("berth-fill-" + digest.hex().substring(0, 12)).start(fill);
         }
         return Optional.of(fill);
+    }
+
+    /**
+     * Joins the download of {@code digest} for {@code requester} as {@link #join} does, but only one that runs now:
+     * empty when none does, without asking the store anything, so that the many clients of a blob being fetched cost
+     * no request to the store each (on S3, a HEAD apiece).
+     */
+    Optional<BlobFill> joinRunning(Digest digest, Requester requester) {
+        Running run = running.get(digest);
+        if (run == null) {
+            return Optional.empty();
+        }
+        joined(run, digest, requester);
+        return Optional.of(run.fill());
+    }
+
+    /** Confirms that {@code requester} may join {@code run} and makes its link; returns that link. */
+    private static CompletableFuture<Void> joined(Running run, Digest digest, Requester requester) {
+        if (!run.repository().equals(requester.name())) {
+            requester.confirmHas(digest);
+        }
+        // Once per repository, not per client: the fill runs every link before its state says stored, and a client
+        // that comes in between waits for them all (a peer's relay among them, and with it the peer's clients).
+        return run.links().computeIfAbsent(requester.name(),
+                r -> run.fill().stored().thenRun(() -> requester.link(digest)));
     }
 
     /** How many downloads run now. */

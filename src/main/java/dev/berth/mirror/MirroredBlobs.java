@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A mirrored repository's blobs: served from the cache, a miss filled once however many clients ask (through
@@ -59,20 +60,41 @@ final class MirroredBlobs implements BlobFills.Requester {
      */
     BlobContent open(Digest digest) {
         String registry = name.upstream().registry();
-        if (name.cache().hasBlob(digest)) {
-            BlobContent content = name.cache().repository().openBlob(digest);
-            events.hit(registry, MirrorEvents.Kind.BLOB, content.size());
-            return LazyRangeContent.cached(content, registry, events);
+        // A download under way serves its clients until it is stored and linked: joined first, they cost the store
+        // nothing (on S3 each look is a HEAD, and a fleet's rollout sends a blob's clients all at once).
+        Optional<BlobFill> running = fills.joinRunning(digest, this);
+        if (running.isPresent()) {
+            if (running.get().stored().isDone()) {
+                events.hit(registry, MirrorEvents.Kind.BLOB, running.get().received());
+            } else {
+                events.miss(registry, MirrorEvents.Kind.BLOB);
+            }
+            return filling(digest, () -> running);
+        }
+        Optional<BlobContent> cached = name.cache().findBlob(digest);
+        if (cached.isPresent()) {
+            events.hit(registry, MirrorEvents.Kind.BLOB, cached.get().size());
+            return LazyRangeContent.cached(cached.get(), registry, events);
         }
         events.miss(registry, MirrorEvents.Kind.BLOB);
-        return LazyRangeContent.filling(digest, () -> fills.join(digest, this), () -> storedElsewhere(digest),
-                name.upstream().sizes().of(name.key(digest)), ranges(digest), registry, events);
+        return filling(digest, () -> fills.join(digest, this));
     }
 
-    /** A blob stored through another repository meanwhile: linked here once the upstream confirms it has it. */
+    private BlobContent filling(Digest digest, Supplier<Optional<BlobFill>> join) {
+        return LazyRangeContent.filling(digest, join, () -> storedElsewhere(digest),
+                name.upstream().sizes().of(name.key(digest)), ranges(digest), name.upstream().registry(), events);
+    }
+
+    /**
+     * A blob stored through another repository, or by another instance of a fleet that has not linked it yet: the
+     * clients asking at once share one upstream HEAD and one link, rather than each make both in turn.
+     */
     private BlobContent storedElsewhere(Digest digest) {
-        confirmHas(digest);
-        link(digest);
+        name.upstream().adoptions().run(name.key(digest), () -> {
+            confirmHas(digest);
+            link(digest);
+            return true;
+        });
         return name.cache().repository().openBlob(digest);
     }
 

@@ -10,13 +10,15 @@ import java.util.List;
 
 /**
  * One configured upstream with the state the mirror keeps for it: its client, tag freshness, negative answers,
- * outage logging, refusals' logging, the single-flights of its manifest and referrers fetches, the blob sizes it
- * announced, and the size limit of its documents ({@code max-document-size}).
+ * outage logging, refusals' logging, the single-flights of its manifest and referrers fetches and of the adoptions of
+ * blobs stored through another repository or instance, the blob sizes it announced, and the size limit of its
+ * documents ({@code max-document-size}).
  */
 record MirroredUpstream(String registry, UpstreamClient client, TagFreshness freshness, NegativeCache absent,
                         UpstreamFailures failures, RefusedAccess refusals,
                         SingleFlight<String, StoredManifest> manifestFetches,
-                        SingleFlight<String, List<Descriptor>> referrerFetches, BlobSizes sizes, int maxDocumentBytes) {
+                        SingleFlight<String, List<Descriptor>> referrerFetches, SingleFlight<String, Boolean> adoptions,
+                        BlobSizes sizes, int maxDocumentBytes) {
     /** Docker Hub's registry name, whose one-word names are {@code library/} images. */
     static final String DOCKER_HUB = "docker.io";
 
@@ -24,7 +26,7 @@ record MirroredUpstream(String registry, UpstreamClient client, TagFreshness fre
         return new MirroredUpstream(config.registry(), client, new TagFreshness(config.tagTtl(), clock),
                 new NegativeCache(config.negativeTtl(), clock), new UpstreamFailures(config.registry(), config.tagTtl(), clock),
                 new RefusedAccess(config.registry(), config.username().isPresent(), clock), new SingleFlight<>(),
-                new SingleFlight<>(), new BlobSizes(), (int) config.maxDocumentBytes());
+                new SingleFlight<>(), new SingleFlight<>(), new BlobSizes(), (int) config.maxDocumentBytes());
     }
 
     /** The name the upstream knows: on Docker Hub, {@code busybox} is {@code library/busybox}. */

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -68,9 +69,22 @@ final class LinkGuard {
 
     /** Runs {@code link}, which stores or checks the blob and links it, under the digest's lock. */
     void linking(Digest digest, Runnable link) {
+        linking(digest, () -> false, link);
+    }
+
+    /**
+     * As {@link #linking(Digest, Runnable)}, unless {@code linked} finds, under the digest's lock, that the link is made
+     * already: then nothing is marked or written, as for a read of what is linked. Clients that wait for the lock to
+     * make the same link (a fleet's instances, each asked for a blob another one just stored) then pass one by one
+     * without a write each.
+     */
+    void linking(Digest digest, BooleanSupplier linked, Runnable link) {
         ReentrantLock lock = digests[stripe(digest.toString())];
         lock.lock();
         try {
+            if (linked.getAsBoolean()) {
+                return;
+            }
             marks.marking(digest);
             link.run();
             marks.confirm(digest);

@@ -93,7 +93,7 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
     @Override
     public void linkBlob(Digest digest) {
         StorageFull.translated(() -> guard.sharing(name, () -> {
-            guard.linking(digest, () -> {
+            guard.linking(digest, () -> hasBlob(digest), () -> {
                 // Under the digest's lock a collection cannot delete the blob between this check and the link.
                 if (blobs.size(digest).isEmpty()) {
                     throw blobUnknown(digest);
@@ -111,6 +111,11 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
     @Override
     public boolean hasBlob(Digest digest) {
         return blobSize(digest).isPresent();
+    }
+
+    @Override
+    public Optional<BlobContent> findBlob(Digest digest) {
+        return storage.stat(Paths.layerLink(name, digest)).isPresent() ? blobs.open(digest) : Optional.empty();
     }
 
     @Override

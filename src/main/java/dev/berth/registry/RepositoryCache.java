@@ -36,6 +36,12 @@ public interface RepositoryCache {
     /** Whether the blob is linked into this repository and stored. */
     boolean hasBlob(Digest digest);
 
+    /**
+     * Opens the blob when it is linked into this repository and stored; one look at the link and one at the blob,
+     * where {@link #hasBlob} and then {@code repository().openBlob} would look at each twice.
+     */
+    Optional<BlobContent> findBlob(Digest digest);
+
     /** Links a stored blob into this repository. */
     void linkBlob(Digest digest);
 }

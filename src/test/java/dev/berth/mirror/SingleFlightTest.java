@@ -126,6 +126,30 @@ class SingleFlightTest extends MirrorTestBase {
     }
 
     @Test
+    void clientsAskingAtOnceForABlobStoredThroughAnotherRepositoryShareOneConfirmation() throws Exception {
+        byte[] layer = TestData.bytes(256 * 1024, 6);
+        hub.image("library/busybox", "latest", TestData.utf8("{\"busybox\":1}"), layer);
+        hub.image("library/alpine", "latest", TestData.utf8("{\"alpine\":1}"), layer);
+        assertBlob(client.get(blobPath("busybox", layer)), layer);
+        awaitFillsStored(client);
+        int clients = 20;
+
+        CountDownLatch start = new CountDownLatch(1);
+        List<HttpResponse<byte[]>> answers = all(clients, () -> {
+            start.await();
+            return client.get(blobPath("alpine", layer));
+        }, start);
+
+        for (HttpResponse<byte[]> answer : answers) {
+            assertBlob(answer, layer);
+        }
+        // One each, in turn, before: every client confirmed the blob upstream and linked it itself.
+        int heads = hub.served("HEAD", blobPath("library/alpine", layer));
+        assertTrue(heads < clients / 4, () -> heads + " HEADs for " + clients + " clients: " + hub.log());
+        assertEquals(0, hub.count("GET", blobPath("library/alpine", layer)), hub.log()::toString);
+    }
+
+    @Test
     void aDownloadJoinedFromARepositoryWithoutTheBlobIs404AndLinksNothing() throws Exception {
         byte[] layer = TestData.bytes(1024 * 1024, 4);
         HeldBody held = busyboxWithHeldLayer(layer);
