@@ -65,20 +65,10 @@ final class FileObjectWriter extends ObjectWriter {
 
     /** Writes all of {@code length} bytes at the channel's position; a full disk is a {@link StorageFullException}. */
     static void writeFully(FileChannel channel, byte[] bytes, int offset, int length) throws IOException {
-        writeFully(channel, -1, bytes, offset, length);
-    }
-
-    /** Writes all of the bytes at {@code position} of the file, or at the channel's position when it is -1. */
-    static void writeFully(FileChannel channel, long position, byte[] bytes, int offset, int length)
-            throws IOException {
         ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
         try {
             while (buffer.hasRemaining()) {
-                if (position < 0) {
-                    channel.write(buffer);
-                } else {
-                    channel.write(buffer, position + buffer.position() - offset);
-                }
+                channel.write(buffer);
             }
         } catch (IOException e) {
             throw full(e);

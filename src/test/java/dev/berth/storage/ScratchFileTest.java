@@ -13,10 +13,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * A spooled file read while it grows, and after it was deleted (as an object store's import deletes it); whole blocks
- * written past the page cache where the filesystem allows it, read back through it.
- */
+/** A spooled file read while it grows, and after it was deleted (as an object store's import deletes it). */
 class ScratchFileTest {
     @TempDir
     Path root;
@@ -45,7 +42,7 @@ class ScratchFileTest {
     }
 
     @Test
-    void wholeBlocksAndATailReadBackAsWrittenWhileTheFileGrows() throws IOException {
+    void piecesAndATailReadBackAsWrittenWhileTheFileGrows() throws IOException {
         int block = 256 * 1024;
         byte[] content = StorageContract.bytes(3 * block + 1234);
         ScratchFile scratch = ScratchFile.open(new FileSystemStorage(root).newScratchFile());
@@ -53,7 +50,7 @@ class ScratchFileTest {
         for (int offset = 0; offset < content.length; offset += block) {
             int length = Math.min(block, content.length - offset);
             scratch.write(content, offset, length);
-            // Each block readable at once through the cache, whichever way it was written.
+            // Each piece readable at once, as a client a little behind a download reads it.
             while (read.position() < offset + length) {
                 assertTrue(scratch.read(read.position(), read) > 0, "bytes written up to " + (offset + length));
             }
