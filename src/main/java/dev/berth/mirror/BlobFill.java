@@ -17,12 +17,14 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
- * One download of a blob from an upstream into the blob store, on its own thread. Each chunk received is hashed and
- * kept in memory (the window) while a second thread writes it to a local scratch file, the spool; every client that
- * wants the blob meanwhile follows the download, taking the chunks near its head from the window and older ones from
- * the spool, so no client waits for the whole blob nor for the disk, and none can slow the download down. The window
+ * One download of a blob from an upstream into the blob store, on its own thread. Each chunk received is kept in
+ * memory (the window) while a second thread hashes it and a third writes it to a local scratch file, the spool, so
+ * the download waits for neither; every client that wants the blob meanwhile follows the download, taking the chunks
+ * near its head from the window and older ones from the spool, so no client waits for the whole blob nor for the
+ * disk, and none can slow the download down. The window
  * is bounded per download and its chunks come from a {@link FillMemory} bounded in total: when the disk falls that
  * far behind, the download waits for it. The last byte is held back from clients until the digest has matched: a
  * corrupt or cut download ends their responses short, never as a complete-looking 200. Then the clients get it, and
@@ -64,6 +66,7 @@ final class BlobFill implements Runnable, FillMemory.Spares {
     private long spooled;
     // Whether the digest matched: from then on clients may have every byte, whatever happens to the import.
     private boolean released;
+    private long hashed;
     private boolean writerStops;
     private RuntimeException writerFailure;
     private RegistryException failure;
@@ -116,14 +119,17 @@ final class BlobFill implements Runnable, FillMemory.Spares {
             memory.lend(this);
             Thread writer = Thread.ofVirtual().name("berth-spool-" + digest.hex().substring(0, 12))
                     .start(() -> writeSpool(opened));
+            Thread hasher = Thread.ofVirtual().name("berth-hash-" + digest.hex().substring(0, 12))
+                    .start(() -> hash(opened));
             try {
-                receive(blob.content(), opened);
+                receive(blob.content());
+                awaitHashed();
                 verify(opened);
                 update(() -> released = true);
                 awaitSpooled();
             } finally {
                 memory.stopLending(this);
-                stopWriter(writer);
+                stopWriter(writer, hasher);
             }
             source.store(opened);
         }
@@ -161,7 +167,7 @@ final class BlobFill implements Runnable, FillMemory.Spares {
                 "blob " + digest + " vanished after it was stored"));
     }
 
-    private void receive(InputStream in, BlobSpool out) throws IOException {
+    private void receive(InputStream in) throws IOException {
         while (true) {
             byte[] chunk = takeChunk();
             int n;
@@ -181,12 +187,11 @@ final class BlobFill implements Runnable, FillMemory.Spares {
                 memory.give(chunk);
                 break;
             }
-            out.hash(chunk, 0, n);
             int count = n;
             update(() -> {
                 window.addLast(new Chunk(received, chunk, count));
                 received += count;
-                work.signal();
+                work.signalAll();
             });
         }
         if (length >= 0 && received() != length) {
@@ -258,7 +263,7 @@ final class BlobFill implements Runnable, FillMemory.Spares {
     /** Removes the window's oldest chunk when it is spooled and returns its bytes; null otherwise. Under the lock. */
     private byte[] removeSpooled() {
         Chunk oldest = window.peekFirst();
-        if (oldest == null || oldest.end() > spooled) {
+        if (oldest == null || oldest.end() > Math.min(spooled, hashed)) {
             return null;
         }
         window.removeFirst();
@@ -274,7 +279,7 @@ final class BlobFill implements Runnable, FillMemory.Spares {
     private void writeSpool(BlobSpool out) {
         try {
             Chunk next;
-            while ((next = nextToSpool()) != null) {
+            while ((next = nextAfter(() -> spooled)) != null) {
                 out.write(next.bytes(), 0, next.length());
                 long end = next.end();
                 lock.lock();
@@ -285,35 +290,83 @@ final class BlobFill implements Runnable, FillMemory.Spares {
                     lock.unlock();
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            RuntimeException failed = e instanceof RuntimeException r ? r : new RegistryException(OciError.UNAVAILABLE,
-                    "writing the download of " + digest + " to disk failed: " + e.getMessage(), e);
-            lock.lock();
-            try {
-                writerFailure = failed;
-                room.signal();
-            } finally {
-                lock.unlock();
-            }
+        } catch (IOException e) {
+            failWriting(new RegistryException(OciError.UNAVAILABLE,
+                    "writing the download of " + digest + " to disk failed: " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            failWriting(e);
         }
     }
 
-    /** The first chunk not yet spooled, once there is one; null once the writer is to stop. */
-    private Chunk nextToSpool() {
+    /** The spool writer or the hasher failed: the download stops with that error. */
+    private void failWriting(RuntimeException failed) {
         lock.lock();
         try {
-            while (spooled == received && !writerStops) {
+            writerFailure = failed;
+            room.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The hasher: hashes the window's chunks in order, beside the spool writer, so that neither the download nor the
+     * disk waits for the hash, and the last byte waits for nothing else.
+     */
+    private void hash(BlobSpool out) {
+        try {
+            Chunk next;
+            while ((next = nextAfter(() -> hashed)) != null) {
+                out.hash(next.bytes(), 0, next.length());
+                long end = next.end();
+                lock.lock();
+                try {
+                    hashed = end;
+                    room.signal();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (RuntimeException e) {
+            failWriting(e);
+        }
+    }
+
+    /**
+     * The chunk that starts where {@code done} (the writer's or the hasher's progress) has come, once received; null
+     * once they are to stop.
+     */
+    private Chunk nextAfter(LongSupplier done) {
+        lock.lock();
+        try {
+            while (done.getAsLong() == received && !writerStops) {
                 work.awaitUninterruptibly();
             }
             if (writerStops) {
                 return null;
             }
+            long position = done.getAsLong();
             for (Chunk chunk : window) {
-                if (chunk.start() == spooled) {
+                if (chunk.start() == position) {
                     return chunk;
                 }
             }
-            throw new IllegalStateException("byte " + spooled + " of " + digest + " was received but is not held");
+            throw new IllegalStateException("byte " + position + " of " + digest + " was received but is not held");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until every byte received is hashed. */
+    private void awaitHashed() {
+        lock.lock();
+        try {
+            while (hashed < received && writerFailure == null) {
+                room.awaitUninterruptibly();
+            }
+            if (writerFailure != null) {
+                throw writerFailure;
+            }
         } finally {
             lock.unlock();
         }
@@ -335,23 +388,25 @@ final class BlobFill implements Runnable, FillMemory.Spares {
     }
 
     /**
-     * Stops the spool writer, at once when the download failed, and gives back the chunks it did not write: what
-     * clients may still read is what the spool holds.
+     * Stops the spool writer and the hasher, at once when the download failed, and gives back the window's chunks:
+     * what clients may still read is what the spool holds.
      */
-    private void stopWriter(Thread writer) {
+    private void stopWriter(Thread writer, Thread hasher) {
         lock.lock();
         try {
             writerStops = true;
-            work.signal();
+            work.signalAll();
         } finally {
             lock.unlock();
         }
         boolean interrupted = false;
-        while (writer.isAlive()) {
-            try {
-                writer.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
+        for (Thread thread : new Thread[] {writer, hasher}) {
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         lock.lock();
