@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -64,11 +65,11 @@ final class BlobFill implements Runnable, FillMemory.Spares {
     private long length = -1;
     private long received;
     private long spooled;
+    private long hashed;
     // Whether the digest matched: from then on clients may have every byte, whatever happens to the import.
     private boolean released;
-    private long hashed;
-    private boolean writerStops;
-    private RuntimeException writerFailure;
+    private boolean passesStop;
+    private RuntimeException passFailure;
     private RegistryException failure;
     private BlobSpool spool;
 
@@ -117,19 +118,20 @@ final class BlobFill implements Runnable, FillMemory.Spares {
                 state = State.STREAMING;
             });
             memory.lend(this);
-            Thread writer = Thread.ofVirtual().name("berth-spool-" + digest.hex().substring(0, 12))
-                    .start(() -> writeSpool(opened));
-            Thread hasher = Thread.ofVirtual().name("berth-hash-" + digest.hex().substring(0, 12))
-                    .start(() -> hash(opened));
+            String name = digest.hex().substring(0, 12);
+            Thread writer = Thread.ofVirtual().name("berth-spool-" + name).start(() -> pass(() -> spooled,
+                    end -> spooled = end, chunk -> opened.write(chunk.bytes(), 0, chunk.length())));
+            Thread hasher = Thread.ofVirtual().name("berth-hash-" + name).start(() -> pass(() -> hashed,
+                    end -> hashed = end, chunk -> opened.hash(chunk.bytes(), 0, chunk.length())));
             try {
                 receive(blob.content());
-                awaitHashed();
+                awaitPass(() -> hashed);
                 verify(opened);
                 update(() -> released = true);
-                awaitSpooled();
+                awaitPass(() -> spooled);
             } finally {
                 memory.stopLending(this);
-                stopWriter(writer, hasher);
+                stopPasses(writer, hasher);
             }
             source.store(opened);
         }
@@ -201,15 +203,15 @@ final class BlobFill implements Runnable, FillMemory.Spares {
 
     /**
      * A chunk for the next read: a new one while the window has room and memory is free, else the window's oldest
-     * once it is spooled. Spooled chunks stay in the window, for clients a little behind the head, until the window
-     * is full or another download takes them ({@link #spare}). Throws the spool writer's failure.
+     * once it is hashed and spooled. Those stay in the window, for clients a little behind the head, until the window
+     * is full or another download takes them ({@link #spare}). Throws a pass's failure.
      */
     private byte[] takeChunk() throws IOException {
         while (true) {
             lock.lock();
             try {
-                if (writerFailure != null) {
-                    throw writerFailure;
+                if (passFailure != null) {
+                    throw passFailure;
                 }
                 if (window.size() >= WINDOW_CHUNKS) {
                     byte[] oldest = removeSpooled();
@@ -249,7 +251,7 @@ final class BlobFill implements Runnable, FillMemory.Spares {
         }
     }
 
-    /** Takes the window's oldest chunk when it is spooled, for another download that finds memory used up; or null. */
+    /** The window's oldest chunk when hashed and spooled, for another download short of memory; or null. */
     @Override
     public byte[] spare() {
         lock.lock();
@@ -260,7 +262,7 @@ final class BlobFill implements Runnable, FillMemory.Spares {
         }
     }
 
-    /** Removes the window's oldest chunk when it is spooled and returns its bytes; null otherwise. Under the lock. */
+    /** Removes the window's oldest chunk when hashed and spooled, returning its bytes; else null. Under the lock. */
     private byte[] removeSpooled() {
         Chunk oldest = window.peekFirst();
         if (oldest == null || oldest.end() > Math.min(spooled, hashed)) {
@@ -275,74 +277,58 @@ final class BlobFill implements Runnable, FillMemory.Spares {
         return length >= 0 ? (int) Math.min(chunk, length - received() + 1) : chunk;
     }
 
-    /** The spool writer: writes the window's chunks to the spool in order, leaving them in the window. */
-    private void writeSpool(BlobSpool out) {
+    /** One step of a pass over the window: a chunk hashed, or written to the spool. */
+    @FunctionalInterface
+    private interface ChunkStep {
+        void take(Chunk chunk) throws IOException;
+    }
+
+    /**
+     * A pass over the window's chunks in order, leaving them in it: the hasher's or the spool writer's, on a thread of
+     * its own, so that the download waits for neither, and the last byte for the hash alone. {@code done} reads how
+     * far the pass has come and {@code advance} moves it, both under the lock. A failure stops the download.
+     */
+    private void pass(LongSupplier done, LongConsumer advance, ChunkStep step) {
         try {
             Chunk next;
-            while ((next = nextAfter(() -> spooled)) != null) {
-                out.write(next.bytes(), 0, next.length());
+            while ((next = nextAfter(done)) != null) {
+                step.take(next);
                 long end = next.end();
                 lock.lock();
                 try {
-                    spooled = end;
+                    advance.accept(end);
                     room.signal();
                 } finally {
                     lock.unlock();
                 }
             }
         } catch (IOException e) {
-            failWriting(new RegistryException(OciError.UNAVAILABLE,
+            failPass(new RegistryException(OciError.UNAVAILABLE,
                     "writing the download of " + digest + " to disk failed: " + e.getMessage(), e));
         } catch (RuntimeException e) {
-            failWriting(e);
+            failPass(e);
         }
     }
 
-    /** The spool writer or the hasher failed: the download stops with that error. */
-    private void failWriting(RuntimeException failed) {
+    /** A pass failed: the download stops with that error. */
+    private void failPass(RuntimeException failed) {
         lock.lock();
         try {
-            writerFailure = failed;
+            passFailure = failed;
             room.signal();
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * The hasher: hashes the window's chunks in order, beside the spool writer, so that neither the download nor the
-     * disk waits for the hash, and the last byte waits for nothing else.
-     */
-    private void hash(BlobSpool out) {
-        try {
-            Chunk next;
-            while ((next = nextAfter(() -> hashed)) != null) {
-                out.hash(next.bytes(), 0, next.length());
-                long end = next.end();
-                lock.lock();
-                try {
-                    hashed = end;
-                    room.signal();
-                } finally {
-                    lock.unlock();
-                }
-            }
-        } catch (RuntimeException e) {
-            failWriting(e);
-        }
-    }
-
-    /**
-     * The chunk that starts where {@code done} (the writer's or the hasher's progress) has come, once received; null
-     * once they are to stop.
-     */
+    /** The chunk that starts where {@code done} has come, once received; null once the passes are to stop. */
     private Chunk nextAfter(LongSupplier done) {
         lock.lock();
         try {
-            while (done.getAsLong() == received && !writerStops) {
+            while (done.getAsLong() == received && !passesStop) {
                 work.awaitUninterruptibly();
             }
-            if (writerStops) {
+            if (passesStop) {
                 return null;
             }
             long position = done.getAsLong();
@@ -357,30 +343,15 @@ final class BlobFill implements Runnable, FillMemory.Spares {
         }
     }
 
-    /** Waits until every byte received is hashed. */
-    private void awaitHashed() {
+    /** Waits until the pass {@code done} reads has taken every byte received; throws a pass's failure. */
+    private void awaitPass(LongSupplier done) {
         lock.lock();
         try {
-            while (hashed < received && writerFailure == null) {
+            while (done.getAsLong() < received && passFailure == null) {
                 room.awaitUninterruptibly();
             }
-            if (writerFailure != null) {
-                throw writerFailure;
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Waits until the spool holds every byte received; throws the spool writer's failure. */
-    private void awaitSpooled() {
-        lock.lock();
-        try {
-            while (spooled < received && writerFailure == null) {
-                room.awaitUninterruptibly();
-            }
-            if (writerFailure != null) {
-                throw writerFailure;
+            if (passFailure != null) {
+                throw passFailure;
             }
         } finally {
             lock.unlock();
@@ -391,10 +362,10 @@ final class BlobFill implements Runnable, FillMemory.Spares {
      * Stops the spool writer and the hasher, at once when the download failed, and gives back the window's chunks:
      * what clients may still read is what the spool holds.
      */
-    private void stopWriter(Thread writer, Thread hasher) {
+    private void stopPasses(Thread writer, Thread hasher) {
         lock.lock();
         try {
-            writerStops = true;
+            passesStop = true;
             work.signalAll();
         } finally {
             lock.unlock();
@@ -523,7 +494,7 @@ final class BlobFill implements Runnable, FillMemory.Spares {
         }
     }
 
-    /** One client's view of the download: the window's or the spool's bytes as they arrive, until the client is done. */
+    /** One client's view of the download: the window's or the spool's bytes as they come, until it is done. */
     private final class Follower implements BlobContent {
         private final long size;
         private boolean closed;

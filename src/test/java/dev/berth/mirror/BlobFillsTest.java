@@ -36,7 +36,7 @@ class BlobFillsTest {
     @Test
     void clientsOfOneRepositoryJoiningOneFillLinkTheBlobOnce() throws Exception {
         BlobStore blobs = new BlobStore(new FileSystemStorage(root));
-        BlobFills fills = new BlobFills(blobs, size -> { }, FillMemory.forHeap(Runtime.getRuntime().maxMemory()));
+        BlobFills fills = fills(blobs);
         byte[] content = TestData.bytes(64 * 1024, 7);
         Digest digest = Digest.sha256(content);
         CountDownLatch allJoined = new CountDownLatch(1);
@@ -49,26 +49,9 @@ class BlobFillsTest {
         List<BlobContent> opened = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
             RepoName repository = i % 4 == 3 ? alpine : busybox;
-            opened.add(fills.join(digest, new BlobFills.Requester() {
-                @Override
-                public RepoName name() {
-                    return repository;
-                }
-
-                @Override
-                public FillSource source(Digest digest) {
-                    return source;
-                }
-
-                @Override
-                public void confirmHas(Digest digest) {
-                }
-
-                @Override
-                public void link(Digest digest) {
-                    links.computeIfAbsent(repository, r -> new AtomicInteger()).incrementAndGet();
-                }
-            }).orElseThrow().open());
+            opened.add(fills.join(digest, requester(repository, source,
+                    () -> links.computeIfAbsent(repository, r -> new AtomicInteger()).incrementAndGet()))
+                    .orElseThrow().open());
         }
         allJoined.countDown();
         for (BlobContent blob : opened) {
@@ -84,13 +67,13 @@ class BlobFillsTest {
     @Test
     void joiningOnlyARunningFillFollowsItAndNeverStartsOne() throws Exception {
         BlobStore blobs = new BlobStore(new FileSystemStorage(root));
-        BlobFills fills = new BlobFills(blobs, size -> { }, FillMemory.forHeap(Runtime.getRuntime().maxMemory()));
+        BlobFills fills = fills(blobs);
         byte[] content = TestData.bytes(64 * 1024, 8);
         Digest digest = Digest.sha256(content);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger downloads = new AtomicInteger();
         BlobFills.Requester requester = requester(RepoName.of("docker.io/library/busybox"),
-                held(content, release, downloads));
+                held(content, release, downloads), () -> { });
 
         assertTrue(fills.joinRunning(digest, requester).isEmpty(), "nothing runs yet: nothing joined, nothing started");
         assertEquals(0, downloads.get());
@@ -128,7 +111,8 @@ class BlobFillsTest {
         };
     }
 
-    private static BlobFills.Requester requester(RepoName repository, FillSource source) {
+    /** A repository whose downloads come from {@code source}, which has every blob, and runs {@code linked}. */
+    private static BlobFills.Requester requester(RepoName repository, FillSource source, Runnable linked) {
         return new BlobFills.Requester() {
             @Override
             public RepoName name() {
@@ -146,8 +130,13 @@ class BlobFillsTest {
 
             @Override
             public void link(Digest digest) {
+                linked.run();
             }
         };
+    }
+
+    private static BlobFills fills(BlobStore blobs) {
+        return new BlobFills(blobs, size -> { }, FillMemory.forHeap(Runtime.getRuntime().maxMemory()));
     }
 
     private static byte[] read(BlobContent blob) throws Exception {
