@@ -74,8 +74,8 @@ final class BlobFills {
                 return null;
             }
             started[0] = true;
-            return new Running(new BlobFill(d, blobs, requester.source(d), memory), repository, new ConcurrentHashMap<>(),
-                    new CompletableFuture<>());
+            return new Running(new BlobFill(d, blobs, requester.source(d), memory), repository,
+                    new ConcurrentHashMap<>(), new CompletableFuture<>());
         });
         if (run == null) {
             return Optional.empty();

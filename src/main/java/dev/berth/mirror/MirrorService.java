@@ -48,7 +48,8 @@ public final class MirrorService implements PeerContent {
         this.upstreams = new ConfiguredUpstreams(config.mirror().upstreams().stream()
                 .map(u -> MirroredUpstream.of(u, clients.apply(u), clock)).toList(),
                 config.mirror().defaultUpstream().map(BerthConfig.Upstream::registry), local);
-        this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored, FillMemory.forHeap(Runtime.getRuntime().maxMemory())), access::touch,
+        FillMemory memory = FillMemory.forHeap(Runtime.getRuntime().maxMemory());
+        this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored, memory), access::touch,
                 config.limits().maxManifestBytes(), events, owners);
         this.router = new RepositoryRouter(local, privateNames, upstreams, shared);
         config.mirror().upstreams().stream().filter(u -> u.access() == BerthConfig.Access.CALLER)

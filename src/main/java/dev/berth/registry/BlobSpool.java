@@ -36,7 +36,7 @@ public final class BlobSpool implements AutoCloseable {
         hasher.update(bytes, offset, length);
     }
 
-    /** Appends the next bytes of the blob to the file, in order; one thread only (it may be another than the hash's). */
+    /** Appends the next bytes of the blob to the file, in order; one thread only (maybe not the hash's). */
     public void write(byte[] bytes, int offset, int length) throws IOException {
         try {
             scratch.write(bytes, offset, length);
