@@ -301,6 +301,8 @@ final class BlobFill implements Runnable, FillMemory.Spares {
                 } finally {
                     lock.unlock();
                 }
+                // Hashed and spooled, the chunk is one another download short of memory may take.
+                memory.offered();
             }
         } catch (IOException e) {
             failPass(new RegistryException(OciError.UNAVAILABLE,

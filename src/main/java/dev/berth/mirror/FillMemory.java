@@ -1,10 +1,9 @@
 package dev.berth.mirror;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,12 +20,15 @@ final class FillMemory {
     private final Condition returned = lock.newCondition();
     private final ArrayDeque<byte[]> free = new ArrayDeque<>();
     private final Set<Spares> lenders = ConcurrentHashMap.newKeySet();
+    // Takers waiting for a chunk, so that a lender tells of its spares only when somebody waits for one.
+    private final AtomicInteger waiting = new AtomicInteger();
     private int inUse;
+    // Counts the lenders' offers, so that a taker who looked at their spares before an offer looks again.
+    private long offers;
 
     /** Bytes in a chunk: what a download reads at a time, and what its clients get at a time. */
     static final int CHUNK = 256 * 1024;
     private static final long MOST = 32L << 20;
-    private static final Duration SPOOLED_WITHIN = Duration.ofMillis(20);
 
     /** A holder of chunks that can spare some: a download whose window holds chunks already spooled. */
     interface Spares {
@@ -59,7 +61,7 @@ final class FillMemory {
 
     /**
      * A chunk to fill. When all are in use it takes a spare one from a download that lends its spooled chunks, else
-     * waits for one to be given back or spooled.
+     * waits for one to be given back or {@linkplain #offered offered}.
      */
     byte[] take() throws InterruptedException {
         while (true) {
@@ -67,21 +69,49 @@ final class FillMemory {
             if (chunk != null) {
                 return chunk;
             }
-            for (Spares lender : lenders) {
-                byte[] spare = lender.spare();
-                if (spare != null) {
-                    return spare;
-                }
-            }
-            lock.lock();
+            waiting.incrementAndGet();
             try {
-                if (inUse == total) {
-                    // A chunk given back signals; one spooled by another download does not, so look again soon.
-                    returned.await(SPOOLED_WITHIN.toNanos(), TimeUnit.NANOSECONDS);
+                long seen = offers();
+                for (Spares lender : lenders) {
+                    byte[] spare = lender.spare();
+                    if (spare != null) {
+                        return spare;
+                    }
+                }
+                lock.lock();
+                try {
+                    while (inUse == total && offers == seen) {
+                        returned.await();
+                    }
+                } finally {
+                    lock.unlock();
                 }
             } finally {
-                lock.unlock();
+                waiting.decrementAndGet();
             }
+        }
+    }
+
+    /** Tells takers waiting for a chunk that a lender may now have one to spare. */
+    void offered() {
+        if (waiting.get() == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            offers++;
+            returned.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long offers() {
+        lock.lock();
+        try {
+            return offers;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -126,6 +156,11 @@ final class FillMemory {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether a taker waits for a chunk now. */
+    boolean hasTakersWaiting() {
+        return waiting.get() > 0;
     }
 
     /** How many chunks are in use now. */

@@ -3,10 +3,12 @@ package dev.berth.mirror;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,6 +48,30 @@ class FillMemoryTest {
         });
         memory.give(held);
         assertEquals(16, waiting.get(10, TimeUnit.SECONDS).length);
+        assertEquals(1, memory.inUse());
+    }
+
+    @Test
+    void aTakerWaitingWakesWhenALenderOffersASpareChunk() throws Exception {
+        FillMemory memory = new FillMemory(16, 1);
+        byte[] held = memory.take();
+        Deque<byte[]> spares = new ConcurrentLinkedDeque<>();
+        memory.lend(spares::poll);
+        CompletableFuture<byte[]> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return memory.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!memory.hasTakersWaiting() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(memory.hasTakersWaiting(), "the taker waits, with every chunk in use and none to spare");
+        spares.add(held);
+        memory.offered();
+        assertSame(held, waiting.get(10, TimeUnit.SECONDS), "the spare, offered while the taker waited");
         assertEquals(1, memory.inUse());
     }
 }
