@@ -35,6 +35,7 @@ import java.util.stream.IntStream;
  */
 public final class Bench {
     private static final long MiB = 1024 * 1024;
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     /**
      * Sizes and durations; {@code --quick} shrinks them to check that everything works, not to measure. Cold pulls
@@ -258,9 +259,11 @@ public final class Bench {
         Map<Target, Double> first = new HashMap<>();
         Map<Target, double[]> seconds = new HashMap<>();
         Map<Target, double[]> cpuPerGib = new HashMap<>();
+        Map<Target, double[]> leastSeconds = new HashMap<>();
         for (Target t : order) {
             seconds.put(t, new double[plan.reps()]);
             cpuPerGib.put(t, new double[plan.reps()]);
+            leastSeconds.put(t, new double[plan.reps()]);
         }
         for (int rep = 0; rep <= plan.reps(); rep++) {
             for (int k = 0; k < order.size(); k++) {
@@ -270,6 +273,7 @@ public final class Bench {
                 Content.Blob blob = blobs.get(t).get(round);
                 writeBack();
                 double cpu = t.pid() > 0 ? t.cpuSeconds() : 0;
+                double busy = machineBusySeconds();
                 long start = System.nanoTime();
                 verifiedGet(t, "/v2/" + coldBlobRepository(t, round) + "/blobs/" + blob.digest(), blob);
                 double s = (System.nanoTime() - start) / 1e9;
@@ -277,6 +281,7 @@ public final class Bench {
                     first.put(t, s);
                 } else {
                     seconds.get(t)[round] = s;
+                    leastSeconds.get(t)[round] = (machineBusySeconds() - busy) / CORES;
                     if (t.pid() > 0) {
                         cpuPerGib.get(t)[round] = (t.cpuSeconds() - cpu) / (plan.coldBlob() / (double) (1L << 30));
                     }
@@ -302,7 +307,17 @@ public final class Bench {
         });
         rows.add(Row.info("  CPU per cold GiB (s): berth, and the second of two berths in a row",
                 String.format("%.2f", median(cpuPerGib.get(berth))), String.format("%.2f", median(cpuPerGib.get(edge)))));
+        // On a machine this small every process of the path (upstream, mirrors, client, which checks the digest)
+        // shares its cores, so the work of all of them bounds the time from below however it is spread. Only on an
+        // otherwise idle machine: anything else running counts too.
+        rows.add(Row.info("  the machine's CPU during it ÷ its " + CORES + " cores, the least time that work allows (s):"
+                + " through berth, direct", String.format("%.2f", median(leastSeconds.get(berth))),
+                String.format("%.2f", median(leastSeconds.get(upstream)))));
+        rows.add(Row.info("  the same: through two berths, through nginx's proxy_cache",
+                String.format("%.2f", median(leastSeconds.get(edge))),
+                nginxCache.map(nginx -> String.format("%.2f", median(leastSeconds.get(nginx)))).orElse("")));
         detail("cold blob s per repetition", seconds);
+        detail("the machine's CPU during each ÷ its cores (s)", leastSeconds);
         details.add(String.format("the untimed first cold blob of each: berth %.2f s (its first since it started), "
                 + "two berths %.2f s, upstream %.2f s", first.get(berth), first.get(edge), first.get(upstream)));
     }
@@ -779,6 +794,17 @@ public final class Bench {
                         .append(Arrays.toString(Arrays.stream(e.getValue()).mapToObj(v -> String.format("%.2f", v))
                                 .toArray())));
         details.add(line.toString());
+    }
+
+    /** CPU time all of this machine's processes have used so far (all but idle and I/O wait), from /proc/stat. */
+    private static double machineBusySeconds() throws IOException {
+        String[] ticks = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        // cpu user nice system idle iowait irq softirq steal ..., in clock ticks (100 per second)
+        long busy = 0;
+        for (int field = 1; field <= 8; field++) {
+            busy += field == 4 || field == 5 ? 0 : Long.parseLong(ticks[field]);
+        }
+        return busy / 100.0;
     }
 
     static double median(double[] values) {
