@@ -196,7 +196,10 @@ public final class HotTierStorage extends ForwardingStorage {
         return stored.map(reader -> new FillingReader(reader, entry, key));
     }
 
-    /** The entry's file open, when it is there, whole, and the store still has the object. */
+    /**
+     * The entry's file open, when it is there, whole, and the store still has the object. Past the HEAD, which at most
+     * one read per {@code confirmFor} makes, a hit is what a read from a disk store is: the file opened and read.
+     */
     private Optional<ObjectReader> local(String key, String name) {
         Entry entry;
         synchronized (this) {
@@ -206,7 +209,8 @@ public final class HotTierStorage extends ForwardingStorage {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        if (entry.confirmed.isBefore(now.minus(confirmFor))) {
+        boolean confirming = entry.confirmed.isBefore(now.minus(confirmFor));
+        if (confirming) {
             // Where the bytes are in the store: a pushed blob's are where its upload assembled them.
             Optional<ObjectInfo> info = store.stat(entry.storeKey == null ? key : entry.storeKey);
             if (info.isEmpty() || info.get().size() != entry.size) {
@@ -224,7 +228,10 @@ public final class HotTierStorage extends ForwardingStorage {
                 return Optional.empty();
             }
             entry.verified = true;
-            touch(file, now);
+            if (confirming) {
+                // The order of eviction after a restart needs no finer grain than the HEADs'.
+                touch(file, now);
+            }
             return Optional.of(new PositionalFileReader(channel));
         } catch (IOException e) {
             drop(name);
@@ -276,7 +283,10 @@ public final class HotTierStorage extends ForwardingStorage {
         }
     }
 
-    /** Hashes a temporary file and moves it into place as the entry when it matches the name's digest. */
+    /**
+     * Hashes a temporary file, reading it as a hit will, and moves it into place as the entry when it matches the name's
+     * digest.
+     */
     private void adopt(String name, Path copy, String storeKey) {
         try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.READ)) {
             if (!TierDigest.matches(channel, name)) {
@@ -382,8 +392,8 @@ public final class HotTierStorage extends ForwardingStorage {
     }
 
     /**
-     * An object of the store being read: a whole read from the start also writes its bytes to a temporary file and
-     * hashes them, and the file becomes the entry once the last byte matched. One fill per blob at a time.
+     * An object of the store being read: a whole read from the start also writes its bytes to a temporary file, which
+     * becomes the entry once its bytes, read back as a hit reads them, match. One fill per blob at a time.
      */
     private final class FillingReader implements ObjectReader, TierFill.Ending {
         private final ObjectReader reader;
@@ -410,7 +420,7 @@ public final class HotTierStorage extends ForwardingStorage {
             Path file = temporary.newPath();
             try {
                 return new TierFill(in, FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE), file, TierDigest.of(name), reader.size(), this);
+                        StandardOpenOption.WRITE), file, reader.size(), this);
             } catch (IOException e) {
                 ended();
                 return in;
@@ -418,8 +428,8 @@ public final class HotTierStorage extends ForwardingStorage {
         }
 
         @Override
-        public void verified(Path file, long size) throws IOException {
-            place(name, file, size, key);
+        public void whole(Path file, long size) {
+            adopt(name, file, key);
         }
 
         @Override
