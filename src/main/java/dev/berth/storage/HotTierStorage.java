@@ -337,8 +337,8 @@ public final class HotTierStorage extends ForwardingStorage {
     }
 
     /**
-     * Hashes a temporary file, reading it as a hit will, and moves it into place as the entry when it matches the name's
-     * digest.
+     * Hashes a temporary file, reading it as a hit will, and moves it into place as the entry when it matches the
+     * name's digest.
      */
     private void adopt(String name, Path copy, String storeKey) {
         try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.READ)) {

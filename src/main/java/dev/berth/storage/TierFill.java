@@ -8,8 +8,8 @@ import java.nio.file.Path;
 
 /**
  * A stream of a store's object that also copies its bytes to a temporary file on their way to the reader; once
- * {@code size} bytes have passed, the file is handed to {@link Ending#whole}, which verifies it. A full or failing local
- * disk costs the tier its copy, never the reader its bytes; the file is gone afterwards in every case.
+ * {@code size} bytes have passed, the file is handed to {@link Ending#whole}, which verifies it. A full or failing
+ * local disk costs the tier its copy, never the reader its bytes; the file is gone afterwards in every case.
  */
 final class TierFill extends InputStream {
     /** What becomes of a fill. */
