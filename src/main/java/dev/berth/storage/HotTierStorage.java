@@ -249,10 +249,7 @@ public final class HotTierStorage extends ForwardingStorage {
         return stored.map(reader -> new FillingReader(reader, entry, key));
     }
 
-    /**
-     * The entry's file open, when it is there, whole, and the store still has the object. Past the HEAD, which at most
-     * one read per {@code confirmFor} makes, a hit is what a read from a disk store is: the file opened and read.
-     */
+    /** The entry's file open, when it is there, whole, and the store still has the object. */
     private Optional<ObjectReader> local(String key, String name) {
         Entry entry;
         synchronized (this) {
@@ -282,7 +279,8 @@ public final class HotTierStorage extends ForwardingStorage {
             }
             entry.verified = true;
             if (confirming) {
-                // The order of eviction after a restart needs no finer grain than the HEADs'.
+                // The order of eviction after a restart needs no finer grain than the HEADs', and a hit no system
+                // call of its own beyond opening the file.
                 touch(file, now);
             }
             return Optional.of(new PositionalFileReader(channel));
@@ -336,10 +334,7 @@ public final class HotTierStorage extends ForwardingStorage {
         }
     }
 
-    /**
-     * Hashes a temporary file, reading it as a hit will, and moves it into place as the entry when it matches the
-     * name's digest.
-     */
+    /** Hashes a temporary file and moves it into place as the entry when it matches the name's digest. */
     private void adopt(String name, Path copy, String storeKey) {
         try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.READ)) {
             if (!TierDigest.matches(channel, name)) {
@@ -451,8 +446,8 @@ public final class HotTierStorage extends ForwardingStorage {
     }
 
     /**
-     * An object of the store being read: a whole read from the start also writes its bytes to a temporary file, which
-     * becomes the entry once its bytes, read back as a hit reads them, match. One fill per blob at a time.
+     * An object of the store being read: a whole read from the start also writes its bytes to a temporary file and
+     * hashes them, and the file becomes the entry once the last byte matched. One fill per blob at a time.
      */
     private final class FillingReader implements ObjectReader, TierFill.Ending {
         private final ObjectReader reader;
@@ -479,7 +474,7 @@ public final class HotTierStorage extends ForwardingStorage {
             Path file = temporary.newPath();
             try {
                 return new TierFill(in, FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE), file, reader.size(), this);
+                        StandardOpenOption.WRITE), file, TierDigest.of(name), reader.size(), this);
             } catch (IOException e) {
                 ended();
                 return in;
@@ -487,8 +482,8 @@ public final class HotTierStorage extends ForwardingStorage {
         }
 
         @Override
-        public void whole(Path file, long size) {
-            adopt(name, file, key);
+        public void verified(Path file, long size) throws IOException {
+            place(name, file, size, key);
         }
 
         @Override

@@ -7,30 +7,46 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The hash that a hot-tier entry's name ({@code <alg>-<hex>}) promises, checked against a file. */
+/** The hash that a hot-tier entry's name ({@code <alg>-<hex>}) promises, computed over the bytes given to it. */
 final class TierDigest {
-    private TierDigest() {
+    private final MessageDigest hasher;
+    private final byte[] expected;
+
+    private TierDigest(MessageDigest hasher, byte[] expected) {
+        this.hasher = hasher;
+        this.expected = expected;
     }
 
-    /**
-     * Whether the whole of {@code channel} hashes to {@code name}, an entry name that {@link HotTierStorage} validated.
-     * Read as a hit reads it ({@link FileRange}): what is checked is what will be served.
-     */
-    static boolean matches(FileChannel channel, String name) throws IOException {
+    /** A digest to check against {@code name}, an entry name that {@link HotTierStorage} validated. */
+    static TierDigest of(String name) {
         int dash = name.indexOf('-');
         String algorithm = name.substring(0, dash).equals("sha512") ? "SHA-512" : "SHA-256";
-        MessageDigest hasher;
         try {
-            hasher = MessageDigest.getInstance(algorithm);
+            return new TierDigest(MessageDigest.getInstance(algorithm),
+                    HexFormat.of().parseHex(name.substring(dash + 1)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether the whole of {@code channel} hashes to {@code name}. */
+    static boolean matches(FileChannel channel, String name) throws IOException {
+        TierDigest digest = of(name);
         try (InputStream in = new FileRange(channel, 0, channel.size())) {
             byte[] buffer = new byte[ObjectReader.COPY_CHUNK];
             for (int n; (n = in.read(buffer)) > 0; ) {
-                hasher.update(buffer, 0, n);
+                digest.update(buffer, 0, n);
             }
         }
-        return MessageDigest.isEqual(hasher.digest(), HexFormat.of().parseHex(name.substring(dash + 1)));
+        return digest.matches();
+    }
+
+    void update(byte[] b, int off, int len) {
+        hasher.update(b, off, len);
+    }
+
+    /** Whether the bytes so far hash to the name; once only. */
+    boolean matches() {
+        return MessageDigest.isEqual(hasher.digest(), expected);
     }
 }

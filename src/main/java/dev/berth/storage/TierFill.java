@@ -7,15 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A stream of a store's object that also copies its bytes to a temporary file on their way to the reader; once
- * {@code size} bytes have passed, the file is handed to {@link Ending#whole}, which verifies it. A full or failing
- * local disk costs the tier its copy, never the reader its bytes; the file is gone afterwards in every case.
+ * A stream of a store's object that also copies its bytes to a temporary file and hashes them on their way to the
+ * reader; once {@code size} bytes have passed and match, the file is handed to {@link Ending#verified}. A full or
+ * failing local disk costs the tier its copy, never the reader its bytes; the file is gone afterwards in every case.
  */
 final class TierFill extends InputStream {
     /** What becomes of a fill. */
     interface Ending {
-        /** The whole object arrived: {@code file}, closed, may be verified and moved into place. */
-        void whole(Path file, long size) throws IOException;
+        /** The whole object arrived and matched: {@code file} may be moved into place. */
+        void verified(Path file, long size) throws IOException;
 
         /** The fill is over, whichever way; called once, last. */
         void ended();
@@ -24,15 +24,17 @@ final class TierFill extends InputStream {
     private final InputStream in;
     private final FileChannel out;
     private final Path file;
+    private final TierDigest digest;
     private final long size;
     private final Ending ending;
     private long copied;
     private boolean done;
 
-    TierFill(InputStream in, FileChannel out, Path file, long size, Ending ending) {
+    TierFill(InputStream in, FileChannel out, Path file, TierDigest digest, long size, Ending ending) {
         this.in = in;
         this.out = out;
         this.file = file;
+        this.digest = digest;
         this.size = size;
         this.ending = ending;
     }
@@ -49,6 +51,7 @@ final class TierFill extends InputStream {
         if (n > 0 && !done) {
             try {
                 FileObjectWriter.writeFully(out, b, off, n);
+                digest.update(b, off, n);
                 copied += n;
                 if (copied == size) {
                     end(true);
@@ -60,7 +63,7 @@ final class TierFill extends InputStream {
         return n;
     }
 
-    /** Closes and deletes the file, after handing it on when it is whole. */
+    /** Closes and deletes the file, after handing it on when it is whole and verified. */
     private void end(boolean whole) {
         if (done) {
             return;
@@ -68,8 +71,8 @@ final class TierFill extends InputStream {
         done = true;
         try {
             out.close();
-            if (whole) {
-                ending.whole(file, copied);
+            if (whole && digest.matches()) {
+                ending.verified(file, copied);
             }
         } catch (IOException | RuntimeException e) {
             // The tier is only a copy: the store has the object.
