@@ -61,7 +61,7 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
 
     @Override
     public BlobContent openBlob(Digest digest) {
-        if (storage.stat(Paths.layerLink(name, digest)).isEmpty()) {
+        if (!storage.existsForReading(Paths.layerLink(name, digest))) {
             throw blobUnknown(digest);
         }
         return blobs.open(digest).orElseThrow(() -> blobUnknown(digest));
@@ -115,7 +115,7 @@ final class LocalRepository implements WritableRepository, RepositoryCache {
 
     @Override
     public Optional<BlobContent> findBlob(Digest digest) {
-        return storage.stat(Paths.layerLink(name, digest)).isPresent() ? blobs.open(digest) : Optional.empty();
+        return storage.existsForReading(Paths.layerLink(name, digest)) ? blobs.open(digest) : Optional.empty();
     }
 
     @Override

@@ -20,6 +20,11 @@ public abstract class ForwardingStorage implements Storage {
     }
 
     @Override
+    public boolean existsForReading(String key) {
+        return store.existsForReading(key);
+    }
+
+    @Override
     public Optional<ObjectReader> open(String key) {
         return store.open(key);
     }

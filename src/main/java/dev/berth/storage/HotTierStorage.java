@@ -33,7 +33,9 @@ import java.util.regex.Pattern;
  * local disk. Only content-addressed blob keys ({@code blobs/<alg>/<xx>/<hex>/data}) are kept, and an entry becomes
  * visible only once its bytes hash to the key's digest. Before an entry is served the store is asked (a HEAD) whether
  * the object still exists, at most once per {@code confirmFor}: a blob deleted elsewhere stops being served by then.
- * Everything else passes through to the store.
+ * A repository's layer link, asked {@link #existsForReading} before each read of a blob through it, is trusted as
+ * long once the store had it, so that a warm read makes no request to the store between two HEADs. Everything else
+ * passes through to the store.
  */
 public final class HotTierStorage extends ForwardingStorage {
     /** How long a HEAD that found the object is trusted: the longest a blob deleted elsewhere is still served. */
@@ -46,6 +48,11 @@ public final class HotTierStorage extends ForwardingStorage {
             Pattern.compile("blobs/(sha256|sha512)/[0-9a-f]{2}/([0-9a-f]{64}|[0-9a-f]{128})/location");
     /** How many objects named by location records the tier remembers the blob of. */
     private static final int LOCATED = 10_000;
+    /** A repository's layer link: a blob may be read through that repository. */
+    private static final Pattern LINK_KEY =
+            Pattern.compile("repositories/.+/_layers/(sha256|sha512)/([0-9a-f]{64}|[0-9a-f]{128})/link");
+    /** How many links the tier remembers the store to have had. */
+    private static final int LINKS = 10_000;
     private static final Pattern ENTRY_NAME = Pattern.compile("(sha256|sha512)-([0-9a-f]{64}|[0-9a-f]{128})");
 
     private final Path directory;
@@ -57,6 +64,10 @@ public final class HotTierStorage extends ForwardingStorage {
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     /** Entry names by the key of the object a location record named, most recently read last. */
     private final LinkedHashMap<String, String> located = new LinkedHashMap<>(16, 0.75f, true);
+    /** When the store last had each link, least recently read first. */
+    private final LinkedHashMap<String, Instant> links = new LinkedHashMap<>(16, 0.75f, true);
+    /** Counts the links changed through this tier: a HEAD that a change overtook is not remembered. */
+    private long linkChanges;
     /** Blobs being filled, and their bytes in all. */
     private final Set<String> filling = new HashSet<>();
     private long reserved;
@@ -178,6 +189,48 @@ public final class HotTierStorage extends ForwardingStorage {
     }
 
     @Override
+    public boolean existsForReading(String key) {
+        if (!LINK_KEY.matcher(key).matches()) {
+            return store.existsForReading(key);
+        }
+        Instant now = clock.instant();
+        long changes;
+        synchronized (this) {
+            Instant had = links.get(key);
+            if (had != null && !had.isBefore(now.minus(confirmFor))) {
+                return true;
+            }
+            changes = linkChanges;
+        }
+        boolean exists = store.stat(key).isPresent();
+        synchronized (this) {
+            if (!exists) {
+                links.remove(key);
+            } else if (changes == linkChanges) {
+                links.put(key, now);
+                if (links.size() > LINKS) {
+                    links.remove(links.keySet().iterator().next());
+                }
+            }
+        }
+        return exists;
+    }
+
+    /** After a write or delete of {@code key} through this tier: a link is asked afresh. */
+    private synchronized void changed(String key) {
+        if (LINK_KEY.matcher(key).matches()) {
+            links.remove(key);
+            linkChanges++;
+        }
+    }
+
+    /** After a delete of everything under {@code prefix} through this tier (rare): its links are asked afresh. */
+    private synchronized void changedAll(String prefix) {
+        links.keySet().removeIf(link -> link.startsWith(prefix + "/"));
+        linkChanges++;
+    }
+
+    @Override
     public Optional<ObjectReader> open(String key) {
         Optional<String> name = nameOf(key);
         if (name.isEmpty()) {
@@ -206,7 +259,8 @@ public final class HotTierStorage extends ForwardingStorage {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        if (entry.confirmed.isBefore(now.minus(confirmFor))) {
+        boolean confirming = entry.confirmed.isBefore(now.minus(confirmFor));
+        if (confirming) {
             // Where the bytes are in the store: a pushed blob's are where its upload assembled them.
             Optional<ObjectInfo> info = store.stat(entry.storeKey == null ? key : entry.storeKey);
             if (info.isEmpty() || info.get().size() != entry.size) {
@@ -224,7 +278,11 @@ public final class HotTierStorage extends ForwardingStorage {
                 return Optional.empty();
             }
             entry.verified = true;
-            touch(file, now);
+            if (confirming) {
+                // The order of eviction after a restart needs no finer grain than the HEADs', and a hit no system
+                // call of its own beyond opening the file.
+                touch(file, now);
+            }
             return Optional.of(new PositionalFileReader(channel));
         } catch (IOException e) {
             drop(name);
@@ -361,24 +419,30 @@ public final class HotTierStorage extends ForwardingStorage {
     public void write(String key, byte[] content) {
         nameOf(key).ifPresent(this::drop);
         store.write(key, content);
+        changed(key);
     }
 
     @Override
     public ObjectWriter create(String key) {
         nameOf(key).ifPresent(this::drop);
+        changed(key);
         return store.create(key);
     }
 
     @Override
     public boolean delete(String key) {
         nameOf(key).ifPresent(this::drop);
-        return store.delete(key);
+        // After the store's delete: a HEAD that began before it and ends after the change is not remembered.
+        boolean deleted = store.delete(key);
+        changed(key);
+        return deleted;
     }
 
     @Override
     public void deleteAll(String prefix) {
         entryName(prefix + "/data").ifPresent(this::drop);
         store.deleteAll(prefix);
+        changedAll(prefix);
     }
 
     /**

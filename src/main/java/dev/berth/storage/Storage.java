@@ -19,6 +19,15 @@ public interface Storage {
     /** Size and modification time of the object at {@code key}, if there is one. */
     Optional<ObjectInfo> stat(String key);
 
+    /**
+     * Whether there is an object at {@code key}, asked to decide what to serve: {@code stat(key).isPresent()}, except
+     * that a store in front of another may say yes from what that one said a few seconds before
+     * ({@link HotTierStorage#CONFIRM_FOR}). Never for a decision to write or delete: those {@link #stat}.
+     */
+    default boolean existsForReading(String key) {
+        return stat(key).isPresent();
+    }
+
     /** Opens the object for reading, if there is one. */
     Optional<ObjectReader> open(String key);
 

@@ -260,6 +260,43 @@ class HotTierStorageTest {
     }
 
     @Test
+    void aLayerLinkIsAskedOfTheBucketOncePerBoundAndADeleteElsewhereIsSeenWithinIt() {
+        HotTierStorage tier = tier(10L * BLOB);
+        String link = link(StorageContract.bytes(BLOB));
+        assertFalse(tier.existsForReading(link));
+        bucket.storage().write(link, new byte[0]);
+        assertTrue(tier.existsForReading(link), "a link another instance wrote is seen at once: no absence is kept");
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(tier.existsForReading(link));
+        }
+        assertEquals(2, counted.stats.get(), "the reads within the bound ask the bucket nothing");
+
+        bucket.storage().delete(link);
+        assertTrue(tier.stat(link).isEmpty(), "a stat, for decisions to write or delete, always asks the bucket");
+        clock.advance(HotTierStorage.CONFIRM_FOR.minusSeconds(3).minusMillis(1));
+        assertTrue(tier.existsForReading(link), "within the bound the last HEAD still stands");
+        clock.advance(Duration.ofMillis(2));
+        assertFalse(tier.existsForReading(link), "past it, the HEAD finds the link gone");
+        assertEquals(0, counted.gets.get());
+    }
+
+    @Test
+    void aLinkWrittenOrDeletedThroughThisInstanceIsSeenAtOnce() {
+        HotTierStorage tier = tier(10L * BLOB);
+        String link = link(StorageContract.bytes(BLOB));
+        tier.write(link, new byte[0]);
+        assertTrue(tier.existsForReading(link));
+        tier.delete(link);
+        assertFalse(tier.existsForReading(link), "deleted here: not served from what the bucket said before");
+
+        tier.write(link, new byte[0]);
+        assertTrue(tier.existsForReading(link));
+        tier.deleteAll(link.substring(0, link.indexOf("/_layers")));
+        assertFalse(tier.existsForReading(link), "nor after the whole repository went");
+    }
+
+    @Test
     void aDeleteThroughThisInstanceDropsTheEntryAtOnce() throws IOException {
         HotTierStorage tier = tier(10L * BLOB);
         byte[] blob = StorageContract.bytes(BLOB);
@@ -340,16 +377,27 @@ class HotTierStorageTest {
         return "blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data";
     }
 
+    private static String link(byte[] blob) {
+        return "repositories/team/app/_layers/sha256/" + hex(blob) + "/link";
+    }
+
     private static String entry(byte[] blob) {
         return "sha256-" + hex(blob);
     }
 
-    /** The bucket, counting the GETs of object bytes (each reader's stream is one ranged GET). */
+    /** The bucket, counting the GETs of object bytes (each reader's stream is one ranged GET) and the HEADs. */
     private static final class CountingStorage extends ForwardingStorage {
         final AtomicInteger gets = new AtomicInteger();
+        final AtomicInteger stats = new AtomicInteger();
 
         CountingStorage(Storage store) {
             super(store);
+        }
+
+        @Override
+        public Optional<ObjectInfo> stat(String key) {
+            stats.incrementAndGet();
+            return store.stat(key);
         }
 
         @Override
