@@ -264,12 +264,13 @@ final class BlobFill implements Runnable, FillMemory.Spares {
 
     /** Removes the window's oldest chunk when hashed and spooled, returning its bytes; else null. Under the lock. */
     private byte[] removeSpooled() {
+        return oldestSpooled() ? window.removeFirst().bytes() : null;
+    }
+
+    /** Whether the window's oldest chunk is hashed and spooled. Under the lock. */
+    private boolean oldestSpooled() {
         Chunk oldest = window.peekFirst();
-        if (oldest == null || oldest.end() > Math.min(spooled, hashed)) {
-            return null;
-        }
-        window.removeFirst();
-        return oldest.bytes();
+        return oldest != null && oldest.end() <= Math.min(spooled, hashed);
     }
 
     /** How much to read next: a chunk, or with a length expected, no more than one byte past it. */
@@ -294,15 +295,19 @@ final class BlobFill implements Runnable, FillMemory.Spares {
             while ((next = nextAfter(done)) != null) {
                 step.take(next);
                 long end = next.end();
+                boolean spare;
                 lock.lock();
                 try {
                     advance.accept(end);
                     room.signal();
+                    spare = oldestSpooled();
                 } finally {
                     lock.unlock();
                 }
-                // Hashed and spooled, the chunk is one another download short of memory may take.
-                memory.offered();
+                if (spare) {
+                    // Hashed and spooled, the window's oldest chunk is one another download short of memory may take.
+                    memory.offered();
+                }
             }
         } catch (IOException e) {
             failPass(new RegistryException(OciError.UNAVAILABLE,

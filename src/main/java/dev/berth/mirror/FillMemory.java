@@ -158,9 +158,14 @@ final class FillMemory {
         }
     }
 
-    /** Whether a taker waits for a chunk now. */
+    /** Whether a taker is waiting now for a chunk to be given back or offered, having found none to take. */
     boolean hasTakersWaiting() {
-        return waiting.get() > 0;
+        lock.lock();
+        try {
+            return lock.hasWaiters(returned);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** How many chunks are in use now. */
