@@ -197,7 +197,8 @@ public final class HotTierStorage extends ForwardingStorage {
         long changes;
         synchronized (this) {
             Instant had = links.get(key);
-            if (had != null && !had.isBefore(now.minus(confirmFor))) {
+            // As for the tier's blobs, a HEAD from the clock's future (it stepped back) is asked again.
+            if (had != null && !had.isBefore(now.minus(confirmFor)) && !had.isAfter(now)) {
                 return true;
             }
             changes = linkChanges;
@@ -216,7 +217,10 @@ public final class HotTierStorage extends ForwardingStorage {
         return exists;
     }
 
-    /** After a write or delete of {@code key} through this tier: a link is asked afresh. */
+    /**
+     * After a delete of {@code key} through this tier: a link is asked afresh. A write needs nothing, as only a link's
+     * presence is remembered.
+     */
     private synchronized void changed(String key) {
         if (LINK_KEY.matcher(key).matches()) {
             links.remove(key);
@@ -226,6 +230,10 @@ public final class HotTierStorage extends ForwardingStorage {
 
     /** After a delete of everything under {@code prefix} through this tier (rare): its links are asked afresh. */
     private synchronized void changedAll(String prefix) {
+        if (!(prefix + "/").startsWith("repositories/")) {
+            // Blobs' and uploads' directories hold no link: nothing remembered is touched.
+            return;
+        }
         links.keySet().removeIf(link -> link.startsWith(prefix + "/"));
         linkChanges++;
     }
@@ -259,7 +267,8 @@ public final class HotTierStorage extends ForwardingStorage {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        boolean confirming = entry.confirmed.isBefore(now.minus(confirmFor));
+        // A confirmation from the future (the clock stepped back) counts as old, so no step stretches the 5 s.
+        boolean confirming = entry.confirmed.isBefore(now.minus(confirmFor)) || entry.confirmed.isAfter(now);
         if (confirming) {
             // Where the bytes are in the store: a pushed blob's are where its upload assembled them.
             Optional<ObjectInfo> info = store.stat(entry.storeKey == null ? key : entry.storeKey);
@@ -419,13 +428,11 @@ public final class HotTierStorage extends ForwardingStorage {
     public void write(String key, byte[] content) {
         nameOf(key).ifPresent(this::drop);
         store.write(key, content);
-        changed(key);
     }
 
     @Override
     public ObjectWriter create(String key) {
         nameOf(key).ifPresent(this::drop);
-        changed(key);
         return store.create(key);
     }
 

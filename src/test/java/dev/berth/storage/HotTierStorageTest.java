@@ -282,6 +282,17 @@ class HotTierStorageTest {
     }
 
     @Test
+    void aClockSteppedBackStretchesNoBound() {
+        HotTierStorage tier = tier(10L * BLOB);
+        String link = link(StorageContract.bytes(BLOB));
+        bucket.storage().write(link, new byte[0]);
+        assertTrue(tier.existsForReading(link));
+        bucket.storage().delete(link);
+        clock.advance(Duration.ofHours(-1));
+        assertFalse(tier.existsForReading(link), "a HEAD from the clock's future is asked again, not trusted an hour");
+    }
+
+    @Test
     void aLinkWrittenOrDeletedThroughThisInstanceIsSeenAtOnce() {
         HotTierStorage tier = tier(10L * BLOB);
         String link = link(StorageContract.bytes(BLOB));
