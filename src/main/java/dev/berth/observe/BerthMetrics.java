@@ -51,6 +51,12 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
      */
     private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+    /**
+     * How many servers of this JVM closed, each removing berth's meters from the registry they all share: a server
+     * still running then forgets the meters it kept, and registers them again at their next event.
+     */
+    private static final AtomicLong CLOSED = new AtomicLong();
+    private volatile long closedSeen = CLOSED.get();
 
     /** The hot tier's read counts, by result, while berth runs. */
     private final Map<String, LongSupplier> hotTierReads = new ConcurrentHashMap<>();
@@ -74,6 +80,7 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
         String kindTag = lower(kind);
         counter("berth_http_requests", "Requests answered, by kind and status",
                 Tag.create("kind", kindTag), Tag.create("status", String.valueOf(status))).increment();
+        forgetRemovedMeters();
         durations.computeIfAbsent(kindTag, k -> registry.getOrCreate(Timer.builder("berth_http_request_duration")
                 .description("Time to answer a request, its body included, by kind")
                 .tags(List.of(Tag.create("kind", k))))).record(duration);
@@ -293,7 +300,18 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
 
     @Override
     public void close() {
+        CLOSED.incrementAndGet();
         registry.meters(meter -> meter.id().name().startsWith(PREFIX)).forEach(registry::remove);
+    }
+
+    /** Forgets the meters kept when a server closed since, as they are no longer in the registry. */
+    private void forgetRemovedMeters() {
+        long closed = CLOSED.get();
+        if (closed != closedSeen) {
+            closedSeen = closed;
+            counters.clear();
+            durations.clear();
+        }
     }
 
     private Counter hits(String upstream, MirrorEvents.Kind kind) {
@@ -390,6 +408,7 @@ public final class BerthMetrics implements RequestEvents, MirrorEvents, PeerEven
             key.add(tag.key());
             key.add(tag.value());
         }
+        forgetRemovedMeters();
         return counters.computeIfAbsent(key, k -> registry.getOrCreate(Counter.builder(name).description(description)
                 .tags(List.of(tags))));
     }
