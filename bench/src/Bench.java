@@ -35,7 +35,8 @@ import java.util.stream.IntStream;
  */
 public final class Bench {
     private static final long MiB = 1024 * 1024;
-    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    /** The machine's cores, as /proc/stat counts them (its first line sums them all). */
+    private static final int CORES = machineCores();
 
     /**
      * Sizes and durations; {@code --quick} shrinks them to check that everything works, not to measure. Cold pulls
@@ -439,7 +440,7 @@ public final class Bench {
         int runs = plan.rangeReps() + 1;
         for (int rep = 0; rep < runs; rep++) {
             for (int k = 0; k < order.size(); k++) {
-                Content.Blob blob = Content.Blob.generated(900 + 10 * k + rep, plan.coldBlob());
+                Content.Blob blob = Content.Blob.generated(900 + 100 * k + rep, plan.coldBlob());
                 seeder.pushBlob(lazyRangeRepository(order.get(k), rep), blob);
                 blobs.computeIfAbsent(order.get(k), x -> new ArrayList<>()).add(blob);
             }
@@ -797,15 +798,27 @@ public final class Bench {
         details.add(line.toString());
     }
 
-    /** CPU time all of this machine's processes have used so far (all but idle and I/O wait), from /proc/stat. */
+    /**
+     * CPU time all of this machine's processes have used so far, from /proc/stat: user, nice, system, irq and softirq;
+     * not idle, I/O wait, nor steal (time the hypervisor gave to others).
+     */
     private static double machineBusySeconds() throws IOException {
         String[] ticks = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
         // cpu user nice system idle iowait irq softirq steal ..., in clock ticks (100 per second)
         long busy = 0;
-        for (int field = 1; field <= 8; field++) {
-            busy += field == 4 || field == 5 ? 0 : Long.parseLong(ticks[field]);
+        for (int field : new int[] {1, 2, 3, 6, 7}) {
+            busy += Long.parseLong(ticks[field]);
         }
         return busy / 100.0;
+    }
+
+    private static int machineCores() {
+        try {
+            return (int) Math.max(1, Files.readAllLines(Path.of("/proc/stat")).stream()
+                    .filter(line -> line.matches("cpu\\d+ .*")).count());
+        } catch (IOException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
     }
 
     static double median(double[] values) {
