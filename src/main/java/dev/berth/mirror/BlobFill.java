@@ -319,13 +319,10 @@ final class BlobFill implements Runnable, FillMemory.Spares {
 
     /** A pass failed: the download stops with that error. */
     private void failPass(RuntimeException failed) {
-        lock.lock();
-        try {
+        locked(() -> {
             passFailure = failed;
             room.signal();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** The chunk that starts where {@code done} has come, once received; null once the passes are to stop. */
@@ -370,13 +367,10 @@ final class BlobFill implements Runnable, FillMemory.Spares {
      * what clients may still read is what the spool holds.
      */
     private void stopPasses(Thread writer, Thread hasher) {
-        lock.lock();
-        try {
+        locked(() -> {
             passesStop = true;
             work.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        });
         boolean interrupted = false;
         for (Thread thread : new Thread[] {writer, hasher}) {
             while (thread.isAlive()) {
@@ -420,11 +414,18 @@ final class BlobFill implements Runnable, FillMemory.Spares {
         });
     }
 
+    /** Makes {@code change} under the lock and wakes the clients waiting for the download's progress. */
     private void update(Runnable change) {
+        locked(() -> {
+            change.run();
+            progress.signalAll();
+        });
+    }
+
+    private void locked(Runnable change) {
         lock.lock();
         try {
             change.run();
-            progress.signalAll();
         } finally {
             lock.unlock();
         }

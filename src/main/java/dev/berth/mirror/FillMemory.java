@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -23,8 +24,9 @@ final class FillMemory {
     // Takers waiting for a chunk, so that a lender tells of its spares only when somebody waits for one.
     private final AtomicInteger waiting = new AtomicInteger();
     private int inUse;
-    // Counts the lenders' offers, so that a taker who looked at their spares before an offer looks again.
-    private long offers;
+    // Counts the lenders' offers, so that a taker who looked at their spares before an offer looks again; raised
+    // under the lock, so that a taker comparing under it cannot miss the signal.
+    private final AtomicLong offers = new AtomicLong();
 
     /** Bytes in a chunk: what a download reads at a time, and what its clients get at a time. */
     static final int CHUNK = 256 * 1024;
@@ -71,7 +73,7 @@ final class FillMemory {
             }
             waiting.incrementAndGet();
             try {
-                long seen = offers();
+                long seen = offers.get();
                 for (Spares lender : lenders) {
                     byte[] spare = lender.spare();
                     if (spare != null) {
@@ -80,7 +82,7 @@ final class FillMemory {
                 }
                 lock.lock();
                 try {
-                    while (inUse == total && offers == seen) {
+                    while (inUse == total && offers.get() == seen) {
                         returned.await();
                     }
                 } finally {
@@ -99,17 +101,8 @@ final class FillMemory {
         }
         lock.lock();
         try {
-            offers++;
+            offers.incrementAndGet();
             returned.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private long offers() {
-        lock.lock();
-        try {
-            return offers;
         } finally {
             lock.unlock();
         }
