@@ -3,6 +3,7 @@ package dev.berth.http;
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.berth.config.BerthConfig;
 import io.helidon.common.socket.SocketOptions;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -122,6 +123,13 @@ public final class ConnectionLimits implements AutoCloseable {
         if (connection == null) {
             chain.proceed();
             return;
+        }
+        if (req.prologue().protocolVersion().equals("1.1") && req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+            // Helidon 4.5.0 answers "Connection: close" but then waits for another request on the connection
+            // (helidon#12324), so a client reading to the end of the stream would wait for the idle timeout. Ending
+            // the output once the last byte is written gives it that end; Helidon closes the socket when the client
+            // does.
+            res.whenSent(connection::endOutput);
         }
         connection.active.incrementAndGet();
         try {
@@ -263,6 +271,15 @@ public final class ConnectionLimits implements AutoCloseable {
         /** Whether no request is in progress and the next head is later than its bound allows. */
         boolean overdue(long now, long headNanos, long idleNanos) {
             return active.get() == 0 && now - idleSince > (served ? idleNanos : headNanos);
+        }
+
+        /** Sends the end of the stream after what was written; the client then closes, and so does the server. */
+        void endOutput() {
+            try {
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                LOG.log(Logger.Level.DEBUG, "ending the output of a connection asked to close failed", e);
+            }
         }
     }
 

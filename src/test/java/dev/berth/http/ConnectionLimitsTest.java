@@ -109,6 +109,31 @@ class ConnectionLimitsTest {
     }
 
     @Test
+    void aRequestAskingToCloseGetsItsWholeAnswerThenTheEndOfTheStream() throws IOException {
+        // The idle timeout (60 s by default) is far beyond the wait for the end below.
+        berth = RunningBerth.start(root, "");
+        byte[] blob = TestData.bytes(3 * 1024 * 1024, 7);
+        String digest = berth.client().pushBlob("team/close", blob);
+        Map<String, String> asked = Map.of("/v2/", "200", "/v2/team/close/blobs/" + digest, "200",
+                "/v2/team/close/blobs/sha256:" + "0".repeat(64), "404");
+        for (Map.Entry<String, String> ask : asked.entrySet()) {
+            Socket socket = connect("127.0.0.1");
+            socket.getOutputStream().write(("GET " + ask.getKey() + " HTTP/1.1\r\nHost: berth\r\nConnection: close"
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            Reply reply = readHead(socket);
+            assertEquals(ask.getValue(), reply.status(), reply.head());
+            Matcher length = CONTENT_LENGTH.matcher(reply.head());
+            assertTrue(length.find(), reply.head());
+            byte[] body = socket.getInputStream().readNBytes(Integer.parseInt(length.group(1)));
+            if (ask.getKey().contains(digest)) {
+                assertArrayEquals(blob, body, "the whole blob before the end");
+            }
+            assertEquals(-1, readUntilClosed(socket, Duration.ofSeconds(10)), ask.getKey() + ": the end of the stream"
+                    + " follows the answer");
+        }
+    }
+
+    @Test
     void aSlowButSteadyUploadOutlastsEveryBound() throws IOException, InterruptedException {
         berth = RunningBerth.start(root, "limits: {request-head-timeout: 500ms, idle-timeout: 500ms}\n");
         Socket socket = connect("127.0.0.1");
