@@ -35,6 +35,9 @@ import java.util.stream.IntStream;
  */
 public final class Bench {
     private static final long MiB = 1024 * 1024;
+    /** Untimed far ranges each target serves before the lazy-range row, and the size of their blobs. */
+    private static final int RANGE_WARM_UPS = 20;
+    private static final long RANGE_WARM_UP_BLOB = 8 * MiB;
     /** The machine's cores, as /proc/stat counts them (its first line sums them all). */
     private static final int CORES = machineCores();
 
@@ -431,11 +434,27 @@ public final class Bench {
      * first byte of it, from a blob berth has never seen (berth then fetches the range on its own while its download
      * of the whole blob runs), vs the same range of another fresh blob asked of the upstream directly. Berth's
      * download is then read whole and checked (untimed), so the next repetition does not share the machine with it.
-     * As in the other cold rows, each target first fetches one more, untimed: cold content, warm code.
+     * As in the other cold rows, each target first fetches one more, untimed: cold content, warm code. The far range's
+     * path runs once per blob, so before that each target also serves {@link #RANGE_WARM_UPS} such ranges of small
+     * fresh blobs, untimed, as a server that lazy clients use has.
      */
     private void lazyRange() throws Exception {
         List<Target> order = List.of(berth, upstream);
         Seeder seeder = new Seeder(upstream.base());
+        long tail = Math.min(MiB, plan.coldBlob());
+        progress("   " + RANGE_WARM_UPS + " untimed ranges of fresh " + mib(RANGE_WARM_UP_BLOB) + " MiB blobs each");
+        for (int n = 0; n < RANGE_WARM_UPS; n++) {
+            for (Target t : order) {
+                Content.Blob blob = Content.Blob.generated(5_000 + n, RANGE_WARM_UP_BLOB);
+                String repository = "lazyrange-warm/" + t.id() + "-" + n;
+                seeder.pushBlob(repository, blob);
+                String path = "/v2/" + repository + "/blobs/" + blob.digest();
+                firstByteOfTail(t, path, blob, tail);
+                if (t == berth) {
+                    verifiedGet(t, path, blob);
+                }
+            }
+        }
         Map<Target, List<Content.Blob>> blobs = new HashMap<>();
         int runs = plan.rangeReps() + 1;
         for (int rep = 0; rep < runs; rep++) {
@@ -445,7 +464,6 @@ public final class Bench {
                 blobs.computeIfAbsent(order.get(k), x -> new ArrayList<>()).add(blob);
             }
         }
-        long tail = Math.min(MiB, plan.coldBlob());
         Map<Target, double[]> millis = new HashMap<>();
         for (Target t : order) {
             millis.put(t, new double[plan.rangeReps()]);
@@ -456,28 +474,7 @@ public final class Bench {
                 Content.Blob blob = blobs.get(t).get(rep);
                 String path = "/v2/" + lazyRangeRepository(t, rep) + "/blobs/" + blob.digest();
                 writeBack();
-                long[] firstByte = {0};
-                Http1.DigestSink digest = new Http1.DigestSink();
-                long start = System.nanoTime();
-                Http1.Response r;
-                try (Http1 http = new Http1(t.base())) {
-                    r = http.sendWith("GET", path, "Range: bytes=-" + tail, (b, off, len) -> {
-                        if (firstByte[0] == 0) {
-                            firstByte[0] = System.nanoTime();
-                        }
-                        digest.write(b, off, len);
-                    });
-                }
-                String expected;
-                try (var in = blob.source().get()) {
-                    in.skipNBytes(blob.size() - tail);
-                    expected = Content.sha256(in);
-                }
-                if (r.status() != 206 || !digest.digest().equals(expected)) {
-                    throw new IllegalStateException(t.name() + " answered " + r.status() + " to the last "
-                            + tail + " bytes of " + path + " with bytes of another digest");
-                }
-                double after = (firstByte[0] - start) / 1e6;
+                double after = firstByteOfTail(t, path, blob, tail);
                 if (rep > 0) {
                     millis.get(t)[rep - 1] = after;
                 }
@@ -492,6 +489,32 @@ public final class Bench {
                 + " MiB blob, by Range, through berth (ms, vs direct)", median(millis.get(berth)),
                 median(millis.get(upstream)), "%.1f", 2.0));
         detail("last MiB of a cold blob, ms to its first byte per repetition", millis);
+    }
+
+    /** Milliseconds to the first byte of the last {@code tail} bytes of {@code blob}, asked by Range; checked. */
+    private static double firstByteOfTail(Target t, String path, Content.Blob blob, long tail) throws IOException {
+        long[] firstByte = {0};
+        Http1.DigestSink digest = new Http1.DigestSink();
+        long start = System.nanoTime();
+        Http1.Response r;
+        try (Http1 http = new Http1(t.base())) {
+            r = http.sendWith("GET", path, "Range: bytes=-" + tail, (b, off, len) -> {
+                if (firstByte[0] == 0) {
+                    firstByte[0] = System.nanoTime();
+                }
+                digest.write(b, off, len);
+            });
+        }
+        String expected;
+        try (var in = blob.source().get()) {
+            in.skipNBytes(blob.size() - tail);
+            expected = Content.sha256(in);
+        }
+        if (r.status() != 206 || !digest.digest().equals(expected)) {
+            throw new IllegalStateException(t.name() + " answered " + r.status() + " to the last " + tail
+                    + " bytes of " + path + " with bytes of another digest");
+        }
+        return (firstByte[0] - start) / 1e6;
     }
 
     private static String lazyRangeRepository(Target t, int rep) {
