@@ -159,6 +159,7 @@ public final class BerthServer implements AutoCloseable {
                 "server.tls.redirect-port"));
         // Before recover(), which clears the temporary files: they may be another berth's uploads in flight.
         DataDirectoryLock lock = lockDataDirectory(config.storage().root());
+        DigestWarmUp.start();
         Optional<AuditOutput> audit = Optional.empty();
         try {
             audit = openAudit(config);
