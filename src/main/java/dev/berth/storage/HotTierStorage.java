@@ -197,8 +197,7 @@ public final class HotTierStorage extends ForwardingStorage {
         long changes;
         synchronized (this) {
             Instant had = links.get(key);
-            // As for the tier's blobs, a HEAD from the clock's future (it stepped back) is asked again.
-            if (had != null && !had.isBefore(now.minus(confirmFor)) && !had.isAfter(now)) {
+            if (had != null && stillTrusted(had, now)) {
                 return true;
             }
             changes = linkChanges;
@@ -215,6 +214,14 @@ public final class HotTierStorage extends ForwardingStorage {
             }
         }
         return exists;
+    }
+
+    /**
+     * Whether what the store said at {@code said} is trusted at {@code now}: within {@code confirmFor}. A time in the
+     * clock's future (it stepped back) counts as old, so that no step of the clock stretches the bound.
+     */
+    private boolean stillTrusted(Instant said, Instant now) {
+        return !said.isBefore(now.minus(confirmFor)) && !said.isAfter(now);
     }
 
     /**
@@ -267,8 +274,7 @@ public final class HotTierStorage extends ForwardingStorage {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        // A confirmation from the future (the clock stepped back) counts as old, so no step stretches the 5 s.
-        boolean confirming = entry.confirmed.isBefore(now.minus(confirmFor)) || entry.confirmed.isAfter(now);
+        boolean confirming = !stillTrusted(entry.confirmed, now);
         if (confirming) {
             // Where the bytes are in the store: a pushed blob's are where its upload assembled them.
             Optional<ObjectInfo> info = store.stat(entry.storeKey == null ? key : entry.storeKey);
