@@ -124,7 +124,8 @@ public final class ConnectionLimits implements AutoCloseable {
             chain.proceed();
             return;
         }
-        if (req.prologue().protocolVersion().equals("1.1") && req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+        boolean http11 = req.prologue().protocolVersion().equals("1.1");
+        if (http11 && req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
             // Helidon 4.5.0 answers "Connection: close" but then waits for another request on the connection
             // (helidon#12324), so a client reading to the end of the stream would wait for the idle timeout. Ending
             // the output once the last byte is written gives it that end; Helidon closes the socket when the client
