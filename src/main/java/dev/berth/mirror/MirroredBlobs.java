@@ -25,13 +25,16 @@ final class MirroredBlobs implements BlobFills.Requester {
     private final MirroredName name;
     private final UpstreamCalls calls;
     private final BlobFills fills;
+    private final SharedRanges ranges;
     private final MirrorEvents events;
     private final Owners owners;
 
-    MirroredBlobs(MirroredName name, UpstreamCalls calls, BlobFills fills, MirrorEvents events, Owners owners) {
+    MirroredBlobs(MirroredName name, UpstreamCalls calls, BlobFills fills, SharedRanges ranges, MirrorEvents events,
+                  Owners owners) {
         this.name = name;
         this.calls = calls;
         this.fills = fills;
+        this.ranges = ranges;
         this.events = events;
         this.owners = owners;
     }
@@ -98,20 +101,27 @@ final class MirroredBlobs implements BlobFills.Requester {
         return name.cache().repository().openBlob(digest);
     }
 
-    /** Ranges of the blob straight from the upstream, in a fleet too: ranges are not relayed through the owner. */
+    /**
+     * Ranges of the blob straight from the upstream, in a fleet too: ranges are not relayed through the owner. Each is
+     * asked once for all the clients asking it at once or soon after ({@link SharedRanges}).
+     */
     private LazyRangeContent.RangeFetch ranges(Digest digest) {
         MirroredUpstream upstream = name.upstream();
         return new LazyRangeContent.RangeFetch() {
             @Override
             public Optional<UpstreamBlob> open(long offset, long length, long size) {
-                return upstream.client().openBlobRange(name.upstreamName(), digest, offset, length, size)
-                        .map(this::counted);
+                String range = "bytes=" + offset + "-" + (offset + length - 1) + "/" + size;
+                return ranges.fetch(name.key(digest) + " " + range, () -> upstream.client()
+                        .openBlobRange(name.upstreamName(), digest, offset, length, size)
+                        .map(blob -> new UpstreamRange(counted(blob), offset, size))).map(UpstreamRange::blob);
             }
 
             @Override
             public Optional<UpstreamRange> asked(String range, long firstAfter, long maxLength) {
-                return upstream.client().openBlobRange(name.upstreamName(), digest, range, firstAfter, maxLength)
-                        .map(answer -> new UpstreamRange(counted(answer.blob()), answer.first(), answer.size()));
+                String asked = range.trim() + " after " + firstAfter + " of at most " + maxLength;
+                return ranges.fetch(name.key(digest) + " " + asked, () -> upstream.client()
+                        .openBlobRange(name.upstreamName(), digest, range, firstAfter, maxLength)
+                        .map(answer -> new UpstreamRange(counted(answer.blob()), answer.first(), answer.size())));
             }
 
             private UpstreamBlob counted(UpstreamBlob blob) {

@@ -32,7 +32,7 @@ final class PullThroughRepository implements Repository {
                           PullThroughShared shared) {
         this.name = new MirroredName(upstreamName, cache, upstream);
         UpstreamCalls calls = new UpstreamCalls(name, shared.events());
-        this.blobs = new MirroredBlobs(name, calls, shared.fills(), shared.events(), shared.owners());
+        this.blobs = new MirroredBlobs(name, calls, shared.fills(), shared.ranges(), shared.events(), shared.owners());
         this.manifests = new MirroredManifests(name, calls, shared.events(), shared.owners(),
                 shared.maxManifestBytes());
         this.tags = new MirroredTags(name, calls, manifests, shared.events(), shared.owners());

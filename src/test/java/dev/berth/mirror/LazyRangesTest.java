@@ -20,11 +20,15 @@ import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
@@ -195,24 +199,67 @@ class LazyRangesTest extends MirrorTestBase {
         assertEquals(0, ranges(metrics, "upstream"));
     }
 
+    @ParameterizedTest(name = "manifest first: {0}")
+    @ValueSource(booleans = {true, false})
+    void aCrowdAskingTheSameTailOfAColdBlobGetsItFromOneRangeRequest(boolean manifestFirst) throws Exception {
+        byte[] layer = TestData.bytes(SIZE, 263);
+        HeldBody download = busyboxWithHeldLayer(layer);
+        String path = clientPath(layer);
+        if (manifestFirst) {
+            assertEquals(200, client.get("/v2/busybox/manifests/latest").statusCode());
+        }
+        // Lazy pullers starting one image all ask its table of contents at once: more of them than the range
+        // requests an upstream is asked at most at once, while the download holds.
+        int crowd = 24;
+        List<HttpResponse<byte[]>> tails = assertTimeoutPreemptively(Duration.ofSeconds(TIMEOUT_SECONDS), () -> {
+            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<HttpResponse<byte[]>>> asked = new ArrayList<>();
+                for (int i = 0; i < crowd; i++) {
+                    asked.add(clients.submit(() -> client.get(path, "Range", "bytes=-" + MIB)));
+                }
+                List<HttpResponse<byte[]>> answered = new ArrayList<>();
+                for (Future<HttpResponse<byte[]>> a : asked) {
+                    answered.add(a.get());
+                }
+                return answered;
+            }
+        });
+        for (HttpResponse<byte[]> tail : tails) {
+            assertPartial(tail, layer, SIZE - MIB, SIZE - 1);
+        }
+        // One more, after the crowd: the range is kept for it.
+        assertPartial(assertTimeoutPreemptively(Duration.ofSeconds(TIMEOUT_SECONDS),
+                () -> client.get(path, "Range", "bytes=-" + MIB)), layer, SIZE - MIB, SIZE - 1);
+
+        String asked = manifestFirst ? "bytes=" + (SIZE - MIB) + "-" + (SIZE - 1) : "bytes=-" + MIB;
+        assertEquals(List.of(hubPath(layer) + " " + asked + " 206"), answeredRanges());
+        download.release();
+        awaitFillsStored(client);
+        assertEquals(1, fullGets(layer));
+        assertEquals(crowd + 1, ranges(Scrape.of(client), "upstream"));
+    }
+
     @Test
     void aRangeAnswerThatEndsShortEndsTheClientsResponseShort() throws Exception {
         byte[] layer = TestData.bytes(SIZE, 255);
         HeldBody download = busyboxWithHeldLayer(layer);
         byte[] tailBytes = Arrays.copyOfRange(layer, SIZE - MIB, SIZE);
-        // The right Content-Range, and the connection closed halfway through the bytes.
-        hub.override("GET", hubPath(layer), () -> MockHub.rangeAnswer(tailBytes, SIZE - MIB, SIZE - 1, SIZE)
-                .onResponseBody(new SocketEffect.CloseSocket(true, false, false)).build());
+        // A second client after the first: a broken answer is not kept for it, the range is asked again.
+        for (int asking = 1; asking <= 2; asking++) {
+            // The right Content-Range, and the connection closed halfway through the bytes.
+            hub.override("GET", hubPath(layer), () -> MockHub.rangeAnswer(tailBytes, SIZE - MIB, SIZE - 1, SIZE)
+                    .onResponseBody(new SocketEffect.CloseSocket(true, false, false)).build());
+            HttpResponse<InputStream> tail = client.stream(clientPath(layer), "Range", "bytes=-" + MIB);
+            Received received = assertTimeoutPreemptively(Duration.ofSeconds(TIMEOUT_SECONDS),
+                    () -> readUntilEndOrFailure(tail.body()));
 
-        HttpResponse<InputStream> tail = client.stream(clientPath(layer), "Range", "bytes=-" + MIB);
-        Received received = assertTimeoutPreemptively(Duration.ofSeconds(TIMEOUT_SECONDS),
-                () -> readUntilEndOrFailure(tail.body()));
+            assertNotNull(received.failure(), () -> "a short body is no clean end: " + received);
+            assertTrue(received.bytes().length < MIB, () -> received.toString());
+            assertArrayEquals(Arrays.copyOf(tailBytes, received.bytes().length), received.bytes(),
+                    "what arrived is the range's start");
+            assertEquals(asking, answeredRanges().size());
+        }
         download.release();
-
-        assertNotNull(received.failure(), () -> "a short body is no clean end: " + received);
-        assertTrue(received.bytes().length < MIB, () -> received.toString());
-        assertArrayEquals(Arrays.copyOf(tailBytes, received.bytes().length), received.bytes(),
-                "what arrived is the range's start");
         awaitFillsStored(client);
         assertEquals(1, fullGets(layer));
     }

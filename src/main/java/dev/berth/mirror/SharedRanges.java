@@ -1,0 +1,226 @@
+package dev.berth.mirror;
+
+import dev.berth.upstream.UpstreamBlob;
+import dev.berth.upstream.UpstreamRange;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The byte ranges of cold blobs asked of the upstream lately, shared by the clients asking the same range of the same
+ * blob: when a crowd of lazy pullers starts one image, the upstream is asked each range once rather than once per
+ * client, and clients past its limit of range requests in flight still get their range at once rather than after the
+ * blob's download. A range is kept for a minute at most, within a total of memory; one longer than half of it, or one
+ * that finds no room, is fetched for its client alone, as it was asked.
+ */
+final class SharedRanges {
+    /** How long a range is kept for clients that ask it after it arrived. */
+    static final Duration KEPT = Duration.ofMinutes(1);
+    private static final long MOST = 8L << 20;
+    // What a kept range costs at least, its bookkeeping included: many tiny ranges cannot hold more than the total.
+    private static final long LEAST_CHARGE = 4096;
+
+    private final long total;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    // Oldest first, so that expiry and making room look at the oldest first.
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+    private long used;
+
+    /** For a JVM whose heap may grow to {@code maxHeap}: a sixteenth of it, at most 8 MiB (from -Xmx128m). */
+    static SharedRanges forHeap(long maxHeap, Clock clock) {
+        return new SharedRanges(Math.min(MOST, maxHeap / 16), clock);
+    }
+
+    /** At most {@code total} bytes of ranges kept or arriving at once. */
+    SharedRanges(long total, Clock clock) {
+        this.total = total;
+        this.clock = clock;
+    }
+
+    /** The longest range shared: half the total. */
+    long longest() {
+        return total / 2;
+    }
+
+    /** The bytes of ranges held now, each counted as at least a few KiB. */
+    long used() {
+        lock.lock();
+        try {
+            return used;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The range {@code key} names, with a stream of it from its first byte: asked of the upstream through {@code ask}
+     * by the first client, and shared by all those asking the same key while it arrives or is kept. Empty as the
+     * first client's answer was (the upstream not asked, or it did not serve the range); the other clients get empty
+     * too when that answer failed ({@code ask}'s exception reaches the first client only), so their ranges follow the
+     * blob's download as its does.
+     */
+    Optional<UpstreamRange> fetch(String key, Supplier<Optional<UpstreamRange>> ask) {
+        Entry mine = new Entry(clock.instant());
+        Entry found;
+        lock.lock();
+        try {
+            expire(mine.created);
+            found = entries.get(key);
+            if (found != null && found.answer.isDone() && !found.answer.join().whole()) {
+                entries.remove(key);
+                found.answer.join().forget();
+                found = null;
+            }
+            if (found == null) {
+                entries.put(key, mine);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return found != null ? join(found, ask) : lead(key, mine, ask);
+    }
+
+    private Optional<UpstreamRange> join(Entry found, Supplier<Optional<UpstreamRange>> ask) {
+        Answer answer = found.answer.join();
+        if (answer.outcome() == Outcome.NONE) {
+            return Optional.empty();
+        }
+        if (answer.outcome() == Outcome.ALONE) {
+            return ask.get();
+        }
+        Optional<UpstreamBlob> reader = answer.range.reader();
+        // Broken or let go of meanwhile: this client asks alone.
+        return reader.isEmpty() ? ask.get() : reader.map(r -> new UpstreamRange(r, answer.first, answer.size));
+    }
+
+    private Optional<UpstreamRange> lead(String key, Entry mine, Supplier<Optional<UpstreamRange>> ask) {
+        Optional<UpstreamRange> asked;
+        try {
+            asked = ask.get();
+        } catch (RuntimeException | Error e) {
+            settle(key, mine, Answer.NONE);
+            throw e;
+        }
+        if (asked.isEmpty()) {
+            settle(key, mine, Answer.NONE);
+            return asked;
+        }
+        UpstreamRange range = asked.get();
+        SharedRange shared = admit(range.blob());
+        if (shared == null) {
+            settle(key, mine, Answer.ALONE);
+            return asked;
+        }
+        // This client's reader first, so that the range has a reader from the moment others can find it.
+        UpstreamBlob reader = shared.reader().orElseThrow();
+        mine.answer.complete(new Answer(Outcome.SHARED, shared, range.first(), range.size()));
+        return Optional.of(new UpstreamRange(reader, range.first(), range.size()));
+    }
+
+    /** The answer as a shared range, its bytes counted in the total; null when it is too long or finds no room. */
+    private SharedRange admit(UpstreamBlob blob) {
+        long length = blob.length();
+        if (length < 0 || length > longest()) {
+            return null;
+        }
+        long charge = Math.max(length, LEAST_CHARGE);
+        lock.lock();
+        try {
+            makeRoom(charge);
+            if (used + charge > total) {
+                return null;
+            }
+            used += charge;
+            return new SharedRange(blob, () -> freed(charge));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void settle(String key, Entry mine, Answer answer) {
+        lock.lock();
+        try {
+            entries.remove(key, mine);
+        } finally {
+            lock.unlock();
+        }
+        mine.answer.complete(answer);
+    }
+
+    private void freed(long length) {
+        lock.lock();
+        try {
+            used -= length;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lets go of the ranges kept past {@link #KEPT}; their clients reading still read them to the end. */
+    private void expire(Instant now) {
+        Instant oldest = now.minus(KEPT);
+        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        while (it.hasNext()) {
+            Entry entry = it.next().getValue();
+            if (!entry.created.isBefore(oldest)) {
+                return;
+            }
+            if (entry.answer.isDone()) {
+                it.remove();
+                entry.answer.join().forget();
+            }
+        }
+    }
+
+    /** Lets go of kept ranges nobody reads now, the oldest first, until {@code length} more bytes fit. */
+    private void makeRoom(long length) {
+        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        while (used + length > total && it.hasNext()) {
+            Entry entry = it.next().getValue();
+            if (entry.answer.isDone() && entry.answer.join().idle()) {
+                it.remove();
+                entry.answer.join().forget();
+            }
+        }
+    }
+
+    /** A range asked: its answer once the first client has it. */
+    private static final class Entry {
+        final Instant created;
+        final CompletableFuture<Answer> answer = new CompletableFuture<>();
+
+        Entry(Instant created) {
+            this.created = created;
+        }
+    }
+
+    /** What the first client's ask came to: no range, a range for it alone, or a range to share. */
+    private record Answer(Outcome outcome, SharedRange range, long first, long size) {
+        static final Answer NONE = new Answer(Outcome.NONE, null, 0, 0);
+        static final Answer ALONE = new Answer(Outcome.ALONE, null, 0, 0);
+
+        boolean whole() {
+            return range == null || range.whole();
+        }
+
+        boolean idle() {
+            return range == null || !range.read();
+        }
+
+        void forget() {
+            if (range != null) {
+                range.forget();
+            }
+        }
+    }
+
+    private enum Outcome { NONE, ALONE, SHARED }
+}
