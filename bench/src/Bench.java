@@ -489,32 +489,77 @@ public final class Bench {
                 + " MiB blob, by Range, through berth (ms, vs direct)", median(millis.get(berth)),
                 median(millis.get(upstream)), "%.1f", 2.0));
         detail("last MiB of a cold blob, ms to its first byte per repetition", millis);
+        lazyCrowd(seeder, tail);
     }
 
     /** Milliseconds to the first byte of the last {@code tail} bytes of {@code blob}, asked by Range; checked. */
     private static double firstByteOfTail(Target t, String path, Content.Blob blob, long tail) throws IOException {
+        long start = System.nanoTime();
+        try (Http1 http = new Http1(t.base())) {
+            return (tailOf(http, t, path, blob, tail) - start) / 1e6;
+        }
+    }
+
+    /** Asks the last {@code tail} bytes of {@code blob} by Range and checks them; the nanoTime of their first byte. */
+    private static long tailOf(Http1 http, Target t, String path, Content.Blob blob, long tail) throws IOException {
+        return tailOf(http, t, path, blob, tail, false);
+    }
+
+    /**
+     * As {@link #tailOf(Http1, Target, String, Content.Blob, long)}; with {@code wholeWillDo}, the whole blob (200)
+     * is an answer too, checked against the blob's digest: what distribution's proxy sends for a blob not cached.
+     */
+    private static long tailOf(Http1 http, Target t, String path, Content.Blob blob, long tail, boolean wholeWillDo)
+            throws IOException {
         long[] firstByte = {0};
         Http1.DigestSink digest = new Http1.DigestSink();
-        long start = System.nanoTime();
-        Http1.Response r;
-        try (Http1 http = new Http1(t.base())) {
-            r = http.sendWith("GET", path, "Range: bytes=-" + tail, (b, off, len) -> {
-                if (firstByte[0] == 0) {
-                    firstByte[0] = System.nanoTime();
-                }
-                digest.write(b, off, len);
-            });
-        }
+        Http1.Response r = http.sendWith("GET", path, "Range: bytes=-" + tail, (b, off, len) -> {
+            if (firstByte[0] == 0) {
+                firstByte[0] = System.nanoTime();
+            }
+            digest.write(b, off, len);
+        });
         String expected;
         try (var in = blob.source().get()) {
             in.skipNBytes(blob.size() - tail);
             expected = Content.sha256(in);
         }
-        if (r.status() != 206 || !digest.digest().equals(expected)) {
+        boolean whole = wholeWillDo && r.status() == 200 && digest.digest().equals(blob.digest());
+        if (!whole && (r.status() != 206 || !digest.digest().equals(expected))) {
             throw new IllegalStateException(t.name() + " answered " + r.status() + " to the last " + tail
                     + " bytes of " + path + " with bytes of another digest");
         }
-        return (firstByte[0] - start) / 1e6;
+        return firstByte[0];
+    }
+
+    /**
+     * Lazy pullers starting one image all at once: {@code herdClients} clients ask the last MiB of one blob the mirror
+     * has never seen, together. berth asks the upstream for that range once, beside the blob's one download;
+     * distribution's proxy sends each client the whole blob, fetched per client. The upstream's GETs of the blob,
+     * and the time until the last client has its range (or the whole blob) checked; berth's download is then read whole (untimed), so that the rows after do not share the machine.
+     */
+    private void lazyCrowd(Seeder seeder, long tail) throws Exception {
+        long size = plan.coldLayers()[0];
+        Map<Target, Double> seconds = new HashMap<>();
+        for (Target t : List.of(berth, proxy)) {
+            Content.Blob blob = Content.Blob.generated(t == berth ? 700 : 701, size);
+            String repository = "lazycrowd/" + t.id();
+            seeder.pushBlob(repository, blob);
+            String path = "/v2/" + repository + "/blobs/" + blob.digest();
+            seconds.put(t, Load.together(t.base(), plan.herdClients(), (http, c, i) -> tailOf(http, t, path, blob,
+                    tail, true)));
+            progress(String.format("   %d clients at once, %s: %.2f s", plan.herdClients(), t.name(), seconds.get(t)));
+            if (t == berth) {
+                verifiedGet(t, path, blob);
+            }
+        }
+        List<AccessLog.Request> requests = upstreamLog.settled(Duration.ofSeconds(1));
+        String crowd = plan.herdClients() + " clients at once, the last MiB of one cold " + mib(size) + " MiB blob";
+        rows.add(Row.exactly(crowd + ": upstream GETs, the range's and the blob's (vs proxy)",
+                AccessLog.count(requests, "GET", "lazycrowd/" + berth.id(), "blobs"),
+                AccessLog.count(requests, "GET", "lazycrowd/" + proxy.id(), "blobs"), "%.0f", 2));
+        rows.add(Row.lowerBetter(crowd + ": until the last has it (s, vs proxy)", seconds.get(berth),
+                seconds.get(proxy), "%.2f"));
     }
 
     private static String lazyRangeRepository(Target t, int rep) {
