@@ -536,7 +536,8 @@ public final class Bench {
      * Lazy pullers starting one image all at once: {@code herdClients} clients ask the last MiB of one blob the mirror
      * has never seen, together. berth asks the upstream for that range once, beside the blob's one download;
      * distribution's proxy sends each client the whole blob, fetched per client. The upstream's GETs of the blob,
-     * and the time until the last client has its range (or the whole blob) checked; berth's download is then read whole (untimed), so that the rows after do not share the machine.
+     * and the time until the last client has its range (or the whole blob) checked; berth's download is then read
+     * whole (untimed), so that the rows after do not share the machine.
      */
     private void lazyCrowd(Seeder seeder, long tail) throws Exception {
         long size = plan.coldLayers()[0];

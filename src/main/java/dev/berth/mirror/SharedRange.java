@@ -29,6 +29,7 @@ final class SharedRange {
     private long filled;
     private boolean pulling;
     private IOException broken;
+    private boolean answerEnded;
     // The holder that keeps it findable (SharedRanges), plus one per open reader; the memory is freed at none.
     private int holds = 1;
     private int readers;
@@ -55,8 +56,8 @@ final class SharedRange {
         }
     }
 
-    /** Whether it can still be read whole: not broken (or cut when its clients left). */
-    boolean whole() {
+    /** Whether it is still being read whole: neither broken nor cut when its clients left. */
+    boolean unbroken() {
         lock.lock();
         try {
             return broken == null;
@@ -66,7 +67,7 @@ final class SharedRange {
     }
 
     /** Whether any client reads it now. */
-    boolean read() {
+    boolean beingRead() {
         lock.lock();
         try {
             return readers > 0;
@@ -122,33 +123,34 @@ final class SharedRange {
         } finally {
             lock.unlock();
         }
-        int n;
-        IOException failure = null;
+        int n = -1;
+        IOException failure = new IOException("it ended short");
         try {
             n = answer.content().read(piece, at, piece.length - at);
-            if (n < 0) {
-                failure = new IOException("it ended short");
-            }
         } catch (IOException e) {
-            n = -1;
             failure = e;
-        }
-        boolean done;
-        lock.lock();
-        try {
-            if (failure != null) {
-                broken = failure;
-            } else {
-                filled += n;
-            }
-            pulling = false;
-            done = filled == length || broken != null;
-            grown.signalAll();
+        } catch (RuntimeException | Error e) {
+            // Whatever broke the read, the readers waiting must hear of it rather than wait for a puller gone.
+            failure = new IOException(e.toString(), e);
+            throw e;
         } finally {
-            lock.unlock();
-        }
-        if (done) {
-            close(answer);
+            boolean done;
+            lock.lock();
+            try {
+                if (n < 0) {
+                    broken = failure;
+                } else {
+                    filled += n;
+                }
+                pulling = false;
+                done = filled == length || broken != null;
+                grown.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (done) {
+                endAnswer();
+            }
         }
     }
 
@@ -165,7 +167,6 @@ final class SharedRange {
     }
 
     private void release(boolean reader) {
-        boolean cut;
         boolean none;
         lock.lock();
         try {
@@ -174,16 +175,15 @@ final class SharedRange {
             }
             holds--;
             // Nobody reads what is still on its way: cut it rather than hold the upstream's connection for nobody.
-            cut = readers == 0 && filled < length && broken == null && !pulling;
-            if (cut) {
+            if (readers == 0 && filled < length && broken == null && !pulling) {
                 broken = new IOException("its clients left before its end");
             }
             none = holds == 0;
         } finally {
             lock.unlock();
         }
-        if (cut) {
-            close(answer);
+        if (none || !unbroken()) {
+            endAnswer();
         }
         if (none) {
             pieces.clear();
@@ -191,10 +191,20 @@ final class SharedRange {
         }
     }
 
-    private static void close(UpstreamBlob answer) {
+    /** Closes the upstream's answer, once: read whole, broken, cut, or held by nobody. */
+    private void endAnswer() {
+        lock.lock();
+        try {
+            if (answerEnded) {
+                return;
+            }
+            answerEnded = true;
+        } finally {
+            lock.unlock();
+        }
         try {
             answer.close();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // Its connection is gone either way.
         }
     }

@@ -2,6 +2,7 @@ package dev.berth.mirror;
 
 import dev.berth.upstream.UpstreamBlob;
 import dev.berth.upstream.UpstreamRange;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,11 +18,11 @@ import java.util.function.Supplier;
  * The byte ranges of cold blobs asked of the upstream lately, shared by the clients asking the same range of the same
  * blob: when a crowd of lazy pullers starts one image, the upstream is asked each range once rather than once per
  * client, and clients past its limit of range requests in flight still get their range at once rather than after the
- * blob's download. A range is kept for a minute at most, within a total of memory; one longer than half of it, or one
- * that finds no room, is fetched for its client alone, as it was asked.
+ * blob's download. A range is kept for a minute from when it was first asked, within a total of memory; one longer
+ * than half of it, or one that finds no room, is fetched for its client alone, as it was asked.
  */
 final class SharedRanges {
-    /** How long a range is kept for clients that ask it after it arrived. */
+    /** How long a range is kept from when it was first asked, for clients that ask it later. */
     static final Duration KEPT = Duration.ofMinutes(1);
     private static final long MOST = 8L << 20;
     // What a kept range costs at least, its bookkeeping included: many tiny ranges cannot hold more than the total.
@@ -74,7 +75,7 @@ final class SharedRanges {
         try {
             expire(mine.created);
             found = entries.get(key);
-            if (found != null && found.answer.isDone() && !found.answer.join().whole()) {
+            if (found != null && found.answer.isDone() && !found.answer.join().unbroken()) {
                 entries.remove(key);
                 found.answer.join().forget();
                 found = null;
@@ -85,10 +86,10 @@ final class SharedRanges {
         } finally {
             lock.unlock();
         }
-        return found != null ? join(found, ask) : lead(key, mine, ask);
+        return found != null ? follow(found, ask) : lead(key, mine, ask);
     }
 
-    private Optional<UpstreamRange> join(Entry found, Supplier<Optional<UpstreamRange>> ask) {
+    private Optional<UpstreamRange> follow(Entry found, Supplier<Optional<UpstreamRange>> ask) {
         Answer answer = found.answer.join();
         if (answer.outcome() == Outcome.NONE) {
             return Optional.empty();
@@ -102,27 +103,41 @@ final class SharedRanges {
     }
 
     private Optional<UpstreamRange> lead(String key, Entry mine, Supplier<Optional<UpstreamRange>> ask) {
-        Optional<UpstreamRange> asked;
+        // Whatever happens, the clients following this one get an answer, and the key is free again unless shared.
+        Answer answer = Answer.NONE;
+        UpstreamBlob unsent = null;
         try {
-            asked = ask.get();
-        } catch (RuntimeException | Error e) {
-            settle(key, mine, Answer.NONE);
-            throw e;
+            Optional<UpstreamRange> asked = ask.get();
+            if (asked.isEmpty()) {
+                return asked;
+            }
+            UpstreamRange range = asked.get();
+            unsent = range.blob();
+            SharedRange shared = admit(range.blob());
+            if (shared == null) {
+                answer = Answer.ALONE;
+                unsent = null;
+                return asked;
+            }
+            // This client's reader first, so that the range has a reader from the moment others can find it.
+            UpstreamBlob reader = shared.reader().orElseThrow();
+            answer = new Answer(Outcome.SHARED, shared, range.first(), range.size());
+            unsent = null;
+            return Optional.of(new UpstreamRange(reader, range.first(), range.size()));
+        } finally {
+            if (unsent != null) {
+                closeQuietly(unsent);
+            }
+            settle(key, mine, answer);
         }
-        if (asked.isEmpty()) {
-            settle(key, mine, Answer.NONE);
-            return asked;
+    }
+
+    private static void closeQuietly(UpstreamBlob blob) {
+        try {
+            blob.close();
+        } catch (IOException | RuntimeException e) {
+            // Its connection is gone either way.
         }
-        UpstreamRange range = asked.get();
-        SharedRange shared = admit(range.blob());
-        if (shared == null) {
-            settle(key, mine, Answer.ALONE);
-            return asked;
-        }
-        // This client's reader first, so that the range has a reader from the moment others can find it.
-        UpstreamBlob reader = shared.reader().orElseThrow();
-        mine.answer.complete(new Answer(Outcome.SHARED, shared, range.first(), range.size()));
-        return Optional.of(new UpstreamRange(reader, range.first(), range.size()));
     }
 
     /** The answer as a shared range, its bytes counted in the total; null when it is too long or finds no room. */
@@ -146,11 +161,13 @@ final class SharedRanges {
     }
 
     private void settle(String key, Entry mine, Answer answer) {
-        lock.lock();
-        try {
-            entries.remove(key, mine);
-        } finally {
-            lock.unlock();
+        if (answer.outcome() != Outcome.SHARED) {
+            lock.lock();
+            try {
+                entries.remove(key, mine);
+            } finally {
+                lock.unlock();
+            }
         }
         mine.answer.complete(answer);
     }
@@ -185,7 +202,7 @@ final class SharedRanges {
         Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
         while (used + length > total && it.hasNext()) {
             Entry entry = it.next().getValue();
-            if (entry.answer.isDone() && entry.answer.join().idle()) {
+            if (entry.answer.isDone() && !entry.answer.join().beingRead()) {
                 it.remove();
                 entry.answer.join().forget();
             }
@@ -207,12 +224,12 @@ final class SharedRanges {
         static final Answer NONE = new Answer(Outcome.NONE, null, 0, 0);
         static final Answer ALONE = new Answer(Outcome.ALONE, null, 0, 0);
 
-        boolean whole() {
-            return range == null || range.whole();
+        boolean unbroken() {
+            return range == null || range.unbroken();
         }
 
-        boolean idle() {
-            return range == null || !range.read();
+        boolean beingRead() {
+            return range != null && range.beingRead();
         }
 
         void forget() {

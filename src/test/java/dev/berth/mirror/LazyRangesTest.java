@@ -204,6 +204,10 @@ class LazyRangesTest extends MirrorTestBase {
     void aCrowdAskingTheSameTailOfAColdBlobGetsItFromOneRangeRequest(boolean manifestFirst) throws Exception {
         byte[] layer = TestData.bytes(SIZE, 263);
         HeldBody download = busyboxWithHeldLayer(layer);
+        // The range's answer holds after its first bytes until the whole crowd has come.
+        HeldBody range = HeldBody.thenRest(Arrays.copyOfRange(layer, SIZE - MIB, SIZE), 64 * 1024);
+        hub.override("GET", hubPath(layer), () -> MockHub.rangeAnswer(new byte[0], SIZE - MIB, SIZE - 1, SIZE)
+                .body(range).build());
         String path = clientPath(layer);
         if (manifestFirst) {
             assertEquals(200, client.get("/v2/busybox/manifests/latest").statusCode());
@@ -217,6 +221,9 @@ class LazyRangesTest extends MirrorTestBase {
                 for (int i = 0; i < crowd; i++) {
                     asked.add(clients.submit(() -> client.get(path, "Range", "bytes=-" + MIB)));
                 }
+                Poll.until(() -> Scrape.of(client).value("berth_connections_open", Map.of()) >= crowd,
+                        "the whole crowd connected");
+                range.release();
                 List<HttpResponse<byte[]>> answered = new ArrayList<>();
                 for (Future<HttpResponse<byte[]>> a : asked) {
                     answered.add(a.get());

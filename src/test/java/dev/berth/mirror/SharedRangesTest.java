@@ -2,6 +2,7 @@ package dev.berth.mirror;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,9 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -116,8 +119,7 @@ class SharedRangesTest {
         assertEquals(2, tooLong.asked.get());
         assertEquals(80_000, ranges.used());
 
-        // Let go of while read: b is kept no more once c's room is needed, and its memory is back once its reader
-        // is done.
+        // Let go of while read: b's minute is over, yet its memory is back only once its reader is done.
         readingC.close();
         clock.advance(SharedRanges.KEPT.plusSeconds(1));
         ranges.fetch("a", a).orElseThrow().blob().close();
@@ -150,6 +152,99 @@ class SharedRangesTest {
         }
         assertEquals(1, whole.asked.get());
         assertEquals(100_000, ranges.used(), "the broken one's memory is back");
+    }
+
+    @Test
+    void aClientWaitingForTheBytesAnotherIsReadingGetsThemAndHearsOfTheBreak() throws Exception {
+        SharedRanges ranges = new SharedRanges(1 << 20, clock);
+        byte[] bytes = TestData.bytes(100_000, 11);
+        Gated upstream = new Gated(bytes);
+        Reading first = new Reading(ranges.fetch("a", () -> upstream.answer()).orElseThrow().blob());
+        Poll.until(() -> upstream.atGate.get() == 1, "the first client reading the upstream's next bytes");
+        Reading second = new Reading(ranges.fetch("a", () -> upstream.answer()).orElseThrow().blob());
+        Poll.until(() -> second.received.size() == 10_000 && second.thread.getState() == Thread.State.WAITING,
+                "the second client with the bytes so far, waiting for the next");
+
+        upstream.gates[0].countDown();
+        Poll.until(() -> upstream.atGate.get() == 2, "a client reading the upstream's bytes after those");
+        upstream.gates[1].countDown();
+
+        for (Reading reading : List.of(first, second)) {
+            ExecutionException ended = assertThrows(ExecutionException.class,
+                    () -> reading.failure.get(10, TimeUnit.SECONDS));
+            IOException broke = assertInstanceOf(IOException.class, ended.getCause());
+            assertTrue(broke.getMessage().contains("after 30000 bytes"), broke::getMessage);
+            assertArrayEquals(Arrays.copyOf(bytes, 30_000), reading.received.toByteArray());
+        }
+        assertEquals(1, upstream.asked.get());
+    }
+
+    /** One client reading a range to its end or its break, on a thread of its own. */
+    private static final class Reading {
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        final CompletableFuture<Void> failure = new CompletableFuture<>();
+        final Thread thread;
+
+        Reading(UpstreamBlob range) {
+            thread = Thread.ofPlatform().start(() -> {
+                byte[] buffer = new byte[5_000];
+                try (InputStream in = range.content()) {
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        received.write(buffer, 0, n);
+                    }
+                    failure.complete(null);
+                } catch (IOException e) {
+                    failure.completeExceptionally(e);
+                }
+            });
+        }
+    }
+
+    /** An answer that sends 10,000 bytes, then 20,000 once its first gate opens, then breaks once its second does. */
+    private static final class Gated {
+        final byte[] bytes;
+        final CountDownLatch[] gates = {new CountDownLatch(1), new CountDownLatch(1)};
+        final AtomicInteger atGate = new AtomicInteger();
+        final AtomicInteger asked = new AtomicInteger();
+
+        Gated(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        Optional<UpstreamRange> answer() {
+            asked.incrementAndGet();
+            InputStream in = new BlocksOnly() {
+                private int at;
+
+                @Override
+                public int read(byte[] into, int offset, int count) throws IOException {
+                    int upTo = at == 0 ? 10_000 : at + 20_000;
+                    if (at > 0) {
+                        int gate = atGate.incrementAndGet() - 1;
+                        await(gates[gate]);
+                        if (gate == 1) {
+                            throw new IOException("reset");
+                        }
+                    }
+                    int n = Math.min(count, upTo - at);
+                    System.arraycopy(bytes, at, into, offset, n);
+                    at += n;
+                    return n;
+                }
+            };
+            return Optional.of(new UpstreamRange(new UpstreamBlob(in, bytes.length), 0, bytes.length));
+        }
+
+        private static void await(CountDownLatch gate) throws IOException {
+            try {
+                if (!gate.await(10, TimeUnit.SECONDS)) {
+                    throw new IOException("the test never opened the gate");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
     }
 
     @Test
@@ -223,13 +318,8 @@ class SharedRangesTest {
         }
 
         /** The bytes a few thousand at a time, as from a socket, then the end or a reset. */
-        private final class Answer extends InputStream {
+        private final class Answer extends BlocksOnly {
             private int at;
-
-            @Override
-            public int read() {
-                throw new UnsupportedOperationException("read in blocks only, as the range's readers do");
-            }
 
             @Override
             public int read(byte[] into, int offset, int count) throws IOException {
@@ -249,6 +339,14 @@ class SharedRangesTest {
             public void close() {
                 closed.set(true);
             }
+        }
+    }
+
+    /** An upstream's answer read as the range's readers read it, a block at a time. */
+    private abstract static class BlocksOnly extends InputStream {
+        @Override
+        public int read() {
+            throw new UnsupportedOperationException("read in blocks only, as the range's readers do");
         }
     }
 }
