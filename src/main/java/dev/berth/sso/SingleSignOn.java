@@ -192,8 +192,8 @@ public final class SingleSignOn {
                     + " no spaces, at most " + MAX_NAME + " characters)");
         }
         if (own.fingerprint(name).isPresent()) {
-            throw new SignInRefused(403, name + " is an account of berth's own: it signs in with its password, not"
-                    + " through the provider");
+            throw new SignInRefused(403, name, name + " is an account of berth's own: it signs in with its password,"
+                    + " not through the provider");
         }
         Set<String> groups = new TreeSet<>();
         Object claim = claims.getClaim(config.groupsClaim());

@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.support.Browser;
 import dev.berth.support.FreePort;
 import dev.berth.support.Htpasswd;
+import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import dev.berth.support.TestData;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
@@ -73,7 +76,9 @@ class SingleSignOnBrowserTest {
                   rules:
                     - {repositories: ['team/secret-*'], pull: [alice, '@admins'], push: [alice]}
                     - {repositories: ['team/*'], pull: [alice, '@devs'], push: [alice]}
-                """.formatted(Htpasswd.aliceAndBob(dir.resolve("htpasswd")), issuer, secret));
+                audit: {path: '%s'}
+                """.formatted(Htpasswd.aliceAndBob(dir.resolve("htpasswd")), issuer, secret,
+                dir.resolve("audit.jsonl")));
     }
 
     private String issuer() {
@@ -118,6 +123,19 @@ class SingleSignOnBrowserTest {
         }
     }
 
+    /** Waits for a line of the audit trail that has all of {@code parts}. */
+    private void awaitAudit(String... parts) throws InterruptedException {
+        Path audit = dir.resolve("audit.jsonl");
+        Poll.until(() -> {
+            try {
+                return Files.exists(audit) && Files.readAllLines(audit).stream()
+                        .anyMatch(line -> Arrays.stream(parts).allMatch(line::contains));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, "an audit line with " + String.join(" and ", parts));
+    }
+
     @Test
     void aProvidersUserSignsInWithTheirGroupsAndSigningOutEndsTheSession() throws Exception {
         try (RunningBerth berth = berth(issuer())) {
@@ -134,6 +152,7 @@ class SingleSignOnBrowserTest {
             assertEquals("(devs)", page.findElement(By.id("groups")).getText().trim(),
                     "the group the rules name, from the provider's /devs; staff is named by no rule");
             assertEquals(List.of("team/app"), repositoriesShown(1), "@devs may pull team/*, not team/secret-*");
+            awaitAudit("\"action\":\"login\",\"actor\":\"carol\"", "\"result\":\"ok\"");
             browser.screenshot("ui-single-sign-on");
 
             String saved = "berth_session=" + page.manage().getCookieNamed("berth_session").getValue();
@@ -170,6 +189,7 @@ class SingleSignOnBrowserTest {
             browser.await(d -> d.findElements(By.id("sso-error")).size() == 1);
             assertEquals("alice is an account of berth's own: it signs in with its password, not through the"
                     + " provider", page.findElement(By.id("sso-error")).getText());
+            awaitAudit("\"action\":\"login-failed\",\"actor\":\"alice\"", "\"result\":\"SSO_REFUSED\"");
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.berth.http.ui;
 
+import dev.berth.auth.CredentialsRefused;
+import dev.berth.auth.Principal;
 import dev.berth.auth.Sessions;
+import dev.berth.http.Acts;
 import dev.berth.http.RequestClient;
 import dev.berth.sso.ProviderUnavailable;
 import dev.berth.sso.SignInRefused;
@@ -27,13 +30,18 @@ final class SignInThroughProvider {
     private static final Pattern HOST = Pattern.compile("(?:[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])"
             + "(?::[0-9]{1,5})?");
     private static final int MAX_PARAMETER = 4096;
+    /** The audit's result for a sign-in the provider's answer did not prove (the page says why, the log too). */
+    static final String REFUSED = "SSO_REFUSED";
 
     private final SingleSignOn sso;
     private final Sessions sessions;
+    private final Acts acts;
 
-    SignInThroughProvider(SingleSignOn sso, Sessions sessions) {
+    /** Sign-ins through {@code sso} open {@code sessions}; each, refused ones too, is reported to {@code acts}. */
+    SignInThroughProvider(SingleSignOn sso, Sessions sessions, Acts acts) {
         this.sso = sso;
         this.sessions = sessions;
+        this.acts = acts;
     }
 
     void start(ServerRequest req, ServerResponse res) {
@@ -64,17 +72,24 @@ final class SignInThroughProvider {
                 .filter(value -> !value.isEmpty());
         // The sign-in in progress is over whatever happens next: the browser starts again if it failed.
         res.header(HeaderNames.SET_COOKIE, pendingCookie(req, "", 0));
+        Principal who;
         try {
-            String session = sessions.open(sso.finish(params, pending));
-            res.headers().add(HeaderNames.SET_COOKIE, Sessions.cookie(session, Sessions.TTL.toSeconds(),
-                    RequestClient.of(req).https()));
-            res.status(Status.SEE_OTHER_303).header(HeaderNames.LOCATION, WebPage.PREFIX + "/").send();
+            who = sso.finish(params, pending);
         } catch (SignInRefused e) {
             LOG.log(Logger.Level.INFO, "single sign-on refused: " + e.getMessage());
+            acts.loginFailed(req, e.user(), REFUSED);
             failure(res, Status.create(e.status()), e.getMessage());
+            return;
         } catch (ProviderUnavailable e) {
+            acts.loginFailed(req, Optional.empty(), CredentialsRefused.Reason.UNAVAILABLE.name());
             unavailable(res, e);
+            return;
         }
+        acts.loggedIn(req, who);
+        String session = sessions.open(who);
+        res.headers().add(HeaderNames.SET_COOKIE, Sessions.cookie(session, Sessions.TTL.toSeconds(),
+                RequestClient.of(req).https()));
+        res.status(Status.SEE_OTHER_303).header(HeaderNames.LOCATION, WebPage.PREFIX + "/").send();
     }
 
     /** Where to send a browser after its session of {@code value} has been signed out of berth. */

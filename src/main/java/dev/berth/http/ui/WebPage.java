@@ -51,7 +51,7 @@ public final class WebPage implements HttpService {
         this.credentials = credentials;
         this.sessions = sessions;
         this.acts = acts;
-        this.provider = sso.map(s -> new SignInThroughProvider(s, sessions));
+        this.provider = sso.map(s -> new SignInThroughProvider(s, sessions, acts));
         // Signing out is a form whose answer may lead to the provider's sign-out.
         this.securityPolicy = SECURITY_POLICY + sso.map(s -> " " + s.origin()).orElse("");
     }

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.support.Poll;
 import dev.berth.support.RunningBerth;
 import dev.berth.support.TestClient;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -15,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -50,7 +53,7 @@ class SignInThroughProviderTest {
                 .build());
         Path secret = Files.writeString(dir.resolve("oidc.secret"), "s");
         berth = RunningBerth.start(dir.resolve("data"), "auth: {oidc: {issuer: '" + issuer() + "', client-id: berth,"
-                + " client-secret-file: '" + secret + "'}}\n");
+                + " client-secret-file: '" + secret + "'}}\naudit: {path: '" + dir.resolve("audit.jsonl") + "'}\n");
         client = berth.client();
     }
 
@@ -78,7 +81,7 @@ class SignInThroughProviderTest {
     }
 
     @Test
-    void aFailedCallbackEndsOnAPageThatSaysWhyInTheProvidersWordsEscaped() {
+    void aFailedCallbackEndsOnAPageThatSaysWhyInTheProvidersWordsEscaped() throws InterruptedException {
         HttpResponse<byte[]> start = client.get("/ui/sso/start");
         String pending = start.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
         String state = query(URI.create(start.headers().firstValue("Location").orElseThrow())).get("state");
@@ -100,6 +103,21 @@ class SignInThroughProviderTest {
         assertTrue(new String(noCookie.body(), StandardCharsets.UTF_8).contains("no sign-in of this browser is in"
                 + " progress"));
         assertEquals(1, provider.getRequestCount(), "only the discovery document was asked for");
+        // Both refused sign-ins are in the audit trail, by nobody the provider named.
+        Poll.until(() -> audit().size() == 2, "two lines in the audit trail");
+        for (String line : audit()) {
+            assertTrue(line.contains("\"action\":\"login-failed\"") && line.contains("\"actor\":\"anonymous\"")
+                    && line.contains("\"result\":\"SSO_REFUSED\""), line);
+        }
+    }
+
+    private List<String> audit() {
+        Path audit = dir.resolve("audit.jsonl");
+        try {
+            return Files.exists(audit) ? Files.readAllLines(audit) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
