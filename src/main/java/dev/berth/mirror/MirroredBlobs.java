@@ -84,7 +84,13 @@ final class MirroredBlobs implements BlobFills.Requester {
     }
 
     private BlobContent filling(Digest digest, Supplier<Optional<BlobFill>> join) {
-        return LazyRangeContent.filling(digest, join, () -> storedElsewhere(digest),
+        // Once the download ends, the blob's ranges come from the cache (or, failed, are not trusted): none is kept.
+        Supplier<Optional<BlobFill>> joined = () -> {
+            Optional<BlobFill> fill = join.get();
+            fill.ifPresent(f -> f.stored().whenComplete((done, failed) -> ranges.downloaded(name.key(digest))));
+            return fill;
+        };
+        return LazyRangeContent.filling(digest, joined, () -> storedElsewhere(digest),
                 name.upstream().sizes().of(name.key(digest)), ranges(digest), name.upstream().registry(), events);
     }
 

@@ -181,6 +181,27 @@ final class SharedRanges {
         }
     }
 
+    /**
+     * Lets go of the ranges of the blob whose keys start with {@code blob} and a space, once its download ended: stored,
+     * its ranges come from the cache; failed, the upstream sent something other than the blob, and its ranges are not
+     * trusted any more. Clients reading one still read it to the end.
+     */
+    void downloaded(String blob) {
+        lock.lock();
+        try {
+            Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<String, Entry> entry = it.next();
+                if (entry.getKey().startsWith(blob + " ") && entry.getValue().answer.isDone()) {
+                    it.remove();
+                    entry.getValue().answer.join().forget();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Lets go of the ranges kept past {@link #KEPT}; their clients reading still read them to the end. */
     private void expire(Instant now) {
         Instant oldest = now.minus(KEPT);

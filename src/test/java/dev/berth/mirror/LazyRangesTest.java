@@ -247,6 +247,26 @@ class LazyRangesTest extends MirrorTestBase {
     }
 
     @Test
+    void theRangesOfABlobWhoseDownloadFailedAreNotKeptForOtherClients() throws Exception {
+        byte[] layer = TestData.bytes(SIZE, 264);
+        hub.image(BUSYBOX, "latest", TestData.utf8("{}"), layer);
+        byte[] corrupt = layer.clone();
+        corrupt[10] ^= 1;
+        hub.overrideWhole("GET", hubPath(layer), () -> new MockResponse.Builder()
+                .setHeader("Content-Type", "application/octet-stream").body(new Buffer().write(corrupt)).build());
+        String path = clientPath(layer);
+
+        assertPartial(client.get(path, "Range", "bytes=-" + MIB), layer, SIZE - MIB, SIZE - 1);
+        // The download the range started fails its digest: the upstream sent something other than the blob.
+        awaitFillsStored(client);
+        assertPartial(client.get(path, "Range", "bytes=-" + MIB), layer, SIZE - MIB, SIZE - 1);
+
+        assertEquals(2, answeredRanges().size(), "the second client's range asked again, not served from memory");
+        awaitFillsStored(client);
+        assertBlob(client.get(path), layer);
+    }
+
+    @Test
     void aRangeAnswerThatEndsShortEndsTheClientsResponseShort() throws Exception {
         byte[] layer = TestData.bytes(SIZE, 255);
         HeldBody download = busyboxWithHeldLayer(layer);

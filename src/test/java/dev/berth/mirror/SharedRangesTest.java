@@ -95,6 +95,25 @@ class SharedRangesTest {
     }
 
     @Test
+    void theRangesOfABlobGoOnceItsDownloadEnded() throws IOException {
+        SharedRanges ranges = new SharedRanges(1 << 20, clock);
+        Upstream first = new Upstream(TestData.bytes(10_000, 12));
+        Upstream second = new Upstream(TestData.bytes(20_000, 13));
+        Upstream other = new Upstream(TestData.bytes(30_000, 14));
+        readWhole(ranges, "repo@sha256:1 bytes=0-9999/90000", first);
+        readWhole(ranges, "repo@sha256:1 bytes=10000-29999/90000", second);
+        readWhole(ranges, "repo@sha256:10 bytes=0-29999/90000", other);
+        assertEquals(60_000, ranges.used());
+
+        ranges.downloaded("repo@sha256:1");
+        assertEquals(30_000, ranges.used(), "the other blob's range stays");
+        readWhole(ranges, "repo@sha256:1 bytes=0-9999/90000", first);
+        readWhole(ranges, "repo@sha256:10 bytes=0-29999/90000", other);
+        assertEquals(2, first.asked.get());
+        assertEquals(1, other.asked.get());
+    }
+
+    @Test
     void theMemoryHeldStaysWithinTheTotalWhileClientsRead() throws IOException {
         SharedRanges ranges = new SharedRanges(100_000, clock);
         Upstream a = new Upstream(TestData.bytes(40_000, 4));
