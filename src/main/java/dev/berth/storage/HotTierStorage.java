@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,6 +85,8 @@ public final class HotTierStorage extends ForwardingStorage {
         final String storeKey;
         volatile boolean verified;
         volatile Instant confirmed;
+        /** The check under way (a HEAD, a hash) that readers arriving meanwhile wait for; guarded by the entry. */
+        CompletableFuture<Boolean> check;
 
         Entry(long size, String storeKey, boolean verified, Instant confirmed) {
             this.size = size;
@@ -274,35 +277,82 @@ public final class HotTierStorage extends ForwardingStorage {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        boolean confirming = !stillTrusted(entry.confirmed, now);
-        if (confirming) {
-            // Where the bytes are in the store: a pushed blob's are where its upload assembled them.
-            Optional<ObjectInfo> info = store.stat(entry.storeKey == null ? key : entry.storeKey);
-            if (info.isEmpty() || info.get().size() != entry.size) {
-                drop(name);
-                return Optional.empty();
-            }
-            entry.confirmed = now;
+        if ((!stillTrusted(entry.confirmed, now) || !entry.verified) && !checked(key, name, entry, now)) {
+            return Optional.empty();
         }
-        Path file = directory.resolve(name);
         try {
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-            if (channel.size() != entry.size || (!entry.verified && !TierDigest.matches(channel, name))) {
+            FileChannel channel = FileChannel.open(directory.resolve(name), StandardOpenOption.READ);
+            if (channel.size() != entry.size) {
                 channel.close();
                 drop(name);
                 return Optional.empty();
-            }
-            entry.verified = true;
-            if (confirming) {
-                // The order of eviction after a restart needs no finer grain than the HEADs', and a hit no system
-                // call of its own beyond opening the file.
-                touch(file, now);
             }
             return Optional.of(new PositionalFileReader(channel));
         } catch (IOException e) {
             drop(name);
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether the entry may be served: the store still has the object (asked once its last answer is no longer
+     * trusted) and the file was hashed since start. One reader asks and hashes; those arriving meanwhile wait for its
+     * answer, so that a crowd reading a blob after a restart, or as its HEAD expires, costs one HEAD and one hash.
+     */
+    private boolean checked(String key, String name, Entry entry, Instant now) {
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> running;
+        synchronized (entry) {
+            running = entry.check;
+            if (running == null) {
+                entry.check = mine;
+            }
+        }
+        if (running != null) {
+            return running.join();
+        }
+        boolean servable = false;
+        try {
+            servable = check(key, name, entry, now);
+            return servable;
+        } finally {
+            synchronized (entry) {
+                entry.check = null;
+            }
+            mine.complete(servable);
+        }
+    }
+
+    private boolean check(String key, String name, Entry entry, Instant now) {
+        boolean confirming = !stillTrusted(entry.confirmed, now);
+        if (confirming) {
+            // Where the bytes are in the store: a pushed blob's are where its upload assembled them.
+            Optional<ObjectInfo> info = store.stat(entry.storeKey == null ? key : entry.storeKey);
+            if (info.isEmpty() || info.get().size() != entry.size) {
+                drop(name);
+                return false;
+            }
+        }
+        Path file = directory.resolve(name);
+        if (!entry.verified) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                if (channel.size() != entry.size || !TierDigest.matches(channel, name)) {
+                    drop(name);
+                    return false;
+                }
+            } catch (IOException e) {
+                drop(name);
+                return false;
+            }
+            entry.verified = true;
+        }
+        if (confirming) {
+            entry.confirmed = now;
+            // The order of eviction after a restart needs no finer grain than the HEADs', and a hit no system call
+            // of its own beyond opening the file.
+            touch(file, now);
+        }
+        return true;
     }
 
     @Override

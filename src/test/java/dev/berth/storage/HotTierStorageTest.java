@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.MutableClock;
+import dev.berth.support.Poll;
 import dev.berth.support.S3Bucket;
 import dev.berth.support.TempTree;
 import java.io.ByteArrayOutputStream;
@@ -24,9 +25,11 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -318,6 +321,39 @@ class HotTierStorageTest {
     }
 
     @Test
+    void readersArrivingTogetherAfterARestartShareOneHeadAndOneHash() throws Exception {
+        byte[] blob = StorageContract.bytes(BLOB);
+        importThrough(tier(10L * BLOB), blob);
+        HotTierStorage restarted = tier(10L * BLOB);
+        counted.heads = new CountDownLatch(1);
+        int before = counted.stats.get();
+
+        List<FutureTask<byte[]>> reads = new ArrayList<>();
+        List<Thread> readers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            FutureTask<byte[]> read = new FutureTask<>(() -> readAll(restarted, key(blob)));
+            reads.add(read);
+            readers.add(Thread.ofPlatform().start(read));
+            if (i == 0) {
+                // The first reader asks the bucket whether it still has the blob, and is held there.
+                Poll.until(() -> counted.stats.get() == before + 1, "the first reader's HEAD");
+            }
+        }
+        Poll.until(() -> readers.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                || t.getState() == Thread.State.TIMED_WAITING), "every reader waiting");
+        counted.heads.countDown();
+
+        for (FutureTask<byte[]> read : reads) {
+            assertArrayEquals(blob, read.get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(before + 1, counted.stats.get(), "one HEAD for all of them");
+        assertEquals(0, counted.gets.get(), "all from local disk");
+        clock.advance(HotTierStorage.CONFIRM_FOR.plusSeconds(1));
+        assertArrayEquals(blob, readAll(restarted, key(blob)));
+        assertEquals(before + 2, counted.stats.get(), "asked again once the answer is no longer trusted");
+    }
+
+    @Test
     void aRestartKeepsTheTierAndTrimsItToTheNewBound() throws IOException {
         HotTierStorage tier = tier(10L * BLOB);
         byte[] a = StorageContract.bytes(BLOB);
@@ -396,10 +432,14 @@ class HotTierStorageTest {
         return "sha256-" + hex(blob);
     }
 
-    /** The bucket, counting the GETs of object bytes (each reader's stream is one ranged GET) and the HEADs. */
+    /**
+     * The bucket, counting the GETs of object bytes (each reader's stream is one ranged GET) and the HEADs; a HEAD
+     * waits for {@code heads} to open while it is set.
+     */
     private static final class CountingStorage extends ForwardingStorage {
         final AtomicInteger gets = new AtomicInteger();
         final AtomicInteger stats = new AtomicInteger();
+        volatile CountDownLatch heads;
 
         CountingStorage(Storage store) {
             super(store);
@@ -408,6 +448,14 @@ class HotTierStorageTest {
         @Override
         public Optional<ObjectInfo> stat(String key) {
             stats.incrementAndGet();
+            CountDownLatch gate = heads;
+            if (gate != null) {
+                try {
+                    assertTrue(gate.await(10, TimeUnit.SECONDS), "the test never let the HEAD through");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return store.stat(key);
         }
 
