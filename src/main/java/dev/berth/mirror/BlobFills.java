@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -29,16 +30,19 @@ final class BlobFills {
     private final BlobStore blobs;
     private final LongConsumer stored;
     private final FillMemory memory;
+    private final Consumer<Digest> ended;
     private final ConcurrentMap<Digest, Running> running = new ConcurrentHashMap<>();
 
     /**
      * Downloads into {@code blobs}, telling {@code stored} the size of each blob stored, holding what the spools have
-     * not written yet in {@code memory}.
+     * not written yet in {@code memory}, and telling {@code ended} of each download that ended (stored and linked, or
+     * failed) before it stops counting as running.
      */
-    BlobFills(BlobStore blobs, LongConsumer stored, FillMemory memory) {
+    BlobFills(BlobStore blobs, LongConsumer stored, FillMemory memory, Consumer<Digest> ended) {
         this.blobs = blobs;
         this.stored = stored;
         this.memory = memory;
+        this.ended = ended;
     }
 
     /**
@@ -88,6 +92,7 @@ final class BlobFills {
             // all its work is done.
             linked.thenRun(() -> blobs.size(digest).ifPresent(stored::accept))
                     .whenComplete((ok, error) -> {
+                        ended.accept(digest);
                         running.remove(digest, run);
                         run.ended().complete(null);
                     });

@@ -49,8 +49,9 @@ public final class MirrorService implements PeerContent {
                 .map(u -> MirroredUpstream.of(u, clients.apply(u), clock)).toList(),
                 config.mirror().defaultUpstream().map(BerthConfig.Upstream::registry), local);
         FillMemory memory = FillMemory.forHeap(Runtime.getRuntime().maxMemory());
-        this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored, memory),
-                SharedRanges.forHeap(Runtime.getRuntime().maxMemory(), clock), access::touch,
+        SharedRanges ranges = SharedRanges.forHeap(Runtime.getRuntime().maxMemory(), clock);
+        this.shared = new PullThroughShared(new BlobFills(local.blobs(), stored, memory, ranges::downloaded), ranges,
+                access::touch,
                 config.limits().maxManifestBytes(), events, owners);
         this.router = new RepositoryRouter(local, privateNames, upstreams, shared);
         config.mirror().upstreams().stream().filter(u -> u.access() == BerthConfig.Access.CALLER)

@@ -84,13 +84,7 @@ final class MirroredBlobs implements BlobFills.Requester {
     }
 
     private BlobContent filling(Digest digest, Supplier<Optional<BlobFill>> join) {
-        // Once the download ends, the blob's ranges come from the cache (or, failed, are not trusted): none is kept.
-        Supplier<Optional<BlobFill>> joined = () -> {
-            Optional<BlobFill> fill = join.get();
-            fill.ifPresent(f -> f.stored().whenComplete((done, failed) -> ranges.downloaded(name.key(digest))));
-            return fill;
-        };
-        return LazyRangeContent.filling(digest, joined, () -> storedElsewhere(digest),
+        return LazyRangeContent.filling(digest, join, () -> storedElsewhere(digest),
                 name.upstream().sizes().of(name.key(digest)), ranges(digest), name.upstream().registry(), events);
     }
 
@@ -117,7 +111,7 @@ final class MirroredBlobs implements BlobFills.Requester {
             @Override
             public Optional<UpstreamBlob> open(long offset, long length, long size) {
                 String range = "bytes=" + offset + "-" + (offset + length - 1) + "/" + size;
-                return ranges.fetch(name.key(digest) + " " + range, () -> upstream.client()
+                return ranges.fetch(digest, name.key(digest) + " " + range, () -> upstream.client()
                         .openBlobRange(name.upstreamName(), digest, offset, length, size)
                         .map(blob -> new UpstreamRange(counted(blob), offset, size))).map(UpstreamRange::blob);
             }
@@ -125,7 +119,7 @@ final class MirroredBlobs implements BlobFills.Requester {
             @Override
             public Optional<UpstreamRange> asked(String range, long firstAfter, long maxLength) {
                 String asked = range.trim() + " after " + firstAfter + " of at most " + maxLength;
-                return ranges.fetch(name.key(digest) + " " + asked, () -> upstream.client()
+                return ranges.fetch(digest, name.key(digest) + " " + asked, () -> upstream.client()
                         .openBlobRange(name.upstreamName(), digest, range, firstAfter, maxLength)
                         .map(answer -> new UpstreamRange(counted(answer.blob()), answer.first(), answer.size())));
             }

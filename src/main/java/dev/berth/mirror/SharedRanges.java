@@ -1,5 +1,6 @@
 package dev.berth.mirror;
 
+import dev.berth.oci.Digest;
 import dev.berth.upstream.UpstreamBlob;
 import dev.berth.upstream.UpstreamRange;
 import java.io.IOException;
@@ -62,14 +63,14 @@ final class SharedRanges {
     }
 
     /**
-     * The range {@code key} names, with a stream of it from its first byte: asked of the upstream through {@code ask}
-     * by the first client, and shared by all those asking the same key while it arrives or is kept. Empty as the
-     * first client's answer was (the upstream not asked, or it did not serve the range); the other clients get empty
-     * too when that answer failed ({@code ask}'s exception reaches the first client only), so their ranges follow the
-     * blob's download as its does.
+     * The range of blob {@code digest} that {@code key} names, with a stream of it from its first byte: asked of the
+     * upstream through {@code ask} by the first client, and shared by all those asking the same key while it arrives
+     * or is kept. Empty as the first client's answer was (the upstream not asked, or it did not serve the range); the
+     * other clients get empty too when that answer failed ({@code ask}'s exception reaches the first client only), so
+     * their ranges follow the blob's download as its does.
      */
-    Optional<UpstreamRange> fetch(String key, Supplier<Optional<UpstreamRange>> ask) {
-        Entry mine = new Entry(clock.instant());
+    Optional<UpstreamRange> fetch(Digest digest, String key, Supplier<Optional<UpstreamRange>> ask) {
+        Entry mine = new Entry(digest, clock.instant());
         Entry found;
         lock.lock();
         try {
@@ -182,19 +183,19 @@ final class SharedRanges {
     }
 
     /**
-     * Lets go of the ranges of the blob whose keys start with {@code blob} and a space, once its download ended: stored,
+     * Lets go of the ranges of blob {@code digest} that arrived, in any repository, once its download ended: stored,
      * its ranges come from the cache; failed, the upstream sent something other than the blob, and its ranges are not
      * trusted any more. Clients reading one still read it to the end.
      */
-    void downloaded(String blob) {
+    void downloaded(Digest digest) {
         lock.lock();
         try {
-            Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+            Iterator<Entry> it = entries.values().iterator();
             while (it.hasNext()) {
-                Map.Entry<String, Entry> entry = it.next();
-                if (entry.getKey().startsWith(blob + " ") && entry.getValue().answer.isDone()) {
+                Entry entry = it.next();
+                if (entry.digest.equals(digest) && entry.answer.isDone()) {
                     it.remove();
-                    entry.getValue().answer.join().forget();
+                    entry.answer.join().forget();
                 }
             }
         } finally {
@@ -232,10 +233,12 @@ final class SharedRanges {
 
     /** A range asked: its answer once the first client has it. */
     private static final class Entry {
+        final Digest digest;
         final Instant created;
         final CompletableFuture<Answer> answer = new CompletableFuture<>();
 
-        Entry(Instant created) {
+        Entry(Digest digest, Instant created) {
+            this.digest = digest;
             this.created = created;
         }
     }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -276,8 +277,7 @@ public final class HotTierStorage extends ForwardingStorage {
         if (entry == null) {
             return Optional.empty();
         }
-        Instant now = clock.instant();
-        if ((!stillTrusted(entry.confirmed, now) || !entry.verified) && !checked(key, name, entry, now)) {
+        if (!checked(key, name, entry)) {
             return Optional.empty();
         }
         try {
@@ -297,29 +297,56 @@ public final class HotTierStorage extends ForwardingStorage {
     /**
      * Whether the entry may be served: the store still has the object (asked once its last answer is no longer
      * trusted) and the file was hashed since start. One reader asks and hashes; those arriving meanwhile wait for its
-     * answer, so that a crowd reading a blob after a restart, or as its HEAD expires, costs one HEAD and one hash.
+     * answer (or its exception), so that a crowd reading a blob after a restart, or as its HEAD expires, costs one
+     * HEAD and one hash.
      */
-    private boolean checked(String key, String name, Entry entry, Instant now) {
-        CompletableFuture<Boolean> mine = new CompletableFuture<>();
-        CompletableFuture<Boolean> running;
-        synchronized (entry) {
-            running = entry.check;
-            if (running == null) {
-                entry.check = mine;
+    private boolean checked(String key, String name, Entry entry) {
+        while (true) {
+            Instant now = clock.instant();
+            if (entry.verified && stillTrusted(entry.confirmed, now)) {
+                return true;
             }
+            CompletableFuture<Boolean> mine = new CompletableFuture<>();
+            CompletableFuture<Boolean> running;
+            synchronized (entry) {
+                running = entry.check;
+                if (running == null) {
+                    entry.check = mine;
+                }
+            }
+            if (running == null) {
+                return checkFor(mine, key, name, entry, now);
+            }
+            try {
+                if (!running.join()) {
+                    return false;
+                }
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            // Its answer may rest on a HEAD older than the bound by now (a long hash after a start): look again.
         }
-        if (running != null) {
-            return running.join();
-        }
+    }
+
+    /** Checks the entry for the readers waiting on {@code mine}, and tells them. */
+    private boolean checkFor(CompletableFuture<Boolean> mine, String key, String name, Entry entry, Instant now) {
         boolean servable = false;
+        Throwable failure = null;
         try {
             servable = check(key, name, entry, now);
             return servable;
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
         } finally {
             synchronized (entry) {
                 entry.check = null;
             }
-            mine.complete(servable);
+            if (failure == null) {
+                mine.complete(servable);
+            } else {
+                mine.completeExceptionally(failure);
+            }
         }
     }
 
@@ -332,6 +359,7 @@ public final class HotTierStorage extends ForwardingStorage {
                 drop(name);
                 return false;
             }
+            entry.confirmed = now;
         }
         Path file = directory.resolve(name);
         if (!entry.verified) {
@@ -347,7 +375,6 @@ public final class HotTierStorage extends ForwardingStorage {
             entry.verified = true;
         }
         if (confirming) {
-            entry.confirmed = now;
             // The order of eviction after a restart needs no finer grain than the HEADs', and a hit no system call
             // of its own beyond opening the file.
             touch(file, now);

@@ -136,7 +136,7 @@ class BlobFillsTest {
     }
 
     private static BlobFills fills(BlobStore blobs) {
-        return new BlobFills(blobs, size -> { }, FillMemory.forHeap(Runtime.getRuntime().maxMemory()));
+        return new BlobFills(blobs, size -> { }, FillMemory.forHeap(Runtime.getRuntime().maxMemory()), digest -> { });
     }
 
     private static byte[] read(BlobContent blob) throws Exception {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.oci.Digest;
 import dev.berth.support.MutableClock;
 import dev.berth.support.Poll;
 import dev.berth.support.TestData;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class SharedRangesTest {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
+    private static final Digest BLOB = Digest.sha256(TestData.utf8("blob"));
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T00:00:00Z"));
 
     @Test
@@ -44,8 +46,8 @@ class SharedRangesTest {
         byte[] bytes = TestData.bytes(200_000, 1);
         Upstream upstream = new Upstream(bytes);
 
-        InputStream first = ranges.fetch("a", upstream).orElseThrow().blob().content();
-        InputStream second = ranges.fetch("a", upstream).orElseThrow().blob().content();
+        InputStream first = ranges.fetch(BLOB, "a", upstream).orElseThrow().blob().content();
+        InputStream second = ranges.fetch(BLOB, "a", upstream).orElseThrow().blob().content();
         ByteArrayOutputStream fast = new ByteArrayOutputStream();
         ByteArrayOutputStream slow = new ByteArrayOutputStream();
         byte[] big = new byte[100_000];
@@ -63,7 +65,7 @@ class SharedRangesTest {
 
         assertArrayEquals(bytes, fast.toByteArray());
         assertArrayEquals(bytes, slow.toByteArray());
-        try (InputStream later = ranges.fetch("a", upstream).orElseThrow().blob().content()) {
+        try (InputStream later = ranges.fetch(BLOB, "a", upstream).orElseThrow().blob().content()) {
             assertArrayEquals(bytes, later.readAllBytes());
         }
         assertEquals(1, upstream.asked.get());
@@ -89,26 +91,32 @@ class SharedRangesTest {
     }
 
     private static void readWhole(SharedRanges ranges, String key, Upstream upstream) throws IOException {
-        try (InputStream in = ranges.fetch(key, upstream).orElseThrow().blob().content()) {
+        readWhole(ranges, BLOB, key, upstream);
+    }
+
+    private static void readWhole(SharedRanges ranges, Digest blob, String key, Upstream upstream)
+            throws IOException {
+        try (InputStream in = ranges.fetch(blob, key, upstream).orElseThrow().blob().content()) {
             assertArrayEquals(upstream.bytes, in.readAllBytes());
         }
     }
 
     @Test
-    void theRangesOfABlobGoOnceItsDownloadEnded() throws IOException {
+    void theRangesOfABlobGoOnceItsDownloadEndedInEveryRepository() throws IOException {
         SharedRanges ranges = new SharedRanges(1 << 20, clock);
+        Digest another = Digest.sha256(TestData.utf8("another"));
         Upstream first = new Upstream(TestData.bytes(10_000, 12));
         Upstream second = new Upstream(TestData.bytes(20_000, 13));
         Upstream other = new Upstream(TestData.bytes(30_000, 14));
-        readWhole(ranges, "repo@sha256:1 bytes=0-9999/90000", first);
-        readWhole(ranges, "repo@sha256:1 bytes=10000-29999/90000", second);
-        readWhole(ranges, "repo@sha256:10 bytes=0-29999/90000", other);
+        readWhole(ranges, "team/app@blob bytes=0-9999/90000", first);
+        readWhole(ranges, "team/db@blob bytes=10000-29999/90000", second);
+        readWhole(ranges, another, "team/app@another bytes=0-29999/90000", other);
         assertEquals(60_000, ranges.used());
 
-        ranges.downloaded("repo@sha256:1");
+        ranges.downloaded(BLOB);
         assertEquals(30_000, ranges.used(), "the other blob's range stays");
-        readWhole(ranges, "repo@sha256:1 bytes=0-9999/90000", first);
-        readWhole(ranges, "repo@sha256:10 bytes=0-29999/90000", other);
+        readWhole(ranges, "team/app@blob bytes=0-9999/90000", first);
+        readWhole(ranges, another, "team/app@another bytes=0-29999/90000", other);
         assertEquals(2, first.asked.get());
         assertEquals(1, other.asked.get());
     }
@@ -121,27 +129,27 @@ class SharedRangesTest {
         Upstream c = new Upstream(TestData.bytes(40_000, 6));
         Upstream d = new Upstream(TestData.bytes(40_000, 7));
         Upstream tooLong = new Upstream(TestData.bytes(50_001, 8));
-        ranges.fetch("a", a).orElseThrow().blob().close();
-        UpstreamBlob readingB = ranges.fetch("b", b).orElseThrow().blob();
+        ranges.fetch(BLOB, "a", a).orElseThrow().blob().close();
+        UpstreamBlob readingB = ranges.fetch(BLOB, "b", b).orElseThrow().blob();
 
         // Room for c: a is kept but nobody reads it, so it goes.
-        UpstreamBlob readingC = ranges.fetch("c", c).orElseThrow().blob();
+        UpstreamBlob readingC = ranges.fetch(BLOB, "c", c).orElseThrow().blob();
         assertEquals(80_000, ranges.used());
         // No room for d while b and c are read: d goes to each client alone, as asked.
-        UpstreamBlob aloneD = ranges.fetch("d", d).orElseThrow().blob();
+        UpstreamBlob aloneD = ranges.fetch(BLOB, "d", d).orElseThrow().blob();
         assertArrayEquals(d.bytes, aloneD.content().readAllBytes());
-        ranges.fetch("d", d).orElseThrow().blob().close();
+        ranges.fetch(BLOB, "d", d).orElseThrow().blob().close();
         assertEquals(2, d.asked.get());
         // Longer than half the total: never shared.
-        ranges.fetch("long", tooLong).orElseThrow().blob().close();
-        ranges.fetch("long", tooLong).orElseThrow().blob().close();
+        ranges.fetch(BLOB, "long", tooLong).orElseThrow().blob().close();
+        ranges.fetch(BLOB, "long", tooLong).orElseThrow().blob().close();
         assertEquals(2, tooLong.asked.get());
         assertEquals(80_000, ranges.used());
 
         // Let go of while read: b's minute is over, yet its memory is back only once its reader is done.
         readingC.close();
         clock.advance(SharedRanges.KEPT.plusSeconds(1));
-        ranges.fetch("a", a).orElseThrow().blob().close();
+        ranges.fetch(BLOB, "a", a).orElseThrow().blob().close();
         assertEquals(80_000, ranges.used(), "b, being read, and a again");
         assertArrayEquals(b.bytes, readingB.content().readAllBytes());
         readingB.close();
@@ -155,8 +163,8 @@ class SharedRangesTest {
         byte[] bytes = TestData.bytes(100_000, 9);
         Upstream breaking = new Upstream(bytes, 30_000);
 
-        InputStream first = ranges.fetch("a", breaking).orElseThrow().blob().content();
-        InputStream second = ranges.fetch("a", breaking).orElseThrow().blob().content();
+        InputStream first = ranges.fetch(BLOB, "a", breaking).orElseThrow().blob().content();
+        InputStream second = ranges.fetch(BLOB, "a", breaking).orElseThrow().blob().content();
         for (InputStream reader : new InputStream[] {first, second}) {
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             IOException broke = assertThrows(IOException.class, () -> reader.transferTo(got));
@@ -166,7 +174,7 @@ class SharedRangesTest {
         }
 
         Upstream whole = new Upstream(bytes);
-        try (InputStream later = ranges.fetch("a", whole).orElseThrow().blob().content()) {
+        try (InputStream later = ranges.fetch(BLOB, "a", whole).orElseThrow().blob().content()) {
             assertArrayEquals(bytes, later.readAllBytes());
         }
         assertEquals(1, whole.asked.get());
@@ -178,9 +186,9 @@ class SharedRangesTest {
         SharedRanges ranges = new SharedRanges(1 << 20, clock);
         byte[] bytes = TestData.bytes(100_000, 11);
         Gated upstream = new Gated(bytes);
-        Reading first = new Reading(ranges.fetch("a", () -> upstream.answer()).orElseThrow().blob());
+        Reading first = new Reading(ranges.fetch(BLOB, "a", () -> upstream.answer()).orElseThrow().blob());
         Poll.until(() -> upstream.atGate.get() == 1, "the first client reading the upstream's next bytes");
-        Reading second = new Reading(ranges.fetch("a", () -> upstream.answer()).orElseThrow().blob());
+        Reading second = new Reading(ranges.fetch(BLOB, "a", () -> upstream.answer()).orElseThrow().blob());
         Poll.until(() -> second.received.size() == 10_000 && second.thread.getState() == Thread.State.WAITING,
                 "the second client with the bytes so far, waiting for the next");
 
@@ -270,12 +278,12 @@ class SharedRangesTest {
     void anAnswerAllItsClientsLeftIsCutAndNotServedAgain() throws IOException {
         SharedRanges ranges = new SharedRanges(1 << 20, clock);
         Upstream upstream = new Upstream(TestData.bytes(200_000, 10));
-        InputStream reader = ranges.fetch("a", upstream).orElseThrow().blob().content();
+        InputStream reader = ranges.fetch(BLOB, "a", upstream).orElseThrow().blob().content();
         assertTrue(reader.read(new byte[10]) > 0);
         reader.close();
 
         assertTrue(upstream.closed.get(), "the upstream's connection is let go of");
-        try (InputStream later = ranges.fetch("a", upstream).orElseThrow().blob().content()) {
+        try (InputStream later = ranges.fetch(BLOB, "a", upstream).orElseThrow().blob().content()) {
             assertArrayEquals(upstream.bytes, later.readAllBytes());
         }
         assertEquals(2, upstream.asked.get());
@@ -297,10 +305,10 @@ class SharedRangesTest {
             }
             throw new IllegalStateException("refused");
         };
-        FutureTask<Optional<UpstreamRange>> first = new FutureTask<>(() -> ranges.fetch("a", failing));
+        FutureTask<Optional<UpstreamRange>> first = new FutureTask<>(() -> ranges.fetch(BLOB, "a", failing));
         Thread.ofPlatform().start(first);
         assertTrue(asking.await(PATIENCE.toSeconds(), TimeUnit.SECONDS));
-        FutureTask<Optional<UpstreamRange>> second = new FutureTask<>(() -> ranges.fetch("a", failing));
+        FutureTask<Optional<UpstreamRange>> second = new FutureTask<>(() -> ranges.fetch(BLOB, "a", failing));
         Thread waiting = Thread.ofPlatform().start(second);
         // Parked for the first client's answer rather than asking.
         Poll.until(() -> waiting.getState() == Thread.State.WAITING, "the second client waiting for the answer");

@@ -3,6 +3,7 @@ package dev.berth.storage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.support.MutableClock;
@@ -26,6 +27,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -325,23 +327,8 @@ class HotTierStorageTest {
         byte[] blob = StorageContract.bytes(BLOB);
         importThrough(tier(10L * BLOB), blob);
         HotTierStorage restarted = tier(10L * BLOB);
-        counted.heads = new CountDownLatch(1);
         int before = counted.stats.get();
-
-        List<FutureTask<byte[]>> reads = new ArrayList<>();
-        List<Thread> readers = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            FutureTask<byte[]> read = new FutureTask<>(() -> readAll(restarted, key(blob)));
-            reads.add(read);
-            readers.add(Thread.ofPlatform().start(read));
-            if (i == 0) {
-                // The first reader asks the bucket whether it still has the blob, and is held there.
-                Poll.until(() -> counted.stats.get() == before + 1, "the first reader's HEAD");
-            }
-        }
-        Poll.until(() -> readers.stream().allMatch(t -> t.getState() == Thread.State.WAITING
-                || t.getState() == Thread.State.TIMED_WAITING), "every reader waiting");
-        counted.heads.countDown();
+        List<FutureTask<byte[]>> reads = readTogetherBehindAHeldHead(restarted, blob, 6);
 
         for (FutureTask<byte[]> read : reads) {
             assertArrayEquals(blob, read.get(10, TimeUnit.SECONDS));
@@ -351,6 +338,27 @@ class HotTierStorageTest {
         clock.advance(HotTierStorage.CONFIRM_FOR.plusSeconds(1));
         assertArrayEquals(blob, readAll(restarted, key(blob)));
         assertEquals(before + 2, counted.stats.get(), "asked again once the answer is no longer trusted");
+    }
+
+    @Test
+    void aHeadThatFailsFailsEveryReaderWaitingForItAndNoneReadsTheBucket() throws Exception {
+        byte[] blob = StorageContract.bytes(BLOB);
+        importThrough(tier(10L * BLOB), blob);
+        HotTierStorage restarted = tier(10L * BLOB);
+        counted.headFails = new IllegalStateException("the bucket is unreachable");
+        int before = counted.stats.get();
+        List<FutureTask<byte[]>> reads = readTogetherBehindAHeldHead(restarted, blob, 4);
+
+        for (FutureTask<byte[]> read : reads) {
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> read.get(10, TimeUnit.SECONDS));
+            assertEquals("the bucket is unreachable", failed.getCause().getMessage());
+        }
+        assertEquals(before + 1, counted.stats.get());
+        assertEquals(0, counted.gets.get(), "nobody read the bucket instead");
+        counted.headFails = null;
+        counted.heads = null;
+        assertArrayEquals(blob, readAll(restarted, key(blob)));
+        assertEquals(0, counted.gets.get());
     }
 
     @Test
@@ -373,6 +381,31 @@ class HotTierStorageTest {
         assertArrayEquals(a, readAll(restarted, key(a)));
         assertArrayEquals(c, readAll(restarted, key(c)));
         assertEquals(0, counted.gets.get(), "served from local disk after the restart");
+    }
+
+    /**
+     * Starts {@code count} readers of {@code blob} at once: the first one's HEAD of the bucket is held until all of
+     * them are waiting, then let through. Their reads, under way.
+     */
+    private List<FutureTask<byte[]>> readTogetherBehindAHeldHead(HotTierStorage tier, byte[] blob, int count)
+            throws InterruptedException {
+        counted.heads = new CountDownLatch(1);
+        int before = counted.stats.get();
+        List<FutureTask<byte[]>> reads = new ArrayList<>();
+        List<Thread> readers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            FutureTask<byte[]> read = new FutureTask<>(() -> readAll(tier, key(blob)));
+            reads.add(read);
+            readers.add(Thread.ofPlatform().start(read));
+            if (i == 0) {
+                // The first reader asks the bucket whether it still has the blob, and is held there.
+                Poll.until(() -> counted.stats.get() == before + 1, "the first reader's HEAD");
+            }
+        }
+        Poll.until(() -> readers.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                || t.getState() == Thread.State.TIMED_WAITING), "every reader waiting");
+        counted.heads.countDown();
+        return reads;
     }
 
     private void importThrough(HotTierStorage tier, byte[] blob) throws IOException {
@@ -434,12 +467,13 @@ class HotTierStorageTest {
 
     /**
      * The bucket, counting the GETs of object bytes (each reader's stream is one ranged GET) and the HEADs; a HEAD
-     * waits for {@code heads} to open while it is set.
+     * waits for {@code heads} to open while it is set, and throws {@code headFails} while that is set.
      */
     private static final class CountingStorage extends ForwardingStorage {
         final AtomicInteger gets = new AtomicInteger();
         final AtomicInteger stats = new AtomicInteger();
         volatile CountDownLatch heads;
+        volatile RuntimeException headFails;
 
         CountingStorage(Storage store) {
             super(store);
@@ -455,6 +489,10 @@ class HotTierStorageTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            RuntimeException failure = headFails;
+            if (failure != null) {
+                throw failure;
             }
             return store.stat(key);
         }

@@ -85,8 +85,8 @@ final class SignInThroughProvider {
             unavailable(res, e);
             return;
         }
-        acts.loggedIn(req, who);
         String session = sessions.open(who);
+        acts.loggedIn(req, who);
         res.headers().add(HeaderNames.SET_COOKIE, Sessions.cookie(session, Sessions.TTL.toSeconds(),
                 RequestClient.of(req).https()));
         res.status(Status.SEE_OTHER_303).header(HeaderNames.LOCATION, WebPage.PREFIX + "/").send();

@@ -121,6 +121,22 @@ class SignInThroughProviderTest {
     }
 
     @Test
+    void aProviderThatFailsToExchangeTheCodeIsAnUnavailableSignInInTheAuditTrail() throws InterruptedException {
+        HttpResponse<byte[]> start = client.get("/ui/sso/start");
+        String pending = start.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        String state = query(URI.create(start.headers().firstValue("Location").orElseThrow())).get("state");
+        provider.enqueue(new MockResponse.Builder().code(502).build());
+
+        HttpResponse<byte[]> callback = client.get("/ui/sso/callback?state=" + encode(state) + "&code=c", "Cookie",
+                pending);
+        assertEquals(503, callback.statusCode());
+        Poll.until(() -> audit().size() == 1, "a line in the audit trail");
+        String line = audit().get(0);
+        assertTrue(line.contains("\"action\":\"login-failed\"") && line.contains("\"result\":\"UNAVAILABLE\"")
+                && !line.contains("\"c\""), line);
+    }
+
+    @Test
     void withSingleSignOnAloneThePageOffersNoPasswordForm() {
         String me = new String(client.get("/api/v1/me").body(), StandardCharsets.UTF_8);
         assertTrue(me.contains("\"authentication\":true") && me.contains("\"password\":false")
