@@ -496,18 +496,14 @@ public final class Bench {
     private static double firstByteOfTail(Target t, String path, Content.Blob blob, long tail) throws IOException {
         long start = System.nanoTime();
         try (Http1 http = new Http1(t.base())) {
-            return (tailOf(http, t, path, blob, tail) - start) / 1e6;
+            return (tailOf(http, t, path, blob, tail, false) - start) / 1e6;
         }
     }
 
-    /** Asks the last {@code tail} bytes of {@code blob} by Range and checks them; the nanoTime of their first byte. */
-    private static long tailOf(Http1 http, Target t, String path, Content.Blob blob, long tail) throws IOException {
-        return tailOf(http, t, path, blob, tail, false);
-    }
-
     /**
-     * As {@link #tailOf(Http1, Target, String, Content.Blob, long)}; with {@code wholeWillDo}, the whole blob (200)
-     * is an answer too, checked against the blob's digest: what distribution's proxy sends for a blob not cached.
+     * Asks the last {@code tail} bytes of {@code blob} by Range and checks them; the nanoTime of their first byte.
+     * With {@code wholeWillDo}, the whole blob (200) is an answer too, checked against the blob's digest: what
+     * distribution's proxy sends for a blob not cached.
      */
     private static long tailOf(Http1 http, Target t, String path, Content.Blob blob, long tail, boolean wholeWillDo)
             throws IOException {

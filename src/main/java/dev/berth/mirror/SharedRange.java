@@ -202,10 +202,15 @@ final class SharedRange {
         } finally {
             lock.unlock();
         }
+        closeQuietly(answer);
+    }
+
+    /** Closes an upstream's answer whose bytes nobody will read; its connection is gone either way. */
+    static void closeQuietly(UpstreamBlob answer) {
         try {
             answer.close();
         } catch (IOException | RuntimeException e) {
-            // Its connection is gone either way.
+            // Nothing more to do: the answer is not read.
         }
     }
 

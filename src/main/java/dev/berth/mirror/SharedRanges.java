@@ -3,13 +3,11 @@ package dev.berth.mirror;
 import dev.berth.oci.Digest;
 import dev.berth.upstream.UpstreamBlob;
 import dev.berth.upstream.UpstreamRange;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
@@ -78,7 +76,7 @@ final class SharedRanges {
             found = entries.get(key);
             if (found != null && found.answer.isDone() && !found.answer.join().unbroken()) {
                 entries.remove(key);
-                found.answer.join().forget();
+                found.letGo();
                 found = null;
             }
             if (found == null) {
@@ -127,17 +125,9 @@ final class SharedRanges {
             return Optional.of(new UpstreamRange(reader, range.first(), range.size()));
         } finally {
             if (unsent != null) {
-                closeQuietly(unsent);
+                SharedRange.closeQuietly(unsent);
             }
             settle(key, mine, answer);
-        }
-    }
-
-    private static void closeQuietly(UpstreamBlob blob) {
-        try {
-            blob.close();
-        } catch (IOException | RuntimeException e) {
-            // Its connection is gone either way.
         }
     }
 
@@ -195,7 +185,7 @@ final class SharedRanges {
                 Entry entry = it.next();
                 if (entry.digest.equals(digest) && entry.answer.isDone()) {
                     it.remove();
-                    entry.answer.join().forget();
+                    entry.letGo();
                 }
             }
         } finally {
@@ -206,27 +196,27 @@ final class SharedRanges {
     /** Lets go of the ranges kept past {@link #KEPT}; their clients reading still read them to the end. */
     private void expire(Instant now) {
         Instant oldest = now.minus(KEPT);
-        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        Iterator<Entry> it = entries.values().iterator();
         while (it.hasNext()) {
-            Entry entry = it.next().getValue();
+            Entry entry = it.next();
             if (!entry.created.isBefore(oldest)) {
                 return;
             }
             if (entry.answer.isDone()) {
                 it.remove();
-                entry.answer.join().forget();
+                entry.letGo();
             }
         }
     }
 
     /** Lets go of kept ranges nobody reads now, the oldest first, until {@code length} more bytes fit. */
     private void makeRoom(long length) {
-        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        Iterator<Entry> it = entries.values().iterator();
         while (used + length > total && it.hasNext()) {
-            Entry entry = it.next().getValue();
+            Entry entry = it.next();
             if (entry.answer.isDone() && !entry.answer.join().beingRead()) {
                 it.remove();
-                entry.answer.join().forget();
+                entry.letGo();
             }
         }
     }
@@ -240,6 +230,11 @@ final class SharedRanges {
         Entry(Digest digest, Instant created) {
             this.digest = digest;
             this.created = created;
+        }
+
+        /** Once answered and no longer findable: its range is freed when no client reads it any more. */
+        void letGo() {
+            answer.join().forget();
         }
     }
 
